@@ -1,0 +1,68 @@
+/* The plugin ABI: a versioned const table of functions. A plugin decides who
+ * receives what; it never touches sockets or crypto. Every per-handle call
+ * runs on the handle's worker thread; init and destroy run on the main thread
+ * before the transports open and after they close. */
+#ifndef PRISM_CORE_PLUGIN_H
+#define PRISM_CORE_PLUGIN_H
+
+#include <jansson.h>
+
+#define PRISM_PLUGIN_ABI_VERSION 1
+
+struct prism_config;
+struct prism_handle;
+
+enum prism_plugin_result_kind {
+    /* Handled synchronously: `content` is the reply's plugindata.data. */
+    PRISM_PLUGIN_OK,
+    /* Accepted; the answer comes later as an event. The API replies "ack". */
+    PRISM_PLUGIN_OK_WAIT,
+    /* The core could not hand the message to the plugin (Janus error 462). */
+    PRISM_PLUGIN_ERROR,
+};
+
+struct prism_plugin_result {
+    enum prism_plugin_result_kind kind;
+    json_t *content;   /* OK: stolen by the core */
+    const char *hint;  /* OK_WAIT: optional text for the ack, static */
+    const char *error; /* ERROR: static reason */
+};
+
+struct prism_plugin {
+    int abi_version; /* PRISM_PLUGIN_ABI_VERSION */
+    const char *package; /* e.g. "janus.plugin.echotest", as clients attach to it */
+    const char *name;
+    const char *description;
+    const char *author;
+    int version;
+    const char *version_string;
+
+    /* Process start: read the plugin's settings. 0 or -errno (start fails). */
+    int (*init)(const struct prism_config *config);
+    /* Process end, after every handle is gone. */
+    void (*destroy)(void);
+
+    /* A client attached: set up per-handle state (prism_handle_set_plugin_data).
+     * 0 or -errno (the attach fails with Janus error 461). */
+    int (*create_session)(struct prism_handle *handle);
+    /* A "message" request. `body` is an object and `jsep` NULL or an object
+     * with "type" and "sdp" strings; both are borrowed. */
+    struct prism_plugin_result (*handle_message)(struct prism_handle *handle,
+                                                 const char *transaction, json_t *body,
+                                                 json_t *jsep);
+    /* The PeerConnection is up (DTLS done). Optional. */
+    void (*setup_media)(struct prism_handle *handle);
+    /* The PeerConnection ended (hangup request, ICE/DTLS failure). Optional. */
+    void (*hangup_media)(struct prism_handle *handle);
+    /* The handle is being detached: free its state. */
+    void (*destroy_session)(struct prism_handle *handle);
+    /* State of one handle for the admin API; a new object or NULL. Optional. */
+    json_t *(*query_session)(struct prism_handle *handle);
+};
+
+/* Builds the common results. */
+struct prism_plugin_result prism_plugin_ok(json_t *content);
+struct prism_plugin_result prism_plugin_ok_wait(const char *hint);
+struct prism_plugin_result prism_plugin_error(const char *reason);
+
+#endif

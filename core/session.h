@@ -1,0 +1,96 @@
+/* Sessions and handles: the objects the Janus API creates. A session belongs
+ * to one client (its event sink) and holds handles; a handle attaches one
+ * plugin instance, placed on one worker.
+ *
+ * Threads: both are refcounted and safe to reference from any thread. A
+ * session's handle table and sink are guarded by the session's lock. A
+ * handle's plugin data is touched only on the handle's worker. */
+#ifndef PRISM_CORE_SESSION_H
+#define PRISM_CORE_SESSION_H
+
+#include "core/sink.h"
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct prism_session;
+struct prism_handle;
+struct prism_plugin;
+struct prism_worker;
+
+/* Creates a session with one reference for the caller; it keeps a reference
+ * to `sink`. Returns NULL when out of memory. */
+struct prism_session *prism_session_new(uint64_t id, struct prism_event_sink *sink, uint64_t now_us);
+struct prism_session *prism_session_ref(struct prism_session *session);
+void prism_session_unref(struct prism_session *session);
+
+uint64_t prism_session_id(const struct prism_session *session);
+
+/* Records client activity (any request or long-poll) for the timeout. */
+void prism_session_touch(struct prism_session *session, uint64_t now_us);
+uint64_t prism_session_last_activity(const struct prism_session *session);
+
+/* Sends an event to the session's current sink (event reference stolen). */
+void prism_session_push_event(struct prism_session *session, json_t *event);
+
+/* Moves the session to `sink` (claim). The previous sink is told the session
+ * is gone for it. Clears any orphaned mark. */
+void prism_session_set_sink(struct prism_session *session, struct prism_event_sink *sink);
+bool prism_session_has_sink(struct prism_session *session, const struct prism_event_sink *sink);
+
+/* Orphaned: the client's transport went away; 0 when the session has one. */
+void prism_session_set_orphaned(struct prism_session *session, uint64_t since_us);
+uint64_t prism_session_orphaned_since(struct prism_session *session);
+
+/* Adds a handle (the session takes a reference). False when the session is
+ * already ending or has reached `max_handles` (0 = unlimited). */
+bool prism_session_add_handle(struct prism_session *session, struct prism_handle *handle,
+                              unsigned max_handles);
+/* Returns a new reference to the handle, or NULL. */
+struct prism_handle *prism_session_find_handle(struct prism_session *session, uint64_t handle_id);
+/* Removes the handle and returns the session's reference to it, or NULL. */
+struct prism_handle *prism_session_remove_handle(struct prism_session *session, uint64_t handle_id);
+/* Marks the session as ending and returns every handle (the references move
+ * to the array, which frees them with prism_handle_unref). */
+GPtrArray *prism_session_take_handles(struct prism_session *session);
+unsigned prism_session_handle_count(struct prism_session *session);
+bool prism_session_is_ending(struct prism_session *session);
+
+/* Creates a handle bound to `session` and `plugin`, placed on `worker` (the
+ * handle releases the worker's load count when freed). */
+struct prism_handle *prism_handle_new(uint64_t id, struct prism_session *session,
+                                      const struct prism_plugin *plugin,
+                                      struct prism_worker *worker, const char *opaque_id);
+struct prism_handle *prism_handle_ref(struct prism_handle *handle);
+void prism_handle_unref(struct prism_handle *handle);
+
+uint64_t prism_handle_id(const struct prism_handle *handle);
+uint64_t prism_handle_session_id(const struct prism_handle *handle);
+struct prism_session *prism_handle_session(const struct prism_handle *handle);
+const struct prism_plugin *prism_handle_plugin(const struct prism_handle *handle);
+struct prism_worker *prism_handle_worker(const struct prism_handle *handle);
+const char *prism_handle_opaque_id(const struct prism_handle *handle);
+
+/* Plugin state, owned by the plugin, touched only on the handle's worker. */
+void *prism_handle_plugin_data(const struct prism_handle *handle);
+void prism_handle_set_plugin_data(struct prism_handle *handle, void *data);
+
+/* Marks the handle detached; returns false if it already was, so detach work
+ * (plugin destroy_session, the detached event) runs exactly once. */
+bool prism_handle_mark_detached(struct prism_handle *handle);
+bool prism_handle_is_detached(const struct prism_handle *handle);
+
+/* Sends a plugin event to the handle's client, in the Janus shape
+ * {"janus":"event","session_id","sender","transaction"?,"plugindata":{"plugin",
+ * "data"},"jsep"?}. `data` and `jsep` (may be NULL) are stolen. Any thread;
+ * dropped silently when the handle is detached. */
+void prism_handle_push_event(struct prism_handle *handle, const char *transaction, json_t *data,
+                             json_t *jsep);
+
+/* Sends a core event about this handle, e.g. {"janus":"webrtcup"} or
+ * {"janus":"hangup","reason":...}: session_id and sender are added. */
+void prism_handle_push_core_event(struct prism_handle *handle, json_t *event);
+
+#endif

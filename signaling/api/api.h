@@ -1,0 +1,100 @@
+/* The Janus JSON API engine: takes request text plus the ids from the path,
+ * answers through a reply target and routes plugin work to the handle's
+ * worker. It owns the session registry and the timeouts. It does no I/O:
+ * transports feed it requests and the current time, and deliver what it
+ * replies and pushes (see core/sink.h).
+ *
+ * Threads: every function may be called from any thread. Replies come either
+ * inside prism_api_handle (core requests) or later from a worker thread
+ * (attach, message, detach, hangup: they run plugin code). */
+#ifndef PRISM_SIGNALING_API_H
+#define PRISM_SIGNALING_API_H
+
+#include "core/sink.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct prism_api;
+struct prism_plugin;
+struct prism_worker_pool;
+
+struct prism_api_config {
+    const char *server_name;        /* shown by "info" */
+    unsigned session_timeout_s;     /* no request nor long-poll for this long: "timeout"; 0 = never */
+    unsigned reclaim_timeout_s;     /* a session whose transport closed waits this long for
+                                       "claim" before it is destroyed; 0 = destroyed at once */
+    unsigned max_sessions;          /* 0 = unlimited */
+    unsigned max_handles_per_session; /* 0 = unlimited */
+};
+
+/* What a transport tells "info" about itself. Static strings. */
+struct prism_transport_info {
+    const char *package; /* "janus.transport.http" */
+    const char *name;
+    const char *description;
+    const char *author;
+    int version;
+    const char *version_string;
+};
+
+/* One request as a transport received it. */
+struct prism_api_request {
+    const char *body;      /* raw JSON text, not necessarily NUL-terminated */
+    size_t length;
+    /* HTTP carries the session and handle in the path: from_path is true and
+     * the ids (0 = absent) override the body's. WebSocket: from_path false. */
+    bool from_path;
+    uint64_t path_session_id;
+    uint64_t path_handle_id;
+    /* Where the client's session events go (a "create" or "claim" binds the
+     * session to it). One reference is taken by each session bound to it. */
+    struct prism_event_sink *sink;
+    /* Gets exactly one reply. */
+    struct prism_reply_target *reply;
+};
+
+/* Creates the engine with the plugins (each already initialised) and the
+ * worker pool handles are placed on. Returns 0 or -errno. */
+int prism_api_create(struct prism_api **out, const struct prism_api_config *config,
+                     const struct prism_plugin *const *plugins, size_t plugin_count,
+                     struct prism_worker_pool *workers);
+
+/* Destroys every remaining session (plugins' destroy_session runs on the
+ * workers, which must still be running) and frees the engine. */
+void prism_api_destroy(struct prism_api *api);
+
+/* Lists a transport in "info". Call before requests arrive. */
+void prism_api_add_transport(struct prism_api *api, const struct prism_transport_info *info);
+
+/* Handles one request; the reply goes to request->reply exactly once. */
+void prism_api_handle(struct prism_api *api, const struct prism_api_request *request,
+                      uint64_t now_us);
+
+/* The "server_info" object (what GET /janus/info answers); new reference.
+ * `transaction` may be NULL. */
+json_t *prism_api_server_info(struct prism_api *api, const char *transaction);
+
+/* A long-poll arrived for the session: counts as activity. Returns 0, or
+ * -ENOENT when there is no such session. */
+int prism_api_session_poll(struct prism_api *api, uint64_t session_id, uint64_t now_us);
+
+/* Times out idle sessions (event "timeout") and orphans whose reclaim time
+ * ran out. Call about once a second. */
+void prism_api_tick(struct prism_api *api, uint64_t now_us);
+
+/* A client's transport closed: its sessions become orphans (reclaim) or are
+ * destroyed at once when reclaim_timeout_s is 0. */
+void prism_api_sink_closed(struct prism_api *api, struct prism_event_sink *sink, uint64_t now_us);
+
+/* Shutdown: refuse new sessions (error 472), then end every session, sending
+ * "hangup" (where media was up) and "detached" for each handle. */
+void prism_api_shutdown(struct prism_api *api);
+
+/* Live counts, for tests, metrics and the admin API. */
+unsigned prism_api_session_count(struct prism_api *api);
+unsigned prism_api_handle_count(struct prism_api *api);
+
+#endif
