@@ -104,9 +104,8 @@ void prism_config_print_flags(FILE *out)
         snprintf(left, sizeof(left), "--%s%s", setting->flag, value_placeholder(setting));
         describe_limits(setting, limits, sizeof(limits));
         prism_setting_env_name(setting, variable, sizeof(variable));
-        fprintf(out, "  %-26s %s%s\n", left, setting->help, limits);
-        fprintf(out, "  %-26s (default %s; %s.%s in the config, %s)\n", "",
-                setting->default_value, setting->section, setting->key, variable);
+        fprintf(out, "  %-24s %s%s\n", left, setting->help, limits);
+        fprintf(out, "  %-24s (default %s; %s)\n", "", setting->default_value, variable);
     }
 }
 

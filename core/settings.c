@@ -53,7 +53,7 @@ static const struct prism_setting settings[] = {
     INT_SETTING("general", "workers", "0", 0, 1024, "workers",
                 "Media worker threads; 0 = one per CPU core"),
     INT_SETTING("general", "session_timeout", "60", 0, INT_MAX, "session-timeout",
-                "Seconds without a request or long-poll before a session times out; 0 = never"),
+                "Seconds of client silence before a session times out; 0 = never"),
     INT_SETTING("general", "reclaim_session_timeout", "0", 0, INT_MAX, NULL,
                 "Seconds a session whose transport closed can be claimed again; 0 = none"),
     INT_SETTING("general", "max_sessions", "0", 0, INT_MAX, NULL,
