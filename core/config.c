@@ -112,7 +112,7 @@ static int read_file(struct prism_config_file_state *file, const char *dir, char
     }
     const char *where = config_error_file(&file->config);
     return prism_config_fail(error, size, -EINVAL, "%s:%d: %s", where ? where : file->path,
-                config_error_line(&file->config), config_error_text(&file->config));
+                             config_error_line(&file->config), config_error_text(&file->config));
 }
 
 /* One entry per distinct file of the schema, read from `dir` when there is one. */
@@ -147,8 +147,8 @@ static void list_sections(const struct prism_config_schema *schema, const char *
     for (size_t i = 0; i < schema->section_count && used < size; i++) {
         if (strcmp(schema->sections[i].file, file) != 0)
             continue;
-        int n = snprintf(out + used, size - used, "%s%s", used ? ", " : "",
-                         schema->sections[i].name);
+        int n =
+            snprintf(out + used, size - used, "%s%s", used ? ", " : "", schema->sections[i].name);
         used += n > 0 ? (size_t)n : 0;
     }
 }
@@ -162,15 +162,17 @@ static int check_member(struct prism_config *config, const struct prism_config_s
     if (index < 0) {
         if (section->free_form)
             return 0;
-        return prism_config_fail(error, size, -EINVAL, "%s:%u: unknown setting \"%s\" in section \"%s\"", path,
-                    line, key, section->name);
+        return prism_config_fail(error, size, -EINVAL,
+                                 "%s:%u: unknown setting \"%s\" in section \"%s\"", path, line, key,
+                                 section->name);
     }
     const struct prism_setting *setting = &config->schema->settings[index];
     struct prism_config_value value;
     char reason[256];
     int rc = prism_config_value_from_node(setting, node, &value, reason, sizeof(reason));
     if (rc == -EINVAL)
-        return prism_config_fail(error, size, rc, "%s:%u: %s.%s %s", path, line, section->name, key, reason);
+        return prism_config_fail(error, size, rc, "%s:%u: %s.%s %s", path, line, section->name, key,
+                                 reason);
     if (rc < 0)
         return rc;
     prism_config_store(config, (size_t)index, &value, PRISM_CONFIG_FILE, path, line);
@@ -192,18 +194,20 @@ static int check_file(struct prism_config *config, struct prism_config_file_stat
         if (!section) {
             char known[256];
             list_sections(config->schema, file->name, known, sizeof(known));
-            return prism_config_fail(error, size, -EINVAL, "%s:%u: unknown section \"%s\" (%s has: %s)", path,
-                        line, name, file->name, known);
+            return prism_config_fail(error, size, -EINVAL,
+                                     "%s:%u: unknown section \"%s\" (%s has: %s)", path, line, name,
+                                     file->name, known);
         }
         bool list_ok = section->free_form && config_setting_is_list(node);
         if (!config_setting_is_group(node) && !list_ok)
-            return prism_config_fail(error, size, -EINVAL, "%s:%u: section \"%s\" must be a group: %s: { ... }",
-                        path, line, name, name);
+            return prism_config_fail(error, size, -EINVAL,
+                                     "%s:%u: section \"%s\" must be a group: %s: { ... }", path,
+                                     line, name, name);
         for (int m = 0; !list_ok && m < config_setting_length(node); m++) {
             const config_setting_t *member = config_setting_get_elem(node, (unsigned)m);
             const char *member_path = config_setting_source_file(member);
-            int rc = check_member(config, section, member, member_path ? member_path : path,
-                                  error, size);
+            int rc = check_member(config, section, member, member_path ? member_path : path, error,
+                                  size);
             if (rc < 0)
                 return rc;
         }
@@ -242,8 +246,8 @@ static int check_unknown_variables(const struct prism_config *config, char *cons
             }
             if (!known)
                 return prism_config_fail(error, size, -EINVAL,
-                            "environment %.*s: no such setting in section \"%s\"", (int)length,
-                            *entry, schema->sections[s].name);
+                                         "environment %.*s: no such setting in section \"%s\"",
+                                         (int)length, *entry, schema->sections[s].name);
         }
     }
     return 0;
@@ -263,8 +267,8 @@ static int apply_environment(struct prism_config *config, char *const *environme
         struct prism_config_value value;
         int rc = prism_config_value_from_text(setting, text, &value, reason, sizeof(reason));
         if (rc == -EINVAL)
-            return prism_config_fail(error, size, rc, "environment %s: %s.%s %s", name, setting->section,
-                        setting->key, reason);
+            return prism_config_fail(error, size, rc, "environment %s: %s.%s %s", name,
+                                     setting->section, setting->key, reason);
         if (rc < 0)
             return rc;
         prism_config_store(config, i, &value, PRISM_CONFIG_ENVIRONMENT, NULL, 0);
@@ -281,9 +285,11 @@ static int load_sources(struct prism_config *config, const char *dir, char *cons
     if (dir) {
         struct stat info;
         if (stat(dir, &info) < 0)
-            return prism_config_fail(error, size, -errno, "config directory %s: %s", dir, strerror(errno));
+            return prism_config_fail(error, size, -errno, "config directory %s: %s", dir,
+                                     strerror(errno));
         if (!S_ISDIR(info.st_mode))
-            return prism_config_fail(error, size, -ENOTDIR, "config directory %s: %s", dir, strerror(ENOTDIR));
+            return prism_config_fail(error, size, -ENOTDIR, "config directory %s: %s", dir,
+                                     strerror(ENOTDIR));
     }
     rc = read_files(config, dir, error, size);
     for (size_t f = 0; rc == 0 && f < config->file_count; f++) {

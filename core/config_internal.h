@@ -41,9 +41,8 @@ int prism_config_value_from_text(const struct prism_setting *setting, const char
                                  struct prism_config_value *out, char *reason, size_t reason_size);
 
 /* The same for a setting read from a file by libconfig, whose type must match. */
-int prism_config_value_from_node(const struct prism_setting *setting,
-                                 const config_setting_t *node, struct prism_config_value *out,
-                                 char *reason, size_t reason_size);
+int prism_config_value_from_node(const struct prism_setting *setting, const config_setting_t *node,
+                                 struct prism_config_value *out, char *reason, size_t reason_size);
 
 /* Frees what a value owns and zeroes it. */
 void prism_config_value_clear(struct prism_config_value *value);

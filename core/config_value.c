@@ -215,9 +215,8 @@ static bool literal_overflows(const config_setting_t *node, char *literal, size_
     return errno == ERANGE || value < INT_MIN || value > INT_MAX;
 }
 
-int prism_config_value_from_node(const struct prism_setting *setting,
-                                 const config_setting_t *node, struct prism_config_value *out,
-                                 char *reason, size_t reason_size)
+int prism_config_value_from_node(const struct prism_setting *setting, const config_setting_t *node,
+                                 struct prism_config_value *out, char *reason, size_t reason_size)
 {
     int type = config_setting_type(node);
     char shown[32];

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 /* One line per setting. */
+/* clang-format off */
 #define INT_SETTING(sec, name, def, lo, hi, flag_name, text)                                      \
     {.section = sec, .key = name, .type = PRISM_SETTING_INT, .default_value = def, .min = lo,    \
      .max = hi, .flag = flag_name, .help = text}
@@ -19,6 +20,7 @@
 #define CHOICE_SETTING(sec, name, def, options, flag_name, text)                                  \
     {.section = sec, .key = name, .type = PRISM_SETTING_STRING, .default_value = def,           \
      .choices = options, .flag = flag_name, .help = text}
+/* clang-format on */
 
 static const char *check_not_empty(const char *value)
 {

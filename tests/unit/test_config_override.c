@@ -26,8 +26,7 @@ static void test_config_environment_overrides_file(void)
     char error[256];
     g_assert_cmpint(prism_config_load(&config, dir, environment, error, sizeof(error)), ==, 0);
     g_assert_cmpint(prism_config_get_int(config, "http", "port"), ==, 8082);
-    g_assert_cmpint(prism_config_get_source(config, "http", "port"), ==,
-                    PRISM_CONFIG_ENVIRONMENT);
+    g_assert_cmpint(prism_config_get_source(config, "http", "port"), ==, PRISM_CONFIG_ENVIRONMENT);
     g_assert_cmpstr(prism_config_get_string(config, "http", "interface"), ==, "0.0.0.0");
     g_assert_cmpint(prism_config_get_source(config, "http", "interface"), ==, PRISM_CONFIG_FILE);
     g_assert_cmpstr(prism_config_get_string(config, "general", "log_level"), ==, "warn");
@@ -43,10 +42,10 @@ static void test_config_flag_overrides_environment(void)
     struct prism_config *config = NULL;
     char error[256];
     g_assert_cmpint(prism_config_load(&config, dir, environment, error, sizeof(error)), ==, 0);
-    g_assert_cmpint(prism_config_set_flag(config, "--http-port", "8083", error, sizeof(error)),
-                    ==, 0);
-    g_assert_cmpint(prism_config_set_flag(config, "http-interface", "::", error, sizeof(error)),
-                    ==, 0);
+    g_assert_cmpint(prism_config_set_flag(config, "--http-port", "8083", error, sizeof(error)), ==,
+                    0);
+    g_assert_cmpint(prism_config_set_flag(config, "http-interface", "::", error, sizeof(error)), ==,
+                    0);
     g_assert_cmpint(prism_config_get_int(config, "http", "port"), ==, 8083);
     g_assert_cmpint(prism_config_get_source(config, "http", "port"), ==, PRISM_CONFIG_FLAG);
     g_assert_cmpstr(prism_config_get_string(config, "http", "interface"), ==, "::");
@@ -97,7 +96,7 @@ static void test_config_reports_misspelt_variable_of_a_known_section(void)
 static void test_config_ignores_variables_of_other_programs(void)
 {
     char *environment[] = {"PRISM_SOURCE_DIR=/src", "PRISM_HTTPX_PORT=1", "HTTP_PORT=1",
-                           "PRISM_HTTP_PORT", "prism_http_port=1", NULL};
+                           "PRISM_HTTP_PORT",       "prism_http_port=1",  NULL};
     struct prism_config *config = NULL;
     char error[256];
     g_assert_cmpint(prism_config_load(&config, NULL, environment, error, sizeof(error)), ==, 0);
@@ -113,14 +112,16 @@ static void test_config_rejects_unknown_or_bad_flags(void)
     g_assert_cmpint(prism_config_set_flag(config, "--htp-port", "1", error, sizeof(error)), ==,
                     -ENOENT);
     g_assert_cmpstr(error, ==, "unknown flag --htp-port");
-    g_assert_cmpint(prism_config_set_flag(config, "--http-port", "70000", error, sizeof(error)),
-                    ==, -EINVAL);
-    g_assert_cmpstr(error, ==, "flag --http-port: http.port must be between 1 and 65535 "
-                               "(got 70000)");
+    g_assert_cmpint(prism_config_set_flag(config, "--http-port", "70000", error, sizeof(error)), ==,
+                    -EINVAL);
+    g_assert_cmpstr(error, ==,
+                    "flag --http-port: http.port must be between 1 and 65535 "
+                    "(got 70000)");
     g_assert_cmpint(prism_config_set_flag(config, "--session-timeout", "-5", error, sizeof(error)),
                     ==, -EINVAL);
-    g_assert_cmpstr(error, ==, "flag --session-timeout: general.session_timeout must be at least "
-                               "0 (got -5)");
+    g_assert_cmpstr(error, ==,
+                    "flag --session-timeout: general.session_timeout must be at least "
+                    "0 (got -5)");
     g_assert_cmpint(prism_config_set_flag(config, "--workers", NULL, error, sizeof(error)), ==,
                     -EINVAL);
     g_assert_cmpstr(error, ==, "flag --workers needs a value");
@@ -131,8 +132,15 @@ static void test_config_rejects_unknown_or_bad_flags(void)
 
 static void test_config_takes_flags_from_argv_in_every_form(void)
 {
-    char *argv[] = {"prism",          "--http-port=9000", "--ws-port", "9100", "--log-json",
-                    "--config-dir",   "/etc/prism",       "-h",        "--log-level=DEBUG",
+    char *argv[] = {"prism",
+                    "--http-port=9000",
+                    "--ws-port",
+                    "9100",
+                    "--log-json",
+                    "--config-dir",
+                    "/etc/prism",
+                    "-h",
+                    "--log-level=DEBUG",
                     "--workers"};
     int argc = (int)(sizeof(argv) / sizeof(argv[0]));
     struct prism_config *config = NULL;
@@ -223,8 +231,8 @@ static void test_config_print_says_where_each_value_came_from(void)
     g_assert_cmpint(prism_config_load(&config, dir, environment, error, sizeof(error)), ==, 0);
     g_assert_cmpint(prism_config_set_flag(config, "ws-port", "9999", error, sizeof(error)), ==, 0);
     char *text = capture(prism_config_print, config);
-    char *from_file = g_strdup_printf("http.port%-27s = 8081%-16s # %s/prism.transport.http.jcfg:2\n",
-                                      "", "", dir);
+    char *from_file = g_strdup_printf(
+        "http.port%-27s = 8081%-16s # %s/prism.transport.http.jcfg:2\n", "", "", dir);
     g_assert_nonnull(strstr(text, from_file));
     g_assert_nonnull(strstr(text, "= 2                    # environment PRISM_GENERAL_WORKERS\n"));
     g_assert_nonnull(strstr(text, "= 9999                 # flag --ws-port\n"));
@@ -247,7 +255,8 @@ int main(int argc, char **argv)
                     test_config_reports_misspelt_variable_of_a_known_section);
     g_test_add_func("/config/ignores-variables-of-other-programs",
                     test_config_ignores_variables_of_other_programs);
-    g_test_add_func("/config/rejects-unknown-or-bad-flags", test_config_rejects_unknown_or_bad_flags);
+    g_test_add_func("/config/rejects-unknown-or-bad-flags",
+                    test_config_rejects_unknown_or_bad_flags);
     g_test_add_func("/config/takes-flags-from-argv-in-every-form",
                     test_config_takes_flags_from_argv_in_every_form);
     g_test_add_func("/config/help-lists-every-flag-with-default-and-variable",

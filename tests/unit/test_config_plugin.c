@@ -15,10 +15,20 @@ static const struct prism_config_section demo_sections[] = {
 };
 
 static const struct prism_setting demo_settings[] = {
-    {.section = "demo", .key = "max_rooms", .type = PRISM_SETTING_INT, .default_value = "10",
-     .min = 1, .max = 1000, .help = "Most rooms"},
-    {.section = "defaults", .key = "bitrate", .type = PRISM_SETTING_INT,
-     .default_value = "256000", .min = 0, .max = 100000000, .help = "Default room bitrate"},
+    {.section = "demo",
+     .key = "max_rooms",
+     .type = PRISM_SETTING_INT,
+     .default_value = "10",
+     .min = 1,
+     .max = 1000,
+     .help = "Most rooms"},
+    {.section = "defaults",
+     .key = "bitrate",
+     .type = PRISM_SETTING_INT,
+     .default_value = "256000",
+     .min = 0,
+     .max = 100000000,
+     .help = "Default room bitrate"},
 };
 
 static const struct prism_config_schema demo_schema = {
@@ -103,9 +113,9 @@ static void test_config_environment_cannot_reach_free_form_members(void)
     char *environment[] = {"PRISM_ROOMS_ID=1", NULL};
     struct prism_config *config = NULL;
     char error[256];
-    g_assert_cmpint(prism_config_load_schema(&config, &demo_schema, dir, environment, error,
-                                             sizeof(error)),
-                    ==, -EINVAL);
+    g_assert_cmpint(
+        prism_config_load_schema(&config, &demo_schema, dir, environment, error, sizeof(error)), ==,
+        -EINVAL);
     g_assert_cmpstr(error, ==, "environment PRISM_ROOMS_ID: no such setting in section \"rooms\"");
     config_fixture_remove(dir);
 }

@@ -74,12 +74,11 @@ static void test_config_table_defaults_are_valid(void)
         const struct prism_setting *setting = &schema->settings[i];
         char *value = NULL;
         if (setting->type == PRISM_SETTING_INT)
-            value = g_strdup_printf("%d", prism_config_get_int(config, setting->section,
-                                                               setting->key));
+            value =
+                g_strdup_printf("%d", prism_config_get_int(config, setting->section, setting->key));
         else if (setting->type == PRISM_SETTING_BOOL)
-            value = g_strdup(prism_config_get_bool(config, setting->section, setting->key)
-                                 ? "true"
-                                 : "false");
+            value = g_strdup(
+                prism_config_get_bool(config, setting->section, setting->key) ? "true" : "false");
         else
             value = g_strdup(prism_config_get_string(config, setting->section, setting->key));
         g_assert_cmpstr(value, ==, setting->default_value);
@@ -104,8 +103,7 @@ static void test_config_shipped_directory_loads_with_defaults(void)
  * enabled; prose comments ("# text") stay comments. */
 static void uncomment_shipped_files(const char *dir)
 {
-    GRegex *setting = g_regex_new("^(\\s*)#([a-z_][a-z0-9_]*\\s*[=:])", G_REGEX_MULTILINE, 0,
-                                  NULL);
+    GRegex *setting = g_regex_new("^(\\s*)#([a-z_][a-z0-9_]*\\s*[=:])", G_REGEX_MULTILINE, 0, NULL);
     g_assert_nonnull(setting);
     for (size_t s = 0; s < schema->section_count; s++) {
         const char *name = schema->sections[s].file;
