@@ -284,9 +284,11 @@ static int load_sources(struct prism_config *config, const char *dir, char *cons
         return rc;
     if (dir) {
         struct stat info;
-        if (stat(dir, &info) < 0)
-            return prism_config_fail(error, size, -errno, "config directory %s: %s", dir,
-                                     strerror(errno));
+        if (stat(dir, &info) < 0) {
+            rc = -errno;
+            return prism_config_fail(error, size, rc, "config directory %s: %s", dir,
+                                     strerror(-rc));
+        }
         if (!S_ISDIR(info.st_mode))
             return prism_config_fail(error, size, -ENOTDIR, "config directory %s: %s", dir,
                                      strerror(ENOTDIR));
