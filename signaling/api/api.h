@@ -69,6 +69,9 @@ void prism_api_destroy(struct prism_api *api);
 /* Lists a transport in "info". Call before requests arrive. */
 void prism_api_add_transport(struct prism_api *api, const struct prism_transport_info *info);
 
+/* Removes a transport from "info" (when it stops). */
+void prism_api_remove_transport(struct prism_api *api, const struct prism_transport_info *info);
+
 /* Handles one request; the reply goes to request->reply exactly once. */
 void prism_api_handle(struct prism_api *api, const struct prism_api_request *request,
                       uint64_t now_us);

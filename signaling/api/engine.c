@@ -54,8 +54,33 @@ int prism_api_create(struct prism_api **out, const struct prism_api_config *conf
     api->sessions = g_hash_table_new_full(id_hash, id_equal, free, session_value_free);
     atomic_init(&api->accepting, true);
     atomic_init(&api->handle_count, 0);
+    g_mutex_init(&api->jobs_lock);
+    g_cond_init(&api->jobs_done);
     *out = api;
     return 0;
+}
+
+void api_job_begin(struct prism_api *api)
+{
+    g_mutex_lock(&api->jobs_lock);
+    api->jobs_in_flight++;
+    g_mutex_unlock(&api->jobs_lock);
+}
+
+void api_job_end(struct prism_api *api)
+{
+    g_mutex_lock(&api->jobs_lock);
+    if (--api->jobs_in_flight == 0)
+        g_cond_broadcast(&api->jobs_done);
+    g_mutex_unlock(&api->jobs_lock);
+}
+
+static void wait_for_jobs(struct prism_api *api)
+{
+    g_mutex_lock(&api->jobs_lock);
+    while (api->jobs_in_flight > 0)
+        g_cond_wait(&api->jobs_done, &api->jobs_lock);
+    g_mutex_unlock(&api->jobs_lock);
 }
 
 void prism_api_destroy(struct prism_api *api)
@@ -63,6 +88,11 @@ void prism_api_destroy(struct prism_api *api)
     if (!api)
         return;
     prism_api_shutdown(api);
+    /* Sessions ended earlier (transport closed, timeout) or requests still
+     * on a worker may reference the engine: let them finish first. */
+    wait_for_jobs(api);
+    g_mutex_clear(&api->jobs_lock);
+    g_cond_clear(&api->jobs_done);
     g_hash_table_destroy(api->sessions);
     g_ptr_array_free(api->transports, TRUE);
     g_mutex_clear(&api->lock);
@@ -74,7 +104,15 @@ void prism_api_destroy(struct prism_api *api)
 void prism_api_add_transport(struct prism_api *api, const struct prism_transport_info *info)
 {
     g_mutex_lock(&api->lock);
-    g_ptr_array_add(api->transports, (gpointer)info);
+    if (!g_ptr_array_find(api->transports, info, NULL))
+        g_ptr_array_add(api->transports, (gpointer)info);
+    g_mutex_unlock(&api->lock);
+}
+
+void prism_api_remove_transport(struct prism_api *api, const struct prism_transport_info *info)
+{
+    g_mutex_lock(&api->lock);
+    g_ptr_array_remove(api->transports, (gpointer)info);
     g_mutex_unlock(&api->lock);
 }
 
@@ -125,6 +163,7 @@ unsigned prism_api_handle_count(struct prism_api *api)
 
 /* Ending a session: a countdown shared by the detach jobs of its handles. */
 struct session_end {
+    struct prism_api *api;
     struct prism_session *session;
     atomic_uint pending;
     api_done_cb done;
@@ -133,11 +172,13 @@ struct session_end {
 
 static void session_end_finish(struct session_end *end)
 {
+    struct prism_api *api = end->api;
     prism_session_release_sink(end->session);
     prism_session_unref(end->session);
     if (end->done)
         end->done(end->data);
     free(end);
+    api_job_end(api);
 }
 
 static void session_end_step_cb(void *data)
@@ -153,6 +194,8 @@ void api_end_session(struct prism_api *api, struct prism_session *session, api_d
     struct session_end *end = calloc(1, sizeof(*end));
     if (!end)
         abort();
+    api_job_begin(api);
+    end->api = api;
     end->session = session;
     end->done = done;
     end->data = data;
@@ -187,7 +230,9 @@ static void detach_job_cb(void *data)
     if (job->done)
         job->done(job->data);
     prism_handle_unref(handle);
+    struct prism_api *api = job->api;
     free(job);
+    api_job_end(api);
 }
 
 void api_detach_handle(struct prism_api *api, struct prism_handle *handle, api_done_cb done,
@@ -197,6 +242,7 @@ void api_detach_handle(struct prism_api *api, struct prism_handle *handle, api_d
     if (!job)
         abort();
     *job = (struct detach_job){api, handle, done, data};
+    api_job_begin(api);
     prism_worker_post(prism_handle_worker(handle), detach_job_cb, job);
 }
 

@@ -22,7 +22,17 @@ struct prism_api {
     GHashTable *sessions; /* uint64 id -> struct prism_session * (one reference) */
     atomic_bool accepting;
     atomic_uint handle_count;
+    /* Worker jobs and session ends still running that reference the
+     * engine; destroy waits until there are none. Guarded by jobs_lock. */
+    GMutex jobs_lock;
+    GCond jobs_done;
+    unsigned jobs_in_flight;
 };
+
+/* Counts a job that will touch the engine later (posted to a worker);
+ * api_job_end is the job's last access to the engine. */
+void api_job_begin(struct prism_api *api);
+void api_job_end(struct prism_api *api);
 
 /* One request being answered. Core requests answer from the stack; requests
  * that run plugin code copy what they need into their worker job. */

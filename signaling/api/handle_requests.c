@@ -30,6 +30,7 @@ static struct handle_job *handle_job_new(const struct api_call *call, struct pri
     struct handle_job *job = calloc(1, sizeof(*job));
     if (!job)
         abort();
+    api_job_begin(call->api);
     job->api = call->api;
     job->reply = call->request->reply;
     job->transaction = call->transaction ? strdup(call->transaction) : NULL;
@@ -47,7 +48,9 @@ static void handle_job_free(struct handle_job *job)
     json_decref(job->body);
     json_decref(job->jsep);
     free(job->transaction);
+    struct prism_api *api = job->api;
     free(job);
+    api_job_end(api);
 }
 
 static void job_reply(struct handle_job *job, json_t *reply)
