@@ -77,8 +77,41 @@ uint64_t prism_session_last_activity(const struct prism_session *session)
     return atomic_load(&((struct prism_session *)session)->last_activity_us);
 }
 
+struct deferred_event {
+    struct prism_session *session;
+    json_t *event;
+};
+
+/* Events held while this thread is inside a deferring section; NULL otherwise. */
+static _Thread_local GArray *deferred_events;
+
+void prism_session_defer_events(void)
+{
+    if (!deferred_events)
+        deferred_events = g_array_new(FALSE, FALSE, sizeof(struct deferred_event));
+}
+
+void prism_session_flush_deferred(void)
+{
+    GArray *held = deferred_events;
+    deferred_events = NULL;
+    if (!held)
+        return;
+    for (guint i = 0; i < held->len; i++) {
+        struct deferred_event *item = &g_array_index(held, struct deferred_event, i);
+        prism_session_push_event(item->session, item->event);
+        prism_session_unref(item->session);
+    }
+    g_array_free(held, TRUE);
+}
+
 void prism_session_push_event(struct prism_session *session, json_t *event)
 {
+    if (deferred_events) {
+        struct deferred_event item = {prism_session_ref(session), event};
+        g_array_append_val(deferred_events, item);
+        return;
+    }
     g_mutex_lock(&session->lock);
     struct prism_event_sink *sink = prism_event_sink_ref(session->sink);
     g_mutex_unlock(&session->lock);
@@ -97,6 +130,17 @@ void prism_session_set_sink(struct prism_session *session, struct prism_event_si
     session->orphaned_since_us = 0;
     g_mutex_unlock(&session->lock);
     if (previous && previous != sink)
+        previous->ops->session_gone(previous, session->id);
+    prism_event_sink_unref(previous);
+}
+
+void prism_session_release_sink(struct prism_session *session)
+{
+    g_mutex_lock(&session->lock);
+    struct prism_event_sink *previous = session->sink;
+    session->sink = NULL;
+    g_mutex_unlock(&session->lock);
+    if (previous)
         previous->ops->session_gone(previous, session->id);
     prism_event_sink_unref(previous);
 }

@@ -35,6 +35,17 @@ uint64_t prism_session_last_activity(const struct prism_session *session);
 /* Sends an event to the session's current sink (event reference stolen). */
 void prism_session_push_event(struct prism_session *session, json_t *event);
 
+/* Holds, on the calling thread, every event pushed to any session until
+ * prism_session_flush_deferred, which sends them in order. The API engine
+ * wraps plugin calls with it so a reply leaves before the events the plugin
+ * pushed while producing it (janus.js expects "ack" before the "event"). */
+void prism_session_defer_events(void);
+void prism_session_flush_deferred(void);
+
+/* Drops the session's sink, telling it the session is gone. Later events are
+ * discarded. */
+void prism_session_release_sink(struct prism_session *session);
+
 /* Moves the session to `sink` (claim). The previous sink is told the session
  * is gone for it. Clears any orphaned mark. */
 void prism_session_set_sink(struct prism_session *session, struct prism_event_sink *sink);

@@ -1,0 +1,14 @@
+/* The table of built-in plugins. */
+#include "plugins/builtin.h"
+
+#include "plugins/echotest/echotest.h"
+
+static const struct prism_plugin *const builtin_plugins[] = {
+    &prism_echotest_plugin,
+};
+
+const struct prism_plugin *const *prism_builtin_plugins(size_t *count)
+{
+    *count = sizeof(builtin_plugins) / sizeof(builtin_plugins[0]);
+    return builtin_plugins;
+}

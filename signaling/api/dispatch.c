@@ -1,0 +1,190 @@
+/* Request dispatch: parse, validate the envelope, find the session and
+ * handle, then call the verb's handler from a table. */
+#include "signaling/api/engine_internal.h"
+
+#include "core/log.h"
+#include "signaling/api/errors.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+
+/* Where a verb may be sent: at the root (no session), to a session, or to a
+ * handle. Sending it elsewhere is Janus error 457. */
+enum verb_scope {
+    SCOPE_ROOT = 1 << 0,
+    SCOPE_SESSION = 1 << 1,
+    SCOPE_HANDLE = 1 << 2,
+};
+
+struct verb {
+    const char *name;
+    unsigned scopes;
+    void (*handle)(struct api_call *call);
+};
+
+static const struct verb verbs[] = {
+    {"info", SCOPE_ROOT, api_request_info},
+    {"ping", SCOPE_ROOT, api_request_ping},
+    {"create", SCOPE_ROOT, api_request_create},
+    {"keepalive", SCOPE_SESSION | SCOPE_HANDLE, api_request_keepalive},
+    {"attach", SCOPE_SESSION, api_request_attach},
+    {"destroy", SCOPE_SESSION, api_request_destroy},
+    {"claim", SCOPE_SESSION, api_request_claim},
+    {"detach", SCOPE_HANDLE, api_request_detach},
+    {"hangup", SCOPE_HANDLE, api_request_hangup},
+    {"message", SCOPE_HANDLE, api_request_message},
+    {"trickle", SCOPE_HANDLE, api_request_trickle},
+};
+
+json_t *api_reply_base(const char *kind, uint64_t session_id, const char *transaction)
+{
+    json_t *reply = json_pack("{s:s}", "janus", kind);
+    if (session_id)
+        json_object_set_new(reply, "session_id", json_integer((json_int_t)session_id));
+    if (transaction)
+        json_object_set_new(reply, "transaction", json_string(transaction));
+    return reply;
+}
+
+void api_reply(const struct api_call *call, json_t *reply)
+{
+    call->request->reply->deliver(call->request->reply, reply);
+}
+
+void api_reply_error(const struct api_call *call, int code, const char *format, ...)
+{
+    char reason[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(reason, sizeof(reason), format, args);
+    va_end(args);
+    api_reply(call, prism_api_error_reply(call->session_id, call->transaction, code, reason));
+}
+
+bool api_check_params(const struct api_call *call, const json_t *object,
+                      const struct prism_param *params, size_t count)
+{
+    static const struct prism_param_codes codes = {
+        .missing = PRISM_API_ERROR_MISSING_MANDATORY_ELEMENT,
+        .invalid_type = PRISM_API_ERROR_INVALID_ELEMENT_TYPE,
+    };
+    char reason[256];
+    int code = prism_params_validate(object, params, count, &codes, reason, sizeof(reason));
+    if (code == 0)
+        return true;
+    api_reply_error(call, code, "%s", reason);
+    return false;
+}
+
+static const struct verb *find_verb(const char *name)
+{
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+        if (strcasecmp(verbs[i].name, name) == 0)
+            return &verbs[i];
+    }
+    return NULL;
+}
+
+static const struct prism_param envelope_params[] = {
+    {"transaction", PRISM_PARAM_STRING, PRISM_PARAM_REQUIRED},
+    {"janus", PRISM_PARAM_STRING, PRISM_PARAM_REQUIRED},
+    {"session_id", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
+    {"handle_id", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
+};
+
+/* Parses the body; replies and returns NULL when it is not a JSON object. */
+static json_t *parse_body(const struct api_call *call)
+{
+    json_error_t error;
+    json_t *root = json_loadb(call->request->body, call->request->length, JSON_DECODE_ANY, &error);
+    if (!root) {
+        api_reply_error(call, PRISM_API_ERROR_INVALID_JSON, "JSON error: on line %d: %s",
+                        error.line, error.text);
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        api_reply_error(call, PRISM_API_ERROR_INVALID_JSON_OBJECT, "JSON error: not an object");
+        return NULL;
+    }
+    return root;
+}
+
+/* Fills the ids, then finds the session and handle. False when it replied. */
+static bool resolve_targets(struct api_call *call)
+{
+    const struct prism_api_request *request = call->request;
+    if (request->from_path) {
+        call->session_id = request->path_session_id;
+        call->handle_id = request->path_handle_id;
+    } else {
+        call->session_id = (uint64_t)json_integer_value(json_object_get(call->root, "session_id"));
+        call->handle_id = (uint64_t)json_integer_value(json_object_get(call->root, "handle_id"));
+    }
+    if (call->session_id == 0 && call->handle_id == 0)
+        return true;
+    if (call->session_id == 0) {
+        api_reply_error(call, PRISM_API_ERROR_SESSION_NOT_FOUND, "Invalid session");
+        return false;
+    }
+    call->session = api_find_session(call->api, call->session_id);
+    if (!call->session) {
+        api_reply_error(call, PRISM_API_ERROR_SESSION_NOT_FOUND,
+                        "No such session %" G_GUINT64_FORMAT, call->session_id);
+        return false;
+    }
+    prism_session_touch(call->session, call->now_us);
+    if (call->handle_id == 0)
+        return true;
+    call->handle = prism_session_find_handle(call->session, call->handle_id);
+    if (!call->handle) {
+        api_reply_error(call, PRISM_API_ERROR_HANDLE_NOT_FOUND,
+                        "No such handle %" G_GUINT64_FORMAT " in session %" G_GUINT64_FORMAT,
+                        call->handle_id, call->session_id);
+        return false;
+    }
+    return true;
+}
+
+static void route(struct api_call *call)
+{
+    const struct verb *verb = find_verb(call->verb);
+    unsigned scope = call->handle ? SCOPE_HANDLE : call->session ? SCOPE_SESSION : SCOPE_ROOT;
+    if (!verb && scope != SCOPE_ROOT) {
+        api_reply_error(call, PRISM_API_ERROR_UNKNOWN_REQUEST, "Unknown request '%s'", call->verb);
+        return;
+    }
+    if (!verb || !(verb->scopes & scope)) {
+        api_reply_error(call, PRISM_API_ERROR_INVALID_REQUEST_PATH,
+                        "Unhandled request '%s' at this path", call->verb);
+        return;
+    }
+    verb->handle(call);
+}
+
+void prism_api_handle(struct prism_api *api, const struct prism_api_request *request,
+                      uint64_t now_us)
+{
+    struct api_call call = {.api = api, .request = request, .now_us = now_us};
+    if (!request->body || request->length == 0) {
+        api_reply_error(&call, PRISM_API_ERROR_MISSING_REQUEST, "Missing request");
+        return;
+    }
+    call.root = parse_body(&call);
+    if (!call.root)
+        return;
+    json_t *transaction = json_object_get(call.root, "transaction");
+    call.transaction = json_is_string(transaction) ? json_string_value(transaction) : NULL;
+    if (api_check_params(&call, call.root, envelope_params,
+                         PRISM_PARAMS_COUNT(envelope_params)) &&
+        resolve_targets(&call)) {
+        call.verb = json_string_value(json_object_get(call.root, "janus"));
+        route(&call);
+    }
+    if (call.handle)
+        prism_handle_unref(call.handle);
+    if (call.session)
+        prism_session_unref(call.session);
+    json_decref(call.root);
+}

@@ -1,0 +1,324 @@
+/* The API engine's lifetime, session registry, timeouts and session ending. */
+#include "signaling/api/engine_internal.h"
+
+#include "core/log.h"
+#include "core/plugin.h"
+#include "core/worker.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static guint id_hash(gconstpointer key)
+{
+    uint64_t id = *(const uint64_t *)key;
+    return (guint)(id ^ (id >> 32));
+}
+
+static gboolean id_equal(gconstpointer a, gconstpointer b)
+{
+    return *(const uint64_t *)a == *(const uint64_t *)b;
+}
+
+static void session_value_free(gpointer session)
+{
+    prism_session_unref(session);
+}
+
+int prism_api_create(struct prism_api **out, const struct prism_api_config *config,
+                     const struct prism_plugin *const *plugins, size_t plugin_count,
+                     struct prism_worker_pool *workers)
+{
+    if (!out || !config || !workers || (plugin_count && !plugins))
+        return -EINVAL;
+    struct prism_api *api = calloc(1, sizeof(*api));
+    if (!api)
+        return -ENOMEM;
+    api->config = *config;
+    api->server_name = strdup(config->server_name ? config->server_name : "Prism");
+    api->plugins = calloc(plugin_count ? plugin_count : 1, sizeof(*api->plugins));
+    if (!api->server_name || !api->plugins) {
+        free(api->server_name);
+        free(api->plugins);
+        free(api);
+        return -ENOMEM;
+    }
+    api->config.server_name = api->server_name;
+    for (size_t i = 0; i < plugin_count; i++)
+        api->plugins[i] = plugins[i];
+    api->plugin_count = plugin_count;
+    api->workers = workers;
+    api->transports = g_ptr_array_new();
+    g_mutex_init(&api->lock);
+    /* Keys point at the session's id, which is its first member. */
+    api->sessions = g_hash_table_new_full(id_hash, id_equal, free, session_value_free);
+    atomic_init(&api->accepting, true);
+    atomic_init(&api->handle_count, 0);
+    *out = api;
+    return 0;
+}
+
+void prism_api_destroy(struct prism_api *api)
+{
+    if (!api)
+        return;
+    prism_api_shutdown(api);
+    g_hash_table_destroy(api->sessions);
+    g_ptr_array_free(api->transports, TRUE);
+    g_mutex_clear(&api->lock);
+    free(api->plugins);
+    free(api->server_name);
+    free(api);
+}
+
+void prism_api_add_transport(struct prism_api *api, const struct prism_transport_info *info)
+{
+    g_mutex_lock(&api->lock);
+    g_ptr_array_add(api->transports, (gpointer)info);
+    g_mutex_unlock(&api->lock);
+}
+
+struct prism_session *api_find_session(struct prism_api *api, uint64_t id)
+{
+    g_mutex_lock(&api->lock);
+    struct prism_session *session = g_hash_table_lookup(api->sessions, &id);
+    if (session)
+        prism_session_ref(session);
+    g_mutex_unlock(&api->lock);
+    return session;
+}
+
+struct prism_session *api_remove_session(struct prism_api *api, uint64_t id)
+{
+    g_mutex_lock(&api->lock);
+    gpointer key = NULL, session = NULL;
+    if (g_hash_table_lookup_extended(api->sessions, &id, &key, &session)) {
+        g_hash_table_steal(api->sessions, &id);
+        free(key);
+    }
+    g_mutex_unlock(&api->lock);
+    return session;
+}
+
+int prism_api_session_poll(struct prism_api *api, uint64_t session_id, uint64_t now_us)
+{
+    struct prism_session *session = api_find_session(api, session_id);
+    if (!session)
+        return -ENOENT;
+    prism_session_touch(session, now_us);
+    prism_session_unref(session);
+    return 0;
+}
+
+unsigned prism_api_session_count(struct prism_api *api)
+{
+    g_mutex_lock(&api->lock);
+    unsigned count = g_hash_table_size(api->sessions);
+    g_mutex_unlock(&api->lock);
+    return count;
+}
+
+unsigned prism_api_handle_count(struct prism_api *api)
+{
+    return atomic_load(&api->handle_count);
+}
+
+/* Ending a session: a countdown shared by the detach jobs of its handles. */
+struct session_end {
+    struct prism_session *session;
+    atomic_uint pending;
+    api_done_cb done;
+    void *data;
+};
+
+static void session_end_finish(struct session_end *end)
+{
+    prism_session_release_sink(end->session);
+    prism_session_unref(end->session);
+    if (end->done)
+        end->done(end->data);
+    free(end);
+}
+
+static void session_end_step_cb(void *data)
+{
+    struct session_end *end = data;
+    if (atomic_fetch_sub(&end->pending, 1) == 1)
+        session_end_finish(end);
+}
+
+void api_end_session(struct prism_api *api, struct prism_session *session, api_done_cb done,
+                     void *data)
+{
+    struct session_end *end = calloc(1, sizeof(*end));
+    if (!end)
+        abort();
+    end->session = session;
+    end->done = done;
+    end->data = data;
+    GPtrArray *handles = prism_session_take_handles(session);
+    /* One extra count so that the end cannot finish while jobs are posted. */
+    atomic_init(&end->pending, handles->len + 1);
+    for (guint i = 0; i < handles->len; i++) {
+        struct prism_handle *handle = prism_handle_ref(g_ptr_array_index(handles, i));
+        api_detach_handle(api, handle, session_end_step_cb, end);
+    }
+    g_ptr_array_free(handles, TRUE);
+    session_end_step_cb(end);
+}
+
+struct detach_job {
+    struct prism_api *api;
+    struct prism_handle *handle;
+    api_done_cb done;
+    void *data;
+};
+
+static void detach_job_cb(void *data)
+{
+    struct detach_job *job = data;
+    struct prism_handle *handle = job->handle;
+    if (prism_handle_mark_detached(handle)) {
+        const struct prism_plugin *plugin = prism_handle_plugin(handle);
+        plugin->destroy_session(handle);
+        prism_handle_push_core_event(handle, json_pack("{s:s}", "janus", "detached"));
+        atomic_fetch_sub(&job->api->handle_count, 1);
+    }
+    if (job->done)
+        job->done(job->data);
+    prism_handle_unref(handle);
+    free(job);
+}
+
+void api_detach_handle(struct prism_api *api, struct prism_handle *handle, api_done_cb done,
+                       void *data)
+{
+    struct detach_job *job = malloc(sizeof(*job));
+    if (!job)
+        abort();
+    *job = (struct detach_job){api, handle, done, data};
+    prism_worker_post(prism_handle_worker(handle), detach_job_cb, job);
+}
+
+/* Removes and returns the sessions matching `select`, under the lock. */
+static GPtrArray *remove_sessions_where(struct prism_api *api,
+                                        bool (*select)(struct prism_api *, struct prism_session *,
+                                                       const void *),
+                                        const void *arg)
+{
+    GPtrArray *removed = g_ptr_array_new();
+    g_mutex_lock(&api->lock);
+    GHashTableIter iter;
+    gpointer key, value;
+    g_hash_table_iter_init(&iter, api->sessions);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        if (!select(api, value, arg))
+            continue;
+        g_ptr_array_add(removed, value);
+        g_hash_table_iter_steal(&iter);
+        free(key);
+    }
+    g_mutex_unlock(&api->lock);
+    return removed;
+}
+
+static bool session_timed_out(struct prism_api *api, struct prism_session *session,
+                              const void *arg)
+{
+    uint64_t now = *(const uint64_t *)arg;
+    uint64_t timeout = (uint64_t)api->config.session_timeout_s * 1000000u;
+    return timeout && now > prism_session_last_activity(session) + timeout;
+}
+
+static bool session_reclaim_expired(struct prism_api *api, struct prism_session *session,
+                                    const void *arg)
+{
+    uint64_t now = *(const uint64_t *)arg;
+    uint64_t since = prism_session_orphaned_since(session);
+    return since && now >= since + (uint64_t)api->config.reclaim_timeout_s * 1000000u;
+}
+
+void prism_api_tick(struct prism_api *api, uint64_t now_us)
+{
+    GPtrArray *expired = remove_sessions_where(api, session_timed_out, &now_us);
+    for (guint i = 0; i < expired->len; i++) {
+        struct prism_session *session = g_ptr_array_index(expired, i);
+        prism_info("api", "session %" G_GUINT64_FORMAT " timed out", prism_session_id(session));
+        json_t *event = json_pack("{s:s, s:I}", "janus", "timeout", "session_id",
+                                  (json_int_t)prism_session_id(session));
+        prism_session_push_event(session, event);
+        api_end_session(api, session, NULL, NULL);
+    }
+    g_ptr_array_free(expired, TRUE);
+
+    GPtrArray *orphans = remove_sessions_where(api, session_reclaim_expired, &now_us);
+    for (guint i = 0; i < orphans->len; i++)
+        api_end_session(api, g_ptr_array_index(orphans, i), NULL, NULL);
+    g_ptr_array_free(orphans, TRUE);
+}
+
+static bool session_uses_sink(struct prism_api *api, struct prism_session *session,
+                              const void *sink)
+{
+    return prism_session_has_sink(session, sink);
+}
+
+void prism_api_sink_closed(struct prism_api *api, struct prism_event_sink *sink, uint64_t now_us)
+{
+    if (api->config.reclaim_timeout_s > 0) {
+        g_mutex_lock(&api->lock);
+        GHashTableIter iter;
+        gpointer session;
+        g_hash_table_iter_init(&iter, api->sessions);
+        while (g_hash_table_iter_next(&iter, NULL, &session)) {
+            if (prism_session_has_sink(session, sink))
+                prism_session_set_orphaned(session, now_us ? now_us : 1);
+        }
+        g_mutex_unlock(&api->lock);
+        return;
+    }
+    GPtrArray *owned = remove_sessions_where(api, session_uses_sink, sink);
+    for (guint i = 0; i < owned->len; i++)
+        api_end_session(api, g_ptr_array_index(owned, i), NULL, NULL);
+    g_ptr_array_free(owned, TRUE);
+}
+
+/* Shutdown waits until every session has ended, so that the transports can
+ * flush the final events before they close. */
+struct shutdown_wait {
+    GMutex lock;
+    GCond cond;
+    unsigned pending;
+};
+
+static void shutdown_step_cb(void *data)
+{
+    struct shutdown_wait *wait = data;
+    g_mutex_lock(&wait->lock);
+    wait->pending--;
+    g_cond_signal(&wait->cond);
+    g_mutex_unlock(&wait->lock);
+}
+
+static bool any_session(struct prism_api *api, struct prism_session *session, const void *arg)
+{
+    return true;
+}
+
+void prism_api_shutdown(struct prism_api *api)
+{
+    atomic_store(&api->accepting, false);
+    GPtrArray *all = remove_sessions_where(api, any_session, NULL);
+    struct shutdown_wait wait = {.pending = all->len};
+    g_mutex_init(&wait.lock);
+    g_cond_init(&wait.cond);
+    for (guint i = 0; i < all->len; i++)
+        api_end_session(api, g_ptr_array_index(all, i), shutdown_step_cb, &wait);
+    g_mutex_lock(&wait.lock);
+    while (wait.pending > 0)
+        g_cond_wait(&wait.cond, &wait.lock);
+    g_mutex_unlock(&wait.lock);
+    g_mutex_clear(&wait.lock);
+    g_cond_clear(&wait.cond);
+    g_ptr_array_free(all, TRUE);
+}

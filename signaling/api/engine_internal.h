@@ -1,0 +1,87 @@
+/* Private parts of the API engine, shared by its files. */
+#ifndef PRISM_SIGNALING_API_ENGINE_INTERNAL_H
+#define PRISM_SIGNALING_API_ENGINE_INTERNAL_H
+
+#include "core/params.h"
+#include "core/session.h"
+#include "signaling/api/api.h"
+
+#include <glib.h>
+#include <stdatomic.h>
+
+/* The engine. `sessions` is guarded by `lock`, never held while calling a
+ * plugin, a sink or a reply target. */
+struct prism_api {
+    struct prism_api_config config;
+    char *server_name;
+    const struct prism_plugin **plugins;
+    size_t plugin_count;
+    struct prism_worker_pool *workers;
+    GPtrArray *transports; /* const struct prism_transport_info * */
+    GMutex lock;
+    GHashTable *sessions; /* uint64 id -> struct prism_session * (one reference) */
+    atomic_bool accepting;
+    atomic_uint handle_count;
+};
+
+/* One request being answered. Core requests answer from the stack; requests
+ * that run plugin code copy what they need into their worker job. */
+struct api_call {
+    struct prism_api *api;
+    const struct prism_api_request *request;
+    json_t *root;                 /* the parsed request, borrowed */
+    const char *verb;             /* root.janus */
+    const char *transaction;      /* root.transaction */
+    uint64_t session_id;
+    uint64_t handle_id;
+    struct prism_session *session; /* reference, or NULL at the root path */
+    struct prism_handle *handle;   /* reference, or NULL */
+    uint64_t now_us;
+};
+
+/* Replies (stealing `reply`) to the request the call is answering. */
+void api_reply(const struct api_call *call, json_t *reply);
+void api_reply_error(const struct api_call *call, int code, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+/* {"janus": kind, "session_id"?, "transaction"} */
+json_t *api_reply_base(const char *kind, uint64_t session_id, const char *transaction);
+
+/* Validates `call->root` against a parameter table with the core's codes
+ * (456/467); replies with the error and returns false when invalid. */
+bool api_check_params(const struct api_call *call, const json_t *object,
+                      const struct prism_param *params, size_t count);
+
+/* Request handlers, one per verb. */
+void api_request_info(struct api_call *call);
+void api_request_ping(struct api_call *call);
+void api_request_create(struct api_call *call);
+void api_request_keepalive(struct api_call *call);
+void api_request_destroy(struct api_call *call);
+void api_request_claim(struct api_call *call);
+void api_request_attach(struct api_call *call);
+void api_request_detach(struct api_call *call);
+void api_request_hangup(struct api_call *call);
+void api_request_message(struct api_call *call);
+void api_request_trickle(struct api_call *call);
+
+/* Registry. */
+struct prism_session *api_find_session(struct prism_api *api, uint64_t id); /* new reference */
+/* Removes the session from the registry; returns the registry's reference. */
+struct prism_session *api_remove_session(struct prism_api *api, uint64_t id);
+
+/* Ends a session already removed from the registry: every handle is detached
+ * on its worker ("detached" event each), then `done(data)` runs (on the
+ * worker of the last handle, or at once when there were none) and the
+ * session's sink is told the session is gone. Takes over `session`'s
+ * reference. */
+typedef void (*api_done_cb)(void *data);
+void api_end_session(struct prism_api *api, struct prism_session *session, api_done_cb done,
+                     void *data);
+
+/* Detaches one handle removed from its session: plugin destroy_session on
+ * the worker, then the "detached" event. Takes over `handle`'s reference;
+ * `done` (may be NULL) runs after, on the worker. */
+void api_detach_handle(struct prism_api *api, struct prism_handle *handle, api_done_cb done,
+                       void *data);
+
+#endif
