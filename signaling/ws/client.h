@@ -30,10 +30,11 @@ struct prism_ws_client {
     bool overflowed;       /* the output cap was hit: close instead of writing */
     struct prism_ws_outqueue out;
 
-    char peer[48]; /* remote address for log lines; written before the client is shared */
+    char peer[64]; /* "address #n" for log lines; written before the client is shared */
 
     /* Service thread only. */
     struct lws *wsi;                     /* NULL once closed */
+    bool closing;                        /* we asked lws to close it: say nothing more */
     struct prism_ws_assembler in;        /* the request being received */
     struct prism_ws_client *prev, *next; /* the transport's live clients */
 };

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <libwebsockets.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ struct prism_ws {
     /* Service thread only (the controlling thread once it has joined it). */
     struct prism_ws_client *clients; /* open connections */
     unsigned client_count;
+    unsigned long connections; /* accepted so far, numbers clients in logs */
 };
 
 /* Per-connection memory lws allocates and frees; the client outlives it. */
@@ -110,7 +112,9 @@ static int on_established(struct prism_ws *ws, struct lws *wsi, struct connectio
         prism_error("ws", "out of memory accepting a connection");
         return -1;
     }
-    lws_get_peer_simple(wsi, client->peer, sizeof(client->peer));
+    char address[PRISM_WS_ADDRESS_MAX] = "";
+    lws_get_peer_simple(wsi, address, sizeof(address));
+    snprintf(client->peer, sizeof(client->peer), "%s #%lu", address, ++ws->connections);
     connection->client = client;
     link_client(ws, client);
     prism_verbose("ws", "%s: connected", client->peer);
@@ -130,9 +134,13 @@ static void close_client(struct prism_ws *ws, struct prism_ws_client *client)
     prism_event_sink_unref(&client->sink);
 }
 
-static int close_with(struct lws *wsi, enum lws_close_status status, const char *reason)
+/* Starts closing with a status for the peer. lws may still call back for the
+ * connection while the close completes; `closing` keeps those calls quiet. */
+static int close_with(struct prism_ws_client *client, enum lws_close_status status,
+                      const char *reason)
 {
-    lws_close_reason(wsi, status, (unsigned char *)reason, strlen(reason));
+    client->closing = true;
+    lws_close_reason(client->wsi, status, (unsigned char *)reason, strlen(reason));
     return -1;
 }
 
@@ -146,11 +154,11 @@ static int on_receive(struct prism_ws *ws, struct lws *wsi, struct prism_ws_clie
     if (rc == -EMSGSIZE) {
         prism_warn("ws", "%s: message over %zu bytes, closing (1009)", client->peer,
                    ws->max_message_size);
-        return close_with(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too big");
+        return close_with(client, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too big");
     }
     if (rc < 0) {
         prism_error("ws", "%s: out of memory receiving a message, closing", client->peer);
-        return close_with(wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
+        return close_with(client, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
     }
     if (rc == PRISM_WS_ASSEMBLER_MORE)
         return 0;
@@ -163,7 +171,7 @@ static int on_receive(struct prism_ws *ws, struct lws *wsi, struct prism_ws_clie
     };
     if (!request.reply) {
         prism_error("ws", "%s: out of memory handling a request, closing", client->peer);
-        return close_with(wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
+        return close_with(client, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
     }
     prism_api_handle(ws->api, &request, prism_now_us());
     return 0;
@@ -177,11 +185,11 @@ static int on_writeable(struct prism_ws *ws, struct lws *wsi, struct prism_ws_cl
     if (overflowed) {
         prism_warn("ws", "%s: over %zu bytes of output unread, closing (1008)", client->peer,
                    ws->max_queued_bytes);
-        return close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "output queue full");
+        return close_with(client, LWS_CLOSE_STATUS_POLICY_VIOLATION, "output queue full");
     }
     if (!message) {
         if (atomic_load(&ws->draining))
-            return close_with(wsi, LWS_CLOSE_STATUS_GOINGAWAY, "server stopping");
+            return close_with(client, LWS_CLOSE_STATUS_GOINGAWAY, "server stopping");
         return 0;
     }
     /* lws keeps whatever the kernel does not take and holds back the next
@@ -224,17 +232,22 @@ static int protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *
 {
     struct prism_ws *ws = lws_context_user(lws_get_context(wsi));
     struct connection *connection = user;
+    struct prism_ws_client *client = connection ? connection->client : NULL;
     switch (reason) {
     case LWS_CALLBACK_ESTABLISHED:
-        return on_established(ws, wsi, connection);
+        return connection ? on_established(ws, wsi, connection) : -1;
     case LWS_CALLBACK_RECEIVE:
-        return connection->client ? on_receive(ws, wsi, connection->client, in, len) : -1;
+        if (!client || client->closing)
+            return -1;
+        return on_receive(ws, wsi, client, in, len);
     case LWS_CALLBACK_SERVER_WRITEABLE:
-        return connection->client ? on_writeable(ws, wsi, connection->client) : 0;
+        if (!client)
+            return 0;
+        return client->closing ? -1 : on_writeable(ws, wsi, client);
     case LWS_CALLBACK_CLOSED:
-        if (connection->client) {
-            close_client(ws, connection->client);
+        if (client) {
             connection->client = NULL;
+            close_client(ws, client);
         }
         return 0;
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
@@ -412,6 +425,8 @@ void prism_ws_stop(struct prism_ws *ws)
     /* Closes the remaining sockets; their CLOSED callbacks run here. */
     lws_context_destroy(ws->context);
     ws->context = NULL;
+    /* lws 4.1 delivers CLOSED for every connection it tears down; this only
+     * guards the engine against a library that would not. */
     while (ws->clients)
         close_client(ws, ws->clients);
     for (guint i = 0; i < ws->pending->len; i++)

@@ -34,11 +34,12 @@ struct prism_ws_config {
                                 closed (1008); 0: default */
 };
 
-/* Opens the listening socket, lists the transport in the engine's "info" and
- * starts the service thread. Returns 0, or -errno with a log line saying why
- * (-EADDRINUSE for a taken port, -EADDRNOTAVAIL for an unknown interface);
- * on failure nothing is left running and the engine is untouched. `api` must
- * outlive the transport. */
+/* Opens the listening socket, starts the service thread and lists the
+ * transport in the engine's "info". Returns 0, or -errno with a log line
+ * saying why: -EADDRINUSE for a taken port, -EADDRNOTAVAIL for an address
+ * this machine does not have, -ENODEV for an unknown interface name, -EINVAL
+ * for missing arguments. On failure nothing is left running and the engine
+ * is untouched. `api` must outlive the transport. */
 int prism_ws_start(struct prism_ws **out, const struct prism_ws_config *config,
                    struct prism_api *api);
 
