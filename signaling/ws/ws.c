@@ -378,7 +378,9 @@ int prism_ws_start(struct prism_ws **out, const struct prism_ws_config *config,
         rc = -EAGAIN;
         goto fail;
     }
-    /* Listed only once it works; requests cannot arrive before "info" knows it. */
+    /* Listed only once it works, so a failed start leaves the engine as it
+     * was. An "info" racing with this line may miss the entry; nothing else
+     * depends on it (the engine guards the list with its lock). */
     prism_api_add_transport(api, &transport_info);
     prism_info("ws", "Janus API on ws://%s%s%s:%u/", ws->address.ipv6 ? "[" : "",
                ws->address.numeric, ws->address.ipv6 ? "]" : "", ws->port);

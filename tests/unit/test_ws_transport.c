@@ -277,6 +277,35 @@ static void test_ws_closed_socket_ends_its_sessions_only(void)
     ws_harness_stop(&h);
 }
 
+static void test_ws_claimed_session_sends_its_events_to_the_new_socket(void)
+{
+    struct ws_harness h;
+    struct prism_ws_config config = {.interface = "127.0.0.1"};
+    struct prism_api_config api_config = {.session_timeout_s = 60, .reclaim_timeout_s = 30};
+    ws_harness_start_full(&h, &config, &api_config);
+    struct test_client *first = ws_client_connect(&h, "janus-protocol");
+    uint64_t session = create_session(&h, first);
+    uint64_t handle = attach_echotest(&h, first, session);
+    ws_client_close(&h, first);
+    ws_harness_pump_for(&h, 50);
+    g_assert_cmpuint(prism_api_session_count(h.api), ==, 1); /* waiting to be claimed */
+
+    struct test_client *second = ws_client_connect(&h, "janus-protocol");
+    char text[160];
+    snprintf(text, sizeof(text),
+             "{\"janus\":\"claim\",\"transaction\":\"cl\",\"session_id\":%" G_GUINT64_FORMAT "}",
+             session);
+    json_t *claimed = ws_client_request(&h, second, text);
+    g_assert_cmpstr(message_kind(claimed), ==, "success");
+    echotest_roundtrip(&h, second, session, handle, "after-claim");
+    assert_echotest_event(&h, second, session, handle, "after-claim");
+    /* Closing the new socket orphans the session again rather than ending it. */
+    ws_client_close(&h, second);
+    ws_harness_pump_for(&h, 50);
+    g_assert_cmpuint(prism_api_session_count(h.api), ==, 1);
+    ws_harness_stop(&h);
+}
+
 struct stop_call {
     struct prism_api *api;
     struct prism_ws *ws;
@@ -357,6 +386,8 @@ int main(int argc, char **argv)
                     test_ws_keeps_replies_and_events_in_queued_order);
     g_test_add_func("/ws/transport/closed-socket-ends-its-sessions-only",
                     test_ws_closed_socket_ends_its_sessions_only);
+    g_test_add_func("/ws/transport/claimed-session-sends-its-events-to-the-new-socket",
+                    test_ws_claimed_session_sends_its_events_to_the_new_socket);
     g_test_add_func("/ws/transport/stop-flushes-queued-events-then-says-going-away",
                     test_ws_stop_flushes_queued_events_then_says_going_away);
     g_test_add_func("/ws/transport/stop-is-bounded-when-a-client-stalls",

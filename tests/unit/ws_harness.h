@@ -133,14 +133,14 @@ static const struct lws_protocols test_client_protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-static inline void ws_harness_start_with(struct ws_harness *h, const struct prism_ws_config *config)
+static inline void ws_harness_start_full(struct ws_harness *h, const struct prism_ws_config *config,
+                                         const struct prism_api_config *api_config)
 {
     memset(h, 0, sizeof(*h));
     g_assert_cmpint(prism_worker_pool_create(&h->workers, 1), ==, 0);
     size_t count = 0;
     const struct prism_plugin *const *plugins = prism_builtin_plugins(&count);
-    struct prism_api_config api_config = {.server_name = "ws-test", .session_timeout_s = 60};
-    g_assert_cmpint(prism_api_create(&h->api, &api_config, plugins, count, h->workers), ==, 0);
+    g_assert_cmpint(prism_api_create(&h->api, api_config, plugins, count, h->workers), ==, 0);
     g_assert_cmpint(prism_ws_start(&h->ws, config, h->api), ==, 0);
     g_assert_cmpuint(prism_ws_port(h->ws), >, 0);
 
@@ -153,6 +153,14 @@ static inline void ws_harness_start_with(struct ws_harness *h, const struct pris
     h->client_context = lws_create_context(&info);
     g_assert_nonnull(h->client_context);
     h->clients = g_ptr_array_new();
+}
+
+/* The engine with a 60 s session timeout and no reclaim: a closed socket's
+ * sessions end at once. */
+static inline void ws_harness_start_with(struct ws_harness *h, const struct prism_ws_config *config)
+{
+    struct prism_api_config api_config = {.server_name = "ws-test", .session_timeout_s = 60};
+    ws_harness_start_full(h, config, &api_config);
 }
 
 static inline void ws_harness_start(struct ws_harness *h)
