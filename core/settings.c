@@ -1,0 +1,104 @@
+/* Prism's settings table: every file, section and setting, with defaults and limits.
+ * Keep conf/ in step: each entry below has a documented, commented-out line there. */
+#include "core/settings.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+
+/* One line per setting. */
+/* clang-format off */
+#define INT_SETTING(sec, name, def, lo, hi, flag_name, text)                                      \
+    {.section = sec, .key = name, .type = PRISM_SETTING_INT, .default_value = def, .min = lo,    \
+     .max = hi, .flag = flag_name, .help = text}
+#define BOOL_SETTING(sec, name, def, flag_name, text)                                             \
+    {.section = sec, .key = name, .type = PRISM_SETTING_BOOL, .default_value = def,             \
+     .flag = flag_name, .help = text}
+#define STRING_SETTING(sec, name, def, rule, flag_name, text)                                     \
+    {.section = sec, .key = name, .type = PRISM_SETTING_STRING, .default_value = def,           \
+     .check = rule, .flag = flag_name, .help = text}
+#define CHOICE_SETTING(sec, name, def, options, flag_name, text)                                  \
+    {.section = sec, .key = name, .type = PRISM_SETTING_STRING, .default_value = def,           \
+     .choices = options, .flag = flag_name, .help = text}
+/* clang-format on */
+
+static const char *check_not_empty(const char *value)
+{
+    return value[0] ? NULL : "must not be empty";
+}
+
+static const char *check_url_path(const char *value)
+{
+    if (value[0] != '/')
+        return "must start with '/'";
+    for (const char *c = value; *c; c++) {
+        if (isspace((unsigned char)*c) || *c == '?' || *c == '#')
+            return "must be a plain URL path (no spaces, '?' or '#')";
+    }
+    return NULL;
+}
+
+static const struct prism_config_section sections[] = {
+    {.file = "prism.jcfg", .name = "general"},
+    {.file = "prism.transport.http.jcfg", .name = "http"},
+    {.file = "prism.transport.http.jcfg", .name = "cors"},
+    {.file = "prism.transport.websockets.jcfg", .name = "websockets"},
+};
+
+static const struct prism_setting settings[] = {
+    STRING_SETTING("general", "server_name", "Prism", check_not_empty, NULL,
+                   "Name reported by the \"info\" request"),
+    CHOICE_SETTING("general", "log_level", "info", "fatal|error|warn|info|verbose|debug",
+                   "log-level", "Highest log level printed"),
+    BOOL_SETTING("general", "log_json", "false", "log-json",
+                 "Log JSON lines (one object per line) instead of text"),
+    INT_SETTING("general", "workers", "0", 0, 1024, "workers",
+                "Media worker threads; 0 = one per CPU core"),
+    INT_SETTING("general", "session_timeout", "60", 0, INT_MAX, "session-timeout",
+                "Seconds of client silence before a session times out; 0 = never"),
+    INT_SETTING("general", "reclaim_session_timeout", "0", 0, INT_MAX, NULL,
+                "Seconds a session whose transport closed can be claimed again; 0 = none"),
+    INT_SETTING("general", "max_sessions", "0", 0, INT_MAX, NULL,
+                "Most sessions at once; 0 = unlimited"),
+    INT_SETTING("general", "max_handles_per_session", "0", 0, INT_MAX, NULL,
+                "Most handles in one session; 0 = unlimited"),
+
+    BOOL_SETTING("http", "enabled", "true", NULL, "Serve the Janus API over HTTP"),
+    STRING_SETTING("http", "interface", "127.0.0.1", check_not_empty, "http-interface",
+                   "Address the HTTP server listens on"),
+    INT_SETTING("http", "port", "8088", 1, 65535, "http-port", "TCP port of the HTTP server"),
+    STRING_SETTING("http", "base_path", "/janus", check_url_path, NULL,
+                   "URL path of the Janus API"),
+    INT_SETTING("http", "max_body_size", "1048576", 1024, INT_MAX, NULL,
+                "Largest request body accepted, in bytes"),
+    INT_SETTING("http", "long_poll_timeout", "30", 1, 300, NULL,
+                "Seconds a long-poll waits for events before answering with a keepalive"),
+    INT_SETTING("http", "max_connections", "4096", 16, INT_MAX, NULL,
+                "Most HTTP connections open at once"),
+    STRING_SETTING("cors", "allow_origin", "*", check_not_empty, NULL,
+                   "Access-Control-Allow-Origin value; \"*\" echoes the request's Origin"),
+
+    BOOL_SETTING("websockets", "enabled", "true", NULL, "Serve the Janus API over WebSocket"),
+    STRING_SETTING("websockets", "interface", "127.0.0.1", check_not_empty, "ws-interface",
+                   "Address the WebSocket server listens on"),
+    INT_SETTING("websockets", "port", "8188", 1, 65535, "ws-port",
+                "TCP port of the WebSocket server"),
+    INT_SETTING("websockets", "max_message_size", "1048576", 1024, INT_MAX, NULL,
+                "Largest message accepted, in bytes"),
+};
+
+const struct prism_config_schema prism_settings_schema = {
+    .sections = sections,
+    .section_count = sizeof(sections) / sizeof(sections[0]),
+    .settings = settings,
+    .setting_count = sizeof(settings) / sizeof(settings[0]),
+};
+
+void prism_setting_env_name(const struct prism_setting *setting, char *out, size_t size)
+{
+    int n = snprintf(out, size, "PRISM_%s_%s", setting->section, setting->key);
+    if (n < 0)
+        return;
+    for (size_t i = 0; i < size && out[i]; i++)
+        out[i] = (char)toupper((unsigned char)out[i]);
+}
