@@ -1,0 +1,139 @@
+/* Private structures of the HTTP transport, shared by its files:
+ * server.c (start/stop, sweeper thread), hub.c (event sink and the lock every
+ * thread meets at), request.c (MHD glue, responses) and janus_route.c (the
+ * Janus API paths). */
+#ifndef PRISM_SIGNALING_HTTP_INTERNAL_H
+#define PRISM_SIGNALING_HTTP_INTERNAL_H
+
+#include "core/sink.h"
+#include "signaling/http/http.h"
+#include "signaling/http/queue.h"
+#include "signaling/http/route.h"
+
+#include <glib.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Events kept per session for a client that does not poll. */
+#define HTTP_MAX_QUEUED_EVENTS 1024u
+/* How long shutdown waits for answers to reach their clients. */
+#define HTTP_DRAIN_TIMEOUT_US (2u * 1000000u)
+/* Idle keep-alive connections are closed after this (suspended ones never). */
+#define HTTP_IDLE_TIMEOUT_S 60u
+/* Path prefixes served: the Janus API now; /admin, /whip, /whep, /metrics and
+ * static files take further slots. */
+#define HTTP_MAX_ROUTES 8u
+
+/* What the transport's threads share: the event sink sessions push to, the
+ * long-poll queues, and the state of every request. Refcounted through the
+ * sink (sessions, requests and the transport each hold a reference), so a
+ * late push or reply after prism_http_destroy still finds a valid lock.
+ * Every field below `sink` and every request's `state`, `answer` and
+ * `answer_status` are guarded by `lock`. MHD_suspend_connection and
+ * MHD_resume_connection are called with `lock` held, so a request is resumed
+ * only after it was suspended, and exactly once. */
+struct http_hub {
+    struct prism_event_sink sink; /* first member */
+    GMutex lock;
+    GCond changed; /* wakes the sweeper and shutdown's drain */
+    struct prism_http_queue *queue;
+    GQueue pending;     /* struct http_request waiting for the engine (pending_link) */
+    unsigned in_flight; /* requests MHD has not completed yet */
+    bool stopping;      /* no more suspending: everything is answered at once */
+    bool sweeper_quit;
+};
+
+enum http_request_state {
+    REQUEST_NEW,      /* headers or body being received */
+    REQUEST_HANDLING, /* inside prism_api_handle: a reply may arrive synchronously */
+    REQUEST_WAITING,  /* suspended until a reply, an event or a deadline */
+    REQUEST_READY,    /* `answer` set; resumed (or about to be sent) */
+    REQUEST_DONE,     /* response queued, or abandoned at shutdown */
+};
+
+struct http_route;
+
+/* One HTTP request (MHD's per-request context). Two references: MHD's,
+ * dropped when MHD completes the request, and the engine's, held from
+ * prism_api_handle until the reply target is delivered. `connection` and the
+ * fields without a lock note are touched only on MHD's thread. */
+struct http_request {
+    struct prism_reply_target target; /* the engine delivers here */
+    atomic_int refs;
+    struct http_hub *hub; /* one reference */
+    struct MHD_Connection *connection;
+    const struct http_route *route;
+    const char *method; /* MHD's strings, valid until completion */
+    const char *rest;   /* the url after the route's prefix */
+    struct prism_http_path path;
+    struct prism_http_decision decision;
+    GByteArray *body;
+    bool body_too_large;
+    size_t body_discarded;
+    enum http_request_state state; /* hub->lock */
+    json_t *answer;                /* hub->lock until DONE */
+    unsigned answer_status;        /* hub->lock until DONE */
+    struct prism_http_waiter waiter;
+    GList pending_link; /* in hub->pending while waiting for the engine */
+};
+
+/* A path prefix and what serves it. `begin` runs when the headers are in
+ * (it may answer early); `serve` runs once the whole request is in. */
+struct http_route {
+    const char *prefix;
+    void (*begin)(struct prism_http *http, struct http_request *request);
+    enum MHD_Result (*serve)(struct prism_http *http, struct http_request *request);
+};
+
+struct prism_http {
+    char *interface;
+    char *base_path;
+    char *cors_allow_origin;
+    size_t max_body_size;
+    unsigned long_poll_timeout_s;
+    unsigned max_connections;
+    struct prism_api *api;
+    struct http_hub *hub; /* one reference */
+    struct http_route routes[HTTP_MAX_ROUTES]; /* first match wins */
+    size_t route_count;
+    struct MHD_Daemon *daemon;
+    int listen_fd;
+    bool listen_fd_ours; /* MHD hands the socket back when quiesced */
+    uint16_t port;
+    GThread *sweeper;
+    bool stopped;
+};
+
+/* hub.c */
+int http_hub_create(struct http_hub **out);
+struct http_hub *http_hub_ref(struct http_hub *hub);
+void http_hub_unref(struct http_hub *hub);
+/* With hub->lock held: stores the answer and resumes the suspended request. */
+void http_hub_ready_locked(struct http_hub *hub, struct http_request *request, json_t *answer,
+                           unsigned status);
+/* With hub->lock held: hands each answered long-poll to its connection. */
+void http_hub_resume_answered_locked(struct http_hub *hub, GPtrArray *answered);
+
+/* request.c */
+enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *connection, const char *url,
+                               const char *method, const char *version, const char *upload_data,
+                               size_t *upload_data_size, void **context);
+void http_completed_cb(void *cls, struct MHD_Connection *connection, void **context,
+                       enum MHD_RequestTerminationCode code);
+void http_request_unref(struct http_request *request);
+/* Queues `body` (stolen; NULL for none) as the response, with CORS headers. */
+enum MHD_Result http_respond(struct prism_http *http, struct http_request *request,
+                             unsigned status, json_t *body);
+enum MHD_Result http_respond_error(struct prism_http *http, struct http_request *request,
+                                   unsigned status, int code, const char *reason);
+enum MHD_Result http_respond_preflight(struct prism_http *http, struct http_request *request);
+enum MHD_Result http_respond_redirect(struct prism_http *http, struct http_request *request,
+                                      const char *location);
+
+/* janus_route.c */
+void http_janus_route_init(struct http_route *route, const char *base_path);
+
+#endif

@@ -1,0 +1,238 @@
+/* libmicrohttpd glue shared by every route: the per-request object, the body
+ * with its size limit, routing by path prefix, and responses with CORS. */
+#include "signaling/http/internal.h"
+
+#include "core/log.h"
+#include "signaling/api/errors.h"
+#include "signaling/http/cors.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct http_request *request_new(struct prism_http *http,
+                                        struct MHD_Connection *connection, const char *method)
+{
+    struct http_request *request = calloc(1, sizeof(*request));
+    if (!request)
+        return NULL;
+    atomic_init(&request->refs, 1);
+    request->hub = http_hub_ref(http->hub);
+    request->connection = connection;
+    request->method = method;
+    request->state = REQUEST_NEW;
+    g_mutex_lock(&http->hub->lock);
+    http->hub->in_flight++;
+    g_mutex_unlock(&http->hub->lock);
+    return request;
+}
+
+void http_request_unref(struct http_request *request)
+{
+    if (atomic_fetch_sub(&request->refs, 1) != 1)
+        return;
+    json_decref(request->answer);
+    json_decref(request->waiter.answer);
+    if (request->body)
+        g_byte_array_unref(request->body);
+    http_hub_unref(request->hub);
+    free(request);
+}
+
+static const struct http_route *find_route(struct prism_http *http, const char *url,
+                                           const char **rest)
+{
+    for (size_t i = 0; i < http->route_count; i++) {
+        *rest = prism_http_strip_prefix(http->routes[i].prefix, url);
+        if (*rest)
+            return &http->routes[i];
+    }
+    *rest = NULL;
+    return NULL;
+}
+
+static enum MHD_Result respond_too_large(struct prism_http *http, struct http_request *request)
+{
+    char reason[96];
+    snprintf(reason, sizeof(reason), "Request body larger than %zu bytes", http->max_body_size);
+    return http_respond_error(http, request, MHD_HTTP_CONTENT_TOO_LARGE,
+                              PRISM_API_ERROR_TRANSPORT_SPECIFIC, reason);
+}
+
+static enum MHD_Result begin(struct prism_http *http, struct MHD_Connection *connection,
+                             const char *url, const char *method, void **context)
+{
+    struct http_request *request = request_new(http, connection, method);
+    if (!request)
+        return MHD_NO;
+    *context = request;
+    request->route = find_route(http, url, &request->rest);
+    const char *length =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (prism_http_declared_too_large(length, http->max_body_size)) {
+        /* Answered before the body is read: MHD drops it and closes. */
+        request->body_too_large = true;
+        return respond_too_large(http, request);
+    }
+    if (request->route)
+        request->route->begin(http, request);
+    return MHD_YES;
+}
+
+/* Keeps upload data up to the limit. Past it the data is dropped: MHD lets
+ * the 413 out only once the upload ends (it cannot be queued while upload
+ * data is handed over), so a client that goes on sending is cut off. */
+static enum MHD_Result absorb(struct prism_http *http, struct http_request *request,
+                              const char *data, size_t *size)
+{
+    size_t kept = request->body ? request->body->len : 0;
+    if (!request->body_too_large &&
+        prism_http_chunk_too_large(kept, *size, http->max_body_size)) {
+        request->body_too_large = true;
+        if (request->body)
+            g_byte_array_set_size(request->body, 0);
+    }
+    if (request->body_too_large) {
+        request->body_discarded += *size;
+        *size = 0;
+        return prism_http_discard_exhausted(request->body_discarded, http->max_body_size)
+                   ? MHD_NO
+                   : MHD_YES;
+    }
+    if (!request->body)
+        request->body = g_byte_array_new();
+    g_byte_array_append(request->body, (const guint8 *)data, (guint)*size);
+    *size = 0;
+    return MHD_YES;
+}
+
+enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *connection, const char *url,
+                               const char *method, const char *version, const char *upload_data,
+                               size_t *upload_data_size, void **context)
+{
+    struct prism_http *http = cls;
+    struct http_request *request = *context;
+    if (!request)
+        return begin(http, connection, url, method, context);
+    if (*upload_data_size > 0)
+        return absorb(http, request, upload_data, upload_data_size);
+
+    /* The request is complete, or it was resumed with its answer. */
+    struct http_hub *hub = request->hub;
+    g_mutex_lock(&hub->lock);
+    if (request->state == REQUEST_READY) {
+        json_t *answer = request->answer;
+        unsigned status = request->answer_status;
+        request->answer = NULL;
+        request->state = REQUEST_DONE;
+        g_mutex_unlock(&hub->lock);
+        return http_respond(http, request, status, answer);
+    }
+    g_mutex_unlock(&hub->lock);
+    if (request->body_too_large)
+        return respond_too_large(http, request);
+    if (!request->route)
+        return http_respond_error(http, request, MHD_HTTP_NOT_FOUND,
+                                  PRISM_API_ERROR_INVALID_REQUEST_PATH, "Not found");
+    return request->route->serve(http, request);
+}
+
+void http_completed_cb(void *cls, struct MHD_Connection *connection, void **context,
+                       enum MHD_RequestTerminationCode code)
+{
+    struct http_request *request = *context;
+    if (!request)
+        return;
+    *context = NULL;
+    struct http_hub *hub = request->hub;
+    g_mutex_lock(&hub->lock);
+    /* Only if MHD dropped a connection we had parked, which the shutdown
+     * order prevents; never leave a dangling waiter or pending entry. */
+    prism_http_queue_cancel(hub->queue, &request->waiter);
+    if (request->pending_link.data) {
+        g_queue_unlink(&hub->pending, &request->pending_link);
+        request->pending_link.data = NULL;
+    }
+    request->state = REQUEST_DONE;
+    request->connection = NULL;
+    hub->in_flight--;
+    g_cond_broadcast(&hub->changed);
+    g_mutex_unlock(&hub->lock);
+    if (code != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        prism_debug("http", "%s request ended early (code %d)", request->method, (int)code);
+    http_request_unref(request);
+}
+
+static void add_cors_headers(struct prism_http *http, struct http_request *request,
+                             struct MHD_Response *response)
+{
+    const char *origin = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_ORIGIN);
+    struct prism_http_cors cors;
+    prism_http_cors_decide(http->cors_allow_origin, origin, &cors);
+    MHD_add_response_header(response, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN,
+                            cors.allow_origin);
+    if (cors.allow_credentials)
+        MHD_add_response_header(response, "Access-Control-Allow-Credentials", "true");
+    if (cors.vary_origin)
+        MHD_add_response_header(response, MHD_HTTP_HEADER_VARY, "Origin");
+}
+
+static enum MHD_Result respond_full(struct prism_http *http, struct http_request *request,
+                                    unsigned status, json_t *body, bool preflight,
+                                    const char *location)
+{
+    char *text = NULL;
+    if (body) {
+        text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        if (!text)
+            return MHD_NO;
+    }
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer(text ? strlen(text) : 0, text, MHD_RESPMEM_MUST_FREE);
+    if (!response) {
+        free(text);
+        return MHD_NO;
+    }
+    if (text)
+        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    add_cors_headers(http, request, response);
+    if (preflight) {
+        const char *asked = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
+                                                        "Access-Control-Request-Headers");
+        MHD_add_response_header(response, "Access-Control-Allow-Methods",
+                                PRISM_HTTP_CORS_METHODS);
+        if (asked)
+            MHD_add_response_header(response, "Access-Control-Allow-Headers", asked);
+        MHD_add_response_header(response, "Access-Control-Max-Age", PRISM_HTTP_CORS_MAX_AGE);
+    }
+    if (location)
+        MHD_add_response_header(response, MHD_HTTP_HEADER_LOCATION, location);
+    enum MHD_Result result = MHD_queue_response(request->connection, status, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
+enum MHD_Result http_respond(struct prism_http *http, struct http_request *request,
+                             unsigned status, json_t *body)
+{
+    return respond_full(http, request, status, body, false, NULL);
+}
+
+enum MHD_Result http_respond_error(struct prism_http *http, struct http_request *request,
+                                   unsigned status, int code, const char *reason)
+{
+    return http_respond(http, request, status, prism_api_error_reply(0, NULL, code, reason));
+}
+
+enum MHD_Result http_respond_preflight(struct prism_http *http, struct http_request *request)
+{
+    return respond_full(http, request, MHD_HTTP_OK, NULL, true, NULL);
+}
+
+enum MHD_Result http_respond_redirect(struct prism_http *http, struct http_request *request,
+                                      const char *location)
+{
+    return respond_full(http, request, MHD_HTTP_FOUND, NULL, false, location);
+}
