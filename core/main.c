@@ -1,3 +1,312 @@
-/* Placeholder entry point until the process wiring lands in this issue. */
-int main(void);
-int main(void) { return 0; }
+/* The prism process: flags and configuration, start-up in dependency order,
+ * the main loop (signals and the API clock), and an orderly shutdown. */
+#include "core/config.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/portcheck.h"
+#include "core/worker.h"
+#include "plugins/builtin.h"
+#include "signaling/api/api.h"
+#include "signaling/http/http.h"
+#include "signaling/ws/ws.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Everything the process starts, in start order; stopped in reverse. */
+struct prism_process {
+    struct prism_config *config;
+    const struct prism_plugin *const *plugins;
+    size_t plugin_count;
+    size_t plugins_started;
+    struct prism_worker_pool *workers;
+    struct prism_api *api;
+    struct prism_http *http;
+    struct prism_ws *ws;
+    GMainLoop *loop;
+};
+
+static void print_usage(FILE *out)
+{
+    fprintf(out, "Usage: prism [options]\n\n"
+                 "Prism, a WebRTC SFU speaking the Janus API.\n\n"
+                 "  -h, --help             show this help and exit\n"
+                 "  -V, --version          show the version and exit\n"
+                 "  -c, --config-dir DIR   read the .jcfg files from DIR\n"
+                 "      --print-config     print every setting and where it came from, then exit\n\n"
+                 "Every setting can also be given as an environment variable\n"
+                 "PRISM_<SECTION>_<KEY>; flags override the environment, which overrides the\n"
+                 "files. Flags:\n\n");
+    prism_config_print_flags(out);
+}
+
+/* The directory named by -c/--config-dir, or NULL. Exits on a missing value. */
+static const char *find_config_dir(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--config-dir=", 13) == 0)
+            return arg + 13;
+        if (strcmp(arg, "-c") == 0 || strcmp(arg, "--config-dir") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "prism: %s needs a directory\n", arg);
+                exit(2);
+            }
+            return argv[i + 1];
+        }
+    }
+    return NULL;
+}
+
+/* Applies the flags to the configuration; exits on a bad one. Returns true
+ * when --print-config was asked for. */
+static bool apply_flags(struct prism_config *config, int argc, char **argv)
+{
+    bool print_config = false;
+    char error[512];
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-c") == 0 || strcmp(arg, "--config-dir") == 0) {
+            i++;
+            continue;
+        }
+        if (strncmp(arg, "--config-dir=", 13) == 0)
+            continue;
+        if (strcmp(arg, "--print-config") == 0) {
+            print_config = true;
+            continue;
+        }
+        int rc = prism_config_take_flag(config, argc, argv, &i, error, sizeof(error));
+        if (rc == -ENOENT) {
+            fprintf(stderr, "prism: unknown option '%s' (see prism --help)\n", arg);
+            exit(2);
+        }
+        if (rc < 0) {
+            fprintf(stderr, "prism: %s\n", error);
+            exit(2);
+        }
+    }
+    return print_config;
+}
+
+static struct prism_config *load_config(int argc, char **argv, bool *print_config)
+{
+    const char *dir = find_config_dir(argc, argv);
+    if (!dir && g_file_test(PRISM_DEFAULT_CONFIG_DIR, G_FILE_TEST_IS_DIR))
+        dir = PRISM_DEFAULT_CONFIG_DIR;
+    struct prism_config *config = NULL;
+    char error[512];
+    if (prism_config_load(&config, dir, environ, error, sizeof(error)) < 0) {
+        fprintf(stderr, "prism: configuration error: %s\n", error);
+        exit(2);
+    }
+    *print_config = apply_flags(config, argc, argv);
+    return config;
+}
+
+static void configure_logging(const struct prism_config *config)
+{
+    enum prism_log_level level = PRISM_LOG_INFO;
+    prism_log_parse_level(prism_config_get_string(config, "general", "log_level"), &level);
+    prism_log_configure(level, prism_config_get_bool(config, "general", "log_json"));
+}
+
+/* Refuses to start when a configured port cannot be bound, before any port
+ * is opened, so a half-started server never lingers. */
+static bool ports_usable(const struct prism_config *config)
+{
+    static const char *const sections[] = {"http", "websockets"};
+    bool usable = true;
+    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+        if (!prism_config_get_bool(config, sections[i], "enabled"))
+            continue;
+        const char *interface = prism_config_get_string(config, sections[i], "interface");
+        int port = prism_config_get_int(config, sections[i], "port");
+        char reason[256];
+        if (prism_port_check_tcp(interface, (uint16_t)port, reason, sizeof(reason)) < 0) {
+            prism_error("main", "%s.port: cannot listen on %s:%d: %s", sections[i], interface,
+                        port, reason);
+            usable = false;
+        }
+    }
+    return usable;
+}
+
+static int start_plugins(struct prism_process *process)
+{
+    process->plugins = prism_builtin_plugins(&process->plugin_count);
+    for (size_t i = 0; i < process->plugin_count; i++) {
+        const struct prism_plugin *plugin = process->plugins[i];
+        int rc = plugin->init(process->config);
+        if (rc < 0) {
+            prism_error("main", "plugin %s failed to start: %s", plugin->package, g_strerror(-rc));
+            return rc;
+        }
+        process->plugins_started++;
+    }
+    return 0;
+}
+
+static int start_api(struct prism_process *process)
+{
+    const struct prism_config *config = process->config;
+    int workers = prism_config_get_int(config, "general", "workers");
+    if (workers == 0)
+        workers = (int)g_get_num_processors();
+    int rc = prism_worker_pool_create(&process->workers, (unsigned)workers);
+    if (rc < 0)
+        return rc;
+    struct prism_api_config api_config = {
+        .server_name = prism_config_get_string(config, "general", "server_name"),
+        .session_timeout_s = (unsigned)prism_config_get_int(config, "general", "session_timeout"),
+        .reclaim_timeout_s =
+            (unsigned)prism_config_get_int(config, "general", "reclaim_session_timeout"),
+        .max_sessions = (unsigned)prism_config_get_int(config, "general", "max_sessions"),
+        .max_handles_per_session =
+            (unsigned)prism_config_get_int(config, "general", "max_handles_per_session"),
+    };
+    return prism_api_create(&process->api, &api_config, process->plugins, process->plugin_count,
+                            process->workers);
+}
+
+static int start_transports(struct prism_process *process)
+{
+    const struct prism_config *config = process->config;
+    if (prism_config_get_bool(config, "http", "enabled")) {
+        struct prism_http_config http = {
+            .interface = prism_config_get_string(config, "http", "interface"),
+            .port = (uint16_t)prism_config_get_int(config, "http", "port"),
+            .base_path = prism_config_get_string(config, "http", "base_path"),
+            .max_body_size = (size_t)prism_config_get_int(config, "http", "max_body_size"),
+            .long_poll_timeout_s = (unsigned)prism_config_get_int(config, "http", "long_poll_timeout"),
+            .max_connections = (unsigned)prism_config_get_int(config, "http", "max_connections"),
+            .cors_allow_origin = prism_config_get_string(config, "cors", "allow_origin"),
+        };
+        int rc = prism_http_start(&process->http, &http, process->api);
+        if (rc < 0)
+            return rc;
+    }
+    if (prism_config_get_bool(config, "websockets", "enabled")) {
+        struct prism_ws_config ws = {
+            .interface = prism_config_get_string(config, "websockets", "interface"),
+            .port = (uint16_t)prism_config_get_int(config, "websockets", "port"),
+            .max_message_size = (size_t)prism_config_get_int(config, "websockets", "max_message_size"),
+        };
+        int rc = prism_ws_start(&process->ws, &ws, process->api);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void print_urls(const struct prism_config *config)
+{
+    if (prism_config_get_bool(config, "http", "enabled"))
+        prism_info("main", "Janus API over HTTP: http://%s:%d%s (info: http://%s:%d%s/info)",
+                   prism_config_get_string(config, "http", "interface"),
+                   prism_config_get_int(config, "http", "port"),
+                   prism_config_get_string(config, "http", "base_path"),
+                   prism_config_get_string(config, "http", "interface"),
+                   prism_config_get_int(config, "http", "port"),
+                   prism_config_get_string(config, "http", "base_path"));
+    if (prism_config_get_bool(config, "websockets", "enabled"))
+        prism_info("main", "Janus API over WebSocket: ws://%s:%d (subprotocol janus-protocol)",
+                   prism_config_get_string(config, "websockets", "interface"),
+                   prism_config_get_int(config, "websockets", "port"));
+}
+
+/* Stops everything that started, in reverse order. Clients first get the
+ * final "hangup"/"detached" events, then their connections close. */
+static void stop_process(struct prism_process *process)
+{
+    if (process->api)
+        prism_api_shutdown(process->api);
+    if (process->ws) {
+        prism_ws_stop(process->ws);
+        prism_ws_destroy(process->ws);
+    }
+    if (process->http) {
+        prism_http_stop(process->http);
+        prism_http_destroy(process->http);
+    }
+    prism_api_destroy(process->api);
+    prism_worker_pool_destroy(process->workers);
+    for (size_t i = process->plugins_started; i > 0; i--)
+        process->plugins[i - 1]->destroy();
+    if (process->loop)
+        g_main_loop_unref(process->loop);
+    prism_config_free(process->config);
+}
+
+static gboolean quit_on_signal_cb(gpointer data)
+{
+    struct prism_process *process = data;
+    prism_info("main", "stopping");
+    g_main_loop_quit(process->loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean api_tick_cb(gpointer data)
+{
+    struct prism_process *process = data;
+    prism_api_tick(process->api, prism_now_us());
+    return G_SOURCE_CONTINUE;
+}
+
+static void run_main_loop(struct prism_process *process)
+{
+    process->loop = g_main_loop_new(NULL, FALSE);
+    guint sigint = g_unix_signal_add(SIGINT, quit_on_signal_cb, process);
+    guint sigterm = g_unix_signal_add(SIGTERM, quit_on_signal_cb, process);
+    guint tick = g_timeout_add_seconds(1, api_tick_cb, process);
+    g_main_loop_run(process->loop);
+    g_source_remove(sigint);
+    g_source_remove(sigterm);
+    g_source_remove(tick);
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            print_usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
+            printf("prism %s\n", PRISM_VERSION_STRING);
+            return 0;
+        }
+    }
+    signal(SIGPIPE, SIG_IGN);
+    struct prism_process process = {0};
+    bool print_config = false;
+    process.config = load_config(argc, argv, &print_config);
+    if (print_config) {
+        prism_config_print(process.config, stdout);
+        prism_config_free(process.config);
+        return 0;
+    }
+    configure_logging(process.config);
+    if (!ports_usable(process.config)) {
+        prism_config_free(process.config);
+        return 1;
+    }
+    prism_info("main", "Prism %s starting", PRISM_VERSION_STRING);
+    if (start_plugins(&process) < 0 || start_api(&process) < 0 || start_transports(&process) < 0) {
+        prism_error("main", "start-up failed");
+        stop_process(&process);
+        return 1;
+    }
+    print_urls(process.config);
+    run_main_loop(&process);
+    stop_process(&process);
+    prism_info("main", "stopped");
+    return 0;
+}

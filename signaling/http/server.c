@@ -250,6 +250,7 @@ void prism_http_stop(struct prism_http *http)
     if (!http || http->stopped)
         return;
     http->stopped = true;
+    prism_api_remove_transport(http->api, &transport_info);
     struct http_hub *hub = http->hub;
     /* No new connections from here; those open may still send requests,
      * which are answered at once. */

@@ -419,6 +419,7 @@ void prism_ws_stop(struct prism_ws *ws)
     if (!ws || ws->stopped)
         return;
     ws->stopped = true;
+    prism_api_remove_transport(ws->api, &transport_info);
     stop_service_thread(ws);
     /* From here on no producer may wake the loop: the context is going. A
      * producer holding a client's lock finishes its wake-up first. */
