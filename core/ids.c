@@ -15,6 +15,17 @@ uint64_t prism_random_id(void)
     return value;
 }
 
+unsigned int prism_id_hash(const void *key)
+{
+    uint64_t id = *(const uint64_t *)key;
+    return (unsigned int)(id ^ (id >> 32));
+}
+
+int prism_id_equal(const void *a, const void *b)
+{
+    return *(const uint64_t *)a == *(const uint64_t *)b;
+}
+
 uint64_t prism_now_us(void)
 {
     struct timespec now;

@@ -11,6 +11,10 @@
  * ids are unguessable and unique across Prism nodes without coordination. */
 uint64_t prism_random_id(void);
 
+/* GHashTable hash and equality for keys that point at a uint64_t id. */
+unsigned int prism_id_hash(const void *key);
+int prism_id_equal(const void *a, const void *b);
+
 /* Microseconds on the monotonic clock. Engines never call this themselves:
  * the glue reads it and passes the time in. */
 uint64_t prism_now_us(void);

@@ -1,6 +1,8 @@
 /* Sessions: a client's handles, its event sink and its activity clock. */
 #include "core/session.h"
 
+#include "core/ids.h"
+
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -14,17 +16,6 @@ struct prism_session {
     uint64_t orphaned_since_us;     /* 0 while a transport owns the session */
     bool ending;                    /* destroy or timeout started: no new handles */
 };
-
-static guint id_hash(gconstpointer key)
-{
-    uint64_t id = *(const uint64_t *)key;
-    return (guint)(id ^ (id >> 32));
-}
-
-static gboolean id_equal(gconstpointer a, gconstpointer b)
-{
-    return *(const uint64_t *)a == *(const uint64_t *)b;
-}
 
 static void handle_value_free(gpointer handle)
 {
@@ -41,7 +32,7 @@ struct prism_session *prism_session_new(uint64_t id, struct prism_event_sink *si
     atomic_init(&session->last_activity_us, now_us);
     g_mutex_init(&session->lock);
     /* Keys point into the handle itself, which the table keeps alive. */
-    session->handles = g_hash_table_new_full(id_hash, id_equal, NULL, handle_value_free);
+    session->handles = g_hash_table_new_full(prism_id_hash, prism_id_equal, NULL, handle_value_free);
     session->sink = prism_event_sink_ref(sink);
     return session;
 }

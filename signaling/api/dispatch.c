@@ -54,12 +54,10 @@ void api_reply(const struct api_call *call, json_t *reply)
 
 void api_reply_error(const struct api_call *call, int code, const char *format, ...)
 {
-    char reason[512];
     va_list args;
     va_start(args, format);
-    vsnprintf(reason, sizeof(reason), format, args);
+    api_reply(call, prism_api_error_replyv(call->session_id, call->transaction, code, format, args));
     va_end(args);
-    api_reply(call, prism_api_error_reply(call->session_id, call->transaction, code, reason));
 }
 
 bool api_check_params(const struct api_call *call, const json_t *object,

@@ -1,6 +1,7 @@
 /* The API engine's lifetime, session registry, timeouts and session ending. */
 #include "signaling/api/engine_internal.h"
 
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/plugin.h"
 #include "core/worker.h"
@@ -8,17 +9,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static guint id_hash(gconstpointer key)
-{
-    uint64_t id = *(const uint64_t *)key;
-    return (guint)(id ^ (id >> 32));
-}
-
-static gboolean id_equal(gconstpointer a, gconstpointer b)
-{
-    return *(const uint64_t *)a == *(const uint64_t *)b;
-}
 
 static void session_value_free(gpointer session)
 {
@@ -51,7 +41,7 @@ int prism_api_create(struct prism_api **out, const struct prism_api_config *conf
     api->transports = g_ptr_array_new();
     g_mutex_init(&api->lock);
     /* Keys point at the session's id, which is its first member. */
-    api->sessions = g_hash_table_new_full(id_hash, id_equal, free, session_value_free);
+    api->sessions = g_hash_table_new_full(prism_id_hash, prism_id_equal, free, session_value_free);
     atomic_init(&api->accepting, true);
     atomic_init(&api->handle_count, 0);
     g_mutex_init(&api->jobs_lock);

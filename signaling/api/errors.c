@@ -1,6 +1,8 @@
 /* Janus API error texts and the error reply shape. */
 #include "signaling/api/errors.h"
 
+#include <stdio.h>
+
 const char *prism_api_error_text(int code)
 {
     switch (code) {
@@ -45,4 +47,12 @@ json_t *prism_api_error_reply(uint64_t session_id, const char *transaction, int 
                         json_pack("{s:i, s:s}", "code", code, "reason",
                                   reason ? reason : prism_api_error_text(code)));
     return reply;
+}
+
+json_t *prism_api_error_replyv(uint64_t session_id, const char *transaction, int code,
+                               const char *format, va_list args)
+{
+    char reason[512];
+    vsnprintf(reason, sizeof(reason), format, args);
+    return prism_api_error_reply(session_id, transaction, code, reason);
 }

@@ -4,6 +4,7 @@
 #define PRISM_SIGNALING_API_ERRORS_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 enum prism_api_error {
@@ -42,5 +43,10 @@ const char *prism_api_error_text(int code);
  * session_id 0 and transaction NULL are left out. New reference. */
 json_t *prism_api_error_reply(uint64_t session_id, const char *transaction, int code,
                               const char *reason);
+
+/* The same with the reason formatted from `format` and `args`. */
+json_t *prism_api_error_replyv(uint64_t session_id, const char *transaction, int code,
+                               const char *format, va_list args)
+    __attribute__((format(printf, 4, 0)));
 
 #endif

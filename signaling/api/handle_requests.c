@@ -63,12 +63,10 @@ static void job_reply_error(struct handle_job *job, int code, const char *format
 
 static void job_reply_error(struct handle_job *job, int code, const char *format, ...)
 {
-    char reason[512];
     va_list args;
     va_start(args, format);
-    vsnprintf(reason, sizeof(reason), format, args);
+    job_reply(job, prism_api_error_replyv(job->session_id, job->transaction, code, format, args));
     va_end(args);
-    job_reply(job, prism_api_error_reply(job->session_id, job->transaction, code, reason));
 }
 
 static const struct prism_plugin *find_plugin(struct prism_api *api, const char *package)
