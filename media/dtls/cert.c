@@ -23,8 +23,8 @@
 /* Immutable after construction; refs is the only field that changes. */
 struct prism_dtls_cert {
     atomic_int refs;
-    X509 *x509;     /* owned */
-    EVP_PKEY *key;  /* owned */
+    X509 *x509;                                /* owned */
+    EVP_PKEY *key;                             /* owned */
     struct prism_dtls_fingerprint fingerprint; /* sha-256 of x509 */
     char fingerprint_text[PRISM_DTLS_FINGERPRINT_TEXT_SIZE];
 };
@@ -169,8 +169,8 @@ static int fill_certificate(X509 *x509, EVP_PKEY *key, const char *common_name)
         !X509_gmtime_adj(X509_getm_notBefore(x509), -CERT_BACKDATE_SECONDS) ||
         !X509_gmtime_adj(X509_getm_notAfter(x509), CERT_LIFETIME_SECONDS) ||
         X509_set_pubkey(x509, key) != 1 ||
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                   (const unsigned char *)common_name, -1, -1, 0) != 1 ||
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name,
+                                   -1, -1, 0) != 1 ||
         X509_set_issuer_name(x509, name) != 1 || X509_sign(x509, key, EVP_sha256()) == 0)
         return -EIO;
     return 0;
@@ -224,8 +224,8 @@ static int read_pem(const char *path, X509 **x509, EVP_PKEY **key, const char *p
     return (x509 ? *x509 != NULL : *key != NULL) ? 0 : -EBADMSG;
 }
 
-int prism_dtls_cert_load(struct prism_dtls_cert **out, const char *cert_path,
-                         const char *key_path, const char *passphrase)
+int prism_dtls_cert_load(struct prism_dtls_cert **out, const char *cert_path, const char *key_path,
+                         const char *passphrase)
 {
     if (!out || !cert_path || !key_path)
         return -EINVAL;

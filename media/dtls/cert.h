@@ -57,15 +57,16 @@ int prism_dtls_cert_generate(struct prism_dtls_cert **out, const char *common_na
  * prompts). Returns 0, a negative errno from opening a file, -EBADMSG if a file
  * does not parse (or the passphrase is wrong), -EKEYREJECTED if the key does
  * not belong to the certificate. */
-int prism_dtls_cert_load(struct prism_dtls_cert **out, const char *cert_path,
-                         const char *key_path, const char *passphrase);
+int prism_dtls_cert_load(struct prism_dtls_cert **out, const char *cert_path, const char *key_path,
+                         const char *passphrase);
 
 struct prism_dtls_cert *prism_dtls_cert_ref(struct prism_dtls_cert *cert);
 /* Drops a reference; the last one frees the certificate and key. NULL is a no-op. */
 void prism_dtls_cert_unref(struct prism_dtls_cert *cert);
 
 /* Our SHA-256 fingerprint, and its text for "a=fingerprint:sha-256 <text>". */
-const struct prism_dtls_fingerprint *prism_dtls_cert_fingerprint(const struct prism_dtls_cert *cert);
+const struct prism_dtls_fingerprint *
+prism_dtls_cert_fingerprint(const struct prism_dtls_cert *cert);
 const char *prism_dtls_cert_fingerprint_text(const struct prism_dtls_cert *cert);
 
 /* Borrowed OpenSSL objects, valid while a reference is held; do not modify. */

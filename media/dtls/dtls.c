@@ -312,9 +312,8 @@ static int on_handshake_done(struct prism_dtls *conn)
 {
     int rc = export_srtp_keys(conn);
     if (rc < 0) {
-        set_failure(conn, "cannot export DTLS-SRTP keys (%s)", rc == -ENOTSUP
-                                                                   ? "unknown profile"
-                                                                   : "exporter failed");
+        set_failure(conn, "cannot export DTLS-SRTP keys (%s)",
+                    rc == -ENOTSUP ? "unknown profile" : "exporter failed");
         return -EPROTO;
     }
     conn->state = PRISM_DTLS_STATE_CONNECTED;
@@ -431,6 +430,14 @@ enum prism_dtls_state prism_dtls_state(const struct prism_dtls *conn)
 enum prism_dtls_role prism_dtls_role(const struct prism_dtls *conn)
 {
     return conn->role;
+}
+
+const char *prism_dtls_cipher(const struct prism_dtls *conn)
+{
+    if (conn->state != PRISM_DTLS_STATE_CONNECTED && conn->state != PRISM_DTLS_STATE_CLOSED)
+        return NULL;
+    const SSL_CIPHER *cipher = SSL_get_current_cipher(conn->ssl);
+    return cipher ? SSL_CIPHER_get_name(cipher) : NULL;
 }
 
 const char *prism_dtls_failure_reason(const struct prism_dtls *conn)

@@ -78,7 +78,8 @@ void prism_dtls_free(struct prism_dtls *conn);
 int prism_dtls_start(struct prism_dtls *conn, uint64_t now);
 
 /* Feeds one received datagram (RFC 7983 first byte 20..63). Drain output,
- * application data and state afterwards. Returns 0 when processed (records
+ * application data and state afterwards (also after a failure: the output may
+ * hold the alert that tells the peer). Returns 0 when processed (records
  * OpenSSL finds invalid are dropped silently, as DTLS requires), -EBADMSG if
  * it is not a DTLS datagram, -ENOTCONN before start or after the end, -EPROTO
  * if it made the connection fail. */
@@ -100,6 +101,10 @@ int prism_dtls_handle_timeout(struct prism_dtls *conn, uint64_t now);
 
 enum prism_dtls_state prism_dtls_state(const struct prism_dtls *conn);
 enum prism_dtls_role prism_dtls_role(const struct prism_dtls *conn);
+
+/* The negotiated cipher suite in OpenSSL's naming (e.g.
+ * "ECDHE-ECDSA-AES128-GCM-SHA256"), for logs and stats; NULL before connecting. */
+const char *prism_dtls_cipher(const struct prism_dtls *conn);
 
 /* Why the connection failed (e.g. a fingerprint mismatch, an alert from the
  * peer, a timeout), or NULL if it has not. Valid until the connection is freed. */

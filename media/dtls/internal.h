@@ -13,9 +13,9 @@
 /* Immutable after prism_dtls_context_new except refs: shared by all workers. */
 struct prism_dtls_context {
     atomic_int refs;
-    SSL_CTX *ssl_ctx;        /* owned; only SSL_new is called on it afterwards */
-    BIO_METHOD *bio_method;  /* owned; the datagram BIO of every connection */
-    struct prism_dtls_cert *cert; /* reference */
+    SSL_CTX *ssl_ctx;                /* owned; only SSL_new is called on it afterwards */
+    BIO_METHOD *bio_method;          /* owned; the datagram BIO of every connection */
+    struct prism_dtls_cert *cert;    /* reference */
     struct prism_dtls_config config; /* defaults filled in */
 };
 

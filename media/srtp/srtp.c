@@ -53,8 +53,7 @@ int prism_srtp_init(void)
     return init_result;
 }
 
-int prism_srtp_profile_lengths(enum prism_srtp_profile profile, size_t *key_len,
-                               size_t *salt_len)
+int prism_srtp_profile_lengths(enum prism_srtp_profile profile, size_t *key_len, size_t *salt_len)
 {
     switch (profile) {
     case PRISM_SRTP_AES128_CM_SHA1_80:
@@ -134,8 +133,7 @@ static int create_session(srtp_t *out, const struct prism_srtp_keys *keys, bool 
     memset(&policy, 0, sizeof(policy));
     set_crypto_policy(&policy, keys->profile);
     memcpy(master, outbound ? keys->local_key : keys->remote_key, keys->key_len);
-    memcpy(master + keys->key_len, outbound ? keys->local_salt : keys->remote_salt,
-           keys->salt_len);
+    memcpy(master + keys->key_len, outbound ? keys->local_salt : keys->remote_salt, keys->salt_len);
     policy.key = master;
     policy.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
     policy.window_size = window;
@@ -246,8 +244,8 @@ static bool length_ok(const uint8_t *packet, size_t len, size_t min_len)
            (packet[0] >> 6) == 2;
 }
 
-enum prism_srtp_status prism_srtp_protect_rtp(struct prism_srtp *srtp, uint8_t *packet,
-                                              size_t len, size_t cap, size_t *out_len)
+enum prism_srtp_status prism_srtp_protect_rtp(struct prism_srtp *srtp, uint8_t *packet, size_t len,
+                                              size_t cap, size_t *out_len)
 {
     if (!length_ok(packet, len, RTP_HEADER_LEN))
         return PRISM_SRTP_ERR_MALFORMED;
@@ -272,8 +270,8 @@ enum prism_srtp_status prism_srtp_unprotect_rtp(struct prism_srtp *srtp, uint8_t
     return status;
 }
 
-enum prism_srtp_status prism_srtp_protect_rtcp(struct prism_srtp *srtp, uint8_t *packet,
-                                               size_t len, size_t cap, size_t *out_len)
+enum prism_srtp_status prism_srtp_protect_rtcp(struct prism_srtp *srtp, uint8_t *packet, size_t len,
+                                               size_t cap, size_t *out_len)
 {
     if (!length_ok(packet, len, RTCP_HEADER_LEN))
         return PRISM_SRTP_ERR_MALFORMED;
@@ -292,8 +290,7 @@ enum prism_srtp_status prism_srtp_unprotect_rtcp(struct prism_srtp *srtp, uint8_
     if (!length_ok(packet, len, RTCP_HEADER_LEN + prism_srtp_rtcp_overhead(srtp)))
         return PRISM_SRTP_ERR_MALFORMED;
     int n = (int)len;
-    enum prism_srtp_status status =
-        map_status(srtp_unprotect_rtcp(srtp->inbound, packet, &n));
+    enum prism_srtp_status status = map_status(srtp_unprotect_rtcp(srtp->inbound, packet, &n));
     if (status == PRISM_SRTP_OK)
         *out_len = (size_t)n;
     return status;

@@ -65,8 +65,7 @@ struct prism_srtp;
 int prism_srtp_init(void);
 
 /* Key and salt lengths of a profile. Returns 0, or -ENOTSUP for an unknown one. */
-int prism_srtp_profile_lengths(enum prism_srtp_profile profile, size_t *key_len,
-                               size_t *salt_len);
+int prism_srtp_profile_lengths(enum prism_srtp_profile profile, size_t *key_len, size_t *salt_len);
 
 /* The RFC 5764 / RFC 7714 profile name, e.g. "SRTP_AEAD_AES_128_GCM", or NULL. */
 const char *prism_srtp_profile_name(enum prism_srtp_profile profile);
@@ -91,8 +90,8 @@ size_t prism_srtp_rtcp_overhead(const struct prism_srtp *srtp);
  * which must leave prism_srtp_rtp_overhead() bytes after the packet. Writes the
  * protected length to *out_len on success. Sending the same sequence number
  * again (a retransmission) is allowed and must carry the same payload. */
-enum prism_srtp_status prism_srtp_protect_rtp(struct prism_srtp *srtp, uint8_t *packet,
-                                              size_t len, size_t cap, size_t *out_len);
+enum prism_srtp_status prism_srtp_protect_rtp(struct prism_srtp *srtp, uint8_t *packet, size_t len,
+                                              size_t cap, size_t *out_len);
 
 /* Decrypts and authenticates an SRTP packet in place, checking replay; writes
  * the plain RTP length to *out_len on success. On error the buffer content is
@@ -101,8 +100,8 @@ enum prism_srtp_status prism_srtp_unprotect_rtp(struct prism_srtp *srtp, uint8_t
                                                 size_t len, size_t *out_len);
 
 /* The same for compound RTCP packets (SRTCP, always encrypted). */
-enum prism_srtp_status prism_srtp_protect_rtcp(struct prism_srtp *srtp, uint8_t *packet,
-                                               size_t len, size_t cap, size_t *out_len);
+enum prism_srtp_status prism_srtp_protect_rtcp(struct prism_srtp *srtp, uint8_t *packet, size_t len,
+                                               size_t cap, size_t *out_len);
 enum prism_srtp_status prism_srtp_unprotect_rtcp(struct prism_srtp *srtp, uint8_t *packet,
                                                  size_t len, size_t *out_len);
 

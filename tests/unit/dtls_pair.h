@@ -34,12 +34,12 @@ static inline void dtls_pair_init_with(struct dtls_pair *pair,
         client_expects = prism_dtls_cert_fingerprint(pair->server_cert);
     if (!server_expects)
         server_expects = prism_dtls_cert_fingerprint(pair->client_cert);
-    g_assert_cmpint(prism_dtls_new(&pair->client, pair->client_ctx, PRISM_DTLS_ROLE_CLIENT,
-                                   client_expects),
-                    ==, 0);
-    g_assert_cmpint(prism_dtls_new(&pair->server, pair->server_ctx, PRISM_DTLS_ROLE_SERVER,
-                                   server_expects),
-                    ==, 0);
+    g_assert_cmpint(
+        prism_dtls_new(&pair->client, pair->client_ctx, PRISM_DTLS_ROLE_CLIENT, client_expects), ==,
+        0);
+    g_assert_cmpint(
+        prism_dtls_new(&pair->server, pair->server_ctx, PRISM_DTLS_ROLE_SERVER, server_expects), ==,
+        0);
 }
 
 static inline void dtls_pair_init(struct dtls_pair *pair)

@@ -18,8 +18,9 @@
 
 /* Printed by `openssl x509 -noout -fingerprint -sha256` (and -sha1) for
  * tests/data/dtls/fixture-cert.pem. */
-#define FIXTURE_SHA256 "72:FC:D6:9A:C4:7B:E0:D4:D8:47:1F:70:D2:EF:7A:17:A6:37:A3:29:15:BA:C3:B8:" \
-                       "46:60:02:4A:61:85:C0:F8"
+#define FIXTURE_SHA256                                                                             \
+    "72:FC:D6:9A:C4:7B:E0:D4:D8:47:1F:70:D2:EF:7A:17:A6:37:A3:29:15:BA:C3:B8:"                     \
+    "46:60:02:4A:61:85:C0:F8"
 #define FIXTURE_SHA1 "CB:B3:85:72:C4:33:53:42:CE:24:EC:C7:BF:E0:DD:E3:0D:7D:05:A7"
 
 static void test_cert_generate_makes_p256_self_signed_certificate(void)
@@ -99,8 +100,7 @@ static void write_pem(const char *path, X509 *x509, EVP_PKEY *key, const char *p
     if (key) {
         const EVP_CIPHER *cipher = passphrase ? EVP_aes_256_cbc() : NULL;
         g_assert_cmpint(PEM_write_PrivateKey(file, key, cipher, (unsigned char *)passphrase,
-                                             passphrase ? (int)strlen(passphrase) : 0, NULL,
-                                             NULL),
+                                             passphrase ? (int)strlen(passphrase) : 0, NULL, NULL),
                         ==, 1);
     }
     fclose(file);
@@ -137,8 +137,7 @@ static void test_cert_loads_pem_files_written_to_a_temp_dir(void)
     g_assert_cmpint(prism_dtls_cert_load(&loaded, cert_path, locked_path, "wrong"), ==, -EBADMSG);
     /* No passphrase for an encrypted key: refused, never a terminal prompt. */
     g_assert_cmpint(prism_dtls_cert_load(&loaded, cert_path, locked_path, NULL), ==, -EBADMSG);
-    g_assert_cmpint(prism_dtls_cert_load(&loaded, cert_path, other_path, NULL), ==,
-                    -EKEYREJECTED);
+    g_assert_cmpint(prism_dtls_cert_load(&loaded, cert_path, other_path, NULL), ==, -EKEYREJECTED);
     g_assert_cmpint(prism_dtls_cert_load(&loaded, junk_path, key_path, NULL), ==, -EBADMSG);
     g_assert_cmpint(prism_dtls_cert_load(&loaded, key_path, key_path, NULL), ==, -EBADMSG);
     g_assert_cmpint(prism_dtls_cert_load(&loaded, cert_path, junk_path, NULL), ==, -EBADMSG);

@@ -26,8 +26,11 @@ static void test_dtls_handshake_connects_and_exports_matching_keys(void)
     struct dtls_pair pair;
     dtls_pair_init(&pair);
     g_assert_cmpint(prism_dtls_state(pair.client), ==, PRISM_DTLS_STATE_NEW);
+    g_assert_null(prism_dtls_cipher(pair.client));
     dtls_pair_connect(&pair);
     g_assert_null(prism_dtls_failure_reason(pair.client));
+    g_assert_cmpstr(prism_dtls_cipher(pair.client), ==, "ECDHE-ECDSA-AES128-GCM-SHA256");
+    g_assert_cmpstr(prism_dtls_cipher(pair.server), ==, "ECDHE-ECDSA-AES128-GCM-SHA256");
 
     struct prism_srtp_keys c, s;
     g_assert_cmpint(prism_dtls_srtp_keys(pair.client, &c), ==, 0);
@@ -102,14 +105,15 @@ static void test_dtls_accepts_other_fingerprint_algorithms(void)
     struct dtls_pair pair;
     dtls_pair_init(&pair);
     struct prism_dtls_fingerprint sha512, sha1;
-    g_assert_cmpint(prism_dtls_fingerprint_of_x509(&sha512, prism_dtls_cert_x509(pair.server_cert),
-                                                   "sha-512"),
-                    ==, 0);
-    g_assert_cmpint(prism_dtls_fingerprint_of_x509(&sha1, prism_dtls_cert_x509(pair.client_cert),
-                                                   "SHA-1"),
-                    ==, 0);
+    g_assert_cmpint(
+        prism_dtls_fingerprint_of_x509(&sha512, prism_dtls_cert_x509(pair.server_cert), "sha-512"),
+        ==, 0);
+    g_assert_cmpint(
+        prism_dtls_fingerprint_of_x509(&sha1, prism_dtls_cert_x509(pair.client_cert), "SHA-1"), ==,
+        0);
     struct prism_dtls *client, *server;
-    g_assert_cmpint(prism_dtls_new(&client, pair.client_ctx, PRISM_DTLS_ROLE_CLIENT, &sha512), ==, 0);
+    g_assert_cmpint(prism_dtls_new(&client, pair.client_ctx, PRISM_DTLS_ROLE_CLIENT, &sha512), ==,
+                    0);
     g_assert_cmpint(prism_dtls_new(&server, pair.server_ctx, PRISM_DTLS_ROLE_SERVER, &sha1), ==, 0);
     prism_dtls_free(pair.client);
     prism_dtls_free(pair.server);
@@ -170,9 +174,8 @@ static void test_dtls_fingerprint_with_other_algorithm_does_not_match(void)
     struct prism_dtls_fingerprint relabelled = *prism_dtls_cert_fingerprint(pair.server_cert);
     memcpy(relabelled.algorithm, "sha-1", 6);
     prism_dtls_free(pair.client);
-    g_assert_cmpint(prism_dtls_new(&pair.client, pair.client_ctx, PRISM_DTLS_ROLE_CLIENT,
-                                   &relabelled),
-                    ==, 0);
+    g_assert_cmpint(
+        prism_dtls_new(&pair.client, pair.client_ctx, PRISM_DTLS_ROLE_CLIENT, &relabelled), ==, 0);
     dtls_pair_start(&pair);
     dtls_pair_run(&pair, 1200);
     g_assert_cmpint(prism_dtls_state(pair.client), ==, PRISM_DTLS_STATE_FAILED);
@@ -325,9 +328,9 @@ static void test_dtls_poll_output_keeps_datagram_for_a_bigger_buffer(void)
     g_assert_cmpint(prism_dtls_poll_output(pair.client, buf, 20), ==, -EMSGSIZE);
     int len = prism_dtls_poll_output(pair.client, buf, sizeof(buf));
     g_assert_cmpint(len, >, 20);
-    g_assert_cmpint(buf[0], ==, 22);                   /* handshake record */
-    g_assert_cmpint(buf[1] << 8 | buf[2], ==, 0xfeff); /* record version DTLS 1.0 */
-    g_assert_cmpint(buf[13], ==, 1);                   /* ClientHello */
+    g_assert_cmpint(buf[0], ==, 22);                     /* handshake record */
+    g_assert_cmpint(buf[1] << 8 | buf[2], ==, 0xfeff);   /* record version DTLS 1.0 */
+    g_assert_cmpint(buf[13], ==, 1);                     /* ClientHello */
     g_assert_cmpint(buf[25] << 8 | buf[26], ==, 0xfefd); /* client_version DTLS 1.2 */
     g_assert_cmpint(prism_dtls_poll_output(pair.client, buf, sizeof(buf)), ==, 0);
     /* The ClientHello's retransmission is due after the initial 1 s. */

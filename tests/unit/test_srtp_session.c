@@ -18,8 +18,8 @@ static void hex_to_bytes(const char *hex, uint8_t *out, size_t len)
 {
     g_assert_cmpuint(strlen(hex), ==, len * 2);
     for (size_t i = 0; i < len; i++)
-        out[i] = (uint8_t)(g_ascii_xdigit_value(hex[2 * i]) << 4 |
-                           g_ascii_xdigit_value(hex[2 * i + 1]));
+        out[i] =
+            (uint8_t)(g_ascii_xdigit_value(hex[2 * i]) << 4 | g_ascii_xdigit_value(hex[2 * i + 1]));
 }
 
 /* Keys where side A's local keys are side B's remote keys. */
@@ -161,8 +161,8 @@ static void test_srtp_matches_rfc3711_key_derivation_and_packet_format(void)
     g_assert_cmpmem(salt, 14, want_salt, 14);
     g_assert_cmpmem(auth, 20, want_auth, 20);
 
-    struct prism_srtp_keys keys = {.profile = PRISM_SRTP_AES128_CM_SHA1_80,
-                                   .key_len = 16, .salt_len = 14};
+    struct prism_srtp_keys keys = {
+        .profile = PRISM_SRTP_AES128_CM_SHA1_80, .key_len = 16, .salt_len = 14};
     memcpy(keys.local_key, master_key, 16);
     memcpy(keys.local_salt, master_salt, 14);
     struct prism_srtp *srtp;
