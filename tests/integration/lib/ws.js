@@ -4,6 +4,15 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { ECHO_BODY, ECHOTEST, transaction } from './http.js';
 
+// Text that is not JSON is kept, marked, so that a test fails on it with the text in view.
+function parseMessage(text) {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return { janus: '(not JSON)', text };
+    }
+}
+
 export class JanusWs {
     constructor(socket) {
         this.socket = socket;
@@ -18,9 +27,11 @@ export class JanusWs {
             this.wake();
         });
         socket.on('message', (data) => {
-            this.received.push(JSON.parse(data.toString()));
+            this.received.push(parseMessage(data.toString()));
             this.wake();
         });
+        // A reset connection is reported by 'close' as well; keep the error for diagnosis.
+        socket.on('error', (error) => (this.error = error));
     }
 
     // Opens a socket with the Janus subprotocol.
