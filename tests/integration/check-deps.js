@@ -1,0 +1,28 @@
+// Fails with a clear message when the integration tests cannot run here: ctest runs it first as
+// the fixture every integration test requires.
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const problems = [];
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 18) problems.push(`Node.js ${process.versions.node} is too old: 18.18 or newer is needed`);
+for (const name of ['janode', 'ws']) {
+    if (!existsSync(path.join(here, 'node_modules', name, 'package.json'))) {
+        problems.push(`npm package ${name} is missing from tests/integration/node_modules`);
+    }
+}
+if (!process.env.JANUS_CMD) {
+    try {
+        accessSync(process.env.PRISM_BIN || '', constants.X_OK);
+    } catch {
+        problems.push(`PRISM_BIN (${process.env.PRISM_BIN || 'unset'}) is not an executable`);
+    }
+}
+if (problems.length) {
+    for (const problem of problems) console.error(`integration tests cannot run: ${problem}`);
+    console.error('run scripts/install-deps (scripts/test does) and build the prism target');
+    process.exit(1);
+}
+console.log('integration test dependencies are in place');
