@@ -147,8 +147,8 @@ static void list_sections(const struct prism_config_schema *schema, const char *
     for (size_t i = 0; i < schema->section_count && used < size; i++) {
         if (strcmp(schema->sections[i].file, file) != 0)
             continue;
-        int n =
-            snprintf(out + used, size - used, "%s%s", used ? ", " : "", schema->sections[i].name);
+        int n = snprintf(out + used, size - used, "%s%s", used ? ", " : "",
+                         schema->sections[i].name);
         used += n > 0 ? (size_t)n : 0;
     }
 }

@@ -130,7 +130,8 @@ void prism_handle_push_event(struct prism_handle *handle, const char *transactio
 
 void prism_handle_push_core_event(struct prism_handle *handle, json_t *event)
 {
-    json_object_set_new(event, "session_id", json_integer((json_int_t)prism_handle_session_id(handle)));
+    json_object_set_new(event, "session_id",
+                        json_integer((json_int_t)prism_handle_session_id(handle)));
     json_object_set_new(event, "sender", json_integer((json_int_t)handle->id));
     prism_session_push_event(handle->session, event);
 }

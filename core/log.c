@@ -81,8 +81,8 @@ void prism_log_write(enum prism_log_level level, const char *module, const char 
         free(text);
         json_decref(obj);
     } else {
-        len = snprintf(line, sizeof(line), "%s [%s] %s: %s\n", stamp,
-                       prism_log_level_name(level), module ? module : "-", message);
+        len = snprintf(line, sizeof(line), "%s [%s] %s: %s\n", stamp, prism_log_level_name(level),
+                       module ? module : "-", message);
     }
     if (len > (int)sizeof(line) - 1)
         len = (int)sizeof(line) - 1;

@@ -26,10 +26,10 @@ const char *prism_log_level_name(enum prism_log_level level);
 void prism_log_write(enum prism_log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define PRISM_LOG(level, module, ...)                                          \
-    do {                                                                       \
-        if ((level) <= prism_log_get_level())                                  \
-            prism_log_write((level), (module), __VA_ARGS__);                   \
+#define PRISM_LOG(level, module, ...)                        \
+    do {                                                     \
+        if ((level) <= prism_log_get_level())                \
+            prism_log_write((level), (module), __VA_ARGS__); \
     } while (0)
 
 #define prism_error(module, ...) PRISM_LOG(PRISM_LOG_ERROR, module, __VA_ARGS__)

@@ -35,15 +35,16 @@ struct prism_process {
 
 static void print_usage(FILE *out)
 {
-    fprintf(out, "Usage: prism [options]\n\n"
-                 "Prism, a WebRTC SFU speaking the Janus API.\n\n"
-                 "  -h, --help             show this help and exit\n"
-                 "  -V, --version          show the version and exit\n"
-                 "  -c, --config-dir DIR   read the .jcfg files from DIR\n"
-                 "      --print-config     print every setting and where it came from, then exit\n\n"
-                 "Every setting can also be given as an environment variable\n"
-                 "PRISM_<SECTION>_<KEY>; flags override the environment, which overrides the\n"
-                 "files. Flags:\n\n");
+    fprintf(out,
+            "Usage: prism [options]\n\n"
+            "Prism, a WebRTC SFU speaking the Janus API.\n\n"
+            "  -h, --help             show this help and exit\n"
+            "  -V, --version          show the version and exit\n"
+            "  -c, --config-dir DIR   read the .jcfg files from DIR\n"
+            "      --print-config     print every setting and where it came from, then exit\n\n"
+            "Every setting can also be given as an environment variable\n"
+            "PRISM_<SECTION>_<KEY>; flags override the environment, which overrides the\n"
+            "files. Flags:\n\n");
     prism_config_print_flags(out);
 }
 
@@ -131,8 +132,8 @@ static bool ports_usable(const struct prism_config *config)
         int port = prism_config_get_int(config, sections[i], "port");
         char reason[256];
         if (prism_port_check_tcp(interface, (uint16_t)port, reason, sizeof(reason)) < 0) {
-            prism_error("main", "%s.port: cannot listen on %s:%d: %s", sections[i], interface,
-                        port, reason);
+            prism_error("main", "%s.port: cannot listen on %s:%d: %s", sections[i], interface, port,
+                        reason);
             usable = false;
         }
     }
@@ -166,11 +167,11 @@ static int start_api(struct prism_process *process)
     struct prism_api_config api_config = {
         .server_name = prism_config_get_string(config, "general", "server_name"),
         .session_timeout_s = (unsigned)prism_config_get_int(config, "general", "session_timeout"),
-        .reclaim_timeout_s =
-            (unsigned)prism_config_get_int(config, "general", "reclaim_session_timeout"),
+        .reclaim_timeout_s = (unsigned)prism_config_get_int(config, "general",
+                                                            "reclaim_session_timeout"),
         .max_sessions = (unsigned)prism_config_get_int(config, "general", "max_sessions"),
-        .max_handles_per_session =
-            (unsigned)prism_config_get_int(config, "general", "max_handles_per_session"),
+        .max_handles_per_session = (unsigned)prism_config_get_int(config, "general",
+                                                                  "max_handles_per_session"),
     };
     return prism_api_create(&process->api, &api_config, process->plugins, process->plugin_count,
                             process->workers);
@@ -185,7 +186,8 @@ static int start_transports(struct prism_process *process)
             .port = (uint16_t)prism_config_get_int(config, "http", "port"),
             .base_path = prism_config_get_string(config, "http", "base_path"),
             .max_body_size = (size_t)prism_config_get_int(config, "http", "max_body_size"),
-            .long_poll_timeout_s = (unsigned)prism_config_get_int(config, "http", "long_poll_timeout"),
+            .long_poll_timeout_s = (unsigned)prism_config_get_int(config, "http",
+                                                                  "long_poll_timeout"),
             .max_connections = (unsigned)prism_config_get_int(config, "http", "max_connections"),
             .cors_allow_origin = prism_config_get_string(config, "cors", "allow_origin"),
         };
@@ -197,7 +199,8 @@ static int start_transports(struct prism_process *process)
         struct prism_ws_config ws = {
             .interface = prism_config_get_string(config, "websockets", "interface"),
             .port = (uint16_t)prism_config_get_int(config, "websockets", "port"),
-            .max_message_size = (size_t)prism_config_get_int(config, "websockets", "max_message_size"),
+            .max_message_size = (size_t)prism_config_get_int(config, "websockets",
+                                                             "max_message_size"),
         };
         int rc = prism_ws_start(&process->ws, &ws, process->api);
         if (rc < 0)

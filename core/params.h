@@ -35,8 +35,8 @@ struct prism_param {
 
 /* Codes to report: Janus core uses 456/467, each plugin has its own pair. */
 struct prism_param_codes {
-    int missing;       /* a required member is absent */
-    int invalid_type;  /* a member has the wrong type or value */
+    int missing;      /* a required member is absent */
+    int invalid_type; /* a member has the wrong type or value */
 };
 
 /* Checks `object` against `params`. Unknown members are allowed (clients send

@@ -29,7 +29,7 @@ struct prism_plugin_result {
 };
 
 struct prism_plugin {
-    int abi_version; /* PRISM_PLUGIN_ABI_VERSION */
+    int abi_version;     /* PRISM_PLUGIN_ABI_VERSION */
     const char *package; /* e.g. "janus.plugin.echotest", as clients attach to it */
     const char *name;
     const char *description;

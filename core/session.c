@@ -10,11 +10,11 @@ struct prism_session {
     uint64_t id;
     atomic_int refs;
     _Atomic uint64_t last_activity_us;
-    GMutex lock;                    /* guards everything below */
-    GHashTable *handles;            /* uint64 id -> handle (one reference each) */
-    struct prism_event_sink *sink;  /* one reference */
-    uint64_t orphaned_since_us;     /* 0 while a transport owns the session */
-    bool ending;                    /* destroy or timeout started: no new handles */
+    GMutex lock;                   /* guards everything below */
+    GHashTable *handles;           /* uint64 id -> handle (one reference each) */
+    struct prism_event_sink *sink; /* one reference */
+    uint64_t orphaned_since_us;    /* 0 while a transport owns the session */
+    bool ending;                   /* destroy or timeout started: no new handles */
 };
 
 static void handle_value_free(gpointer handle)
@@ -32,7 +32,8 @@ struct prism_session *prism_session_new(uint64_t id, struct prism_event_sink *si
     atomic_init(&session->last_activity_us, now_us);
     g_mutex_init(&session->lock);
     /* Keys point into the handle itself, which the table keeps alive. */
-    session->handles = g_hash_table_new_full(prism_id_hash, prism_id_equal, NULL, handle_value_free);
+    session->handles = g_hash_table_new_full(prism_id_hash, prism_id_equal, NULL,
+                                             handle_value_free);
     session->sink = prism_event_sink_ref(sink);
     return session;
 }

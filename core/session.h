@@ -22,7 +22,8 @@ struct prism_worker;
 
 /* Creates a session with one reference for the caller; it keeps a reference
  * to `sink`. Returns NULL when out of memory. */
-struct prism_session *prism_session_new(uint64_t id, struct prism_event_sink *sink, uint64_t now_us);
+struct prism_session *prism_session_new(uint64_t id, struct prism_event_sink *sink,
+                                        uint64_t now_us);
 struct prism_session *prism_session_ref(struct prism_session *session);
 void prism_session_unref(struct prism_session *session);
 

@@ -57,6 +57,16 @@ static const struct prism_param request_params[] = {
     {"temporal", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
 };
 
+/* Janus's EchoTest refuses a message that sets nothing it knows. */
+static bool has_known_attribute(json_t *body)
+{
+    for (size_t i = 0; i < PRISM_PARAMS_COUNT(request_params); i++) {
+        if (json_object_get(body, request_params[i].name))
+            return true;
+    }
+    return false;
+}
+
 static json_t *error_event(int code, const char *reason)
 {
     return json_pack("{s:s, s:i, s:s}", "echotest", "event", "error_code", code, "error", reason);
@@ -97,6 +107,9 @@ static struct prism_plugin_result echotest_handle_message(struct prism_handle *h
 {
     struct echotest_state *state = prism_handle_plugin_data(handle);
     json_t *event = apply_settings(state, body);
+    if (!event && !jsep && !has_known_attribute(body))
+        event = error_event(PRISM_ECHOTEST_ERROR_INVALID_ELEMENT,
+                            "No supported attribute in the message");
     if (!event && jsep)
         event = error_event(PRISM_ECHOTEST_ERROR_INVALID_SDP,
                             "WebRTC media is not available in this build yet");

@@ -22,11 +22,11 @@ struct prism_plugin;
 struct prism_worker_pool;
 
 struct prism_api_config {
-    const char *server_name;        /* shown by "info" */
-    unsigned session_timeout_s;     /* no request nor long-poll for this long: "timeout"; 0 = never */
-    unsigned reclaim_timeout_s;     /* a session whose transport closed waits this long for
-                                       "claim" before it is destroyed; 0 = destroyed at once */
-    unsigned max_sessions;          /* 0 = unlimited */
+    const char *server_name;    /* shown by "info" */
+    unsigned session_timeout_s; /* no request nor long-poll for this long: "timeout"; 0 = never */
+    unsigned reclaim_timeout_s; /* a session whose transport closed waits this long for
+                                   "claim" before it is destroyed; 0 = destroyed at once */
+    unsigned max_sessions;      /* 0 = unlimited */
     unsigned max_handles_per_session; /* 0 = unlimited */
 };
 
@@ -42,7 +42,7 @@ struct prism_transport_info {
 
 /* One request as a transport received it. */
 struct prism_api_request {
-    const char *body;      /* raw JSON text, not necessarily NUL-terminated */
+    const char *body; /* raw JSON text, not necessarily NUL-terminated */
     size_t length;
     /* HTTP carries the session and handle in the path: from_path is true and
      * the ids (0 = absent) override the body's. WebSocket: from_path false. */

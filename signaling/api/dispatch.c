@@ -56,7 +56,8 @@ void api_reply_error(const struct api_call *call, int code, const char *format, 
 {
     va_list args;
     va_start(args, format);
-    api_reply(call, prism_api_error_replyv(call->session_id, call->transaction, code, format, args));
+    api_reply(call,
+              prism_api_error_replyv(call->session_id, call->transaction, code, format, args));
     va_end(args);
 }
 
@@ -149,6 +150,10 @@ static void route(struct api_call *call)
 {
     const struct verb *verb = find_verb(call->verb);
     unsigned scope = call->handle ? SCOPE_HANDLE : call->session ? SCOPE_SESSION : SCOPE_ROOT;
+    /* As in Janus: below the root, the root's own verbs are unknown (453),
+     * while a session or handle verb in the wrong place is a path error. */
+    if (verb && verb->scopes == SCOPE_ROOT && scope != SCOPE_ROOT)
+        verb = NULL;
     if (!verb && scope != SCOPE_ROOT) {
         api_reply_error(call, PRISM_API_ERROR_UNKNOWN_REQUEST, "Unknown request '%s'", call->verb);
         return;
@@ -174,8 +179,7 @@ void prism_api_handle(struct prism_api *api, const struct prism_api_request *req
         return;
     json_t *transaction = json_object_get(call.root, "transaction");
     call.transaction = json_is_string(transaction) ? json_string_value(transaction) : NULL;
-    if (api_check_params(&call, call.root, envelope_params,
-                         PRISM_PARAMS_COUNT(envelope_params)) &&
+    if (api_check_params(&call, call.root, envelope_params, PRISM_PARAMS_COUNT(envelope_params)) &&
         resolve_targets(&call)) {
         call.verb = json_string_value(json_object_get(call.root, "janus"));
         route(&call);

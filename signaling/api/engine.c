@@ -178,8 +178,8 @@ static void session_end_step_cb(void *data)
         session_end_finish(end);
 }
 
-void api_end_session(struct prism_api *api, struct prism_session *session, api_done_cb done,
-                     void *data)
+void api_end_session(struct prism_api *api, struct prism_session *session, bool notify_detached,
+                     api_done_cb done, void *data)
 {
     struct session_end *end = calloc(1, sizeof(*end));
     if (!end)
@@ -194,7 +194,7 @@ void api_end_session(struct prism_api *api, struct prism_session *session, api_d
     atomic_init(&end->pending, handles->len + 1);
     for (guint i = 0; i < handles->len; i++) {
         struct prism_handle *handle = prism_handle_ref(g_ptr_array_index(handles, i));
-        api_detach_handle(api, handle, session_end_step_cb, end);
+        api_detach_handle(api, handle, notify_detached, session_end_step_cb, end);
     }
     g_ptr_array_free(handles, TRUE);
     session_end_step_cb(end);
@@ -203,6 +203,7 @@ void api_end_session(struct prism_api *api, struct prism_session *session, api_d
 struct detach_job {
     struct prism_api *api;
     struct prism_handle *handle;
+    bool notify;
     api_done_cb done;
     void *data;
 };
@@ -214,7 +215,8 @@ static void detach_job_cb(void *data)
     if (prism_handle_mark_detached(handle)) {
         const struct prism_plugin *plugin = prism_handle_plugin(handle);
         plugin->destroy_session(handle);
-        prism_handle_push_core_event(handle, json_pack("{s:s}", "janus", "detached"));
+        if (job->notify)
+            prism_handle_push_core_event(handle, json_pack("{s:s}", "janus", "detached"));
         atomic_fetch_sub(&job->api->handle_count, 1);
     }
     if (job->done)
@@ -225,13 +227,13 @@ static void detach_job_cb(void *data)
     api_job_end(api);
 }
 
-void api_detach_handle(struct prism_api *api, struct prism_handle *handle, api_done_cb done,
-                       void *data)
+void api_detach_handle(struct prism_api *api, struct prism_handle *handle, bool notify,
+                       api_done_cb done, void *data)
 {
     struct detach_job *job = malloc(sizeof(*job));
     if (!job)
         abort();
-    *job = (struct detach_job){api, handle, done, data};
+    *job = (struct detach_job){api, handle, notify, done, data};
     api_job_begin(api);
     prism_worker_post(prism_handle_worker(handle), detach_job_cb, job);
 }
@@ -258,8 +260,7 @@ static GPtrArray *remove_sessions_where(struct prism_api *api,
     return removed;
 }
 
-static bool session_timed_out(struct prism_api *api, struct prism_session *session,
-                              const void *arg)
+static bool session_timed_out(struct prism_api *api, struct prism_session *session, const void *arg)
 {
     uint64_t now = *(const uint64_t *)arg;
     uint64_t timeout = (uint64_t)api->config.session_timeout_s * 1000000u;
@@ -283,13 +284,13 @@ void prism_api_tick(struct prism_api *api, uint64_t now_us)
         json_t *event = json_pack("{s:s, s:I}", "janus", "timeout", "session_id",
                                   (json_int_t)prism_session_id(session));
         prism_session_push_event(session, event);
-        api_end_session(api, session, NULL, NULL);
+        api_end_session(api, session, false, NULL, NULL);
     }
     g_ptr_array_free(expired, TRUE);
 
     GPtrArray *orphans = remove_sessions_where(api, session_reclaim_expired, &now_us);
     for (guint i = 0; i < orphans->len; i++)
-        api_end_session(api, g_ptr_array_index(orphans, i), NULL, NULL);
+        api_end_session(api, g_ptr_array_index(orphans, i), false, NULL, NULL);
     g_ptr_array_free(orphans, TRUE);
 }
 
@@ -315,7 +316,7 @@ void prism_api_sink_closed(struct prism_api *api, struct prism_event_sink *sink,
     }
     GPtrArray *owned = remove_sessions_where(api, session_uses_sink, sink);
     for (guint i = 0; i < owned->len; i++)
-        api_end_session(api, g_ptr_array_index(owned, i), NULL, NULL);
+        api_end_session(api, g_ptr_array_index(owned, i), false, NULL, NULL);
     g_ptr_array_free(owned, TRUE);
 }
 
@@ -349,7 +350,7 @@ void prism_api_shutdown(struct prism_api *api)
     g_mutex_init(&wait.lock);
     g_cond_init(&wait.cond);
     for (guint i = 0; i < all->len; i++)
-        api_end_session(api, g_ptr_array_index(all, i), shutdown_step_cb, &wait);
+        api_end_session(api, g_ptr_array_index(all, i), true, shutdown_step_cb, &wait);
     g_mutex_lock(&wait.lock);
     while (wait.pending > 0)
         g_cond_wait(&wait.cond, &wait.lock);

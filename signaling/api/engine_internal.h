@@ -39,9 +39,9 @@ void api_job_end(struct prism_api *api);
 struct api_call {
     struct prism_api *api;
     const struct prism_api_request *request;
-    json_t *root;                 /* the parsed request, borrowed */
-    const char *verb;             /* root.janus */
-    const char *transaction;      /* root.transaction */
+    json_t *root;            /* the parsed request, borrowed */
+    const char *verb;        /* root.janus */
+    const char *transaction; /* root.transaction */
     uint64_t session_id;
     uint64_t handle_id;
     struct prism_session *session; /* reference, or NULL at the root path */
@@ -80,18 +80,19 @@ struct prism_session *api_find_session(struct prism_api *api, uint64_t id); /* n
 struct prism_session *api_remove_session(struct prism_api *api, uint64_t id);
 
 /* Ends a session already removed from the registry: every handle is detached
- * on its worker ("detached" event each), then `done(data)` runs (on the
- * worker of the last handle, or at once when there were none) and the
- * session's sink is told the session is gone. Takes over `session`'s
- * reference. */
+ * on its worker, then `done(data)` runs (on the worker of the last handle, or
+ * at once when there were none) and the session's sink is told the session is
+ * gone. Takes over `session`'s reference. Janus sends no "detached" events
+ * when a session is destroyed or times out; Prism sends them only when the
+ * server shuts down (`notify_detached`), so clients learn why handles end. */
 typedef void (*api_done_cb)(void *data);
-void api_end_session(struct prism_api *api, struct prism_session *session, api_done_cb done,
-                     void *data);
+void api_end_session(struct prism_api *api, struct prism_session *session, bool notify_detached,
+                     api_done_cb done, void *data);
 
 /* Detaches one handle removed from its session: plugin destroy_session on
- * the worker, then the "detached" event. Takes over `handle`'s reference;
- * `done` (may be NULL) runs after, on the worker. */
-void api_detach_handle(struct prism_api *api, struct prism_handle *handle, api_done_cb done,
-                       void *data);
+ * the worker, then the "detached" event if `notify`. Takes over `handle`'s
+ * reference; `done` (may be NULL) runs after, on the worker. */
+void api_detach_handle(struct prism_api *api, struct prism_handle *handle, bool notify,
+                       api_done_cb done, void *data);
 
 #endif

@@ -160,7 +160,7 @@ void api_request_detach(struct api_call *call)
         return;
     }
     struct handle_job *job = handle_job_new(call, NULL);
-    api_detach_handle(call->api, handle, reply_success_cb, job);
+    api_detach_handle(call->api, handle, true, reply_success_cb, job);
 }
 
 void api_request_hangup(struct api_call *call)
@@ -176,7 +176,8 @@ static void reply_plugin_result(struct handle_job *job, struct prism_plugin_resu
     const struct prism_plugin *plugin = prism_handle_plugin(job->handle);
     if (result.kind == PRISM_PLUGIN_OK) {
         json_t *reply = api_reply_base("success", job->session_id, job->transaction);
-        json_object_set_new(reply, "sender", json_integer((json_int_t)prism_handle_id(job->handle)));
+        json_object_set_new(reply, "sender",
+                            json_integer((json_int_t)prism_handle_id(job->handle)));
         json_t *plugindata = json_pack("{s:s}", "plugin", plugin->package);
         json_object_set_new(plugindata, "data", result.content ? result.content : json_object());
         json_object_set_new(reply, "plugindata", plugindata);
@@ -203,8 +204,8 @@ static void message_job_cb(void *data)
     } else {
         const struct prism_plugin *plugin = prism_handle_plugin(job->handle);
         prism_session_defer_events();
-        reply_plugin_result(job, plugin->handle_message(job->handle, job->transaction, job->body,
-                                                        job->jsep));
+        reply_plugin_result(
+            job, plugin->handle_message(job->handle, job->transaction, job->body, job->jsep));
         prism_session_flush_deferred();
     }
     handle_job_free(job);

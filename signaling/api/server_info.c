@@ -65,11 +65,10 @@ json_t *prism_api_server_info(struct prism_api *api, const char *transaction)
         info, json_pack("{s:s, s:i, s:s, s:s, s:s, s:b, s:i, s:i, s:b, s:b, s:b, s:i}", "name",
                         "Prism", "version", version_number(), "version_string",
                         PRISM_VERSION_STRING, "author", "The Prism developers", "server-name",
-                        api->server_name, "accepting-new-sessions",
-                        atomic_load(&api->accepting), "session-timeout",
-                        (int)api->config.session_timeout_s, "reclaim-session-timeout",
-                        (int)api->config.reclaim_timeout_s, "api_secret", 0, "auth_token", 0,
-                        "event_handlers", 0, "worker-threads",
+                        api->server_name, "accepting-new-sessions", atomic_load(&api->accepting),
+                        "session-timeout", (int)api->config.session_timeout_s,
+                        "reclaim-session-timeout", (int)api->config.reclaim_timeout_s, "api_secret",
+                        0, "auth_token", 0, "event_handlers", 0, "worker-threads",
                         (int)prism_worker_pool_size(api->workers)));
     json_object_set_new(info, "dependencies", dependency_list());
     json_object_set_new(info, "transports", transport_list(api));

@@ -72,17 +72,17 @@ void api_request_create(struct api_call *call)
     }
     uint64_t id = 0;
     g_mutex_lock(&api->lock);
-    int code = insert_session_locked(api, (uint64_t)wanted, &id, call->request->sink,
-                                     call->now_us);
+    int code = insert_session_locked(api, (uint64_t)wanted, &id, call->request->sink, call->now_us);
     g_mutex_unlock(&api->lock);
     if (code == PRISM_API_ERROR_SESSION_CONFLICT) {
         api_reply_error(call, code, "Session ID already in use");
         return;
     }
     if (code) {
-        api_reply_error(call, code, code == PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS
-                                        ? "Maximum number of sessions reached"
-                                        : "Could not create the session");
+        api_reply_error(call, code,
+                        code == PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS
+                            ? "Maximum number of sessions reached"
+                            : "Could not create the session");
         return;
     }
     json_t *reply = api_reply_base("success", 0, call->transaction);
@@ -119,7 +119,7 @@ void api_request_destroy(struct api_call *call)
     pending->target = call->request->reply;
     pending->reply = api_reply_base("success", call->session_id, call->transaction);
     prism_verbose("api", "session %" G_GUINT64_FORMAT " destroyed", call->session_id);
-    api_end_session(call->api, session, destroy_done_cb, pending);
+    api_end_session(call->api, session, false, destroy_done_cb, pending);
 }
 
 void api_request_claim(struct api_call *call)

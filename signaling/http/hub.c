@@ -28,8 +28,9 @@ void http_hub_resume_answered_locked(struct http_hub *hub, GPtrArray *answered)
 {
     for (guint i = 0; i < answered->len; i++) {
         struct prism_http_waiter *waiter = g_ptr_array_index(answered, i);
-        struct http_request *request =
-            (struct http_request *)((char *)waiter - offsetof(struct http_request, waiter));
+        struct http_request *request = (struct http_request *)((char *)waiter -
+                                                               offsetof(struct http_request,
+                                                                        waiter));
         json_t *answer = waiter->answer;
         waiter->answer = NULL;
         http_hub_ready_locked(hub, request, answer, 200);

@@ -96,7 +96,7 @@ struct prism_http {
     unsigned long_poll_timeout_s;
     unsigned max_connections;
     struct prism_api *api;
-    struct http_hub *hub; /* one reference */
+    struct http_hub *hub;                      /* one reference */
     struct http_route routes[HTTP_MAX_ROUTES]; /* first match wins */
     size_t route_count;
     struct MHD_Daemon *daemon;
@@ -125,8 +125,8 @@ void http_completed_cb(void *cls, struct MHD_Connection *connection, void **cont
                        enum MHD_RequestTerminationCode code);
 void http_request_unref(struct http_request *request);
 /* Queues `body` (stolen; NULL for none) as the response, with CORS headers. */
-enum MHD_Result http_respond(struct prism_http *http, struct http_request *request,
-                             unsigned status, json_t *body);
+enum MHD_Result http_respond(struct prism_http *http, struct http_request *request, unsigned status,
+                             json_t *body);
 enum MHD_Result http_respond_error(struct prism_http *http, struct http_request *request,
                                    unsigned status, int code, const char *reason);
 enum MHD_Result http_respond_preflight(struct prism_http *http, struct http_request *request);

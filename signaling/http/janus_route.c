@@ -35,8 +35,7 @@ static void deliver_cb(struct prism_reply_target *target, json_t *reply)
     http_request_unref(request);
 }
 
-static enum MHD_Result respond_shutting_down(struct prism_http *http,
-                                             struct http_request *request)
+static enum MHD_Result respond_shutting_down(struct prism_http *http, struct http_request *request)
 {
     return http_respond_error(http, request, MHD_HTTP_SERVICE_UNAVAILABLE,
                               PRISM_API_ERROR_TRANSPORT_SPECIFIC, "Shutting down");
@@ -94,15 +93,15 @@ static enum MHD_Result serve_poll(struct prism_http *http, struct http_request *
     uint64_t now = prism_now_us();
     /* A poll is activity: it keeps the session from timing out. */
     bool exists = prism_api_session_poll(http->api, session_id, now) == 0;
-    const char *maxev = MHD_lookup_connection_value(request->connection,
-                                                    MHD_GET_ARGUMENT_KIND, "maxev");
+    const char *maxev = MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND,
+                                                    "maxev");
     request->waiter.session_id = session_id;
     request->waiter.max_events = prism_http_parse_maxev(maxev);
     request->waiter.deadline_us = now + (uint64_t)http->long_poll_timeout_s * 1000000u;
 
     g_mutex_lock(&hub->lock);
-    enum prism_http_poll_result result =
-        prism_http_queue_poll(hub->queue, &request->waiter, exists, !hub->stopping);
+    enum prism_http_poll_result result = prism_http_queue_poll(hub->queue, &request->waiter, exists,
+                                                               !hub->stopping);
     if (result == PRISM_HTTP_POLL_WAITING) {
         request->state = REQUEST_WAITING;
         MHD_suspend_connection(request->connection);
@@ -121,8 +120,8 @@ static enum MHD_Result serve_poll(struct prism_http *http, struct http_request *
      * reports the lost session, where a 200 error would poll in a loop. */
     char reason[64];
     snprintf(reason, sizeof(reason), "No such session %" G_GUINT64_FORMAT, session_id);
-    return http_respond_error(http, request, MHD_HTTP_NOT_FOUND,
-                              PRISM_API_ERROR_SESSION_NOT_FOUND, reason);
+    return http_respond_error(http, request, MHD_HTTP_NOT_FOUND, PRISM_API_ERROR_SESSION_NOT_FOUND,
+                              reason);
 }
 
 static enum MHD_Result serve_redirect(struct prism_http *http, struct http_request *request)

@@ -15,9 +15,9 @@ struct http_queue_entry {
 };
 
 struct prism_http_queue {
-    GHashTable *entries;  /* &entry->session_id -> entry (owned) */
-    GQueue by_deadline;   /* every parked waiter, earliest deadline first */
-    GQueue gone_entries;  /* ended sessions with events, earliest grace end first */
+    GHashTable *entries; /* &entry->session_id -> entry (owned) */
+    GQueue by_deadline;  /* every parked waiter, earliest deadline first */
+    GQueue gone_entries; /* ended sessions with events, earliest grace end first */
     size_t waiter_count;
     size_t max_queued;
     uint64_t gone_grace_us;
@@ -230,8 +230,7 @@ void prism_http_queue_session_gone(struct prism_http_queue *queue, uint64_t sess
         g_queue_push_head_link(&queue->gone_entries, &entry->gone_link);
 }
 
-void prism_http_queue_expire(struct prism_http_queue *queue, uint64_t now_us,
-                             GPtrArray *answered)
+void prism_http_queue_expire(struct prism_http_queue *queue, uint64_t now_us, GPtrArray *answered)
 {
     while (queue->by_deadline.head) {
         struct prism_http_waiter *waiter = queue->by_deadline.head->data;

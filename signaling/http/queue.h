@@ -75,8 +75,7 @@ void prism_http_queue_session_gone(struct prism_http_queue *queue, uint64_t sess
 
 /* Answers the waiters whose deadline is <= now with a keepalive and drops
  * ended sessions whose grace time ran out. */
-void prism_http_queue_expire(struct prism_http_queue *queue, uint64_t now_us,
-                             GPtrArray *answered);
+void prism_http_queue_expire(struct prism_http_queue *queue, uint64_t now_us, GPtrArray *answered);
 
 /* The earliest waiter deadline or grace end, UINT64_MAX when there is none. */
 uint64_t prism_http_queue_next_deadline(const struct prism_http_queue *queue);

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct http_request *request_new(struct prism_http *http,
-                                        struct MHD_Connection *connection, const char *method)
+static struct http_request *request_new(struct prism_http *http, struct MHD_Connection *connection,
+                                        const char *method)
 {
     struct http_request *request = calloc(1, sizeof(*request));
     if (!request)
@@ -67,8 +67,8 @@ static enum MHD_Result begin(struct prism_http *http, struct MHD_Connection *con
         return MHD_NO;
     *context = request;
     request->route = find_route(http, url, &request->rest);
-    const char *length =
-        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (prism_http_declared_too_large(length, http->max_body_size)) {
         /* Answered before the body is read: MHD drops it and closes. */
         request->body_too_large = true;
@@ -86,8 +86,7 @@ static enum MHD_Result absorb(struct prism_http *http, struct http_request *requ
                               const char *data, size_t *size)
 {
     size_t kept = request->body ? request->body->len : 0;
-    if (!request->body_too_large &&
-        prism_http_chunk_too_large(kept, *size, http->max_body_size)) {
+    if (!request->body_too_large && prism_http_chunk_too_large(kept, *size, http->max_body_size)) {
         request->body_too_large = true;
         if (request->body)
             g_byte_array_set_size(request->body, 0);
@@ -95,9 +94,8 @@ static enum MHD_Result absorb(struct prism_http *http, struct http_request *requ
     if (request->body_too_large) {
         request->body_discarded += *size;
         *size = 0;
-        return prism_http_discard_exhausted(request->body_discarded, http->max_body_size)
-                   ? MHD_NO
-                   : MHD_YES;
+        return prism_http_discard_exhausted(request->body_discarded, http->max_body_size) ? MHD_NO
+                                                                                          : MHD_YES;
     }
     if (!request->body)
         request->body = g_byte_array_new();
@@ -189,8 +187,8 @@ static enum MHD_Result respond_full(struct prism_http *http, struct http_request
         if (!text)
             return MHD_NO;
     }
-    struct MHD_Response *response =
-        MHD_create_response_from_buffer(text ? strlen(text) : 0, text, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *response = MHD_create_response_from_buffer(text ? strlen(text) : 0, text,
+                                                                    MHD_RESPMEM_MUST_FREE);
     if (!response) {
         free(text);
         return MHD_NO;
@@ -201,8 +199,7 @@ static enum MHD_Result respond_full(struct prism_http *http, struct http_request
     if (preflight) {
         const char *asked = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
                                                         "Access-Control-Request-Headers");
-        MHD_add_response_header(response, "Access-Control-Allow-Methods",
-                                PRISM_HTTP_CORS_METHODS);
+        MHD_add_response_header(response, "Access-Control-Allow-Methods", PRISM_HTTP_CORS_METHODS);
         if (asked)
             MHD_add_response_header(response, "Access-Control-Allow-Headers", asked);
         MHD_add_response_header(response, "Access-Control-Max-Age", PRISM_HTTP_CORS_MAX_AGE);
@@ -214,8 +211,8 @@ static enum MHD_Result respond_full(struct prism_http *http, struct http_request
     return result;
 }
 
-enum MHD_Result http_respond(struct prism_http *http, struct http_request *request,
-                             unsigned status, json_t *body)
+enum MHD_Result http_respond(struct prism_http *http, struct http_request *request, unsigned status,
+                             json_t *body)
 {
     return respond_full(http, request, status, body, false, NULL);
 }

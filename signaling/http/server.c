@@ -132,8 +132,7 @@ static int copy_config(struct prism_http *http, const struct prism_http_config *
         base_length--; /* "/janus/" is "/janus"; "/" becomes "", every path */
     http->base_path = g_strndup(base, base_length);
     http->interface = g_strdup(config->interface ? config->interface : "127.0.0.1");
-    http->cors_allow_origin =
-        g_strdup(config->cors_allow_origin ? config->cors_allow_origin : "*");
+    http->cors_allow_origin = g_strdup(config->cors_allow_origin ? config->cors_allow_origin : "*");
     http->max_body_size = config->max_body_size ? config->max_body_size : 1024 * 1024;
     http->long_poll_timeout_s = config->long_poll_timeout_s ? config->long_poll_timeout_s : 30;
     http->max_connections = config->max_connections ? config->max_connections : 1024;
@@ -237,10 +236,10 @@ static void answer_everyone_locked(struct http_hub *hub)
     while ((link = g_queue_pop_head_link(&hub->pending))) {
         struct http_request *request = link->data;
         link->data = NULL;
-        http_hub_ready_locked(hub, request,
-                              prism_api_error_reply(0, NULL, PRISM_API_ERROR_TRANSPORT_SPECIFIC,
-                                                    "Shutting down"),
-                              MHD_HTTP_SERVICE_UNAVAILABLE);
+        http_hub_ready_locked(
+            hub, request,
+            prism_api_error_reply(0, NULL, PRISM_API_ERROR_TRANSPORT_SPECIFIC, "Shutting down"),
+            MHD_HTTP_SERVICE_UNAVAILABLE);
     }
     g_cond_broadcast(&hub->changed);
 }

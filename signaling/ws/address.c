@@ -49,8 +49,8 @@ static int resolve_name(const char *interface, struct prism_ws_address *out)
         return -errno;
     int rc = -ENODEV;
     for (struct ifaddrs *entry = list; entry; entry = entry->ifa_next) {
-        if (!entry->ifa_addr || entry->ifa_addr->sa_family != AF_INET
-            || strcmp(entry->ifa_name, interface) != 0)
+        if (!entry->ifa_addr || entry->ifa_addr->sa_family != AF_INET ||
+            strcmp(entry->ifa_name, interface) != 0)
             continue;
         const struct sockaddr_in *v4 = (const struct sockaddr_in *)entry->ifa_addr;
         if (!inet_ntop(AF_INET, &v4->sin_addr, out->numeric, sizeof(out->numeric))) {

@@ -23,11 +23,11 @@ struct prism_ws;
 struct prism_ws_client {
     struct prism_event_sink sink; /* first member: the engine only sees this */
 
-    GMutex lock;           /* guards the fields down to `out` */
-    struct prism_ws *ws;   /* the transport; followed only while `open` */
-    bool open;             /* false once the socket closed or the transport stopped */
-    bool scheduled;        /* waiting in the transport's wake-up list */
-    bool overflowed;       /* the output cap was hit: close instead of writing */
+    GMutex lock;         /* guards the fields down to `out` */
+    struct prism_ws *ws; /* the transport; followed only while `open` */
+    bool open;           /* false once the socket closed or the transport stopped */
+    bool scheduled;      /* waiting in the transport's wake-up list */
+    bool overflowed;     /* the output cap was hit: close instead of writing */
     struct prism_ws_outqueue out;
 
     char peer[64]; /* "address #n" for log lines; written before the client is shared */

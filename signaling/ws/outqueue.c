@@ -22,8 +22,8 @@ void prism_ws_outqueue_clear(struct prism_ws_outqueue *queue)
 
 int prism_ws_outqueue_push(struct prism_ws_outqueue *queue, const void *payload, size_t length)
 {
-    if (queue->limit && queue->count > 0
-        && (queue->bytes > queue->limit || length > queue->limit - queue->bytes))
+    if (queue->limit && queue->count > 0 &&
+        (queue->bytes > queue->limit || length > queue->limit - queue->bytes))
         return -ENOBUFS;
     size_t front = sizeof(struct prism_ws_message) + queue->headroom;
     if (length > SIZE_MAX - front)

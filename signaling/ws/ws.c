@@ -324,10 +324,10 @@ static struct prism_ws *ws_new(const struct prism_ws_config *config, struct pris
     if (!ws)
         return NULL;
     ws->api = api;
-    ws->max_message_size =
-        config->max_message_size ? config->max_message_size : PRISM_WS_DEFAULT_MAX_MESSAGE_SIZE;
-    ws->max_queued_bytes =
-        config->max_queued_bytes ? config->max_queued_bytes : PRISM_WS_DEFAULT_MAX_QUEUED_BYTES;
+    ws->max_message_size = config->max_message_size ? config->max_message_size
+                                                    : PRISM_WS_DEFAULT_MAX_MESSAGE_SIZE;
+    ws->max_queued_bytes = config->max_queued_bytes ? config->max_queued_bytes
+                                                    : PRISM_WS_DEFAULT_MAX_QUEUED_BYTES;
     atomic_init(&ws->draining, false);
     atomic_init(&ws->quit, false);
     g_mutex_init(&ws->pending_lock);

@@ -16,8 +16,12 @@ static void drop_push(struct prism_event_sink *sink, uint64_t session_id, json_t
     json_decref(event);
 }
 
-static void drop_gone(struct prism_event_sink *sink, uint64_t session_id) {}
-static void drop_destroy(struct prism_event_sink *sink) {}
+static void drop_gone(struct prism_event_sink *sink, uint64_t session_id)
+{
+}
+static void drop_destroy(struct prism_event_sink *sink)
+{
+}
 static const struct prism_event_sink_ops drop_ops = {drop_push, drop_gone, drop_destroy};
 
 struct counting_reply {
@@ -39,8 +43,8 @@ static unsigned runs;
 
 static void send_text(const char *text, struct counting_reply *reply)
 {
-    struct prism_api_request request = {.body = text, .length = strlen(text), .sink = &sink,
-                                        .reply = &reply->target};
+    struct prism_api_request request = {
+        .body = text, .length = strlen(text), .sink = &sink, .reply = &reply->target};
     prism_api_handle(api, &request, 1);
 }
 
@@ -52,8 +56,8 @@ struct id_reply {
 
 static void capture_id(struct prism_reply_target *target, json_t *reply)
 {
-    ((struct id_reply *)target)->id =
-        (uint64_t)json_integer_value(json_object_get(json_object_get(reply, "data"), "id"));
+    ((struct id_reply *)target)->id = (uint64_t)json_integer_value(
+        json_object_get(json_object_get(reply, "data"), "id"));
     json_decref(reply);
 }
 
@@ -69,8 +73,8 @@ static void start_engine(void)
     struct id_reply attached = {{capture_id}, 0};
     const char *attach = "{\"janus\":\"attach\",\"transaction\":\"f\",\"session_id\":1,"
                          "\"plugin\":\"janus.plugin.echotest\"}";
-    struct prism_api_request request = {.body = attach, .length = strlen(attach), .sink = &sink,
-                                        .reply = &attached.target};
+    struct prism_api_request request = {
+        .body = attach, .length = strlen(attach), .sink = &sink, .reply = &attached.target};
     prism_api_handle(api, &request, 1);
     handle_id = attached.id;
 }

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 struct http_reply {
-    int status;   /* 0 when the connection ended without a status line */
-    char *head;   /* status line and headers */
-    char *body;   /* NUL-terminated */
+    int status; /* 0 when the connection ended without a status line */
+    char *head; /* status line and headers */
+    char *body; /* NUL-terminated */
     size_t body_length;
 };
 

@@ -126,6 +126,19 @@ static void test_api_attach_message_detach_flow(void)
     harness_stop(&h);
 }
 
+static void test_api_echotest_refuses_message_without_known_attribute(void)
+{
+    struct harness h;
+    harness_start(&h);
+    uint64_t session = harness_create_session(&h);
+    uint64_t handle = harness_attach(&h, session);
+    json_decref(send_request(&h, "message", session, handle, "\"body\":{\"colour\":\"red\"}"));
+    json_t *event = g_ptr_array_index(h.sink.events, 0);
+    json_t *data = json_object_get(json_object_get(event, "plugindata"), "data");
+    g_assert_cmpint(json_integer_value(json_object_get(data, "error_code")), ==, 413);
+    harness_stop(&h);
+}
+
 static void test_api_plugin_validation_error_is_an_event(void)
 {
     struct harness h;
@@ -168,7 +181,7 @@ static void test_api_hangup_and_trickle(void)
     harness_stop(&h);
 }
 
-static void test_api_destroy_detaches_handles_then_replies(void)
+static void test_api_destroy_frees_handles_then_replies(void)
 {
     struct harness h;
     harness_start(&h);
@@ -178,8 +191,8 @@ static void test_api_destroy_detaches_handles_then_replies(void)
     json_t *reply = send_request(&h, "destroy", session, 0, NULL);
     g_assert_cmpstr(reply_kind(reply), ==, "success");
     json_decref(reply);
-    g_assert_cmpuint(h.sink.events->len, ==, 2);
-    g_assert_cmpstr(reply_kind(g_ptr_array_index(h.sink.events, 0)), ==, "detached");
+    /* Janus sends no "detached" events for a destroyed session. */
+    g_assert_cmpuint(h.sink.events->len, ==, 0);
     g_assert_cmpuint(h.sink.gone->len, ==, 1);
     g_assert_cmpuint(*(uint64_t *)g_ptr_array_index(h.sink.gone, 0), ==, session);
     g_assert_cmpuint(prism_api_session_count(h.api), ==, 0);
@@ -276,10 +289,12 @@ static void test_api_rejects_unknown_request_and_wrong_path(void)
     assert_error_and_free(send_request(&h, "message", session, 0, "\"body\":{}"),
                           PRISM_API_ERROR_INVALID_REQUEST_PATH);
     assert_error_and_free(send_request(&h, "create", session, 0, NULL),
-                          PRISM_API_ERROR_INVALID_REQUEST_PATH);
-    assert_error_and_free(send_request(&h, "attach", session, handle,
-                                       "\"plugin\":\"janus.plugin.echotest\""),
-                          PRISM_API_ERROR_INVALID_REQUEST_PATH);
+                          PRISM_API_ERROR_UNKNOWN_REQUEST);
+    assert_error_and_free(send_request(&h, "ping", session, handle, NULL),
+                          PRISM_API_ERROR_UNKNOWN_REQUEST);
+    assert_error_and_free(
+        send_request(&h, "attach", session, handle, "\"plugin\":\"janus.plugin.echotest\""),
+        PRISM_API_ERROR_INVALID_REQUEST_PATH);
     assert_error_and_free(send_request(&h, "destroy", session, handle, NULL),
                           PRISM_API_ERROR_INVALID_REQUEST_PATH);
     harness_stop(&h);
@@ -296,8 +311,9 @@ static void test_api_rejects_unknown_session_handle_plugin(void)
                           PRISM_API_ERROR_SESSION_NOT_FOUND);
     assert_error_and_free(send_request(&h, "message", session, 5, "\"body\":{}"),
                           PRISM_API_ERROR_HANDLE_NOT_FOUND);
-    assert_error_and_free(send_request(&h, "attach", session, 0, "\"plugin\":\"janus.plugin.nope\""),
-                          PRISM_API_ERROR_PLUGIN_NOT_FOUND);
+    assert_error_and_free(
+        send_request(&h, "attach", session, 0, "\"plugin\":\"janus.plugin.nope\""),
+        PRISM_API_ERROR_PLUGIN_NOT_FOUND);
     assert_error_and_free(send_request(&h, "attach", session, 0, NULL),
                           PRISM_API_ERROR_MISSING_MANDATORY_ELEMENT);
     assert_error_and_free(send_request(&h, "attach", session, 0, "\"plugin\":7"),
@@ -315,14 +331,16 @@ static void test_api_message_checks_body_and_jsep(void)
                           PRISM_API_ERROR_MISSING_MANDATORY_ELEMENT);
     assert_error_and_free(send_request(&h, "message", session, handle, "\"body\":[]"),
                           PRISM_API_ERROR_INVALID_ELEMENT_TYPE);
-    assert_error_and_free(send_request(&h, "message", session, handle,
-                                       "\"body\":{},\"jsep\":{\"type\":\"offer\"}"),
-                          PRISM_API_ERROR_MISSING_MANDATORY_ELEMENT);
-    assert_error_and_free(send_request(&h, "message", session, handle,
-                                       "\"body\":{},\"jsep\":{\"type\":\"pranswer\",\"sdp\":\"v=0\"}"),
-                          PRISM_API_ERROR_JSEP_UNKNOWN_TYPE);
-    assert_error_and_free(send_request(&h, "message", session, handle, "\"body\":{},\"jsep\":\"x\""),
-                          PRISM_API_ERROR_INVALID_ELEMENT_TYPE);
+    assert_error_and_free(
+        send_request(&h, "message", session, handle, "\"body\":{},\"jsep\":{\"type\":\"offer\"}"),
+        PRISM_API_ERROR_MISSING_MANDATORY_ELEMENT);
+    assert_error_and_free(
+        send_request(&h, "message", session, handle,
+                     "\"body\":{},\"jsep\":{\"type\":\"pranswer\",\"sdp\":\"v=0\"}"),
+        PRISM_API_ERROR_JSEP_UNKNOWN_TYPE);
+    assert_error_and_free(
+        send_request(&h, "message", session, handle, "\"body\":{},\"jsep\":\"x\""),
+        PRISM_API_ERROR_INVALID_ELEMENT_TYPE);
     g_assert_cmpuint(h.sink.events->len, ==, 0);
     harness_stop(&h);
 }
@@ -341,26 +359,26 @@ static void test_api_path_ids_override_body(void)
                                             "{\"janus\":\"attach\",\"transaction\":\"p\","
                                             "\"plugin\":\"janus.plugin.echotest\"}"),
                           PRISM_API_ERROR_INVALID_REQUEST_PATH);
-    assert_error_and_free(harness_send_path(&h, session, 99,
-                                            "{\"janus\":\"hangup\",\"transaction\":\"p\"}"),
-                          PRISM_API_ERROR_HANDLE_NOT_FOUND);
+    assert_error_and_free(
+        harness_send_path(&h, session, 99, "{\"janus\":\"hangup\",\"transaction\":\"p\"}"),
+        PRISM_API_ERROR_HANDLE_NOT_FOUND);
     harness_stop(&h);
 }
 
 static void test_api_limits_sessions_and_handles(void)
 {
     struct harness h;
-    struct prism_api_config config = {.session_timeout_s = 60, .max_sessions = 2,
-                                      .max_handles_per_session = 1};
+    struct prism_api_config config = {
+        .session_timeout_s = 60, .max_sessions = 2, .max_handles_per_session = 1};
     harness_start_with(&h, &config);
     uint64_t session = harness_create_session(&h);
     harness_create_session(&h);
     assert_error_and_free(send_request(&h, "create", 0, 0, NULL),
                           PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS);
     harness_attach(&h, session);
-    assert_error_and_free(send_request(&h, "attach", session, 0,
-                                       "\"plugin\":\"janus.plugin.echotest\""),
-                          PRISM_API_ERROR_PLUGIN_ATTACH);
+    assert_error_and_free(
+        send_request(&h, "attach", session, 0, "\"plugin\":\"janus.plugin.echotest\""),
+        PRISM_API_ERROR_PLUGIN_ATTACH);
     g_assert_cmpuint(prism_api_handle_count(h.api), ==, 1);
     harness_stop(&h);
 }
@@ -368,21 +386,31 @@ static void test_api_limits_sessions_and_handles(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/api/ping-answers-pong-with-transaction", test_api_ping_answers_pong_with_transaction);
+    g_test_add_func("/api/ping-answers-pong-with-transaction",
+                    test_api_ping_answers_pong_with_transaction);
     g_test_add_func("/api/info-lists-plugins", test_api_info_lists_plugins);
     g_test_add_func("/api/create-gives-id-below-2-pow-53", test_api_create_gives_id_below_2_pow_53);
-    g_test_add_func("/api/create-with-chosen-id-and-conflict", test_api_create_with_chosen_id_and_conflict);
+    g_test_add_func("/api/create-with-chosen-id-and-conflict",
+                    test_api_create_with_chosen_id_and_conflict);
     g_test_add_func("/api/keepalive-acks", test_api_keepalive_acks);
     g_test_add_func("/api/attach-message-detach-flow", test_api_attach_message_detach_flow);
-    g_test_add_func("/api/plugin-validation-error-is-an-event", test_api_plugin_validation_error_is_an_event);
+    g_test_add_func("/api/echotest-refuses-message-without-known-attribute",
+                    test_api_echotest_refuses_message_without_known_attribute);
+    g_test_add_func("/api/plugin-validation-error-is-an-event",
+                    test_api_plugin_validation_error_is_an_event);
     g_test_add_func("/api/hangup-and-trickle", test_api_hangup_and_trickle);
-    g_test_add_func("/api/destroy-detaches-handles-then-replies", test_api_destroy_detaches_handles_then_replies);
+    g_test_add_func("/api/destroy-frees-handles-then-replies",
+                    test_api_destroy_frees_handles_then_replies);
     g_test_add_func("/api/rejects-bad-json", test_api_rejects_bad_json);
-    g_test_add_func("/api/rejects-deep-nesting-and-huge-numbers", test_api_rejects_deep_nesting_and_huge_numbers);
-    g_test_add_func("/api/rejects-missing-and-mistyped-envelope", test_api_rejects_missing_and_mistyped_envelope);
+    g_test_add_func("/api/rejects-deep-nesting-and-huge-numbers",
+                    test_api_rejects_deep_nesting_and_huge_numbers);
+    g_test_add_func("/api/rejects-missing-and-mistyped-envelope",
+                    test_api_rejects_missing_and_mistyped_envelope);
     g_test_add_func("/api/error-replies-echo-transaction", test_api_error_replies_echo_transaction);
-    g_test_add_func("/api/rejects-unknown-request-and-wrong-path", test_api_rejects_unknown_request_and_wrong_path);
-    g_test_add_func("/api/rejects-unknown-session-handle-plugin", test_api_rejects_unknown_session_handle_plugin);
+    g_test_add_func("/api/rejects-unknown-request-and-wrong-path",
+                    test_api_rejects_unknown_request_and_wrong_path);
+    g_test_add_func("/api/rejects-unknown-session-handle-plugin",
+                    test_api_rejects_unknown_session_handle_plugin);
     g_test_add_func("/api/message-checks-body-and-jsep", test_api_message_checks_body_and_jsep);
     g_test_add_func("/api/path-ids-override-body", test_api_path_ids_override_body);
     g_test_add_func("/api/limits-sessions-and-handles", test_api_limits_sessions_and_handles);

@@ -74,8 +74,8 @@ static void test_config_table_defaults_are_valid(void)
         const struct prism_setting *setting = &schema->settings[i];
         char *value = NULL;
         if (setting->type == PRISM_SETTING_INT)
-            value =
-                g_strdup_printf("%d", prism_config_get_int(config, setting->section, setting->key));
+            value = g_strdup_printf("%d",
+                                    prism_config_get_int(config, setting->section, setting->key));
         else if (setting->type == PRISM_SETTING_BOOL)
             value = g_strdup(
                 prism_config_get_bool(config, setting->section, setting->key) ? "true" : "false");

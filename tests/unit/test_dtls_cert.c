@@ -18,8 +18,8 @@
 
 /* Printed by `openssl x509 -noout -fingerprint -sha256` (and -sha1) for
  * tests/data/dtls/fixture-cert.pem. */
-#define FIXTURE_SHA256                                                                             \
-    "72:FC:D6:9A:C4:7B:E0:D4:D8:47:1F:70:D2:EF:7A:17:A6:37:A3:29:15:BA:C3:B8:"                     \
+#define FIXTURE_SHA256                                                         \
+    "72:FC:D6:9A:C4:7B:E0:D4:D8:47:1F:70:D2:EF:7A:17:A6:37:A3:29:15:BA:C3:B8:" \
     "46:60:02:4A:61:85:C0:F8"
 #define FIXTURE_SHA1 "CB:B3:85:72:C4:33:53:42:CE:24:EC:C7:BF:E0:DD:E3:0D:7D:05:A7"
 

@@ -32,8 +32,8 @@ static json_t *event(const char *kind, int n)
 
 static struct prism_http_waiter waiter(uint64_t session, unsigned max_events, uint64_t deadline)
 {
-    return (struct prism_http_waiter){.session_id = session, .max_events = max_events,
-                                      .deadline_us = deadline};
+    return (struct prism_http_waiter){
+        .session_id = session, .max_events = max_events, .deadline_us = deadline};
 }
 
 /* Checks the answer is `kind` (with number `n` when n >= 0) and frees it. */
@@ -170,8 +170,7 @@ static void test_http_queue_delivers_final_events_after_session_gone(void)
     g_assert_cmpuint(prism_http_queue_next_deadline(f.queue), ==, 1000 + GRACE_US);
     /* The engine no longer knows the session, yet its last events go out. */
     struct prism_http_waiter w = waiter(7, 5, 100);
-    g_assert_cmpint(prism_http_queue_poll(f.queue, &w, false, true), ==,
-                    PRISM_HTTP_POLL_ANSWERED);
+    g_assert_cmpint(prism_http_queue_poll(f.queue, &w, false, true), ==, PRISM_HTTP_POLL_ANSWERED);
     g_assert_cmpuint(json_array_size(w.answer), ==, 2);
     json_decref(w.answer);
     g_assert_cmpuint(prism_http_queue_session_count(f.queue), ==, 0);
@@ -259,8 +258,7 @@ static void test_http_queue_shutdown_answers_everyone(void)
     json_decref(b.answer);
     /* While stopping a poll never waits. */
     struct prism_http_waiter c = waiter(7, 1, 100);
-    g_assert_cmpint(prism_http_queue_poll(f.queue, &c, true, false), ==,
-                    PRISM_HTTP_POLL_ANSWERED);
+    g_assert_cmpint(prism_http_queue_poll(f.queue, &c, true, false), ==, PRISM_HTTP_POLL_ANSWERED);
     assert_event(c.answer, "keepalive", -1);
     g_assert_cmpuint(prism_http_queue_session_count(f.queue), ==, 0);
     teardown(&f);

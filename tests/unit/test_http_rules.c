@@ -54,8 +54,8 @@ static void test_http_accepts_one_trailing_slash(void)
 
 static void test_http_rejects_non_numeric_and_signed_ids(void)
 {
-    const char *bad[] = {"/abc", "/12a", "/-5", "/+5", "/ 5", "/5 ", "/0", "/12/x", "/12/0",
-                         "/info/3", "/INFO", "/1.5", "/0x10"};
+    const char *bad[] = {"/abc",  "/12a",  "/-5",     "/+5",   "/ 5",  "/5 ",  "/0",
+                         "/12/x", "/12/0", "/info/3", "/INFO", "/1.5", "/0x10"};
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         struct prism_http_path path = parse(bad[i]);
         g_assert_cmpint(path.kind, ==, PRISM_HTTP_PATH_INVALID);
@@ -137,8 +137,7 @@ static void test_http_parses_maxev_like_janus(void)
     g_assert_cmpuint(prism_http_parse_maxev("5x"), ==, 1);
     g_assert_cmpuint(prism_http_parse_maxev("1000"), ==, 1000);
     g_assert_cmpuint(prism_http_parse_maxev("1001"), ==, PRISM_HTTP_MAXEV_LIMIT);
-    g_assert_cmpuint(prism_http_parse_maxev("99999999999999999999999"), ==,
-                     PRISM_HTTP_MAXEV_LIMIT);
+    g_assert_cmpuint(prism_http_parse_maxev("99999999999999999999999"), ==, PRISM_HTTP_MAXEV_LIMIT);
 }
 
 static void test_http_refuses_declared_body_over_limit(void)

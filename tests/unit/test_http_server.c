@@ -77,8 +77,9 @@ static uint64_t create_session(struct server *s)
 static uint64_t attach_echotest(struct server *s, uint64_t session)
 {
     char *path = g_strdup_printf("/janus/%" G_GUINT64_FORMAT, session);
-    json_t *reply = post(s, path, "{\"janus\":\"attach\",\"plugin\":\"janus.plugin.echotest\","
-                                  "\"transaction\":\"a\"}");
+    json_t *reply = post(s, path,
+                         "{\"janus\":\"attach\",\"plugin\":\"janus.plugin.echotest\","
+                         "\"transaction\":\"a\"}");
     g_free(path);
     g_assert_cmpstr(kind(reply), ==, "success");
     json_t *data = json_object_get(reply, "data");
@@ -91,8 +92,9 @@ static void send_message(struct server *s, uint64_t session, uint64_t handle)
 {
     char *path = g_strdup_printf("/janus/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, session,
                                  handle);
-    json_t *reply = post(s, path, "{\"janus\":\"message\",\"body\":{\"audio\":true},"
-                                  "\"transaction\":\"m\"}");
+    json_t *reply = post(s, path,
+                         "{\"janus\":\"message\",\"body\":{\"audio\":true},"
+                         "\"transaction\":\"m\"}");
     g_free(path);
     g_assert_cmpstr(kind(reply), ==, "ack");
     json_decref(reply);
@@ -216,10 +218,9 @@ static void test_http_poll_on_unknown_session_is_404_with_458(void)
 static void assert_error(struct server *s, const char *method, const char *path, int status,
                          int code)
 {
-    struct http_reply reply = http_client_request(s->port, method, path, NULL,
-                                                  g_str_equal(method, "POST")
-                                                      ? "{\"janus\":\"ping\",\"transaction\":\"p\"}"
-                                                      : NULL);
+    struct http_reply reply = http_client_request(
+        s->port, method, path, NULL,
+        g_str_equal(method, "POST") ? "{\"janus\":\"ping\",\"transaction\":\"p\"}" : NULL);
     g_assert_cmpint(reply.status, ==, status);
     json_t *error = http_reply_json(&reply);
     g_assert_cmpint(json_integer_value(json_object_get(json_object_get(error, "error"), "code")),
@@ -341,8 +342,8 @@ static void test_http_sends_configured_origin(void)
     struct server s;
     struct prism_http_config config = {.cors_allow_origin = "https://only.example"};
     server_start_with(&s, &config);
-    struct http_reply reply =
-        http_client_request(s.port, "GET", "/janus/77", "Origin: https://x.example\r\n", NULL);
+    struct http_reply reply = http_client_request(s.port, "GET", "/janus/77",
+                                                  "Origin: https://x.example\r\n", NULL);
     g_assert_cmpint(reply.status, ==, 404); /* even errors carry CORS headers */
     char *origin = http_reply_header(&reply, "Access-Control-Allow-Origin");
     g_assert_cmpstr(origin, ==, "https://only.example");
@@ -468,18 +469,23 @@ static void test_http_forgets_ended_sessions_once_polled(void)
     struct server s;
     server_start(&s);
     uint64_t session = create_session(&s);
-    attach_echotest(&s, session);
+    uint64_t handle = attach_echotest(&s, session);
     char *path = g_strdup_printf("/janus/%" G_GUINT64_FORMAT, session);
-    json_t *reply = post(&s, path, "{\"janus\":\"destroy\",\"transaction\":\"d\"}");
+    char *handle_path = g_strdup_printf("%s/%" G_GUINT64_FORMAT, path, handle);
+    json_t *reply = post(&s, handle_path,
+                         "{\"janus\":\"message\",\"transaction\":\"m\",\"body\":{\"audio\":true}}");
+    json_decref(reply);
+    g_free(handle_path);
+    reply = post(&s, path, "{\"janus\":\"destroy\",\"transaction\":\"d\"}");
     g_assert_cmpstr(kind(reply), ==, "success");
     json_decref(reply);
     struct prism_http_stats stats;
     prism_http_stats(s.http, &stats);
-    g_assert_cmpuint(stats.queued_sessions, ==, 1); /* the "detached" event */
+    g_assert_cmpuint(stats.queued_sessions, ==, 1); /* the echotest's event, never polled */
     struct http_reply last = http_client_read(start_poll(&s, session, ""));
     g_assert_cmpint(last.status, ==, 200);
     json_t *event = http_reply_json(&last);
-    g_assert_cmpstr(kind(event), ==, "detached");
+    g_assert_cmpstr(kind(event), ==, "event");
     json_decref(event);
     http_reply_clear(&last);
     prism_http_stats(s.http, &stats);

@@ -18,8 +18,8 @@ static void hex_to_bytes(const char *hex, uint8_t *out, size_t len)
 {
     g_assert_cmpuint(strlen(hex), ==, len * 2);
     for (size_t i = 0; i < len; i++)
-        out[i] =
-            (uint8_t)(g_ascii_xdigit_value(hex[2 * i]) << 4 | g_ascii_xdigit_value(hex[2 * i + 1]));
+        out[i] = (uint8_t)(g_ascii_xdigit_value(hex[2 * i]) << 4 |
+                           g_ascii_xdigit_value(hex[2 * i + 1]));
 }
 
 /* Keys where side A's local keys are side B's remote keys. */

@@ -77,8 +77,8 @@ static char *listening_address(const char *table, uint16_t port)
         char local[64];
         unsigned local_port, state;
         if (sscanf(line, " %*u: %63[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", local, &local_port,
-                   &state) == 3
-            && local_port == port && state == 0x0A /* TCP_LISTEN */)
+                   &state) == 3 &&
+            local_port == port && state == 0x0A /* TCP_LISTEN */)
             found = g_strdup(local);
     }
     fclose(file);

@@ -20,8 +20,8 @@ static int raw_connect(uint16_t port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     g_assert_cmpint(fd, >=, 0);
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port),
-                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in address = {
+        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     g_assert_cmpint(connect(fd, (struct sockaddr *)&address, sizeof(address)), ==, 0);
     return fd;
 }

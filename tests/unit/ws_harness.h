@@ -42,11 +42,11 @@ struct test_client {
     bool established;
     bool closed;
     bool close_requested;
-    int close_code;     /* status of the server's close frame; 0 if none came */
-    GString *partial;   /* the message being received */
+    int close_code;      /* status of the server's close frame; 0 if none came */
+    GString *partial;    /* the message being received */
     GPtrArray *received; /* json_t *, in arrival order */
-    guint consumed;     /* received messages already returned by ws_client_next */
-    GQueue outgoing;    /* struct test_outgoing * */
+    guint consumed;      /* received messages already returned by ws_client_next */
+    GQueue outgoing;     /* struct test_outgoing * */
 };
 
 static inline void test_client_on_receive(struct test_client *client, struct lws *wsi,
@@ -177,13 +177,13 @@ static inline void ws_harness_pump(struct ws_harness *h)
 }
 
 /* Services the clients until `condition` holds; fails the test on timeout. */
-#define WS_PUMP_UNTIL(h, condition)                                                  \
-    do {                                                                             \
-        gint64 deadline_ = g_get_monotonic_time() + WS_TEST_TIMEOUT_US;              \
-        while (!(condition)) {                                                       \
-            g_assert_cmpint(g_get_monotonic_time(), <, deadline_);                   \
-            ws_harness_pump(h);                                                      \
-        }                                                                            \
+#define WS_PUMP_UNTIL(h, condition)                                     \
+    do {                                                                \
+        gint64 deadline_ = g_get_monotonic_time() + WS_TEST_TIMEOUT_US; \
+        while (!(condition)) {                                          \
+            g_assert_cmpint(g_get_monotonic_time(), <, deadline_);      \
+            ws_harness_pump(h);                                         \
+        }                                                               \
     } while (0)
 
 /* Services the clients for `ms` milliseconds, to see that nothing else comes. */
