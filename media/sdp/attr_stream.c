@@ -8,15 +8,16 @@
 #define SYNTAX(err, ...) sdp_fail(err, 0, PRISM_SDP_ERR_SYNTAX, EINVAL, __VA_ARGS__)
 #define LIMIT(err, ...) sdp_fail(err, 0, PRISM_SDP_ERR_LIMIT, E2BIG, __VA_ARGS__)
 
-/* "<stream> [<track>]" (RFC 8830), shared by a=msid and a=ssrc msid:. */
+/* "<stream> [<track>]" (RFC 8830), shared by a=msid and a=ssrc msid:. RFC 8830 asks for
+ * token characters, but deployed endpoints use others ('@', '{'), so any visible character goes. */
 static int parse_msid_value(struct sdp_view v, char *stream, char *track, size_t cap,
                             struct prism_sdp_error *err)
 {
     struct sdp_view stream_id, track_id = {0};
-    if (!sdp_view_token(&v, &stream_id) || !sdp_view_is_token(stream_id))
+    if (!sdp_view_token(&v, &stream_id) || !sdp_view_is_visible(stream_id))
         return SYNTAX(err, "msid without a stream id");
-    if (sdp_view_token(&v, &track_id) && !sdp_view_is_token(track_id))
-        return SYNTAX(err, "msid track id is not a token");
+    if (sdp_view_token(&v, &track_id) && !sdp_view_is_visible(track_id))
+        return SYNTAX(err, "msid track id has invalid characters");
     if (sdp_view_copy(stream_id, stream, cap) < 0 || sdp_view_copy(track_id, track, cap) < 0)
         return LIMIT(err, "msid id longer than %d bytes", PRISM_SDP_TOKEN_LEN);
     return 0;
@@ -24,7 +25,7 @@ static int parse_msid_value(struct sdp_view v, char *stream, char *track, size_t
 
 int sdp_parse_msid(struct prism_sdp_media *m, struct sdp_view value, struct prism_sdp_error *err)
 {
-    char stream[PRISM_SDP_TOKEN_LEN + 1], track[PRISM_SDP_TOKEN_LEN + 1];
+    char stream[PRISM_SDP_TOKEN_LEN + 1] = "", track[PRISM_SDP_TOKEN_LEN + 1] = "";
     int rc = parse_msid_value(value, stream, track, sizeof(stream), err);
     if (rc < 0 || m->has_msid)
         return rc; /* a track in several streams: the first one is enough for an SFU */

@@ -126,8 +126,9 @@ int prism_sdp_set_source(struct prism_sdp *sdp, const char *mid,
         return -ENOENT;
     const char *stream = src->stream_id ? src->stream_id : "-";
     if (src->ssrc == 0 || src->rtx_ssrc == src->ssrc || !src->cname || !src->track_id ||
-        !sdp_view_is_token(sdp_view_of(src->cname)) ||
-        !sdp_view_is_token(sdp_view_of(src->track_id)) || !sdp_view_is_token(sdp_view_of(stream)))
+        !sdp_view_is_visible(sdp_view_of(src->cname)) ||
+        !sdp_view_is_visible(sdp_view_of(src->track_id)) ||
+        !sdp_view_is_visible(sdp_view_of(stream)))
         return -EINVAL;
     if (strlen(src->cname) > PRISM_SDP_TOKEN_LEN || strlen(stream) > PRISM_SDP_TOKEN_LEN ||
         strlen(src->track_id) > PRISM_SDP_TOKEN_LEN)

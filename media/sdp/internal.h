@@ -40,6 +40,9 @@ int sdp_view_copy(struct sdp_view v, char *dst, size_t cap);
 /* RFC 8866 token characters, and the same for every byte of a view (non-empty). */
 bool sdp_is_token_char(char c);
 bool sdp_view_is_token(struct sdp_view v);
+/* Visible ASCII (0x21-0x7e), non-empty: ids that endpoints fill more freely than RFCs say,
+ * e.g. GStreamer's "user1@host-2" msid. */
+bool sdp_view_is_visible(struct sdp_view v);
 /* RFC 8839 ice-char: ALPHA / DIGIT / "+" / "/". */
 bool sdp_view_is_ice_chars(struct sdp_view v);
 

@@ -144,6 +144,17 @@ bool sdp_view_is_token(struct sdp_view v)
     return true;
 }
 
+bool sdp_view_is_visible(struct sdp_view v)
+{
+    if (v.len == 0)
+        return false;
+    for (size_t i = 0; i < v.len; i++) {
+        if (v.ptr[i] < 0x21 || v.ptr[i] > 0x7e)
+            return false;
+    }
+    return true;
+}
+
 bool sdp_view_is_ice_chars(struct sdp_view v)
 {
     if (v.len == 0)
