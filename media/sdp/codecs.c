@@ -157,7 +157,7 @@ static bool parse_plid(const char *text, struct h264_plid *out)
 {
     uint8_t bytes[3];
     if (!text)
-        text = "420010"; /* RFC 6184: Baseline level 1.0 when absent */
+        text = "42000a"; /* RFC 6184: Baseline profile, level 1, when absent */
     if (strlen(text) != 6)
         return false;
     for (int i = 0; i < 3; i++) {

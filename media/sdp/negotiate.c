@@ -57,12 +57,13 @@ static int validate_media(const struct prism_sdp *offer, uint8_t index,
         return REJECT(err, PRISM_SDP_ERR_NO_BUNDLE, "offer without BUNDLE for mid %s", m->mid);
     if (is_rtp(m) && !m->rtcp_mux)
         return REJECT(err, PRISM_SDP_ERR_NO_RTCP_MUX, "rtcp-mux required (mid %s)", m->mid);
-    if (strlen(m->transport.ice_ufrag) < 4 || strlen(m->transport.ice_pwd) < 22)
+    const struct prism_sdp_transport *t = prism_sdp_media_transport(offer, m);
+    if (strlen(t->ice_ufrag) < 4 || strlen(t->ice_pwd) < 22)
         return REJECT(err, PRISM_SDP_ERR_NO_ICE, "missing or short ice-ufrag/ice-pwd (mid %s)",
                       m->mid);
-    if (m->transport.fingerprint_count == 0)
+    if (t->fingerprint_count == 0)
         return REJECT(err, PRISM_SDP_ERR_NO_FINGERPRINT, "missing fingerprint (mid %s)", m->mid);
-    if (m->transport.setup == PRISM_SDP_SETUP_HOLDCONN)
+    if (t->setup == PRISM_SDP_SETUP_HOLDCONN)
         return REJECT(err, PRISM_SDP_ERR_BAD_SETUP, "a=setup:holdconn (mid %s)", m->mid);
     return 0;
 }
@@ -301,7 +302,8 @@ static enum prism_sdp_setup answer_setup(const struct prism_sdp *offer)
 {
     for (uint8_t i = 0; i < offer->media_count; i++) {
         if (!prism_sdp_media_is_rejected(&offer->media[i]))
-            return offer->media[i].transport.setup == PRISM_SDP_SETUP_PASSIVE
+            return prism_sdp_media_transport(offer, &offer->media[i])->setup ==
+                           PRISM_SDP_SETUP_PASSIVE
                        ? PRISM_SDP_SETUP_ACTIVE
                        : PRISM_SDP_SETUP_PASSIVE;
     }

@@ -126,9 +126,10 @@ int prism_sdp_offer_create(const struct prism_sdp_offer_options *options, struct
 
 /* --- The remote answer --------------------------------------------------------------------- */
 
-static int check_transport(const struct prism_sdp_media *am, struct prism_sdp_error *err)
+static int check_transport(const struct prism_sdp *answer, const struct prism_sdp_media *am,
+                           struct prism_sdp_error *err)
 {
-    const struct prism_sdp_transport *t = &am->transport;
+    const struct prism_sdp_transport *t = prism_sdp_media_transport(answer, am);
     if (strlen(t->ice_ufrag) < 4 || strlen(t->ice_pwd) < 22)
         return sdp_fail(err, 0, PRISM_SDP_ERR_NO_ICE, EINVAL, "answer mid %s lacks ICE "
                         "credentials", am->mid);
@@ -152,8 +153,11 @@ static int check_selection(const struct prism_sdp_media *om, const struct prism_
                             am->codecs[i].pt, am->codecs[i].name);
     }
     for (uint8_t i = 0; i < am->extmap_count; i++) {
-        uint8_t id = prism_sdp_media_extmap_id(om, am->extmaps[i].uri);
-        if (id != am->extmaps[i].id)
+        bool offered = false;
+        for (uint8_t j = 0; j < om->extmap_count; j++)
+            offered |= om->extmaps[j].id == am->extmaps[i].id &&
+                       strcmp(om->extmaps[j].uri, am->extmaps[i].uri) == 0;
+        if (!offered)
             return MISMATCH(err, "answer mid %s: extmap %u was not offered", am->mid,
                             am->extmaps[i].id);
     }
@@ -180,7 +184,7 @@ static int check_media(const struct prism_sdp *answer, const struct prism_sdp_me
     if (strstr(am->proto, "RTP/") && !am->rtcp_mux)
         return sdp_fail(err, 0, PRISM_SDP_ERR_NO_RTCP_MUX, EINVAL,
                         "rtcp-mux required (answer mid %s)", am->mid);
-    int rc = check_transport(am, err);
+    int rc = check_transport(answer, am, err);
     return rc < 0 ? rc : check_selection(om, am, err);
 }
 

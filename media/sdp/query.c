@@ -33,6 +33,23 @@ bool prism_sdp_bundle_contains(const struct prism_sdp *sdp, const char *mid)
     return false;
 }
 
+const struct prism_sdp_transport *prism_sdp_media_transport(const struct prism_sdp *sdp,
+                                                            const struct prism_sdp_media *media)
+{
+    if (media->transport.ice_ufrag[0])
+        return &media->transport;
+    for (uint8_t g = 0; g < sdp->group_count && g < PRISM_SDP_MAX_GROUPS; g++) {
+        const struct prism_sdp_group *group = &sdp->groups[g];
+        if (strcmp(group->semantics, "BUNDLE") != 0 || group->count == 0 ||
+            !prism_sdp_bundle_contains(sdp, media->mid))
+            continue;
+        const struct prism_sdp_media *tagged = prism_sdp_find_media(sdp, group->mids[0]);
+        if (tagged)
+            return &tagged->transport;
+    }
+    return &media->transport;
+}
+
 const struct prism_sdp_codec *prism_sdp_media_primary_codec(const struct prism_sdp_media *media)
 {
     for (uint8_t i = 0; i < media->codec_count && i < PRISM_SDP_MAX_CODECS; i++) {

@@ -322,6 +322,12 @@ bool prism_sdp_media_is_rejected(const struct prism_sdp_media *media);
 /* True if the description has a BUNDLE group containing this mid. */
 bool prism_sdp_bundle_contains(const struct prism_sdp *sdp, const char *mid);
 
+/* The ICE/DTLS parameters that apply to an m-line: its own, or, when it has no ICE credentials
+ * and is bundled, those of the BUNDLE group's tagged (first) m-line (RFC 8843 lets bundled
+ * m-lines omit them). */
+const struct prism_sdp_transport *prism_sdp_media_transport(const struct prism_sdp *sdp,
+                                                            const struct prism_sdp_media *media);
+
 /* The first codec that carries media (not RTX, RED or FEC), or NULL. In a negotiated answer this
  * is the codec chosen for the m-line. */
 const struct prism_sdp_codec *prism_sdp_media_primary_codec(const struct prism_sdp_media *media);

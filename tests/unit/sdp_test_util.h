@@ -6,6 +6,7 @@
 #include "media/sdp/sdp.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Reads tests/data/sdp/<name>; the caller g_free()s it. */

@@ -168,8 +168,8 @@ static void test_sdp_rejects_bad_fingerprint(void)
 {
     const char *const bad[] = {
         "a=fingerprint:sha-256 4C:4C:18\r\n",                               /* too short */
-        "a=fingerprint:sha-256 4G:4C:18:51:C1:1B:C3:82:23:CD:94:D2:52:07:82:08:48:74:F1:0E:32:"
-        "ED:C2:07:33:16:98:EB:3B:1D:C4:88\r\n",                             /* not hex */
+        ("a=fingerprint:sha-256 4G:4C:18:51:C1:1B:C3:82:23:CD:94:D2:52:07:82:08:48:74:F1:0E:32:"
+         "ED:C2:07:33:16:98:EB:3B:1D:C4:88\r\n"), /* not hex */
         "a=fingerprint:sha-256 4C4C:18:51\r\n",                             /* no separator */
         "a=fingerprint:sha-1 4C:4C:18:\r\n",                                /* trailing colon */
         "a=fingerprint:sha-1 ::\r\n",
