@@ -21,8 +21,7 @@ static int take_payload_type(struct prism_sdp_media *m, struct sdp_view *v,
     return 0;
 }
 
-int sdp_parse_rtpmap(struct prism_sdp_media *m, struct sdp_view value,
-                     struct prism_sdp_error *err)
+int sdp_parse_rtpmap(struct prism_sdp_media *m, struct sdp_view value, struct prism_sdp_error *err)
 {
     struct prism_sdp_codec *c;
     struct sdp_view encoding, name, clock;

@@ -9,8 +9,8 @@ static const struct {
     const char *name;
     size_t length;
 } hash_lengths[] = {
-    {"sha-1", 20}, {"sha-224", 28}, {"sha-256", 32}, {"sha-384", 48}, {"sha-512", 64},
-    {"md5", 16},   {"md2", 16},
+    {"sha-1", 20},   {"sha-224", 28}, {"sha-256", 32}, {"sha-384", 48},
+    {"sha-512", 64}, {"md5", 16},     {"md2", 16},
 };
 
 size_t sdp_fingerprint_hash_length(const char *algorithm)

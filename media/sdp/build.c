@@ -116,8 +116,7 @@ static int add_source_ssrc(struct prism_sdp_media *m, uint32_t ssrc,
     return 0;
 }
 
-int prism_sdp_set_source(struct prism_sdp *sdp, const char *mid,
-                         const struct prism_sdp_source *src)
+int prism_sdp_set_source(struct prism_sdp *sdp, const char *mid, const struct prism_sdp_source *src)
 {
     struct prism_sdp_media *m = (struct prism_sdp_media *)prism_sdp_find_media(sdp, mid);
     if (!sdp || !src)

@@ -154,16 +154,14 @@ int prism_sdp_candidate_write(const struct prism_sdp_candidate *c, char *buf, si
         (unsigned)c->tcptype > PRISM_SDP_TCPTYPE_SO || !c->foundation[0] || !c->address[0] ||
         memchr(c->address, ' ', strlen(c->address)))
         return -EINVAL;
-    int n = snprintf(buf, size, "candidate:%s %u %s %u %s %u typ %s", c->foundation,
-                     c->component, c->tcp ? "tcp" : "udp", c->priority, c->address, c->port,
-                     type_names[c->type]);
+    int n = snprintf(buf, size, "candidate:%s %u %s %u %s %u typ %s", c->foundation, c->component,
+                     c->tcp ? "tcp" : "udp", c->priority, c->address, c->port, type_names[c->type]);
     size_t used = n < 0 ? 0 : (size_t)n;
     if (c->has_related && used < size)
-        used += (size_t)snprintf(buf + used, size - used, " raddr %s rport %u",
-                                 c->related_address, c->related_port);
+        used += (size_t)snprintf(buf + used, size - used, " raddr %s rport %u", c->related_address,
+                                 c->related_port);
     if (c->tcp && c->tcptype != PRISM_SDP_TCPTYPE_NONE && used < size)
-        used += (size_t)snprintf(buf + used, size - used, " tcptype %s",
-                                 tcptype_names[c->tcptype]);
+        used += (size_t)snprintf(buf + used, size - used, " tcptype %s", tcptype_names[c->tcptype]);
     if (n < 0 || used >= size)
         return -ENOSPC;
     return (int)used;

@@ -11,11 +11,11 @@ static const struct {
     enum prism_sdp_codec_id id;
     const char *name;
 } codec_names[] = {
-    {PRISM_SDP_CODEC_OPUS, "opus"}, {PRISM_SDP_CODEC_G722, "G722"},
-    {PRISM_SDP_CODEC_PCMU, "PCMU"}, {PRISM_SDP_CODEC_PCMA, "PCMA"},
-    {PRISM_SDP_CODEC_VP8, "VP8"},   {PRISM_SDP_CODEC_VP9, "VP9"},
-    {PRISM_SDP_CODEC_H264, "H264"}, {PRISM_SDP_CODEC_AV1, "AV1"},
-    {PRISM_SDP_CODEC_RTX, "rtx"},   {PRISM_SDP_CODEC_RED, "red"},
+    {PRISM_SDP_CODEC_OPUS, "opus"},     {PRISM_SDP_CODEC_G722, "G722"},
+    {PRISM_SDP_CODEC_PCMU, "PCMU"},     {PRISM_SDP_CODEC_PCMA, "PCMA"},
+    {PRISM_SDP_CODEC_VP8, "VP8"},       {PRISM_SDP_CODEC_VP9, "VP9"},
+    {PRISM_SDP_CODEC_H264, "H264"},     {PRISM_SDP_CODEC_AV1, "AV1"},
+    {PRISM_SDP_CODEC_RTX, "rtx"},       {PRISM_SDP_CODEC_RED, "red"},
     {PRISM_SDP_CODEC_ULPFEC, "ulpfec"},
 };
 
@@ -118,12 +118,18 @@ static const struct {
     const char *iop_pattern;
     enum h264_profile profile;
 } h264_profiles[] = {
-    {0x42, "x1xx0000", H264_CONSTRAINED_BASELINE}, {0x4d, "1xxx0000", H264_CONSTRAINED_BASELINE},
-    {0x58, "11xx0000", H264_CONSTRAINED_BASELINE}, {0x42, "x0xx0000", H264_BASELINE},
-    {0x58, "10xx0000", H264_BASELINE},             {0x58, "0xxx0000", H264_EXTENDED},
-    {0x4d, "0x0x0000", H264_MAIN},                 {0x64, "00000000", H264_HIGH},
-    {0x64, "00001100", H264_CONSTRAINED_HIGH},     {0x6e, "00000000", H264_HIGH_10},
-    {0x7a, "00000000", H264_HIGH_422},             {0xf4, "00000000", H264_HIGH_444},
+    {0x42, "x1xx0000", H264_CONSTRAINED_BASELINE},
+    {0x4d, "1xxx0000", H264_CONSTRAINED_BASELINE},
+    {0x58, "11xx0000", H264_CONSTRAINED_BASELINE},
+    {0x42, "x0xx0000", H264_BASELINE},
+    {0x58, "10xx0000", H264_BASELINE},
+    {0x58, "0xxx0000", H264_EXTENDED},
+    {0x4d, "0x0x0000", H264_MAIN},
+    {0x64, "00000000", H264_HIGH},
+    {0x64, "00001100", H264_CONSTRAINED_HIGH},
+    {0x6e, "00000000", H264_HIGH_10},
+    {0x7a, "00000000", H264_HIGH_422},
+    {0xf4, "00000000", H264_HIGH_444},
 };
 
 struct h264_plid {
@@ -188,8 +194,8 @@ static bool baseline_family(uint8_t profile_idc)
 /* Level 1b is level_idc 11 with constraint_set3 in the Baseline family, or level_idc 9. */
 static bool is_level_1b(const struct h264_plid *p)
 {
-    return p->level_idc == 9 || (p->level_idc == 11 && baseline_family(p->profile_idc) &&
-                                 (p->iop & 0x10));
+    return p->level_idc == 9 ||
+           (p->level_idc == 11 && baseline_family(p->profile_idc) && (p->iop & 0x10));
 }
 
 /* Orders levels with 1b between 1 (10) and 1.1 (11). */

@@ -47,8 +47,8 @@ bool sdp_view_is_visible(struct sdp_view v);
 bool sdp_view_is_ice_chars(struct sdp_view v);
 
 /* Sets *err (if any) and returns -errnum. */
-int sdp_fail(struct prism_sdp_error *err, unsigned line, enum prism_sdp_error_code code,
-             int errnum, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int sdp_fail(struct prism_sdp_error *err, unsigned line, enum prism_sdp_error_code code, int errnum,
+             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Attribute parsers for one m-line (attr_rtp.c, attr_stream.c). Each returns 0 or -EINVAL /
  * -E2BIG and leaves a message in err. */

@@ -8,9 +8,14 @@
 #include <string.h>
 
 const char *const prism_sdp_default_extensions[] = {
-    PRISM_SDP_EXT_MID,           PRISM_SDP_EXT_RID,          PRISM_SDP_EXT_REPAIRED_RID,
-    PRISM_SDP_EXT_ABS_SEND_TIME, PRISM_SDP_EXT_TWCC,         PRISM_SDP_EXT_AUDIO_LEVEL,
-    PRISM_SDP_EXT_VIDEO_ORIENTATION, PRISM_SDP_EXT_PLAYOUT_DELAY,
+    PRISM_SDP_EXT_MID,
+    PRISM_SDP_EXT_RID,
+    PRISM_SDP_EXT_REPAIRED_RID,
+    PRISM_SDP_EXT_ABS_SEND_TIME,
+    PRISM_SDP_EXT_TWCC,
+    PRISM_SDP_EXT_AUDIO_LEVEL,
+    PRISM_SDP_EXT_VIDEO_ORIENTATION,
+    PRISM_SDP_EXT_PLAYOUT_DELAY,
     PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR,
 };
 const size_t prism_sdp_default_extension_count =
@@ -45,8 +50,15 @@ static bool is_rtp(const struct prism_sdp_media *m)
     return strstr(m->proto, "RTP/") != NULL;
 }
 
-static int validate_media(const struct prism_sdp *offer, uint8_t index,
-                          struct prism_sdp_error *err)
+/* DTLS-SRTP with feedback: UDP/TLS/RTP/SAVPF, TCP/DTLS/RTP/SAVPF or the legacy RTP/SAVPF. Plain
+ * RTP/AVP and friends cannot be secured, so such m-lines are refused. */
+static bool is_secure_rtp(const struct prism_sdp_media *m)
+{
+    size_t n = strlen(m->proto);
+    return n >= 9 && strcmp(m->proto + n - 9, "RTP/SAVPF") == 0;
+}
+
+static int validate_media(const struct prism_sdp *offer, uint8_t index, struct prism_sdp_error *err)
 {
     const struct prism_sdp_media *m = &offer->media[index];
     if (!m->mid[0])
@@ -132,7 +144,7 @@ static bool match_codec(const struct prism_sdp_codec_pref *pref, const struct pr
         return false;
     if (c->id == PRISM_SDP_CODEC_H264)
         return match_h264(c, pref->profile, fmtp);
-    const char *key = c->id == PRISM_SDP_CODEC_VP9 ? "profile-id"
+    const char *key = c->id == PRISM_SDP_CODEC_VP9   ? "profile-id"
                       : c->id == PRISM_SDP_CODEC_AV1 ? "profile"
                                                      : NULL;
     if (key && pref->profile) {
@@ -146,9 +158,8 @@ static bool match_codec(const struct prism_sdp_codec_pref *pref, const struct pr
 }
 
 /* The offered codec of the first preference the offer can satisfy, or NULL. */
-static const struct prism_sdp_codec *choose_codec(const struct prism_sdp_media *om,
-                                                  const struct prism_sdp_answer_options *o,
-                                                  char *fmtp)
+static const struct prism_sdp_codec *
+choose_codec(const struct prism_sdp_media *om, const struct prism_sdp_answer_options *o, char *fmtp)
 {
     bool video = om->kind == PRISM_SDP_MEDIA_VIDEO;
     const struct prism_sdp_codec_pref *prefs = video ? o->video_codecs : o->audio_codecs;
@@ -175,8 +186,8 @@ enum prism_sdp_direction sdp_answer_direction(enum prism_sdp_direction offered,
     /* As bits: 1 = the answerer sends, 2 = the answerer receives. */
     static const unsigned offer_bits[] = {3, 2, 1, 0}; /* sendrecv, sendonly, recvonly, inactive */
     static const unsigned local_bits[] = {3, 1, 2, 0};
-    static const enum prism_sdp_direction from_bits[] = {
-        PRISM_SDP_INACTIVE, PRISM_SDP_SENDONLY, PRISM_SDP_RECVONLY, PRISM_SDP_SENDRECV};
+    static const enum prism_sdp_direction from_bits[] = {PRISM_SDP_INACTIVE, PRISM_SDP_SENDONLY,
+                                                         PRISM_SDP_RECVONLY, PRISM_SDP_SENDRECV};
     if ((unsigned)offered > PRISM_SDP_INACTIVE || (unsigned)local > PRISM_SDP_INACTIVE)
         return PRISM_SDP_INACTIVE;
     return from_bits[offer_bits[offered] & local_bits[local]];
@@ -207,8 +218,8 @@ static bool allowed_extension(const char *uri, const struct prism_sdp_answer_opt
 static void answer_extensions(const struct prism_sdp_media *om, struct prism_sdp_media *am,
                               const struct prism_sdp_answer_options *o)
 {
-    static const enum prism_sdp_direction mirrored[] = {
-        PRISM_SDP_SENDRECV, PRISM_SDP_RECVONLY, PRISM_SDP_SENDONLY, PRISM_SDP_INACTIVE};
+    static const enum prism_sdp_direction mirrored[] = {PRISM_SDP_SENDRECV, PRISM_SDP_RECVONLY,
+                                                        PRISM_SDP_SENDONLY, PRISM_SDP_INACTIVE};
     for (uint8_t i = 0; i < om->extmap_count; i++) {
         struct prism_sdp_extmap ext = om->extmaps[i];
         if (!allowed_extension(ext.uri, o))
@@ -291,7 +302,7 @@ static void answer_media(const struct prism_sdp_media *om, struct prism_sdp_medi
         reject_media(om, am);
     else if (om->kind == PRISM_SDP_MEDIA_APPLICATION)
         answer_application(om, am, o);
-    else if (is_rtp(om))
+    else if (is_secure_rtp(om))
         answer_rtp(om, am, o);
     else
         reject_media(om, am);

@@ -21,8 +21,7 @@ static int offer_codecs(const struct prism_sdp_offer_media *om, struct prism_sdp
         c.id = prism_sdp_codec_id_from_name(c.name);
         int rc = sdp_media_add_codec(m, &c);
         if (rc == -E2BIG)
-            return sdp_fail(err, 0, PRISM_SDP_ERR_LIMIT, E2BIG, "mid %s: too many codecs",
-                            om->mid);
+            return sdp_fail(err, 0, PRISM_SDP_ERR_LIMIT, E2BIG, "mid %s: too many codecs", om->mid);
         if (rc < 0)
             return BAD_ARG(err, "mid %s: payload type %u invalid or repeated", om->mid, c.pt);
     }
@@ -51,8 +50,8 @@ static int offer_extmaps(const struct prism_sdp_offer_media *om, struct prism_sd
     return 0;
 }
 
-static int offer_media(const struct prism_sdp_offer_options *o, size_t index,
-                       struct prism_sdp *sdp, struct prism_sdp_error *err)
+static int offer_media(const struct prism_sdp_offer_options *o, size_t index, struct prism_sdp *sdp,
+                       struct prism_sdp_error *err)
 {
     const struct prism_sdp_offer_media *om = &o->media[index];
     struct prism_sdp_media *m = &sdp->media[sdp->media_count++];
@@ -131,8 +130,10 @@ static int check_transport(const struct prism_sdp *answer, const struct prism_sd
 {
     const struct prism_sdp_transport *t = prism_sdp_media_transport(answer, am);
     if (strlen(t->ice_ufrag) < 4 || strlen(t->ice_pwd) < 22)
-        return sdp_fail(err, 0, PRISM_SDP_ERR_NO_ICE, EINVAL, "answer mid %s lacks ICE "
-                        "credentials", am->mid);
+        return sdp_fail(err, 0, PRISM_SDP_ERR_NO_ICE, EINVAL,
+                        "answer mid %s lacks ICE "
+                        "credentials",
+                        am->mid);
     if (t->fingerprint_count == 0)
         return sdp_fail(err, 0, PRISM_SDP_ERR_NO_FINGERPRINT, EINVAL,
                         "answer mid %s lacks a fingerprint", am->mid);

@@ -12,8 +12,7 @@ struct prism_sdp_transport *sdp_parser_transport(struct parser *p)
     return p->media ? &p->media->transport : &p->sdp->transport;
 }
 
-int sdp_parser_copy(struct parser *p, struct sdp_view v, char *dst, size_t cap,
-                    const char *what)
+int sdp_parser_copy(struct parser *p, struct sdp_view v, char *dst, size_t cap, const char *what)
 {
     if (sdp_view_copy(v, dst, cap) < 0)
         return FAIL(p, PRISM_SDP_ERR_LIMIT, E2BIG, "%s longer than %zu bytes", what, cap - 1);
@@ -23,18 +22,19 @@ int sdp_parser_copy(struct parser *p, struct sdp_view v, char *dst, size_t cap,
 static int parse_origin(struct parser *p, struct sdp_view v)
 {
     struct sdp_view user, id, version, nettype, addrtype, address;
-    if (!sdp_view_token(&v, &user) || !sdp_view_token(&v, &id) ||
-        !sdp_view_token(&v, &version) || !sdp_view_token(&v, &nettype) ||
-        !sdp_view_token(&v, &addrtype) || !sdp_view_token(&v, &address))
+    if (!sdp_view_token(&v, &user) || !sdp_view_token(&v, &id) || !sdp_view_token(&v, &version) ||
+        !sdp_view_token(&v, &nettype) || !sdp_view_token(&v, &addrtype) ||
+        !sdp_view_token(&v, &address))
         return SYNTAX(p, "o= needs six fields");
     struct prism_sdp *sdp = p->sdp;
     if (!sdp_view_u64(id, UINT64_MAX, &sdp->session_id) ||
         !sdp_view_u64(version, UINT64_MAX, &sdp->session_version))
         return SYNTAX(p, "o= session id or version is not a 64-bit number");
-    int rc = sdp_parser_copy(p, user, sdp->origin_username, sizeof(sdp->origin_username), "username");
+    int rc =
+        sdp_parser_copy(p, user, sdp->origin_username, sizeof(sdp->origin_username), "username");
     if (rc == 0)
         rc = sdp_parser_copy(p, address, sdp->origin_address, sizeof(sdp->origin_address),
-                        "origin address");
+                             "origin address");
     p->seen_origin = true;
     return rc;
 }
@@ -48,7 +48,7 @@ static int parse_connection(struct parser *p, struct sdp_view v)
     if (!p->media)
         return 0;
     return sdp_parser_copy(p, address, p->media->connection_address,
-                      sizeof(p->media->connection_address), "connection address");
+                           sizeof(p->media->connection_address), "connection address");
 }
 
 static int parse_bandwidth(struct parser *p, struct sdp_view v)
@@ -137,8 +137,8 @@ static int parse_media_line(struct parser *p, struct sdp_view v)
     p->wildcard_feedback = 0;
 
     struct sdp_view kind, port, proto, port_count;
-    if (!sdp_view_token(&v, &kind) || !sdp_view_token(&v, &port) ||
-        !sdp_view_token(&v, &proto) || sdp_view_trim(v).len == 0)
+    if (!sdp_view_token(&v, &kind) || !sdp_view_token(&v, &port) || !sdp_view_token(&v, &proto) ||
+        sdp_view_trim(v).len == 0)
         return SYNTAX(p, "m= needs media, port, proto and formats");
     uint32_t port_number;
     sdp_view_split(&port, '/', &port_count);
@@ -162,7 +162,6 @@ static int parse_media_line(struct parser *p, struct sdp_view v)
         return parse_rtp_formats(p, v);
     return sdp_parser_copy(p, sdp_view_trim(v), m->formats, sizeof(m->formats), "m= formats");
 }
-
 
 /* Rejects bytes that never belong in SDP text: NUL, other controls and DEL. */
 static bool line_is_clean(struct sdp_view line)
@@ -196,7 +195,7 @@ static int parse_line(struct parser *p, struct sdp_view line)
     case 's':
         return p->media ? 0
                         : sdp_parser_copy(p, value, p->sdp->session_name,
-                                     sizeof(p->sdp->session_name), "s=");
+                                          sizeof(p->sdp->session_name), "s=");
     case 'c':
         return parse_connection(p, value);
     case 'b':

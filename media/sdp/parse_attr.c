@@ -39,7 +39,7 @@ static int attr_msid_semantic(struct parser *p, struct sdp_view v)
         return 0;
     p->sdp->has_msid_semantic = true;
     return sdp_parser_copy(p, sdp_view_trim(v), p->sdp->msid_semantic,
-                      sizeof(p->sdp->msid_semantic), "a=msid-semantic");
+                           sizeof(p->sdp->msid_semantic), "a=msid-semantic");
 }
 
 static int attr_ice_lite(struct parser *p, struct sdp_view v)
@@ -266,4 +266,3 @@ int sdp_parse_attribute(struct parser *p, struct sdp_view v)
     }
     return 0;
 }
-

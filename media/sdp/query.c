@@ -59,8 +59,7 @@ const struct prism_sdp_codec *prism_sdp_media_primary_codec(const struct prism_s
     return NULL;
 }
 
-const struct prism_sdp_codec *prism_sdp_media_codec(const struct prism_sdp_media *media,
-                                                    uint8_t pt)
+const struct prism_sdp_codec *prism_sdp_media_codec(const struct prism_sdp_media *media, uint8_t pt)
 {
     for (uint8_t i = 0; i < media->codec_count && i < PRISM_SDP_MAX_CODECS; i++) {
         if (media->codecs[i].pt == pt)

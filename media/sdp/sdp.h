@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "media/sdp/candidate.h"
+
 #define PRISM_SDP_MAX_MEDIA 32
 #define PRISM_SDP_MAX_CODECS 64 /* payload types per m-line */
 #define PRISM_SDP_MAX_EXTMAPS 32
@@ -29,7 +31,6 @@
 #define PRISM_SDP_MID_LEN 32
 #define PRISM_SDP_RID_LEN 32
 #define PRISM_SDP_ICE_CRED_LEN 256 /* RFC 8839: ufrag and pwd up to 256 characters */
-#define PRISM_SDP_ADDRESS_LEN 63   /* IPv4, IPv6 or a hostname such as an mDNS name */
 #define PRISM_SDP_FMTP_LEN 255
 #define PRISM_SDP_URI_LEN 159
 #define PRISM_SDP_TEXT_LEN 255
@@ -111,13 +112,13 @@ enum prism_sdp_feedback {
 /* One payload type of an m-line: a=rtpmap, a=fmtp and a=rtcp-fb folded together. Payload types
  * 0-34 without an rtpmap get their static name (PCMU, PCMA, G722) when RFC 3551 defines one. */
 struct prism_sdp_codec {
-    uint8_t pt;                     /* 0-127 */
-    enum prism_sdp_codec_id id;     /* from name */
+    uint8_t pt;                         /* 0-127 */
+    enum prism_sdp_codec_id id;         /* from name */
     char name[PRISM_SDP_TOKEN_LEN + 1]; /* as written, e.g. "opus", "H264"; "" if unknown */
     uint32_t clock_rate;
-    uint8_t channels;               /* 0 when the rtpmap has no channel count */
+    uint8_t channels;                  /* 0 when the rtpmap has no channel count */
     char fmtp[PRISM_SDP_FMTP_LEN + 1]; /* the a=fmtp parameters, verbatim; "" if none */
-    uint32_t feedback;              /* enum prism_sdp_feedback bits */
+    uint32_t feedback;                 /* enum prism_sdp_feedback bits */
 };
 
 /* a=extmap (RFC 8285). */
@@ -165,44 +166,6 @@ struct prism_sdp_simulcast_list {
     struct prism_sdp_simulcast_stream streams[PRISM_SDP_MAX_SIMULCAST_STREAMS];
 };
 
-enum prism_sdp_candidate_type {
-    PRISM_SDP_CANDIDATE_HOST,
-    PRISM_SDP_CANDIDATE_SRFLX,
-    PRISM_SDP_CANDIDATE_PRFLX,
-    PRISM_SDP_CANDIDATE_RELAY,
-};
-
-enum prism_sdp_tcptype {
-    PRISM_SDP_TCPTYPE_NONE = 0, /* UDP candidates */
-    PRISM_SDP_TCPTYPE_ACTIVE,
-    PRISM_SDP_TCPTYPE_PASSIVE,
-    PRISM_SDP_TCPTYPE_SO,
-};
-
-enum prism_sdp_address_kind {
-    PRISM_SDP_ADDRESS_IPV4,
-    PRISM_SDP_ADDRESS_IPV6,
-    PRISM_SDP_ADDRESS_MDNS, /* a hostname ending in ".local" (RFC 8839 mDNS candidates) */
-    PRISM_SDP_ADDRESS_FQDN,
-};
-
-/* One a=candidate line (RFC 8839). Extension attributes (generation, ufrag, network-id...) are
- * skipped; has_related says whether raddr/rport were present. */
-struct prism_sdp_candidate {
-    char foundation[33];
-    uint16_t component;
-    bool tcp; /* transport: false for UDP */
-    uint32_t priority;
-    char address[PRISM_SDP_ADDRESS_LEN + 1];
-    enum prism_sdp_address_kind address_kind;
-    uint16_t port;
-    enum prism_sdp_candidate_type type;
-    bool has_related;
-    char related_address[PRISM_SDP_ADDRESS_LEN + 1];
-    uint16_t related_port;
-    enum prism_sdp_tcptype tcptype;
-};
-
 /* a=fingerprint (RFC 8122): the hash function name, lower case, and the digest bytes. */
 struct prism_sdp_fingerprint {
     char algorithm[16];
@@ -224,13 +187,13 @@ struct prism_sdp_transport {
 /* One m-line and its attributes. Codecs are in the order of the m-line's format list. */
 struct prism_sdp_media {
     enum prism_sdp_media_kind kind;
-    char kind_name[16];                  /* "audio", "video", "application", "text", ... */
-    uint16_t port;                       /* 0: rejected, unless bundle_only */
-    char proto[32];                      /* "UDP/TLS/RTP/SAVPF", "UDP/DTLS/SCTP", ... */
+    char kind_name[16];                    /* "audio", "video", "application", "text", ... */
+    uint16_t port;                         /* 0: rejected, unless bundle_only */
+    char proto[32];                        /* "UDP/TLS/RTP/SAVPF", "UDP/DTLS/SCTP", ... */
     char formats[PRISM_SDP_TOKEN_LEN + 1]; /* non-RTP format list, e.g. "webrtc-datachannel" */
     char connection_address[PRISM_SDP_ADDRESS_LEN + 1]; /* from c=, "" if none */
-    uint32_t bandwidth_as;               /* b=AS, kbit/s; 0 if absent */
-    uint32_t bandwidth_tias;             /* b=TIAS, bit/s; 0 if absent */
+    uint32_t bandwidth_as;                              /* b=AS, kbit/s; 0 if absent */
+    uint32_t bandwidth_tias;                            /* b=TIAS, bit/s; 0 if absent */
 
     char mid[PRISM_SDP_MID_LEN + 1];
     enum prism_sdp_direction direction;
@@ -262,7 +225,7 @@ struct prism_sdp_group {
     char mids[PRISM_SDP_MAX_MEDIA][PRISM_SDP_MID_LEN + 1];
 };
 
-/* A whole session description. Large (about a megabyte at full bounds) but mostly untouched:
+/* A whole session description. Large (about 1.5 MB at full bounds) but mostly untouched:
  * always heap-allocated by the functions that return one, freed with prism_sdp_free(). */
 struct prism_sdp {
     char origin_username[PRISM_SDP_TOKEN_LEN + 1];
@@ -299,14 +262,6 @@ int prism_sdp_write(const struct prism_sdp *sdp, char *buf, size_t size, size_t 
 
 /* Like prism_sdp_write() into a malloc'd string that the caller frees with free(). */
 int prism_sdp_write_alloc(const struct prism_sdp *sdp, char **text, size_t *length);
-
-/* Parses one candidate as found in SDP or in a trickle message: "candidate:...", with or without
- * a leading "a=". Returns 0 or -EINVAL / -E2BIG; *out is written only on success. */
-int prism_sdp_candidate_parse(const char *text, size_t length, struct prism_sdp_candidate *out);
-
-/* Writes "candidate:..." (no "a=", no line end) NUL-terminated into buf. Returns the length, or
- * -ENOSPC if it does not fit, or -EINVAL for an invalid candidate. */
-int prism_sdp_candidate_write(const struct prism_sdp_candidate *cand, char *buf, size_t size);
 
 /* Short English name of an error code, e.g. "offer without BUNDLE". */
 const char *prism_sdp_error_string(enum prism_sdp_error_code code);

@@ -127,8 +127,7 @@ int sdp_view_copy(struct sdp_view v, char *dst, size_t cap)
 bool sdp_is_token_char(char c)
 {
     unsigned char u = (unsigned char)c;
-    if (u == 0x21 || (u >= 0x23 && u <= 0x27) || u == 0x2a || u == 0x2b || u == 0x2d ||
-        u == 0x2e)
+    if (u == 0x21 || (u >= 0x23 && u <= 0x27) || u == 0x2a || u == 0x2b || u == 0x2d || u == 0x2e)
         return true;
     return (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5a) || (u >= 0x5e && u <= 0x7e);
 }
@@ -169,8 +168,8 @@ bool sdp_view_is_ice_chars(struct sdp_view v)
     return true;
 }
 
-int sdp_fail(struct prism_sdp_error *err, unsigned line, enum prism_sdp_error_code code,
-             int errnum, const char *fmt, ...)
+int sdp_fail(struct prism_sdp_error *err, unsigned line, enum prism_sdp_error_code code, int errnum,
+             const char *fmt, ...)
 {
     if (err) {
         err->code = code;

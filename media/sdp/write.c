@@ -73,7 +73,8 @@ static void write_transport(struct out *o, const struct prism_sdp_transport *t,
         line(o, "a=ice-pwd:%s", t->ice_pwd);
     if (t->ice_trickle && (!base || !base->ice_trickle))
         line(o, "a=ice-options:trickle");
-    if (t->fingerprint_count <= PRISM_SDP_MAX_FINGERPRINTS && (!base || !same_fingerprints(t, base))) {
+    if (t->fingerprint_count <= PRISM_SDP_MAX_FINGERPRINTS &&
+        (!base || !same_fingerprints(t, base))) {
         for (uint8_t i = 0; i < t->fingerprint_count; i++)
             write_fingerprint(o, &t->fingerprints[i]);
     }
@@ -92,8 +93,8 @@ static void write_session(struct out *o, const struct prism_sdp *sdp)
         char mids[PRISM_SDP_MAX_MEDIA * (PRISM_SDP_MID_LEN + 1) + 1] = "";
         size_t used = 0;
         for (uint8_t i = 0; i < sdp->groups[g].count && i < PRISM_SDP_MAX_MEDIA; i++)
-            used += (size_t)snprintf(mids + used, sizeof(mids) - used, " %s",
-                                     sdp->groups[g].mids[i]);
+            used +=
+                (size_t)snprintf(mids + used, sizeof(mids) - used, " %s", sdp->groups[g].mids[i]);
         line(o, "a=group:%s%s", sdp->groups[g].semantics, mids);
     }
     if (sdp->ice_lite)
@@ -158,8 +159,7 @@ static void write_simulcast_list(char *text, size_t size, const char *direction,
     for (uint8_t s = 0; s < list->count && s < PRISM_SDP_MAX_SIMULCAST_STREAMS; s++) {
         const struct prism_sdp_simulcast_stream *stream = &list->streams[s];
         for (uint8_t a = 0; a < stream->count && a < PRISM_SDP_MAX_SIMULCAST_ALTERNATIVES; a++) {
-            used += (size_t)snprintf(text + used, size - used, "%s%s%s",
-                                     a ? "," : (s ? ";" : ""),
+            used += (size_t)snprintf(text + used, size - used, "%s%s%s", a ? "," : (s ? ";" : ""),
                                      stream->alternatives[a].paused ? "~" : "",
                                      stream->alternatives[a].rid);
         }

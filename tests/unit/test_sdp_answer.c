@@ -145,7 +145,8 @@ static void test_answer_firefox_mirrors_extmap_direction(void)
     const char *mids[] = {"0", "1", "2"};
     check_transport(a, mids, 3);
     check_codecs(&a->media[0], 109, "opus", -1);
-    g_assert_cmpstr(a->media[0].codecs[0].fmtp, ==, "maxplaybackrate=48000;stereo=1;useinbandfec=1");
+    g_assert_cmpstr(a->media[0].codecs[0].fmtp, ==,
+                    "maxplaybackrate=48000;stereo=1;useinbandfec=1");
     const struct prism_sdp_media *video = &a->media[1];
     check_codecs(video, 120, "VP8", 124);
     g_assert_cmpuint(prism_sdp_media_extmap_id(video, PRISM_SDP_EXT_PLAYOUT_DELAY), ==, 6);
@@ -283,19 +284,22 @@ static void test_answer_skips_unknown_codecs_and_media(void)
     struct prism_sdp_answer_options o;
     sdp_test_answer_options(&o);
     struct prism_sdp *offer = sdp_parse_text(
-        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE a v t\r\n"
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE a v t p\r\n"
         "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuv\r\na=setup:passive\r\n"
         "a=fingerprint:sha-1 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33\r\n"
         "m=audio 9 UDP/TLS/RTP/SAVPF 98 111\r\na=mid:a\r\na=rtcp-mux\r\n"
         "a=rtpmap:98 x-secret/48000/2\r\na=rtpmap:111 opus/48000/2\r\n"
         "m=video 9 UDP/TLS/RTP/SAVPF 100 101\r\na=mid:v\r\na=rtcp-mux\r\n"
         "a=rtpmap:100 H265/90000\r\na=rtpmap:101 VP8/8000\r\n"
-        "m=text 9 UDP/TLS/RTP/SAVPF 102\r\na=mid:t\r\na=rtcp-mux\r\n");
+        "m=text 9 UDP/TLS/RTP/SAVPF 102\r\na=mid:t\r\na=rtcp-mux\r\n"
+        "m=audio 9 RTP/AVP 0\r\na=mid:p\r\na=rtcp-mux\r\n");
     struct prism_sdp *a = answer_with(offer, &o);
     check_codecs(&a->media[0], 111, "opus", -1);
     g_assert_true(prism_sdp_media_is_rejected(&a->media[1])); /* VP8 at the wrong clock */
     g_assert_true(prism_sdp_media_is_rejected(&a->media[2]));
     g_assert_cmpstr(a->media[2].kind_name, ==, "text");
+    g_assert_true(prism_sdp_media_is_rejected(&a->media[3])); /* plain RTP/AVP: no SRTP */
+    g_assert_cmpstr(a->media[3].proto, ==, "RTP/AVP");
     /* the offer took passive: we connect, as DTLS client */
     g_assert_cmpint(a->media[0].transport.setup, ==, PRISM_SDP_SETUP_ACTIVE);
     g_assert_cmpuint(a->groups[0].count, ==, 1);
@@ -357,8 +361,11 @@ static void test_answer_with_source_lines(void)
     struct prism_sdp *offer = sdp_parse_fixture("chrome_sendrecv.sdp");
     struct prism_sdp *answer = NULL;
     g_assert_cmpint(prism_sdp_answer_create(offer, &o, &answer, NULL), ==, 0);
-    struct prism_sdp_source src = {.ssrc = 11111, .rtx_ssrc = 22222, .cname = "prism",
-                                   .stream_id = "echo", .track_id = "video-echo"};
+    struct prism_sdp_source src = {.ssrc = 11111,
+                                   .rtx_ssrc = 22222,
+                                   .cname = "prism",
+                                   .stream_id = "echo",
+                                   .track_id = "video-echo"};
     g_assert_cmpint(prism_sdp_set_source(answer, "1", &src), ==, 0);
     g_assert_cmpint(prism_sdp_set_source(answer, "9", &src), ==, -ENOENT);
     struct prism_sdp_source bad = src;
@@ -428,12 +435,11 @@ static void test_validate_refuses_what_an_sfu_cannot_serve(void)
                          PRISM_SDP_ERR_NO_BUNDLE, "mid 1");
     expect_invalid_offer(edit_fixture(f, "a=rtcp-mux", NULL, NULL), PRISM_SDP_ERR_NO_RTCP_MUX,
                          "rtcp-mux required");
-    expect_invalid_offer(edit_fixture(f, "a=ice-pwd", NULL, NULL), PRISM_SDP_ERR_NO_ICE,
-                         "ice-pwd");
+    expect_invalid_offer(edit_fixture(f, "a=ice-pwd", NULL, NULL), PRISM_SDP_ERR_NO_ICE, "ice-pwd");
     expect_invalid_offer(edit_fixture(f, "a=ice-ufrag", NULL, NULL), PRISM_SDP_ERR_NO_ICE,
                          "ice-ufrag");
-    expect_invalid_offer(edit_fixture(f, "a=fingerprint", NULL, NULL),
-                         PRISM_SDP_ERR_NO_FINGERPRINT, "fingerprint");
+    expect_invalid_offer(edit_fixture(f, "a=fingerprint", NULL, NULL), PRISM_SDP_ERR_NO_FINGERPRINT,
+                         "fingerprint");
     expect_invalid_offer(edit_fixture(f, NULL, "a=mid:1", "a=mid:0"), PRISM_SDP_ERR_NO_MID,
                          "twice");
     expect_invalid_offer(edit_fixture(f, "a=mid:", NULL, NULL), PRISM_SDP_ERR_NO_MID, "a=mid");
@@ -448,7 +454,8 @@ static void test_validate_refuses_what_an_sfu_cannot_serve(void)
 static void test_validate_ignores_rejected_m_lines(void)
 {
     /* A stopped transceiver (port 0) needs neither BUNDLE membership nor rtcp-mux. */
-    char *text = edit_fixture("chrome_sendrecv.sdp", NULL, "a=group:BUNDLE 0 1", "a=group:BUNDLE 0");
+    char *text =
+        edit_fixture("chrome_sendrecv.sdp", NULL, "a=group:BUNDLE 0 1", "a=group:BUNDLE 0");
     char **halves = g_strsplit(text, "m=video 9 ", 2);
     char *rejected = g_strjoinv("m=video 0 ", halves);
     g_strfreev(halves);

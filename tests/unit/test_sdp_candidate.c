@@ -1,6 +1,6 @@
 /* ICE candidate lines: parsing the shapes browsers and libnice send, writing them back, and
  * refusing malformed ones. */
-#include "media/sdp/sdp.h"
+#include "media/sdp/candidate.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -90,17 +90,17 @@ static void test_candidate_rejects_malformed(void)
         "candidate:1 1 udp 1 192.0.2.1 1 type host",
         "candidate:1 1 udp 1 192.0.2.1 1 typ bogus",
         "candidate:1 1 sctp 1 192.0.2.1 1 typ host",
-        "candidate:1 0 udp 1 192.0.2.1 1 typ host",           /* component 0 */
-        "candidate:1 1 udp 0 192.0.2.1 1 typ host",           /* priority 0 */
-        "candidate:1 1 udp 4294967296 192.0.2.1 1 typ host",  /* priority > 2^32-1 */
-        "candidate:1 1 udp 1 192.0.2.1 65536 typ host",       /* port too big */
+        "candidate:1 0 udp 1 192.0.2.1 1 typ host",          /* component 0 */
+        "candidate:1 1 udp 0 192.0.2.1 1 typ host",          /* priority 0 */
+        "candidate:1 1 udp 4294967296 192.0.2.1 1 typ host", /* priority > 2^32-1 */
+        "candidate:1 1 udp 1 192.0.2.1 65536 typ host",      /* port too big */
         "candidate:1 1 udp 1 192.0.2.1 -1 typ host",
         "candidate:1 1 udp 1 bad_host! 1 typ host",
-        "candidate:1 1 udp 1 192.0.2.1 1 typ srflx raddr",    /* dangling extension */
+        "candidate:1 1 udp 1 192.0.2.1 1 typ srflx raddr", /* dangling extension */
         "candidate:1 1 udp 1 192.0.2.1 1 typ srflx rport x",
         "candidate:1 1 udp 1 192.0.2.1 1 typ host tcptype passive", /* tcptype on UDP */
         "candidate:1 1 tcp 1 192.0.2.1 1 typ host tcptype sideways",
-        "candidate:f@o 1 udp 1 192.0.2.1 1 typ host",          /* foundation not ice-char */
+        "candidate:f@o 1 udp 1 192.0.2.1 1 typ host", /* foundation not ice-char */
         "candidate:123456789012345678901234567890123 1 udp 1 192.0.2.1 1 typ host",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -136,7 +136,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sdp/candidate/host-udp", test_candidate_parses_host_udp);
     g_test_add_func("/sdp/candidate/mdns-name", test_candidate_recognises_mdns_name);
-    g_test_add_func("/sdp/candidate/related-and-tcptype", test_candidate_parses_related_and_tcptype);
+    g_test_add_func("/sdp/candidate/related-and-tcptype",
+                    test_candidate_parses_related_and_tcptype);
     g_test_add_func("/sdp/candidate/writes-canonical-form", test_candidate_writes_canonical_form);
     g_test_add_func("/sdp/candidate/rejects-malformed", test_candidate_rejects_malformed);
     g_test_add_func("/sdp/candidate/rejects-oversized-address",

@@ -38,15 +38,15 @@ static void test_h264_constrained_baseline_equivalence(void)
 static void test_h264_different_profiles_do_not_match(void)
 {
     char out[7] = "keep!";
-    g_assert_false(prism_sdp_h264_profile_match("42001f", "42e01f", out)); /* baseline vs CB */
-    g_assert_false(prism_sdp_h264_profile_match("4d001f", "42e01f", out)); /* main vs CB */
-    g_assert_false(prism_sdp_h264_profile_match("64001f", "640c1f", out)); /* high vs CH */
-    g_assert_false(prism_sdp_h264_profile_match("f4001f", "64001f", out)); /* 444 vs high */
-    g_assert_false(prism_sdp_h264_profile_match("43e01f", "42e01f", out)); /* unknown idc */
-    g_assert_false(prism_sdp_h264_profile_match("42e01", "42e01f", out));  /* short */
+    g_assert_false(prism_sdp_h264_profile_match("42001f", "42e01f", out));  /* baseline vs CB */
+    g_assert_false(prism_sdp_h264_profile_match("4d001f", "42e01f", out));  /* main vs CB */
+    g_assert_false(prism_sdp_h264_profile_match("64001f", "640c1f", out));  /* high vs CH */
+    g_assert_false(prism_sdp_h264_profile_match("f4001f", "64001f", out));  /* 444 vs high */
+    g_assert_false(prism_sdp_h264_profile_match("43e01f", "42e01f", out));  /* unknown idc */
+    g_assert_false(prism_sdp_h264_profile_match("42e01", "42e01f", out));   /* short */
     g_assert_false(prism_sdp_h264_profile_match("42e01fa", "42e01f", out)); /* long */
-    g_assert_false(prism_sdp_h264_profile_match("42g01f", "42e01f", out)); /* not hex */
-    g_assert_false(prism_sdp_h264_profile_match("42e31f", "42e01f", out)); /* reserved bits */
+    g_assert_false(prism_sdp_h264_profile_match("42g01f", "42e01f", out));  /* not hex */
+    g_assert_false(prism_sdp_h264_profile_match("42e31f", "42e01f", out));  /* reserved bits */
     g_assert_cmpstr(out, ==, "keep!");
 }
 

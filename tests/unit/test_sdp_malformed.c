@@ -15,8 +15,8 @@ static void expect_failure(const char *text, int errnum, enum prism_sdp_error_co
     struct prism_sdp_error err;
     int rc = prism_sdp_parse(text, strlen(text), &sdp, &err);
     if (rc != -errnum || err.code != code)
-        g_error("expected %d/%d, got %d/%d (%s) for:\n%s", -errnum, code, rc, err.code,
-                err.message, text);
+        g_error("expected %d/%d, got %d/%d (%s) for:\n%s", -errnum, code, rc, err.code, err.message,
+                text);
     g_assert_true(sdp == (struct prism_sdp *)0x1); /* out untouched on failure */
     g_assert_cmpstr(err.message, !=, "");
     if (line)
@@ -55,8 +55,8 @@ static void test_sdp_rejects_truncated_lines(void)
     expect_failure(HEAD VIDEO "a=ssrc-group:FID\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX, 6);
     expect_failure(HEAD VIDEO "a=rid:f\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX, 6);
     expect_failure(HEAD VIDEO "a=simulcast:send\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX, 6);
-    expect_failure(HEAD VIDEO "a=candidate:1 1 udp 5 192.0.2.1\r\n", EINVAL,
-                   PRISM_SDP_ERR_SYNTAX, 6);
+    expect_failure(HEAD VIDEO "a=candidate:1 1 udp 5 192.0.2.1\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX,
+                   6);
     expect_failure(HEAD VIDEO "a=fingerprint:sha-256\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX, 6);
     expect_failure(HEAD "a\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX, 5);
     expect_failure(HEAD "a=\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX, 5);
@@ -167,11 +167,11 @@ static void test_sdp_rejects_oversized_fields(void)
 static void test_sdp_rejects_bad_fingerprint(void)
 {
     const char *const bad[] = {
-        "a=fingerprint:sha-256 4C:4C:18\r\n",                               /* too short */
+        "a=fingerprint:sha-256 4C:4C:18\r\n", /* too short */
         ("a=fingerprint:sha-256 4G:4C:18:51:C1:1B:C3:82:23:CD:94:D2:52:07:82:08:48:74:F1:0E:32:"
          "ED:C2:07:33:16:98:EB:3B:1D:C4:88\r\n"), /* not hex */
-        "a=fingerprint:sha-256 4C4C:18:51\r\n",                             /* no separator */
-        "a=fingerprint:sha-1 4C:4C:18:\r\n",                                /* trailing colon */
+        "a=fingerprint:sha-256 4C4C:18:51\r\n",   /* no separator */
+        "a=fingerprint:sha-1 4C:4C:18:\r\n",      /* trailing colon */
         "a=fingerprint:sha-1 ::\r\n",
         "a=fingerprint:sha-1 4C:4C:18:51:C1:1B:C3:82:23:CD:94:D2:52:07:82:08:48:74:F1:0E:32\r\n",
     };
@@ -207,8 +207,8 @@ static void test_sdp_rejects_garbage_and_control_bytes(void)
                    PRISM_SDP_ERR_SYNTAX, 7);
     expect_failure(HEAD VIDEO "a=rid:f both\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX, 6);
     expect_failure(HEAD VIDEO "a=simulcast:send a;;b\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX, 6);
-    expect_failure(HEAD VIDEO "a=simulcast:send a recv b send c\r\n", EINVAL,
-                   PRISM_SDP_ERR_SYNTAX, 6);
+    expect_failure(HEAD VIDEO "a=simulcast:send a recv b send c\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX,
+                   6);
     /* UTF-8 in free text is fine */
     struct prism_sdp *sdp = sdp_parse_text(HEAD "s=caf\xc3\xa9\r\n");
     g_assert_cmpstr(sdp->session_name, ==, "caf\xc3\xa9");

@@ -41,8 +41,8 @@ static void subscriber_init(struct subscriber *s)
     memset(s, 0, sizeof(*s));
     uint32_t video_fb = PRISM_SDP_FB_NACK | PRISM_SDP_FB_NACK_PLI | PRISM_SDP_FB_CCM_FIR |
                         PRISM_SDP_FB_TRANSPORT_CC;
-    s->audio_codecs[0] = make_codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1",
-                                    PRISM_SDP_FB_TRANSPORT_CC);
+    s->audio_codecs[0] =
+        make_codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", PRISM_SDP_FB_TRANSPORT_CC);
     s->video_codecs[0] = make_codec(96, "VP8", 90000, 0, "", video_fb);
     s->video_codecs[1] = make_codec(97, "rtx", 90000, 0, "apt=96", 0);
     s->video_codecs[2] = make_codec(102, "H264", 90000, 0,
@@ -57,24 +57,35 @@ static void subscriber_init(struct subscriber *s)
     s->video_ext[1] = make_ext(3, PRISM_SDP_EXT_TWCC);
     s->video_ext[2] = make_ext(4, PRISM_SDP_EXT_ABS_SEND_TIME);
     s->video_ext[3] = make_ext(5, PRISM_SDP_EXT_PLAYOUT_DELAY);
-    s->audio_src = (struct prism_sdp_source){.ssrc = 1001, .cname = "prism-feed-7",
-                                             .stream_id = "feed7", .track_id = "feed7-audio"};
-    s->video_src = (struct prism_sdp_source){.ssrc = 2002, .rtx_ssrc = 2003,
-                                             .cname = "prism-feed-7", .stream_id = "feed7",
+    s->audio_src = (struct prism_sdp_source){
+        .ssrc = 1001, .cname = "prism-feed-7", .stream_id = "feed7", .track_id = "feed7-audio"};
+    s->video_src = (struct prism_sdp_source){.ssrc = 2002,
+                                             .rtx_ssrc = 2003,
+                                             .cname = "prism-feed-7",
+                                             .stream_id = "feed7",
                                              .track_id = "feed7-video"};
-    s->media[0] = (struct prism_sdp_offer_media){
-        .kind = PRISM_SDP_MEDIA_AUDIO, .mid = "a0", .direction = PRISM_SDP_SENDONLY,
-        .codecs = s->audio_codecs, .codec_count = 1, .extmaps = s->audio_ext,
-        .extmap_count = 3, .source = &s->audio_src};
-    s->media[1] = (struct prism_sdp_offer_media){
-        .kind = PRISM_SDP_MEDIA_VIDEO, .mid = "v1", .direction = PRISM_SDP_SENDONLY,
-        .codecs = s->video_codecs, .codec_count = 4, .extmaps = s->video_ext,
-        .extmap_count = 4, .source = &s->video_src};
-    s->media[2] = (struct prism_sdp_offer_media){.kind = PRISM_SDP_MEDIA_APPLICATION,
-                                                 .mid = "d2"};
-    s->media[3] = (struct prism_sdp_offer_media){
-        .kind = PRISM_SDP_MEDIA_VIDEO, .mid = "v3", .rejected = true,
-        .codecs = s->video_codecs, .codec_count = 1};
+    s->media[0] = (struct prism_sdp_offer_media){.kind = PRISM_SDP_MEDIA_AUDIO,
+                                                 .mid = "a0",
+                                                 .direction = PRISM_SDP_SENDONLY,
+                                                 .codecs = s->audio_codecs,
+                                                 .codec_count = 1,
+                                                 .extmaps = s->audio_ext,
+                                                 .extmap_count = 3,
+                                                 .source = &s->audio_src};
+    s->media[1] = (struct prism_sdp_offer_media){.kind = PRISM_SDP_MEDIA_VIDEO,
+                                                 .mid = "v1",
+                                                 .direction = PRISM_SDP_SENDONLY,
+                                                 .codecs = s->video_codecs,
+                                                 .codec_count = 4,
+                                                 .extmaps = s->video_ext,
+                                                 .extmap_count = 4,
+                                                 .source = &s->video_src};
+    s->media[2] = (struct prism_sdp_offer_media){.kind = PRISM_SDP_MEDIA_APPLICATION, .mid = "d2"};
+    s->media[3] = (struct prism_sdp_offer_media){.kind = PRISM_SDP_MEDIA_VIDEO,
+                                                 .mid = "v3",
+                                                 .rejected = true,
+                                                 .codecs = s->video_codecs,
+                                                 .codec_count = 1};
     s->options.session_id = 777;
     s->options.session_version = 3;
     s->options.transport.ice_ufrag = "Sub1";
@@ -253,8 +264,9 @@ static void test_offer_refuses_answers_that_do_not_fit(void)
     expect_bad_answer(offer, "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:v3",
                       "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:v3",
                       PRISM_SDP_ERR_MISMATCH);
-    expect_bad_answer(offer, "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
-                             "a=mid:v3\r\na=inactive\r\n",
+    expect_bad_answer(offer,
+                      "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
+                      "a=mid:v3\r\na=inactive\r\n",
                       "", PRISM_SDP_ERR_MISMATCH); /* one m-line short */
     prism_sdp_free(offer);
 }

@@ -152,8 +152,8 @@ static void test_sdp_firefox_inherits_session_fingerprint_and_direction(void)
     for (int i = 0; i < 3; i++) {
         const struct prism_sdp_media *m = &sdp->media[i];
         g_assert_cmpuint(m->transport.fingerprint_count, ==, 1);
-        g_assert_cmpmem(m->transport.fingerprints[0].bytes, 32, sdp->transport.fingerprints[0].bytes,
-                        32);
+        g_assert_cmpmem(m->transport.fingerprints[0].bytes, 32,
+                        sdp->transport.fingerprints[0].bytes, 32);
         g_assert_true(m->transport.ice_trickle);
         g_assert_cmpstr(m->transport.ice_ufrag, ==, "3a6f2c1d");
         g_assert_true(m->end_of_candidates);
@@ -249,13 +249,13 @@ static void test_sdp_parses_gstreamer_candidates_and_bundle_only(void)
 
 static void test_sdp_session_extmap_applies_to_media(void)
 {
-    struct prism_sdp *sdp = sdp_parse_text(
-        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
-        "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-        "a=rtcp-fb:* nack\r\n"
-        "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"
-        "a=rtcp-fb:* nack pli\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 VP9/90000\r\n"
-        "a=extmap:4 urn:3gpp:video-orientation\r\n");
+    struct prism_sdp *sdp =
+        sdp_parse_text("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+                       "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                       "a=rtcp-fb:* nack\r\n"
+                       "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"
+                       "a=rtcp-fb:* nack pli\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 VP9/90000\r\n"
+                       "a=extmap:4 urn:3gpp:video-orientation\r\n");
     const struct prism_sdp_media *m = &sdp->media[0];
     g_assert_cmpuint(prism_sdp_media_extmap_id(m, PRISM_SDP_EXT_MID), ==, 3);
     g_assert_cmpuint(prism_sdp_media_extmap_id(m, PRISM_SDP_EXT_VIDEO_ORIENTATION), ==, 4);
@@ -267,11 +267,11 @@ static void test_sdp_session_extmap_applies_to_media(void)
 
 static void test_sdp_parses_simulcast_alternatives_and_paused(void)
 {
-    struct prism_sdp *sdp = sdp_parse_text(
-        "v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\nt=0 0\n"
-        "m=video 9 UDP/TLS/RTP/SAVPF 96\n"
-        "a=rid:a send pt=96;max-fps=30\na=rid:b send\na=rid:c send\na=rid:r recv\n"
-        "a=simulcast:send a,b;~c recv r\n");
+    struct prism_sdp *sdp =
+        sdp_parse_text("v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\nt=0 0\n"
+                       "m=video 9 UDP/TLS/RTP/SAVPF 96\n"
+                       "a=rid:a send pt=96;max-fps=30\na=rid:b send\na=rid:c send\na=rid:r recv\n"
+                       "a=simulcast:send a,b;~c recv r\n");
     const struct prism_sdp_media *m = &sdp->media[0];
     g_assert_cmpstr(m->rids[0].restrictions, ==, "pt=96;max-fps=30");
     g_assert_false(m->rids[3].send);
@@ -292,9 +292,15 @@ static void test_sdp_parses_simulcast_alternatives_and_paused(void)
 }
 
 static const char *const fixtures[] = {
-    "chrome_simulcast_datachannel.sdp", "chrome_sendrecv.sdp",   "chrome_recvonly.sdp",
-    "libwebrtc_node_sendonly.sdp",      "firefox_sendrecv.sdp",  "firefox_simulcast.sdp",
-    "safari_sendrecv.sdp",              "whip_gstreamer_candidates.sdp", "h264_mode0_only.sdp",
+    "chrome_simulcast_datachannel.sdp",
+    "chrome_sendrecv.sdp",
+    "chrome_recvonly.sdp",
+    "libwebrtc_node_sendonly.sdp",
+    "firefox_sendrecv.sdp",
+    "firefox_simulcast.sdp",
+    "safari_sendrecv.sdp",
+    "whip_gstreamer_candidates.sdp",
+    "h264_mode0_only.sdp",
 };
 
 /* Writing a parsed offer and parsing it again loses nothing this module models. */
@@ -350,13 +356,15 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sdp/parse/chrome-simulcast-offer", test_sdp_parses_chrome_simulcast_offer);
-    g_test_add_func("/sdp/parse/chrome-sendrecv-rtx-group", test_sdp_parses_chrome_sendrecv_rtx_group);
+    g_test_add_func("/sdp/parse/chrome-sendrecv-rtx-group",
+                    test_sdp_parses_chrome_sendrecv_rtx_group);
     g_test_add_func("/sdp/parse/chrome-recvonly-many-codecs",
                     test_sdp_parses_chrome_recvonly_with_many_codecs);
     g_test_add_func("/sdp/parse/libwebrtc-node-offer", test_sdp_parses_libwebrtc_node_offer);
     g_test_add_func("/sdp/parse/firefox-inherits-session-level",
                     test_sdp_firefox_inherits_session_fingerprint_and_direction);
-    g_test_add_func("/sdp/parse/firefox-simulcast", test_sdp_parses_firefox_simulcast_rids_and_ssrcs);
+    g_test_add_func("/sdp/parse/firefox-simulcast",
+                    test_sdp_parses_firefox_simulcast_rids_and_ssrcs);
     g_test_add_func("/sdp/parse/safari-h264-first", test_sdp_parses_safari_h264_first);
     g_test_add_func("/sdp/parse/gstreamer-candidates-bundle-only",
                     test_sdp_parses_gstreamer_candidates_and_bundle_only);
