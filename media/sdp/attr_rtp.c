@@ -24,17 +24,17 @@ static int take_payload_type(struct prism_sdp_media *m, struct sdp_view *v,
 int sdp_parse_rtpmap(struct prism_sdp_media *m, struct sdp_view value, struct prism_sdp_error *err)
 {
     struct prism_sdp_codec *c;
-    struct sdp_view encoding, name, clock;
+    struct sdp_view encoding, name, clock = {0};
     uint32_t clock_rate, channel_count = 0;
     int rc = take_payload_type(m, &value, &c, err);
     if (rc < 0)
         return rc;
     if (!sdp_view_token(&value, &encoding) || sdp_view_trim(value).len != 0)
         return SYNTAX(err, "a=rtpmap is not <pt> <name>/<clock>[/<channels>]");
+    /* "<name>/<clock>[/<channels>]": without a slash the second split finds nothing. */
     sdp_view_split(&encoding, '/', &name);
-    sdp_view_split(&encoding, '/', &clock);
-    if (!sdp_view_is_token(name) || !sdp_view_u32(clock, UINT32_MAX, &clock_rate) ||
-        clock_rate == 0)
+    if (!sdp_view_split(&encoding, '/', &clock) || !sdp_view_is_token(name) ||
+        !sdp_view_u32(clock, UINT32_MAX, &clock_rate) || clock_rate == 0)
         return SYNTAX(err, "a=rtpmap name or clock rate invalid");
     if (encoding.len > 0 && (!sdp_view_u32(encoding, 255, &channel_count) || channel_count == 0))
         return SYNTAX(err, "a=rtpmap channel count is not 1-255");

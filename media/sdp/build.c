@@ -123,6 +123,8 @@ int prism_sdp_set_source(struct prism_sdp *sdp, const char *mid, const struct pr
         return -EINVAL;
     if (!m)
         return -ENOENT;
+    if (!strstr(m->proto, "RTP/"))
+        return -EINVAL; /* SSRCs belong to RTP m-lines only */
     const char *stream = src->stream_id ? src->stream_id : "-";
     if (src->ssrc == 0 || src->rtx_ssrc == src->ssrc || !src->cname || !src->track_id ||
         !sdp_view_is_visible(sdp_view_of(src->cname)) ||

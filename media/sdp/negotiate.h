@@ -139,7 +139,8 @@ int prism_sdp_validate_answer(const struct prism_sdp *offer, const struct prism_
                               struct prism_sdp_error *err);
 
 /* Adds what we send on the m-line with this mid: a=msid, a=ssrc cname/msid lines and, with an
- * RTX SSRC, an FID group. Returns 0, -ENOENT (no such mid), -EINVAL or -E2BIG. */
+ * RTX SSRC, an FID group; replaces what the m-line had. Returns 0, -ENOENT (no such mid), -EINVAL
+ * (not an RTP m-line, or an invalid source) or -E2BIG. */
 int prism_sdp_set_source(struct prism_sdp *sdp, const char *mid,
                          const struct prism_sdp_source *source);
 

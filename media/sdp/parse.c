@@ -7,19 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct prism_sdp_transport *sdp_parser_transport(struct parser *p)
+struct prism_sdp_transport *sdp_parser_transport(struct sdp_parser *p)
 {
     return p->media ? &p->media->transport : &p->sdp->transport;
 }
 
-int sdp_parser_copy(struct parser *p, struct sdp_view v, char *dst, size_t cap, const char *what)
+int sdp_parser_copy(struct sdp_parser *p, struct sdp_view v, char *dst, size_t cap,
+                    const char *what)
 {
     if (sdp_view_copy(v, dst, cap) < 0)
         return FAIL(p, PRISM_SDP_ERR_LIMIT, E2BIG, "%s longer than %zu bytes", what, cap - 1);
     return 0;
 }
 
-static int parse_origin(struct parser *p, struct sdp_view v)
+static int parse_origin(struct sdp_parser *p, struct sdp_view v)
 {
     struct sdp_view user, id, version, nettype, addrtype, address;
     if (!sdp_view_token(&v, &user) || !sdp_view_token(&v, &id) || !sdp_view_token(&v, &version) ||
@@ -39,7 +40,7 @@ static int parse_origin(struct parser *p, struct sdp_view v)
     return rc;
 }
 
-static int parse_connection(struct parser *p, struct sdp_view v)
+static int parse_connection(struct sdp_parser *p, struct sdp_view v)
 {
     struct sdp_view nettype, addrtype, address;
     if (!sdp_view_token(&v, &nettype) || !sdp_view_token(&v, &addrtype) ||
@@ -51,7 +52,7 @@ static int parse_connection(struct parser *p, struct sdp_view v)
                            sizeof(p->media->connection_address), "connection address");
 }
 
-static int parse_bandwidth(struct parser *p, struct sdp_view v)
+static int parse_bandwidth(struct sdp_parser *p, struct sdp_view v)
 {
     struct sdp_view type;
     uint32_t value;
@@ -67,7 +68,7 @@ static int parse_bandwidth(struct parser *p, struct sdp_view v)
 }
 
 /* Gives the finished m-line what it inherits from the session level. */
-static void finish_media(struct parser *p)
+static void finish_media(struct sdp_parser *p)
 {
     struct prism_sdp_media *m = p->media;
     if (!m)
@@ -103,7 +104,7 @@ static void finish_media(struct parser *p)
     p->media = NULL;
 }
 
-static int parse_rtp_formats(struct parser *p, struct sdp_view v)
+static int parse_rtp_formats(struct sdp_parser *p, struct sdp_view v)
 {
     struct prism_sdp_media *m = p->media;
     struct sdp_view fmt;
@@ -124,7 +125,7 @@ static int parse_rtp_formats(struct parser *p, struct sdp_view v)
     return 0;
 }
 
-static int parse_media_line(struct parser *p, struct sdp_view v)
+static int parse_media_line(struct sdp_parser *p, struct sdp_view v)
 {
     finish_media(p);
     struct prism_sdp *sdp = p->sdp;
@@ -174,7 +175,7 @@ static bool line_is_clean(struct sdp_view line)
     return true;
 }
 
-static int parse_line(struct parser *p, struct sdp_view line)
+static int parse_line(struct sdp_parser *p, struct sdp_view line)
 {
     if (!line_is_clean(line))
         return SYNTAX(p, "control character in line");
@@ -209,7 +210,7 @@ static int parse_line(struct parser *p, struct sdp_view line)
     }
 }
 
-static int parse_lines(struct parser *p, const char *text, size_t length)
+static int parse_lines(struct sdp_parser *p, const char *text, size_t length)
 {
     struct sdp_view rest = {text, length};
     struct sdp_view line;
@@ -243,7 +244,7 @@ int prism_sdp_parse(const char *text, size_t length, struct prism_sdp **out,
         return sdp_fail(err, 0, PRISM_SDP_ERR_INVALID_ARGUMENT, EINVAL, "no text");
     if (length == 0)
         return sdp_fail(err, 0, PRISM_SDP_ERR_SYNTAX, EINVAL, "empty description");
-    struct parser *p = calloc(1, sizeof(*p));
+    struct sdp_parser *p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
     int rc = prism_sdp_new(&p->sdp);

@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <string.h>
 
-typedef int (*attr_fn)(struct parser *p, struct sdp_view value);
+typedef int (*attr_fn)(struct sdp_parser *p, struct sdp_view value);
 
-static int attr_group(struct parser *p, struct sdp_view v)
+static int attr_group(struct sdp_parser *p, struct sdp_view v)
 {
     struct prism_sdp *sdp = p->sdp;
     if (p->media)
@@ -33,7 +33,7 @@ static int attr_group(struct parser *p, struct sdp_view v)
     return rc;
 }
 
-static int attr_msid_semantic(struct parser *p, struct sdp_view v)
+static int attr_msid_semantic(struct sdp_parser *p, struct sdp_view v)
 {
     if (p->media)
         return 0;
@@ -42,14 +42,14 @@ static int attr_msid_semantic(struct parser *p, struct sdp_view v)
                            sizeof(p->sdp->msid_semantic), "a=msid-semantic");
 }
 
-static int attr_ice_lite(struct parser *p, struct sdp_view v)
+static int attr_ice_lite(struct sdp_parser *p, struct sdp_view v)
 {
     if (!p->media)
         p->sdp->ice_lite = true;
     return 0;
 }
 
-static int ice_credential(struct parser *p, struct sdp_view v, char *dst, size_t cap,
+static int ice_credential(struct sdp_parser *p, struct sdp_view v, char *dst, size_t cap,
                           const char *what)
 {
     if (!sdp_view_is_ice_chars(v))
@@ -57,19 +57,19 @@ static int ice_credential(struct parser *p, struct sdp_view v, char *dst, size_t
     return sdp_parser_copy(p, v, dst, cap, what);
 }
 
-static int attr_ice_ufrag(struct parser *p, struct sdp_view v)
+static int attr_ice_ufrag(struct sdp_parser *p, struct sdp_view v)
 {
     struct prism_sdp_transport *t = sdp_parser_transport(p);
     return ice_credential(p, v, t->ice_ufrag, sizeof(t->ice_ufrag), "a=ice-ufrag");
 }
 
-static int attr_ice_pwd(struct parser *p, struct sdp_view v)
+static int attr_ice_pwd(struct sdp_parser *p, struct sdp_view v)
 {
     struct prism_sdp_transport *t = sdp_parser_transport(p);
     return ice_credential(p, v, t->ice_pwd, sizeof(t->ice_pwd), "a=ice-pwd");
 }
 
-static int attr_ice_options(struct parser *p, struct sdp_view v)
+static int attr_ice_options(struct sdp_parser *p, struct sdp_view v)
 {
     struct sdp_view option;
     while (sdp_view_token(&v, &option)) {
@@ -79,7 +79,7 @@ static int attr_ice_options(struct parser *p, struct sdp_view v)
     return 0;
 }
 
-static int attr_fingerprint(struct parser *p, struct sdp_view v)
+static int attr_fingerprint(struct sdp_parser *p, struct sdp_view v)
 {
     struct prism_sdp_transport *t = sdp_parser_transport(p);
     if (t->fingerprint_count == PRISM_SDP_MAX_FINGERPRINTS)
@@ -94,21 +94,21 @@ static int attr_fingerprint(struct parser *p, struct sdp_view v)
     return 0;
 }
 
-static int attr_setup(struct parser *p, struct sdp_view v)
+static int attr_setup(struct sdp_parser *p, struct sdp_view v)
 {
     if (sdp_parse_setup(v, &sdp_parser_transport(p)->setup) < 0)
         return SYNTAX(p, "a=setup is not actpass, active, passive or holdconn");
     return 0;
 }
 
-static int attr_extmap(struct parser *p, struct sdp_view v)
+static int attr_extmap(struct sdp_parser *p, struct sdp_view v)
 {
     if (p->media)
         return sdp_parse_extmap(p->media->extmaps, &p->media->extmap_count, v, p->err);
     return sdp_parse_extmap(p->session_extmaps, &p->session_extmap_count, v, p->err);
 }
 
-static int attr_extmap_allow_mixed(struct parser *p, struct sdp_view v)
+static int attr_extmap_allow_mixed(struct sdp_parser *p, struct sdp_view v)
 {
     if (p->media)
         p->media->extmap_allow_mixed = true;
@@ -117,7 +117,7 @@ static int attr_extmap_allow_mixed(struct parser *p, struct sdp_view v)
     return 0;
 }
 
-static int attr_direction(struct parser *p, struct sdp_view name)
+static int attr_direction(struct sdp_parser *p, struct sdp_view name)
 {
     enum prism_sdp_direction dir = PRISM_SDP_SENDRECV;
     sdp_direction_from_name(name, &dir);
@@ -130,7 +130,7 @@ static int attr_direction(struct parser *p, struct sdp_view name)
     return 0;
 }
 
-static int attr_mid(struct parser *p, struct sdp_view v)
+static int attr_mid(struct sdp_parser *p, struct sdp_view v)
 {
     if (!p->media)
         return 0;
@@ -141,7 +141,7 @@ static int attr_mid(struct parser *p, struct sdp_view v)
     return sdp_parser_copy(p, v, p->media->mid, sizeof(p->media->mid), "a=mid");
 }
 
-static int attr_flag(struct parser *p, struct sdp_view name)
+static int attr_flag(struct sdp_parser *p, struct sdp_view name)
 {
     struct prism_sdp_media *m = p->media;
     if (!m)
@@ -157,14 +157,14 @@ static int attr_flag(struct parser *p, struct sdp_view name)
     return 0;
 }
 
-static int attr_rtcp_fb(struct parser *p, struct sdp_view v)
+static int attr_rtcp_fb(struct sdp_parser *p, struct sdp_view v)
 {
     if (!p->media)
         return 0;
     return sdp_parse_rtcp_fb(p->media, v, &p->wildcard_feedback, p->err);
 }
 
-static int attr_candidate(struct parser *p, struct sdp_view v)
+static int attr_candidate(struct sdp_parser *p, struct sdp_view v)
 {
     struct prism_sdp_media *m = p->media;
     if (!m)
@@ -187,7 +187,7 @@ static int attr_candidate(struct parser *p, struct sdp_view v)
     return 0;
 }
 
-static int attr_sctp_port(struct parser *p, struct sdp_view v)
+static int attr_sctp_port(struct sdp_parser *p, struct sdp_view v)
 {
     uint32_t port;
     if (!p->media)
@@ -198,7 +198,7 @@ static int attr_sctp_port(struct parser *p, struct sdp_view v)
     return 0;
 }
 
-static int attr_max_message_size(struct parser *p, struct sdp_view v)
+static int attr_max_message_size(struct sdp_parser *p, struct sdp_view v)
 {
     if (!p->media)
         return 0;
@@ -251,7 +251,7 @@ static const struct attr_entry {
     {.name = "fmtp", .media = sdp_parse_fmtp},
 };
 
-int sdp_parse_attribute(struct parser *p, struct sdp_view v)
+int sdp_parse_attribute(struct sdp_parser *p, struct sdp_view v)
 {
     struct sdp_view name;
     if (!sdp_view_split(&v, ':', &name) || name.len == 0)

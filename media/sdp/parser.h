@@ -5,7 +5,7 @@
 
 #include "media/sdp/internal.h"
 
-struct parser {
+struct sdp_parser {
     struct prism_sdp *sdp;
     struct prism_sdp_media *media; /* the current m-line, NULL at session level */
     struct prism_sdp_error *err;
@@ -22,12 +22,13 @@ struct parser {
 #define SYNTAX(p, ...) FAIL(p, PRISM_SDP_ERR_SYNTAX, EINVAL, __VA_ARGS__)
 
 /* The transport block the current level writes to: the m-line's, or the session's. */
-struct prism_sdp_transport *sdp_parser_transport(struct parser *p);
+struct prism_sdp_transport *sdp_parser_transport(struct sdp_parser *p);
 
 /* Copies a field, failing with PRISM_SDP_ERR_LIMIT if it does not fit. */
-int sdp_parser_copy(struct parser *p, struct sdp_view v, char *dst, size_t cap, const char *what);
+int sdp_parser_copy(struct sdp_parser *p, struct sdp_view v, char *dst, size_t cap,
+                    const char *what);
 
 /* Parses the value of an a= line (after "a="). */
-int sdp_parse_attribute(struct parser *p, struct sdp_view value);
+int sdp_parse_attribute(struct sdp_parser *p, struct sdp_view value);
 
 #endif

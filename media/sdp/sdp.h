@@ -283,8 +283,8 @@ bool prism_sdp_bundle_contains(const struct prism_sdp *sdp, const char *mid);
 const struct prism_sdp_transport *prism_sdp_media_transport(const struct prism_sdp *sdp,
                                                             const struct prism_sdp_media *media);
 
-/* The first codec that carries media (not RTX, RED or FEC), or NULL. In a negotiated answer this
- * is the codec chosen for the m-line. */
+/* The first codec that carries media (not RTX, RED, FEC, CN or telephone-event), or NULL. In a
+ * negotiated answer this is the codec chosen for the m-line. */
 const struct prism_sdp_codec *prism_sdp_media_primary_codec(const struct prism_sdp_media *media);
 
 /* The codec with this payload type, or NULL. */

@@ -368,6 +368,7 @@ static void test_answer_with_source_lines(void)
                                    .track_id = "video-echo"};
     g_assert_cmpint(prism_sdp_set_source(answer, "1", &src), ==, 0);
     g_assert_cmpint(prism_sdp_set_source(answer, "9", &src), ==, -ENOENT);
+    g_assert_cmpint(prism_sdp_set_source(answer, "", &src), ==, -ENOENT);
     struct prism_sdp_source bad = src;
     bad.cname = "has space";
     g_assert_cmpint(prism_sdp_set_source(answer, "1", &bad), ==, -EINVAL);

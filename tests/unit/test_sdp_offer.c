@@ -136,6 +136,7 @@ static void test_offer_describes_subscriber_streams(void)
     g_assert_cmpstr(offer->media[2].proto, ==, "UDP/DTLS/SCTP");
     g_assert_cmpuint(offer->media[2].sctp_port, ==, 5000);
     g_assert_cmpuint(offer->media[2].max_message_size, ==, 262144);
+    g_assert_cmpint(prism_sdp_set_source(offer, "d2", &s.audio_src), ==, -EINVAL);
     g_assert_true(prism_sdp_media_is_rejected(&offer->media[3]));
     g_assert_false(prism_sdp_bundle_contains(offer, "v3"));
     g_assert_cmpint(offer->media[3].direction, ==, PRISM_SDP_INACTIVE);
