@@ -5,6 +5,15 @@
 #include <errno.h>
 #include <string.h>
 
+#define NTP_UNIX_EPOCH_OFFSET 2208988800ull /* seconds from 1900 to 1970 */
+
+uint64_t prism_rtcp_ntp_from_unix_us(uint64_t unix_us)
+{
+    uint64_t seconds = unix_us / 1000000 + NTP_UNIX_EPOCH_OFFSET;
+    uint64_t fraction = ((unix_us % 1000000) << 32) / 1000000;
+    return seconds << 32 | fraction;
+}
+
 void prism_rtcp_write_header(uint8_t *buf, uint8_t count, uint8_t type, size_t len)
 {
     buf[0] = (uint8_t)(0x80 | (count & 0x1F));

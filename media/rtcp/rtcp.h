@@ -100,6 +100,17 @@ struct prism_rtcp_rr {
     struct prism_rtcp_reports reports;
 };
 
+/* The NTP timestamp (32.32 fixed point seconds since 1900) of a wall-clock time given in
+ * microseconds since 1970, for SR sender info. */
+uint64_t prism_rtcp_ntp_from_unix_us(uint64_t unix_us);
+
+/* The middle 32 bits of an NTP timestamp: what a report block's last_sr echoes, and the unit
+ * (1/65536 s) of delay_since_last_sr, so round trip = now - last_sr - delay_since_last_sr. */
+static inline uint32_t prism_rtcp_ntp_compact(uint64_t ntp)
+{
+    return (uint32_t)(ntp >> 16);
+}
+
 /* Parse an SR or RR packet yielded by the iterator (-EINVAL if it is another type). Profile
  * extensions after the report blocks are ignored. */
 int prism_rtcp_sr_parse(const struct prism_rtcp_packet *p, struct prism_rtcp_sr *out);

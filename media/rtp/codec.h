@@ -34,6 +34,11 @@ struct prism_rtp_vp8 {
  * must follow the descriptor. */
 int prism_rtp_vp8_parse(const uint8_t *payload, size_t len, struct prism_rtp_vp8 *out);
 
+/* Writes a VP8 payload descriptor from the flags and values of vp8 (keyframe and the offsets are
+ * ignored; the caller writes the VP8 payload after it) and returns its length. For senders such
+ * as the bench client. */
+int prism_rtp_vp8_build(uint8_t *buf, size_t cap, const struct prism_rtp_vp8 *vp8);
+
 /* Rewrites the picture id in place, truncated to the width the descriptor already has (7 or 15
  * bits), for continuous picture ids across simulcast switches. -ENOENT if there is none. */
 int prism_rtp_vp8_set_picture_id(uint8_t *payload, size_t len, const struct prism_rtp_vp8 *vp8,

@@ -78,6 +78,38 @@ int prism_rtp_vp8_parse(const uint8_t *payload, size_t len, struct prism_rtp_vp8
     return 0;
 }
 
+int prism_rtp_vp8_build(uint8_t *buf, size_t cap, const struct prism_rtp_vp8 *vp8)
+{
+    if (!buf || !vp8 || vp8->partition_id > 7 || vp8->tid > 3 || vp8->keyidx > 31)
+        return -EINVAL;
+    bool extended = vp8->has_picture_id || vp8->has_tl0picidx || vp8->has_tid || vp8->has_keyidx;
+    size_t len = 1 + (extended ? 1 : 0) +
+                 (vp8->has_picture_id ? (vp8->long_picture_id ? 2 : 1) : 0) +
+                 (vp8->has_tl0picidx ? 1 : 0) + (vp8->has_tid || vp8->has_keyidx ? 1 : 0);
+    if (len > cap)
+        return -ENOSPC;
+    size_t pos = 0;
+    buf[pos++] = (uint8_t)((extended ? 0x80 : 0) | (vp8->non_reference ? 0x20 : 0) |
+                           (vp8->start_of_partition ? 0x10 : 0) | vp8->partition_id);
+    if (extended) {
+        buf[pos++] = (uint8_t)((vp8->has_picture_id ? 0x80 : 0) | (vp8->has_tl0picidx ? 0x40 : 0) |
+                               (vp8->has_tid ? 0x20 : 0) | (vp8->has_keyidx ? 0x10 : 0));
+    }
+    if (vp8->has_picture_id && vp8->long_picture_id) {
+        buf[pos++] = (uint8_t)(0x80 | ((vp8->picture_id >> 8) & 0x7F));
+        buf[pos++] = (uint8_t)vp8->picture_id;
+    } else if (vp8->has_picture_id) {
+        buf[pos++] = vp8->picture_id & 0x7F;
+    }
+    if (vp8->has_tl0picidx)
+        buf[pos++] = vp8->tl0picidx;
+    if (vp8->has_tid || vp8->has_keyidx) {
+        buf[pos++] = (uint8_t)((vp8->has_tid ? vp8->tid << 6 | (vp8->layer_sync ? 0x20 : 0) : 0) |
+                               (vp8->has_keyidx ? vp8->keyidx : 0));
+    }
+    return (int)pos;
+}
+
 int prism_rtp_vp8_set_picture_id(uint8_t *payload, size_t len, const struct prism_rtp_vp8 *vp8,
                                  uint16_t picture_id)
 {

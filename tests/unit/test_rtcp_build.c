@@ -122,6 +122,16 @@ static void test_rtcp_sdes_cname_padding_lengths(void)
     }
 }
 
+static void test_rtcp_ntp_from_unix_time(void)
+{
+    g_assert_cmpuint(prism_rtcp_ntp_from_unix_us(0), ==, 2208988800ull << 32);
+    g_assert_cmpuint(prism_rtcp_ntp_from_unix_us(1500000), ==,
+                     2208988801ull << 32 | 0x80000000u);
+    g_assert_cmpuint(prism_rtcp_ntp_from_unix_us(250000) & 0xFFFFFFFFu, ==, 0x40000000u);
+    /* The compact form keeps 16 bits of seconds and 16 of fraction: 1.5 s -> 0x....8000. */
+    g_assert_cmpuint(prism_rtcp_ntp_compact(0xE12B3C4D80000000ull), ==, 0x3C4D8000u);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -135,5 +145,6 @@ int main(int argc, char **argv)
                     test_rtcp_clamps_cumulative_loss_to_24_bits);
     g_test_add_func("/rtcp-build/sdes-cname-padding-lengths",
                     test_rtcp_sdes_cname_padding_lengths);
+    g_test_add_func("/rtcp-build/ntp-from-unix-time", test_rtcp_ntp_from_unix_time);
     return g_test_run();
 }

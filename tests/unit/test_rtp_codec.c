@@ -104,6 +104,37 @@ static void test_rtp_vp8_rewrites_picture_id_and_tl0picidx_in_place(void)
     g_assert_cmpint(prism_rtp_vp8_set_picture_id(none, sizeof(none), &d, 1), ==, -ENOENT);
 }
 
+static void test_rtp_vp8_build_reproduces_parsed_descriptors(void)
+{
+    struct prism_rtp_vp8 d;
+    uint8_t buf[8];
+    g_assert_cmpint(prism_rtp_vp8_parse(vp8_full, sizeof(vp8_full), &d), ==, 0);
+    g_assert_cmpint(prism_rtp_vp8_build(buf, sizeof(buf), &d), ==, 6);
+    g_assert_cmpmem(buf, 6, vp8_full, 6);
+    g_assert_cmpint(prism_rtp_vp8_build(buf, 5, &d), ==, -ENOSPC);
+
+    /* The bench client's shape: 15-bit picture id, TL0PICIDX, TID without KEYIDX. */
+    const struct prism_rtp_vp8 sent = {
+        .start_of_partition = true, .has_picture_id = true, .long_picture_id = true,
+        .picture_id = 0x7ABC, .has_tl0picidx = true, .tl0picidx = 9, .has_tid = true, .tid = 1,
+    };
+    int len = prism_rtp_vp8_build(buf, sizeof(buf), &sent);
+    g_assert_cmpint(len, ==, 6);
+    buf[len] = 0x00; /* key frame payload header */
+    g_assert_cmpint(prism_rtp_vp8_parse(buf, (size_t)len + 1, &d), ==, 0);
+    g_assert_cmpuint(d.picture_id, ==, 0x7ABC);
+    g_assert_cmpuint(d.tl0picidx, ==, 9);
+    g_assert_cmpuint(d.tid, ==, 1);
+    g_assert_false(d.has_keyidx);
+    g_assert_true(d.keyframe);
+
+    const struct prism_rtp_vp8 plain = {.start_of_partition = true};
+    g_assert_cmpint(prism_rtp_vp8_build(buf, sizeof(buf), &plain), ==, 1);
+    g_assert_cmpuint(buf[0], ==, 0x10);
+    const struct prism_rtp_vp8 bad = {.partition_id = 8};
+    g_assert_cmpint(prism_rtp_vp8_build(buf, sizeof(buf), &bad), ==, -EINVAL);
+}
+
 static void test_rtp_vp9_parses_non_flexible_keyframe(void)
 {
     /* I L B | M + pid 0x100 | TID 1 SID 0 | TL0PICIDX 5 | frame data */
@@ -211,6 +242,8 @@ int main(int argc, char **argv)
                     test_rtp_vp8_rejects_truncated_descriptor);
     g_test_add_func("/rtp-codec/vp8-rewrites-picture-id-and-tl0picidx-in-place",
                     test_rtp_vp8_rewrites_picture_id_and_tl0picidx_in_place);
+    g_test_add_func("/rtp-codec/vp8-build-reproduces-parsed-descriptors",
+                    test_rtp_vp8_build_reproduces_parsed_descriptors);
     g_test_add_func("/rtp-codec/vp9-parses-non-flexible-keyframe",
                     test_rtp_vp9_parses_non_flexible_keyframe);
     g_test_add_func("/rtp-codec/vp9-parses-flexible-inter-frame",
