@@ -1,0 +1,96 @@
+/* Private state of a PeerConnection, shared by the files of media/peer. */
+#ifndef PRISM_MEDIA_PEER_INTERNAL_H
+#define PRISM_MEDIA_PEER_INTERNAL_H
+
+#include "media/peer/peer.h"
+#include "media/srtp/srtp.h"
+
+#define PEER_MAX_MEDIA PRISM_SDP_MAX_MEDIA
+#define PEER_BUFFER_SIZE 1600          /* a datagram plus room for an SRTP trailer */
+#define PEER_MEDIA_TIMEOUT_US 1000000u /* no packet for this long: "receiving": false */
+#define PEER_RTCP_INTERVAL_US 1000000u
+
+/* One negotiated m-line as the transport needs it. */
+struct peer_media {
+    char mid[PRISM_SDP_MID_LEN + 1];
+    enum prism_sdp_media_kind kind;
+    bool active;   /* accepted in the answer (not port 0) */
+    bool sends;    /* we send on it */
+    bool receives; /* the remote sends on it */
+    uint8_t send_pt;
+    uint8_t recv_pt;
+    uint8_t rtx_pt; /* 0: no RTX negotiated */
+    uint32_t clock_rate;
+    uint32_t feedback; /* enum prism_sdp_feedback bits */
+    uint32_t local_ssrc, local_rtx_ssrc;
+    uint32_t remote_ssrc, remote_rtx_ssrc; /* 0 until known (SDP or first packet) */
+    /* Receive side. */
+    bool receiving;
+    uint64_t last_packet_us;
+    uint8_t fir_seq;
+    /* Send side, for sender reports. */
+    uint32_t packets_sent, octets_sent;
+    uint32_t last_rtp_timestamp;
+    uint64_t last_rtp_time_us;
+};
+
+/* The peer. Owned by one worker thread; see peer.h. */
+struct prism_peer {
+    const struct prism_peer_env *env;
+    GMainContext *context;
+    struct prism_peer_callbacks callbacks;
+    void *owner;
+
+    struct prism_ice *ice;
+    bool ice_gathering;
+    struct prism_dtls *dtls;
+    enum prism_dtls_role dtls_role;
+    struct prism_srtp *srtp;
+    bool connected;
+    bool closed; /* ended by itself: inert until destroyed */
+
+    struct prism_sdp *remote; /* last remote description */
+    struct prism_sdp *local;  /* last local description */
+    struct prism_sdp_fingerprint remote_fingerprint;
+    char remote_ufrag[PRISM_SDP_ICE_CRED_LEN + 1];
+    uint64_t sdp_session_id, sdp_version;
+    char cname[24];
+
+    struct peer_media media[PEER_MAX_MEDIA];
+    unsigned media_count;
+    uint8_t mid_ext_id; /* 0: the remote sends no mid extension */
+
+    GSource *timer; /* one source, re-armed to the earliest deadline */
+    uint64_t next_rtcp_us;
+    uint64_t bitrate_cap;
+
+    uint8_t rx[PEER_BUFFER_SIZE]; /* receive buffer: packets are decrypted in place */
+    uint8_t tx[PEER_BUFFER_SIZE]; /* DTLS flights and RTCP we build */
+    struct prism_peer_stats stats;
+};
+
+/* transport.c */
+void peer_receive_cb(void *owner, const uint8_t *data, size_t len);
+void peer_ice_state_cb(void *owner, enum prism_ice_state state);
+void peer_flush_dtls(struct prism_peer *peer);
+int peer_start_dtls(struct prism_peer *peer);
+int peer_send_rtcp(struct prism_peer *peer, uint8_t *data, size_t len);
+void peer_close(struct prism_peer *peer, const char *reason);
+
+/* timer.c */
+void peer_timer_start(struct prism_peer *peer);
+void peer_timer_stop(struct prism_peer *peer);
+void peer_timer_rearm(struct prism_peer *peer);
+
+/* streams.c */
+struct peer_media *peer_media_for_packet(struct prism_peer *peer,
+                                         const struct prism_rtp_header *header);
+int peer_streams_from_answer(struct prism_peer *peer, const struct prism_sdp *offer,
+                             const struct prism_sdp *answer);
+void peer_media_check_activity(struct prism_peer *peer, uint64_t now);
+
+/* rtcp.c */
+void peer_handle_rtcp(struct prism_peer *peer, uint8_t *data, size_t len);
+void peer_send_reports(struct prism_peer *peer, uint64_t now);
+
+#endif
