@@ -91,6 +91,8 @@ struct prism_peer_callbacks {
 struct prism_peer_params {
     const struct prism_peer_env *env;
     GMainContext *context; /* the worker's */
+    /* ICE role: true when this peer will make the offer (RFC 8445 section 6.1.1). */
+    bool controlling;
     const struct prism_peer_callbacks *callbacks;
     void *owner;
 };
@@ -120,6 +122,32 @@ const struct prism_sdp *prism_peer_remote_description(const struct prism_peer *p
  * the plugin (direction, codecs, data channels). The peer fills the transport part. */
 int prism_peer_answer(struct prism_peer *peer, struct prism_sdp_answer_options *options,
                       char **sdp_out, struct prism_sdp_error *err);
+
+/* One m-line of an offer we make: kind, mid, our direction, codecs with their payload types
+ * (RTX entries included, apt= in fmtp) and header extensions with their ids. */
+struct prism_peer_offer_media {
+    enum prism_sdp_media_kind kind;
+    const char *mid;
+    enum prism_sdp_direction direction;
+    const struct prism_sdp_codec *codecs;
+    size_t codec_count;
+    const struct prism_sdp_extmap *extmaps;
+    size_t extmap_count;
+};
+
+/* Makes an offer with these m-lines (our SSRCs are drawn for those we send on, and kept for a
+ * mid across offers). The offer stays pending until prism_peer_apply_answer. */
+int prism_peer_offer(struct prism_peer *peer, const struct prism_peer_offer_media *media,
+                     size_t count, char **sdp_out, struct prism_sdp_error *err);
+
+/* Applies the remote answer to our pending offer: checked against it, then ICE, DTLS (role
+ * from the answer's a=setup) and the m-lines are set up. Returns 0, -EINVAL with *err, or
+ * -ENOENT when no offer of ours is pending. */
+int prism_peer_apply_answer(struct prism_peer *peer, const char *sdp, size_t len,
+                            struct prism_sdp_error *err);
+
+/* True while an offer of ours waits for its answer. */
+bool prism_peer_has_pending_offer(const struct prism_peer *peer);
 
 /* Adds a remote candidate (an "a=candidate" value, with or without "candidate:") or, with
  * NULL, marks the end of remote candidates. Candidates outside the allowed networks and

@@ -49,8 +49,9 @@ struct prism_peer {
     bool connected;
     bool closed; /* ended by itself: inert until destroyed */
 
-    struct prism_sdp *remote; /* last remote description */
-    struct prism_sdp *local;  /* last local description */
+    struct prism_sdp *remote;      /* remote offer until we answered it */
+    struct prism_sdp *local_offer; /* our offer until its answer came */
+    bool controlling;
     struct prism_sdp_fingerprint remote_fingerprint;
     char remote_ufrag[PRISM_SDP_ICE_CRED_LEN + 1];
     uint64_t sdp_session_id, sdp_version;
@@ -85,8 +86,20 @@ void peer_timer_rearm(struct prism_peer *peer);
 /* streams.c */
 struct peer_media *peer_media_for_packet(struct prism_peer *peer,
                                          const struct prism_rtp_header *header);
-int peer_streams_from_answer(struct prism_peer *peer, const struct prism_sdp *offer,
-                             const struct prism_sdp *answer);
+/* Builds the m-line table from a completed exchange. `local_answer` tells which side
+ * answered: directions are read from our point of view either way. */
+int peer_streams_from_exchange(struct prism_peer *peer, const struct prism_sdp *offer,
+                               const struct prism_sdp *answer, bool local_answer);
+/* The m-line slot `index` for `mid`: our SSRCs are drawn on first use and kept for that mid. */
+struct peer_media *peer_media_slot(struct prism_peer *peer, unsigned index, const char *mid);
+
+/* peer.c, shared with offer.c */
+int peer_apply_remote_transport(struct prism_peer *peer, const struct prism_sdp *remote,
+                                struct prism_sdp_error *err);
+void peer_set_error(struct prism_sdp_error *err, enum prism_sdp_error_code code,
+                    const char *message);
+int peer_add_sources(struct prism_peer *peer, struct prism_sdp *sdp);
+void peer_collect_candidates(struct prism_peer *peer, GPtrArray *out);
 void peer_media_check_activity(struct prism_peer *peer, uint64_t now);
 
 /* rtcp.c */

@@ -35,10 +35,15 @@ static void remote_ssrcs(const struct prism_sdp_media *offered, struct peer_medi
         media->remote_ssrc = offered->ssrcs[0].ssrc;
 }
 
-static void set_directions(struct peer_media *media, enum prism_sdp_direction answered)
+/* Reads an answered m-line's direction from our side: our own answer says what we do, a
+ * remote answer says what the remote does. */
+static void set_directions(struct peer_media *media, enum prism_sdp_direction answered,
+                           bool local_answer)
 {
-    media->sends = answered == PRISM_SDP_SENDRECV || answered == PRISM_SDP_SENDONLY;
-    media->receives = answered == PRISM_SDP_SENDRECV || answered == PRISM_SDP_RECVONLY;
+    bool answerer_sends = answered == PRISM_SDP_SENDRECV || answered == PRISM_SDP_SENDONLY;
+    bool answerer_receives = answered == PRISM_SDP_SENDRECV || answered == PRISM_SDP_RECVONLY;
+    media->sends = local_answer ? answerer_sends : answerer_receives;
+    media->receives = local_answer ? answerer_receives : answerer_sends;
 }
 
 static void set_codecs(struct peer_media *media, const struct prism_sdp_media *answered)
@@ -53,26 +58,32 @@ static void set_codecs(struct peer_media *media, const struct prism_sdp_media *a
     media->rtx_pt = rtx ? rtx->pt : 0;
 }
 
-int peer_streams_from_answer(struct prism_peer *peer, const struct prism_sdp *offer,
-                             const struct prism_sdp *answer)
+struct peer_media *peer_media_slot(struct prism_peer *peer, unsigned index, const char *mid)
+{
+    struct peer_media *media = &peer->media[index];
+    if (strcmp(media->mid, mid) != 0 || !media->local_ssrc) {
+        memset(media, 0, sizeof(*media));
+        snprintf(media->mid, sizeof(media->mid), "%s", mid);
+        media->local_ssrc = random_ssrc();
+        media->local_rtx_ssrc = random_ssrc();
+    }
+    return media;
+}
+
+int peer_streams_from_exchange(struct prism_peer *peer, const struct prism_sdp *offer,
+                               const struct prism_sdp *answer, bool local_answer)
 {
     if (answer->media_count > PEER_MAX_MEDIA || offer->media_count != answer->media_count)
         return -EINVAL;
+    const struct prism_sdp *remote = local_answer ? offer : answer;
     for (unsigned i = 0; i < answer->media_count; i++) {
         const struct prism_sdp_media *answered = &answer->media[i];
-        struct peer_media *media = &peer->media[i];
-        bool same_stream = i < peer->media_count && strcmp(media->mid, answered->mid) == 0;
-        if (!same_stream) {
-            memset(media, 0, sizeof(*media));
-            snprintf(media->mid, sizeof(media->mid), "%s", answered->mid);
-            media->local_ssrc = random_ssrc();
-            media->local_rtx_ssrc = random_ssrc();
-        }
+        struct peer_media *media = peer_media_slot(peer, i, answered->mid);
         media->kind = answered->kind;
         media->active = !prism_sdp_media_is_rejected(answered);
-        set_directions(media, answered->direction);
+        set_directions(media, answered->direction, local_answer);
         set_codecs(media, answered);
-        remote_ssrcs(&offer->media[i], media);
+        remote_ssrcs(&remote->media[i], media);
         uint8_t mid_id = prism_sdp_media_extmap_id(answered, PRISM_SDP_EXT_MID);
         if (mid_id)
             peer->mid_ext_id = mid_id;
