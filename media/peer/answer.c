@@ -61,6 +61,8 @@ static int write_answer(struct prism_peer *peer, struct prism_sdp *answer, char 
 {
     int rc = peer_streams_from_exchange(peer, peer->remote, answer, true);
     if (rc == 0)
+        peer_recovery_setup(peer);
+    if (rc == 0)
         rc = peer_add_sources(peer, answer);
     size_t length = 0;
     if (rc == 0)

@@ -65,6 +65,13 @@ int prism_media_start(struct prism_media **out, const struct prism_config *confi
                                                                    "srtp_replay_window");
     media->env.slowlink_threshold = (unsigned)prism_config_get_int(config, "media",
                                                                    "slowlink_threshold");
+    media->env.simulate_loss_in = (unsigned)prism_config_get_int(config, "media",
+                                                                 "simulate_loss_in");
+    media->env.simulate_loss_out = (unsigned)prism_config_get_int(config, "media",
+                                                                  "simulate_loss_out");
+    if (media->env.simulate_loss_in || media->env.simulate_loss_out)
+        prism_warn("media", "simulating loss: every %u-th RTP packet in, every %u-th out",
+                   media->env.simulate_loss_in, media->env.simulate_loss_out);
     prism_info("media", "DTLS fingerprint sha-256 %s",
                prism_dtls_cert_fingerprint_text(media->cert));
     prism_handle_media_set_env(&media->env);

@@ -93,6 +93,7 @@ void prism_peer_destroy(struct prism_peer *peer)
         peer_flush_dtls(peer); /* close_notify, so the remote ends at once */
     }
     prism_ice_destroy(peer->ice);
+    peer_recovery_free(peer);
     prism_dtls_free(peer->dtls);
     prism_srtp_free(peer->srtp);
     prism_sdp_free(peer->remote);

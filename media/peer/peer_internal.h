@@ -3,6 +3,8 @@
 #define PRISM_MEDIA_PEER_INTERNAL_H
 
 #include "media/peer/peer.h"
+#include "media/nack/history.h"
+#include "media/nack/receiver.h"
 #include "media/srtp/srtp.h"
 
 #define PEER_MAX_MEDIA PRISM_SDP_MAX_MEDIA
@@ -28,6 +30,11 @@ struct peer_media {
     bool receiving;
     uint64_t last_packet_us;
     uint8_t fir_seq;
+    /* Loss recovery (recovery.c): what we sent, for NACKs; what we get, for NACKs and RRs. */
+    struct prism_nack_history *history;   /* when we send and NACK was negotiated */
+    struct prism_nack_receiver *receiver; /* once the remote's SSRC is known */
+    uint64_t lost_reported;               /* cumulative loss at the last slowlink check */
+    int64_t remote_lost_reported;         /* the remote's cumulative loss of our stream */
     /* Send side, for sender reports. */
     uint32_t packets_sent, octets_sent;
     uint32_t last_rtp_timestamp;
@@ -68,6 +75,7 @@ struct prism_peer {
     uint8_t rx[PEER_BUFFER_SIZE]; /* receive buffer: packets are decrypted in place */
     uint8_t tx[PEER_BUFFER_SIZE]; /* DTLS flights and RTCP we build */
     struct prism_peer_stats stats;
+    unsigned loss_in_count, loss_out_count; /* for env->simulate_loss_* */
 };
 
 /* transport.c */
@@ -102,7 +110,27 @@ int peer_add_sources(struct prism_peer *peer, struct prism_sdp *sdp);
 void peer_collect_candidates(struct prism_peer *peer, GPtrArray *out);
 void peer_media_check_activity(struct prism_peer *peer, uint64_t now);
 
+/* recovery.c */
+void peer_recovery_setup(struct prism_peer *peer);
+void peer_recovery_free(struct prism_peer *peer);
+void peer_recovery_on_send(struct peer_media *media, const uint8_t *data, size_t len, uint64_t now);
+/* False when the packet must not go to the plugin (a jump still on probation). */
+bool peer_recovery_on_receive(struct prism_peer *peer, struct peer_media *media,
+                              const struct prism_rtp_header *header, bool retransmission,
+                              uint64_t now);
+void peer_recovery_answer_nack(struct prism_peer *peer, const struct prism_rtcp_packet *packet);
+void peer_recovery_poll(struct prism_peer *peer, uint64_t now);
+uint64_t peer_recovery_next_deadline(const struct prism_peer *peer);
+size_t peer_recovery_report_blocks(struct prism_peer *peer, uint64_t now,
+                                   struct prism_rtcp_report_block *blocks, size_t cap);
+void peer_recovery_on_sender_report(struct prism_peer *peer, const struct prism_rtcp_sr *sr,
+                                    uint64_t now);
+void peer_recovery_on_reports(struct prism_peer *peer, const struct prism_rtcp_reports *reports);
+void peer_recovery_set_rtt(struct prism_peer *peer, uint64_t rtt_us);
+void peer_recovery_check_slowlink(struct prism_peer *peer);
+
 /* rtcp.c */
+uint32_t peer_reporting_ssrc(const struct prism_peer *peer);
 void peer_handle_rtcp(struct prism_peer *peer, uint8_t *data, size_t len);
 void peer_send_reports(struct prism_peer *peer, uint64_t now);
 

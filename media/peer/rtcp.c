@@ -73,9 +73,17 @@ static void update_rtt(struct prism_peer *peer, const struct prism_rtcp_reports 
         uint64_t unix_us = (uint64_t)wall.tv_sec * 1000000u + (uint64_t)wall.tv_nsec / 1000u;
         uint32_t now = prism_rtcp_ntp_compact(prism_rtcp_ntp_from_unix_us(unix_us));
         uint32_t rtt = now - block.last_sr - block.delay_since_last_sr; /* 1/65536 s */
-        if (rtt < 65536u * 10u)
+        if (rtt < 65536u * 10u) {
             peer->stats.rtt_ms = (uint32_t)(((uint64_t)rtt * 1000u) >> 16);
+            peer_recovery_set_rtt(peer, ((uint64_t)rtt * 1000000u) >> 16);
+        }
     }
+}
+
+static void handle_reports(struct prism_peer *peer, const struct prism_rtcp_reports *reports)
+{
+    update_rtt(peer, reports);
+    peer_recovery_on_reports(peer, reports);
 }
 
 void peer_handle_rtcp(struct prism_peer *peer, uint8_t *data, size_t len)
@@ -87,21 +95,23 @@ void peer_handle_rtcp(struct prism_peer *peer, uint8_t *data, size_t len)
         if (packet.type == PRISM_RTCP_PSFB) {
             handle_psfb(peer, &packet);
         } else if (packet.type == PRISM_RTCP_RTPFB && packet.count == PRISM_RTCP_RTPFB_NACK) {
-            peer->stats.nacks_in++;
+            peer_recovery_answer_nack(peer, &packet);
         } else if (packet.type == PRISM_RTCP_RR) {
             struct prism_rtcp_rr rr;
             if (prism_rtcp_rr_parse(&packet, &rr) == 0)
-                update_rtt(peer, &rr.reports);
+                handle_reports(peer, &rr.reports);
         } else if (packet.type == PRISM_RTCP_SR) {
             struct prism_rtcp_sr sr;
-            if (prism_rtcp_sr_parse(&packet, &sr) == 0)
-                update_rtt(peer, &sr.reports);
+            if (prism_rtcp_sr_parse(&packet, &sr) == 0) {
+                peer_recovery_on_sender_report(peer, &sr, prism_now_us());
+                handle_reports(peer, &sr.reports);
+            }
         }
     }
 }
 
 /* The SSRC our RTCP comes from: that of the first stream we send, or a fixed one. */
-static uint32_t reporting_ssrc(const struct prism_peer *peer)
+uint32_t peer_reporting_ssrc(const struct prism_peer *peer)
 {
     for (unsigned i = 0; i < peer->media_count; i++) {
         if (peer->media[i].active && peer->media[i].sends)
@@ -110,8 +120,12 @@ static uint32_t reporting_ssrc(const struct prism_peer *peer)
     return peer->media_count ? peer->media[0].local_ssrc : 1;
 }
 
-static int append_sender_reports(struct prism_peer *peer, uint8_t *buf, size_t cap, uint64_t now)
+/* SRs for the streams we send, the first carrying the reception report blocks; an RR with
+ * them when we send nothing. */
+static int append_reports(struct prism_peer *peer, uint8_t *buf, size_t cap, uint64_t now)
 {
+    struct prism_rtcp_report_block blocks[PEER_MAX_MEDIA];
+    size_t block_count = peer_recovery_report_blocks(peer, now, blocks, PEER_MAX_MEDIA);
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
     uint64_t unix_us = (uint64_t)wall.tv_sec * 1000000u + (uint64_t)wall.tv_nsec / 1000u;
@@ -129,10 +143,15 @@ static int append_sender_reports(struct prism_peer *peer, uint8_t *buf, size_t c
             .packet_count = media->packets_sent,
             .octet_count = media->octets_sent,
         };
-        int n = prism_rtcp_build_sr(buf + len, cap - len, &info, NULL, 0);
+        int n = prism_rtcp_build_sr(buf + len, cap - len, &info, blocks, block_count);
         if (n < 0)
             return n;
         len += (size_t)n;
+        block_count = 0;
+    }
+    if (len == 0) {
+        int n = prism_rtcp_build_rr(buf, cap, peer_reporting_ssrc(peer), blocks, block_count);
+        return n;
     }
     return (int)len;
 }
@@ -147,19 +166,19 @@ static int append_remb(struct prism_peer *peer, uint8_t *buf, size_t cap)
     }
     if (!peer->bitrate_cap || count == 0)
         return 0;
-    return prism_rtcp_build_remb(buf, cap, reporting_ssrc(peer), peer->bitrate_cap, ssrcs, count);
+    return prism_rtcp_build_remb(buf, cap, peer_reporting_ssrc(peer), peer->bitrate_cap, ssrcs,
+                                 count);
 }
 
 void peer_send_reports(struct prism_peer *peer, uint64_t now)
 {
     uint8_t *buf = peer->tx;
     size_t cap = sizeof(peer->tx) - PRISM_SRTP_MAX_RTCP_OVERHEAD;
-    int len = append_sender_reports(peer, buf, cap, now);
-    if (len == 0)
-        len = prism_rtcp_build_rr(buf, cap, reporting_ssrc(peer), NULL, 0);
-    if (len < 0)
+    int len = append_reports(peer, buf, cap, now);
+    if (len <= 0)
         return;
-    int n = prism_rtcp_build_sdes_cname(buf + len, cap - (size_t)len, reporting_ssrc(peer),
+    peer_recovery_check_slowlink(peer);
+    int n = prism_rtcp_build_sdes_cname(buf + len, cap - (size_t)len, peer_reporting_ssrc(peer),
                                         peer->cname, strlen(peer->cname));
     if (n > 0)
         len += n;
@@ -180,11 +199,11 @@ int prism_peer_request_keyframe(struct prism_peer *peer, unsigned media_index)
     size_t cap = sizeof(peer->tx) - PRISM_SRTP_MAX_RTCP_OVERHEAD;
     int len;
     if ((media->feedback & PRISM_SDP_FB_NACK_PLI) || !(media->feedback & PRISM_SDP_FB_CCM_FIR)) {
-        len = prism_rtcp_build_pli(buf, cap, reporting_ssrc(peer), media->remote_ssrc);
+        len = prism_rtcp_build_pli(buf, cap, peer_reporting_ssrc(peer), media->remote_ssrc);
         peer->stats.plis_out++;
     } else {
         struct prism_rtcp_fir_entry entry = {media->remote_ssrc, ++media->fir_seq};
-        len = prism_rtcp_build_fir(buf, cap, reporting_ssrc(peer), &entry, 1);
+        len = prism_rtcp_build_fir(buf, cap, peer_reporting_ssrc(peer), &entry, 1);
     }
     return len < 0 ? len : peer_send_rtcp(peer, buf, (size_t)len);
 }

@@ -35,6 +35,8 @@ static gboolean timer_cb(gpointer data)
             peer_send_reports(peer, now);
             peer->next_rtcp_us = now + PEER_RTCP_INTERVAL_US;
         }
+        if (peer->connected)
+            peer_recovery_poll(peer, now);
         peer_media_check_activity(peer, now);
     }
     peer_timer_rearm(peer);
@@ -65,6 +67,11 @@ void peer_timer_rearm(struct prism_peer *peer)
     uint64_t next = prism_now_us() + ACTIVITY_CHECK_US;
     if (peer->connected && peer->next_rtcp_us < next)
         next = peer->next_rtcp_us;
+    if (peer->connected) {
+        uint64_t recovery = peer_recovery_next_deadline(peer);
+        if (recovery < next)
+            next = recovery;
+    }
     if (peer->dtls && !peer->closed) {
         uint64_t dtls = prism_dtls_next_timeout(peer->dtls);
         if (dtls < next)

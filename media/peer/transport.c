@@ -113,13 +113,16 @@ static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len
         peer->stats.dropped_packets++;
         return;
     }
+    if (peer->env->simulate_loss_in && ++peer->loss_in_count % peer->env->simulate_loss_in == 0)
+        return;
     struct peer_media *media = peer_media_for_packet(peer, &packet.header);
-    if (!media || (media->rtx_pt && packet.header.payload_type == media->rtx_pt &&
-                   !unwrap_rtx(media, &packet))) {
+    bool retransmission = media && media->rtx_pt && packet.header.payload_type == media->rtx_pt;
+    uint64_t now = prism_now_us();
+    if (!media || (retransmission && !unwrap_rtx(media, &packet)) ||
+        !peer_recovery_on_receive(peer, media, &packet.header, retransmission, now)) {
         peer->stats.dropped_packets++;
         return;
     }
-    uint64_t now = prism_now_us();
     peer->stats.rtp_packets_in++;
     peer->stats.rtp_bytes_in += plain_len;
     media->last_packet_us = now;
@@ -189,12 +192,16 @@ int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *
     if (media_index >= peer->media_count)
         return -ENOENT;
     struct peer_media *media = &peer->media[media_index];
+    uint64_t now = prism_now_us();
+    peer_recovery_on_send(media, data, len, now);
     size_t protected_len;
     if (prism_srtp_protect_rtp(peer->srtp, data, len, cap, &protected_len) != PRISM_SRTP_OK) {
         peer->stats.dropped_packets++;
         return -EINVAL;
     }
-    int sent = prism_ice_send(peer->ice, data, protected_len);
+    bool simulated_loss = peer->env->simulate_loss_out &&
+                          ++peer->loss_out_count % peer->env->simulate_loss_out == 0;
+    int sent = simulated_loss ? (int)protected_len : prism_ice_send(peer->ice, data, protected_len);
     if (sent < 0)
         return sent;
     peer->stats.rtp_packets_out++;
@@ -202,7 +209,7 @@ int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *
     media->packets_sent++;
     media->octets_sent += (uint32_t)(len - rtp_header_length(data, len));
     media->last_rtp_timestamp = prism_read_be32(data + 4);
-    media->last_rtp_time_us = prism_now_us();
+    media->last_rtp_time_us = now;
     return 0;
 }
 

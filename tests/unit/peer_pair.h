@@ -30,7 +30,8 @@ struct pair {
     struct prism_ice_settings ice;
     struct prism_dtls_cert *cert;
     struct prism_dtls_context *dtls;
-    struct prism_peer_env env;
+    struct prism_peer_env env;   /* A's */
+    struct prism_peer_env env_b; /* B's: a copy, so a test can set loss on one side */
     struct side a, b;
 };
 
@@ -87,12 +88,14 @@ static inline void pair_setup(struct pair *pair)
     g_assert_cmpint(prism_dtls_cert_generate(&pair->cert, "test"), ==, 0);
     g_assert_cmpint(prism_dtls_context_new(&pair->dtls, pair->cert, NULL), ==, 0);
     g_assert_cmpint(prism_peer_env_init(&pair->env, &pair->ice, pair->dtls, pair->cert), ==, 0);
+    pair->env_b = pair->env;
     struct prism_peer_params params = {
         .env = &pair->env, .context = pair->context, .callbacks = &side_callbacks};
     params.controlling = true;
     params.owner = &pair->a;
     g_assert_cmpint(prism_peer_create(&pair->a.peer, &params), ==, 0);
     params.controlling = false;
+    params.env = &pair->env_b;
     params.owner = &pair->b;
     g_assert_cmpint(prism_peer_create(&pair->b.peer, &params), ==, 0);
 }

@@ -63,6 +63,32 @@ static void test_peer_forwards_keyframe_requests_and_remb(void)
     pair_teardown(&pair);
 }
 
+static void test_peer_repairs_loss_with_nack_and_rtx(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    pair.b.echo = true;
+    pair.env_b.simulate_loss_out = 10; /* B loses every 10th packet it echoes */
+    connect_pair(&pair);
+    for (unsigned burst = 0; burst < 10; burst++) {
+        send_from_a(&pair, 1, (uint16_t)(3000 + burst * 10), 10);
+        pair_run_for(&pair, 0.05);
+    }
+    pair_run_for(&pair, 0.5);
+    g_assert_cmpuint(pair.b.rtp_received[1], ==, 100);
+    struct prism_peer_stats a_stats, b_stats;
+    prism_peer_get_stats(pair.a.peer, &a_stats);
+    prism_peer_get_stats(pair.b.peer, &b_stats);
+    /* A saw the gaps, asked for them, and B resent them as RTX: nothing is missing. */
+    g_assert_cmpuint(a_stats.nacks_out, >, 0);
+    g_assert_cmpuint(b_stats.nacks_in, >, 0);
+    g_assert_cmpuint(b_stats.retransmissions_out, >=, 9);
+    /* The 100th packet was the last one and lost: no later packet reveals that gap, so it is
+     * the only one missing. Every other loss was repaired. */
+    g_assert_cmpuint(pair.a.rtp_received[1], ==, 99);
+    pair_teardown(&pair);
+}
+
 static void test_peer_remote_close_ends_the_other_side(void)
 {
     struct pair pair;
@@ -140,6 +166,8 @@ int main(int argc, char **argv)
                     test_peer_connects_and_echoes_audio_and_video);
     g_test_add_func("/peer/forwards-keyframe-requests-and-remb",
                     test_peer_forwards_keyframe_requests_and_remb);
+    g_test_add_func("/peer/repairs-loss-with-nack-and-rtx",
+                    test_peer_repairs_loss_with_nack_and_rtx);
     g_test_add_func("/peer/remote-close-ends-the-other-side",
                     test_peer_remote_close_ends_the_other_side);
     g_test_add_func("/peer/rejects-fingerprint-mismatch", test_peer_rejects_fingerprint_mismatch);
