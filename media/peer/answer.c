@@ -60,8 +60,10 @@ static int write_answer(struct prism_peer *peer, struct prism_sdp *answer, char 
                         struct prism_sdp_error *err)
 {
     int rc = peer_streams_from_exchange(peer, peer->remote, answer, true);
-    if (rc == 0)
+    if (rc == 0) {
         peer_recovery_setup(peer);
+        peer_data_from_description(peer, peer->remote);
+    }
     if (rc == 0)
         rc = peer_add_sources(peer, answer);
     size_t length = 0;

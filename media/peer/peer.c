@@ -88,6 +88,7 @@ void prism_peer_destroy(struct prism_peer *peer)
         return;
     peer->closed = true;
     peer_timer_stop(peer);
+    peer_data_stop(peer);
     if (peer->dtls && prism_dtls_state(peer->dtls) == PRISM_DTLS_STATE_CONNECTED) {
         prism_dtls_close(peer->dtls);
         peer_flush_dtls(peer); /* close_notify, so the remote ends at once */

@@ -185,6 +185,11 @@ int prism_peer_request_keyframe(struct prism_peer *peer, unsigned media_index);
  * and then periodically. */
 void prism_peer_set_bitrate_cap(struct prism_peer *peer, uint64_t bitrate);
 
+/* Opens a data channel of ours with this label (ordered, reliable); messages can be sent on
+ * it once the remote acknowledged it. Returns 0, -ENOTCONN (no data channels negotiated or
+ * not up yet) or -ENOSPC. */
+int prism_peer_open_data_channel(struct prism_peer *peer, const char *label);
+
 /* Sends a data channel message on the channel with this label (the first one opened by the
  * remote when label is NULL). Returns 0, -ENOTCONN or -ENOENT. */
 int prism_peer_send_data(struct prism_peer *peer, const char *label, bool binary,

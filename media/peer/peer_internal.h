@@ -5,12 +5,22 @@
 #include "media/peer/peer.h"
 #include "media/nack/history.h"
 #include "media/nack/receiver.h"
+#include "media/sctp/sctp.h"
 #include "media/srtp/srtp.h"
 
 #define PEER_MAX_MEDIA PRISM_SDP_MAX_MEDIA
 #define PEER_BUFFER_SIZE 1600          /* a datagram plus room for an SRTP trailer */
 #define PEER_MEDIA_TIMEOUT_US 1000000u /* no packet for this long: "receiving": false */
 #define PEER_RTCP_INTERVAL_US 1000000u
+
+#define PEER_MAX_CHANNELS 16
+#define PEER_APP_BUFFER_SIZE 16384 /* the largest DTLS record */
+
+/* An open data channel, for sending by label. */
+struct peer_channel {
+    uint16_t stream_id;
+    char label[64];
+};
 
 /* One negotiated m-line as the transport needs it. */
 struct peer_media {
@@ -76,6 +86,16 @@ struct prism_peer {
     uint8_t tx[PEER_BUFFER_SIZE]; /* DTLS flights and RTCP we build */
     struct prism_peer_stats stats;
     unsigned loss_in_count, loss_out_count; /* for env->simulate_loss_* */
+
+    /* Data channels (data.c): the association starts once DTLS is up when an application
+     * m-line was negotiated. */
+    bool data_negotiated;
+    uint16_t remote_sctp_port;
+    uint64_t remote_max_message_size;
+    struct prism_sctp_association *sctp;
+    uint8_t *app_buffer; /* DTLS application records, PEER_APP_BUFFER_SIZE bytes */
+    struct peer_channel channels[PEER_MAX_CHANNELS];
+    unsigned channel_count;
 };
 
 /* transport.c */
@@ -131,6 +151,12 @@ void peer_recovery_check_slowlink(struct prism_peer *peer);
 
 /* rtcp.c */
 uint32_t peer_reporting_ssrc(const struct prism_peer *peer);
+
+/* data.c */
+void peer_data_from_description(struct prism_peer *peer, const struct prism_sdp *remote);
+void peer_data_start(struct prism_peer *peer);
+void peer_data_receive(struct prism_peer *peer);
+void peer_data_stop(struct prism_peer *peer);
 void peer_handle_rtcp(struct prism_peer *peer, uint8_t *data, size_t len);
 void peer_send_reports(struct prism_peer *peer, uint64_t now);
 

@@ -63,6 +63,7 @@ static void key_srtp(struct prism_peer *peer)
         return;
     }
     peer->connected = true;
+    peer_data_start(peer);
     prism_info("peer", "DTLS up (%s, %s)", prism_dtls_cipher(peer->dtls),
                prism_srtp_profile_name(keys.profile));
     if (peer->callbacks.connected_cb)
@@ -78,8 +79,11 @@ static void receive_dtls(struct prism_peer *peer, const uint8_t *data, size_t le
     prism_dtls_receive(peer->dtls, data, len, prism_now_us());
     peer_flush_dtls(peer);
     enum prism_dtls_state state = prism_dtls_state(peer->dtls);
-    if (state == PRISM_DTLS_STATE_CONNECTED && !peer->srtp)
-        key_srtp(peer);
+    if (state == PRISM_DTLS_STATE_CONNECTED) {
+        if (!peer->srtp)
+            key_srtp(peer);
+        peer_data_receive(peer);
+    }
     else if (state == PRISM_DTLS_STATE_FAILED)
         peer_close(peer, prism_dtls_failure_reason(peer->dtls));
     else if (state == PRISM_DTLS_STATE_CLOSED)
