@@ -95,6 +95,10 @@ int prism_peer_answer(struct prism_peer *peer, struct prism_sdp_answer_options *
     };
     struct prism_sdp *answer = NULL;
     int rc = prism_sdp_answer_create(peer->remote, options, &answer, err);
+    if (rc == 0) {
+        peer->description_sent = true;
+        peer->end_of_candidates_sent = options->transport.end_of_candidates;
+    }
     if (rc == 0)
         rc = write_answer(peer, answer, sdp_out, err);
     prism_sdp_free(answer);

@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "media/peer/handle_media.h"
+#include "media/sctp/sctp.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@ struct prism_media {
     struct prism_dtls_cert *cert;
     struct prism_dtls_context *dtls;
     struct prism_peer_env env;
+    bool sctp_ref; /* usrsctp stays up for the process, not per association */
 };
 
 static int load_certificate(struct prism_media *media, const struct prism_config *config,
@@ -57,6 +59,12 @@ int prism_media_start(struct prism_media **out, const struct prism_config *confi
     }
     if (rc == 0)
         rc = prism_peer_env_init(&media->env, &media->ice, media->dtls, media->cert);
+    if (rc == 0) {
+        rc = prism_sctp_global_ref();
+        media->sctp_ref = rc == 0;
+        if (rc < 0)
+            snprintf(error, error_size, "cannot start SCTP for data channels");
+    }
     if (rc < 0) {
         prism_media_stop(media);
         return rc;
@@ -84,6 +92,8 @@ void prism_media_stop(struct prism_media *media)
     if (!media)
         return;
     prism_handle_media_set_env(NULL);
+    if (media->sctp_ref)
+        prism_sctp_global_unref();
     prism_dtls_context_unref(media->dtls);
     prism_dtls_cert_unref(media->cert);
     free(media);

@@ -66,6 +66,10 @@ static int build_offer(struct prism_peer *peer, struct prism_sdp_offer_options *
     };
     struct prism_sdp *offer = NULL;
     int rc = prism_sdp_offer_create(options, &offer, err);
+    if (rc == 0) {
+        peer->description_sent = true;
+        peer->end_of_candidates_sent = options->transport.end_of_candidates;
+    }
     if (rc == 0)
         rc = add_offer_sources(peer, offer);
     size_t length;

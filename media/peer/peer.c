@@ -14,14 +14,15 @@
 static void local_candidate_cb(void *owner, const char *candidate)
 {
     struct prism_peer *peer = owner;
-    if (peer->callbacks.local_candidate_cb && !peer->closed)
+    if (peer->callbacks.local_candidate_cb && !peer->closed && peer->description_sent)
         peer->callbacks.local_candidate_cb(peer->owner, candidate);
 }
 
 static void gathering_done_cb(void *owner)
 {
     struct prism_peer *peer = owner;
-    if (peer->callbacks.gathering_done_cb && !peer->closed)
+    if (peer->callbacks.gathering_done_cb && !peer->closed && peer->description_sent &&
+        !peer->end_of_candidates_sent)
         peer->callbacks.gathering_done_cb(peer->owner);
 }
 

@@ -60,6 +60,10 @@ struct prism_peer {
 
     struct prism_ice *ice;
     bool ice_gathering;
+    /* Candidates gathered before our description went out are in it; only later ones are
+     * trickled, and "completed" only when the description had no end-of-candidates. */
+    bool description_sent;
+    bool end_of_candidates_sent;
     struct prism_dtls *dtls;
     enum prism_dtls_role dtls_role;
     struct prism_srtp *srtp;

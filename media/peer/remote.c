@@ -106,8 +106,10 @@ int peer_apply_remote_transport(struct prism_peer *peer, const struct prism_sdp 
         peer_set_error(err, PRISM_SDP_ERR_NO_ICE, "invalid ICE credentials");
         return rc;
     }
-    if (rc == 1)
+    if (rc == 1) {
         prism_info("peer", "ICE restart requested by the remote");
+        peer->description_sent = false; /* the new candidates go into the next answer */
+    }
     if (!peer->ice_gathering) {
         rc = prism_ice_gather(peer->ice);
         if (rc < 0) {

@@ -83,8 +83,7 @@ static void receive_dtls(struct prism_peer *peer, const uint8_t *data, size_t le
         if (!peer->srtp)
             key_srtp(peer);
         peer_data_receive(peer);
-    }
-    else if (state == PRISM_DTLS_STATE_FAILED)
+    } else if (state == PRISM_DTLS_STATE_FAILED)
         peer_close(peer, prism_dtls_failure_reason(peer->dtls));
     else if (state == PRISM_DTLS_STATE_CLOSED)
         peer_close(peer, "DTLS closed by the remote");

@@ -19,6 +19,10 @@ struct side {
     bool echo; /* send every packet back, as the echotest does */
     unsigned rtp_received[2];
     unsigned keyframe_requests;
+    unsigned data_received;
+    bool last_data_binary;
+    size_t last_data_len;
+    uint8_t last_data_first, last_data_last;
     uint64_t remb_bitrate;
     uint32_t last_ssrc;
     uint8_t last_payload[64];
@@ -70,7 +74,21 @@ static void side_feedback_cb(void *owner, const struct prism_peer_feedback *feed
         side->remb_bitrate = feedback->bitrate;
 }
 
+static void side_data_cb(void *owner, const struct prism_peer_data *message)
+{
+    struct side *side = owner;
+    side->data_received++;
+    side->last_data_binary = message->binary;
+    side->last_data_len = message->len;
+    side->last_data_first = message->len ? message->data[0] : 0;
+    side->last_data_last = message->len ? message->data[message->len - 1] : 0;
+    if (side->echo)
+        prism_peer_send_data(side->peer, message->label, message->binary, message->data,
+                             message->len);
+}
+
 static const struct prism_peer_callbacks side_callbacks = {
+    .data_cb = side_data_cb,
     .connected_cb = side_connected_cb,
     .closed_cb = side_closed_cb,
     .rtp_cb = side_rtp_cb,
@@ -123,6 +141,18 @@ static inline bool pair_run_until(struct pair *pair, const bool *flag, double se
     return *flag;
 }
 
+/* Runs the loop until *counter reaches target or `seconds` pass; returns *counter. */
+static inline unsigned pair_run_until_count(struct pair *pair, const unsigned *counter,
+                                            unsigned target, double seconds)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
+    while (*counter < target && g_get_monotonic_time() < deadline) {
+        if (!g_main_context_iteration(pair->context, FALSE))
+            g_usleep(200);
+    }
+    return *counter;
+}
+
 static inline void pair_run_for(struct pair *pair, double seconds)
 {
     bool never = false;
@@ -151,14 +181,17 @@ static inline void pair_offer_media(struct prism_peer_offer_media media[2])
         PRISM_SDP_MEDIA_VIDEO, "1", PRISM_SDP_SENDRECV, video, 2, NULL, 0};
 }
 
-/* A offers, B answers with everything accepted, A applies the answer. */
-static inline void pair_negotiate(struct pair *pair)
+/* A offers (audio, video and, with `data`, an application m-line), B answers with everything
+ * accepted, A applies the answer. */
+static inline void pair_negotiate_with(struct pair *pair, bool data)
 {
-    struct prism_peer_offer_media media[2];
+    struct prism_peer_offer_media media[3];
     pair_offer_media(media);
+    media[2] = (struct prism_peer_offer_media){
+        PRISM_SDP_MEDIA_APPLICATION, "2", PRISM_SDP_SENDRECV, NULL, 0, NULL, 0};
     struct prism_sdp_error err = {0};
     char *offer = NULL, *answer = NULL;
-    g_assert_cmpint(prism_peer_offer(pair->a.peer, media, 2, &offer, &err), ==, 0);
+    g_assert_cmpint(prism_peer_offer(pair->a.peer, media, data ? 3 : 2, &offer, &err), ==, 0);
     g_assert_cmpint(prism_peer_apply_offer(pair->b.peer, offer, strlen(offer), &err), ==, 0);
     struct prism_sdp_answer_options options;
     prism_sdp_answer_options_init(&options);
@@ -166,6 +199,11 @@ static inline void pair_negotiate(struct pair *pair)
     g_assert_cmpint(prism_peer_apply_answer(pair->a.peer, answer, strlen(answer), &err), ==, 0);
     g_free(offer);
     g_free(answer);
+}
+
+static inline void pair_negotiate(struct pair *pair)
+{
+    pair_negotiate_with(pair, false);
 }
 
 /* Builds an RTP packet from A on media `index` with a recognisable payload. */

@@ -28,7 +28,9 @@ static void test_peer_connects_and_echoes_audio_and_video(void)
     connect_pair(&pair);
     send_from_a(&pair, 0, 1000, 50);
     send_from_a(&pair, 1, 2000, 50);
-    pair_run_for(&pair, 0.5);
+    pair_run_until_count(&pair, &pair.a.rtp_received[0], 50, 10);
+    pair_run_until_count(&pair, &pair.a.rtp_received[1], 50, 10);
+    pair_run_for(&pair, 0.1); /* nothing more may come */
     g_assert_cmpuint(pair.b.rtp_received[0], ==, 50);
     g_assert_cmpuint(pair.b.rtp_received[1], ==, 50);
     g_assert_cmpuint(pair.a.rtp_received[0], ==, 50);
@@ -52,10 +54,15 @@ static void test_peer_forwards_keyframe_requests_and_remb(void)
     pair.b.echo = true;
     connect_pair(&pair);
     send_from_a(&pair, 1, 1, 5); /* B's stream must exist for A to ask about it */
-    pair_run_for(&pair, 0.3);
+    pair_run_until_count(&pair, &pair.a.rtp_received[1], 5, 10);
     g_assert_cmpint(prism_peer_request_keyframe(pair.a.peer, 1), ==, 0);
     prism_peer_set_bitrate_cap(pair.a.peer, 300000);
-    pair_run_for(&pair, 0.3);
+    pair_run_until_count(&pair, &pair.b.keyframe_requests, 1, 10);
+    bool remb = false;
+    for (int i = 0; i < 100 && !remb; i++) {
+        pair_run_for(&pair, 0.05);
+        remb = pair.b.remb_bitrate != 0;
+    }
     g_assert_cmpuint(pair.b.keyframe_requests, ==, 1);
     /* REMB mantissa rounding may shave a little off. */
     g_assert_cmpuint(pair.b.remb_bitrate, <=, 300000);
@@ -72,9 +79,10 @@ static void test_peer_repairs_loss_with_nack_and_rtx(void)
     connect_pair(&pair);
     for (unsigned burst = 0; burst < 10; burst++) {
         send_from_a(&pair, 1, (uint16_t)(3000 + burst * 10), 10);
-        pair_run_for(&pair, 0.05);
+        pair_run_until_count(&pair, &pair.b.rtp_received[1], (burst + 1) * 10, 10);
     }
-    pair_run_for(&pair, 0.5);
+    pair_run_until_count(&pair, &pair.a.rtp_received[1], 99, 10);
+    pair_run_for(&pair, 0.1); /* nothing more may come */
     g_assert_cmpuint(pair.b.rtp_received[1], ==, 100);
     struct prism_peer_stats a_stats, b_stats;
     prism_peer_get_stats(pair.a.peer, &a_stats);
@@ -86,6 +94,43 @@ static void test_peer_repairs_loss_with_nack_and_rtx(void)
     /* The 100th packet was the last one and lost: no later packet reveals that gap, so it is
      * the only one missing. Every other loss was repaired. */
     g_assert_cmpuint(pair.a.rtp_received[1], ==, 99);
+    pair_teardown(&pair);
+}
+
+static void test_peer_data_channel_echoes_text_and_large_binary(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    pair.b.echo = true;
+    pair_negotiate_with(&pair, true);
+    g_assert_true(pair_run_until(&pair, &pair.a.connected, 10));
+    g_assert_true(pair_run_until(&pair, &pair.b.connected, 10));
+    /* The OPEN waits for the association; sends work once B acknowledged the channel. */
+    g_assert_cmpint(prism_peer_open_data_channel(pair.a.peer, "chat"), ==, 0);
+    const char *hello = "hello through SCTP";
+    int rc = -ENOTCONN;
+    for (int i = 0; i < 200 && rc != 0; i++) {
+        pair_run_for(&pair, 0.02);
+        rc = prism_peer_send_data(pair.a.peer, "chat", false, (const uint8_t *)hello,
+                                  strlen(hello));
+    }
+    g_assert_cmpint(rc, ==, 0);
+    pair_run_until_count(&pair, &pair.a.data_received, 1, 10);
+    g_assert_cmpuint(pair.a.data_received, ==, 1);
+    g_assert_false(pair.a.last_data_binary);
+    g_assert_cmpuint(pair.a.last_data_len, ==, strlen(hello));
+    /* Far larger than one SCTP packet: fragmented and reassembled both ways. */
+    size_t big = 100 * 1024;
+    uint8_t *blob = g_malloc(big);
+    for (size_t i = 0; i < big; i++)
+        blob[i] = (uint8_t)(i * 7);
+    g_assert_cmpint(prism_peer_send_data(pair.a.peer, "chat", true, blob, big), ==, 0);
+    pair_run_until_count(&pair, &pair.a.data_received, 2, 10);
+    g_assert_cmpuint(pair.a.data_received, ==, 2);
+    g_assert_true(pair.a.last_data_binary);
+    g_assert_cmpuint(pair.a.last_data_len, ==, big);
+    g_assert_cmpuint(pair.a.last_data_last, ==, (uint8_t)((big - 1) * 7));
+    g_free(blob);
     pair_teardown(&pair);
 }
 
@@ -168,6 +213,8 @@ int main(int argc, char **argv)
                     test_peer_forwards_keyframe_requests_and_remb);
     g_test_add_func("/peer/repairs-loss-with-nack-and-rtx",
                     test_peer_repairs_loss_with_nack_and_rtx);
+    g_test_add_func("/peer/data-channel-echoes-text-and-large-binary",
+                    test_peer_data_channel_echoes_text_and_large_binary);
     g_test_add_func("/peer/remote-close-ends-the-other-side",
                     test_peer_remote_close_ends_the_other_side);
     g_test_add_func("/peer/rejects-fingerprint-mismatch", test_peer_rejects_fingerprint_mismatch);
