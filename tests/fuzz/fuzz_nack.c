@@ -120,7 +120,7 @@ static void run_op(struct engines *e, const uint8_t *op, size_t left, uint64_t n
         break;
     case 4:
         if (arg[0] & 1)
-            prism_keyframe_request(&e->keyframe, now);
+            prism_keyframe_request(&e->keyframe);
         len = prism_keyframe_poll(&e->keyframe, now, buf, arg[1] % sizeof(buf));
         if (len > 0 && prism_rtcp_validate(buf, (size_t)len) < 0)
             __builtin_trap();
