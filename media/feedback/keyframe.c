@@ -27,7 +27,7 @@ void prism_keyframe_use_fir(struct prism_keyframe *k, bool use_fir)
     k->use_fir = use_fir;
 }
 
-void prism_keyframe_request(struct prism_keyframe *k, uint64_t now_us)
+void prism_keyframe_request(struct prism_keyframe *k)
 {
     k->counters.requests++;
     k->pending = true;

@@ -55,7 +55,7 @@ void prism_keyframe_use_fir(struct prism_keyframe *k, bool use_fir);
 
 /* A receiver needs a keyframe (it sent PLI/FIR, joined, or switched layer). Requests are
  * coalesced: whatever arrives before the next send is answered by that one send. */
-void prism_keyframe_request(struct prism_keyframe *k, uint64_t now_us);
+void prism_keyframe_request(struct prism_keyframe *k);
 
 /* A keyframe arrived from the publisher: a pending request is satisfied by it and dropped. */
 void prism_keyframe_on_keyframe(struct prism_keyframe *k, uint64_t now_us);

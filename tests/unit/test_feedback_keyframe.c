@@ -60,20 +60,22 @@ static void test_keyframe_requests_are_throttled_and_not_lost(void)
     g_assert_cmpuint(prism_keyframe_next_deadline(&k), ==, UINT64_MAX);
     g_assert_cmpint(poll_kind(&k, 0, &seq), ==, 0);
     /* The first request goes out at once. */
-    prism_keyframe_request(&k, 10 * MS);
+    prism_keyframe_request(&k); /* at 10 ms */
     g_assert_cmpuint(prism_keyframe_next_deadline(&k), <=, 10 * MS);
     g_assert_cmpint(poll_kind(&k, 10 * MS, &seq), ==, 1);
     /* Three more from other receivers within the quiet interval: one PLI when it ends. */
-    prism_keyframe_request(&k, 100 * MS);
-    prism_keyframe_request(&k, 200 * MS);
-    prism_keyframe_request(&k, 509 * MS);
+    prism_keyframe_request(&k); /* at 100 ms */
+    g_assert_cmpint(poll_kind(&k, 100 * MS, &seq), ==, 0);
+    prism_keyframe_request(&k); /* at 200 ms */
+    g_assert_cmpint(poll_kind(&k, 200 * MS, &seq), ==, 0);
+    prism_keyframe_request(&k); /* at 509 ms */
     g_assert_cmpuint(prism_keyframe_next_deadline(&k), ==, 510 * MS);
     g_assert_cmpint(poll_kind(&k, 509 * MS, &seq), ==, 0);
     g_assert_cmpint(poll_kind(&k, 510 * MS, &seq), ==, 1);
     g_assert_cmpint(poll_kind(&k, 1500 * MS, &seq), ==, 0);
     g_assert_cmpuint(prism_keyframe_next_deadline(&k), ==, UINT64_MAX);
     /* Long after the interval, a request goes out at once again. */
-    prism_keyframe_request(&k, 2000 * MS);
+    prism_keyframe_request(&k); /* at 2000 ms */
     g_assert_cmpint(poll_kind(&k, 2000 * MS, &seq), ==, 1);
     g_assert_cmpuint(k.counters.requests, ==, 5);
     g_assert_cmpuint(k.counters.sent, ==, 3);
@@ -87,17 +89,17 @@ static void test_fir_sequence_increments(void)
     init(&k, true, 0);
     for (unsigned i = 0; i < 260; i++) {
         uint64_t now = i * 1000 * MS;
-        prism_keyframe_request(&k, now);
-        prism_keyframe_request(&k, now + 1); /* coalesced: the same command */
+        prism_keyframe_request(&k);
+        prism_keyframe_request(&k); /* coalesced: the same command */
         g_assert_cmpint(poll_kind(&k, now + 1, &seq), ==, 2);
         g_assert_cmpuint(seq, ==, (uint8_t)i); /* wraps after 255 */
     }
     /* Switching to PLI after a renegotiation, and back: the FIR count goes on. */
     prism_keyframe_use_fir(&k, false);
-    prism_keyframe_request(&k, 300000 * MS);
+    prism_keyframe_request(&k); /* at 300000 ms */
     g_assert_cmpint(poll_kind(&k, 300000 * MS, &seq), ==, 1);
     prism_keyframe_use_fir(&k, true);
-    prism_keyframe_request(&k, 301000 * MS);
+    prism_keyframe_request(&k); /* at 301000 ms */
     g_assert_cmpint(poll_kind(&k, 301000 * MS, &seq), ==, 2);
     g_assert_cmpuint(seq, ==, 4);
 }
@@ -112,7 +114,7 @@ static void test_keyframe_periodic_requests(void)
     g_assert_cmpint(poll_kind(&k, 2000 * MS, &seq), ==, 1);
     g_assert_cmpuint(k.counters.periodic, ==, 1);
     /* A request in between: throttled as usual, and the period counts from it. */
-    prism_keyframe_request(&k, 2100 * MS);
+    prism_keyframe_request(&k); /* at 2100 ms */
     g_assert_cmpint(poll_kind(&k, 2500 * MS, &seq), ==, 1);
     g_assert_cmpuint(prism_keyframe_next_deadline(&k), ==, 4500 * MS);
     /* A keyframe the publisher sent by itself also restarts the period. */
@@ -128,9 +130,9 @@ static void test_keyframe_from_publisher_satisfies_pending_request(void)
     struct prism_keyframe k;
     uint8_t seq;
     init(&k, false, 0);
-    prism_keyframe_request(&k, 0);
+    prism_keyframe_request(&k); /* at 0 ms */
     g_assert_cmpint(poll_kind(&k, 0, &seq), ==, 1);
-    prism_keyframe_request(&k, 100 * MS);
+    prism_keyframe_request(&k); /* at 100 ms */
     prism_keyframe_on_keyframe(&k, 200 * MS);
     g_assert_cmpuint(prism_keyframe_next_deadline(&k), ==, UINT64_MAX);
     g_assert_cmpint(poll_kind(&k, 600 * MS, &seq), ==, 0);
@@ -142,7 +144,7 @@ static void test_keyframe_stays_pending_when_the_buffer_is_too_small(void)
     struct prism_keyframe k;
     uint8_t buf[64];
     init(&k, true, 0);
-    prism_keyframe_request(&k, 0);
+    prism_keyframe_request(&k); /* at 0 ms */
     g_assert_cmpint(prism_keyframe_poll(&k, 0, buf, 19), ==, -ENOSPC);
     g_assert_cmpint(prism_keyframe_poll(&k, 0, NULL, 64), ==, -EINVAL);
     g_assert_cmpuint(prism_keyframe_next_deadline(&k), ==, 0);
