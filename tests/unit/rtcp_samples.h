@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 /* SR from 0x11223344 with one report block about 0x55667788, then SDES CNAME "user@h". */
+/* clang-format off */
 static const uint8_t sample_sr_sdes[] = {
     /* SR: V=2 RC=1, PT 200, length 12 words */
     0x81, 0xC8, 0x00, 0x0C,
@@ -25,10 +26,12 @@ static const uint8_t sample_sr_sdes[] = {
     0x11, 0x22, 0x33, 0x44,
     0x01, 0x06, 'u', 's', 'e', 'r', '@', 'h', 0x00, 0x00, 0x00, 0x00,
 };
+/* clang-format on */
 
 #define SAMPLE_SR_LEN 52
 
 /* RR from 0x01020304 reporting duplicates as negative loss (-2) about 0x0A0B0C0D. */
+/* clang-format off */
 static const uint8_t sample_rr[] = {
     0x81, 0xC9, 0x00, 0x07,
     0x01, 0x02, 0x03, 0x04,
@@ -39,12 +42,15 @@ static const uint8_t sample_rr[] = {
     0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00,
 };
+/* clang-format on */
 
 /* BYE for 0x11223344 with the reason "gone". */
+/* clang-format off */
 static const uint8_t sample_bye[] = {
     0x81, 0xCB, 0x00, 0x03,
     0x11, 0x22, 0x33, 0x44,
     0x04, 'g', 'o', 'n', 'e', 0x00, 0x00, 0x00,
 };
+/* clang-format on */
 
 #endif
