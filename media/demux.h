@@ -7,12 +7,12 @@
 #include <stdint.h>
 
 enum prism_demux_kind {
-    PRISM_DEMUX_UNKNOWN = 0, /* drop: empty, ZRTP, reserved ranges, too short to tell */
-    PRISM_DEMUX_STUN,        /* first byte 0-3 */
-    PRISM_DEMUX_DTLS,        /* first byte 20-63 */
-    PRISM_DEMUX_TURN_CHANNEL,/* first byte 64-79 */
-    PRISM_DEMUX_RTP,         /* first byte 128-191, second byte outside 192-223 */
-    PRISM_DEMUX_RTCP,        /* first byte 128-191, second byte 192-223 (RFC 5761 section 4) */
+    PRISM_DEMUX_UNKNOWN = 0,  /* drop: empty, ZRTP, reserved ranges, too short to tell */
+    PRISM_DEMUX_STUN,         /* first byte 0-3 */
+    PRISM_DEMUX_DTLS,         /* first byte 20-63 */
+    PRISM_DEMUX_TURN_CHANNEL, /* first byte 64-79 */
+    PRISM_DEMUX_RTP,          /* first byte 128-191, second byte outside 192-223 */
+    PRISM_DEMUX_RTCP,         /* first byte 128-191, second byte 192-223 (RFC 5761 section 4) */
 };
 
 /* Returns what the datagram is, judging by its first byte and, for RTP versus RTCP, its

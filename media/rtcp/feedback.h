@@ -106,7 +106,7 @@ struct prism_rtcp_twcc {
     const uint8_t *chunks;
     size_t chunks_len;
     const uint8_t *deltas;
-    size_t deltas_len;      /* exactly the bytes the statuses need; trailing padding excluded */
+    size_t deltas_len; /* exactly the bytes the statuses need; trailing padding excluded */
     size_t received_count;
 };
 
@@ -117,7 +117,7 @@ struct prism_rtcp_twcc_status {
     uint16_t seq;
     bool received;
     int32_t delta_us;   /* receive delta from the previous received packet (0 if lost) */
-    int64_t arrival_us; /* reference time + deltas so far, in the receiver's time base */
+    int64_t arrival_us; /* reference time + deltas so far (receiver's clock); 0 if lost */
 };
 
 /* Walks the statuses of a parsed feedback, one packet per call, without allocating. */
@@ -125,9 +125,9 @@ struct prism_rtcp_twcc_iter {
     const struct prism_rtcp_twcc *twcc;
     size_t chunk_pos;
     size_t delta_pos;
-    uint32_t left;        /* statuses still to yield */
-    uint16_t chunk;       /* the chunk being expanded */
-    uint16_t chunk_left;  /* statuses left in it */
+    uint32_t left;       /* statuses still to yield */
+    uint16_t chunk;      /* the chunk being expanded */
+    uint16_t chunk_left; /* statuses left in it */
     uint16_t seq;
     int64_t arrival_us;
 };

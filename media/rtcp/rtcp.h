@@ -33,14 +33,14 @@ enum prism_rtcp_type {
 /* One packet of a compound RTCP packet. data/body point into the compound buffer; offset is
  * where data starts in it, so a caller holding the buffer writably can rewrite in place. */
 struct prism_rtcp_packet {
-    uint8_t type;         /* enum prism_rtcp_type or anything else (unknown types are skipped) */
-    uint8_t count;        /* the 5-bit RC/SC/FMT field */
+    uint8_t type;  /* enum prism_rtcp_type or anything else (unknown types are skipped) */
+    uint8_t count; /* the 5-bit RC/SC/FMT field */
     bool padding;
     size_t offset;
-    const uint8_t *data;  /* the whole packet, header included */
-    size_t len;           /* 4 * (length field + 1) */
-    const uint8_t *body;  /* after the 4-byte header */
-    size_t body_len;      /* without padding */
+    const uint8_t *data; /* the whole packet, header included */
+    size_t len;          /* 4 * (length field + 1) */
+    const uint8_t *body; /* after the 4-byte header */
+    size_t body_len;     /* without padding */
 };
 
 /* Walks a compound packet. Every length is checked before anything is yielded: a bad length in
@@ -63,12 +63,12 @@ int prism_rtcp_validate(const uint8_t *data, size_t len);
 
 /* A reception report block (RFC 3550 section 6.4.1), decoded. */
 struct prism_rtcp_report_block {
-    uint32_t ssrc;            /* the source this block reports on */
-    uint8_t fraction_lost;    /* fixed point /256 */
-    int32_t cumulative_lost;  /* 24-bit signed */
-    uint32_t highest_seq;     /* extended highest sequence number received */
+    uint32_t ssrc;           /* the source this block reports on */
+    uint8_t fraction_lost;   /* fixed point /256 */
+    int32_t cumulative_lost; /* 24-bit signed */
+    uint32_t highest_seq;    /* extended highest sequence number received */
     uint32_t jitter;
-    uint32_t last_sr;         /* middle 32 bits of the NTP time of the last SR */
+    uint32_t last_sr;             /* middle 32 bits of the NTP time of the last SR */
     uint32_t delay_since_last_sr; /* 1/65536 s */
 };
 
@@ -84,7 +84,7 @@ int prism_rtcp_report_get(const struct prism_rtcp_reports *reports, unsigned ind
 /* Sender information of an SR (RFC 3550 section 6.4.1). */
 struct prism_rtcp_sender_info {
     uint32_t ssrc;
-    uint64_t ntp;         /* 32.32 fixed point seconds since 1900 */
+    uint64_t ntp; /* 32.32 fixed point seconds since 1900 */
     uint32_t rtp_timestamp;
     uint32_t packet_count;
     uint32_t octet_count;
@@ -188,8 +188,9 @@ typedef bool (*prism_rtcp_ssrc_map_cb)(void *user, uint32_t ssrc, uint32_t *mapp
  * SSRC (report blocks, feedback media SSRC, FIR entries, REMB SSRCs) goes through map_cb; what
  * does not map is dropped, and packets left empty are dropped. Every sender SSRC becomes
  * sender_ssrc. An SR becomes an RR (its sender info describes the receiver's own stream); SDES,
- * BYE, APP, XR and unknown types are dropped; padding is removed. out may equal in. Returns the
- * output length (0 when nothing is left) or a negative error (then out is unspecified). */
+ * BYE, APP, XR and unknown types are dropped; padding is removed. out may equal in (otherwise
+ * the two must not overlap), and cap >= len always suffices. Returns the output length (0 when
+ * nothing is left) or a negative error (then out is unspecified). */
 int prism_rtcp_translate(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
                          uint32_t sender_ssrc, prism_rtcp_ssrc_map_cb map_cb, void *user);
 

@@ -104,8 +104,8 @@ static int translate_feedback(const struct translation *t, const struct prism_rt
     if (prism_rtcp_fb_parse(p, &fb) < 0)
         return -EBADMSG;
     bool fir = fb.type == PRISM_RTCP_PSFB && fb.fmt == PRISM_RTCP_PSFB_FIR;
-    bool remb = fb.type == PRISM_RTCP_PSFB && fb.fmt == PRISM_RTCP_PSFB_AFB &&
-                fb.fci_len >= 4 && memcmp(fb.fci, "REMB", 4) == 0;
+    bool remb = fb.type == PRISM_RTCP_PSFB && fb.fmt == PRISM_RTCP_PSFB_AFB && fb.fci_len >= 4 &&
+                memcmp(fb.fci, "REMB", 4) == 0;
     uint32_t media = fb.media_ssrc;
     if (!fir && !remb && !t->map_cb(t->user, fb.media_ssrc, &media))
         return 0;
@@ -150,8 +150,8 @@ int prism_rtcp_translate(const uint8_t *in, size_t len, uint8_t *out, size_t cap
     prism_rtcp_iter_init(&it, in, len);
     while ((rc = prism_rtcp_next(&it, &p)) > 0) {
         int written;
-        if (p.type == PRISM_RTCP_SR || p.type == PRISM_RTCP_RR ||
-            p.type == PRISM_RTCP_RTPFB || p.type == PRISM_RTCP_PSFB) {
+        if (p.type == PRISM_RTCP_SR || p.type == PRISM_RTCP_RR || p.type == PRISM_RTCP_RTPFB ||
+            p.type == PRISM_RTCP_PSFB) {
             if (max_output(&p) > cap - pos)
                 return -ENOSPC;
         }

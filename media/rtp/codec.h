@@ -17,15 +17,15 @@ struct prism_rtp_vp8 {
     bool has_picture_id;     /* I */
     bool long_picture_id;    /* M: 15-bit picture id instead of 7 */
     uint16_t picture_id;
-    bool has_tl0picidx;      /* L */
+    bool has_tl0picidx; /* L */
     uint8_t tl0picidx;
-    bool has_tid;            /* T */
-    uint8_t tid;             /* temporal layer, 0-3 */
-    bool layer_sync;         /* Y */
-    bool has_keyidx;         /* K */
+    bool has_tid;    /* T */
+    uint8_t tid;     /* temporal layer, 0-3 */
+    bool layer_sync; /* Y */
+    bool has_keyidx; /* K */
     uint8_t keyidx;
-    bool keyframe;           /* first packet of a key frame (S=1, PID=0, P bit clear) */
-    uint8_t descriptor_len;  /* offset of the VP8 payload header, 1-6 */
+    bool keyframe;          /* first packet of a key frame (S=1, PID=0, P bit clear) */
+    uint8_t descriptor_len; /* offset of the VP8 payload header, 1-6 */
     uint8_t picture_id_offset;
     uint8_t tl0picidx_offset;
 };
@@ -51,24 +51,24 @@ int prism_rtp_vp8_set_tl0picidx(uint8_t *payload, size_t len, const struct prism
 /* A parsed VP9 payload descriptor (RFC 9628 section 4.2), including the length of the
  * scalability structure so descriptor_len is the offset of the VP9 frame data. */
 struct prism_rtp_vp9 {
-    bool has_picture_id;     /* I */
-    bool long_picture_id;    /* M */
+    bool has_picture_id;  /* I */
+    bool long_picture_id; /* M */
     uint16_t picture_id;
-    bool inter_picture;      /* P: predicted from an earlier picture */
-    bool has_layer_indices;  /* L */
-    uint8_t tid;             /* temporal layer, 0 without L */
-    bool switching_up;       /* U */
-    uint8_t sid;             /* spatial layer, 0 without L */
-    bool inter_layer;        /* D: depends on the spatial layer below */
-    bool flexible;           /* F */
-    bool has_tl0picidx;      /* non-flexible mode with L */
+    bool inter_picture;     /* P: predicted from an earlier picture */
+    bool has_layer_indices; /* L */
+    uint8_t tid;            /* temporal layer, 0 without L */
+    bool switching_up;      /* U */
+    uint8_t sid;            /* spatial layer, 0 without L */
+    bool inter_layer;       /* D: depends on the spatial layer below */
+    bool flexible;          /* F */
+    bool has_tl0picidx;     /* non-flexible mode with L */
     uint8_t tl0picidx;
-    bool begin_frame;        /* B */
-    bool end_frame;          /* E */
-    bool has_ss;             /* V: scalability structure present */
-    uint8_t spatial_layers;  /* N_S + 1 from the scalability structure, else 0 */
-    bool not_upper_reference;/* Z */
-    bool keyframe;           /* start of an intra frame on the base spatial layer */
+    bool begin_frame;         /* B */
+    bool end_frame;           /* E */
+    bool has_ss;              /* V: scalability structure present */
+    uint8_t spatial_layers;   /* N_S + 1 from the scalability structure, else 0 */
+    bool not_upper_reference; /* Z */
+    bool keyframe;            /* start of an intra frame on the base spatial layer */
     uint16_t descriptor_len;
 };
 

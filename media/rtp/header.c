@@ -86,8 +86,8 @@ static int build_extensions(uint8_t *buf, size_t cap, const struct prism_rtp_ext
     if (4 + padded > cap)
         return -ENOSPC;
 
-    prism_write_be16(buf, one_byte ? PRISM_RTP_EXT_PROFILE_ONE_BYTE
-                                   : PRISM_RTP_EXT_PROFILE_TWO_BYTE);
+    prism_write_be16(buf,
+                     one_byte ? PRISM_RTP_EXT_PROFILE_ONE_BYTE : PRISM_RTP_EXT_PROFILE_TWO_BYTE);
     prism_write_be16(buf + 2, (uint16_t)(padded / 4));
     uint8_t *p = buf + 4;
     for (size_t i = 0; i < count; i++) {

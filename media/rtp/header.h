@@ -1,6 +1,10 @@
 /* RTP fixed header (RFC 3550 section 5.1): zero-copy parse into a view, build into a caller
  * buffer, in-place rewrite for the forwarding path, and RTX wrap/unwrap (RFC 4588).
  *
+ * Forwarding one packet to many receivers: parse it once, then per receiver copy its
+ * header_len header bytes next to the shared payload, apply the prism_rtp_set_*() setters and
+ * prism_rtp_ext_remap() (media/rtp/extension.h) to the copy, protect and send.
+ *
  * Errors are negative errno values: -EINVAL for bad arguments, -EBADMSG for malformed input
  * (truncated, wrong version, lengths past the end), -ENOSPC when an output buffer is too small.
  * Nothing here allocates, logs or keeps state; any thread may call any function. */
@@ -25,26 +29,27 @@
 /* A parsed RTP packet. Every pointer points into the buffer given to prism_rtp_parse(), which
  * must outlive the view; the view owns nothing. Lengths are in bytes. */
 struct prism_rtp_header {
-    bool padding;          /* P bit; padding_len bytes were stripped from the payload */
-    bool extension;        /* X bit; ext_profile/ext_data/ext_len are valid when set */
+    bool padding;   /* P bit; padding_len bytes were stripped from the payload */
+    bool extension; /* X bit; ext_profile/ext_data/ext_len are valid when set */
     bool marker;
-    uint8_t payload_type;  /* 0-127 */
-    uint8_t csrc_count;    /* 0-15 */
-    uint8_t padding_len;   /* 0 when padding is false, else 1-255 */
+    uint8_t payload_type; /* 0-127 */
+    uint8_t csrc_count;   /* 0-15 */
+    uint8_t padding_len;  /* 0 when padding is false, else 1-255 */
     uint16_t seq;
     uint32_t timestamp;
     uint32_t ssrc;
-    const uint8_t *csrcs;  /* csrc_count big-endian words; read with prism_rtp_csrc() */
-    uint16_t ext_profile;  /* 0xBEDE, 0x100x or any other profile value */
+    const uint8_t *csrcs;    /* csrc_count big-endian words; read with prism_rtp_csrc() */
+    uint16_t ext_profile;    /* 0xBEDE, 0x100x or any other profile value */
     const uint8_t *ext_data; /* extension elements, after the 4-byte extension header */
-    size_t ext_len;        /* multiple of 4, may be 0 */
-    size_t header_len;     /* fixed header + CSRCs + extension block: offset of the payload */
+    size_t ext_len;          /* multiple of 4, may be 0 */
+    size_t header_len;       /* fixed header + CSRCs + extension block: offset of the payload */
     const uint8_t *payload;
-    size_t payload_len;    /* without padding */
+    size_t payload_len; /* without padding */
 };
 
-/* Parses an RTP packet into *out (written only on success). Checks the version, the CSRC list,
- * the extension block length and the padding count (which must be 1 to the payload size). */
+/* Parses an RTP packet into *out (written only on success). Checks the version (so it is 2 in
+ * every view), the CSRC list, the extension block length and the padding count (which must be
+ * 1 to the payload size). */
 int prism_rtp_parse(const uint8_t *data, size_t len, struct prism_rtp_header *out);
 
 /* CSRC number index (< csrc_count) of a parsed header. */
@@ -119,7 +124,7 @@ int prism_rtp_rtx_wrap(uint8_t *out, size_t cap, const struct prism_rtp_header *
 
 /* Turns the RTX packet parsed as h back, in place, into the original: sequence number from the
  * OSN, the given payload type and SSRC, OSN removed, padding dropped. Returns the new length. */
-int prism_rtp_rtx_unwrap(uint8_t *packet, const struct prism_rtp_header *h,
-                         uint8_t payload_type, uint32_t ssrc);
+int prism_rtp_rtx_unwrap(uint8_t *packet, const struct prism_rtp_header *h, uint8_t payload_type,
+                         uint32_t ssrc);
 
 #endif

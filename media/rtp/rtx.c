@@ -28,8 +28,8 @@ int prism_rtp_rtx_wrap(uint8_t *out, size_t cap, const struct prism_rtp_header *
     return (int)total;
 }
 
-int prism_rtp_rtx_unwrap(uint8_t *packet, const struct prism_rtp_header *h,
-                         uint8_t payload_type, uint32_t ssrc)
+int prism_rtp_rtx_unwrap(uint8_t *packet, const struct prism_rtp_header *h, uint8_t payload_type,
+                         uint32_t ssrc)
 {
     if (!packet || !h || payload_type > 127)
         return -EINVAL;

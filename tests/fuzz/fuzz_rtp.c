@@ -55,8 +55,7 @@ static void check_rtx_round_trip(const uint8_t *data, const struct prism_rtp_hea
         __builtin_trap();
     int back = prism_rtp_rtx_unwrap(rtx, &r, h->payload_type, h->ssrc);
     if (back != (int)(h->header_len + h->payload_len) || (rtx[0] & 0x20) ||
-        (rtx[0] | (data[0] & 0x20)) != data[0] ||
-        memcmp(rtx + 1, data + 1, (size_t)back - 1) != 0)
+        (rtx[0] | (data[0] & 0x20)) != data[0] || memcmp(rtx + 1, data + 1, (size_t)back - 1) != 0)
         __builtin_trap();
     free(rtx);
 }

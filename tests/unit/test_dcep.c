@@ -7,10 +7,12 @@
 #include <glib.h>
 
 /* DATA_CHANNEL_OPEN, reliable ordered, priority 256, label "chat", protocol "json". */
+/* clang-format off */
 static const uint8_t sample_open[] = {
     0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x04,
     'c',  'h',  'a',  't',  'j',  's',  'o',  'n',
 };
+/* clang-format on */
 
 static void test_dcep_parses_open(void)
 {
@@ -48,9 +50,12 @@ static void test_dcep_open_round_trips_partial_reliability(void)
     g_assert_cmpmem(out.label, out.label_len, "caf\xC3\xA9", 5);
     g_assert_cmpuint(out.protocol_len, ==, 0);
 
-    const struct prism_dcep_open same = {.channel_type = 0x00, .priority = 256,
-                                         .label = "chat", .label_len = 4,
-                                         .protocol = "json", .protocol_len = 4};
+    const struct prism_dcep_open same = {.channel_type = 0x00,
+                                         .priority = 256,
+                                         .label = "chat",
+                                         .label_len = 4,
+                                         .protocol = "json",
+                                         .protocol_len = 4};
     g_assert_cmpint(prism_dcep_build_open(buf, sizeof(buf), &same), ==, (int)sizeof(sample_open));
     g_assert_cmpmem(buf, sizeof(sample_open), sample_open, sizeof(sample_open));
 }

@@ -9,21 +9,29 @@
 #include "rtcp_samples.h"
 
 static const struct prism_rtcp_report_block sample_block = {
-    .ssrc = 0x55667788, .fraction_lost = 64, .cumulative_lost = 10, .highest_seq = 65541,
-    .jitter = 32, .last_sr = 0x3C4D8000, .delay_since_last_sr = 65536,
+    .ssrc = 0x55667788,
+    .fraction_lost = 64,
+    .cumulative_lost = 10,
+    .highest_seq = 65541,
+    .jitter = 32,
+    .last_sr = 0x3C4D8000,
+    .delay_since_last_sr = 65536,
 };
 
 static void test_rtcp_builds_reference_sr_and_sdes(void)
 {
     const struct prism_rtcp_sender_info info = {
-        .ssrc = 0x11223344, .ntp = 0xE12B3C4D80000000ull, .rtp_timestamp = 90000,
-        .packet_count = 100, .octet_count = 10000,
+        .ssrc = 0x11223344,
+        .ntp = 0xE12B3C4D80000000ull,
+        .rtp_timestamp = 90000,
+        .packet_count = 100,
+        .octet_count = 10000,
     };
     uint8_t buf[128];
     int sr = prism_rtcp_build_sr(buf, sizeof(buf), &info, &sample_block, 1);
     g_assert_cmpint(sr, ==, SAMPLE_SR_LEN);
-    int sdes = prism_rtcp_build_sdes_cname(buf + sr, sizeof(buf) - (size_t)sr, 0x11223344,
-                                           "user@h", 6);
+    int sdes = prism_rtcp_build_sdes_cname(buf + sr, sizeof(buf) - (size_t)sr, 0x11223344, "user@h",
+                                           6);
     g_assert_cmpint(sdes, ==, 20);
     g_assert_cmpmem(buf, (size_t)(sr + sdes), sample_sr_sdes, sizeof(sample_sr_sdes));
     g_assert_cmpint(prism_rtcp_build_sr(buf, SAMPLE_SR_LEN - 1, &info, &sample_block, 1), ==,
@@ -35,7 +43,10 @@ static void test_rtcp_builds_reference_sr_and_sdes(void)
 static void test_rtcp_builds_reference_rr_and_bye(void)
 {
     const struct prism_rtcp_report_block block = {
-        .ssrc = 0x0A0B0C0D, .cumulative_lost = -2, .highest_seq = 0x1234, .jitter = 5,
+        .ssrc = 0x0A0B0C0D,
+        .cumulative_lost = -2,
+        .highest_seq = 0x1234,
+        .jitter = 5,
     };
     uint8_t buf[64];
     g_assert_cmpint(prism_rtcp_build_rr(buf, sizeof(buf), 0x01020304, &block, 1), ==, 32);
@@ -125,8 +136,7 @@ static void test_rtcp_sdes_cname_padding_lengths(void)
 static void test_rtcp_ntp_from_unix_time(void)
 {
     g_assert_cmpuint(prism_rtcp_ntp_from_unix_us(0), ==, 2208988800ull << 32);
-    g_assert_cmpuint(prism_rtcp_ntp_from_unix_us(1500000), ==,
-                     2208988801ull << 32 | 0x80000000u);
+    g_assert_cmpuint(prism_rtcp_ntp_from_unix_us(1500000), ==, 2208988801ull << 32 | 0x80000000u);
     g_assert_cmpuint(prism_rtcp_ntp_from_unix_us(250000) & 0xFFFFFFFFu, ==, 0x40000000u);
     /* The compact form keeps 16 bits of seconds and 16 of fraction: 1.5 s -> 0x....8000. */
     g_assert_cmpuint(prism_rtcp_ntp_compact(0xE12B3C4D80000000ull), ==, 0x3C4D8000u);
@@ -139,12 +149,10 @@ int main(int argc, char **argv)
                     test_rtcp_builds_reference_sr_and_sdes);
     g_test_add_func("/rtcp-build/builds-reference-rr-and-bye",
                     test_rtcp_builds_reference_rr_and_bye);
-    g_test_add_func("/rtcp-build/rr-round-trips-many-blocks",
-                    test_rtcp_rr_round_trips_many_blocks);
+    g_test_add_func("/rtcp-build/rr-round-trips-many-blocks", test_rtcp_rr_round_trips_many_blocks);
     g_test_add_func("/rtcp-build/clamps-cumulative-loss-to-24-bits",
                     test_rtcp_clamps_cumulative_loss_to_24_bits);
-    g_test_add_func("/rtcp-build/sdes-cname-padding-lengths",
-                    test_rtcp_sdes_cname_padding_lengths);
+    g_test_add_func("/rtcp-build/sdes-cname-padding-lengths", test_rtcp_sdes_cname_padding_lengths);
     g_test_add_func("/rtcp-build/ntp-from-unix-time", test_rtcp_ntp_from_unix_time);
     return g_test_run();
 }

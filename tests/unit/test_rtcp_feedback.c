@@ -132,8 +132,8 @@ static void test_rtcp_fir_round_trips_entries_with_seq(void)
     uint8_t buf[64];
     int len = prism_rtcp_build_fir(buf, sizeof(buf), 0x11, entries, 2);
     g_assert_cmpint(len, ==, 28);
-    const uint8_t expected[] = {0x84, 0xCE, 0x00, 0x06, 0, 0, 0, 0x11, 0, 0, 0, 0,
-                                0xAA, 0xBB, 0xCC, 0xDD, 7, 0, 0, 0, 1, 2, 3, 4, 255, 0, 0, 0};
+    const uint8_t expected[] = {0x84, 0xCE, 0x00, 0x06, 0, 0, 0, 0x11, 0, 0, 0,   0, 0xAA, 0xBB,
+                                0xCC, 0xDD, 7,    0,    0, 0, 1, 2,    3, 4, 255, 0, 0,    0};
     g_assert_cmpmem(buf, 28, expected, 28);
     struct prism_rtcp_packet p;
     struct prism_rtcp_fir fir;
@@ -156,8 +156,9 @@ static void test_rtcp_remb_encodes_reference_bitrate(void)
 {
     /* 1 Mbit/s: exponent 2, mantissa 250000. */
     const uint32_t ssrc = 0x11223344;
-    const uint8_t expected[] = {0x8F, 0xCE, 0x00, 0x05, 0, 0, 0, 1, 0, 0, 0, 0, 'R', 'E', 'M',
-                                'B',  0x01, 0x0B, 0xD0, 0x90, 0x11, 0x22, 0x33, 0x44};
+    const uint8_t expected[] = {0x8F, 0xCE, 0x00, 0x05, 0,    0,    0,    1,
+                                0,    0,    0,    0,    'R',  'E',  'M',  'B',
+                                0x01, 0x0B, 0xD0, 0x90, 0x11, 0x22, 0x33, 0x44};
     uint8_t buf[64];
     g_assert_cmpint(prism_rtcp_build_remb(buf, sizeof(buf), 1, 1000000, &ssrc, 1), ==, 24);
     g_assert_cmpmem(buf, 24, expected, sizeof(expected));
@@ -173,8 +174,8 @@ static void test_rtcp_remb_encodes_reference_bitrate(void)
 
 static void test_rtcp_remb_round_trips_mantissa_and_exponent(void)
 {
-    const uint64_t rates[] = {0, 1, 262143, 262144, 262145, 1000000, 2500000000ull,
-                              123456789012345ull, UINT64_MAX};
+    const uint64_t rates[] = {
+        0, 1, 262143, 262144, 262145, 1000000, 2500000000ull, 123456789012345ull, UINT64_MAX};
     for (size_t i = 0; i < G_N_ELEMENTS(rates); i++) {
         uint8_t buf[32];
         struct prism_rtcp_packet p;
@@ -192,8 +193,8 @@ static void test_rtcp_remb_round_trips_mantissa_and_exponent(void)
 
 static void test_rtcp_remb_saturates_and_rejects_bad_lengths(void)
 {
-    uint8_t remb_max[] = {0x8F, 0xCE, 0x00, 0x04, 0, 0, 0, 1, 0, 0, 0, 0,
-                          'R',  'E',  'M',  'B',  0, 0xFF, 0xFF, 0xFF};
+    uint8_t remb_max[] = {0x8F, 0xCE, 0x00, 0x04, 0,   0,   0, 1,    0,    0,
+                          0,    0,    'R',  'E',  'M', 'B', 0, 0xFF, 0xFF, 0xFF};
     struct prism_rtcp_packet p;
     struct prism_rtcp_remb remb;
     first_packet(remb_max, sizeof(remb_max), &p);

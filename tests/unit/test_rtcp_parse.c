@@ -122,8 +122,7 @@ static void test_rtcp_stops_at_length_past_end(void)
     next_ok(&it, &p);
     g_assert_cmpint(prism_rtcp_next(&it, &p), ==, -EBADMSG);
     g_assert_cmpint(prism_rtcp_next(&it, &p), ==, -EBADMSG);
-    g_assert_cmpint(prism_rtcp_validate(sample_sr_sdes, sizeof(sample_sr_sdes) - 4), ==,
-                    -EBADMSG);
+    g_assert_cmpint(prism_rtcp_validate(sample_sr_sdes, sizeof(sample_sr_sdes) - 4), ==, -EBADMSG);
     /* A header alone that announces more, and trailing bytes shorter than a header. */
     const uint8_t huge[] = {0x80, 0xC9, 0xFF, 0xFF, 0, 0, 0, 0};
     g_assert_cmpint(prism_rtcp_validate(huge, sizeof(huge)), ==, -EBADMSG);
@@ -207,8 +206,8 @@ static int sdes_walk(const uint8_t *data, size_t len, unsigned *items)
 static void test_rtcp_sdes_walks_chunks_and_rejects_bad_items(void)
 {
     /* Chunk 1: CNAME "a" and NAME "bc"; chunk 2: no items (null + padding). */
-    const uint8_t two_chunks[] = {0x82, 0xCA, 0x00, 0x05, 0, 0, 0, 1, 1, 1, 'a', 2, 2, 'b', 'c',
-                                  0,    0,    0,    0,    2, 0, 0, 0, 0};
+    const uint8_t two_chunks[] = {0x82, 0xCA, 0x00, 0x05, 0, 0, 0, 1, 1, 1, 'a', 2,
+                                  2,    'b',  'c',  0,    0, 0, 0, 2, 0, 0, 0,   0};
     unsigned items;
     g_assert_cmpint(sdes_walk(two_chunks, sizeof(two_chunks), &items), ==, 0);
     g_assert_cmpuint(items, ==, 2);

@@ -43,9 +43,11 @@ static size_t put_twcc(uint8_t *buf, uint32_t sender, uint32_t media)
 
 static struct prism_rtcp_report_block block_about(uint32_t ssrc)
 {
-    return (struct prism_rtcp_report_block){.ssrc = ssrc, .fraction_lost = (uint8_t)ssrc,
+    return (struct prism_rtcp_report_block){.ssrc = ssrc,
+                                            .fraction_lost = (uint8_t)ssrc,
                                             .cumulative_lost = (int32_t)ssrc * 3,
-                                            .highest_seq = 1000 + ssrc, .jitter = 7};
+                                            .highest_seq = 1000 + ssrc,
+                                            .jitter = 7};
 }
 
 /* What a receiver sends: RR, SDES, NACK, PLI, REMB, FIR, TWCC, BYE. */
@@ -62,8 +64,8 @@ static size_t build_receiver_compound(uint8_t *buf, size_t cap)
     pos += (size_t)prism_rtcp_build_sdes_cname(buf + pos, cap - pos, RECEIVER_SSRC, "rx", 2);
     pos += (size_t)prism_rtcp_build_nack(buf + pos, cap - pos, RECEIVER_SSRC, 0xA, lost, 2);
     pos += (size_t)prism_rtcp_build_pli(buf + pos, cap - pos, RECEIVER_SSRC, 0xC);
-    pos += (size_t)prism_rtcp_build_remb(buf + pos, cap - pos, RECEIVER_SSRC, 500000,
-                                         remb_ssrcs, 2);
+    pos += (size_t)prism_rtcp_build_remb(buf + pos, cap - pos, RECEIVER_SSRC, 500000, remb_ssrcs,
+                                         2);
     pos += (size_t)prism_rtcp_build_fir(buf + pos, cap - pos, RECEIVER_SSRC, fir, 2);
     pos += put_twcc(buf + pos, RECEIVER_SSRC, 0xB);
     pos += (size_t)prism_rtcp_build_bye(buf + pos, cap - pos, &bye, 1, NULL, 0);
@@ -108,8 +110,7 @@ static void test_rtcp_translate_works_in_place(void)
     size_t in_len = build_receiver_compound(buf, sizeof(buf));
     size_t expected_len = build_expected(expected, sizeof(expected));
     unsigned calls = 0;
-    int len = prism_rtcp_translate(buf, in_len, buf, in_len, SFU_SSRC, map_to_publisher_cb,
-                                   &calls);
+    int len = prism_rtcp_translate(buf, in_len, buf, in_len, SFU_SSRC, map_to_publisher_cb, &calls);
     g_assert_cmpint(len, ==, (int)expected_len);
     g_assert_cmpmem(buf, (size_t)len, expected, expected_len);
 }
@@ -159,9 +160,9 @@ static void test_rtcp_translate_rejects_malformed_and_small_output(void)
                                          map_to_publisher_cb, &calls),
                     ==, -EBADMSG);
     g_assert_cmpuint(calls, ==, 0); /* validated before anything was translated */
-    g_assert_cmpint(prism_rtcp_translate(in, in_len, out, 40, SFU_SSRC, map_to_publisher_cb,
-                                         &calls),
-                    ==, -ENOSPC);
+    g_assert_cmpint(
+        prism_rtcp_translate(in, in_len, out, 40, SFU_SSRC, map_to_publisher_cb, &calls), ==,
+        -ENOSPC);
     g_assert_cmpint(prism_rtcp_translate(in, in_len, out, sizeof(out), SFU_SSRC, NULL, NULL), ==,
                     -EINVAL);
     /* An RR whose report count runs past its body. */
@@ -177,8 +178,7 @@ static void test_rtcp_sr_rewrite_sets_ssrc_and_shifts_timestamp(void)
 {
     uint8_t buf[sizeof(sample_sr_sdes)];
     memcpy(buf, sample_sr_sdes, sizeof(buf));
-    g_assert_cmpint(prism_rtcp_sr_rewrite(buf, SAMPLE_SR_LEN, 0xFEEDF00D, 0xFFFF0000u),
-                    ==, 0);
+    g_assert_cmpint(prism_rtcp_sr_rewrite(buf, SAMPLE_SR_LEN, 0xFEEDF00D, 0xFFFF0000u), ==, 0);
     struct prism_rtcp_iter it;
     struct prism_rtcp_packet p;
     struct prism_rtcp_sr sr;

@@ -173,8 +173,7 @@ static void test_rtcp_twcc_handles_extreme_deltas_and_reference(void)
     const uint8_t tail[] = {0x40, 0x02, 0x80, 0x00, 0x7F, 0xFF};
     uint8_t buf[64];
     struct prism_rtcp_twcc t;
-    g_assert_cmpint(parse_twcc(buf, make_twcc(buf, 0, 2, 0x800000, tail, sizeof(tail)), &t), ==,
-                    0);
+    g_assert_cmpint(parse_twcc(buf, make_twcc(buf, 0, 2, 0x800000, tail, sizeof(tail)), &t), ==, 0);
     g_assert_cmpint(t.reference_time, ==, -8388608);
     struct prism_rtcp_twcc_iter it;
     prism_rtcp_twcc_iter_init(&it, &t);

@@ -97,8 +97,7 @@ static void test_rtp_vp8_rewrites_picture_id_and_tl0picidx_in_place(void)
     g_assert_cmpint(prism_rtp_vp8_parse(short_pid, sizeof(short_pid), &d), ==, 0);
     g_assert_cmpint(prism_rtp_vp8_set_picture_id(short_pid, sizeof(short_pid), &d, 200), ==, 0);
     g_assert_cmpuint(short_pid[2], ==, 200 & 0x7F);
-    g_assert_cmpint(prism_rtp_vp8_set_tl0picidx(short_pid, sizeof(short_pid), &d, 1), ==,
-                    -ENOENT);
+    g_assert_cmpint(prism_rtp_vp8_set_tl0picidx(short_pid, sizeof(short_pid), &d, 1), ==, -ENOENT);
     uint8_t none[] = {0x10, 0x00};
     g_assert_cmpint(prism_rtp_vp8_parse(none, sizeof(none), &d), ==, 0);
     g_assert_cmpint(prism_rtp_vp8_set_picture_id(none, sizeof(none), &d, 1), ==, -ENOENT);
@@ -115,8 +114,14 @@ static void test_rtp_vp8_build_reproduces_parsed_descriptors(void)
 
     /* The bench client's shape: 15-bit picture id, TL0PICIDX, TID without KEYIDX. */
     const struct prism_rtp_vp8 sent = {
-        .start_of_partition = true, .has_picture_id = true, .long_picture_id = true,
-        .picture_id = 0x7ABC, .has_tl0picidx = true, .tl0picidx = 9, .has_tid = true, .tid = 1,
+        .start_of_partition = true,
+        .has_picture_id = true,
+        .long_picture_id = true,
+        .picture_id = 0x7ABC,
+        .has_tl0picidx = true,
+        .tl0picidx = 9,
+        .has_tid = true,
+        .tid = 1,
     };
     int len = prism_rtp_vp8_build(buf, sizeof(buf), &sent);
     g_assert_cmpint(len, ==, 6);
@@ -180,8 +185,8 @@ static void test_rtp_vp9_parses_flexible_inter_frame(void)
 static void test_rtp_vp9_skips_scalability_structure(void)
 {
     /* B V | N_S=2 Y G | 3 x (width, height) | N_G=2 | T0 R=1 + 1 diff | T1 U R=2 + 2 diffs */
-    const uint8_t p[] = {0x0A, 0x58, 0x01, 0x40, 0x00, 0xB4, 0x02, 0x80, 0x01, 0x68,
-                         0x05, 0x00, 0x02, 0xD0, 0x02, 0x04, 0x01, 0x38, 0x01, 0x02, 0xEE};
+    const uint8_t p[] = {0x0A, 0x58, 0x01, 0x40, 0x00, 0xB4, 0x02, 0x80, 0x01, 0x68, 0x05,
+                         0x00, 0x02, 0xD0, 0x02, 0x04, 0x01, 0x38, 0x01, 0x02, 0xEE};
     struct prism_rtp_vp9 d;
     g_assert_cmpint(prism_rtp_vp9_parse(p, sizeof(p), &d), ==, 0);
     g_assert_true(d.has_ss);

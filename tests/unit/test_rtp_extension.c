@@ -226,12 +226,10 @@ int main(int argc, char **argv)
     g_test_add_func("/rtp-ext/iterates-one-byte-elements-and-padding",
                     test_rtp_ext_iterates_one_byte_elements_and_padding);
     g_test_add_func("/rtp-ext/stops-at-reserved-id-15", test_rtp_ext_stops_at_reserved_id_15);
-    g_test_add_func("/rtp-ext/iterates-two-byte-elements",
-                    test_rtp_ext_iterates_two_byte_elements);
+    g_test_add_func("/rtp-ext/iterates-two-byte-elements", test_rtp_ext_iterates_two_byte_elements);
     g_test_add_func("/rtp-ext/ignores-unknown-profile-and-absent-block",
                     test_rtp_ext_ignores_unknown_profile_and_absent_block);
-    g_test_add_func("/rtp-ext/rejects-element-past-block",
-                    test_rtp_ext_rejects_element_past_block);
+    g_test_add_func("/rtp-ext/rejects-element-past-block", test_rtp_ext_rejects_element_past_block);
     g_test_add_func("/rtp-ext/find-mut-writes-into-the-packet",
                     test_rtp_ext_find_mut_writes_into_the_packet);
     g_test_add_func("/rtp-ext/abs-send-time-encodes-6-18-fixed-point",

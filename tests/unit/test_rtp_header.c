@@ -8,12 +8,14 @@
 
 /* V=2 X=1 CC=1, M=1 PT=96, seq 0x1234, ts 0xDEADBEEF, SSRC 0x11223344, CSRC 0x55667788,
  * a one-byte extension block with abs-send-time (id 2, 3 bytes), payload "hello". */
+/* clang-format off */
 static const uint8_t full_packet[] = {
     0x91, 0xE0, 0x12, 0x34, 0xDE, 0xAD, 0xBE, 0xEF, 0x11, 0x22, 0x33, 0x44,
     0x55, 0x66, 0x77, 0x88,
     0xBE, 0xDE, 0x00, 0x01, 0x22, 0x01, 0x02, 0x03,
     'h', 'e', 'l', 'l', 'o',
 };
+/* clang-format on */
 
 static void test_rtp_parses_every_header_field(void)
 {
@@ -149,8 +151,15 @@ static void test_rtp_builds_the_reference_packet(void)
     const struct prism_rtp_ext ext = {.id = 2, .len = 3, .data = abs_send_time};
     const uint32_t csrc = 0x55667788;
     const struct prism_rtp_header_fields fields = {
-        .marker = true, .payload_type = 96, .seq = 0x1234, .timestamp = 0xDEADBEEF,
-        .ssrc = 0x11223344, .csrcs = &csrc, .csrc_count = 1, .exts = &ext, .ext_count = 1,
+        .marker = true,
+        .payload_type = 96,
+        .seq = 0x1234,
+        .timestamp = 0xDEADBEEF,
+        .ssrc = 0x11223344,
+        .csrcs = &csrc,
+        .csrc_count = 1,
+        .exts = &ext,
+        .ext_count = 1,
     };
     uint8_t buf[64];
     int len = prism_rtp_build_header(buf, sizeof(buf), &fields);
@@ -169,8 +178,8 @@ static void test_rtp_build_uses_two_byte_form_when_needed(void)
         {.id = 3, .len = 20, .data = long_value}, /* too long for one-byte elements */
         {.id = 200, .len = 0, .data = NULL},
     };
-    const struct prism_rtp_header_fields fields = {.payload_type = 111, .seq = 7, .ssrc = 9,
-                                                   .exts = exts, .ext_count = 3};
+    const struct prism_rtp_header_fields fields = {
+        .payload_type = 111, .seq = 7, .ssrc = 9, .exts = exts, .ext_count = 3};
     uint8_t buf[128];
     int len = prism_rtp_build_header(buf, sizeof(buf), &fields);
     /* 12 + 4 + (2+1) + (2+20) + (2+0) = 43, padded to 44. */
@@ -240,7 +249,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rtp/build-uses-two-byte-form-when-needed",
                     test_rtp_build_uses_two_byte_form_when_needed);
     g_test_add_func("/rtp/build-rejects-bad-fields", test_rtp_build_rejects_bad_fields);
-    g_test_add_func("/rtp/adds-padding-the-parser-strips",
-                    test_rtp_adds_padding_the_parser_strips);
+    g_test_add_func("/rtp/adds-padding-the-parser-strips", test_rtp_adds_padding_the_parser_strips);
     return g_test_run();
 }

@@ -8,12 +8,14 @@
 
 /* V=2 X=1, PT 96, seq 1000, ts 90000, SSRC 0xAABBCCDD; one-byte extensions: mid (id 1, "0"),
  * abs-send-time (id 2), transport-cc (id 3), audio level (id 4); payload "media". */
+/* clang-format off */
 static const uint8_t one_byte_packet[] = {
     0x90, 0x60, 0x03, 0xE8, 0x00, 0x01, 0x5F, 0x90, 0xAA, 0xBB, 0xCC, 0xDD,
     0xBE, 0xDE, 0x00, 0x03,
     0x10, '0', 0x22, 0x01, 0x02, 0x03, 0x31, 0x00, 0x07, 0x40, 0x85, 0x00,
     'm', 'e', 'd', 'i', 'a',
 };
+/* clang-format on */
 
 static void parse_ok(const uint8_t *buf, size_t len, struct prism_rtp_header *h)
 {
@@ -141,7 +143,7 @@ static void test_rtp_rtx_wrap_and_unwrap_round_trip(void)
     g_assert_cmpuint(r.seq, ==, 500);
     g_assert_cmpuint(r.timestamp, ==, 90000);
     g_assert_cmpmem(r.payload, r.payload_len, "\x03\xE8media", 7); /* OSN 1000 first */
-    g_assert_cmpmem(rtx + 12, 16, original + 12, 16);                /* extensions kept */
+    g_assert_cmpmem(rtx + 12, 16, original + 12, 16);              /* extensions kept */
 
     int back = prism_rtp_rtx_unwrap(rtx, &r, 96, 0xAABBCCDD);
     g_assert_cmpint(back, ==, (int)sizeof(one_byte_packet));
