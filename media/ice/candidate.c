@@ -100,10 +100,10 @@ static enum prism_ice_candidate_result screen_parsed(const NiceCandidate *candid
     return PRISM_ICE_CANDIDATE_ADDED;
 }
 
-enum prism_ice_candidate_result prism_ice_candidate_screen(NiceAgent *agent, guint stream_id,
-                                                           const struct prism_ice_settings *settings,
-                                                           const char *text, size_t length,
-                                                           NiceCandidate **out)
+enum prism_ice_candidate_result
+prism_ice_candidate_screen(NiceAgent *agent, guint stream_id,
+                           const struct prism_ice_settings *settings, const char *text,
+                           size_t length, NiceCandidate **out)
 {
     if (length >= 2 && memcmp(text, "a=", 2) == 0) {
         text += 2;

@@ -13,28 +13,27 @@
 struct peer {
     const char *name;
     struct prism_ice *ice;
-    struct peer *trickle_to;        /* receives our candidates and end-of-candidates */
+    struct peer *trickle_to;                /* receives our candidates and end-of-candidates */
     bool (*forward)(const char *candidate); /* which candidates to trickle; NULL = all */
-    GPtrArray *candidates;          /* every local candidate reported (char *) */
-    GPtrArray *trickle_results;     /* what trickle_to made of each, as GINT_TO_POINTER */
+    GPtrArray *candidates;                  /* every local candidate reported (char *) */
+    GPtrArray *trickle_results;             /* what trickle_to made of each, as GINT_TO_POINTER */
     bool gathering_done;
     enum prism_ice_state states[PEER_MAX_STATES];
     size_t state_count;
-    GThread *expected_thread;       /* callbacks must run here */
+    GThread *expected_thread; /* callbacks must run here */
     bool wrong_thread;
     uint64_t received, received_bytes;
     uint8_t last[2048];
     size_t last_length;
-    bool destroy_on_failure;        /* destroy from inside state_cb on PRISM_ICE_FAILED */
-    bool destroy_on_receive;        /* destroy from inside receive_cb */
+    bool destroy_on_failure; /* destroy from inside state_cb on PRISM_ICE_FAILED */
+    bool destroy_on_receive; /* destroy from inside receive_cb */
     uint64_t callbacks_after_destroy;
     bool destroyed;
 };
 
 static inline struct prism_ice_settings loopback_settings(void)
 {
-    struct prism_ice_settings_text text = {.interfaces = "127.0.0.1",
-                                           .port_range = "10000-60000"};
+    struct prism_ice_settings_text text = {.interfaces = "127.0.0.1", .port_range = "10000-60000"};
     struct prism_ice_settings settings;
     char error[256];
     g_assert_cmpint(prism_ice_settings_parse(&settings, &text, error, sizeof(error)), ==, 0);
@@ -63,8 +62,8 @@ static inline void peer_local_candidate_cb(void *owner, const char *candidate)
     g_ptr_array_add(peer->candidates, g_strdup(candidate));
     if (!peer->trickle_to || !peer->trickle_to->ice || (peer->forward && !peer->forward(candidate)))
         return;
-    enum prism_ice_candidate_result result =
-        prism_ice_add_remote_candidate(peer->trickle_to->ice, candidate, strlen(candidate));
+    enum prism_ice_candidate_result result = prism_ice_add_remote_candidate(
+        peer->trickle_to->ice, candidate, strlen(candidate));
     g_ptr_array_add(peer->trickle_results, GINT_TO_POINTER(result));
 }
 

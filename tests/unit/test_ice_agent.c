@@ -49,9 +49,8 @@ static void test_ice_agents_connect_over_loopback_and_carry_datagrams(void)
     g_assert_false(peer_went_through(&a, PRISM_ICE_FAILED));
     g_assert_cmpint(prism_ice_get_state(a.ice), ==, PRISM_ICE_COMPLETED);
     char local[64], remote[64];
-    g_assert_cmpint(prism_ice_get_selected_pair(a.ice, local, sizeof(local), remote,
-                                                sizeof(remote)),
-                    ==, 0);
+    g_assert_cmpint(
+        prism_ice_get_selected_pair(a.ice, local, sizeof(local), remote, sizeof(remote)), ==, 0);
     g_assert_true(g_str_has_prefix(local, "127.0.0.1:") && g_str_has_suffix(local, "/udp"));
     g_assert_true(g_str_has_prefix(remote, "127.0.0.1:") && g_str_has_suffix(remote, "/udp"));
 
@@ -162,8 +161,7 @@ static void collect_candidate_cb(void *data, const char *candidate)
 static void give_candidates(struct peer *from, struct peer *to)
 {
     GPtrArray *candidates = g_ptr_array_new_with_free_func(g_free);
-    g_assert_cmpuint(prism_ice_foreach_local_candidate(from->ice, collect_candidate_cb,
-                                                       candidates),
+    g_assert_cmpuint(prism_ice_foreach_local_candidate(from->ice, collect_candidate_cb, candidates),
                      >=, 1);
     for (guint i = 0; i < candidates->len; i++) {
         const char *candidate = g_ptr_array_index(candidates, i);
@@ -327,6 +325,46 @@ static void test_ice_callbacks_run_on_the_worker_thread(void)
     prism_worker_pool_destroy(pool);
 }
 
+/* Informational: the cost of the receive path (libnice dispatch, recvmsg, our callback) on
+ * one thread, measured apart from the sends that feed it. */
+static void test_ice_receive_path_rate(void)
+{
+    GMainContext *context = g_main_context_new();
+    struct prism_ice_settings settings = loopback_settings();
+    struct peer a, b;
+    peer_init(&a, "prism", context, &settings, false);
+    peer_init(&b, "browser", context, &settings, true);
+    peers_connect(context, &a, &b);
+    uint8_t packet[PACKET_SIZE];
+    fill_packet(packet, sizeof(packet), 1);
+    enum { BURST = 64, BURSTS = 500 };
+    gint64 sending = 0, receiving = 0;
+    uint64_t expected = a.received;
+    for (int burst = 0; burst < BURSTS; burst++) {
+        gint64 t0 = g_get_monotonic_time();
+        for (int i = 0; i < BURST; i++)
+            g_assert_cmpint(prism_ice_send(b.ice, packet, sizeof(packet)), ==, PACKET_SIZE);
+        gint64 t1 = g_get_monotonic_time();
+        expected += BURST;
+        while (a.received < expected && g_main_context_iteration(context, FALSE))
+            ;
+        gint64 t2 = g_get_monotonic_time();
+        sending += t1 - t0;
+        receiving += t2 - t1;
+        if (a.received < expected)
+            break; /* lost on the way: the rate is still fair for what arrived */
+    }
+    g_assert_cmpuint(a.received, >, 0);
+    double packets = (double)a.received;
+    g_test_message("send %.2f us/packet; receive %.2f us/packet (%.0f packets/s on one thread)",
+                   (double)sending / (BURST * BURSTS), (double)receiving / packets,
+                   packets / ((double)receiving / G_USEC_PER_SEC));
+    peer_clear(&a);
+    peer_clear(&b);
+    g_assert_true(context_is_idle(context));
+    g_main_context_unref(context);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -341,5 +379,6 @@ int main(int argc, char **argv)
                     test_ice_agent_destroyed_inside_its_receive_callback);
     g_test_add_func("/ice/agent/callbacks-run-on-the-worker-thread",
                     test_ice_callbacks_run_on_the_worker_thread);
+    g_test_add_func("/ice/agent/receive-path-rate", test_ice_receive_path_rate);
     return g_test_run();
 }

@@ -76,10 +76,24 @@ static void test_cidr_families_do_not_mix_except_mapped_ipv4(void)
 static void test_cidr_rejects_malformed_text(void)
 {
     static const char *const bad[] = {
-        "",           "/8",          "10.0.0.0/",      "10.0.0.0/33",  "10.0.0.0/-1",
-        "10.0.0.0/8a", "10.0.0/8",   "10.0.0.256/8",   "10.0.0.0/ 8",  " 10.0.0.0/8",
-        "::1/129",    "::1/1000",    "2001:db8:::/32", "fe80::1%eth0", "localhost/8",
-        "10.0.0.0/08x", "1.2.3.4/32/1", "01.2.3.4/8",
+        "",
+        "/8",
+        "10.0.0.0/",
+        "10.0.0.0/33",
+        "10.0.0.0/-1",
+        "10.0.0.0/8a",
+        "10.0.0/8",
+        "10.0.0.256/8",
+        "10.0.0.0/ 8",
+        " 10.0.0.0/8",
+        "::1/129",
+        "::1/1000",
+        "2001:db8:::/32",
+        "fe80::1%eth0",
+        "localhost/8",
+        "10.0.0.0/08x",
+        "1.2.3.4/32/1",
+        "01.2.3.4/8",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         struct prism_cidr network = {.prefix = 77};
@@ -104,14 +118,13 @@ static void test_cidr_list_parses_trims_and_bounds(void)
                     ==, 0);
     g_assert_cmpuint(count, ==, 3);
     g_assert_cmpuint(networks[1].prefix, ==, 128);
-    g_assert_cmpint(prism_cidr_list_parse("1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8", networks, 3,
-                                          &count),
-                    ==, -E2BIG);
+    g_assert_cmpint(
+        prism_cidr_list_parse("1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8", networks, 3, &count), ==,
+        -E2BIG);
     g_assert_cmpint(prism_cidr_list_parse("1.0.0.0/8,,2.0.0.0/8", networks, 3, &count), ==,
                     -EINVAL);
     g_assert_cmpint(prism_cidr_list_parse("1.0.0.0/8,", networks, 3, &count), ==, -EINVAL);
-    g_assert_cmpint(prism_cidr_list_parse("1.0.0.0/8 2.0.0.0/8", networks, 3, &count), ==,
-                    -EINVAL);
+    g_assert_cmpint(prism_cidr_list_parse("1.0.0.0/8 2.0.0.0/8", networks, 3, &count), ==, -EINVAL);
 }
 
 static void test_cidr_empty_list_allows_any_address(void)
@@ -134,19 +147,20 @@ static void test_netaddr_parses_host_port_and_port_range(void)
     g_assert_cmpint(prism_host_port_parse("[2001:db8::1]:19302", host, sizeof(host), &port), ==, 0);
     g_assert_cmpstr(host, ==, "2001:db8::1");
     g_assert_cmpuint(port, ==, 19302);
-    static const char *const bad_hosts[] = {"stun.example.net", "host:0", "host:65536", ":3478",
-                                            "2001:db8::1:3478", "[::1]3478", "[host]:1",
-                                            "a b:1", "host:12x"};
+    static const char *const bad_hosts[] = {"stun.example.net", "host:0",    "host:65536", ":3478",
+                                            "2001:db8::1:3478", "[::1]3478", "[host]:1",   "a b:1",
+                                            "host:12x"};
     for (size_t i = 0; i < G_N_ELEMENTS(bad_hosts); i++)
-        g_assert_cmpint(prism_host_port_parse(bad_hosts[i], host, sizeof(host), &port), ==, -EINVAL);
+        g_assert_cmpint(prism_host_port_parse(bad_hosts[i], host, sizeof(host), &port), ==,
+                        -EINVAL);
     g_assert_cmpint(prism_host_port_parse("abcdefgh:1", host, 8, &port), ==, -EINVAL);
 
     g_assert_cmpint(prism_port_range_parse("10000-60000", &min, &max), ==, 0);
     g_assert_cmpuint(min, ==, 10000);
     g_assert_cmpuint(max, ==, 60000);
     g_assert_cmpint(prism_port_range_parse("5000-5000", &min, &max), ==, 0);
-    static const char *const bad_ranges[] = {"", "10000", "0-10", "20-10", "1-65536", "a-b",
-                                             "-5", "5-", "1 - 5", "1-2-3"};
+    static const char *const bad_ranges[] = {"",    "10000", "0-10", "20-10", "1-65536",
+                                             "a-b", "-5",    "5-",   "1 - 5", "1-2-3"};
     for (size_t i = 0; i < G_N_ELEMENTS(bad_ranges); i++)
         g_assert_cmpint(prism_port_range_parse(bad_ranges[i], &min, &max), ==, -EINVAL);
 }
@@ -165,7 +179,7 @@ static void test_netaddr_interface_list_takes_names_and_addresses(void)
     g_assert_true(items[3].is_address);
     g_assert_cmpint(items[3].address.family, ==, AF_INET6);
     static const char *const bad[] = {"1.2.3.999", "-eth0", "averyveryverylongname0",
-                                      "fe80::zz", "eth 0", "lo,,eth0"};
+                                      "fe80::zz",  "eth 0", "lo,,eth0"};
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
         g_assert_cmpint(prism_interface_list_parse(bad[i], items, 4, &count), ==, -EINVAL);
 }
@@ -225,8 +239,9 @@ static void test_ice_screen_accepts_browser_candidates(void)
                     ==, PRISM_ICE_CANDIDATE_ADDED);
     g_assert_cmpstr(address, ==, "192.168.0.196:56143");
     /* "a=" prefix and CRLF tolerated, as found in a raw SDP line */
-    g_assert_cmpint(screen(&f, "a=candidate:1 1 UDP 2015363327 203.0.113.5 5000 typ srflx raddr "
-                               "10.0.0.2 rport 5000\r\n",
+    g_assert_cmpint(screen(&f,
+                           "a=candidate:1 1 UDP 2015363327 203.0.113.5 5000 typ srflx raddr "
+                           "10.0.0.2 rport 5000\r\n",
                            address),
                     ==, PRISM_ICE_CANDIDATE_ADDED);
     g_assert_cmpstr(address, ==, "203.0.113.5:5000");
@@ -265,11 +280,12 @@ static void test_ice_screen_filters_by_remote_networks(void)
                     PRISM_ICE_CANDIDATE_ADDED);
     g_assert_cmpint(screen(&f, "candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host", NULL), ==,
                     PRISM_ICE_CANDIDATE_FILTERED);
-    g_assert_cmpint(screen(&f, "candidate:1 1 udp 2122260223 2001:db8::1 5000 typ host", NULL),
-                    ==, PRISM_ICE_CANDIDATE_FILTERED);
+    g_assert_cmpint(screen(&f, "candidate:1 1 udp 2122260223 2001:db8::1 5000 typ host", NULL), ==,
+                    PRISM_ICE_CANDIDATE_FILTERED);
     /* a relay or srflx candidate is judged by the address media would go to, not raddr */
-    g_assert_cmpint(screen(&f, "candidate:1 1 udp 5 198.51.100.1 5000 typ relay raddr 127.0.0.1 "
-                               "rport 5000",
+    g_assert_cmpint(screen(&f,
+                           "candidate:1 1 udp 5 198.51.100.1 5000 typ relay raddr 127.0.0.1 "
+                           "rport 5000",
                            NULL),
                     ==, PRISM_ICE_CANDIDATE_FILTERED);
     fixture_clear(&f);
@@ -281,9 +297,9 @@ static void test_ice_screen_keeps_only_rtp_component_and_enabled_transports(void
     fixture_init(&f, "", false);
     g_assert_cmpint(screen(&f, "candidate:1 2 udp 2122260222 10.0.0.1 5001 typ host", NULL), ==,
                     PRISM_ICE_CANDIDATE_UNUSED);
-    g_assert_cmpint(screen(&f, "candidate:1 1 tcp 1518280447 10.0.0.1 9 typ host tcptype active",
-                           NULL),
-                    ==, PRISM_ICE_CANDIDATE_UNUSED);
+    g_assert_cmpint(
+        screen(&f, "candidate:1 1 tcp 1518280447 10.0.0.1 9 typ host tcptype active", NULL), ==,
+        PRISM_ICE_CANDIDATE_UNUSED);
     g_assert_cmpint(screen(&f, "candidate:1 1 udp 1 0.0.0.0 5000 typ host", NULL), ==,
                     PRISM_ICE_CANDIDATE_UNUSED);
     g_assert_cmpint(screen(&f, "candidate:1 1 udp 1 224.0.0.251 5353 typ host", NULL), ==,
@@ -292,9 +308,9 @@ static void test_ice_screen_keeps_only_rtp_component_and_enabled_transports(void
                     PRISM_ICE_CANDIDATE_UNUSED);
     fixture_clear(&f);
     fixture_init(&f, "", true);
-    g_assert_cmpint(screen(&f, "candidate:1 1 tcp 1518280447 10.0.0.1 9 typ host tcptype active",
-                           NULL),
-                    ==, PRISM_ICE_CANDIDATE_ADDED);
+    g_assert_cmpint(
+        screen(&f, "candidate:1 1 tcp 1518280447 10.0.0.1 9 typ host tcptype active", NULL), ==,
+        PRISM_ICE_CANDIDATE_ADDED);
     fixture_clear(&f);
 }
 
@@ -306,10 +322,10 @@ static void test_ice_screen_rejects_malformed_candidates(void)
         "",
         "candidate:",
         "candidate:1 1 udp 1 10.0.0.1",
-        "candidate:1 1 udp 1 10.0.0.1 5000",             /* no typ */
-        "candidate:1 1 udp 1 10.0.0.1 70000 typ host",   /* libnice would wrap it to 4464 */
+        "candidate:1 1 udp 1 10.0.0.1 5000",           /* no typ */
+        "candidate:1 1 udp 1 10.0.0.1 70000 typ host", /* libnice would wrap it to 4464 */
         "candidate:1 1 udp 1 10.0.0.1 -1 typ host",
-        "candidate:1 1 udp 1 10.0.0.1 0 typ host",       /* nothing to send to */
+        "candidate:1 1 udp 1 10.0.0.1 0 typ host", /* nothing to send to */
         "candidate:1 1 udp 1 10.0.0.1 5000 typ bogus",
         "candidate:1 1 sctp 1 10.0.0.1 5000 typ host",
         "candidate:1 1 udp 1 [::1] 5000 typ host",
@@ -379,8 +395,8 @@ static void test_ice_host_enumeration_offers_loopback(void)
     struct prism_ip loopback = ip("127.0.0.1");
     bool found = false;
     for (size_t i = 0; i < count; i++)
-        found = found || (addresses[i].family == AF_INET && !memcmp(addresses[i].bytes,
-                                                                     loopback.bytes, 4));
+        found = found ||
+                (addresses[i].family == AF_INET && !memcmp(addresses[i].bytes, loopback.bytes, 4));
     g_assert_true(found);
     g_assert_cmpint(prism_interface_list_parse("127.0.0.1", settings.interfaces,
                                                PRISM_NETADDR_LIST_MAX, &settings.interface_count),

@@ -19,8 +19,7 @@ static int open_watch_socket(uint16_t *port)
 {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     g_assert_cmpint(fd, >=, 0);
-    struct sockaddr_in address = {.sin_family = AF_INET,
-                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     g_assert_cmpint(bind(fd, (struct sockaddr *)&address, sizeof(address)), ==, 0);
     socklen_t length = sizeof(address);
     g_assert_cmpint(getsockname(fd, (struct sockaddr *)&address, &length), ==, 0);
@@ -78,15 +77,14 @@ static unsigned checks_sent_to_candidate(const char *remote_networks,
 static void test_ice_candidate_outside_allowed_networks_is_never_sent_to(void)
 {
     enum prism_ice_state state;
-    g_assert_cmpuint(checks_sent_to_candidate("10.0.0.0/8, fd00::/8",
-                                              PRISM_ICE_CANDIDATE_FILTERED, 1.0, &state),
-                     ==, 0);
+    g_assert_cmpuint(
+        checks_sent_to_candidate("10.0.0.0/8, fd00::/8", PRISM_ICE_CANDIDATE_FILTERED, 1.0, &state),
+        ==, 0);
     g_assert_cmpint(state, !=, PRISM_ICE_CONNECTED);
     g_assert_cmpint(state, !=, PRISM_ICE_COMPLETED);
     /* the same candidate inside the allowed networks gets checks at once */
-    g_assert_cmpuint(checks_sent_to_candidate("127.0.0.0/8", PRISM_ICE_CANDIDATE_ADDED, 1.0,
-                                              &state),
-                     >, 0);
+    g_assert_cmpuint(
+        checks_sent_to_candidate("127.0.0.0/8", PRISM_ICE_CANDIDATE_ADDED, 1.0, &state), >, 0);
     g_assert_cmpint(state, ==, PRISM_ICE_CHECKING);
 }
 
@@ -250,9 +248,8 @@ static void test_ice_tcp_offers_passive_candidates_and_connects(void)
     g_assert_cmpuint(udp, ==, 1);
     g_assert_cmpuint(passive, ==, 1);
     char local[64], remote[64];
-    g_assert_cmpint(prism_ice_get_selected_pair(a.ice, local, sizeof(local), remote,
-                                                sizeof(remote)),
-                    ==, 0);
+    g_assert_cmpint(
+        prism_ice_get_selected_pair(a.ice, local, sizeof(local), remote, sizeof(remote)), ==, 0);
     g_assert_true(g_str_has_suffix(local, "/tcp"));
     uint8_t packet[500];
     memset(packet, 0x5a, sizeof(packet));
@@ -286,15 +283,15 @@ static gboolean fake_stun_cb(gint fd, GIOCondition condition, gpointer data)
     ssize_t length = recvfrom(fd, request_buffer, sizeof(request_buffer), 0,
                               (struct sockaddr *)&from, &from_length);
     StunMessage request, response;
-    if (length <= 0 || stun_agent_validate(&server->agent, &request, request_buffer,
-                                           (size_t)length, NULL, NULL) != STUN_VALIDATION_SUCCESS)
+    if (length <= 0 || stun_agent_validate(&server->agent, &request, request_buffer, (size_t)length,
+                                           NULL, NULL) != STUN_VALIDATION_SUCCESS)
         return G_SOURCE_CONTINUE;
     stun_agent_init_response(&server->agent, &response, response_buffer, sizeof(response_buffer),
                              &request);
     struct sockaddr_in mapped = {.sin_family = AF_INET, .sin_port = htons(61000)};
     inet_pton(AF_INET, "203.0.113.9", &mapped.sin_addr);
-    stun_message_append_addr(&response, STUN_ATTRIBUTE_MAPPED_ADDRESS,
-                             (struct sockaddr *)&mapped, sizeof(mapped));
+    stun_message_append_addr(&response, STUN_ATTRIBUTE_MAPPED_ADDRESS, (struct sockaddr *)&mapped,
+                             sizeof(mapped));
     size_t size = stun_agent_finish_message(&server->agent, &response, NULL, 0);
     if (sendto(fd, response_buffer, size, 0, (struct sockaddr *)&from, from_length) > 0)
         server->answered++;
