@@ -81,11 +81,11 @@ int prism_cidr_parse(const char *text, size_t length, struct prism_cidr *out)
         return -EINVAL;
     unsigned bits = address_bits(network.base.family);
     network.prefix = bits;
-    if (slash && parse_decimal(slash + 1, length - address_length - 1, 3, bits,
-                               &network.prefix) != 0)
+    if (slash &&
+        parse_decimal(slash + 1, length - address_length - 1, 3, bits, &network.prefix) != 0)
         return -EINVAL;
     for (unsigned bit = network.prefix; bit < bits; bit++)
-        network.base.bytes[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+        network.base.bytes[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
     *out = network;
     return 0;
 }
@@ -104,7 +104,8 @@ static struct prism_ip unmapped(const struct prism_ip *ip)
 bool prism_cidr_contains(const struct prism_cidr *network, const struct prism_ip *ip)
 {
     struct prism_ip candidate = unmapped(ip);
-    if (candidate.family != network->base.family || network->prefix > address_bits(candidate.family))
+    if (candidate.family != network->base.family ||
+        network->prefix > address_bits(candidate.family))
         return false;
     unsigned whole = network->prefix / 8, rest = network->prefix % 8;
     if (memcmp(candidate.bytes, network->base.bytes, whole) != 0)
@@ -154,8 +155,7 @@ static bool only_blanks(const char *text)
     return *text == '\0';
 }
 
-int prism_cidr_list_parse(const char *text, struct prism_cidr *out, size_t capacity,
-                          size_t *count)
+int prism_cidr_list_parse(const char *text, struct prism_cidr *out, size_t capacity, size_t *count)
 {
     size_t found = 0;
     if (!only_blanks(text)) {
@@ -189,8 +189,8 @@ static bool is_interface_name(const char *text, size_t length)
     return true;
 }
 
-int prism_interface_list_parse(const char *text, struct prism_interface_match *out,
-                               size_t capacity, size_t *count)
+int prism_interface_list_parse(const char *text, struct prism_interface_match *out, size_t capacity,
+                               size_t *count)
 {
     size_t found = 0;
     if (!only_blanks(text)) {

@@ -48,8 +48,7 @@ int prism_cidr_parse(const char *text, size_t length, struct prism_cidr *out);
 
 /* Parses a comma-separated CIDR list into out[0..capacity). Returns 0 with *count set,
  * -EINVAL for a bad item or an empty item ("a,,b"), -E2BIG when more than `capacity`. */
-int prism_cidr_list_parse(const char *text, struct prism_cidr *out, size_t capacity,
-                          size_t *count);
+int prism_cidr_list_parse(const char *text, struct prism_cidr *out, size_t capacity, size_t *count);
 
 /* True when `ip` lies in `network`. An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is
  * compared as the IPv4 address it carries; otherwise families must match. */
@@ -62,8 +61,8 @@ bool prism_cidr_list_allows(const struct prism_cidr *networks, size_t count,
 /* Parses a comma-separated list of IP literals and interface names (1 to 15 characters
  * among letters, digits and "_.:@-", not starting with '-'). Same results as
  * prism_cidr_list_parse. */
-int prism_interface_list_parse(const char *text, struct prism_interface_match *out,
-                               size_t capacity, size_t *count);
+int prism_interface_list_parse(const char *text, struct prism_interface_match *out, size_t capacity,
+                               size_t *count);
 
 /* Parses "host:port" or "[v6-address]:port": the host is a name or address of at most
  * `host_size` - 1 bytes, the port 1 to 65535. Returns 0 or -EINVAL; outputs only on

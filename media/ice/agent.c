@@ -27,11 +27,21 @@ const char *prism_ice_state_name(enum prism_ice_state state)
     return "unknown";
 }
 
+static void cancel_grace(struct prism_ice *ice)
+{
+    if (!ice->failure_grace)
+        return;
+    g_source_destroy(ice->failure_grace);
+    g_source_unref(ice->failure_grace);
+    ice->failure_grace = NULL;
+}
+
 static void release(struct prism_ice *ice)
 {
+    cancel_grace(ice);
     g_signal_handlers_disconnect_by_data(ice->agent, ice);
-    nice_agent_attach_recv(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP, ice->context,
-                           NULL, NULL);
+    nice_agent_attach_recv(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP, ice->context, NULL,
+                           NULL);
     g_object_unref(ice->agent);
     g_main_context_unref(ice->context);
     free(ice);
@@ -76,6 +86,35 @@ static void set_state(struct prism_ice *ice, enum prism_ice_state state)
     ice->callbacks.state_cb(ice->owner, state);
 }
 
+void prism_ice_flush_failure(struct prism_ice *ice, bool report)
+{
+    if (!ice->failure_grace)
+        return;
+    cancel_grace(ice);
+    if (report && !ice->dead) {
+        prism_ice_enter(ice);
+        set_state(ice, PRISM_ICE_FAILED);
+        prism_ice_leave(ice);
+    }
+}
+
+static gboolean failure_grace_cb(gpointer data)
+{
+    prism_ice_flush_failure(data, true);
+    return G_SOURCE_REMOVE;
+}
+
+/* libnice failed before any pair worked and before the peer's end-of-candidates: more
+ * candidates may still revive it, so wait a little before telling the owner. */
+static void hold_failure(struct prism_ice *ice)
+{
+    if (ice->failure_grace)
+        return;
+    ice->failure_grace = g_timeout_source_new(PRISM_ICE_FAILURE_GRACE_MS);
+    g_source_set_callback(ice->failure_grace, failure_grace_cb, ice, NULL);
+    g_source_attach(ice->failure_grace, ice->context);
+}
+
 static void receive_cb(NiceAgent *agent, guint stream_id, guint component_id, guint length,
                        gchar *data, gpointer user_data)
 {
@@ -94,8 +133,8 @@ int prism_ice_send(struct prism_ice *ice, const uint8_t *data, size_t length)
     if (G_UNLIKELY(length > 65535))
         return -EMSGSIZE;
     prism_ice_enter(ice);
-    gint sent = nice_agent_send(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP,
-                                (guint)length, (const gchar *)data);
+    gint sent = nice_agent_send(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP, (guint)length,
+                                (const gchar *)data);
     prism_ice_leave(ice);
     return sent < 0 ? -EIO : sent;
 }
@@ -151,6 +190,11 @@ static void component_state_cb(NiceAgent *agent, guint stream_id, guint componen
     default:
         return; /* gathering and disconnected say nothing about connectivity */
     }
+    if (state == PRISM_ICE_FAILED && !ice->has_pair && !ice->remote_done) {
+        hold_failure(ice);
+        return;
+    }
+    cancel_grace(ice);
     if (state == PRISM_ICE_CONNECTED || state == PRISM_ICE_COMPLETED)
         ice->can_send = ice->has_pair; /* back after a failure and a restart */
     prism_ice_enter(ice);
@@ -170,8 +214,8 @@ static void selected_pair_cb(NiceAgent *agent, guint stream_id, guint component_
     const struct prism_ice_settings *settings = ice->settings;
     struct prism_ip ip;
     bool allowed = prism_ice_ip_from_nice(&remote->addr, &ip) &&
-                   prism_cidr_list_allows(settings->remote_networks,
-                                          settings->remote_network_count, &ip);
+                   prism_cidr_list_allows(settings->remote_networks, settings->remote_network_count,
+                                          &ip);
     ice->has_pair = true;
     ice->pair_refused = !allowed;
     ice->can_send = allowed;
@@ -195,9 +239,9 @@ static bool params_valid(const struct prism_ice_params *params)
 static NiceAgent *new_agent(GMainContext *context, const struct prism_ice_params *params)
 {
     const struct prism_ice_settings *settings = params->settings;
-    NiceAgent *agent =
-        nice_agent_new_full(context, NICE_COMPATIBILITY_RFC5245,
-                            NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_CONSENT_FRESHNESS);
+    NiceAgent *agent = nice_agent_new_full(context, NICE_COMPATIBILITY_RFC5245,
+                                           NICE_AGENT_OPTION_ICE_TRICKLE |
+                                               NICE_AGENT_OPTION_CONSENT_FRESHNESS);
     if (!agent)
         return NULL;
     g_object_set(agent, "controlling-mode", params->controlling, "upnp", FALSE, "ice-udp", TRUE,
@@ -244,8 +288,8 @@ int prism_ice_create(struct prism_ice **out, const struct prism_ice_params *para
                               params->settings->port_min, params->settings->port_max);
     if (!nice_agent_set_local_credentials(ice->agent, ice->stream_id, ice->local.ufrag,
                                           ice->local.pwd) ||
-        !nice_agent_attach_recv(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP,
-                                ice->context, receive_cb, ice))
+        !nice_agent_attach_recv(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP, ice->context,
+                                receive_cb, ice))
         goto fail;
     connect_signals(ice);
     *out = ice;

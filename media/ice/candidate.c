@@ -100,10 +100,10 @@ static enum prism_ice_candidate_result screen_parsed(const NiceCandidate *candid
     return PRISM_ICE_CANDIDATE_ADDED;
 }
 
-enum prism_ice_candidate_result prism_ice_candidate_screen(NiceAgent *agent, guint stream_id,
-                                                           const struct prism_ice_settings *settings,
-                                                           const char *text, size_t length,
-                                                           NiceCandidate **out)
+enum prism_ice_candidate_result
+prism_ice_candidate_screen(NiceAgent *agent, guint stream_id,
+                           const struct prism_ice_settings *settings, const char *text,
+                           size_t length, NiceCandidate **out)
 {
     if (length >= 2 && memcmp(text, "a=", 2) == 0) {
         text += 2;
@@ -179,6 +179,8 @@ size_t prism_ice_candidate_advertise(NiceAgent *agent, const struct prism_ice_se
         guint port = nice_address_get_port(&candidate->addr);
         if (nice_address_set_from_string(&copy->addr, public_ip)) {
             nice_address_set_port(&copy->addr, port);
+            /* libnice writes "raddr <base>" when they differ: keep the private address out */
+            copy->base_addr = copy->addr;
             emitted += emit_sdp(agent, copy, emit, data);
         }
     }

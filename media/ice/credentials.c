@@ -6,17 +6,19 @@
 #include <sys/random.h>
 
 /* The 64 ice-chars of RFC 8839 (ALPHA / DIGIT / "+" / "/"). */
-static const char ice_chars[64] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char ice_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                "0123456789+/";
+#define ICE_CHAR_COUNT (sizeof(ice_chars) - 1)
+_Static_assert(sizeof(ice_chars) - 1 == 64, "each random byte maps uniformly onto 64 ice-chars");
 
 void prism_ice_credentials_from_random(struct prism_ice_credentials *out,
                                        const uint8_t random[PRISM_ICE_CREDENTIAL_RANDOM_BYTES])
 {
     for (size_t i = 0; i < PRISM_ICE_UFRAG_LENGTH; i++)
-        out->ufrag[i] = ice_chars[random[i] & 63];
+        out->ufrag[i] = ice_chars[random[i] % ICE_CHAR_COUNT];
     out->ufrag[PRISM_ICE_UFRAG_LENGTH] = '\0';
     for (size_t i = 0; i < PRISM_ICE_PWD_LENGTH; i++)
-        out->pwd[i] = ice_chars[random[PRISM_ICE_UFRAG_LENGTH + i] & 63];
+        out->pwd[i] = ice_chars[random[PRISM_ICE_UFRAG_LENGTH + i] % ICE_CHAR_COUNT];
     out->pwd[PRISM_ICE_PWD_LENGTH] = '\0';
 }
 
@@ -38,7 +40,7 @@ static bool ice_chars_between(const char *text, size_t min, size_t max)
     if (length < min || length > max)
         return false;
     for (size_t i = 0; i < length; i++) {
-        if (!memchr(ice_chars, text[i], sizeof(ice_chars)))
+        if (!memchr(ice_chars, text[i], ICE_CHAR_COUNT))
             return false;
     }
     return true;

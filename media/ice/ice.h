@@ -110,9 +110,9 @@ struct prism_ice_callbacks {
 };
 
 struct prism_ice_params {
-    GMainContext *context;                     /* the worker's; NULL = this thread's default */
-    const struct prism_ice_settings *settings; /* must outlive the agent */
-    bool controlling;                          /* true only when Prism makes the offer */
+    GMainContext *context;                       /* the worker's; NULL = this thread's default */
+    const struct prism_ice_settings *settings;   /* must outlive the agent */
+    bool controlling;                            /* true only when Prism makes the offer */
     const struct prism_ice_callbacks *callbacks; /* all four required; copied */
     void *owner;
 };
@@ -170,8 +170,9 @@ enum prism_ice_candidate_result {
 enum prism_ice_candidate_result prism_ice_add_remote_candidate(struct prism_ice *ice,
                                                                const char *text, size_t length);
 
-/* The peer sent end-of-candidates: once every check failed, the state becomes failed
- * instead of waiting for more candidates. */
+/* The peer sent end-of-candidates: once every check failed, the state becomes failed at once.
+ * Before it, a failure of all checks is reported only after a grace period of 5 s in which
+ * a late candidate can still save the connection (libnice retries when one comes). */
 void prism_ice_remote_gathering_done(struct prism_ice *ice);
 
 /* Sends one datagram on the selected pair. Returns the bytes sent, -ENOTCONN before a pair is
@@ -183,8 +184,8 @@ enum prism_ice_state prism_ice_get_state(const struct prism_ice *ice);
 
 /* Writes the selected pair's addresses as "ip:port/udp" (or "/tcp") into `local` and
  * `remote`. Returns 0, or -ENOTCONN when no pair is selected. For logs and admin queries. */
-int prism_ice_get_selected_pair(struct prism_ice *ice, char *local, size_t local_size,
-                                char *remote, size_t remote_size);
+int prism_ice_get_selected_pair(struct prism_ice *ice, char *local, size_t local_size, char *remote,
+                                size_t remote_size);
 
 /* Stops the agent: no callback of it runs after this returns, its sockets close and its
  * GSources leave the context. Called from a callback of this very agent, the libnice agent

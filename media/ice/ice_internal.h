@@ -44,6 +44,11 @@ bool prism_ice_address_selected(const struct prism_ice_settings *settings,
 int prism_ice_local_addresses(const struct prism_ice_settings *settings, struct prism_ip *out,
                               size_t capacity, size_t *count);
 
+/* libnice (0.1.21) fails a component about 7 s after its last check failed even while the
+ * peer may still trickle candidates, and revives it when new candidates come. Such an early
+ * failure is held back until the peer's end-of-candidates or this long, whichever is first. */
+#define PRISM_ICE_FAILURE_GRACE_MS 5000
+
 /* Longest candidate attribute accepted, "a=" included. */
 #define PRISM_ICE_CANDIDATE_MAX 1024
 
@@ -51,10 +56,10 @@ int prism_ice_local_addresses(const struct prism_ice_settings *settings, struct 
  * against `settings`. On PRISM_ICE_CANDIDATE_ADDED, *out is the parsed candidate, to free
  * with nice_candidate_free; otherwise *out is untouched. `text` as for
  * prism_ice_add_remote_candidate. */
-enum prism_ice_candidate_result prism_ice_candidate_screen(NiceAgent *agent, guint stream_id,
-                                                           const struct prism_ice_settings *settings,
-                                                           const char *text, size_t length,
-                                                           NiceCandidate **out);
+enum prism_ice_candidate_result
+prism_ice_candidate_screen(NiceAgent *agent, guint stream_id,
+                           const struct prism_ice_settings *settings, const char *text,
+                           size_t length, NiceCandidate **out);
 
 /* Calls `emit` with each form in which a local candidate is advertised: none for active and
  * simultaneous-open TCP candidates (only passive ICE-TCP is offered), the candidate itself,
@@ -69,9 +74,9 @@ bool prism_ice_ip_from_nice(const NiceAddress *address, struct prism_ip *out);
 /* One PeerConnection's agent. Owned by its creator; touched only on the thread running
  * `context`. */
 struct prism_ice {
-    NiceAgent *agent;       /* owned; unreferenced by the release */
-    GMainContext *context;  /* referenced */
-    guint stream_id;        /* the one stream; its component 1 carries everything */
+    NiceAgent *agent;      /* owned; unreferenced by the release */
+    GMainContext *context; /* referenced */
+    guint stream_id;       /* the one stream; its component 1 carries everything */
     const struct prism_ice_settings *settings; /* borrowed: outlives the agent */
     struct prism_ice_callbacks callbacks;
     void *owner;
@@ -80,9 +85,11 @@ struct prism_ice {
     char remote_pwd[PRISM_ICE_CREDENTIAL_MAX + 1];
     enum prism_ice_state state;
     bool gathering_started, gathering_done;
-    bool has_pair;     /* libnice selected a pair at least once */
-    bool can_send;     /* a selected, allowed pair and no failure since */
-    bool pair_refused; /* the selected pair's remote is outside ice_remote_networks */
+    bool has_pair;          /* libnice selected a pair at least once */
+    bool can_send;          /* a selected, allowed pair and no failure since */
+    bool pair_refused;      /* the selected pair's remote is outside ice_remote_networks */
+    bool remote_done;       /* the peer sent end-of-candidates (this ICE generation) */
+    GSource *failure_grace; /* a held-back early failure; see PRISM_ICE_FAILURE_GRACE_MS */
     bool mdns_logged;
     /* prism_ice_destroy was called: no more owner callbacks; released when depth is 0. */
     bool dead;
@@ -99,5 +106,8 @@ static inline void prism_ice_enter(struct prism_ice *ice)
     ice->depth++;
 }
 void prism_ice_leave(struct prism_ice *ice);
+
+/* Reports a held-back failure now (end-of-candidates arrived), or forgets it (restart). */
+void prism_ice_flush_failure(struct prism_ice *ice, bool report);
 
 #endif

@@ -32,6 +32,8 @@ static int restart_stream(struct prism_ice *ice)
     ice->remote_ufrag[0] = '\0';
     ice->remote_pwd[0] = '\0';
     ice->pair_refused = false;
+    ice->remote_done = false;
+    prism_ice_flush_failure(ice, false);
     prism_verbose("ice", "agent %p: ICE restart", (void *)ice);
     return 0;
 }
@@ -49,8 +51,8 @@ int prism_ice_set_remote_credentials(struct prism_ice *ice, const char *ufrag, c
     if (!ufrag || !pwd || !prism_ice_ufrag_valid(ufrag) || !prism_ice_pwd_valid(pwd))
         return -EINVAL;
     bool known = ice->remote_ufrag[0] != '\0';
-    bool changed = known && (strcmp(ufrag, ice->remote_ufrag) != 0 ||
-                             strcmp(pwd, ice->remote_pwd) != 0);
+    bool changed = known &&
+                   (strcmp(ufrag, ice->remote_ufrag) != 0 || strcmp(pwd, ice->remote_pwd) != 0);
     if (known && !changed)
         return 0;
     prism_ice_enter(ice);
@@ -71,9 +73,8 @@ enum prism_ice_candidate_result prism_ice_add_remote_candidate(struct prism_ice 
                                                                const char *text, size_t length)
 {
     NiceCandidate *candidate = NULL;
-    enum prism_ice_candidate_result result =
-        prism_ice_candidate_screen(ice->agent, ice->stream_id, ice->settings, text, length,
-                                   &candidate);
+    enum prism_ice_candidate_result result = prism_ice_candidate_screen(
+        ice->agent, ice->stream_id, ice->settings, text, length, &candidate);
     if (result == PRISM_ICE_CANDIDATE_MDNS && !ice->mdns_logged) {
         ice->mdns_logged = true;
         prism_debug("ice", "agent %p: ignoring mDNS (.local) remote candidates", (void *)ice);
@@ -91,8 +92,10 @@ enum prism_ice_candidate_result prism_ice_add_remote_candidate(struct prism_ice 
 
 void prism_ice_remote_gathering_done(struct prism_ice *ice)
 {
+    ice->remote_done = true;
     prism_ice_enter(ice);
     nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream_id);
+    prism_ice_flush_failure(ice, true);
     prism_ice_leave(ice);
 }
 
@@ -100,12 +103,12 @@ size_t prism_ice_foreach_local_candidate(struct prism_ice *ice,
                                          void (*candidate_cb)(void *data, const char *candidate),
                                          void *data)
 {
-    GSList *candidates =
-        nice_agent_get_local_candidates(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP);
+    GSList *candidates = nice_agent_get_local_candidates(ice->agent, ice->stream_id,
+                                                         NICE_COMPONENT_TYPE_RTP);
     size_t count = 0;
     for (GSList *one = candidates; one; one = one->next)
-        count += prism_ice_candidate_advertise(ice->agent, ice->settings, one->data,
-                                               candidate_cb, data);
+        count += prism_ice_candidate_advertise(ice->agent, ice->settings, one->data, candidate_cb,
+                                               data);
     g_slist_free_full(candidates, (GDestroyNotify)nice_candidate_free);
     return count;
 }
@@ -120,8 +123,8 @@ static void format_end(const NiceCandidate *candidate, char *out, size_t size)
                nice_address_get_port(&candidate->addr), udp ? "udp" : "tcp");
 }
 
-int prism_ice_get_selected_pair(struct prism_ice *ice, char *local, size_t local_size,
-                                char *remote, size_t remote_size)
+int prism_ice_get_selected_pair(struct prism_ice *ice, char *local, size_t local_size, char *remote,
+                                size_t remote_size)
 {
     NiceCandidate *local_candidate = NULL, *remote_candidate = NULL;
     if (!nice_agent_get_selected_pair(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP,

@@ -73,8 +73,7 @@ int prism_ice_settings_parse(struct prism_ice_settings *out,
     if (prism_cidr_list_parse(networks, settings.remote_networks, PRISM_NETADDR_LIST_MAX,
                               &settings.remote_network_count) != 0)
         return invalid(error, error_size, "ice_remote_networks", networks);
-    int rc = parse_stun(&settings, text->stun_server ? text->stun_server : "", error,
-                        error_size);
+    int rc = parse_stun(&settings, text->stun_server ? text->stun_server : "", error, error_size);
     if (rc != 0)
         return rc;
     *out = settings;
