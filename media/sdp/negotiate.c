@@ -272,6 +272,7 @@ static void answer_rtp(const struct prism_sdp_media *om, struct prism_sdp_media 
     am->direction = sdp_answer_direction(om->direction, o->local_direction);
     am->rtcp_mux = true;
     am->rtcp_rsize = om->rtcp_rsize;
+    am->extmap_allow_mixed = om->extmap_allow_mixed;
     if (o->accept_simulcast)
         answer_simulcast(om, am);
 }
