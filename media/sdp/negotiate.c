@@ -18,8 +18,8 @@ const char *const prism_sdp_default_extensions[] = {
     PRISM_SDP_EXT_PLAYOUT_DELAY,
     PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR,
 };
-const size_t prism_sdp_default_extension_count =
-    sizeof(prism_sdp_default_extensions) / sizeof(prism_sdp_default_extensions[0]);
+const size_t prism_sdp_default_extension_count = sizeof(prism_sdp_default_extensions) /
+                                                 sizeof(prism_sdp_default_extensions[0]);
 
 static const struct prism_sdp_codec_pref default_audio[] = {{PRISM_SDP_CODEC_OPUS, NULL}};
 static const struct prism_sdp_codec_pref default_video[] = {

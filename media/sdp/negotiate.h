@@ -100,12 +100,12 @@ extern const size_t prism_sdp_default_extension_count;
 #define PRISM_SDP_EXT_RID "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
 #define PRISM_SDP_EXT_REPAIRED_RID "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
 #define PRISM_SDP_EXT_ABS_SEND_TIME "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
-#define PRISM_SDP_EXT_TWCC                                                                         \
+#define PRISM_SDP_EXT_TWCC \
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 #define PRISM_SDP_EXT_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 #define PRISM_SDP_EXT_VIDEO_ORIENTATION "urn:3gpp:video-orientation"
 #define PRISM_SDP_EXT_PLAYOUT_DELAY "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay"
-#define PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR                                                        \
+#define PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR \
     "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension"
 
 /* Checks what an SFU needs of a remote offer: at least one m-line, a BUNDLE group holding every

@@ -31,8 +31,8 @@ static int parse_origin(struct sdp_parser *p, struct sdp_view v)
     if (!sdp_view_u64(id, UINT64_MAX, &sdp->session_id) ||
         !sdp_view_u64(version, UINT64_MAX, &sdp->session_version))
         return SYNTAX(p, "o= session id or version is not a 64-bit number");
-    int rc =
-        sdp_parser_copy(p, user, sdp->origin_username, sizeof(sdp->origin_username), "username");
+    int rc = sdp_parser_copy(p, user, sdp->origin_username, sizeof(sdp->origin_username),
+                             "username");
     if (rc == 0)
         rc = sdp_parser_copy(p, address, sdp->origin_address, sizeof(sdp->origin_address),
                              "origin address");

@@ -93,8 +93,8 @@ static void write_session(struct out *o, const struct prism_sdp *sdp)
         char mids[PRISM_SDP_MAX_MEDIA * (PRISM_SDP_MID_LEN + 1) + 1] = "";
         size_t used = 0;
         for (uint8_t i = 0; i < sdp->groups[g].count && i < PRISM_SDP_MAX_MEDIA; i++)
-            used +=
-                (size_t)snprintf(mids + used, sizeof(mids) - used, " %s", sdp->groups[g].mids[i]);
+            used += (size_t)snprintf(mids + used, sizeof(mids) - used, " %s",
+                                     sdp->groups[g].mids[i]);
         line(o, "a=group:%s%s", sdp->groups[g].semantics, mids);
     }
     if (sdp->ice_lite)

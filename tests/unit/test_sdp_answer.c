@@ -455,8 +455,8 @@ static void test_validate_refuses_what_an_sfu_cannot_serve(void)
 static void test_validate_ignores_rejected_m_lines(void)
 {
     /* A stopped transceiver (port 0) needs neither BUNDLE membership nor rtcp-mux. */
-    char *text =
-        edit_fixture("chrome_sendrecv.sdp", NULL, "a=group:BUNDLE 0 1", "a=group:BUNDLE 0");
+    char *text = edit_fixture("chrome_sendrecv.sdp", NULL, "a=group:BUNDLE 0 1",
+                              "a=group:BUNDLE 0");
     char **halves = g_strsplit(text, "m=video 9 ", 2);
     char *rejected = g_strjoinv("m=video 0 ", halves);
     g_strfreev(halves);

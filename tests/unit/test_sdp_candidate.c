@@ -69,8 +69,8 @@ static void test_candidate_writes_canonical_form(void)
     g_assert_cmpint(parse(in, &c), ==, 0);
     char out[256];
     int n = prism_sdp_candidate_write(&c, out, sizeof(out));
-    const char *want =
-        "candidate:7 2 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.4 rport 5000";
+    const char *want = "candidate:7 2 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.4 "
+                       "rport 5000";
     g_assert_cmpstr(out, ==, want);
     g_assert_cmpint(n, ==, (int)strlen(want));
     char small[20];

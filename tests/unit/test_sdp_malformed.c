@@ -80,9 +80,9 @@ static void test_sdp_rejects_huge_numbers(void)
                    PRISM_SDP_ERR_SYNTAX, 6);
     expect_failure(HEAD "b=AS:4294967296\r\n", EINVAL, PRISM_SDP_ERR_SYNTAX, 5);
     /* the largest values still parse */
-    struct prism_sdp *sdp =
-        sdp_parse_text("v=0\r\no=- 18446744073709551615 1 IN IP4 0.0.0.0\r\n"
-                       "m=audio 65535 RTP/AVP 0\r\na=ssrc:4294967295 cname:x\r\n");
+    struct prism_sdp *sdp = sdp_parse_text(
+        "v=0\r\no=- 18446744073709551615 1 IN IP4 0.0.0.0\r\n"
+        "m=audio 65535 RTP/AVP 0\r\na=ssrc:4294967295 cname:x\r\n");
     g_assert_cmpuint(sdp->session_id, ==, UINT64_MAX);
     g_assert_cmpuint(sdp->media[0].ssrcs[0].ssrc, ==, UINT32_MAX);
     prism_sdp_free(sdp);

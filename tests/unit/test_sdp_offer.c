@@ -41,8 +41,8 @@ static void subscriber_init(struct subscriber *s)
     memset(s, 0, sizeof(*s));
     uint32_t video_fb = PRISM_SDP_FB_NACK | PRISM_SDP_FB_NACK_PLI | PRISM_SDP_FB_CCM_FIR |
                         PRISM_SDP_FB_TRANSPORT_CC;
-    s->audio_codecs[0] =
-        make_codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", PRISM_SDP_FB_TRANSPORT_CC);
+    s->audio_codecs[0] = make_codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1",
+                                    PRISM_SDP_FB_TRANSPORT_CC);
     s->video_codecs[0] = make_codec(96, "VP8", 90000, 0, "", video_fb);
     s->video_codecs[1] = make_codec(97, "rtx", 90000, 0, "apt=96", 0);
     s->video_codecs[2] = make_codec(102, "H264", 90000, 0,
@@ -180,26 +180,26 @@ static void test_offer_answer_round_trip_reads_choices(void)
 
 /* A Chrome-shaped answer to the same offer, written out by hand, with the transport lines only
  * in the BUNDLE-tagged m-line as RFC 8843 allows. */
-static const char chrome_answer[] =
-    "v=0\r\no=- 5012 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE a0 v1 d2\r\n"
-    "a=msid-semantic: WMS\r\n"
-    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:Zq7e\r\n"
-    "a=ice-pwd:Wc9h2kKq8vYt3LmPn5RsXa0B\r\na=ice-options:trickle\r\n"
-    "a=fingerprint:sha-256 11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:"
-    "77:88:99:AA:BB:CC:DD:EE:FF:00\r\na=setup:active\r\na=mid:a0\r\n"
-    "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-    "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"
-    "a=recvonly\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
-    "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
-    "m=video 9 UDP/TLS/RTP/SAVPF 102 103\r\nc=IN IP4 0.0.0.0\r\na=mid:v1\r\n"
-    "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r\n"
-    "a=recvonly\r\na=rtcp-mux\r\na=rtcp-rsize\r\na=rtpmap:102 H264/90000\r\n"
-    "a=rtcp-fb:102 nack pli\r\n"
-    "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
-    "a=rtpmap:103 rtx/90000\r\na=fmtp:103 apt=102\r\n"
-    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:d2\r\n"
-    "a=sctp-port:5000\r\na=max-message-size:262144\r\n"
-    "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:v3\r\na=inactive\r\n";
+static const char chrome_answer
+    [] = "v=0\r\no=- 5012 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE a0 v1 d2\r\n"
+         "a=msid-semantic: WMS\r\n"
+         "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:Zq7e\r\n"
+         "a=ice-pwd:Wc9h2kKq8vYt3LmPn5RsXa0B\r\na=ice-options:trickle\r\n"
+         "a=fingerprint:sha-256 11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:"
+         "77:88:99:AA:BB:CC:DD:EE:FF:00\r\na=setup:active\r\na=mid:a0\r\n"
+         "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+         "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"
+         "a=recvonly\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+         "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+         "m=video 9 UDP/TLS/RTP/SAVPF 102 103\r\nc=IN IP4 0.0.0.0\r\na=mid:v1\r\n"
+         "a=extmap:4 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r\n"
+         "a=recvonly\r\na=rtcp-mux\r\na=rtcp-rsize\r\na=rtpmap:102 H264/90000\r\n"
+         "a=rtcp-fb:102 nack pli\r\n"
+         "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
+         "a=rtpmap:103 rtx/90000\r\na=fmtp:103 apt=102\r\n"
+         "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:d2\r\n"
+         "a=sctp-port:5000\r\na=max-message-size:262144\r\n"
+         "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:v3\r\na=inactive\r\n";
 
 /* The answer text with one replacement. */
 static char *answer_text(const char *from, const char *to)

@@ -249,13 +249,13 @@ static void test_sdp_parses_gstreamer_candidates_and_bundle_only(void)
 
 static void test_sdp_session_extmap_applies_to_media(void)
 {
-    struct prism_sdp *sdp =
-        sdp_parse_text("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
-                       "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-                       "a=rtcp-fb:* nack\r\n"
-                       "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"
-                       "a=rtcp-fb:* nack pli\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 VP9/90000\r\n"
-                       "a=extmap:4 urn:3gpp:video-orientation\r\n");
+    struct prism_sdp *sdp = sdp_parse_text(
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+        "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+        "a=rtcp-fb:* nack\r\n"
+        "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"
+        "a=rtcp-fb:* nack pli\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 VP9/90000\r\n"
+        "a=extmap:4 urn:3gpp:video-orientation\r\n");
     const struct prism_sdp_media *m = &sdp->media[0];
     g_assert_cmpuint(prism_sdp_media_extmap_id(m, PRISM_SDP_EXT_MID), ==, 3);
     g_assert_cmpuint(prism_sdp_media_extmap_id(m, PRISM_SDP_EXT_VIDEO_ORIENTATION), ==, 4);
@@ -267,11 +267,11 @@ static void test_sdp_session_extmap_applies_to_media(void)
 
 static void test_sdp_parses_simulcast_alternatives_and_paused(void)
 {
-    struct prism_sdp *sdp =
-        sdp_parse_text("v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\nt=0 0\n"
-                       "m=video 9 UDP/TLS/RTP/SAVPF 96\n"
-                       "a=rid:a send pt=96;max-fps=30\na=rid:b send\na=rid:c send\na=rid:r recv\n"
-                       "a=simulcast:send a,b;~c recv r\n");
+    struct prism_sdp *sdp = sdp_parse_text(
+        "v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\nt=0 0\n"
+        "m=video 9 UDP/TLS/RTP/SAVPF 96\n"
+        "a=rid:a send pt=96;max-fps=30\na=rid:b send\na=rid:c send\na=rid:r recv\n"
+        "a=simulcast:send a,b;~c recv r\n");
     const struct prism_sdp_media *m = &sdp->media[0];
     g_assert_cmpstr(m->rids[0].restrictions, ==, "pt=96;max-fps=30");
     g_assert_false(m->rids[3].send);
