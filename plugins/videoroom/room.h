@@ -1,0 +1,87 @@
+/* VideoRoom rooms: their settings, the process-wide registry, and the participants they hold.
+ *
+ * Threads: a room is pinned to one worker at creation (the least loaded). Its participants
+ * (publishers and subscribers) live on that worker, and every change to them, and every packet
+ * forwarded between them, happens there without locks. The registry and a room's settings are
+ * shared: the registry's lock guards the table, the room's `lock` guards the fields marked
+ * "settings" (edit writes them on the room's worker; list/exists may read them from any thread),
+ * and `participant_count` is atomic for listings. */
+#ifndef PRISM_PLUGINS_VIDEOROOM_ROOM_H
+#define PRISM_PLUGINS_VIDEOROOM_ROOM_H
+
+#include "media/sdp/sdp.h"
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct prism_worker;
+struct vr_publisher;
+struct vr_subscriber;
+
+#define VR_MAX_CODECS 4
+
+/* A room. Refcounted: the registry holds one reference, and so does every participant. */
+struct vr_room {
+    uint64_t id;
+    atomic_int refs;
+    struct prism_worker *worker; /* where the room lives; fixed; load released on free */
+
+    GMutex lock; /* guards the settings below */
+    /* Settings (Janus VideoRoom names). */
+    char *description;
+    char *secret;         /* NULL: none; needed to edit/destroy/kick/moderate/allowed */
+    char *pin;            /* NULL: none; needed to join */
+    bool is_private;      /* left out of "list" */
+    bool check_allowed;   /* only tokens in `allowed` may join */
+    GHashTable *allowed;  /* char* token set */
+    unsigned max_publishers;
+    uint32_t bitrate;     /* bits/s cap sent to publishers as REMB; 0 = none */
+    bool bitrate_cap;     /* publishers may not raise their bitrate above `bitrate` */
+    unsigned fir_freq;    /* seconds between periodic keyframe requests; 0 = none */
+    enum prism_sdp_codec_id audiocodecs[VR_MAX_CODECS];
+    unsigned audiocodec_count;
+    enum prism_sdp_codec_id videocodecs[VR_MAX_CODECS];
+    unsigned videocodec_count;
+    bool opus_fec;
+    bool audiolevel_ext;
+    bool audiolevel_event;
+    unsigned audio_active_packets; /* packets averaged for "talking" (Janus default 100) */
+    unsigned audio_level_average;  /* threshold 0..127 (Janus default 25) */
+    bool notify_joining;
+    bool require_pvtid;
+    bool permanent; /* kept in the config file */
+
+    /* Participants: room worker only. */
+    GHashTable *publishers;  /* uint64 id -> struct vr_publisher * */
+    GPtrArray *subscribers;  /* struct vr_subscriber * */
+    bool destroyed;          /* destroy ran: nobody may join */
+    atomic_uint participant_count;
+};
+
+struct vr_room *vr_room_ref(struct vr_room *room);
+void vr_room_unref(struct vr_room *room);
+
+/* Registry, any thread. */
+void vr_rooms_init(void);
+void vr_rooms_shutdown(void); /* drops every room; participants are gone by then */
+/* A new reference to the room, or NULL. */
+struct vr_room *vr_rooms_find(uint64_t id);
+/* Creates a room from a "create" body (or a room of the config file), pinned to the least
+ * loaded worker. `id` 0 draws a random one. Returns 0 or a VideoRoom error code with
+ * `reason`; on success *out holds a new reference. */
+int vr_rooms_create(uint64_t id, json_t *settings, struct vr_room **out, char *reason,
+                    size_t reason_size);
+/* Removes the room from the registry (destroy): returns the registry's reference, or NULL. */
+struct vr_room *vr_rooms_remove(uint64_t id);
+/* Calls `each` for every room, under the registry lock (keep it short). */
+void vr_rooms_foreach(void (*each)(struct vr_room *room, void *data), void *data);
+
+/* Secret/pin/token checks (constant-time compare). */
+bool vr_room_check_secret(struct vr_room *room, const char *secret);
+bool vr_room_check_pin(struct vr_room *room, const char *pin);
+bool vr_room_check_token(struct vr_room *room, const char *token);
+
+#endif
