@@ -211,9 +211,15 @@ static void run_plugin_message(struct handle_job *job)
 {
     prism_session_defer_events();
     char reason[256];
-    int code = job->jsep
-                   ? prism_handle_media_apply_jsep(job->handle, job->jsep, reason, sizeof(reason))
-                   : 0;
+    int code = 0;
+    if (job->jsep && !prism_worker_is_current(prism_handle_worker(job->handle))) {
+        /* Redirected without moving (the handle already has media elsewhere): its
+         * PeerConnection belongs to another thread. */
+        code = PRISM_API_ERROR_WEBRTC_STATE;
+        snprintf(reason, sizeof(reason), "This handle's media lives on another worker");
+    } else if (job->jsep) {
+        code = prism_handle_media_apply_jsep(job->handle, job->jsep, reason, sizeof(reason));
+    }
     if (code) {
         job_reply_error(job, code, "%s", reason);
     } else {
