@@ -84,8 +84,10 @@ int vr_rooms_load_config(const struct prism_config *config, char *error, size_t 
 /* A new reference to the room, or NULL. */
 struct vr_room *vr_rooms_find(uint64_t id);
 /* Creates a room from a "create" body (or a room of the config file), pinned to the least
- * loaded worker. `id` 0 draws a random one. Returns 0 or a VideoRoom error code with
- * `reason`; on success *out holds a new reference. */
+ * loaded worker. `id` 0 draws a random one; the body's own "room", "permanent" and
+ * "admin_key" are the caller's business (vr_request_create). Returns 0 or a VideoRoom error
+ * code with `reason` (427 taken id, 429/430 bad settings, 499 no worker pool); on success
+ * *out holds a new reference. */
 int vr_rooms_create(uint64_t id, json_t *settings, struct vr_room **out, char *reason,
                     size_t reason_size);
 /* Removes the room from the registry (destroy): returns the registry's reference, or NULL. */

@@ -386,8 +386,9 @@ static void test_videoroom_config_rewrite_keeps_odd_strings_and_large_ids(struct
     char error[512] = "";
     g_assert_cmpint(load(dir, NULL, error, sizeof(error)), ==, 0);
     const char *description = "Quote \" back\\slash\nnew line\ttab \x01 caf\xc3\xa9";
-    json_t *body = json_pack("{s:I, s:s, s:s, s:b}", "room", (json_int_t)9007199254740991LL,
-                             "description", description, "secret", "}; rooms = (", "permanent", 1);
+    json_t *body = json_pack("{s:I, s:s, s:s, s:[], s:b}", "room", (json_int_t)9007199254740991LL,
+                             "description", description, "secret", "}; rooms = (", "allowed",
+                             "permanent", 1);
     json_t *reply = vr_request_create(NULL, body);
     g_assert_true(json_is_true(json_object_get(reply, "permanent")));
     json_decref(reply);
@@ -399,7 +400,29 @@ static void test_videoroom_config_rewrite_keeps_odd_strings_and_large_ids(struct
     g_assert_nonnull(room);
     g_assert_cmpstr(room->description, ==, description);
     g_assert_cmpstr(room->secret, ==, "}; rooms = (");
+    g_assert_true(room->check_allowed); /* an empty list still shuts everybody out */
+    g_assert_false(vr_room_check_token(room, ""));
     vr_room_unref(room);
+
+    /* Destroying the last room leaves an empty list that loads. */
+    struct vr_room *removed = NULL;
+    bool permanent = false;
+    body = json_pack("{s:I, s:s, s:b}", "room", (json_int_t)9007199254740991LL, "secret",
+                     "}; rooms = (", "permanent", 1);
+    g_assert_cmpint(vr_room_destroy_checked(NULL, body, &removed, &permanent, error, sizeof(error)),
+                    ==, 0);
+    g_assert_true(permanent);
+    vr_room_unref(removed);
+    json_decref(body);
+    char *text = read_text(dir);
+    g_assert_nonnull(g_strrstr(text, "\nrooms = (\n)\n"));
+    g_free(text);
+    vr_rooms_shutdown();
+    vr_rooms_init();
+    g_assert_cmpint(load(dir, NULL, error, sizeof(error)), ==, 0);
+    json_t *list = room_call(vr_request_list, "{}");
+    g_assert_cmpuint(json_array_size(json_object_get(list, "list")), ==, 0);
+    json_decref(list);
     config_fixture_remove(dir);
 }
 
