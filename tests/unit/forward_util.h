@@ -30,7 +30,8 @@ static inline void test_build(struct test_packet *p, const struct prism_rtp_head
     int hl = prism_rtp_build_header(p->data, sizeof(p->data), f);
     g_assert_cmpint(hl, >, 0);
     g_assert_cmpuint((size_t)hl + prefix_len + size, <=, sizeof(p->data));
-    memcpy(p->data + hl, prefix, prefix_len);
+    if (prefix_len > 0)
+        memcpy(p->data + hl, prefix, prefix_len);
     for (size_t i = 0; i < size; i++)
         p->data[(size_t)hl + prefix_len + i] = (uint8_t)(i * 7 + 1);
     p->len = (size_t)hl + prefix_len + size;
