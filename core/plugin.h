@@ -58,6 +58,10 @@ struct prism_plugin {
      * on the handle's worker before anything else of the message, SDP included. */
     struct prism_worker *(*message_worker)(struct prism_handle *handle, json_t *body,
                                            bool *migrate);
+    /* Optional: refuses a message before its SDP reaches the PeerConnection (e.g. a second
+     * "publish"): returns the plugin's error event (the API then acks and pushes it), or NULL
+     * to go on. Runs on the worker the message runs on. */
+    json_t *(*precheck_message)(struct prism_handle *handle, json_t *body, json_t *jsep);
     /* A "message" request. `body` is an object and `jsep` NULL or an object
      * with "type" and "sdp" strings; both are borrowed. */
     struct prism_plugin_result (*handle_message)(struct prism_handle *handle,

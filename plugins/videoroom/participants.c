@@ -2,6 +2,7 @@
  * and the entry checks of joins. Room worker only. */
 #include "plugins/videoroom/participant.h"
 
+#include "core/params.h"
 #include "core/session.h"
 #include "core/worker.h"
 #include "media/peer/handle_media.h"
@@ -56,8 +57,10 @@ json_t *vr_request_listparticipants(json_t *body)
     g_hash_table_iter_init(&iter, room->publishers);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         struct vr_publisher *publisher = value;
-        json_t *entry = json_pack("{s:I, s:b, s:b}", "id", (json_int_t)publisher->id, "publisher",
-                                  publisher->publishing, "talking", publisher->talking);
+        json_t *entry = json_pack("{s:I, s:b}", "id", (json_int_t)publisher->id, "publisher",
+                                  publisher->publishing);
+        if (room->audiolevel_event)
+            json_object_set_new(entry, "talking", json_boolean(publisher->talking));
         if (publisher->display)
             json_object_set_new(entry, "display", json_string(publisher->display));
         json_array_append_new(list, entry);
@@ -82,9 +85,26 @@ static void kick_publisher(struct vr_publisher *publisher)
     prism_handle_media_hangup(handle, "Kicked");
 }
 
+static const struct prism_param target_params[] = {
+    {"id", PRISM_PARAM_INTEGER, PRISM_PARAM_REQUIRED | PRISM_PARAM_POSITIVE},
+};
+
+/* kick and moderate name a participant: 429/430 before anything else, as Janus checks. */
+static json_t *check_target(json_t *body)
+{
+    static const struct prism_param_codes codes = {PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT,
+                                                   PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT};
+    char reason[256];
+    int code = prism_params_validate(body, target_params, PRISM_PARAMS_COUNT(target_params), &codes,
+                                     reason, sizeof(reason));
+    return code ? vr_error(code, "%s", reason) : NULL;
+}
+
 json_t *vr_request_kick(json_t *body)
 {
-    json_t *error = NULL;
+    json_t *error = check_target(body);
+    if (error)
+        return error;
     struct vr_room *room = room_here(body, true, &error);
     if (!room)
         return error;
@@ -106,7 +126,9 @@ json_t *vr_request_kick(json_t *body)
 
 json_t *vr_request_moderate(json_t *body)
 {
-    json_t *error = NULL;
+    json_t *error = check_target(body);
+    if (error)
+        return error;
     struct vr_room *room = room_here(body, true, &error);
     if (!room)
         return error;
@@ -125,6 +147,12 @@ json_t *vr_request_moderate(json_t *body)
     for (unsigned i = 0; !reply && i < publisher->stream_count; i++) {
         if (strcmp(publisher->streams[i].mid, mid) == 0) {
             publisher->streams[i].disabled = json_is_true(mute);
+            vr_notify_publishers(room,
+                                 json_pack("{s:s, s:I, s:I, s:s, s:s}", "videoroom", "event",
+                                           "room", (json_int_t)room->id, "id",
+                                           (json_int_t)publisher->id, "mid", mid, "moderation",
+                                           json_is_true(mute) ? "muted" : "unmuted"),
+                                 NULL);
             reply = json_pack("{s:s}", "videoroom", "success");
         }
     }

@@ -293,8 +293,9 @@ json_t *vr_publisher_publish(struct vr_session *session, const char *transaction
                              json_t *jsep)
 {
     struct vr_publisher *publisher = session->publisher;
-    if (publisher->publishing && !jsep)
-        return vr_error(PRISM_VIDEOROOM_ERROR_ALREADY_PUBLISHED, "Already publishing");
+    if (publisher->publishing)
+        return vr_error(PRISM_VIDEOROOM_ERROR_ALREADY_PUBLISHED,
+                        "Can't publish, already published");
     const char *display = json_string_value(json_object_get(body, "display"));
     if (display) {
         free(publisher->display);
@@ -351,8 +352,15 @@ json_t *vr_publisher_configure(struct vr_session *session, const char *transacti
     json_t *bitrate = json_object_get(body, "bitrate");
     if (json_is_integer(bitrate))
         publisher->bitrate = (uint32_t)json_integer_value(bitrate);
-    if (jsep)
-        return vr_publisher_publish(session, transaction, body, jsep);
+    if (jsep) {
+        /* A renegotiation of a live publisher: a new answer and possibly new streams. */
+        json_t *answer = NULL;
+        json_t *event = publish(publisher, jsep, &answer);
+        if (!answer)
+            return event;
+        vr_push(session->handle, transaction, event, answer);
+        return NULL;
+    }
     apply_stream_settings(publisher, json_object_get(body, "streams"));
     struct prism_peer *peer = prism_handle_peer(publisher->handle);
     if (peer && prism_peer_is_connected(peer)) {

@@ -249,7 +249,9 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
     json_t *legacy = NULL;
     if (!list && json_object_get(body, "feed"))
         list = legacy = json_pack("[{s:O}]", "feed", json_object_get(body, "feed"));
-    json_t *error = list ? add_streams(subscriber, list) : NULL;
+    json_t *error = list ? add_streams(subscriber, list)
+                         : vr_error(PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT,
+                                    "Missing mandatory element (streams)");
     json_decref(legacy);
     json_t *jsep = error ? NULL : make_offer(subscriber);
     if (!error && !jsep)

@@ -147,6 +147,20 @@ static const struct sync_request sync_requests[] = {
     {"moderate", run_moderate},
 };
 
+static const char *const async_requests[] = {
+    "join",  "joinandconfigure", "configure", "publish",   "unpublish",   "start",
+    "pause", "switch",           "leave",     "subscribe", "unsubscribe", "update",
+};
+
+static bool is_async_request(const char *request)
+{
+    for (size_t i = 0; i < sizeof(async_requests) / sizeof(async_requests[0]); i++) {
+        if (strcmp(async_requests[i], request) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Requests answered by an event (Janus's asynchronous ones): the event is the result. */
 static json_t *run_async(struct vr_session *session, const char *request, const char *transaction,
                          json_t *body, json_t *jsep)
@@ -182,6 +196,26 @@ static json_t *run_async(struct vr_session *session, const char *request, const 
     return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_REQUEST, "Unknown request '%s'", request);
 }
 
+/* What must be refused before a message's SDP is applied to the PeerConnection. */
+static json_t *videoroom_precheck_message(struct prism_handle *handle, json_t *body, json_t *jsep)
+{
+    struct vr_session *session = prism_handle_plugin_data(handle);
+    const char *request = json_string_value(json_object_get(body, "request"));
+    if (!jsep || !request)
+        return NULL;
+    if (strcmp(request, "publish") == 0 && session->role == VR_ROLE_PUBLISHER &&
+        session->publisher->publishing)
+        return vr_error(PRISM_VIDEOROOM_ERROR_ALREADY_PUBLISHED,
+                        "Can't publish, already published");
+    if ((strcmp(request, "publish") == 0 || strcmp(request, "configure") == 0) &&
+        session->role == VR_ROLE_NONE)
+        return vr_error(PRISM_VIDEOROOM_ERROR_JOIN_FIRST, "Join a room first");
+    const char *type = json_string_value(json_object_get(jsep, "type"));
+    if (session->role == VR_ROLE_SUBSCRIBER && type && strcmp(type, "answer") != 0)
+        return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_SDP_TYPE, "Subscribers must send an answer");
+    return NULL;
+}
+
 static struct prism_plugin_result videoroom_handle_message(struct prism_handle *handle,
                                                            const char *transaction, json_t *body,
                                                            json_t *jsep)
@@ -195,6 +229,9 @@ static struct prism_plugin_result videoroom_handle_message(struct prism_handle *
         if (strcmp(sync_requests[i].name, request) == 0)
             return prism_plugin_ok(sync_requests[i].run(handle, body));
     }
+    if (!is_async_request(request))
+        return prism_plugin_ok(
+            vr_error(PRISM_VIDEOROOM_ERROR_INVALID_REQUEST, "Unknown request '%s'", request));
     json_t *event = run_async(session, request, transaction, body, jsep);
     if (event)
         vr_push(handle, transaction, event, NULL);
@@ -253,6 +290,7 @@ const struct prism_plugin prism_videoroom_plugin = {
     .destroy = videoroom_destroy,
     .create_session = videoroom_create_session,
     .message_worker = videoroom_message_worker,
+    .precheck_message = videoroom_precheck_message,
     .handle_message = videoroom_handle_message,
     .setup_media = videoroom_setup_media,
     .hangup_media = videoroom_hangup_media,

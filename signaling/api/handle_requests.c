@@ -210,6 +210,16 @@ static void message_job_cb(void *data);
 static void run_plugin_message(struct handle_job *job)
 {
     prism_session_defer_events();
+    const struct prism_plugin *plugin = prism_handle_plugin(job->handle);
+    json_t *refused = plugin->precheck_message
+                          ? plugin->precheck_message(job->handle, job->body, job->jsep)
+                          : NULL;
+    if (refused) {
+        job_reply(job, api_reply_base("ack", job->session_id, job->transaction));
+        prism_handle_push_event(job->handle, job->transaction, refused, NULL);
+        prism_session_flush_deferred();
+        return;
+    }
     char reason[256];
     int code = 0;
     if (job->jsep && !prism_worker_is_current(prism_handle_worker(job->handle))) {
@@ -223,7 +233,6 @@ static void run_plugin_message(struct handle_job *job)
     if (code) {
         job_reply_error(job, code, "%s", reason);
     } else {
-        const struct prism_plugin *plugin = prism_handle_plugin(job->handle);
         reply_plugin_result(
             job, plugin->handle_message(job->handle, job->transaction, job->body, job->jsep));
     }
