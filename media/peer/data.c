@@ -70,6 +70,10 @@ static void message_cb(void *user_data, const struct prism_sctp_message *message
 
 void peer_data_start(struct prism_peer *peer)
 {
+    prism_debug("peer", "data channels %s (DTLS %s, remote port %u)",
+                peer->data_negotiated ? "negotiated" : "not negotiated",
+                peer->dtls_role == PRISM_DTLS_ROLE_CLIENT ? "client" : "server",
+                peer->remote_sctp_port);
     if (!peer->data_negotiated || peer->sctp)
         return;
     struct prism_sctp_config config = {

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#define KEYFRAME_MIN_INTERVAL_US 300000u
+#define KEYFRAME_MIN_INTERVAL_US 250000u
 
 /* The subscriber's copy of each packet is written here, then protected in place. */
 static _Thread_local uint8_t scratch[1600];
@@ -39,6 +39,9 @@ void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
             .ssrc = ssrc,
             .initial_seq = (uint16_t)prism_random_id(),
             .initial_timestamp = (uint32_t)prism_random_id(),
+            /* Ask again no later than the throttle allows, so a late subscriber's first
+             * keyframe is never a whole second away. */
+            .keyframe_retry_us = KEYFRAME_MIN_INTERVAL_US,
         };
         prism_forward_init(&stream->forward, &config);
         stream->forward_source = NULL;
@@ -99,7 +102,7 @@ static void track_talking(struct vr_publisher *publisher, struct vr_pub_stream *
                          json_pack("{s:s, s:I, s:I, s:s, s:i}", "videoroom",
                                    talking ? "talking" : "stopped-talking", "room",
                                    (json_int_t)room->id, "id", (json_int_t)publisher->id, "mid",
-                                   stream->mid, "audio-level-dBov-avg", -(int)average),
+                                   stream->mid, "audio-level-dBov-avg", (int)average),
                          NULL);
 }
 

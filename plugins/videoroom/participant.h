@@ -41,6 +41,8 @@ struct vr_publisher {
     unsigned stream_count;
     struct vr_pub_stream streams[VR_MAX_STREAMS];
     bool has_data;
+    unsigned data_media_index;
+    char data_mid[PRISM_SDP_MID_LEN + 1];
     uint32_t bitrate; /* REMB cap asked by configure; 0 = the room's */
     /* Talking detection (RFC 6464 levels averaged over audio_active_packets). */
     unsigned level_packets;

@@ -41,7 +41,8 @@ json_t *vr_publisher_streams_json(const struct vr_publisher *publisher)
     }
     if (publisher->has_data)
         json_array_append_new(streams, json_pack("{s:s, s:i, s:s}", "type", "data", "mindex",
-                                                 (int)publisher->stream_count, "mid", "data"));
+                                                 (int)publisher->data_media_index, "mid",
+                                                 publisher->data_mid));
     return streams;
 }
 
@@ -113,6 +114,8 @@ static void collect_streams(struct vr_publisher *publisher)
             continue;
         if (info.kind == PRISM_SDP_MEDIA_APPLICATION) {
             publisher->has_data = true;
+            publisher->data_media_index = i;
+            g_strlcpy(publisher->data_mid, info.mid, sizeof(publisher->data_mid));
             continue;
         }
         if (!info.receives || publisher->stream_count == VR_MAX_STREAMS)

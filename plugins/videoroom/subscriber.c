@@ -37,14 +37,19 @@ static json_t *streams_json(const struct vr_subscriber *subscriber)
             json_object_set_new(entry, "feed_mid", json_string(stream->feed_mid));
             if (feed && feed->display)
                 json_object_set_new(entry, "feed_display", json_string(feed->display));
-            json_object_set_new(entry, "codec", json_string(stream->codec.name));
+            char *codec = g_ascii_strdown(stream->codec.name, -1);
+            json_object_set_new(entry, "codec", json_string(codec));
+            g_free(codec);
         }
         json_array_append_new(streams, entry);
     }
-    if (subscriber->has_data)
+    if (subscriber->has_data) {
+        char mid[16];
+        snprintf(mid, sizeof(mid), "%u", subscriber->data_media_index);
         json_array_append_new(streams, json_pack("{s:i, s:s, s:s, s:b}", "mindex",
-                                                 (int)subscriber->data_media_index, "mid", "data",
+                                                 (int)subscriber->data_media_index, "mid", mid,
                                                  "type", "data", "active", 1));
+    }
     return streams;
 }
 
@@ -113,7 +118,7 @@ static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
             link_stream(slot, feed, source);
             found = true;
         }
-        if (!found && !(feed->has_data && mid && strcmp(mid, "data") == 0))
+        if (!found && !(feed->has_data && mid && strcmp(mid, feed->data_mid) == 0))
             return vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_FEED, "No such mid '%s' in feed",
                             mid ? mid : "");
         subscriber->has_data = subscriber->has_data || feed->has_data;
@@ -142,13 +147,14 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
     } else {
         slot->codecs[0].feedback = 0;
     }
+    /* A freed slot stays in the offer as inactive rather than rejected (port 0): the BUNDLE
+     * group never empties and the m-line can carry another stream later (as Janus does). */
     *out = (struct prism_peer_offer_media){
         .kind = stream->kind,
         .mid = stream->mid,
-        .direction = PRISM_SDP_SENDONLY,
+        .direction = stream->active ? PRISM_SDP_SENDONLY : PRISM_SDP_INACTIVE,
         .codecs = slot->codecs,
         .codec_count = count,
-        .rejected = !stream->active,
     };
 }
 

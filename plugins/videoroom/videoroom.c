@@ -26,7 +26,7 @@ json_t *vr_error(int code, const char *format, ...)
     va_start(args, format);
     vsnprintf(reason, sizeof(reason), format, args);
     va_end(args);
-    return json_pack("{s:s, s:i, s:s}", "videoroom", "event", "error_code", code, "error", reason);
+    return vr_error_event(code, reason);
 }
 
 void vr_notify_publishers(struct vr_room *room, json_t *event, struct vr_publisher *except)
