@@ -62,7 +62,6 @@ static void install_source(struct prism_forward_stream *s, const struct prism_fo
     }
     s->extensions = src->extensions;
     s->video = src->video;
-    s->clock_rate = src->clock_rate;
     /* Rounded up so that whole seconds convert exactly (see forward_ticks_since). */
     s->ticks_per_us_q32 = (((uint64_t)src->clock_rate << 32) + 999999) / 1000000;
     s->has_source = true;

@@ -117,8 +117,7 @@ struct prism_forward_stream {
     /* The source and how to translate its packets. */
     bool has_source;
     bool video;
-    uint32_t clock_rate;
-    uint64_t ticks_per_us_q32; /* clock_rate / 1e6 in 32.32 fixed point, rounded up */
+    uint64_t ticks_per_us_q32; /* the clock rate / 1e6 in 32.32 fixed point, rounded up */
     struct prism_forward_pt_entry payload_types[128];
     struct prism_rtp_ext_map extensions;
 
@@ -148,8 +147,10 @@ int prism_forward_init(struct prism_forward_stream *s, const struct prism_forwar
 
 /* Forwards from src from now on: the first call starts the stream, later ones switch it to
  * another publisher stream. The next packet forwarded continues the output sequence numbers by
- * exactly one and the timestamps by the time elapsed; video waits for a keyframe. A paused
- * stream stays paused. Returns 0 or -EINVAL (bad source; nothing changed). */
+ * exactly one and the timestamps by the time elapsed; video waits for a keyframe (the first
+ * packet dropped for it says so; a caller may also ask the new source for one right away when
+ * prism_forward_waiting_keyframe() is true). A paused stream stays paused. Returns 0 or -EINVAL
+ * (bad source; nothing changed). */
 int prism_forward_switch(struct prism_forward_stream *s, const struct prism_forward_source *src);
 
 /* Replaces the payload type and extension tables (and clock rate) of the current source
@@ -175,6 +176,7 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
 /* True while video is held back until a keyframe. */
 bool prism_forward_waiting_keyframe(const struct prism_forward_stream *s);
 
+/* The stream's lifetime counters, for statistics and tests. */
 static inline const struct prism_forward_counters *
 prism_forward_counters(const struct prism_forward_stream *s)
 {
