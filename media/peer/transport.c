@@ -20,9 +20,19 @@ void peer_close(struct prism_peer *peer, const char *reason)
         peer->callbacks.closed_cb(peer->owner, reason);
 }
 
-/* Sends every datagram the DTLS engine has queued. */
+static bool ice_can_send(const struct prism_peer *peer)
+{
+    enum prism_ice_state state = prism_ice_get_state(peer->ice);
+    return state == PRISM_ICE_CONNECTED || state == PRISM_ICE_COMPLETED;
+}
+
+/* Sends every datagram the DTLS engine has queued. Until ICE has a pair to send on, they stay
+ * queued in the engine: the remote's ClientHello can arrive while our side is still checking,
+ * and dropping our reply would cost a whole DTLS retransmission timeout. */
 void peer_flush_dtls(struct prism_peer *peer)
 {
+    if (!ice_can_send(peer))
+        return;
     int len;
     while ((len = prism_dtls_poll_output(peer->dtls, peer->tx, sizeof(peer->tx))) > 0)
         prism_ice_send(peer->ice, peer->tx, (size_t)len);
@@ -44,11 +54,15 @@ void peer_ice_state_cb(void *owner, enum prism_ice_state state)
         peer_close(peer, "ICE failed");
         return;
     }
-    /* The client side of DTLS speaks first, once a pair works. */
-    if ((state == PRISM_ICE_CONNECTED || state == PRISM_ICE_COMPLETED) && peer->dtls &&
-        peer->dtls_role == PRISM_DTLS_ROLE_CLIENT &&
+    if ((state != PRISM_ICE_CONNECTED && state != PRISM_ICE_COMPLETED) || !peer->dtls)
+        return;
+    /* The client side of DTLS speaks first, once a pair works; a server may have a reply
+     * waiting for that pair. */
+    if (peer->dtls_role == PRISM_DTLS_ROLE_CLIENT &&
         prism_dtls_state(peer->dtls) == PRISM_DTLS_STATE_NEW)
         peer_start_dtls(peer);
+    else
+        peer_flush_dtls(peer);
 }
 
 static void key_srtp(struct prism_peer *peer)

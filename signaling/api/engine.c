@@ -195,7 +195,7 @@ void api_end_session(struct prism_api *api, struct prism_session *session, bool 
     atomic_init(&end->pending, handles->len + 1);
     for (guint i = 0; i < handles->len; i++) {
         struct prism_handle *handle = prism_handle_ref(g_ptr_array_index(handles, i));
-        api_detach_handle(api, handle, notify_detached, session_end_step_cb, end);
+        api_detach_handle(api, handle, notify_detached, false, session_end_step_cb, end);
     }
     g_ptr_array_free(handles, TRUE);
     session_end_step_cb(end);
@@ -205,6 +205,7 @@ struct detach_job {
     struct prism_api *api;
     struct prism_handle *handle;
     bool notify;
+    bool reply_first;
     api_done_cb done;
     void *data;
 };
@@ -213,6 +214,10 @@ static void detach_job_cb(void *data)
 {
     struct detach_job *job = data;
     struct prism_handle *handle = job->handle;
+    /* A "detach" request is answered before its "detached" event, as Janus does. A session
+     * ending must send the event first: its sink goes when the last handle is done. */
+    if (job->reply_first)
+        prism_session_defer_events();
     if (prism_handle_mark_detached(handle)) {
         const struct prism_plugin *plugin = prism_handle_plugin(handle);
         prism_handle_media_free(handle, "Detach");
@@ -223,6 +228,8 @@ static void detach_job_cb(void *data)
     }
     if (job->done)
         job->done(job->data);
+    if (job->reply_first)
+        prism_session_flush_deferred();
     prism_handle_unref(handle);
     struct prism_api *api = job->api;
     free(job);
@@ -230,12 +237,12 @@ static void detach_job_cb(void *data)
 }
 
 void api_detach_handle(struct prism_api *api, struct prism_handle *handle, bool notify,
-                       api_done_cb done, void *data)
+                       bool reply_first, api_done_cb done, void *data)
 {
     struct detach_job *job = malloc(sizeof(*job));
     if (!job)
         abort();
-    *job = (struct detach_job){api, handle, notify, done, data};
+    *job = (struct detach_job){api, handle, notify, reply_first, done, data};
     api_job_begin(api);
     prism_worker_post(prism_handle_worker(handle), detach_job_cb, job);
 }

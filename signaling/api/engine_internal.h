@@ -91,8 +91,9 @@ void api_end_session(struct prism_api *api, struct prism_session *session, bool 
 
 /* Detaches one handle removed from its session: plugin destroy_session on
  * the worker, then the "detached" event if `notify`. Takes over `handle`'s
- * reference; `done` (may be NULL) runs after, on the worker. */
+ * reference; `done` (may be NULL) runs after, on the worker. With
+ * `reply_first`, `done` (a detach request's reply) leaves before the event. */
 void api_detach_handle(struct prism_api *api, struct prism_handle *handle, bool notify,
-                       api_done_cb done, void *data);
+                       bool reply_first, api_done_cb done, void *data);
 
 #endif

@@ -161,7 +161,7 @@ void api_request_detach(struct api_call *call)
         return;
     }
     struct handle_job *job = handle_job_new(call, NULL);
-    api_detach_handle(call->api, handle, true, reply_success_cb, job);
+    api_detach_handle(call->api, handle, true, true, reply_success_cb, job);
 }
 
 static void hangup_job_cb(void *data)
