@@ -122,7 +122,10 @@ static void forward_to(struct vr_sub_stream *target, struct vr_pub_stream *sourc
     if (!subscriber->started)
         return;
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
-    if (!peer || !prism_peer_is_connected(peer))
+    /* Until the answer re-activates a reused m-line, the subscriber would drop what we send
+     * there, keyframe included: keep the stream gated until then. */
+    if (!peer || !prism_peer_is_connected(peer) ||
+        !prism_peer_media_sends(peer, target->media_index))
         return;
     size_t len = 0;
     enum prism_forward_result result = prism_forward_packet(

@@ -93,6 +93,7 @@ struct vr_session {
 };
 
 /* Events. */
+json_t *vr_codec_json(const char *name); /* a codec name as Janus writes it: lowercase */
 void vr_push(struct prism_handle *handle, const char *transaction, json_t *event, json_t *jsep);
 json_t *vr_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
 /* Sends `event` (reference stolen) to every publisher-role participant of the room but

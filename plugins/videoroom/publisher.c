@@ -23,18 +23,22 @@ static const char *kind_name(enum prism_sdp_media_kind kind)
                                            : "data";
 }
 
+json_t *vr_codec_json(const char *name)
+{
+    char *lower = g_ascii_strdown(name, -1);
+    json_t *json = json_string(lower);
+    g_free(lower);
+    return json;
+}
+
 json_t *vr_publisher_streams_json(const struct vr_publisher *publisher)
 {
     json_t *streams = json_array();
     for (unsigned i = 0; i < publisher->stream_count; i++) {
         const struct vr_pub_stream *stream = &publisher->streams[i];
-        char codec[PRISM_SDP_TOKEN_LEN + 1];
-        g_strlcpy(codec, stream->codec.name, sizeof(codec));
-        for (char *c = codec; *c; c++)
-            *c = g_ascii_tolower(*c);
-        json_t *entry = json_pack("{s:s, s:i, s:s, s:s, s:b}", "type", kind_name(stream->kind),
+        json_t *entry = json_pack("{s:s, s:i, s:s, s:o, s:b}", "type", kind_name(stream->kind),
                                   "mindex", (int)stream->media_index, "mid", stream->mid, "codec",
-                                  codec, "disabled", stream->disabled);
+                                  vr_codec_json(stream->codec.name), "disabled", stream->disabled);
         if (stream->description[0])
             json_object_set_new(entry, "description", json_string(stream->description));
         json_array_append_new(streams, entry);
@@ -46,12 +50,22 @@ json_t *vr_publisher_streams_json(const struct vr_publisher *publisher)
     return streams;
 }
 
+static const char *first_codec(const struct vr_publisher *publisher,
+                               enum prism_sdp_media_kind kind);
+
 static json_t *publisher_json(const struct vr_publisher *publisher)
 {
     json_t *entry = json_pack("{s:I, s:o, s:b}", "id", (json_int_t)publisher->id, "streams",
                               vr_publisher_streams_json(publisher), "talking", publisher->talking);
     if (publisher->display)
         json_object_set_new(entry, "display", json_string(publisher->display));
+    /* Janus still lists each publisher's codecs, which older clients read. */
+    const char *audio = first_codec(publisher, PRISM_SDP_MEDIA_AUDIO);
+    const char *video = first_codec(publisher, PRISM_SDP_MEDIA_VIDEO);
+    if (audio)
+        json_object_set_new(entry, "audio_codec", vr_codec_json(audio));
+    if (video)
+        json_object_set_new(entry, "video_codec", vr_codec_json(video));
     return entry;
 }
 
@@ -209,9 +223,9 @@ static json_t *publish(struct vr_publisher *publisher, json_t *jsep, json_t **an
     const char *audio = first_codec(publisher, PRISM_SDP_MEDIA_AUDIO);
     const char *video = first_codec(publisher, PRISM_SDP_MEDIA_VIDEO);
     if (audio)
-        json_object_set_new(event, "audio_codec", json_string(audio));
+        json_object_set_new(event, "audio_codec", vr_codec_json(audio));
     if (video)
-        json_object_set_new(event, "video_codec", json_string(video));
+        json_object_set_new(event, "video_codec", vr_codec_json(video));
     json_t *announce = json_pack("{s:s, s:I, s:[o]}", "videoroom", "event", "room",
                                  (json_int_t)room->id, "publishers", publisher_json(publisher));
     vr_notify_publishers(room, announce, publisher);

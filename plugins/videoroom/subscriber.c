@@ -37,9 +37,7 @@ static json_t *streams_json(const struct vr_subscriber *subscriber)
             json_object_set_new(entry, "feed_mid", json_string(stream->feed_mid));
             if (feed && feed->display)
                 json_object_set_new(entry, "feed_display", json_string(feed->display));
-            char *codec = g_ascii_strdown(stream->codec.name, -1);
-            json_object_set_new(entry, "codec", json_string(codec));
-            g_free(codec);
+            json_object_set_new(entry, "codec", vr_codec_json(stream->codec.name));
         }
         json_array_append_new(streams, entry);
     }
