@@ -79,7 +79,8 @@ struct vr_subscriber {
     struct vr_sub_stream streams[VR_MAX_STREAMS];
     bool has_data;
     unsigned data_media_index;
-    bool update_pending; /* an autoupdate offer is queued */
+    unsigned mline_count; /* m-lines in the offer so far: streams plus the data one */
+    bool update_pending;  /* an autoupdate offer is queued */
 };
 
 enum vr_role { VR_ROLE_NONE, VR_ROLE_PUBLISHER, VR_ROLE_SUBSCRIBER };

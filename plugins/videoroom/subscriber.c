@@ -71,22 +71,25 @@ static void unlink_stream(struct vr_sub_stream *stream)
     stream->source = NULL;
 }
 
-/* A free slot: a freed m-line of the same kind is reused, else a new one is added. */
+/* A slot for a new stream: a new m-line at the end, as Janus does (a client revives an
+ * inactive transceiver without a new track); an inactive one of the same kind only when
+ * every slot is taken. */
 static struct vr_sub_stream *free_slot(struct vr_subscriber *subscriber,
                                        enum prism_sdp_media_kind kind)
 {
+    if (subscriber->stream_count < VR_MAX_STREAMS) {
+        struct vr_sub_stream *stream = &subscriber->streams[subscriber->stream_count++];
+        memset(stream, 0, sizeof(*stream));
+        stream->subscriber = subscriber;
+        stream->media_index = subscriber->mline_count++;
+        snprintf(stream->mid, sizeof(stream->mid), "%u", stream->media_index);
+        return stream;
+    }
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
         if (!subscriber->streams[i].active && subscriber->streams[i].kind == kind)
             return &subscriber->streams[i];
     }
-    if (subscriber->stream_count == VR_MAX_STREAMS)
-        return NULL;
-    struct vr_sub_stream *stream = &subscriber->streams[subscriber->stream_count];
-    memset(stream, 0, sizeof(*stream));
-    stream->subscriber = subscriber;
-    stream->media_index = subscriber->stream_count++;
-    snprintf(stream->mid, sizeof(stream->mid), "%u", stream->media_index);
-    return stream;
+    return NULL;
 }
 
 /* Adds the streams named by `list` ([{feed, mid?}]). Returns NULL or an error event. */
@@ -119,7 +122,11 @@ static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
         if (!found && !(feed->has_data && mid && strcmp(mid, feed->data_mid) == 0))
             return vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_FEED, "No such mid '%s' in feed",
                             mid ? mid : "");
-        subscriber->has_data = subscriber->has_data || feed->has_data;
+        if (feed->has_data && !subscriber->has_data) {
+            /* One data m-line, placed once and never moved. */
+            subscriber->has_data = true;
+            subscriber->data_media_index = subscriber->mline_count++;
+        }
     }
     return NULL;
 }
@@ -161,14 +168,15 @@ static json_t *make_offer(struct vr_subscriber *subscriber)
 {
     struct prism_peer_offer_media media[VR_MAX_STREAMS + 1];
     struct offer_slot slots[VR_MAX_STREAMS];
-    size_t count = 0;
-    for (unsigned i = 0; i < subscriber->stream_count; i++)
-        describe_stream(&subscriber->streams[i], &slots[i], &media[count++]);
+    size_t count = subscriber->mline_count;
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        struct vr_sub_stream *stream = &subscriber->streams[i];
+        describe_stream(stream, &slots[i], &media[stream->media_index]);
+    }
     char data_mid[16];
     if (subscriber->has_data) {
-        subscriber->data_media_index = (unsigned)count;
-        snprintf(data_mid, sizeof(data_mid), "%zu", count);
-        media[count++] = (struct prism_peer_offer_media){
+        snprintf(data_mid, sizeof(data_mid), "%u", subscriber->data_media_index);
+        media[subscriber->data_media_index] = (struct prism_peer_offer_media){
             .kind = PRISM_SDP_MEDIA_APPLICATION, .mid = data_mid, .direction = PRISM_SDP_SENDRECV};
     }
     char reason[256];
