@@ -1,7 +1,8 @@
 // Media through janus.plugin.echotest with a libwebrtc peer (@roamhq/wrtc) driven by janode:
 // ICE with and without trickle, DTLS, SRTP both ways (decoded video frames of the size sent,
-// audio carrying the tone), the webrtcup and media events, data channel echoes, hangup, and an
-// offer without BUNDLE refused with 465.
+// audio carrying the tone), the webrtcup and media events, data channel echoes, hangup, the
+// echotest's video switch, a peer that stops sending and then closes, and an offer without
+// BUNDLE refused with 465.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { attachEcho, checkDataChannelEcho, connectJanode, negotiate,
@@ -117,6 +118,56 @@ test('hangup: the hangup event comes, media stops, and the handle can negotiate 
     await second.waitConnected();
     await second.waitFrames(20);
     await waitUntil(() => events.webrtcup > webrtcups, 'webrtcup for the second call', 10000);
+    await handle.detach();
+    await session.destroy();
+});
+
+test('the echotest obeys video:false and video:true in a message', async () => {
+    const session = await connection.create();
+    const { handle, events } = await attachEcho(session);
+    const peer = newPeer({ dataChannel: false });
+    await negotiate(handle, events, peer);
+    await peer.waitConnected();
+    await peer.waitFrames(10);
+
+    const off = await handle.message({ video: false });
+    assert.equal(off.plugindata?.data?.result, 'ok', JSON.stringify(off));
+    await sleep(1000); // frames already on their way may still land
+    const stopped = peer.videoFrames.length;
+    const audio = peer.audioCallbacks;
+    await sleep(2000);
+    assert.ok(peer.videoFrames.length - stopped <= 1,
+        `${peer.videoFrames.length - stopped} frames echoed with video:false`);
+    assert.ok(peer.audioCallbacks > audio, 'audio stopped too');
+
+    const on = await handle.message({ video: true });
+    assert.equal(on.plugindata?.data?.result, 'ok', JSON.stringify(on));
+    await peer.waitFrames(20, { from: peer.videoFrames.length });
+    await handle.detach();
+    await session.destroy();
+});
+
+test('a peer that stops sending video, then closes its PeerConnection: media, hangup', async () => {
+    const session = await connection.create();
+    const { handle, events } = await attachEcho(session);
+    const peer = newPeer({ dataChannel: false });
+    await negotiate(handle, events, peer);
+    await peer.waitConnected();
+    await waitMediaEvents(events);
+    await peer.waitFrames(10);
+
+    // No video for a while: the server says it stopped receiving it (Janus after 1 s).
+    peer.videoPaused = true;
+    await waitUntil(() => events.media.some((m) => m.type === 'video' && m.receiving === false),
+        () => `a media event with receiving:false for video (got ${JSON.stringify(events.media)})`,
+        10000);
+    assert.ok(!events.media.some((m) => m.type === 'audio' && m.receiving === false),
+        'audio reported as stopped while it still flows');
+
+    // Closing the PeerConnection sends a DTLS close_notify: the server must end the call.
+    peer.close();
+    await waitUntil(() => events.hangup.length > 0, 'the hangup event', 10000);
+    assert.equal(typeof events.hangup[0].reason, 'string');
     await handle.detach();
     await session.destroy();
 });

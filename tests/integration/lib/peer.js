@@ -7,10 +7,13 @@ import wrtc from '@roamhq/wrtc';
 const { RTCPeerConnection } = wrtc;
 const { RTCAudioSource, RTCAudioSink, RTCVideoSource, RTCVideoSink } = wrtc.nonstandard;
 
-// libwebrtc's native objects crash the process in Node's environment cleanup at exit once a
-// track has existed (node-webrtc issue 636: a segfault in ~node_napi_env__). Exiting from the
-// 'exit' event skips that cleanup and keeps the exit code the test runner chose.
-process.on('exit', (code) => process.exit(code));
+// libwebrtc's native objects crash the process in Node's environment cleanup when it ends on
+// its own once a track has existed (node-webrtc issue 636: a segfault in ~node_napi_env__).
+// Ending it with process.exit() from the 'exit' event skips that cleanup and keeps the exit code
+// already chosen; it is armed only once the event loop ran dry, so errors still print as usual.
+process.once('beforeExit', () => {
+    process.on('exit', (code) => process.exit(process.exitCode ?? code));
+});
 
 const SAMPLE_RATE = 48000;
 const AUDIO_FRAME_MS = 10;
@@ -49,6 +52,7 @@ export class EchoPeer {
         this.audioSamples = 0;
         this.audioPeak = 0;
         this.dataMessages = []; // messages received on the data channel, in order
+        this.videoPaused = false; // set to stop feeding frames to the video track
         this.pc.onicecandidate = ({ candidate }) => {
             this.candidates.push(candidate ? candidate.toJSON() : null);
             for (const wake of this.candidateWaiters.splice(0)) wake();
@@ -82,6 +86,7 @@ export class EchoPeer {
         const { width, height } = this;
         let n = 0;
         this.timers.push(setInterval(() => {
+            if (this.videoPaused) return;
             const data = new Uint8ClampedArray((width * height * 3) / 2);
             const bar = (n * 4) % width;
             for (let y = 0; y < height; y++) {
