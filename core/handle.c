@@ -17,6 +17,7 @@ struct prism_handle {
     const struct prism_plugin *plugin; /* static, lives for the process */
     struct prism_worker *worker;       /* placement; load released on free */
     void *plugin_data;                 /* plugin-owned; worker thread only */
+    void *media;                       /* media/peer/handle_media.c; worker thread only */
     char *opaque_id;
 };
 
@@ -95,6 +96,16 @@ void *prism_handle_plugin_data(const struct prism_handle *handle)
 void prism_handle_set_plugin_data(struct prism_handle *handle, void *data)
 {
     handle->plugin_data = data;
+}
+
+void *prism_handle_media(const struct prism_handle *handle)
+{
+    return handle->media;
+}
+
+void prism_handle_set_media(struct prism_handle *handle, void *media)
+{
+    handle->media = media;
 }
 
 bool prism_handle_mark_detached(struct prism_handle *handle)

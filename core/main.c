@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/portcheck.h"
 #include "core/worker.h"
+#include "media/peer/env.h"
 #include "plugins/builtin.h"
 #include "signaling/api/api.h"
 #include "signaling/http/http.h"
@@ -26,6 +27,7 @@ struct prism_process {
     const struct prism_plugin *const *plugins;
     size_t plugin_count;
     size_t plugins_started;
+    struct prism_media *media;
     struct prism_worker_pool *workers;
     struct prism_api *api;
     struct prism_http *http;
@@ -155,6 +157,15 @@ static int start_plugins(struct prism_process *process)
     return 0;
 }
 
+static int start_media(struct prism_process *process)
+{
+    char error[512];
+    int rc = prism_media_start(&process->media, process->config, error, sizeof(error));
+    if (rc < 0)
+        prism_error("main", "media: %s", error);
+    return rc;
+}
+
 static int start_api(struct prism_process *process)
 {
     const struct prism_config *config = process->config;
@@ -241,6 +252,7 @@ static void stop_process(struct prism_process *process)
     }
     prism_api_destroy(process->api);
     prism_worker_pool_destroy(process->workers);
+    prism_media_stop(process->media);
     for (size_t i = process->plugins_started; i > 0; i--)
         process->plugins[i - 1]->destroy();
     if (process->loop)
@@ -302,7 +314,8 @@ int main(int argc, char **argv)
         return 1;
     }
     prism_info("main", "Prism %s starting", PRISM_VERSION_STRING);
-    if (start_plugins(&process) < 0 || start_api(&process) < 0 || start_transports(&process) < 0) {
+    if (start_plugins(&process) < 0 || start_media(&process) < 0 || start_api(&process) < 0 ||
+        start_transports(&process) < 0) {
         prism_error("main", "start-up failed");
         stop_process(&process);
         return 1;

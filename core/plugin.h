@@ -11,6 +11,9 @@
 
 struct prism_config;
 struct prism_handle;
+struct prism_peer_rtp;
+struct prism_peer_feedback;
+struct prism_peer_data;
 
 enum prism_plugin_result_kind {
     /* Handled synchronously: `content` is the reply's plugindata.data. */
@@ -54,6 +57,14 @@ struct prism_plugin {
     void (*setup_media)(struct prism_handle *handle);
     /* The PeerConnection ended (hangup request, ICE/DTLS failure). Optional. */
     void (*hangup_media)(struct prism_handle *handle);
+    /* Media from the handle's PeerConnection, on the handle's worker, once per packet:
+     * no allocation, no lock, no logging. The packet may be rewritten in place and sent on
+     * (see media/peer/peer.h). Optional. */
+    void (*incoming_rtp)(struct prism_handle *handle, struct prism_peer_rtp *packet);
+    /* Feedback about what the handle's PeerConnection sends: keyframe requests, REMB. */
+    void (*incoming_rtcp)(struct prism_handle *handle, const struct prism_peer_feedback *feedback);
+    /* A data channel message. Optional. */
+    void (*incoming_data)(struct prism_handle *handle, const struct prism_peer_data *message);
     /* The handle is being detached: free its state. */
     void (*destroy_session)(struct prism_handle *handle);
     /* State of one handle for the admin API; a new object or NULL. Optional. */

@@ -89,6 +89,11 @@ const char *prism_handle_opaque_id(const struct prism_handle *handle);
 void *prism_handle_plugin_data(const struct prism_handle *handle);
 void prism_handle_set_plugin_data(struct prism_handle *handle, void *data);
 
+/* The handle's media state (its PeerConnection glue), owned by media/peer/handle_media.c and
+ * touched only on the handle's worker; NULL before the first SDP. */
+void *prism_handle_media(const struct prism_handle *handle);
+void prism_handle_set_media(struct prism_handle *handle, void *media);
+
 /* Marks the handle detached; returns false if it already was, so detach work
  * (plugin destroy_session, the detached event) runs exactly once. */
 bool prism_handle_mark_detached(struct prism_handle *handle);

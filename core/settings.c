@@ -2,9 +2,12 @@
  * Keep conf/ in step: each entry below has a documented, commented-out line there. */
 #include "core/settings.h"
 
+#include "core/netaddr.h"
+
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 /* One line per setting. */
 /* clang-format off */
@@ -38,8 +41,52 @@ static const char *check_url_path(const char *value)
     return NULL;
 }
 
+static const char *check_interface_list(const char *value)
+{
+    struct prism_interface_match items[PRISM_NETADDR_LIST_MAX];
+    size_t count;
+    if (prism_interface_list_parse(value, items, PRISM_NETADDR_LIST_MAX, &count) != 0)
+        return "must be a comma-separated list of IP addresses and interface names (at most 32)";
+    return NULL;
+}
+
+static const char *check_cidr_list(const char *value)
+{
+    struct prism_cidr items[PRISM_NETADDR_LIST_MAX];
+    size_t count;
+    if (prism_cidr_list_parse(value, items, PRISM_NETADDR_LIST_MAX, &count) != 0)
+        return "must be a comma-separated list of networks such as 10.0.0.0/8 (at most 32)";
+    return NULL;
+}
+
+static const char *check_port_range(const char *value)
+{
+    uint16_t min, max;
+    if (prism_port_range_parse(value, &min, &max) != 0)
+        return "must be \"min-max\" with 1 <= min <= max <= 65535";
+    return NULL;
+}
+
+static const char *check_optional_host_port(const char *value)
+{
+    char host[256];
+    uint16_t port;
+    if (value[0] && prism_host_port_parse(value, host, sizeof(host), &port) != 0)
+        return "must be empty or \"host:port\" (\"[address]:port\" for IPv6)";
+    return NULL;
+}
+
+static const char *check_optional_ip(const char *value)
+{
+    struct prism_ip ip;
+    if (value[0] && prism_ip_parse(value, strlen(value), &ip) != 0)
+        return "must be empty or an IPv4 or IPv6 address";
+    return NULL;
+}
+
 static const struct prism_config_section sections[] = {
     {.file = "prism.jcfg", .name = "general"},
+    {.file = "prism.jcfg", .name = "media"},
     {.file = "prism.transport.http.jcfg", .name = "http"},
     {.file = "prism.transport.http.jcfg", .name = "cors"},
     {.file = "prism.transport.websockets.jcfg", .name = "websockets"},
@@ -62,6 +109,36 @@ static const struct prism_setting settings[] = {
                 "Most sessions at once; 0 = unlimited"),
     INT_SETTING("general", "max_handles_per_session", "0", 0, INT_MAX, NULL,
                 "Most handles in one session; 0 = unlimited"),
+
+    STRING_SETTING("media", "ice_interfaces", "", check_interface_list, "ice-interfaces",
+                   "ICE host candidate addresses or interfaces; empty = every address"),
+    STRING_SETTING("media", "rtp_port_range", "10000-60000", check_port_range, "rtp-port-range",
+                   "UDP/TCP ports for ICE host candidates, \"min-max\""),
+    STRING_SETTING("media", "stun_server", "", check_optional_host_port, "stun-server",
+                   "STUN server \"host:port\" for server-reflexive candidates; empty = none"),
+    STRING_SETTING("media", "nat_1_1_mapping", "", check_optional_ip, "nat-1-1-mapping",
+                   "Public IP advertised instead of the host address (1:1 NAT); empty = none"),
+    BOOL_SETTING("media", "nat_1_1_keep_host", "false", NULL,
+                 "With nat_1_1_mapping, advertise the host address too"),
+    STRING_SETTING("media", "ice_remote_networks", "", check_cidr_list, NULL,
+                   "Networks remote ICE candidates must be in (CIDR list); empty = any"),
+    BOOL_SETTING("media", "ice_tcp", "false", "ice-tcp",
+                 "Also offer passive ICE-TCP host candidates"),
+    STRING_SETTING("media", "dtls_certificate", "", NULL, NULL,
+                   "PEM certificate for DTLS; empty = an ECDSA P-256 one made at start"),
+    STRING_SETTING("media", "dtls_key", "", NULL, NULL, "PEM private key of dtls_certificate"),
+    STRING_SETTING("media", "dtls_key_passphrase", "", NULL, NULL,
+                   "Passphrase of dtls_key; empty = none"),
+    INT_SETTING("media", "dtls_mtu", "1200", 256, 65507, NULL,
+                "Largest DTLS datagram sent during the handshake"),
+    INT_SETTING("media", "srtp_replay_window", "1024", 64, 32767, NULL,
+                "Packets the SRTP replay check remembers per stream"),
+    INT_SETTING("media", "slowlink_threshold", "0", 0, INT_MAX, NULL,
+                "Lost packets per second that trigger a slowlink event; 0 = never"),
+    INT_SETTING("media", "simulate_loss_in", "0", 0, INT_MAX, NULL,
+                "Tests and demos: drop every Nth RTP packet received; 0 = never"),
+    INT_SETTING("media", "simulate_loss_out", "0", 0, INT_MAX, NULL,
+                "Tests and demos: drop every Nth RTP packet sent; 0 = never"),
 
     BOOL_SETTING("http", "enabled", "true", NULL, "Serve the Janus API over HTTP"),
     STRING_SETTING("http", "interface", "127.0.0.1", check_not_empty, "http-interface",

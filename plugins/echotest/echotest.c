@@ -1,6 +1,6 @@
 /* janus.plugin.echotest: request handling and per-handle settings. Every
  * function runs on the handle's worker. */
-#include "plugins/echotest/echotest.h"
+#include "plugins/echotest/echotest_internal.h"
 
 #include "core/log.h"
 #include "core/params.h"
@@ -9,16 +9,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
-
-/* What the client asked the echo to send back. Owned by the handle. */
-struct echotest_state {
-    bool audio;
-    bool video;
-    bool data;
-    uint32_t bitrate; /* bits per second sent to the peer as REMB; 0 = no cap */
-    int substream;    /* simulcast layer wanted, -1 = highest */
-    int temporal;     /* temporal layer wanted, -1 = highest */
-};
 
 static int echotest_init(const struct prism_config *config)
 {
@@ -110,12 +100,18 @@ static struct prism_plugin_result echotest_handle_message(struct prism_handle *h
     if (!event && !jsep && !has_known_attribute(body))
         event = error_event(PRISM_ECHOTEST_ERROR_INVALID_ELEMENT,
                             "No supported attribute in the message");
-    if (!event && jsep)
-        event = error_event(PRISM_ECHOTEST_ERROR_INVALID_SDP,
-                            "WebRTC media is not available in this build yet");
-    if (!event)
+    json_t *answer = NULL;
+    if (!event && jsep) {
+        char reason[256];
+        answer = echotest_answer(handle, reason, sizeof(reason));
+        if (!answer)
+            event = error_event(PRISM_ECHOTEST_ERROR_INVALID_SDP, reason);
+    }
+    if (!event) {
+        echotest_apply_media_settings(handle, json_is_true(json_object_get(body, "keyframe")));
         event = json_pack("{s:s, s:s}", "echotest", "event", "result", "ok");
-    prism_handle_push_event(handle, transaction, event, NULL);
+    }
+    prism_handle_push_event(handle, transaction, event, answer);
     return prism_plugin_ok_wait(NULL);
 }
 
@@ -139,6 +135,11 @@ const struct prism_plugin prism_echotest_plugin = {
     .destroy = echotest_destroy,
     .create_session = echotest_create_session,
     .handle_message = echotest_handle_message,
+    .setup_media = echotest_setup_media,
+    .hangup_media = echotest_hangup_media,
+    .incoming_rtp = echotest_incoming_rtp,
+    .incoming_rtcp = echotest_incoming_rtcp,
+    .incoming_data = echotest_incoming_data,
     .destroy_session = echotest_destroy_session,
     .query_session = echotest_query_session,
 };

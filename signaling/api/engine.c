@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/plugin.h"
 #include "core/worker.h"
+#include "media/peer/handle_media.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -214,6 +215,7 @@ static void detach_job_cb(void *data)
     struct prism_handle *handle = job->handle;
     if (prism_handle_mark_detached(handle)) {
         const struct prism_plugin *plugin = prism_handle_plugin(handle);
+        prism_handle_media_free(handle, "Detach");
         plugin->destroy_session(handle);
         if (job->notify)
             prism_handle_push_core_event(handle, json_pack("{s:s}", "janus", "detached"));

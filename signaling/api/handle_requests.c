@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/plugin.h"
 #include "core/worker.h"
+#include "media/peer/handle_media.h"
 #include "signaling/api/errors.h"
 
 #include <stdarg.h>
@@ -163,12 +164,20 @@ void api_request_detach(struct api_call *call)
     api_detach_handle(call->api, handle, true, reply_success_cb, job);
 }
 
+static void hangup_job_cb(void *data)
+{
+    struct handle_job *job = data;
+    prism_session_defer_events();
+    prism_handle_media_hangup(job->handle, "Janus API");
+    job_reply(job, api_reply_base("success", job->session_id, job->transaction));
+    prism_session_flush_deferred();
+    handle_job_free(job);
+}
+
 void api_request_hangup(struct api_call *call)
 {
-    /* Replied from the handle's worker so it is ordered with the handle's
-     * other work (the PeerConnection, once up, is torn down there). */
     struct handle_job *job = handle_job_new(call, prism_handle_ref(call->handle));
-    prism_worker_post(prism_handle_worker(call->handle), reply_success_cb, job);
+    prism_worker_post(prism_handle_worker(call->handle), hangup_job_cb, job);
 }
 
 static void reply_plugin_result(struct handle_job *job, struct prism_plugin_result result)
@@ -194,6 +203,25 @@ static void reply_plugin_result(struct handle_job *job, struct prism_plugin_resu
     }
 }
 
+/* The SDP goes to the PeerConnection first (error 465 stops here), then the plugin gets the
+ * message; events it pushes meanwhile leave after the reply. */
+static void run_plugin_message(struct handle_job *job)
+{
+    prism_session_defer_events();
+    char reason[256];
+    int code = job->jsep
+                   ? prism_handle_media_apply_jsep(job->handle, job->jsep, reason, sizeof(reason))
+                   : 0;
+    if (code) {
+        job_reply_error(job, code, "%s", reason);
+    } else {
+        const struct prism_plugin *plugin = prism_handle_plugin(job->handle);
+        reply_plugin_result(
+            job, plugin->handle_message(job->handle, job->transaction, job->body, job->jsep));
+    }
+    prism_session_flush_deferred();
+}
+
 static void message_job_cb(void *data)
 {
     struct handle_job *job = data;
@@ -202,11 +230,7 @@ static void message_job_cb(void *data)
                         "No such handle %" G_GUINT64_FORMAT " in session %" G_GUINT64_FORMAT,
                         prism_handle_id(job->handle), job->session_id);
     } else {
-        const struct prism_plugin *plugin = prism_handle_plugin(job->handle);
-        prism_session_defer_events();
-        reply_plugin_result(
-            job, plugin->handle_message(job->handle, job->transaction, job->body, job->jsep));
-        prism_session_flush_deferred();
+        run_plugin_message(job);
     }
     handle_job_free(job);
 }
@@ -256,6 +280,21 @@ static const struct prism_param trickle_params[] = {
     {"candidates", PRISM_PARAM_ARRAY, 0},
 };
 
+static void trickle_job_cb(void *data)
+{
+    struct handle_job *job = data;
+    size_t index;
+    json_t *candidate;
+    if (!prism_handle_is_detached(job->handle)) {
+        json_array_foreach(job->body, index, candidate)
+        {
+            if (json_is_object(candidate))
+                prism_handle_media_trickle(job->handle, candidate);
+        }
+    }
+    handle_job_free(job);
+}
+
 void api_request_trickle(struct api_call *call)
 {
     if (!api_check_params(call, call->root, trickle_params, PRISM_PARAMS_COUNT(trickle_params)))
@@ -265,5 +304,12 @@ void api_request_trickle(struct api_call *call)
                         "Missing mandatory element (candidate|candidates)");
         return;
     }
+    /* Acknowledged at once, as Janus does; the candidates reach the PeerConnection on the
+     * handle's worker, after any offer sent before them. */
+    struct handle_job *job = handle_job_new(call, prism_handle_ref(call->handle));
+    json_t *candidates = json_object_get(call->root, "candidates");
+    job->body = candidates ? json_incref(candidates)
+                           : json_pack("[O]", json_object_get(call->root, "candidate"));
     api_reply(call, api_reply_base("ack", call->session_id, call->transaction));
+    prism_worker_post(prism_handle_worker(call->handle), trickle_job_cb, job);
 }

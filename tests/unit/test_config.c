@@ -147,7 +147,8 @@ static void test_config_reports_unknown_section(void)
                  "(prism.transport.http.jcfg has: http, cors)");
     /* A section of another file is unknown here too. */
     expect_error("prism.jcfg", "websockets: { port = 9000 }\n",
-                 "DIR/prism.jcfg:1: unknown section \"websockets\" (prism.jcfg has: general)");
+                 "DIR/prism.jcfg:1: unknown section \"websockets\" "
+                 "(prism.jcfg has: general, media)");
     expect_error("prism.jcfg", "general = 5\n",
                  "DIR/prism.jcfg:1: section \"general\" must be a group: general: { ... }");
 }

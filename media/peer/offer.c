@@ -1,0 +1,141 @@
+/* Offering: our offer with the transport filled in, then the remote answer applied to it. */
+#include "media/peer/peer_internal.h"
+
+#include "core/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Our SSRCs for the m-lines we will send on, kept per mid across offers. */
+static int prepare_media(struct prism_peer *peer, const struct prism_peer_offer_media *media,
+                         size_t count, struct prism_sdp_offer_media *out)
+{
+    if (count == 0 || count > PEER_MAX_MEDIA)
+        return -EINVAL;
+    for (size_t i = 0; i < count; i++) {
+        if (!media[i].mid)
+            return -EINVAL;
+        struct peer_media *slot = peer_media_slot(peer, (unsigned)i, media[i].mid);
+        slot->kind = media[i].kind;
+        out[i] = (struct prism_sdp_offer_media){
+            .kind = media[i].kind,
+            .mid = media[i].mid,
+            .direction = media[i].direction,
+            .codecs = media[i].codecs,
+            .codec_count = media[i].codec_count,
+            .extmaps = media[i].extmaps,
+            .extmap_count = media[i].extmap_count,
+        };
+    }
+    return 0;
+}
+
+/* Declares our sources on the m-lines we send on: the slots know their SSRCs, the offer
+ * says the directions. */
+static int add_offer_sources(struct prism_peer *peer, struct prism_sdp *offer)
+{
+    for (unsigned i = 0; i < offer->media_count; i++) {
+        enum prism_sdp_direction direction = offer->media[i].direction;
+        peer->media[i].sends = direction == PRISM_SDP_SENDRECV || direction == PRISM_SDP_SENDONLY;
+        peer->media[i].active = true;
+        peer->media[i].rtx_pt = 0;
+        for (unsigned c = 0; c < offer->media[i].codec_count; c++) {
+            if (offer->media[i].codecs[c].id == PRISM_SDP_CODEC_RTX)
+                peer->media[i].rtx_pt = offer->media[i].codecs[c].pt;
+        }
+    }
+    peer->media_count = offer->media_count;
+    return peer_add_sources(peer, offer);
+}
+
+static int build_offer(struct prism_peer *peer, struct prism_sdp_offer_options *options,
+                       char **sdp_out, struct prism_sdp_error *err)
+{
+    GPtrArray *candidates = g_ptr_array_new_with_free_func(g_free);
+    peer_collect_candidates(peer, candidates);
+    options->session_id = peer->sdp_session_id;
+    options->session_version = ++peer->sdp_version;
+    options->transport = (struct prism_sdp_local_transport){
+        .ice_ufrag = prism_ice_local_ufrag(peer->ice),
+        .ice_pwd = prism_ice_local_pwd(peer->ice),
+        .fingerprint = peer->env->fingerprint,
+        .candidates = (const char *const *)candidates->pdata,
+        .candidate_count = candidates->len,
+        .end_of_candidates = prism_ice_gathering_done(peer->ice),
+    };
+    struct prism_sdp *offer = NULL;
+    int rc = prism_sdp_offer_create(options, &offer, err);
+    if (rc == 0) {
+        peer->description_sent = true;
+        peer->end_of_candidates_sent = options->transport.end_of_candidates;
+    }
+    if (rc == 0)
+        rc = add_offer_sources(peer, offer);
+    size_t length;
+    if (rc == 0)
+        rc = prism_sdp_write_alloc(offer, sdp_out, &length);
+    g_ptr_array_free(candidates, TRUE);
+    if (rc < 0) {
+        prism_sdp_free(offer);
+        return rc;
+    }
+    prism_sdp_free(peer->local_offer);
+    peer->local_offer = offer;
+    return 0;
+}
+
+int prism_peer_offer(struct prism_peer *peer, const struct prism_peer_offer_media *media,
+                     size_t count, char **sdp_out, struct prism_sdp_error *err)
+{
+    struct prism_sdp_offer_media described[PEER_MAX_MEDIA];
+    if (peer->closed || prepare_media(peer, media, count, described) < 0) {
+        peer_set_error(err, PRISM_SDP_ERR_INVALID_ARGUMENT, "invalid offer request");
+        return -EINVAL;
+    }
+    if (!peer->ice_gathering) {
+        if (prism_ice_gather(peer->ice) < 0) {
+            peer_set_error(err, PRISM_SDP_ERR_INVALID_ARGUMENT, "cannot gather ICE candidates");
+            return -EIO;
+        }
+        peer->ice_gathering = true;
+    }
+    struct prism_sdp_offer_options options = {.media = described, .media_count = count};
+    return build_offer(peer, &options, sdp_out, err);
+}
+
+bool prism_peer_has_pending_offer(const struct prism_peer *peer)
+{
+    return peer->local_offer != NULL;
+}
+
+int prism_peer_apply_answer(struct prism_peer *peer, const char *sdp, size_t len,
+                            struct prism_sdp_error *err)
+{
+    if (!peer->local_offer || peer->closed) {
+        peer_set_error(err, PRISM_SDP_ERR_MISMATCH, "no offer of ours is pending");
+        return -ENOENT;
+    }
+    struct prism_sdp *answer = NULL;
+    if (prism_sdp_parse(sdp, len, &answer, err) < 0)
+        return -EINVAL;
+    int rc = prism_sdp_validate_answer(peer->local_offer, answer, err);
+    if (rc == 0)
+        rc = peer_apply_remote_transport(peer, answer, err);
+    if (rc == 0)
+        rc = peer_streams_from_exchange(peer, peer->local_offer, answer, false);
+    if (rc == 0) {
+        peer_recovery_setup(peer);
+        peer_data_from_description(peer, answer);
+    }
+    prism_sdp_free(answer);
+    if (rc < 0)
+        return -EINVAL;
+    prism_sdp_free(peer->local_offer);
+    peer->local_offer = NULL;
+    if (peer->dtls_role == PRISM_DTLS_ROLE_CLIENT &&
+        prism_dtls_state(peer->dtls) == PRISM_DTLS_STATE_NEW &&
+        prism_ice_get_state(peer->ice) >= PRISM_ICE_CONNECTED)
+        peer_start_dtls(peer);
+    return 0;
+}

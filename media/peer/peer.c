@@ -1,0 +1,141 @@
+/* PeerConnection lifecycle and negotiation: offer in, answer out, candidates both ways. */
+#include "media/peer/peer_internal.h"
+
+#include "core/ids.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void local_candidate_cb(void *owner, const char *candidate)
+{
+    struct prism_peer *peer = owner;
+    if (peer->callbacks.local_candidate_cb && !peer->closed && peer->description_sent)
+        peer->callbacks.local_candidate_cb(peer->owner, candidate);
+}
+
+static void gathering_done_cb(void *owner)
+{
+    struct prism_peer *peer = owner;
+    if (peer->callbacks.gathering_done_cb && !peer->closed && peer->description_sent &&
+        !peer->end_of_candidates_sent)
+        peer->callbacks.gathering_done_cb(peer->owner);
+}
+
+static const struct prism_ice_callbacks ice_callbacks = {
+    .local_candidate_cb = local_candidate_cb,
+    .gathering_done_cb = gathering_done_cb,
+    .state_cb = peer_ice_state_cb,
+    .receive_cb = peer_receive_cb,
+};
+
+int prism_peer_env_init(struct prism_peer_env *env, const struct prism_ice_settings *ice,
+                        struct prism_dtls_context *dtls, const struct prism_dtls_cert *cert)
+{
+    const struct prism_dtls_fingerprint *own = prism_dtls_cert_fingerprint(cert);
+    if (!env || !ice || !dtls || !own || own->len > sizeof(env->fingerprint.bytes))
+        return -EINVAL;
+    memset(env, 0, sizeof(*env));
+    env->ice = ice;
+    env->dtls = dtls;
+    g_strlcpy(env->fingerprint.algorithm, own->algorithm, sizeof(env->fingerprint.algorithm));
+    memcpy(env->fingerprint.bytes, own->bytes, own->len);
+    env->fingerprint.length = (uint8_t)own->len;
+    return 0;
+}
+
+int prism_peer_create(struct prism_peer **out, const struct prism_peer_params *params)
+{
+    if (!out || !params || !params->env || !params->env->ice || !params->env->dtls ||
+        !params->callbacks)
+        return -EINVAL;
+    if (prism_srtp_init() < 0)
+        return -EIO;
+    struct prism_peer *peer = calloc(1, sizeof(*peer));
+    if (!peer)
+        return -ENOMEM;
+    peer->env = params->env;
+    peer->context = params->context;
+    peer->callbacks = *params->callbacks;
+    peer->owner = params->owner;
+    peer->controlling = params->controlling;
+    struct prism_ice_params ice = {
+        .context = params->context,
+        .settings = params->env->ice,
+        .controlling = params->controlling,
+        .callbacks = &ice_callbacks,
+        .owner = peer,
+    };
+    int rc = prism_ice_create(&peer->ice, &ice);
+    if (rc < 0) {
+        free(peer);
+        return rc;
+    }
+    snprintf(peer->cname, sizeof(peer->cname), "prism-%012" PRIx64,
+             prism_random_id() & 0xffffffffffffu);
+    peer->sdp_session_id = prism_random_id();
+    peer_timer_start(peer);
+    *out = peer;
+    return 0;
+}
+
+void prism_peer_destroy(struct prism_peer *peer)
+{
+    if (!peer)
+        return;
+    peer->closed = true;
+    peer_timer_stop(peer);
+    peer_data_stop(peer);
+    if (peer->dtls && prism_dtls_state(peer->dtls) == PRISM_DTLS_STATE_CONNECTED) {
+        prism_dtls_close(peer->dtls);
+        peer_flush_dtls(peer); /* close_notify, so the remote ends at once */
+    }
+    prism_ice_destroy(peer->ice);
+    peer_recovery_free(peer);
+    prism_dtls_free(peer->dtls);
+    prism_srtp_free(peer->srtp);
+    prism_sdp_free(peer->remote);
+    prism_sdp_free(peer->local_offer);
+    free(peer);
+}
+
+bool prism_peer_is_connected(const struct prism_peer *peer)
+{
+    return peer->connected && !peer->closed;
+}
+
+unsigned prism_peer_media_count(const struct prism_peer *peer)
+{
+    return peer->media_count;
+}
+
+bool prism_peer_media_is_video(const struct prism_peer *peer, unsigned media_index)
+{
+    return media_index < peer->media_count &&
+           peer->media[media_index].kind == PRISM_SDP_MEDIA_VIDEO;
+}
+
+bool prism_peer_media_sends(const struct prism_peer *peer, unsigned media_index)
+{
+    return media_index < peer->media_count && peer->media[media_index].active &&
+           peer->media[media_index].sends;
+}
+
+uint32_t prism_peer_local_ssrc(const struct prism_peer *peer, unsigned media_index)
+{
+    return prism_peer_media_sends(peer, media_index) ? peer->media[media_index].local_ssrc : 0;
+}
+
+int prism_peer_send_payload_type(const struct prism_peer *peer, unsigned media_index)
+{
+    return prism_peer_media_sends(peer, media_index) ? peer->media[media_index].send_pt : -ENOENT;
+}
+
+void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats *out)
+{
+    *out = peer->stats;
+}

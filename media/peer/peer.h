@@ -1,0 +1,210 @@
+/* A PeerConnection: one participant's WebRTC transport (ICE, DTLS-SRTP, RTP/RTCP and data
+ * channels) composed from the media engines, with a small API for its owner (the handle glue
+ * and, through it, the plugins).
+ *
+ * Threads: a peer belongs to the worker whose GMainContext it was created on. Every function
+ * must be called there, every callback runs there, and the peer never takes a lock. The owner
+ * must not destroy the peer from inside a callback (post a job to the worker instead).
+ *
+ * Receive path: datagram from ICE -> demux -> DTLS engine, or SRTP unprotect in place in the
+ * peer's own buffer -> RTP parse -> rtp_cb, with room left after the packet so a plugin can
+ * rewrite the header and send it on without a copy. */
+#ifndef PRISM_MEDIA_PEER_H
+#define PRISM_MEDIA_PEER_H
+
+#include "media/dtls/dtls.h"
+#include "media/ice/ice.h"
+#include "media/rtp/header.h"
+#include "media/sdp/negotiate.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct prism_peer;
+
+/* What every peer of the process shares; read-only after start-up. */
+struct prism_peer_env {
+    const struct prism_ice_settings *ice;
+    struct prism_dtls_context *dtls;          /* one reference held by the env owner */
+    struct prism_sdp_fingerprint fingerprint; /* of the certificate in `dtls` (sha-256) */
+    unsigned srtp_replay_window;              /* inbound, packets; 0 = 1024 */
+    unsigned slowlink_threshold;              /* lost packets per second; 0 = off */
+    /* Loss simulation for tests and demos: drop every Nth RTP packet received or sent
+     * (after the retransmission history kept it); 0 = off. */
+    unsigned simulate_loss_in;
+    unsigned simulate_loss_out;
+};
+
+/* A received RTP packet, decrypted in place. `data` may be modified in place (header
+ * rewrite) and handed to prism_peer_send_rtp of this or another peer of the same worker:
+ * `cap` leaves room for the SRTP trailer. Valid only during the callback. */
+struct prism_peer_rtp {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    struct prism_rtp_header header; /* parsed view into data */
+    unsigned media_index;           /* the m-line it belongs to */
+    const char *mid;
+    bool video;
+};
+
+/* Feedback from the remote side about what we send it. */
+enum prism_peer_feedback_kind {
+    PRISM_PEER_FEEDBACK_KEYFRAME, /* PLI or FIR for our stream on media_index */
+    PRISM_PEER_FEEDBACK_REMB,     /* receiver estimate of the bitrate it can take */
+};
+
+struct prism_peer_feedback {
+    enum prism_peer_feedback_kind kind;
+    unsigned media_index;
+    uint64_t bitrate; /* REMB, bits per second */
+};
+
+/* A data channel message; `data` is valid only during the callback. */
+struct prism_peer_data {
+    const char *label;
+    const char *protocol;
+    uint16_t stream_id;
+    bool binary;
+    const uint8_t *data;
+    size_t len;
+};
+
+/* What the peer tells its owner; `owner` is the pointer given at creation. Any may be NULL. */
+struct prism_peer_callbacks {
+    /* A local candidate ("candidate:..." without "a="), for a trickle event. */
+    void (*local_candidate_cb)(void *owner, const char *candidate);
+    /* Local gathering finished: trickle "completed". */
+    void (*gathering_done_cb)(void *owner);
+    /* DTLS is up and SRTP keyed: media can flow ("webrtcup"). */
+    void (*connected_cb)(void *owner);
+    /* The PeerConnection ended by itself (ICE failed or consent lost, DTLS failed or closed
+     * by the remote): "hangup" with `reason`. The peer stays inert until destroyed. */
+    void (*closed_cb)(void *owner, const char *reason);
+    /* Media of an m-line started (first packet) or stopped (none for a second) arriving. */
+    void (*media_cb)(void *owner, const char *mid, bool video, bool receiving);
+    /* Many packets are being lost on an m-line (uplink: what the remote sends us). */
+    void (*slowlink_cb)(void *owner, const char *mid, bool video, bool uplink, unsigned lost);
+    void (*rtp_cb)(void *owner, struct prism_peer_rtp *packet);
+    void (*feedback_cb)(void *owner, const struct prism_peer_feedback *feedback);
+    void (*data_cb)(void *owner, const struct prism_peer_data *message);
+};
+
+struct prism_peer_params {
+    const struct prism_peer_env *env;
+    GMainContext *context; /* the worker's */
+    /* ICE role: true when this peer will make the offer (RFC 8445 section 6.1.1). */
+    bool controlling;
+    const struct prism_peer_callbacks *callbacks;
+    void *owner;
+};
+
+/* Fills `env` for the certificate `cert` used by `dtls`. Returns 0 or -EINVAL. */
+int prism_peer_env_init(struct prism_peer_env *env, const struct prism_ice_settings *ice,
+                        struct prism_dtls_context *dtls, const struct prism_dtls_cert *cert);
+
+/* Creates a peer with no description yet. Returns 0, -EINVAL or -ENOMEM. */
+int prism_peer_create(struct prism_peer **out, const struct prism_peer_params *params);
+
+/* Closes the transport (DTLS close_notify, ICE agent freed) and frees the peer. No callback
+ * runs during or after it. */
+void prism_peer_destroy(struct prism_peer *peer);
+
+/* Applies a remote offer: checks it (BUNDLE, rtcp-mux, ICE credentials, fingerprint), sets
+ * the remote ICE credentials and candidates (restarting ICE when the credentials changed),
+ * and keeps it for prism_peer_answer. Returns 0, or -EINVAL with the reason in *err (the
+ * API answers Janus error 465), or -EALREADY when an offer of ours is pending. */
+int prism_peer_apply_offer(struct prism_peer *peer, const char *sdp, size_t len,
+                           struct prism_sdp_error *err);
+
+/* The remote description applied last (offer or answer), or NULL. */
+const struct prism_sdp *prism_peer_remote_description(const struct prism_peer *peer);
+
+/* How to answer: `options` as prism_sdp_answer_options_init made them, possibly narrowed by
+ * the plugin (direction, codecs, data channels). The peer fills the transport part. */
+int prism_peer_answer(struct prism_peer *peer, struct prism_sdp_answer_options *options,
+                      char **sdp_out, struct prism_sdp_error *err);
+
+/* One m-line of an offer we make: kind, mid, our direction, codecs with their payload types
+ * (RTX entries included, apt= in fmtp) and header extensions with their ids. */
+struct prism_peer_offer_media {
+    enum prism_sdp_media_kind kind;
+    const char *mid;
+    enum prism_sdp_direction direction;
+    const struct prism_sdp_codec *codecs;
+    size_t codec_count;
+    const struct prism_sdp_extmap *extmaps;
+    size_t extmap_count;
+};
+
+/* Makes an offer with these m-lines (our SSRCs are drawn for those we send on, and kept for a
+ * mid across offers). The offer stays pending until prism_peer_apply_answer. */
+int prism_peer_offer(struct prism_peer *peer, const struct prism_peer_offer_media *media,
+                     size_t count, char **sdp_out, struct prism_sdp_error *err);
+
+/* Applies the remote answer to our pending offer: checked against it, then ICE, DTLS (role
+ * from the answer's a=setup) and the m-lines are set up. Returns 0, -EINVAL with *err, or
+ * -ENOENT when no offer of ours is pending. */
+int prism_peer_apply_answer(struct prism_peer *peer, const char *sdp, size_t len,
+                            struct prism_sdp_error *err);
+
+/* True while an offer of ours waits for its answer. */
+bool prism_peer_has_pending_offer(const struct prism_peer *peer);
+
+/* Adds a remote candidate (an "a=candidate" value, with or without "candidate:") or, with
+ * NULL, marks the end of remote candidates. Candidates outside the allowed networks and
+ * mDNS names are ignored. Returns 0 or -EINVAL (unparsable). */
+int prism_peer_add_remote_candidate(struct prism_peer *peer, const char *candidate);
+
+/* True once DTLS is connected and SRTP keyed. */
+bool prism_peer_is_connected(const struct prism_peer *peer);
+
+/* Number of m-lines of the negotiated description, and what each is. */
+unsigned prism_peer_media_count(const struct prism_peer *peer);
+bool prism_peer_media_is_video(const struct prism_peer *peer, unsigned media_index);
+bool prism_peer_media_sends(const struct prism_peer *peer, unsigned media_index);
+/* The SSRC we send on an m-line (0 when we send nothing there). */
+uint32_t prism_peer_local_ssrc(const struct prism_peer *peer, unsigned media_index);
+/* The payload type negotiated for our sending on an m-line's primary codec. */
+int prism_peer_send_payload_type(const struct prism_peer *peer, unsigned media_index);
+
+/* Sends an RTP packet whose header the caller set for this peer (SSRC from
+ * prism_peer_local_ssrc, a negotiated payload type). Protected in place: `cap` must leave
+ * PRISM_SRTP_MAX_RTP_OVERHEAD bytes after `len`. Kept in the retransmission history.
+ * Returns 0, -ENOTCONN before DTLS is up, or another -errno (dropped). */
+int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *data, size_t len,
+                        size_t cap);
+
+/* Asks the remote for a keyframe on the m-line it sends us (PLI, or FIR when only that was
+ * negotiated). */
+int prism_peer_request_keyframe(struct prism_peer *peer, unsigned media_index);
+
+/* Caps what the remote sends us (REMB, bits per second; 0 removes the cap). Sent at once
+ * and then periodically. */
+void prism_peer_set_bitrate_cap(struct prism_peer *peer, uint64_t bitrate);
+
+/* Opens a data channel of ours with this label (ordered, reliable); messages can be sent on
+ * it once the remote acknowledged it. Returns 0, -ENOTCONN (no data channels negotiated or
+ * not up yet) or -ENOSPC. */
+int prism_peer_open_data_channel(struct prism_peer *peer, const char *label);
+
+/* Sends a data channel message on the channel with this label (the first one opened by the
+ * remote when label is NULL). Returns 0, -ENOTCONN or -ENOENT. */
+int prism_peer_send_data(struct prism_peer *peer, const char *label, bool binary,
+                         const uint8_t *data, size_t len);
+
+/* Per-peer counters for statistics and tests. */
+struct prism_peer_stats {
+    uint64_t rtp_packets_in, rtp_bytes_in, rtp_packets_out, rtp_bytes_out;
+    uint64_t rtcp_packets_in, rtcp_packets_out;
+    uint64_t nacks_in, nacks_out, retransmissions_out, plis_in, plis_out, firs_in;
+    uint64_t srtp_errors, dropped_packets;
+    uint32_t rtt_ms;
+    uint32_t jitter_ms;
+    uint64_t lost_packets;
+};
+void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats *out);
+
+#endif

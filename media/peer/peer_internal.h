@@ -1,0 +1,167 @@
+/* Private state of a PeerConnection, shared by the files of media/peer. */
+#ifndef PRISM_MEDIA_PEER_INTERNAL_H
+#define PRISM_MEDIA_PEER_INTERNAL_H
+
+#include "media/peer/peer.h"
+#include "media/nack/history.h"
+#include "media/nack/receiver.h"
+#include "media/sctp/sctp.h"
+#include "media/srtp/srtp.h"
+
+#define PEER_MAX_MEDIA PRISM_SDP_MAX_MEDIA
+#define PEER_BUFFER_SIZE 1600          /* a datagram plus room for an SRTP trailer */
+#define PEER_MEDIA_TIMEOUT_US 1000000u /* no packet for this long: "receiving": false */
+#define PEER_RTCP_INTERVAL_US 1000000u
+
+#define PEER_MAX_CHANNELS 16
+#define PEER_APP_BUFFER_SIZE 16384 /* the largest DTLS record */
+
+/* An open data channel, for sending by label. */
+struct peer_channel {
+    uint16_t stream_id;
+    char label[64];
+};
+
+/* One negotiated m-line as the transport needs it. */
+struct peer_media {
+    char mid[PRISM_SDP_MID_LEN + 1];
+    enum prism_sdp_media_kind kind;
+    bool active;   /* accepted in the answer (not port 0) */
+    bool sends;    /* we send on it */
+    bool receives; /* the remote sends on it */
+    uint8_t send_pt;
+    uint8_t recv_pt;
+    uint8_t rtx_pt; /* 0: no RTX negotiated */
+    uint32_t clock_rate;
+    uint32_t feedback; /* enum prism_sdp_feedback bits */
+    uint32_t local_ssrc, local_rtx_ssrc;
+    uint32_t remote_ssrc, remote_rtx_ssrc; /* 0 until known (SDP or first packet) */
+    /* Receive side. */
+    bool receiving;
+    uint64_t last_packet_us;
+    uint8_t fir_seq;
+    /* Loss recovery (recovery.c): what we sent, for NACKs; what we get, for NACKs and RRs. */
+    struct prism_nack_history *history;   /* when we send and NACK was negotiated */
+    struct prism_nack_receiver *receiver; /* once the remote's SSRC is known */
+    uint64_t lost_reported;               /* cumulative loss at the last slowlink check */
+    int64_t remote_lost_reported;         /* the remote's cumulative loss of our stream */
+    /* Send side, for sender reports. */
+    uint32_t packets_sent, octets_sent;
+    uint32_t last_rtp_timestamp;
+    uint64_t last_rtp_time_us;
+};
+
+/* The peer. Owned by one worker thread; see peer.h. */
+struct prism_peer {
+    const struct prism_peer_env *env;
+    GMainContext *context;
+    struct prism_peer_callbacks callbacks;
+    void *owner;
+
+    struct prism_ice *ice;
+    bool ice_gathering;
+    /* Candidates gathered before our description went out are in it; only later ones are
+     * trickled, and "completed" only when the description had no end-of-candidates. */
+    bool description_sent;
+    bool end_of_candidates_sent;
+    struct prism_dtls *dtls;
+    enum prism_dtls_role dtls_role;
+    struct prism_srtp *srtp;
+    bool connected;
+    bool closed; /* ended by itself: inert until destroyed */
+
+    struct prism_sdp *remote;      /* remote offer until we answered it */
+    struct prism_sdp *local_offer; /* our offer until its answer came */
+    bool controlling;
+    struct prism_sdp_fingerprint remote_fingerprint;
+    char remote_ufrag[PRISM_SDP_ICE_CRED_LEN + 1];
+    uint64_t sdp_session_id, sdp_version;
+    char cname[24];
+
+    struct peer_media media[PEER_MAX_MEDIA];
+    unsigned media_count;
+    uint8_t mid_ext_id; /* 0: the remote sends no mid extension */
+
+    GSource *timer; /* one source, re-armed to the earliest deadline */
+    uint64_t next_rtcp_us;
+    uint64_t bitrate_cap;
+
+    uint8_t rx[PEER_BUFFER_SIZE]; /* receive buffer: packets are decrypted in place */
+    uint8_t tx[PEER_BUFFER_SIZE]; /* DTLS flights and RTCP we build */
+    struct prism_peer_stats stats;
+    unsigned loss_in_count, loss_out_count; /* for env->simulate_loss_* */
+
+    /* Data channels (data.c): the association starts once DTLS is up when an application
+     * m-line was negotiated. */
+    bool data_negotiated;
+    uint16_t remote_sctp_port;
+    uint64_t remote_max_message_size;
+    struct prism_sctp_association *sctp;
+    uint8_t *app_buffer; /* DTLS application records, PEER_APP_BUFFER_SIZE bytes */
+    struct peer_channel channels[PEER_MAX_CHANNELS];
+    unsigned channel_count;
+};
+
+/* transport.c */
+void peer_receive_cb(void *owner, const uint8_t *data, size_t len);
+void peer_ice_state_cb(void *owner, enum prism_ice_state state);
+void peer_flush_dtls(struct prism_peer *peer);
+int peer_start_dtls(struct prism_peer *peer);
+int peer_send_rtcp(struct prism_peer *peer, uint8_t *data, size_t len);
+void peer_close(struct prism_peer *peer, const char *reason);
+
+/* timer.c */
+void peer_timer_start(struct prism_peer *peer);
+void peer_timer_stop(struct prism_peer *peer);
+void peer_timer_rearm(struct prism_peer *peer);
+
+/* streams.c */
+struct peer_media *peer_media_for_packet(struct prism_peer *peer,
+                                         const struct prism_rtp_header *header);
+/* Builds the m-line table from a completed exchange. `local_answer` tells which side
+ * answered: directions are read from our point of view either way. */
+int peer_streams_from_exchange(struct prism_peer *peer, const struct prism_sdp *offer,
+                               const struct prism_sdp *answer, bool local_answer);
+/* The m-line slot `index` for `mid`: our SSRCs are drawn on first use and kept for that mid. */
+struct peer_media *peer_media_slot(struct prism_peer *peer, unsigned index, const char *mid);
+
+/* peer.c, shared with offer.c */
+int peer_apply_remote_transport(struct prism_peer *peer, const struct prism_sdp *remote,
+                                struct prism_sdp_error *err);
+void peer_set_error(struct prism_sdp_error *err, enum prism_sdp_error_code code,
+                    const char *message);
+int peer_add_sources(struct prism_peer *peer, struct prism_sdp *sdp);
+void peer_collect_candidates(struct prism_peer *peer, GPtrArray *out);
+void peer_media_check_activity(struct prism_peer *peer, uint64_t now);
+
+/* recovery.c */
+void peer_recovery_setup(struct prism_peer *peer);
+void peer_recovery_free(struct prism_peer *peer);
+void peer_recovery_on_send(struct peer_media *media, const uint8_t *data, size_t len, uint64_t now);
+/* False when the packet must not go to the plugin (a jump still on probation). */
+bool peer_recovery_on_receive(struct prism_peer *peer, struct peer_media *media,
+                              const struct prism_rtp_header *header, bool retransmission,
+                              uint64_t now);
+void peer_recovery_answer_nack(struct prism_peer *peer, const struct prism_rtcp_packet *packet);
+void peer_recovery_poll(struct prism_peer *peer, uint64_t now);
+uint64_t peer_recovery_next_deadline(const struct prism_peer *peer);
+size_t peer_recovery_report_blocks(struct prism_peer *peer, uint64_t now,
+                                   struct prism_rtcp_report_block *blocks, size_t cap);
+void peer_recovery_on_sender_report(struct prism_peer *peer, const struct prism_rtcp_sr *sr,
+                                    uint64_t now);
+void peer_recovery_on_reports(struct prism_peer *peer, const struct prism_rtcp_reports *reports);
+void peer_recovery_set_rtt(struct prism_peer *peer, uint64_t rtt_us);
+void peer_recovery_check_slowlink(struct prism_peer *peer);
+
+/* rtcp.c */
+uint32_t peer_reporting_ssrc(const struct prism_peer *peer);
+
+/* data.c */
+void peer_data_from_description(struct prism_peer *peer, const struct prism_sdp *remote);
+void peer_data_start(struct prism_peer *peer);
+void peer_data_receive(struct prism_peer *peer);
+void peer_data_stop(struct prism_peer *peer);
+void peer_handle_rtcp(struct prism_peer *peer, uint8_t *data, size_t len);
+void peer_send_reports(struct prism_peer *peer, uint64_t now);
+
+#endif

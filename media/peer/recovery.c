@@ -1,0 +1,235 @@
+/* Loss recovery of a PeerConnection: a history of what we send answers the remote's NACKs
+ * (RTX when negotiated), loss detection on what we receive sends NACKs and, when repair fails,
+ * keyframe requests; both sides feed RTCP reports and slowlink events. */
+#include "media/peer/peer_internal.h"
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "media/rtcp/feedback.h"
+
+#include <string.h>
+
+#define VIDEO_HISTORY_PACKETS 512
+#define AUDIO_HISTORY_PACKETS 128
+#define RESEND_BATCH 16
+
+static void create_history(struct peer_media *media)
+{
+    struct prism_nack_rtx_map map = {media->send_pt, media->rtx_pt};
+    struct prism_nack_rtx_config rtx = {
+        .ssrc = media->local_rtx_ssrc,
+        .first_seq = (uint16_t)prism_random_id(),
+        .map = &map,
+        .map_count = 1,
+    };
+    struct prism_nack_history_config config = {
+        .ssrc = media->local_ssrc,
+        .capacity = media->kind == PRISM_SDP_MEDIA_VIDEO ? VIDEO_HISTORY_PACKETS
+                                                         : AUDIO_HISTORY_PACKETS,
+        .slot_size = PEER_BUFFER_SIZE - PRISM_SRTP_MAX_RTP_OVERHEAD - 2,
+        .rtx = media->rtx_pt ? &rtx : NULL,
+    };
+    if (prism_nack_history_create(&config, &media->history) < 0)
+        prism_warn("peer", "no retransmission history for mid %s", media->mid);
+}
+
+void peer_recovery_setup(struct prism_peer *peer)
+{
+    for (unsigned i = 0; i < peer->media_count; i++) {
+        struct peer_media *media = &peer->media[i];
+        prism_nack_history_destroy(media->history);
+        media->history = NULL;
+        prism_nack_receiver_destroy(media->receiver);
+        media->receiver = NULL;
+        if (media->active && media->sends && (media->feedback & PRISM_SDP_FB_NACK))
+            create_history(media);
+    }
+}
+
+void peer_recovery_free(struct prism_peer *peer)
+{
+    for (unsigned i = 0; i < PEER_MAX_MEDIA; i++) {
+        prism_nack_history_destroy(peer->media[i].history);
+        prism_nack_receiver_destroy(peer->media[i].receiver);
+        peer->media[i].history = NULL;
+        peer->media[i].receiver = NULL;
+    }
+}
+
+void peer_recovery_on_send(struct peer_media *media, const uint8_t *data, size_t len, uint64_t now)
+{
+    if (media->history)
+        prism_nack_history_store(media->history, data, len, now);
+}
+
+/* The receiver of a stream is made when its SSRC is first known: once per stream. */
+static struct prism_nack_receiver *receiver_for(struct prism_peer *peer, struct peer_media *media)
+{
+    if (!media->receiver && media->remote_ssrc && media->clock_rate) {
+        struct prism_nack_receiver_config config = {
+            .ssrc = media->remote_ssrc,
+            .sender_ssrc = peer_reporting_ssrc(peer),
+            .clock_rate = media->clock_rate,
+        };
+        if (prism_nack_receiver_create(&config, &media->receiver) < 0)
+            return NULL;
+        prism_nack_receiver_set_rtt(media->receiver, (uint64_t)peer->stats.rtt_ms * 1000u);
+    }
+    return media->receiver;
+}
+
+bool peer_recovery_on_receive(struct prism_peer *peer, struct peer_media *media,
+                              const struct prism_rtp_header *header, bool retransmission,
+                              uint64_t now)
+{
+    struct prism_nack_receiver *receiver = receiver_for(peer, media);
+    if (!receiver || header->ssrc != media->remote_ssrc)
+        return true;
+    enum prism_nack_packet_kind kind = prism_nack_receiver_on_packet(
+        receiver, header->seq, header->timestamp, retransmission, now);
+    return kind != PRISM_NACK_PACKET_PROBATION;
+}
+
+static struct peer_media *media_sending(struct prism_peer *peer, uint32_t ssrc)
+{
+    for (unsigned i = 0; i < peer->media_count; i++) {
+        if (peer->media[i].sends && peer->media[i].local_ssrc == ssrc)
+            return &peer->media[i];
+    }
+    return NULL;
+}
+
+void peer_recovery_answer_nack(struct prism_peer *peer, const struct prism_rtcp_packet *packet)
+{
+    struct prism_rtcp_nack nack;
+    if (prism_rtcp_nack_parse(packet, &nack) < 0)
+        return;
+    peer->stats.nacks_in++;
+    struct peer_media *media = media_sending(peer, nack.media_ssrc);
+    if (!media || !media->history)
+        return;
+    static _Thread_local uint8_t storage[RESEND_BATCH][PEER_BUFFER_SIZE];
+    struct prism_nack_resend_buffer buffers[RESEND_BATCH];
+    for (unsigned i = 0; i < RESEND_BATCH; i++)
+        buffers[i] = (struct prism_nack_resend_buffer){
+            storage[i], PEER_BUFFER_SIZE - PRISM_SRTP_MAX_RTP_OVERHEAD, 0};
+    int count = prism_nack_history_answer(media->history, &nack, prism_now_us(), buffers,
+                                          RESEND_BATCH, NULL);
+    for (int i = 0; i < count; i++) {
+        size_t protected_len;
+        if (prism_srtp_protect_rtp(peer->srtp, buffers[i].data, buffers[i].len, PEER_BUFFER_SIZE,
+                                   &protected_len) == PRISM_SRTP_OK &&
+            prism_ice_send(peer->ice, buffers[i].data, protected_len) >= 0)
+            peer->stats.retransmissions_out++;
+    }
+}
+
+void peer_recovery_poll(struct prism_peer *peer, uint64_t now)
+{
+    for (unsigned i = 0; i < peer->media_count; i++) {
+        struct peer_media *media = &peer->media[i];
+        if (!media->receiver || !(media->feedback & PRISM_SDP_FB_NACK))
+            continue;
+        if (prism_nack_receiver_next_deadline(media->receiver) > now)
+            continue;
+        struct prism_nack_poll poll = {0};
+        size_t cap = sizeof(peer->tx) - PRISM_SRTP_MAX_RTCP_OVERHEAD;
+        if (prism_nack_receiver_poll(media->receiver, now, peer->tx, cap, &poll) < 0)
+            continue;
+        if (poll.len > 0 && peer_send_rtcp(peer, peer->tx, poll.len) == 0)
+            peer->stats.nacks_out++;
+        if (poll.keyframe_needed)
+            prism_peer_request_keyframe(peer, i);
+    }
+}
+
+uint64_t peer_recovery_next_deadline(const struct prism_peer *peer)
+{
+    uint64_t next = UINT64_MAX;
+    for (unsigned i = 0; i < peer->media_count; i++) {
+        const struct peer_media *media = &peer->media[i];
+        if (media->receiver && (media->feedback & PRISM_SDP_FB_NACK)) {
+            uint64_t deadline = prism_nack_receiver_next_deadline(media->receiver);
+            if (deadline < next)
+                next = deadline;
+        }
+    }
+    return next;
+}
+
+size_t peer_recovery_report_blocks(struct prism_peer *peer, uint64_t now,
+                                   struct prism_rtcp_report_block *blocks, size_t cap)
+{
+    size_t count = 0;
+    for (unsigned i = 0; i < peer->media_count && count < cap; i++) {
+        if (peer->media[i].receiver &&
+            prism_nack_receiver_report(peer->media[i].receiver, now, &blocks[count]) == 0)
+            count++;
+    }
+    return count;
+}
+
+void peer_recovery_on_sender_report(struct prism_peer *peer, const struct prism_rtcp_sr *sr,
+                                    uint64_t now)
+{
+    for (unsigned i = 0; i < peer->media_count; i++) {
+        struct peer_media *media = &peer->media[i];
+        if (media->receiver && media->remote_ssrc == sr->info.ssrc)
+            prism_nack_receiver_on_sr(media->receiver, sr->info.ntp, now);
+    }
+}
+
+/* What the remote says of our streams: its loss of them, for downlink slowlink. */
+void peer_recovery_on_reports(struct prism_peer *peer, const struct prism_rtcp_reports *reports)
+{
+    struct prism_rtcp_report_block block;
+    for (unsigned i = 0; i < reports->count; i++) {
+        if (prism_rtcp_report_get(reports, i, &block) < 0)
+            continue;
+        struct peer_media *media = media_sending(peer, block.ssrc);
+        if (!media)
+            continue;
+        int64_t fresh = block.cumulative_lost - media->remote_lost_reported;
+        media->remote_lost_reported = block.cumulative_lost;
+        if (peer->env->slowlink_threshold && fresh >= (int64_t)peer->env->slowlink_threshold &&
+            peer->callbacks.slowlink_cb)
+            peer->callbacks.slowlink_cb(peer->owner, media->mid,
+                                        media->kind == PRISM_SDP_MEDIA_VIDEO, false,
+                                        (unsigned)fresh);
+    }
+}
+
+void peer_recovery_set_rtt(struct prism_peer *peer, uint64_t rtt_us)
+{
+    for (unsigned i = 0; i < peer->media_count; i++) {
+        if (peer->media[i].history)
+            prism_nack_history_set_rtt(peer->media[i].history, rtt_us);
+        if (peer->media[i].receiver)
+            prism_nack_receiver_set_rtt(peer->media[i].receiver, rtt_us);
+    }
+}
+
+/* Called once per report interval: loss on what the remote sends us (uplink). */
+void peer_recovery_check_slowlink(struct prism_peer *peer)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < peer->media_count; i++) {
+        struct peer_media *media = &peer->media[i];
+        if (!media->receiver)
+            continue;
+        int64_t lost = prism_nack_stats_lost(prism_nack_receiver_stats(media->receiver));
+        uint64_t now_lost = lost > 0 ? (uint64_t)lost : 0;
+        uint64_t fresh = now_lost > media->lost_reported ? now_lost - media->lost_reported : 0;
+        media->lost_reported = now_lost;
+        total += now_lost;
+        if (peer->env->slowlink_threshold && fresh >= peer->env->slowlink_threshold &&
+            peer->callbacks.slowlink_cb)
+            peer->callbacks.slowlink_cb(peer->owner, media->mid,
+                                        media->kind == PRISM_SDP_MEDIA_VIDEO, true,
+                                        (unsigned)fresh);
+        peer->stats.jitter_ms = prism_nack_stats_jitter_value(
+                                    prism_nack_receiver_stats(media->receiver)) *
+                                1000u / media->clock_rate;
+    }
+    peer->stats.lost_packets = total;
+}

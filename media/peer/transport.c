@@ -1,0 +1,231 @@
+/* The transport under a PeerConnection: datagrams from ICE to DTLS or SRTP, keying SRTP when
+ * DTLS completes, and protected sends. */
+#include "media/peer/peer_internal.h"
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "media/demux.h"
+#include "media/rtp/header.h"
+
+#include <errno.h>
+#include <string.h>
+
+void peer_close(struct prism_peer *peer, const char *reason)
+{
+    if (peer->closed)
+        return;
+    peer->closed = true;
+    prism_info("peer", "PeerConnection closed: %s", reason);
+    if (peer->callbacks.closed_cb)
+        peer->callbacks.closed_cb(peer->owner, reason);
+}
+
+/* Sends every datagram the DTLS engine has queued. */
+void peer_flush_dtls(struct prism_peer *peer)
+{
+    int len;
+    while ((len = prism_dtls_poll_output(peer->dtls, peer->tx, sizeof(peer->tx))) > 0)
+        prism_ice_send(peer->ice, peer->tx, (size_t)len);
+}
+
+int peer_start_dtls(struct prism_peer *peer)
+{
+    int rc = prism_dtls_start(peer->dtls, prism_now_us());
+    peer_flush_dtls(peer);
+    peer_timer_rearm(peer);
+    return rc;
+}
+
+void peer_ice_state_cb(void *owner, enum prism_ice_state state)
+{
+    struct prism_peer *peer = owner;
+    prism_debug("peer", "ICE %s", prism_ice_state_name(state));
+    if (state == PRISM_ICE_FAILED) {
+        peer_close(peer, "ICE failed");
+        return;
+    }
+    /* The client side of DTLS speaks first, once a pair works. */
+    if ((state == PRISM_ICE_CONNECTED || state == PRISM_ICE_COMPLETED) && peer->dtls &&
+        peer->dtls_role == PRISM_DTLS_ROLE_CLIENT &&
+        prism_dtls_state(peer->dtls) == PRISM_DTLS_STATE_NEW)
+        peer_start_dtls(peer);
+}
+
+static void key_srtp(struct prism_peer *peer)
+{
+    struct prism_srtp_keys keys;
+    struct prism_srtp_config config = {
+        .replay_window = peer->env->srtp_replay_window ? peer->env->srtp_replay_window : 1024,
+    };
+    if (prism_dtls_srtp_keys(peer->dtls, &keys) < 0 ||
+        prism_srtp_new(&peer->srtp, &keys, &config) < 0) {
+        peer_close(peer, "SRTP keying failed");
+        return;
+    }
+    peer->connected = true;
+    peer_data_start(peer);
+    prism_info("peer", "DTLS up (%s, %s)", prism_dtls_cipher(peer->dtls),
+               prism_srtp_profile_name(keys.profile));
+    if (peer->callbacks.connected_cb)
+        peer->callbacks.connected_cb(peer->owner);
+}
+
+static void receive_dtls(struct prism_peer *peer, const uint8_t *data, size_t len)
+{
+    if (!peer->dtls)
+        return;
+    if (prism_dtls_state(peer->dtls) == PRISM_DTLS_STATE_NEW)
+        prism_dtls_start(peer->dtls, prism_now_us()); /* server: the ClientHello arrived */
+    prism_dtls_receive(peer->dtls, data, len, prism_now_us());
+    peer_flush_dtls(peer);
+    enum prism_dtls_state state = prism_dtls_state(peer->dtls);
+    if (state == PRISM_DTLS_STATE_CONNECTED) {
+        if (!peer->srtp)
+            key_srtp(peer);
+        peer_data_receive(peer);
+    } else if (state == PRISM_DTLS_STATE_FAILED)
+        peer_close(peer, prism_dtls_failure_reason(peer->dtls));
+    else if (state == PRISM_DTLS_STATE_CLOSED)
+        peer_close(peer, "DTLS closed by the remote");
+    peer_timer_rearm(peer);
+}
+
+/* A retransmission in RTX form becomes the original packet again, in place. */
+static bool unwrap_rtx(struct peer_media *media, struct prism_peer_rtp *packet)
+{
+    int len = prism_rtp_rtx_unwrap(packet->data, &packet->header, media->recv_pt,
+                                   media->remote_ssrc);
+    if (len <= 0)
+        return false;
+    packet->len = (size_t)len;
+    return prism_rtp_parse(packet->data, packet->len, &packet->header) == 0;
+}
+
+static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len)
+{
+    if (!peer->srtp || len > sizeof(peer->rx))
+        return;
+    memcpy(peer->rx, data, len);
+    size_t plain_len;
+    if (prism_srtp_unprotect_rtp(peer->srtp, peer->rx, len, &plain_len) != PRISM_SRTP_OK) {
+        peer->stats.srtp_errors++;
+        return;
+    }
+    struct prism_peer_rtp packet = {.data = peer->rx, .len = plain_len, .cap = sizeof(peer->rx)};
+    if (prism_rtp_parse(peer->rx, plain_len, &packet.header) < 0) {
+        peer->stats.dropped_packets++;
+        return;
+    }
+    if (peer->env->simulate_loss_in && ++peer->loss_in_count % peer->env->simulate_loss_in == 0)
+        return;
+    struct peer_media *media = peer_media_for_packet(peer, &packet.header);
+    bool retransmission = media && media->rtx_pt && packet.header.payload_type == media->rtx_pt;
+    uint64_t now = prism_now_us();
+    if (!media || (retransmission && !unwrap_rtx(media, &packet)) ||
+        !peer_recovery_on_receive(peer, media, &packet.header, retransmission, now)) {
+        peer->stats.dropped_packets++;
+        return;
+    }
+    peer->stats.rtp_packets_in++;
+    peer->stats.rtp_bytes_in += plain_len;
+    media->last_packet_us = now;
+    if (!media->receiving) {
+        media->receiving = true;
+        if (peer->callbacks.media_cb)
+            peer->callbacks.media_cb(peer->owner, media->mid, media->kind == PRISM_SDP_MEDIA_VIDEO,
+                                     true);
+    }
+    packet.media_index = (unsigned)(media - peer->media);
+    packet.mid = media->mid;
+    packet.video = media->kind == PRISM_SDP_MEDIA_VIDEO;
+    if (peer->callbacks.rtp_cb && !peer->closed)
+        peer->callbacks.rtp_cb(peer->owner, &packet);
+}
+
+static void receive_rtcp(struct prism_peer *peer, const uint8_t *data, size_t len)
+{
+    if (!peer->srtp || len > sizeof(peer->rx))
+        return;
+    memcpy(peer->rx, data, len);
+    size_t plain_len;
+    if (prism_srtp_unprotect_rtcp(peer->srtp, peer->rx, len, &plain_len) != PRISM_SRTP_OK) {
+        peer->stats.srtp_errors++;
+        return;
+    }
+    peer->stats.rtcp_packets_in++;
+    peer_handle_rtcp(peer, peer->rx, plain_len);
+}
+
+/* The hot path: one call per datagram, from libnice's receive callback. */
+void peer_receive_cb(void *owner, const uint8_t *data, size_t len)
+{
+    struct prism_peer *peer = owner;
+    if (peer->closed)
+        return;
+    switch (prism_demux_classify(data, len)) {
+    case PRISM_DEMUX_RTP:
+        receive_rtp(peer, data, len);
+        break;
+    case PRISM_DEMUX_RTCP:
+        receive_rtcp(peer, data, len);
+        break;
+    case PRISM_DEMUX_DTLS:
+        receive_dtls(peer, data, len);
+        break;
+    default:
+        peer->stats.dropped_packets++;
+        break;
+    }
+}
+
+/* Header length of a packet the caller built (for the SR octet count). */
+static size_t rtp_header_length(const uint8_t *data, size_t len)
+{
+    size_t header = PRISM_RTP_FIXED_HEADER_LEN + 4u * (data[0] & 0x0F);
+    if ((data[0] & 0x10) && header + 4 <= len)
+        header += 4 + 4u * prism_read_be16(data + header + 2);
+    return header < len ? header : len;
+}
+
+int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *data, size_t len,
+                        size_t cap)
+{
+    if (!peer->connected || peer->closed)
+        return -ENOTCONN;
+    if (media_index >= peer->media_count)
+        return -ENOENT;
+    struct peer_media *media = &peer->media[media_index];
+    uint64_t now = prism_now_us();
+    peer_recovery_on_send(media, data, len, now);
+    size_t protected_len;
+    if (prism_srtp_protect_rtp(peer->srtp, data, len, cap, &protected_len) != PRISM_SRTP_OK) {
+        peer->stats.dropped_packets++;
+        return -EINVAL;
+    }
+    bool simulated_loss = peer->env->simulate_loss_out &&
+                          ++peer->loss_out_count % peer->env->simulate_loss_out == 0;
+    int sent = simulated_loss ? (int)protected_len : prism_ice_send(peer->ice, data, protected_len);
+    if (sent < 0)
+        return sent;
+    peer->stats.rtp_packets_out++;
+    peer->stats.rtp_bytes_out += len;
+    media->packets_sent++;
+    media->octets_sent += (uint32_t)(len - rtp_header_length(data, len));
+    media->last_rtp_timestamp = prism_read_be32(data + 4);
+    media->last_rtp_time_us = now;
+    return 0;
+}
+
+int peer_send_rtcp(struct prism_peer *peer, uint8_t *data, size_t len)
+{
+    if (!peer->connected || peer->closed)
+        return -ENOTCONN;
+    size_t protected_len;
+    if (prism_srtp_protect_rtcp(peer->srtp, data, len, PEER_BUFFER_SIZE, &protected_len) !=
+        PRISM_SRTP_OK)
+        return -EINVAL;
+    int sent = prism_ice_send(peer->ice, data, protected_len);
+    if (sent >= 0)
+        peer->stats.rtcp_packets_out++;
+    return sent < 0 ? sent : 0;
+}

@@ -1,0 +1,225 @@
+/* Two Prism PeerConnections talking over 127.0.0.1: ICE, DTLS-SRTP, RTP both ways, RTCP
+ * feedback, and how each side ends. */
+#include "peer_pair.h"
+
+#include "media/srtp/srtp.h"
+
+static void connect_pair(struct pair *pair)
+{
+    pair_negotiate(pair);
+    g_assert_true(pair_run_until(pair, &pair->a.connected, 10));
+    g_assert_true(pair_run_until(pair, &pair->b.connected, 10));
+}
+
+static void send_from_a(struct pair *pair, unsigned index, uint16_t first, unsigned count)
+{
+    uint8_t buf[1500];
+    for (unsigned i = 0; i < count; i++) {
+        size_t len = pair_build_rtp(pair, index, (uint16_t)(first + i), buf, sizeof(buf));
+        g_assert_cmpint(prism_peer_send_rtp(pair->a.peer, index, buf, len, sizeof(buf)), ==, 0);
+    }
+}
+
+static void test_peer_connects_and_echoes_audio_and_video(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    pair.b.echo = true;
+    connect_pair(&pair);
+    send_from_a(&pair, 0, 1000, 50);
+    send_from_a(&pair, 1, 2000, 50);
+    pair_run_until_count(&pair, &pair.a.rtp_received[0], 50, 10);
+    pair_run_until_count(&pair, &pair.a.rtp_received[1], 50, 10);
+    pair_run_for(&pair, 0.1); /* nothing more may come */
+    g_assert_cmpuint(pair.b.rtp_received[0], ==, 50);
+    g_assert_cmpuint(pair.b.rtp_received[1], ==, 50);
+    g_assert_cmpuint(pair.a.rtp_received[0], ==, 50);
+    g_assert_cmpuint(pair.a.rtp_received[1], ==, 50);
+    /* What came back is B's stream, with A's payload intact. */
+    g_assert_cmpuint(pair.a.last_ssrc, ==, prism_peer_local_ssrc(pair.b.peer, 1));
+    g_assert_cmpuint(pair.a.last_payload_len, ==, 64);
+    g_assert_cmpuint(pair.a.last_payload[0], ==, (uint8_t)(2000 + 49));
+    struct prism_peer_stats stats;
+    prism_peer_get_stats(pair.b.peer, &stats);
+    g_assert_cmpuint(stats.rtp_packets_in, ==, 100);
+    g_assert_cmpuint(stats.rtp_packets_out, ==, 100);
+    g_assert_cmpuint(stats.srtp_errors, ==, 0);
+    pair_teardown(&pair);
+}
+
+static void test_peer_forwards_keyframe_requests_and_remb(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    pair.b.echo = true;
+    connect_pair(&pair);
+    send_from_a(&pair, 1, 1, 5); /* B's stream must exist for A to ask about it */
+    pair_run_until_count(&pair, &pair.a.rtp_received[1], 5, 10);
+    g_assert_cmpint(prism_peer_request_keyframe(pair.a.peer, 1), ==, 0);
+    prism_peer_set_bitrate_cap(pair.a.peer, 300000);
+    pair_run_until_count(&pair, &pair.b.keyframe_requests, 1, 10);
+    bool remb = false;
+    for (int i = 0; i < 100 && !remb; i++) {
+        pair_run_for(&pair, 0.05);
+        remb = pair.b.remb_bitrate != 0;
+    }
+    g_assert_cmpuint(pair.b.keyframe_requests, ==, 1);
+    /* REMB mantissa rounding may shave a little off. */
+    g_assert_cmpuint(pair.b.remb_bitrate, <=, 300000);
+    g_assert_cmpuint(pair.b.remb_bitrate, >, 299000);
+    pair_teardown(&pair);
+}
+
+static void test_peer_repairs_loss_with_nack_and_rtx(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    pair.b.echo = true;
+    pair.env_b.simulate_loss_out = 10; /* B loses every 10th packet it echoes */
+    connect_pair(&pair);
+    for (unsigned burst = 0; burst < 10; burst++) {
+        send_from_a(&pair, 1, (uint16_t)(3000 + burst * 10), 10);
+        pair_run_until_count(&pair, &pair.b.rtp_received[1], (burst + 1) * 10, 10);
+    }
+    pair_run_until_count(&pair, &pair.a.rtp_received[1], 99, 10);
+    pair_run_for(&pair, 0.1); /* nothing more may come */
+    g_assert_cmpuint(pair.b.rtp_received[1], ==, 100);
+    struct prism_peer_stats a_stats, b_stats;
+    prism_peer_get_stats(pair.a.peer, &a_stats);
+    prism_peer_get_stats(pair.b.peer, &b_stats);
+    /* A saw the gaps, asked for them, and B resent them as RTX: nothing is missing. */
+    g_assert_cmpuint(a_stats.nacks_out, >, 0);
+    g_assert_cmpuint(b_stats.nacks_in, >, 0);
+    g_assert_cmpuint(b_stats.retransmissions_out, >=, 9);
+    /* The 100th packet was the last one and lost: no later packet reveals that gap, so it is
+     * the only one missing. Every other loss was repaired. */
+    g_assert_cmpuint(pair.a.rtp_received[1], ==, 99);
+    pair_teardown(&pair);
+}
+
+static void test_peer_data_channel_echoes_text_and_large_binary(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    pair.b.echo = true;
+    pair_negotiate_with(&pair, true);
+    g_assert_true(pair_run_until(&pair, &pair.a.connected, 10));
+    g_assert_true(pair_run_until(&pair, &pair.b.connected, 10));
+    /* The OPEN waits for the association; sends work once B acknowledged the channel. */
+    g_assert_cmpint(prism_peer_open_data_channel(pair.a.peer, "chat"), ==, 0);
+    const char *hello = "hello through SCTP";
+    int rc = -ENOTCONN;
+    for (int i = 0; i < 200 && rc != 0; i++) {
+        pair_run_for(&pair, 0.02);
+        rc = prism_peer_send_data(pair.a.peer, "chat", false, (const uint8_t *)hello,
+                                  strlen(hello));
+    }
+    g_assert_cmpint(rc, ==, 0);
+    pair_run_until_count(&pair, &pair.a.data_received, 1, 10);
+    g_assert_cmpuint(pair.a.data_received, ==, 1);
+    g_assert_false(pair.a.last_data_binary);
+    g_assert_cmpuint(pair.a.last_data_len, ==, strlen(hello));
+    /* Far larger than one SCTP packet: fragmented and reassembled both ways. */
+    size_t big = 100 * 1024;
+    uint8_t *blob = g_malloc(big);
+    for (size_t i = 0; i < big; i++)
+        blob[i] = (uint8_t)(i * 7);
+    g_assert_cmpint(prism_peer_send_data(pair.a.peer, "chat", true, blob, big), ==, 0);
+    pair_run_until_count(&pair, &pair.a.data_received, 2, 10);
+    g_assert_cmpuint(pair.a.data_received, ==, 2);
+    g_assert_true(pair.a.last_data_binary);
+    g_assert_cmpuint(pair.a.last_data_len, ==, big);
+    g_assert_cmpuint(pair.a.last_data_last, ==, (uint8_t)((big - 1) * 7));
+    g_free(blob);
+    pair_teardown(&pair);
+}
+
+static void test_peer_remote_close_ends_the_other_side(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    connect_pair(&pair);
+    prism_peer_destroy(pair.b.peer);
+    pair.b.peer = NULL;
+    g_assert_true(pair_run_until(&pair, &pair.a.closed, 5));
+    g_assert_nonnull(strstr(pair.a.close_reason, "DTLS"));
+    g_assert_cmpint(prism_peer_send_rtp(pair.a.peer, 0, (uint8_t[64]){0x80}, 12, 64), ==,
+                    -ENOTCONN);
+    pair_teardown(&pair);
+}
+
+static void test_peer_rejects_fingerprint_mismatch(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    struct prism_peer_offer_media media[2];
+    pair_offer_media(media);
+    struct prism_sdp_error err = {0};
+    char *offer = NULL, *answer = NULL;
+    g_assert_cmpint(prism_peer_offer(pair.a.peer, media, 2, &offer, &err), ==, 0);
+    /* Change one hex digit of A's fingerprint: B will expect another certificate. */
+    char *fp = strstr(offer, "a=fingerprint:sha-256 ") + strlen("a=fingerprint:sha-256 ");
+    fp[0] = fp[0] == 'A' ? 'B' : 'A';
+    g_assert_cmpint(prism_peer_apply_offer(pair.b.peer, offer, strlen(offer), &err), ==, 0);
+    struct prism_sdp_answer_options options;
+    prism_sdp_answer_options_init(&options);
+    g_assert_cmpint(prism_peer_answer(pair.b.peer, &options, &answer, &err), ==, 0);
+    g_assert_cmpint(prism_peer_apply_answer(pair.a.peer, answer, strlen(answer), &err), ==, 0);
+    g_assert_true(pair_run_until(&pair, &pair.b.closed, 10));
+    g_assert_nonnull(strstr(pair.b.close_reason, "fingerprint"));
+    g_assert_false(pair.b.connected);
+    g_free(offer);
+    g_free(answer);
+    pair_teardown(&pair);
+}
+
+static void test_peer_refuses_offer_without_bundle(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    struct prism_peer_offer_media media[2];
+    pair_offer_media(media);
+    struct prism_sdp_error err = {0};
+    char *offer = NULL;
+    g_assert_cmpint(prism_peer_offer(pair.a.peer, media, 2, &offer, &err), ==, 0);
+    char *group = strstr(offer, "a=group:BUNDLE");
+    g_assert_nonnull(group);
+    memcpy(group, "a=xgrou", 7); /* an unknown attribute now */
+    g_assert_cmpint(prism_peer_apply_offer(pair.b.peer, offer, strlen(offer), &err), ==, -EINVAL);
+    g_assert_cmpint(err.code, ==, PRISM_SDP_ERR_NO_BUNDLE);
+    g_free(offer);
+    pair_teardown(&pair);
+}
+
+static void test_peer_answer_before_offer_is_refused(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    struct prism_sdp_error err = {0};
+    g_assert_cmpint(prism_peer_apply_answer(pair.a.peer, "v=0\r\n", 5, &err), ==, -ENOENT);
+    struct prism_sdp_answer_options options;
+    prism_sdp_answer_options_init(&options);
+    char *answer = NULL;
+    g_assert_cmpint(prism_peer_answer(pair.b.peer, &options, &answer, &err), ==, -EINVAL);
+    pair_teardown(&pair);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/peer/connects-and-echoes-audio-and-video",
+                    test_peer_connects_and_echoes_audio_and_video);
+    g_test_add_func("/peer/forwards-keyframe-requests-and-remb",
+                    test_peer_forwards_keyframe_requests_and_remb);
+    g_test_add_func("/peer/repairs-loss-with-nack-and-rtx",
+                    test_peer_repairs_loss_with_nack_and_rtx);
+    g_test_add_func("/peer/data-channel-echoes-text-and-large-binary",
+                    test_peer_data_channel_echoes_text_and_large_binary);
+    g_test_add_func("/peer/remote-close-ends-the-other-side",
+                    test_peer_remote_close_ends_the_other_side);
+    g_test_add_func("/peer/rejects-fingerprint-mismatch", test_peer_rejects_fingerprint_mismatch);
+    g_test_add_func("/peer/refuses-offer-without-bundle", test_peer_refuses_offer_without_bundle);
+    g_test_add_func("/peer/answer-before-offer-is-refused",
+                    test_peer_answer_before_offer_is_refused);
+    return g_test_run();
+}
