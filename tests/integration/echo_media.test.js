@@ -9,6 +9,7 @@ import { attachEcho, checkDataChannelEcho, connectJanode, negotiate,
     waitMediaEvents } from './lib/echo.js';
 import { EchoPeer, waitUntil } from './lib/peer.js';
 import { againstJanus, sleep, startServer } from './lib/server.js';
+import { JanusWs } from './lib/ws.js';
 
 let server;
 let connection;
@@ -54,10 +55,12 @@ test('non-trickle: candidates in the offer, audio, video and data come back', as
     const peer = newPeer();
     const { answer } = await negotiate(handle, events, peer, { trickle: false });
 
-    // What clients rely on in the answer: BUNDLE of all three m-lines, rtcp-mux, an active
-    // DTLS role for our actpass offer, and a host candidate on 127.0.0.1.
+    // What clients rely on in the answer: BUNDLE of all three m-lines, rtcp-mux, a DTLS role
+    // chosen for our actpass offer (Janus picks active, Prism passive: both work), and a host
+    // candidate on 127.0.0.1.
     assert.match(answer.sdp, /^a=group:BUNDLE 0 1 2\r?$/m);
-    assert.match(answer.sdp, /^a=setup:active\r?$/m);
+    assert.match(answer.sdp, /^a=setup:(active|passive)\r?$/m);
+    assert.doesNotMatch(answer.sdp, /^a=setup:(actpass|holdconn)/m);
     assert.match(answer.sdp, /^a=rtcp-mux\r?$/m);
     assert.match(answer.sdp, /^m=audio \d+ UDP\/TLS\/RTP\/SAVPF \d+/m);
     assert.match(answer.sdp, /^a=rtpmap:\d+ opus\/48000\/2\r?$/m);
@@ -196,4 +199,20 @@ test('an offer without BUNDLE is refused with 465 and a reason naming BUNDLE', a
     await good.waitFrames(10);
     await handle.detach();
     await session.destroy();
+});
+
+test('detach answers success before the detached event, as janode expects', async () => {
+    // janode ends a handle on "detached"; a "success" for its detach arriving after that finds
+    // no transaction and janode logs "error while detaching". Janus sends success first.
+    const client = await JanusWs.connect(server.wsUrl);
+    const sessionId = await client.create();
+    const handleId = await client.attach(sessionId);
+    const from = client.received.length;
+    const reply = await client.request({ janus: 'detach', session_id: sessionId, handle_id: handleId });
+    assert.equal(reply.janus, 'success');
+    await client.waitFor((m) => m.janus === 'detached', { from });
+    const order = client.received.slice(from).map((m) => m.janus);
+    assert.deepEqual(order, ['success', 'detached']);
+    await client.destroy(sessionId);
+    await client.close();
 });

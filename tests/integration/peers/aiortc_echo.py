@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import fractions
 import json
+import logging
 import sys
 import threading
 import time
@@ -213,13 +214,19 @@ async def run(args):
     pc.on("track", lambda track: tasks.append(asyncio.ensure_future(consume(track, counts))))
     pc.addTrack(Tone())
     pc.addTrack(Pattern(args.width, args.height))
-    channel = pc.createDataChannel("echo")
+    channel = None if args.no_datachannel else pc.createDataChannel("echo")
     try:
         answer = await offer_and_answer(api, handle, pc, args, result)
         if answer:
             result["answer_sdp"] = answer["sdp"]
-            await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
-            await exchange_data(channel, result, args.timeout)
+            try:
+                await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
+            except ValueError as error:
+                # aiortc refuses the answer: report why, with the SDP, to the calling test.
+                result["answer_error"] = str(error)
+                return result
+            if channel:
+                await exchange_data(channel, result, args.timeout)
             want = f"{args.width}x{args.height}"
             deadline = time.time() + args.timeout
             while time.time() < deadline and (counts["video"].get(want, 0) < args.frames
@@ -250,7 +257,11 @@ def main():
     parser.add_argument("--width", type=int, default=320)
     parser.add_argument("--height", type=int, default=240)
     parser.add_argument("--no-bundle", action="store_true", help="remove a=group:BUNDLE from the offer")
+    parser.add_argument("--no-datachannel", action="store_true", help="offer audio and video only")
+    parser.add_argument("--verbose", action="store_true", help="aiortc's own debug log on stderr")
     args = parser.parse_args()
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
     result = asyncio.run(run(args))
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
