@@ -37,7 +37,9 @@ async function runAiortc(...args) {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => (out += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), 90000);
-    const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? signal)));
+    const code = await new Promise((resolve) => {
+        child.once('exit', (status, signal) => resolve(status ?? signal));
+    });
     clearTimeout(timer);
     assert.equal(code, 0, `aiortc_echo.py exited with ${code}; stdout: ${out}`);
     return JSON.parse(out);
@@ -61,13 +63,15 @@ function checkCall(result) {
 
     const events = result.events;
     const shaped = (janus) => events.filter((e) => e.janus === janus);
-    assert.deepEqual(shaped('webrtcup'), [{ janus: 'webrtcup', session_id: session, sender: handle }]);
+    assert.deepEqual(shaped('webrtcup'),
+        [{ janus: 'webrtcup', session_id: session, sender: handle }]);
     for (const type of ['audio', 'video']) {
         assert.ok(shaped('media').some((e) => e.type === type && e.receiving === true &&
             e.sender === handle), `no media event for ${type}: ${JSON.stringify(shaped('media'))}`);
     }
     assert.ok((result.video['320x240'] ?? 0) >= FRAMES,
-        `aiortc decoded ${JSON.stringify(result.video)} echoed frames, wanted ${FRAMES} of 320x240`);
+        `aiortc decoded ${JSON.stringify(result.video)} echoed frames, ` +
+        `wanted ${FRAMES} of 320x240`);
     assert.ok(result.audio >= FRAMES, `aiortc decoded ${result.audio} echoed audio frames`);
     assert.equal(result.ice_state, 'completed');
 

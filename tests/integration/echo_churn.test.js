@@ -43,7 +43,8 @@ async function oneCall(client) {
     }
     const mine = (janus) => client.received.slice(from).filter((m) => m.janus === janus);
     await waitUntil(() => mine('webrtcup').length > 0, 'the webrtcup event');
-    assert.deepEqual(mine('webrtcup'), [{ janus: 'webrtcup', session_id: sessionId, sender: handleId }]);
+    assert.deepEqual(mine('webrtcup'),
+        [{ janus: 'webrtcup', session_id: sessionId, sender: handleId }]);
     for (const type of ['audio', 'video']) {
         const find = () => mine('media').find((m) => m.type === type && m.receiving === true);
         await waitUntil(find, () => `a media event for ${type} (${JSON.stringify(mine('media'))})`);
@@ -53,12 +54,14 @@ async function oneCall(client) {
             mid: media.mid, type, receiving: true });
     }
 
-    const hangup = await client.request({ janus: 'hangup', session_id: sessionId, handle_id: handleId });
+    const ids = { session_id: sessionId, handle_id: handleId };
+    const hangup = await client.request({ janus: 'hangup', ...ids });
     assert.equal(hangup.janus, 'success', JSON.stringify(hangup));
-    const event = await client.waitFor((m) => m.janus === 'hangup' && m.sender === handleId, { from });
+    const event = await client.waitFor((m) => m.janus === 'hangup' && m.sender === handleId,
+        { from });
     assert.equal(event.session_id, sessionId);
     assert.equal(typeof event.reason, 'string');
-    const detach = await client.request({ janus: 'detach', session_id: sessionId, handle_id: handleId });
+    const detach = await client.request({ janus: 'detach', ...ids });
     assert.equal(detach.janus, 'success', JSON.stringify(detach));
     await client.destroy(sessionId);
 }

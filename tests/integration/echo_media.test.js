@@ -43,7 +43,8 @@ async function checkEchoFlows(peer, events) {
     await waitMediaEvents(events);
     await peer.waitFrames(30);
     await peer.waitAudio(50);
-    assert.ok(peer.audioPeak > 2000, `echoed audio peaks at ${peer.audioPeak}: silence, not the tone`);
+    assert.ok(peer.audioPeak > 2000,
+        `echoed audio peaks at ${peer.audioPeak}: silence, not the tone`);
     await checkDataChannelEcho(peer);
     assert.equal(events.webrtcup, 1, 'exactly one webrtcup');
     for (const media of events.media) assert.equal(typeof media.mid, 'string');
@@ -90,7 +91,7 @@ test('trickle: candidates in trickle requests, then completed', async () => {
     await session.destroy();
 });
 
-test('hangup: the hangup event comes, media stops, and the handle can negotiate again', async () => {
+test('hangup: the hangup event comes, media stops, the handle can negotiate again', async () => {
     const session = await connection.create();
     const { handle, events } = await attachEcho(session);
     const first = newPeer({ dataChannel: false });
@@ -189,7 +190,8 @@ test('an offer without BUNDLE is refused with 465 and a reason naming BUNDLE', a
     await assert.rejects(handle.start({ audio: true, video: true, jsep: { type: 'offer', sdp } }),
         (error) => {
             assert.match(error.message, /^465 /, `refused with ${error.message}`);
-            assert.match(error.message, /bundle/i, `the reason does not name BUNDLE: ${error.message}`);
+            assert.match(error.message, /bundle/i,
+                `the reason does not name BUNDLE: ${error.message}`);
             return true;
         });
     // The handle is still usable: a proper offer goes through.
@@ -208,7 +210,8 @@ test('detach answers success before the detached event, as janode expects', asyn
     const sessionId = await client.create();
     const handleId = await client.attach(sessionId);
     const from = client.received.length;
-    const reply = await client.request({ janus: 'detach', session_id: sessionId, handle_id: handleId });
+    const reply = await client.request({ janus: 'detach', session_id: sessionId,
+        handle_id: handleId });
     assert.equal(reply.janus, 'success');
     await client.waitFor((m) => m.janus === 'detached', { from });
     const order = client.received.slice(from).map((m) => m.janus);

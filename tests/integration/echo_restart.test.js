@@ -64,7 +64,10 @@ test('ICE restart: new credentials in offer and answer, media and data keep flow
     // The transport moves to the new ICE session (its local ufrag is the new one) ...
     const newUfrag = iceUfrag(restart.offer.sdp);
     let stats;
-    await waitUntil(async () => (stats = await transport(peer)).iceLocalUsernameFragment === newUfrag,
+    await waitUntil(async () => {
+        stats = await transport(peer);
+        return stats.iceLocalUsernameFragment === newUfrag;
+    },
         () => `the transport to use ufrag ${newUfrag} (still ${stats?.iceLocalUsernameFragment})`,
         15000, 100);
     await peer.waitConnected();
@@ -86,7 +89,8 @@ test('ICE restart: new credentials in offer and answer, media and data keep flow
     // The data channel rides on the same DTLS/SCTP association, so it survives the restart.
     await peer.waitChannelOpen();
     assertTextEcho(await peer.echo('after restart'), 'after restart');
-    assert.equal(events.hangup.length, 0, `hangup during the restart: ${JSON.stringify(events.hangup)}`);
+    assert.equal(events.hangup.length, 0,
+        `hangup during the restart: ${JSON.stringify(events.hangup)}`);
     await handle.detach();
     await session.destroy();
 });

@@ -42,7 +42,8 @@ async function waitSessionGone(sessionId, tries = 3) {
             if (reply.janus === 'error') break;
         }
         assert.equal(reply.janus, 'error',
-            `session ${sessionId} still answers ${JSON.stringify(reply)} long after its peer vanished`);
+            `session ${sessionId} still answers ${JSON.stringify(reply)} ` +
+            'long after its peer vanished');
         assert.equal(reply.error.code, 458);
     } finally {
         await watcher.close();

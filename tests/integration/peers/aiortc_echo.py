@@ -251,12 +251,15 @@ async def run(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base", required=True, help="Janus REST base URL, e.g. http://127.0.0.1:8088/janus")
-    parser.add_argument("--frames", type=int, default=30, help="echoed video and audio frames to wait for")
+    parser.add_argument("--base", required=True,
+                        help="Janus REST base URL, e.g. http://127.0.0.1:8088/janus")
+    parser.add_argument("--frames", type=int, default=30,
+                        help="echoed video and audio frames to wait for")
     parser.add_argument("--timeout", type=float, default=20, help="seconds to wait for each step")
     parser.add_argument("--width", type=int, default=320)
     parser.add_argument("--height", type=int, default=240)
-    parser.add_argument("--no-bundle", action="store_true", help="remove a=group:BUNDLE from the offer")
+    parser.add_argument("--no-bundle", action="store_true",
+                        help="remove a=group:BUNDLE from the offer")
     parser.add_argument("--no-datachannel", action="store_true", help="offer audio and video only")
     parser.add_argument("--verbose", action="store_true", help="aiortc's own debug log on stderr")
     args = parser.parse_args()

@@ -14,4 +14,5 @@ await peer.waitConnected();
 await peer.waitFrames(20);
 process.stdout.write(`${JSON.stringify({ session, handle, frames: peer.framesOfSize() })}\n`);
 // Keep the session alive and the media flowing until the test kills us.
-setInterval(() => client.send({ janus: 'keepalive', session_id: session, transaction: 'ka' }), 5000);
+const keepalive = { janus: 'keepalive', session_id: session, transaction: 'ka' };
+setInterval(() => client.send(keepalive), 5000);
