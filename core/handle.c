@@ -15,7 +15,7 @@ struct prism_handle {
     atomic_bool detached;
     struct prism_session *session;     /* one reference */
     const struct prism_plugin *plugin; /* static, lives for the process */
-    struct prism_worker *worker;       /* placement; load released on free */
+    _Atomic(struct prism_worker *) worker; /* placement; load released on free */
     void *plugin_data;                 /* plugin-owned; worker thread only */
     void *media;                       /* media/peer/handle_media.c; worker thread only */
     char *opaque_id;
@@ -37,7 +37,7 @@ struct prism_handle *prism_handle_new(uint64_t id, struct prism_session *session
     atomic_init(&handle->detached, false);
     handle->session = prism_session_ref(session);
     handle->plugin = plugin;
-    handle->worker = worker;
+    atomic_init(&handle->worker, worker);
     return handle;
 }
 
@@ -51,8 +51,9 @@ void prism_handle_unref(struct prism_handle *handle)
 {
     if (!handle || atomic_fetch_sub(&handle->refs, 1) != 1)
         return;
-    if (handle->worker)
-        prism_worker_release(handle->worker);
+    struct prism_worker *worker = atomic_load(&handle->worker);
+    if (worker)
+        prism_worker_release(worker);
     prism_session_unref(handle->session);
     free(handle->opaque_id);
     free(handle);
@@ -80,7 +81,17 @@ const struct prism_plugin *prism_handle_plugin(const struct prism_handle *handle
 
 struct prism_worker *prism_handle_worker(const struct prism_handle *handle)
 {
-    return handle->worker;
+    return atomic_load(&((struct prism_handle *)handle)->worker);
+}
+
+void prism_handle_set_worker(struct prism_handle *handle, struct prism_worker *worker)
+{
+    struct prism_worker *previous = atomic_exchange(&handle->worker, worker);
+    if (previous == worker)
+        return;
+    prism_worker_acquire(worker);
+    if (previous)
+        prism_worker_release(previous);
 }
 
 const char *prism_handle_opaque_id(const struct prism_handle *handle)

@@ -6,11 +6,14 @@
 #define PRISM_CORE_PLUGIN_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #define PRISM_PLUGIN_ABI_VERSION 1
 
 struct prism_config;
 struct prism_handle;
+struct prism_worker;
+struct prism_worker_pool;
 struct prism_peer_rtp;
 struct prism_peer_feedback;
 struct prism_peer_data;
@@ -40,14 +43,21 @@ struct prism_plugin {
     int version;
     const char *version_string;
 
-    /* Process start: read the plugin's settings. 0 or -errno (start fails). */
-    int (*init)(const struct prism_config *config);
+    /* Process start: read the plugin's settings; `workers` is where it may pin long-lived
+     * state (rooms). 0 or -errno (start fails). */
+    int (*init)(const struct prism_config *config, struct prism_worker_pool *workers);
     /* Process end, after every handle is gone. */
     void (*destroy)(void);
 
     /* A client attached: set up per-handle state (prism_handle_set_plugin_data).
      * 0 or -errno (the attach fails with Janus error 461). */
     int (*create_session)(struct prism_handle *handle);
+    /* Optional: the worker a "message" must run on, e.g. that of the room it names; NULL for
+     * the handle's own. With *migrate set, the handle itself moves there first (allowed only
+     * while it has no media state; otherwise the message runs there without moving). Runs
+     * on the handle's worker before anything else of the message, SDP included. */
+    struct prism_worker *(*message_worker)(struct prism_handle *handle, json_t *body,
+                                           bool *migrate);
     /* A "message" request. `body` is an object and `jsep` NULL or an object
      * with "type" and "sdp" strings; both are borrowed. */
     struct prism_plugin_result (*handle_message)(struct prism_handle *handle,

@@ -83,6 +83,10 @@ uint64_t prism_handle_session_id(const struct prism_handle *handle);
 struct prism_session *prism_handle_session(const struct prism_handle *handle);
 const struct prism_plugin *prism_handle_plugin(const struct prism_handle *handle);
 struct prism_worker *prism_handle_worker(const struct prism_handle *handle);
+/* Moves the handle to `worker` (its load count moves too). Only on the handle's current worker,
+ * and only while it has no media state: jobs already queued on the old worker for it must not
+ * touch worker-owned state. */
+void prism_handle_set_worker(struct prism_handle *handle, struct prism_worker *worker);
 const char *prism_handle_opaque_id(const struct prism_handle *handle);
 
 /* Plugin state, owned by the plugin, touched only on the handle's worker. */

@@ -175,6 +175,11 @@ struct prism_worker *prism_worker_pool_acquire(struct prism_worker_pool *pool)
     return best;
 }
 
+void prism_worker_acquire(struct prism_worker *worker)
+{
+    atomic_fetch_add(&worker->load, 1);
+}
+
 void prism_worker_release(struct prism_worker *worker)
 {
     atomic_fetch_sub(&worker->load, 1);

@@ -27,6 +27,8 @@ unsigned prism_worker_pool_size(const struct prism_worker_pool *pool);
  * Every acquire is paired with one prism_worker_release. Any thread. */
 struct prism_worker *prism_worker_pool_acquire(struct prism_worker_pool *pool);
 void prism_worker_release(struct prism_worker *worker);
+/* Counts one more object placed on this particular worker (see prism_handle_set_worker). */
+void prism_worker_acquire(struct prism_worker *worker);
 
 /* Queues `job(data)` to run on the worker's thread, in posting order. Any
  * thread; never blocks on the worker. Jobs posted after the pool stopped are

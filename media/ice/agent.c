@@ -171,7 +171,8 @@ static void component_state_cb(NiceAgent *agent, guint stream_id, guint componen
                                guint nice_state, gpointer user_data)
 {
     struct prism_ice *ice = user_data;
-    if (ice->dead || stream_id != ice->stream_id || ice->pair_refused)
+    /* A reported failure stands until a restart, whatever libnice does next. */
+    if (ice->dead || stream_id != ice->stream_id || ice->state == PRISM_ICE_FAILED)
         return;
     enum prism_ice_state state;
     switch (nice_state) {
@@ -196,7 +197,7 @@ static void component_state_cb(NiceAgent *agent, guint stream_id, guint componen
     }
     cancel_grace(ice);
     if (state == PRISM_ICE_CONNECTED || state == PRISM_ICE_COMPLETED)
-        ice->can_send = ice->has_pair; /* back after a failure and a restart */
+        ice->can_send = ice->has_pair && ice->pair_allowed; /* back after a restart */
     prism_ice_enter(ice);
     set_state(ice, state);
     prism_ice_leave(ice);
@@ -209,15 +210,15 @@ static void selected_pair_cb(NiceAgent *agent, guint stream_id, guint component_
                              NiceCandidate *local, NiceCandidate *remote, gpointer user_data)
 {
     struct prism_ice *ice = user_data;
-    if (ice->dead || stream_id != ice->stream_id)
+    if (ice->dead || stream_id != ice->stream_id || ice->state == PRISM_ICE_FAILED)
         return;
     const struct prism_ice_settings *settings = ice->settings;
-    struct prism_ip ip;
+    struct prism_ip ip = {0};
     bool allowed = prism_ice_ip_from_nice(&remote->addr, &ip) &&
                    prism_cidr_list_allows(settings->remote_networks, settings->remote_network_count,
                                           &ip);
     ice->has_pair = true;
-    ice->pair_refused = !allowed;
+    ice->pair_allowed = allowed;
     ice->can_send = allowed;
     if (allowed)
         return;

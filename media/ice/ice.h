@@ -18,9 +18,11 @@
  * which libnice implements, at the cost of one extra check round.
  *
  * Threads: an agent belongs to the thread running its GMainContext (a worker's). Every
- * function must be called there, and every callback runs there. Callbacks may run inside
- * prism_ice_gather and prism_ice_add_remote_candidate, not inside prism_ice_create or
- * prism_ice_destroy. A callback may call prism_ice_destroy on its own agent.
+ * function must be called there, and every callback runs there. Callbacks may run inside the
+ * functions that drive libnice (gather, credentials, remote candidates, end-of-candidates,
+ * restart, send), never inside prism_ice_create or prism_ice_destroy. A callback may call
+ * prism_ice_destroy on its own agent; the function that led to the callback then returns
+ * normally and the agent must not be used again.
  *
  * Consent: libnice 0.1.21 sends a consent check every few seconds on the selected pair and
  * declares the component failed about 10 s after the last answer (measured; stricter than
@@ -89,7 +91,8 @@ enum prism_ice_state {
     PRISM_ICE_CHECKING,  /* checks running; after a restart, the old pair still carries media */
     PRISM_ICE_CONNECTED, /* a pair works; media can flow */
     PRISM_ICE_COMPLETED, /* the pair is nominated and final */
-    PRISM_ICE_FAILED,    /* no pair works, consent was lost, or the only pair is not allowed */
+    PRISM_ICE_FAILED,    /* no pair works, consent was lost, or the pair is not allowed;
+                            final until an ICE restart */
 };
 
 const char *prism_ice_state_name(enum prism_ice_state state);
@@ -101,7 +104,7 @@ struct prism_ice_callbacks {
     void (*local_candidate_cb)(void *owner, const char *candidate);
     /* Gathering finished: send end-of-candidates / trickle "completed". */
     void (*gathering_done_cb)(void *owner);
-    /* The state changed. PRISM_ICE_FAILED is final unless the owner restarts ICE. */
+    /* The state changed. On PRISM_ICE_FAILED the owner hangs up (or restarts ICE). */
     void (*state_cb)(void *owner, enum prism_ice_state state);
     /* A datagram arrived (DTLS, SRTP or SRTCP; never STUN). `data` points into libnice's
      * receive buffer and is valid only during the call. The hot path: it runs once per
@@ -132,7 +135,8 @@ const char *prism_ice_local_ufrag(const struct prism_ice *ice);
 const char *prism_ice_local_pwd(const struct prism_ice *ice);
 
 /* Calls `candidate_cb` with every local candidate gathered so far, in the same form as
- * local_candidate_cb (for an answer or an offer, notably after a restart). Returns the count. */
+ * local_candidate_cb (for an answer or an offer, notably after a restart). Returns the count.
+ * `candidate_cb` must not destroy the agent. */
 size_t prism_ice_foreach_local_candidate(struct prism_ice *ice,
                                          void (*candidate_cb)(void *data, const char *candidate),
                                          void *data);

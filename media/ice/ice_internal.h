@@ -87,7 +87,7 @@ struct prism_ice {
     bool gathering_started, gathering_done;
     bool has_pair;          /* libnice selected a pair at least once */
     bool can_send;          /* a selected, allowed pair and no failure since */
-    bool pair_refused;      /* the selected pair's remote is outside ice_remote_networks */
+    bool pair_allowed;      /* the selected pair's remote is inside ice_remote_networks */
     bool remote_done;       /* the peer sent end-of-candidates (this ICE generation) */
     GSource *failure_grace; /* a held-back early failure; see PRISM_ICE_FAILURE_GRACE_MS */
     bool mdns_logged;

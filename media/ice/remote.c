@@ -31,8 +31,9 @@ static int restart_stream(struct prism_ice *ice)
     ice->local = fresh;
     ice->remote_ufrag[0] = '\0';
     ice->remote_pwd[0] = '\0';
-    ice->pair_refused = false;
     ice->remote_done = false;
+    if (ice->state == PRISM_ICE_FAILED)
+        ice->state = PRISM_ICE_NEW; /* libnice's next state is reported again */
     prism_ice_flush_failure(ice, false);
     prism_verbose("ice", "agent %p: ICE restart", (void *)ice);
     return 0;

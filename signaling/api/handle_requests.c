@@ -205,13 +205,21 @@ static void reply_plugin_result(struct handle_job *job, struct prism_plugin_resu
 
 /* The SDP goes to the PeerConnection first (error 465 stops here), then the plugin gets the
  * message; events it pushes meanwhile leave after the reply. */
+static void message_job_cb(void *data);
+
 static void run_plugin_message(struct handle_job *job)
 {
     prism_session_defer_events();
     char reason[256];
-    int code = job->jsep
-                   ? prism_handle_media_apply_jsep(job->handle, job->jsep, reason, sizeof(reason))
-                   : 0;
+    int code = 0;
+    if (job->jsep && !prism_worker_is_current(prism_handle_worker(job->handle))) {
+        /* Redirected without moving (the handle already has media elsewhere): its
+         * PeerConnection belongs to another thread. */
+        code = PRISM_API_ERROR_WEBRTC_STATE;
+        snprintf(reason, sizeof(reason), "This handle's media lives on another worker");
+    } else if (job->jsep) {
+        code = prism_handle_media_apply_jsep(job->handle, job->jsep, reason, sizeof(reason));
+    }
     if (code) {
         job_reply_error(job, code, "%s", reason);
     } else {
@@ -222,9 +230,28 @@ static void run_plugin_message(struct handle_job *job)
     prism_session_flush_deferred();
 }
 
+/* Asks the plugin where the message must run; re-posts the job there (moving the handle when
+ * asked and allowed) and returns true, or returns false to run it here. */
+static bool redirect_message(struct handle_job *job)
+{
+    const struct prism_plugin *plugin = prism_handle_plugin(job->handle);
+    if (!plugin->message_worker)
+        return false;
+    bool migrate = false;
+    struct prism_worker *target = plugin->message_worker(job->handle, job->body, &migrate);
+    if (!target || prism_worker_is_current(target))
+        return false;
+    if (migrate && !prism_handle_media(job->handle))
+        prism_handle_set_worker(job->handle, target);
+    prism_worker_post(target, message_job_cb, job);
+    return true;
+}
+
 static void message_job_cb(void *data)
 {
     struct handle_job *job = data;
+    if (!prism_handle_is_detached(job->handle) && redirect_message(job))
+        return;
     if (prism_handle_is_detached(job->handle)) {
         job_reply_error(job, PRISM_API_ERROR_HANDLE_NOT_FOUND,
                         "No such handle %" G_GUINT64_FORMAT " in session %" G_GUINT64_FORMAT,
