@@ -154,6 +154,7 @@ int prism_peer_media_info(const struct prism_peer *peer, unsigned media_index,
         .receives = media->receives,
         .codec = media->codec,
         .rtx_payload_type = media->rtx_pt,
+        .remote_ssrc = media->remote_ssrc,
         .extmap_count = media->extmap_count,
     };
     memcpy(out->extmaps, media->extmaps, sizeof(out->extmaps[0]) * media->extmap_count);

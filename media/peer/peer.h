@@ -171,6 +171,7 @@ struct prism_peer_media_info {
     bool active, sends, receives;
     struct prism_sdp_codec codec; /* the chosen codec, with its payload type and fmtp */
     uint8_t rtx_payload_type;     /* 0: none */
+    uint32_t remote_ssrc;         /* what the remote sends on it; 0 until known */
     uint8_t extmap_count;
     struct prism_sdp_extmap extmaps[PRISM_PEER_MAX_EXTMAPS];
 };
@@ -194,6 +195,10 @@ int prism_peer_send_payload_type(const struct prism_peer *peer, unsigned media_i
  * Returns 0, -ENOTCONN before DTLS is up, or another -errno (dropped). */
 int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *data, size_t len,
                         size_t cap);
+
+/* Sends an RTCP compound packet built by the caller (e.g. a throttled PLI). Returns 0,
+ * -ENOTCONN or -EMSGSIZE. */
+int prism_peer_send_rtcp(struct prism_peer *peer, const uint8_t *data, size_t len);
 
 /* Asks the remote for a keyframe on the m-line it sends us (PLI, or FIR when only that was
  * negotiated). */

@@ -243,3 +243,11 @@ int peer_send_rtcp(struct prism_peer *peer, uint8_t *data, size_t len)
         peer->stats.rtcp_packets_out++;
     return sent < 0 ? sent : 0;
 }
+
+int prism_peer_send_rtcp(struct prism_peer *peer, const uint8_t *data, size_t len)
+{
+    if (len > sizeof(peer->tx) - PRISM_SRTP_MAX_RTCP_OVERHEAD)
+        return -EMSGSIZE;
+    memcpy(peer->tx, data, len);
+    return peer_send_rtcp(peer, peer->tx, len);
+}

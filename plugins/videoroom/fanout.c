@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#define KEYFRAME_MIN_INTERVAL_US 250000u
+#define KEYFRAME_RETRY_US 250000u
 
 /* The subscriber's copy of each packet is written here, then protected in place. */
 static _Thread_local uint8_t scratch[1600];
@@ -41,7 +41,7 @@ void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
             .initial_timestamp = (uint32_t)prism_random_id(),
             /* Ask again no later than the throttle allows, so a late subscriber's first
              * keyframe is never a whole second away. */
-            .keyframe_retry_us = KEYFRAME_MIN_INTERVAL_US,
+            .keyframe_retry_us = KEYFRAME_RETRY_US,
         };
         prism_forward_init(&stream->forward, &config);
         stream->forward_source = NULL;
@@ -65,16 +65,27 @@ void vr_forward_switch(struct vr_sub_stream *stream)
     stream->forward_source = stream->source;
 }
 
-void vr_request_keyframe(struct vr_pub_stream *stream, uint64_t now_us)
+/* Sends the throttled keyframe request of a publisher stream when one is due. Cheap when
+ * nothing is: called for every packet of the stream, which doubles as its timer. */
+static void flush_keyframe_request(struct vr_pub_stream *stream, uint64_t now_us)
 {
-    if (!now_us)
-        now_us = prism_now_us();
-    if (stream->last_keyframe_request_us &&
-        now_us - stream->last_keyframe_request_us < KEYFRAME_MIN_INTERVAL_US)
+    if (prism_keyframe_next_deadline(&stream->keyframe) > now_us)
         return;
     struct prism_peer *peer = prism_handle_peer(stream->publisher->handle);
-    if (peer && prism_peer_request_keyframe(peer, stream->media_index) == 0)
-        stream->last_keyframe_request_us = now_us;
+    struct prism_peer_media_info info;
+    if (!peer || prism_peer_media_info(peer, stream->media_index, &info) < 0 || !info.remote_ssrc)
+        return;
+    stream->keyframe.media_ssrc = info.remote_ssrc; /* learned from packets when not in SDP */
+    uint8_t rtcp[64];
+    int len = prism_keyframe_poll(&stream->keyframe, now_us, rtcp, sizeof(rtcp));
+    if (len > 0)
+        prism_peer_send_rtcp(peer, rtcp, (size_t)len);
+}
+
+void vr_request_keyframe(struct vr_pub_stream *stream, uint64_t now_us)
+{
+    prism_keyframe_request(&stream->keyframe);
+    flush_keyframe_request(stream, now_us ? now_us : prism_now_us());
 }
 
 /* RFC 6464 levels (0 loudest, 127 silence) averaged over audio_active_packets packets. */
@@ -148,6 +159,8 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
     if (stream->kind == PRISM_SDP_MEDIA_AUDIO)
         track_talking(publisher, stream, &packet->header);
     uint64_t now = prism_now_us();
+    if (stream->kind == PRISM_SDP_MEDIA_VIDEO)
+        flush_keyframe_request(stream, now);
     GPtrArray *targets = stream->subscribers;
     for (guint i = 0; i < targets->len; i++)
         forward_to(targets->pdata[i], stream, packet, now);

@@ -4,6 +4,7 @@
 #ifndef PRISM_PLUGINS_VIDEOROOM_PARTICIPANT_H
 #define PRISM_PLUGINS_VIDEOROOM_PARTICIPANT_H
 
+#include "media/feedback/keyframe.h"
 #include "media/forward/forward.h"
 #include "media/peer/peer.h"
 #include "plugins/videoroom/room.h"
@@ -24,10 +25,10 @@ struct vr_pub_stream {
     enum prism_sdp_media_kind kind;
     struct prism_sdp_codec codec; /* as the publisher negotiated it */
     char description[64];
-    bool disabled;          /* configure "send": false from the publisher */
-    uint8_t audio_level_id; /* extmap id of the audio level, 0 = none */
-    GPtrArray *subscribers; /* struct vr_sub_stream *, not owned */
-    uint64_t last_keyframe_request_us;
+    bool disabled;                  /* configure "send": false from the publisher */
+    uint8_t audio_level_id;         /* extmap id of the audio level, 0 = none */
+    GPtrArray *subscribers;         /* struct vr_sub_stream *, not owned */
+    struct prism_keyframe keyframe; /* requests from subscribers, throttled (and fir_freq) */
 };
 
 /* A handle that joined a room as a publisher. Owned by its session. */

@@ -112,6 +112,22 @@ static void room_codecs(struct vr_room *room, struct prism_sdp_codec_pref *audio
     }
 }
 
+/* Keyframe requests to a publisher stream: at most one per 250 ms whatever the number of
+ * subscribers asking, and every fir_freq seconds when the room sets it. */
+static void init_keyframe_throttle(struct vr_pub_stream *stream,
+                                   const struct prism_peer_media_info *info)
+{
+    struct prism_keyframe_config config = {
+        .sender_ssrc = 1,
+        .media_ssrc = info->remote_ssrc,
+        .min_interval_us = 250000,
+        .periodic_interval_us = (uint64_t)stream->publisher->room->fir_freq * 1000000u,
+        .use_fir = (info->codec.feedback & PRISM_SDP_FB_CCM_FIR) &&
+                   !(info->codec.feedback & PRISM_SDP_FB_NACK_PLI),
+    };
+    prism_keyframe_init(&stream->keyframe, &config, prism_now_us());
+}
+
 /* Reads the publisher's streams from its negotiated PeerConnection. Streams that keep their
  * mid keep their subscribers; the others lose theirs. */
 static void collect_streams(struct vr_publisher *publisher)
@@ -147,6 +163,7 @@ static void collect_streams(struct vr_publisher *publisher)
             stream->subscribers = g_ptr_array_new();
         stream->media_index = i;
         g_strlcpy(stream->mid, info.mid, sizeof(stream->mid));
+        init_keyframe_throttle(stream, &info);
         stream->kind = info.kind;
         stream->codec = info.codec;
         for (unsigned e = 0; e < info.extmap_count; e++) {
