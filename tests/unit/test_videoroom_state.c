@@ -67,11 +67,16 @@ static void start(struct harness *h)
     vr_rooms_set_workers(h->workers);
 }
 
+/* Rooms hold their worker: they go after the handles and before the pool, as in main. */
 static void stop(struct harness *h)
 {
-    harness_stop(h);
+    prism_api_destroy(h->api);
     vr_rooms_shutdown();
     vr_rooms_set_workers(NULL);
+    prism_worker_pool_destroy(h->workers);
+    prism_event_sink_unref(&h->sink.sink);
+    g_assert_true(h->sink.destroyed);
+    recording_sink_clear(&h->sink);
 }
 
 static uint64_t create_room(struct harness *h, uint64_t session, uint64_t handle, const char *extra)
