@@ -1,5 +1,5 @@
 /* Helpers for building descriptions: adding codecs and extensions with bound checks, writing
- * our transport into every accepted m-line, the BUNDLE group and the source lines. */
+ * our transport into every m-line, the BUNDLE group and the source lines. */
 #include "media/sdp/internal.h"
 
 #include <errno.h>
@@ -27,6 +27,21 @@ int sdp_media_add_extmap(struct prism_sdp_media *m, const struct prism_sdp_extma
         return -E2BIG;
     m->extmaps[m->extmap_count++] = *ext;
     return 0;
+}
+
+const struct prism_sdp_media *sdp_extmap_clash(const struct prism_sdp *sdp, uint8_t before,
+                                               const struct prism_sdp_extmap *ext)
+{
+    for (uint8_t i = 0; i < before && i < sdp->media_count; i++) {
+        const struct prism_sdp_media *m = &sdp->media[i];
+        if (prism_sdp_media_is_rejected(m))
+            continue;
+        for (uint8_t e = 0; e < m->extmap_count; e++) {
+            if (m->extmaps[e].id == ext->id && strcmp(m->extmaps[e].uri, ext->uri) != 0)
+                return m;
+        }
+    }
+    return NULL;
 }
 
 #define BAD_ARG(err, ...) sdp_fail(err, 0, PRISM_SDP_ERR_INVALID_ARGUMENT, EINVAL, __VA_ARGS__)
@@ -71,10 +86,10 @@ int sdp_apply_local_transport(struct prism_sdp *sdp, const struct prism_sdp_loca
     bool first = true;
     for (uint8_t i = 0; i < sdp->media_count; i++) {
         struct prism_sdp_media *m = &sdp->media[i];
-        if (prism_sdp_media_is_rejected(m))
-            continue;
+        /* Rejected m-lines too: they need none, but aiortc refuses a whole description when
+         * any m-line lacks ICE credentials or a=setup. */
         m->transport = transport;
-        if (!first)
+        if (!first || prism_sdp_media_is_rejected(m))
             continue;
         /* With BUNDLE the candidates belong to the first (tagged) m-line only. */
         first = false;

@@ -84,7 +84,14 @@ bool sdp_codec_is_media(const struct prism_sdp_codec *codec); /* not RTX/RED/FEC
 /* Builders' helpers (build.c). */
 int sdp_media_add_codec(struct prism_sdp_media *m, const struct prism_sdp_codec *codec);
 int sdp_media_add_extmap(struct prism_sdp_media *m, const struct prism_sdp_extmap *ext);
+/* The first m-line before index `before`, not rejected, that uses ext's id for another URI, or
+ * NULL. The builders put every accepted m-line in one BUNDLE group, where an id must name one
+ * extension (RFC 8843): endpoints such as aiortc keep a single id map per transport. */
+const struct prism_sdp_media *sdp_extmap_clash(const struct prism_sdp *sdp, uint8_t before,
+                                               const struct prism_sdp_extmap *ext);
 int sdp_copy_string(const char *src, char *dst, size_t cap); /* -EINVAL NULL, -E2BIG too long */
+/* Writes our ICE credentials, fingerprint and a=setup into every m-line, rejected ones included,
+ * and the candidates into the first accepted one. */
 int sdp_apply_local_transport(struct prism_sdp *sdp, const struct prism_sdp_local_transport *t,
                               enum prism_sdp_setup setup, struct prism_sdp_error *err);
 int sdp_add_bundle_group(struct prism_sdp *sdp);

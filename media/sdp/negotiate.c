@@ -42,6 +42,7 @@ void prism_sdp_answer_options_init(struct prism_sdp_answer_options *o)
     o->local_direction = PRISM_SDP_SENDRECV;
     o->accept_data_channels = true;
     o->sctp_port = 5000;
+    o->sctp_streams = 1024;
     o->max_message_size = 262144;
 }
 
@@ -193,13 +194,19 @@ enum prism_sdp_direction sdp_answer_direction(enum prism_sdp_direction offered,
     return from_bits[offer_bits[offered] & local_bits[local]];
 }
 
+/* Port 0 with one format. An RTP m-line keeps the rtpmap of its first offered codec and
+ * rtcp-mux: aiortc refuses a description with an audio or video m-line, rejected or not, that has
+ * no codec it knows or no rtcp-mux. */
 static void reject_media(const struct prism_sdp_media *om, struct prism_sdp_media *am)
 {
     am->port = 0;
     am->direction = PRISM_SDP_INACTIVE;
+    am->rtcp_mux = is_rtp(om);
     if (om->codec_count > 0) {
         am->codec_count = 1;
-        am->codecs[0].pt = om->codecs[0].pt;
+        am->codecs[0] = om->codecs[0];
+        am->codecs[0].fmtp[0] = '\0';
+        am->codecs[0].feedback = 0;
     }
     memcpy(am->formats, om->formats, sizeof(am->formats));
 }
@@ -215,14 +222,18 @@ static bool allowed_extension(const char *uri, const struct prism_sdp_answer_opt
     return false;
 }
 
-static void answer_extensions(const struct prism_sdp_media *om, struct prism_sdp_media *am,
+/* The allowed extensions of the offered m-line, except those whose id an earlier accepted
+ * m-line of the answer (all in one BUNDLE group) already gave to another URI: aiortc offers
+ * audio-level and abs-send-time both as id 2 on different m-lines. */
+static void answer_extensions(const struct prism_sdp_media *om, struct prism_sdp *a, uint8_t index,
                               const struct prism_sdp_answer_options *o)
 {
     static const enum prism_sdp_direction mirrored[] = {PRISM_SDP_SENDRECV, PRISM_SDP_RECVONLY,
                                                         PRISM_SDP_SENDONLY, PRISM_SDP_INACTIVE};
+    struct prism_sdp_media *am = &a->media[index];
     for (uint8_t i = 0; i < om->extmap_count; i++) {
         struct prism_sdp_extmap ext = om->extmaps[i];
-        if (!allowed_extension(ext.uri, o))
+        if (!allowed_extension(ext.uri, o) || sdp_extmap_clash(a, index, &ext))
             continue;
         if (ext.has_direction)
             ext.direction = mirrored[ext.direction];
@@ -246,16 +257,17 @@ static void answer_simulcast(const struct prism_sdp_media *om, struct prism_sdp_
     am->simulcast_recv = om->simulcast_send;
 }
 
-static void answer_rtp(const struct prism_sdp_media *om, struct prism_sdp_media *am,
+static void answer_rtp(const struct prism_sdp_media *om, struct prism_sdp *a, uint8_t index,
                        const struct prism_sdp_answer_options *o)
 {
+    struct prism_sdp_media *am = &a->media[index];
     char fmtp[PRISM_SDP_FMTP_LEN + 1] = "";
     const struct prism_sdp_codec *chosen = choose_codec(om, o, fmtp);
     if (!chosen || (om->kind != PRISM_SDP_MEDIA_AUDIO && om->kind != PRISM_SDP_MEDIA_VIDEO)) {
         reject_media(om, am);
         return;
     }
-    answer_extensions(om, am, o);
+    answer_extensions(om, a, index, o);
     uint32_t feedback = om->kind == PRISM_SDP_MEDIA_VIDEO ? o->video_feedback : o->audio_feedback;
     if (!prism_sdp_media_extmap_id(am, PRISM_SDP_EXT_TWCC))
         feedback &= ~(uint32_t)PRISM_SDP_FB_TRANSPORT_CC;
@@ -277,23 +289,41 @@ static void answer_rtp(const struct prism_sdp_media *om, struct prism_sdp_media 
         answer_simulcast(om, am);
 }
 
+/* RFC 8841 names UDP/DTLS/SCTP and TCP/DTLS/SCTP; the legacy draft names DTLS/SCTP. */
+static bool is_sctp(const struct prism_sdp_media *m)
+{
+    return strcmp(m->proto, "UDP/DTLS/SCTP") == 0 || strcmp(m->proto, "TCP/DTLS/SCTP") == 0 ||
+           strcmp(m->proto, "DTLS/SCTP") == 0;
+}
+
+/* Data channels are answered in the syntax they were offered in: "webrtc-datachannel" and
+ * a=sctp-port, or the legacy numeric format and a=sctpmap (which old endpoints need back). */
 static void answer_application(const struct prism_sdp_media *om, struct prism_sdp_media *am,
                                const struct prism_sdp_answer_options *o)
 {
-    if (!o->accept_data_channels || strcmp(om->proto, "UDP/DTLS/SCTP") != 0 ||
-        strcmp(om->formats, "webrtc-datachannel") != 0) {
+    bool datachannel = om->sctpmap ? strcmp(om->sctpmap_protocol, "webrtc-datachannel") == 0
+                                   : strcmp(om->formats, "webrtc-datachannel") == 0;
+    if (!o->accept_data_channels || !is_sctp(om) || !datachannel) {
         reject_media(om, am);
         return;
     }
     am->port = 9;
-    memcpy(am->formats, om->formats, sizeof(am->formats));
     am->sctp_port = o->sctp_port ? o->sctp_port : 5000;
     am->max_message_size = o->max_message_size;
+    if (!om->sctpmap) {
+        memcpy(am->formats, om->formats, sizeof(am->formats));
+        return;
+    }
+    am->sctpmap = true;
+    am->sctpmap_streams = o->sctp_streams ? o->sctp_streams : 1024;
+    memcpy(am->sctpmap_protocol, "webrtc-datachannel", sizeof("webrtc-datachannel"));
+    snprintf(am->formats, sizeof(am->formats), "%u", am->sctp_port);
 }
 
-static void answer_media(const struct prism_sdp_media *om, struct prism_sdp_media *am,
+static void answer_media(const struct prism_sdp_media *om, struct prism_sdp *a, uint8_t index,
                          const struct prism_sdp_answer_options *o)
 {
+    struct prism_sdp_media *am = &a->media[index];
     memset(am, 0, sizeof(*am));
     am->kind = om->kind;
     memcpy(am->kind_name, om->kind_name, sizeof(am->kind_name));
@@ -304,7 +334,7 @@ static void answer_media(const struct prism_sdp_media *om, struct prism_sdp_medi
     else if (om->kind == PRISM_SDP_MEDIA_APPLICATION)
         answer_application(om, am, o);
     else if (is_secure_rtp(om))
-        answer_rtp(om, am, o);
+        answer_rtp(om, a, index, o);
     else
         reject_media(om, am);
 }
@@ -340,8 +370,10 @@ int prism_sdp_answer_create(const struct prism_sdp *offer,
     a->extmap_allow_mixed = offer->extmap_allow_mixed;
     a->has_msid_semantic = true;
     memcpy(a->msid_semantic, "WMS *", 6);
-    for (uint8_t i = 0; i < offer->media_count; i++)
-        answer_media(&offer->media[i], &a->media[a->media_count++], options);
+    for (uint8_t i = 0; i < offer->media_count; i++) {
+        a->media_count++;
+        answer_media(&offer->media[i], a, i, options);
+    }
     sdp_add_bundle_group(a);
     rc = sdp_apply_local_transport(a, &options->transport, answer_setup(offer), err);
     if (rc < 0) {

@@ -55,6 +55,7 @@ struct prism_sdp_answer_options {
     enum prism_sdp_direction local_direction;
     bool accept_data_channels;
     uint16_t sctp_port;
+    uint16_t sctp_streams; /* written in a legacy a=sctpmap answer; 0 means 1024 */
     uint64_t max_message_size;
 };
 
@@ -114,21 +115,25 @@ extern const size_t prism_sdp_default_extension_count;
 int prism_sdp_validate_offer(const struct prism_sdp *offer, struct prism_sdp_error *err);
 
 /* Sets the defaults: default codec and extension lists, nack/pli/fir/remb/transport-cc for
- * video and transport-cc for audio, RTX, simulcast and data channels accepted (port 5000,
- * 262144-byte messages), local direction SENDRECV. */
+ * video and transport-cc for audio, RTX, simulcast and data channels accepted (port 5000, 1024
+ * streams, 262144-byte messages), local direction SENDRECV. */
 void prism_sdp_answer_options_init(struct prism_sdp_answer_options *options);
 
 /* Validates the offer and builds the answer: same mids in the same order, one codec per RTP
  * m-line (plus its RTX), m-lines with nothing usable rejected with port 0, BUNDLE over the
  * accepted mids, rtcp-mux, a=setup:passive to actpass/active (active to passive), trickle.
+ * Header extension ids stay the offerer's; one whose id an earlier accepted m-line already uses
+ * for another URI is left out, so that each id names one extension in the BUNDLE group. Data
+ * channels are answered in the offer's syntax (RFC 8841 or the legacy a=sctpmap).
  * Returns 0 and a new description in *answer, or -EINVAL / -E2BIG / -ENOMEM with *err set. */
 int prism_sdp_answer_create(const struct prism_sdp *offer,
                             const struct prism_sdp_answer_options *options,
                             struct prism_sdp **answer, struct prism_sdp_error *err);
 
 /* Builds a JSEP offer (a=setup:actpass, BUNDLE over the non-rejected mids, rtcp-mux,
- * rtcp-rsize for video, trickle) from the caller's description of each m-line. Returns 0 and a
- * new description in *offer, or -EINVAL / -E2BIG / -ENOMEM with *err set. */
+ * rtcp-rsize for video, trickle) from the caller's description of each m-line. An extmap id
+ * given two URIs on bundled m-lines is an invalid argument. Returns 0 and a new description in
+ * *offer, or -EINVAL / -E2BIG / -ENOMEM with *err set. */
 int prism_sdp_offer_create(const struct prism_sdp_offer_options *options, struct prism_sdp **offer,
                            struct prism_sdp_error *err);
 

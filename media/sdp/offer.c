@@ -32,9 +32,12 @@ static int offer_codecs(const struct prism_sdp_offer_media *om, struct prism_sdp
     return 0;
 }
 
-static int offer_extmaps(const struct prism_sdp_offer_media *om, struct prism_sdp_media *m,
-                         struct prism_sdp_error *err)
+/* The m-line's extensions; every accepted m-line of our offer is in one BUNDLE group, so an id
+ * must keep the URI it has on the earlier m-lines. */
+static int offer_extmaps(const struct prism_sdp_offer_media *om, struct prism_sdp *sdp,
+                         uint8_t index, struct prism_sdp_error *err)
 {
+    struct prism_sdp_media *m = &sdp->media[index];
     for (size_t i = 0; i < om->extmap_count; i++) {
         const struct prism_sdp_extmap *e = &om->extmaps[i];
         if (!memchr(e->uri, 0, sizeof(e->uri)) || !e->uri[0] || strchr(e->uri, ' ') ||
@@ -46,6 +49,12 @@ static int offer_extmaps(const struct prism_sdp_offer_media *om, struct prism_sd
                             om->mid);
         if (rc < 0)
             return BAD_ARG(err, "mid %s: extmap id %u invalid or repeated", om->mid, e->id);
+        const struct prism_sdp_media *other = sdp_extmap_clash(sdp, index, e);
+        if (other)
+            return BAD_ARG(err,
+                           "mid %s: extmap id %u names another URI on mid %s; one BUNDLE "
+                           "group needs one URI per id",
+                           om->mid, e->id, other->mid);
     }
     return 0;
 }
@@ -80,7 +89,7 @@ static int offer_media(const struct prism_sdp_offer_options *o, size_t index, st
     m->rtcp_rsize = true;
     int rc = offer_codecs(om, m, err);
     if (rc == 0 && !om->rejected)
-        rc = offer_extmaps(om, m, err);
+        rc = offer_extmaps(om, sdp, (uint8_t)index, err);
     for (uint8_t i = 0; i < m->extmap_count; i++)
         sdp->extmap_allow_mixed |= m->extmaps[i].id > 14; /* two-byte header ids */
     if (rc == 0 && om->source && !om->rejected) {

@@ -194,7 +194,44 @@ static int attr_sctp_port(struct sdp_parser *p, struct sdp_view v)
         return 0;
     if (!sdp_view_u32(v, 65535, &port))
         return SYNTAX(p, "a=sctp-port is not 0-65535");
+    if (p->media->sctpmap)
+        return SYNTAX(p, "a=sctp-port and a=sctpmap on one m-line");
     p->media->sctp_port = (uint16_t)port;
+    return 0;
+}
+
+/* Legacy data channels (draft-ietf-mmusic-sctp-sdp-05): a=sctpmap:<port> <protocol> [<streams>],
+ * where the port must be the m-line's format. Mixing it with a=sctp-port is refused, so that a
+ * parsed m-line is always in exactly one syntax. */
+static int attr_sctpmap(struct sdp_parser *p, struct sdp_view v)
+{
+    struct prism_sdp_media *m = p->media;
+    struct sdp_view port_text, protocol, streams_text, extra;
+    uint32_t port, format, streams = 0;
+    if (!m)
+        return 0;
+    if (m->sctpmap || m->sctp_port)
+        return SYNTAX(p, "a=sctpmap repeated or next to a=sctp-port");
+    if (!sdp_view_token(&v, &port_text) || !sdp_view_token(&v, &protocol))
+        return SYNTAX(p, "a=sctpmap is not <port> <protocol> [<streams>]");
+    if (!sdp_view_u32(port_text, 65535, &port) || port == 0)
+        return SYNTAX(p, "a=sctpmap port is not 1-65535");
+    if (!sdp_view_u32(sdp_view_of(m->formats), 65535, &format) || format != port)
+        return SYNTAX(p, "a=sctpmap port %u is not the m-line's format", port);
+    if (!sdp_view_is_token(protocol))
+        return SYNTAX(p, "a=sctpmap protocol is not a token");
+    if (sdp_view_token(&v, &streams_text) &&
+        (!sdp_view_u32(streams_text, 65535, &streams) || streams == 0))
+        return SYNTAX(p, "a=sctpmap streams is not 1-65535");
+    if (sdp_view_token(&v, &extra))
+        return SYNTAX(p, "a=sctpmap has fields after <streams>");
+    int rc = sdp_parser_copy(p, protocol, m->sctpmap_protocol, sizeof(m->sctpmap_protocol),
+                             "a=sctpmap protocol");
+    if (rc < 0)
+        return rc;
+    m->sctpmap = true;
+    m->sctp_port = (uint16_t)port;
+    m->sctpmap_streams = (uint16_t)streams;
     return 0;
 }
 
@@ -241,6 +278,7 @@ static const struct attr_entry {
     {.name = "rtcp-fb", .any = attr_rtcp_fb},
     {.name = "candidate", .any = attr_candidate},
     {.name = "sctp-port", .any = attr_sctp_port},
+    {.name = "sctpmap", .any = attr_sctpmap},
     {.name = "max-message-size", .any = attr_max_message_size},
     {.name = "msid", .media = sdp_parse_msid},
     {.name = "ssrc", .media = sdp_parse_ssrc},

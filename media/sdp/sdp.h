@@ -214,8 +214,15 @@ struct prism_sdp_media {
     struct prism_sdp_simulcast_list simulcast_send, simulcast_recv;
     struct prism_sdp_candidate candidates[PRISM_SDP_MAX_CANDIDATES];
 
-    uint16_t sctp_port;        /* a=sctp-port, 0 if absent */
+    /* Data channels: RFC 8841 writes "UDP/DTLS/SCTP webrtc-datachannel" and a=sctp-port; the
+     * legacy syntax of draft-ietf-mmusic-sctp-sdp-05 (aiortc 1.4, old Firefox and Chrome) writes
+     * "DTLS/SCTP <port>" and a=sctpmap:<port> <protocol> [<streams>], the port repeated as the
+     * m= format. sctpmap marks the legacy form, which the writer reproduces. */
+    uint16_t sctp_port;        /* a=sctp-port or the a=sctpmap port, 0 if absent */
     uint64_t max_message_size; /* a=max-message-size, 0 if absent */
+    bool sctpmap;              /* a=sctpmap present: legacy syntax */
+    uint16_t sctpmap_streams;  /* a=sctpmap stream count, 0 if not given */
+    char sctpmap_protocol[PRISM_SDP_TOKEN_LEN + 1]; /* e.g. "webrtc-datachannel" */
 };
 
 /* a=group (RFC 5888), e.g. BUNDLE with its mids in order. */

@@ -199,6 +199,22 @@ static void write_streams(struct out *o, const struct prism_sdp_media *m)
     }
 }
 
+/* a=sctp-port, or the legacy a=sctpmap whose port the m= line already carries as its format. */
+static void write_sctp(struct out *o, const struct prism_sdp_media *m)
+{
+    if (!m->sctpmap) {
+        if (m->sctp_port)
+            line(o, "a=sctp-port:%u", m->sctp_port);
+        return;
+    }
+    if (!m->sctp_port || !m->sctpmap_protocol[0])
+        o->error = o->error ? o->error : -EINVAL;
+    if (m->sctpmap_streams)
+        line(o, "a=sctpmap:%u %s %u", m->sctp_port, m->sctpmap_protocol, m->sctpmap_streams);
+    else
+        line(o, "a=sctpmap:%u %s", m->sctp_port, m->sctpmap_protocol);
+}
+
 static void write_media(struct out *o, const struct prism_sdp *sdp, const struct prism_sdp_media *m)
 {
     write_media_line(o, m);
@@ -234,8 +250,7 @@ static void write_media(struct out *o, const struct prism_sdp *sdp, const struct
         line(o, "a=rtcp-rsize");
     write_codecs(o, m);
     write_streams(o, m);
-    if (m->sctp_port)
-        line(o, "a=sctp-port:%u", m->sctp_port);
+    write_sctp(o, m);
     if (m->max_message_size)
         line(o, "a=max-message-size:%" PRIu64, m->max_message_size);
 }
