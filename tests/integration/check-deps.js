@@ -1,5 +1,6 @@
 // Fails with a clear message when the integration tests cannot run here: ctest runs it first as
 // the fixture every integration test requires.
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +9,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const problems = [];
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 18) problems.push(`Node.js ${process.versions.node} is too old: 18.18 or newer is needed`);
-for (const name of ['janode', 'ws']) {
+for (const name of ['janode', 'ws', '@roamhq/wrtc']) {
     if (!existsSync(path.join(here, 'node_modules', name, 'package.json'))) {
         problems.push(`npm package ${name} is missing from tests/integration/node_modules`);
     }
+}
+// The aiortc media test runs Debian's Python, where python3-aiortc lives.
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const aiortc = spawnSync(python, ['-c', 'import aiortc, numpy'], { encoding: 'utf8' });
+if (aiortc.status !== 0) {
+    problems.push(`${python} cannot import aiortc (Debian package python3-aiortc): ` +
+        `${(aiortc.stderr || aiortc.error?.message || '').trim().split('\n').pop()}`);
 }
 if (!process.env.JANUS_CMD) {
     try {
