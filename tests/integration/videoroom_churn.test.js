@@ -1,9 +1,10 @@
 // VideoRoom churn: many short cycles of join, publish, subscribe, media, leave (two libwebrtc
-// peers each: a publisher and a subscriber to it), ending three different ways (leave, session
-// destroy, PeerConnections closed first). An observer in the room must see every publisher
-// come and go, the room must end with only the observer in it, and the server must end where
-// it started: file descriptors back to the baseline, a resident size that stops growing, and
-// under ASan no leak at exit (LeakSanitizer makes the exit status non-zero, which stop() reports).
+// peers each: a publisher and a subscriber to it), ending four different ways (unpublish then
+// leave, leave while publishing, session destroy, PeerConnections closed first). An observer
+// in the room must see every publisher come and go, the room must end with only the observer
+// in it, and the server must end where it started: file descriptors back to the baseline, a
+// resident size that stops growing, and under ASan no leak at exit (LeakSanitizer makes the
+// exit status non-zero, which stop() reports).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
@@ -51,17 +52,26 @@ async function cycle(room, n) {
         await participant.sub.waitFrames(mids.get(`${participant.feed}/video`), SIZE, 3);
         await participant.sub.waitAudio(mids.get(`${participant.feed}/audio`), 5);
 
-        const ending = n % 3;
+        const ending = n % 4;
         if (ending === 0) {
-            // The polite way: leave on both handles, then hang up and detach.
-            const left = await participant.publisher.handle.leave();
-            assert.equal(left.feed, participant.feed);
+            // The polite way: unpublish, leave on both handles, detach.
+            const unpublished = await participant.publisher.handle.unpublish();
+            assert.equal(unpublished.feed, participant.feed);
+            await participant.publisher.handle.leave();
             await participant.subscriber.handle.leave();
             await participant.publisher.handle.detach();
             await participant.subscriber.handle.detach();
             participant.close();
             await session.destroy();
         } else if (ending === 1) {
+            // Leave while still publishing, then detach.
+            const left = await participant.publisher.handle.leave();
+            assert.equal(left.feed, participant.feed);
+            await participant.publisher.handle.detach();
+            await participant.subscriber.handle.detach();
+            participant.close();
+            await session.destroy();
+        } else if (ending === 2) {
             await session.destroy(); // handles go with the session
             participant.close();
         } else {

@@ -368,6 +368,37 @@ test('switch moves a subscribed stream to another publisher and frames keep deco
         { from: viewer.sub.framesSoFar(videoMid), timeoutMs: 5000 });
 });
 
+test('moderate mutes a publisher\'s video for every subscriber, and unmutes it', async () => {
+    assert.equal(call.people.length, 4, 'the room of four is not up');
+    const target = call.people[3];
+    const viewers = call.people.slice(0, 3);
+    const mid = target.streams.find((s) => s.type === 'video').mid;
+    const moderate = async (mute) => {
+        const reply = await admin.handle.message({ request: 'moderate', room: call.room,
+            id: target.feed, mid, mute });
+        assert.deepEqual(reply.plugindata?.data, { videoroom: 'success' }, JSON.stringify(reply));
+    };
+    const videoMid = (viewer) => call.mids.get(viewer).get(`${target.feed}/video`);
+    const marks = call.people.map((p) => p.publisher.messages.length);
+    await moderate(true);
+    for (const [i, participant] of call.people.entries()) {
+        const event = await participant.publisher.waitNotification((d) => d.moderation === 'muted',
+            `${participant.display} to hear of the moderation`, { from: marks[i] });
+        assert.deepEqual(event.plugindata.data, { videoroom: 'event', room: call.room,
+            id: target.feed, mid, moderation: 'muted' });
+    }
+    await sleep(700);
+    const frozen = viewers.map((v) => v.sub.framesSoFar(videoMid(v)));
+    await sleep(1500);
+    for (const [i, viewer] of viewers.entries()) {
+        assert.ok(viewer.sub.framesSoFar(videoMid(viewer)) - frozen[i] <= 1,
+            `${viewer.display} still decodes a muted stream`);
+    }
+    await moderate(false);
+    await Promise.all(viewers.map((viewer) => viewer.sub.waitFrames(videoMid(viewer), target.size,
+        10, { from: viewer.sub.framesSoFar(videoMid(viewer)), timeoutMs: 5000 })));
+});
+
 test('a publisher\'s data channel messages reach each of its subscribers in order', async () => {
     const room = await createRoom({ max_publishers: 2 });
     const publisher = await newParticipant(room, 0, { data: true });
