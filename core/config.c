@@ -386,6 +386,16 @@ const config_t *prism_config_file(const struct prism_config *config, const char 
     abort();
 }
 
+const char *prism_config_file_path(const struct prism_config *config, const char *file)
+{
+    for (size_t f = 0; f < config->file_count; f++) {
+        if (strcmp(config->files[f].name, file) == 0)
+            return config->files[f].path;
+    }
+    fprintf(stderr, "prism config: no file %s in the schema\n", file);
+    abort();
+}
+
 void prism_config_free(struct prism_config *config)
 {
     if (!config)

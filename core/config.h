@@ -81,6 +81,11 @@ enum prism_config_source prism_config_get_source(const struct prism_config *conf
  * Valid until prism_config_free. Asking for a file outside the schema aborts. */
 const config_t *prism_config_file(const struct prism_config *config, const char *file);
 
+/* Where one of the schema's files is or would be ("<dir>/<file>"), for plugins that write
+ * their file back (permanent rooms); NULL when loaded without a directory. The file need not
+ * exist. Valid until prism_config_free. Asking for a file outside the schema aborts. */
+const char *prism_config_file_path(const struct prism_config *config, const char *file);
+
 /* Prints the flags of Prism's table with their help, range, default and variable, for
  * `prism --help`. Needs no loaded configuration. */
 void prism_config_print_flags(FILE *out);

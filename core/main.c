@@ -142,12 +142,20 @@ static bool ports_usable(const struct prism_config *config)
     return usable;
 }
 
+static int start_workers(struct prism_process *process)
+{
+    int workers = prism_config_get_int(process->config, "general", "workers");
+    if (workers == 0)
+        workers = (int)g_get_num_processors();
+    return prism_worker_pool_create(&process->workers, (unsigned)workers);
+}
+
 static int start_plugins(struct prism_process *process)
 {
     process->plugins = prism_builtin_plugins(&process->plugin_count);
     for (size_t i = 0; i < process->plugin_count; i++) {
         const struct prism_plugin *plugin = process->plugins[i];
-        int rc = plugin->init(process->config);
+        int rc = plugin->init(process->config, process->workers);
         if (rc < 0) {
             prism_error("main", "plugin %s failed to start: %s", plugin->package, g_strerror(-rc));
             return rc;
@@ -169,12 +177,6 @@ static int start_media(struct prism_process *process)
 static int start_api(struct prism_process *process)
 {
     const struct prism_config *config = process->config;
-    int workers = prism_config_get_int(config, "general", "workers");
-    if (workers == 0)
-        workers = (int)g_get_num_processors();
-    int rc = prism_worker_pool_create(&process->workers, (unsigned)workers);
-    if (rc < 0)
-        return rc;
     struct prism_api_config api_config = {
         .server_name = prism_config_get_string(config, "general", "server_name"),
         .session_timeout_s = (unsigned)prism_config_get_int(config, "general", "session_timeout"),
@@ -251,10 +253,11 @@ static void stop_process(struct prism_process *process)
         prism_http_destroy(process->http);
     }
     prism_api_destroy(process->api);
-    prism_worker_pool_destroy(process->workers);
-    prism_media_stop(process->media);
+    /* Plugins free what they pinned to workers (rooms) while the pool still exists. */
     for (size_t i = process->plugins_started; i > 0; i--)
         process->plugins[i - 1]->destroy();
+    prism_worker_pool_destroy(process->workers);
+    prism_media_stop(process->media);
     if (process->loop)
         g_main_loop_unref(process->loop);
     prism_config_free(process->config);
@@ -314,7 +317,8 @@ int main(int argc, char **argv)
         return 1;
     }
     prism_info("main", "Prism %s starting", PRISM_VERSION_STRING);
-    if (start_plugins(&process) < 0 || start_media(&process) < 0 || start_api(&process) < 0 ||
+    if (start_workers(&process) < 0 || start_plugins(&process) < 0 ||
+        start_media(&process) < 0 || start_api(&process) < 0 ||
         start_transports(&process) < 0) {
         prism_error("main", "start-up failed");
         stop_process(&process);

@@ -13,6 +13,7 @@
 struct prism_config;
 struct prism_handle;
 struct prism_worker;
+struct prism_worker_pool;
 struct prism_peer_rtp;
 struct prism_peer_feedback;
 struct prism_peer_data;
@@ -42,8 +43,9 @@ struct prism_plugin {
     int version;
     const char *version_string;
 
-    /* Process start: read the plugin's settings. 0 or -errno (start fails). */
-    int (*init)(const struct prism_config *config);
+    /* Process start: read the plugin's settings; `workers` is where it may pin long-lived
+     * state (rooms). 0 or -errno (start fails). */
+    int (*init)(const struct prism_config *config, struct prism_worker_pool *workers);
     /* Process end, after every handle is gone. */
     void (*destroy)(void);
 

@@ -90,6 +90,9 @@ static const struct prism_config_section sections[] = {
     {.file = "prism.transport.http.jcfg", .name = "http"},
     {.file = "prism.transport.http.jcfg", .name = "cors"},
     {.file = "prism.transport.websockets.jcfg", .name = "websockets"},
+    {.file = "prism.plugin.videoroom.jcfg", .name = "videoroom"},
+    /* The VideoRoom's rooms: a list read by plugins/videoroom/room_file.c. */
+    {.file = "prism.plugin.videoroom.jcfg", .name = "rooms", .free_form = true},
 };
 
 static const struct prism_setting settings[] = {
@@ -162,6 +165,9 @@ static const struct prism_setting settings[] = {
                 "TCP port of the WebSocket server"),
     INT_SETTING("websockets", "max_message_size", "1048576", 1024, INT_MAX, NULL,
                 "Largest message accepted, in bytes"),
+
+    STRING_SETTING("videoroom", "admin_key", "", NULL, NULL,
+                   "Key \"create\" requests must carry as \"admin_key\"; empty = none needed"),
 };
 
 const struct prism_config_schema prism_settings_schema = {

@@ -176,7 +176,7 @@ static void flush_pending_candidates(struct handle_media *media)
     media->pending_completed = false;
 }
 
-static int ensure_peer(struct handle_media *media)
+static int ensure_peer(struct handle_media *media, bool controlling)
 {
     if (media->peer && media->peer_closed) {
         prism_peer_destroy(media->peer);
@@ -190,6 +190,7 @@ static int ensure_peer(struct handle_media *media)
         .context = prism_worker_context(prism_handle_worker(media->handle)),
         .callbacks = &peer_callbacks,
         .owner = media,
+        .controlling = controlling,
     };
     return prism_peer_create(&media->peer, &params);
 }
@@ -207,7 +208,7 @@ static void remember_bundle_mid(struct handle_media *media, const struct prism_s
 
 static int apply_offer(struct handle_media *media, const char *sdp, char *reason, size_t size)
 {
-    if (ensure_peer(media) < 0) {
+    if (ensure_peer(media, false) < 0) {
         snprintf(reason, size, "Could not create the PeerConnection");
         return 490;
     }
@@ -221,6 +222,22 @@ static int apply_offer(struct handle_media *media, const char *sdp, char *reason
     return 0;
 }
 
+static int apply_answer(struct handle_media *media, const char *sdp, char *reason, size_t size)
+{
+    if (!media || !media->peer || media->peer_closed ||
+        !prism_peer_has_pending_offer(media->peer)) {
+        snprintf(reason, size, "Unexpected ANSWER (no OFFER)");
+        return 469;
+    }
+    struct prism_sdp_error err = {0};
+    if (prism_peer_apply_answer(media->peer, sdp, strlen(sdp), &err) < 0) {
+        snprintf(reason, size, "Invalid SDP (%s)", err.message[0] ? err.message : "malformed");
+        return 465;
+    }
+    flush_pending_candidates(media);
+    return 0;
+}
+
 int prism_handle_media_apply_jsep(struct prism_handle *handle, json_t *jsep, char *reason,
                                   size_t reason_size)
 {
@@ -230,10 +247,8 @@ int prism_handle_media_apply_jsep(struct prism_handle *handle, json_t *jsep, cha
         snprintf(reason, reason_size, "Missing mandatory element (type|sdp)");
         return 456;
     }
-    if (strcmp(type, "answer") == 0) {
-        snprintf(reason, reason_size, "Unexpected ANSWER (no OFFER)");
-        return 469;
-    }
+    if (strcmp(type, "answer") == 0)
+        return apply_answer(media_of(handle), sdp, reason, reason_size);
     if (!peer_env) {
         snprintf(reason, reason_size, "Invalid SDP (media is not enabled on this server)");
         return 465;
@@ -300,6 +315,32 @@ json_t *prism_handle_media_answer(struct prism_handle *handle,
         return NULL;
     }
     json_t *jsep = json_pack("{s:s, s:s}", "type", "answer", "sdp", sdp);
+    free(sdp);
+    return jsep;
+}
+
+json_t *prism_handle_media_offer(struct prism_handle *handle,
+                                 const struct prism_peer_offer_media *media, size_t count,
+                                 char *reason, size_t reason_size)
+{
+    if (!peer_env) {
+        snprintf(reason, reason_size, "media is not enabled on this server");
+        return NULL;
+    }
+    struct handle_media *state = media_get_or_create(handle);
+    if (ensure_peer(state, true) < 0) {
+        snprintf(reason, reason_size, "Could not create the PeerConnection");
+        return NULL;
+    }
+    struct prism_sdp_error err = {0};
+    char *sdp = NULL;
+    if (prism_peer_offer(state->peer, media, count, &sdp, &err) < 0) {
+        snprintf(reason, reason_size, "%s", err.message[0] ? err.message : "cannot make an offer");
+        return NULL;
+    }
+    if (count > 0 && media[0].mid)
+        snprintf(state->bundle_mid, sizeof(state->bundle_mid), "%s", media[0].mid);
+    json_t *jsep = json_pack("{s:s, s:s}", "type", "offer", "sdp", sdp);
     free(sdp);
     return jsep;
 }

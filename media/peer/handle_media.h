@@ -35,6 +35,14 @@ void prism_handle_media_free(struct prism_handle *handle, const char *reason);
 /* The handle's PeerConnection, or NULL. */
 struct prism_peer *prism_handle_peer(struct prism_handle *handle);
 
+/* For plugins: makes an offer with these m-lines (a subscriber's streams), creating the
+ * PeerConnection (ICE controlling) if needed. Returns a new JSEP {"type":"offer","sdp"} or NULL
+ * with `reason`. The client's answer comes back as a "message" jsep and is applied by
+ * prism_handle_media_apply_jsep. */
+json_t *prism_handle_media_offer(struct prism_handle *handle,
+                                 const struct prism_peer_offer_media *media, size_t count,
+                                 char *reason, size_t reason_size);
+
 /* For plugins: answers the offer applied last, with `options` as the plugin narrowed them
  * (start from prism_sdp_answer_options_init). Returns a new JSEP object {"type":"answer",
  * "sdp"} or NULL with `reason` filled. */

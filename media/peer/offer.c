@@ -26,6 +26,7 @@ static int prepare_media(struct prism_peer *peer, const struct prism_peer_offer_
             .codec_count = media[i].codec_count,
             .extmaps = media[i].extmaps,
             .extmap_count = media[i].extmap_count,
+            .rejected = media[i].rejected,
         };
     }
     return 0;
@@ -38,7 +39,7 @@ static int add_offer_sources(struct prism_peer *peer, struct prism_sdp *offer)
     for (unsigned i = 0; i < offer->media_count; i++) {
         enum prism_sdp_direction direction = offer->media[i].direction;
         peer->media[i].sends = direction == PRISM_SDP_SENDRECV || direction == PRISM_SDP_SENDONLY;
-        peer->media[i].active = true;
+        peer->media[i].active = !prism_sdp_media_is_rejected(&offer->media[i]);
         peer->media[i].rtx_pt = 0;
         for (unsigned c = 0; c < offer->media[i].codec_count; c++) {
             if (offer->media[i].codecs[c].id == PRISM_SDP_CODEC_RTX)

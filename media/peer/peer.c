@@ -139,3 +139,23 @@ void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats
 {
     *out = peer->stats;
 }
+
+int prism_peer_media_info(const struct prism_peer *peer, unsigned media_index,
+                          struct prism_peer_media_info *out)
+{
+    if (media_index >= peer->media_count)
+        return -ENOENT;
+    const struct peer_media *media = &peer->media[media_index];
+    *out = (struct prism_peer_media_info){
+        .mid = media->mid,
+        .kind = media->kind,
+        .active = media->active,
+        .sends = media->sends,
+        .receives = media->receives,
+        .codec = media->codec,
+        .rtx_payload_type = media->rtx_pt,
+        .extmap_count = media->extmap_count,
+    };
+    memcpy(out->extmaps, media->extmaps, sizeof(out->extmaps[0]) * media->extmap_count);
+    return 0;
+}

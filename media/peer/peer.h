@@ -137,6 +137,7 @@ struct prism_peer_offer_media {
     size_t codec_count;
     const struct prism_sdp_extmap *extmaps;
     size_t extmap_count;
+    bool rejected; /* a freed slot in a renegotiation: port 0 */
 };
 
 /* Makes an offer with these m-lines (our SSRCs are drawn for those we send on, and kept for a
@@ -160,6 +161,23 @@ int prism_peer_add_remote_candidate(struct prism_peer *peer, const char *candida
 
 /* True once DTLS is connected and SRTP keyed. */
 bool prism_peer_is_connected(const struct prism_peer *peer);
+
+#define PRISM_PEER_MAX_EXTMAPS 16
+
+/* What was negotiated on one m-line. */
+struct prism_peer_media_info {
+    const char *mid;
+    enum prism_sdp_media_kind kind;
+    bool active, sends, receives;
+    struct prism_sdp_codec codec; /* the chosen codec, with its payload type and fmtp */
+    uint8_t rtx_payload_type;     /* 0: none */
+    uint8_t extmap_count;
+    struct prism_sdp_extmap extmaps[PRISM_PEER_MAX_EXTMAPS];
+};
+
+/* Fills `out` for an m-line of the negotiated description: 0 or -ENOENT. */
+int prism_peer_media_info(const struct prism_peer *peer, unsigned media_index,
+                          struct prism_peer_media_info *out);
 
 /* Number of m-lines of the negotiated description, and what each is. */
 unsigned prism_peer_media_count(const struct prism_peer *peer);

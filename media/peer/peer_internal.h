@@ -33,7 +33,10 @@ struct peer_media {
     uint8_t recv_pt;
     uint8_t rtx_pt; /* 0: no RTX negotiated */
     uint32_t clock_rate;
-    uint32_t feedback; /* enum prism_sdp_feedback bits */
+    uint32_t feedback;            /* enum prism_sdp_feedback bits */
+    struct prism_sdp_codec codec; /* the chosen codec as negotiated */
+    uint8_t extmap_count;
+    struct prism_sdp_extmap extmaps[PRISM_PEER_MAX_EXTMAPS];
     uint32_t local_ssrc, local_rtx_ssrc;
     uint32_t remote_ssrc, remote_rtx_ssrc; /* 0 until known (SDP or first packet) */
     /* Receive side. */

@@ -51,6 +51,7 @@ static void set_codecs(struct peer_media *media, const struct prism_sdp_media *a
     const struct prism_sdp_codec *codec = prism_sdp_media_primary_codec(answered);
     if (!codec)
         return;
+    media->codec = *codec;
     media->send_pt = media->recv_pt = codec->pt;
     media->clock_rate = codec->clock_rate;
     media->feedback = codec->feedback;
@@ -83,6 +84,9 @@ int peer_streams_from_exchange(struct prism_peer *peer, const struct prism_sdp *
         media->active = !prism_sdp_media_is_rejected(answered);
         set_directions(media, answered->direction, local_answer);
         set_codecs(media, answered);
+        media->extmap_count = 0;
+        for (unsigned e = 0; e < answered->extmap_count && e < PRISM_PEER_MAX_EXTMAPS; e++)
+            media->extmaps[media->extmap_count++] = answered->extmaps[e];
         remote_ssrcs(&remote->media[i], media);
         uint8_t mid_id = prism_sdp_media_extmap_id(answered, PRISM_SDP_EXT_MID);
         if (mid_id)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-static int echotest_init(const struct prism_config *config)
+static int echotest_init(const struct prism_config *config, struct prism_worker_pool *workers)
 {
     return 0;
 }

@@ -15,9 +15,12 @@
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+struct prism_config;
 struct prism_worker;
+struct prism_worker_pool;
 struct vr_publisher;
 struct vr_subscriber;
 
@@ -32,15 +35,15 @@ struct vr_room {
     GMutex lock; /* guards the settings below */
     /* Settings (Janus VideoRoom names). */
     char *description;
-    char *secret;         /* NULL: none; needed to edit/destroy/kick/moderate/allowed */
-    char *pin;            /* NULL: none; needed to join */
-    bool is_private;      /* left out of "list" */
-    bool check_allowed;   /* only tokens in `allowed` may join */
-    GHashTable *allowed;  /* char* token set */
+    char *secret;        /* NULL: none; needed to edit/destroy/kick/moderate/allowed */
+    char *pin;           /* NULL: none; needed to join */
+    bool is_private;     /* left out of "list" */
+    bool check_allowed;  /* only tokens in `allowed` may join */
+    GHashTable *allowed; /* char* token set */
     unsigned max_publishers;
-    uint32_t bitrate;     /* bits/s cap sent to publishers as REMB; 0 = none */
-    bool bitrate_cap;     /* publishers may not raise their bitrate above `bitrate` */
-    unsigned fir_freq;    /* seconds between periodic keyframe requests; 0 = none */
+    uint32_t bitrate;  /* bits/s cap sent to publishers as REMB; 0 = none */
+    bool bitrate_cap;  /* publishers may not raise their bitrate above `bitrate` */
+    unsigned fir_freq; /* seconds between periodic keyframe requests; 0 = none */
     enum prism_sdp_codec_id audiocodecs[VR_MAX_CODECS];
     unsigned audiocodec_count;
     enum prism_sdp_codec_id videocodecs[VR_MAX_CODECS];
@@ -54,11 +57,13 @@ struct vr_room {
     bool require_pvtid;
     bool permanent; /* kept in the config file */
 
-    /* Participants: room worker only. */
-    GHashTable *publishers;  /* uint64 id -> struct vr_publisher * */
-    GPtrArray *subscribers;  /* struct vr_subscriber * */
-    bool destroyed;          /* destroy ran: nobody may join */
-    atomic_uint participant_count;
+    /* Participants: room worker only. Both containers own nothing: a publisher's key points at
+     * its own id (prism_id_hash/prism_id_equal), and each participant removes itself before it
+     * drops its room reference, so both are empty when the room is freed. */
+    GHashTable *publishers;        /* uint64 id -> struct vr_publisher * */
+    GPtrArray *subscribers;        /* struct vr_subscriber * */
+    bool destroyed;                /* destroy ran: nobody may join (set by the participant code) */
+    atomic_uint participant_count; /* publishers, active or not: "num_participants" in list */
 };
 
 struct vr_room *vr_room_ref(struct vr_room *room);
@@ -67,11 +72,22 @@ void vr_room_unref(struct vr_room *room);
 /* Registry, any thread. */
 void vr_rooms_init(void);
 void vr_rooms_shutdown(void); /* drops every room; participants are gone by then */
+/* The pool rooms take their worker from (the least loaded one); set by the plugin's init
+ * before any room is created, NULL to forget it. Rooms keep their worker until freed. */
+void vr_rooms_set_workers(struct prism_worker_pool *pool);
+/* Plugin init, after vr_rooms_init and vr_rooms_set_workers: reads the "videoroom" settings
+ * (admin_key) and creates the rooms listed in prism.plugin.videoroom.jcfg; they are
+ * permanent. Also remembers where that file lives, so "permanent" requests can rewrite it.
+ * Returns 0, or -EINVAL with `error` saying "<file>:<line>: room <id>: <reason>" (rooms
+ * created before the bad one stay: the caller fails start-up and calls vr_rooms_shutdown). */
+int vr_rooms_load_config(const struct prism_config *config, char *error, size_t error_size);
 /* A new reference to the room, or NULL. */
 struct vr_room *vr_rooms_find(uint64_t id);
 /* Creates a room from a "create" body (or a room of the config file), pinned to the least
- * loaded worker. `id` 0 draws a random one. Returns 0 or a VideoRoom error code with
- * `reason`; on success *out holds a new reference. */
+ * loaded worker. `id` 0 draws a random one; the body's own "room", "permanent" and
+ * "admin_key" are the caller's business (vr_request_create). Returns 0 or a VideoRoom error
+ * code with `reason` (427 taken id, 429/430 bad settings, 499 no worker pool); on success
+ * *out holds a new reference. */
 int vr_rooms_create(uint64_t id, json_t *settings, struct vr_room **out, char *reason,
                     size_t reason_size);
 /* Removes the room from the registry (destroy): returns the registry's reference, or NULL. */
@@ -79,9 +95,11 @@ struct vr_room *vr_rooms_remove(uint64_t id);
 /* Calls `each` for every room, under the registry lock (keep it short). */
 void vr_rooms_foreach(void (*each)(struct vr_room *room, void *data), void *data);
 
-/* Secret/pin/token checks (constant-time compare). */
+/* Secret/pin/token checks (constant-time compare), any thread (they take the room's lock).
+ * True when the room needs none, or when the given one (NULL: none given) matches. */
 bool vr_room_check_secret(struct vr_room *room, const char *secret);
 bool vr_room_check_pin(struct vr_room *room, const char *pin);
+/* True unless the room checks tokens (its "allowed" list is enabled) and `token` is not in it. */
 bool vr_room_check_token(struct vr_room *room, const char *token);
 
 #endif

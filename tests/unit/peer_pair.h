@@ -175,10 +175,16 @@ static inline void pair_offer_media(struct prism_peer_offer_media media[2])
                      PRISM_SDP_FB_GOOG_REMB},
         {.pt = 97, .name = "rtx", .clock_rate = 90000, .fmtp = "apt=96"},
     };
-    media[0] = (struct prism_peer_offer_media){
-        PRISM_SDP_MEDIA_AUDIO, "0", PRISM_SDP_SENDRECV, &audio, 1, NULL, 0};
-    media[1] = (struct prism_peer_offer_media){
-        PRISM_SDP_MEDIA_VIDEO, "1", PRISM_SDP_SENDRECV, video, 2, NULL, 0};
+    media[0] = (struct prism_peer_offer_media){.kind = PRISM_SDP_MEDIA_AUDIO,
+                                               .mid = "0",
+                                               .direction = PRISM_SDP_SENDRECV,
+                                               .codecs = &audio,
+                                               .codec_count = 1};
+    media[1] = (struct prism_peer_offer_media){.kind = PRISM_SDP_MEDIA_VIDEO,
+                                               .mid = "1",
+                                               .direction = PRISM_SDP_SENDRECV,
+                                               .codecs = video,
+                                               .codec_count = 2};
 }
 
 /* A offers (audio, video and, with `data`, an application m-line), B answers with everything
@@ -188,7 +194,7 @@ static inline void pair_negotiate_with(struct pair *pair, bool data)
     struct prism_peer_offer_media media[3];
     pair_offer_media(media);
     media[2] = (struct prism_peer_offer_media){
-        PRISM_SDP_MEDIA_APPLICATION, "2", PRISM_SDP_SENDRECV, NULL, 0, NULL, 0};
+        .kind = PRISM_SDP_MEDIA_APPLICATION, .mid = "2", .direction = PRISM_SDP_SENDRECV};
     struct prism_sdp_error err = {0};
     char *offer = NULL, *answer = NULL;
     g_assert_cmpint(prism_peer_offer(pair->a.peer, media, data ? 3 : 2, &offer, &err), ==, 0);

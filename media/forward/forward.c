@@ -1,0 +1,218 @@
+/* The forwarding engine's entry points: stream set-up, switch, pause, and the per-packet path
+ * that ties the pieces together (inspect, source tracking, sequence window, layer decision,
+ * keyframe gate, copy, continuity). */
+#include "media/forward/forward_internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+int prism_forward_init(struct prism_forward_stream *s, const struct prism_forward_config *cfg)
+{
+    if (!s || !cfg)
+        return -EINVAL;
+    memset(s, 0, sizeof(*s));
+    s->ssrc = cfg->ssrc;
+    s->initial_seq = cfg->initial_seq;
+    s->initial_timestamp = cfg->initial_timestamp;
+    s->keyframe_retry_us = cfg->keyframe_retry_us ? cfg->keyframe_retry_us
+                                                  : PRISM_FORWARD_DEFAULT_KEYFRAME_RETRY_US;
+    return 0;
+}
+
+static int validate_source(const struct prism_forward_source *src)
+{
+    if (!src || src->clock_rate == 0 || src->clock_rate > PRISM_FORWARD_MAX_CLOCK_RATE ||
+        src->payload_type_count > PRISM_FORWARD_MAX_PAYLOAD_TYPES)
+        return -EINVAL;
+    for (unsigned i = 0; i < src->payload_type_count; i++) {
+        const struct prism_forward_payload_type *pt = &src->payload_types[i];
+        if (pt->publisher > 127 || pt->subscriber > 127)
+            return -EINVAL;
+        for (unsigned j = 0; j < i; j++) {
+            if (src->payload_types[j].publisher == pt->publisher)
+                return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+static uint8_t kind_of(enum prism_sdp_codec_id codec)
+{
+    switch (codec) {
+    case PRISM_SDP_CODEC_VP8:
+        return FORWARD_KIND_VP8;
+    case PRISM_SDP_CODEC_VP9:
+        return FORWARD_KIND_VP9;
+    case PRISM_SDP_CODEC_H264:
+        return FORWARD_KIND_H264;
+    case PRISM_SDP_CODEC_AV1:
+        return FORWARD_KIND_AV1;
+    default:
+        return FORWARD_KIND_PLAIN;
+    }
+}
+
+static void install_source(struct prism_forward_stream *s, const struct prism_forward_source *src)
+{
+    memset(s->payload_types, 0, sizeof(s->payload_types));
+    for (unsigned i = 0; i < src->payload_type_count; i++) {
+        const struct prism_forward_payload_type *pt = &src->payload_types[i];
+        s->payload_types[pt->publisher].subscriber = pt->subscriber;
+        s->payload_types[pt->publisher].kind = kind_of(pt->codec);
+    }
+    s->extensions = src->extensions;
+    s->video = src->video;
+    s->clock_rate = src->clock_rate;
+    /* Rounded up so that whole seconds convert exactly (see forward_ticks_since). */
+    s->ticks_per_us_q32 = (((uint64_t)src->clock_rate << 32) + 999999) / 1000000;
+    s->has_source = true;
+}
+
+/* Ends the current segment: the next packet forwarded starts a new one. */
+static void end_segment(struct prism_forward_stream *s)
+{
+    s->seq.based = false;
+    s->seq.has_candidate = false;
+    s->pending_gap = 0;
+    forward_gate_arm(s);
+}
+
+int prism_forward_switch(struct prism_forward_stream *s, const struct prism_forward_source *src)
+{
+    if (!s || validate_source(src) < 0)
+        return -EINVAL;
+    if (s->has_source)
+        s->counters.switches++;
+    install_source(s, src);
+    s->source_known = false;
+    s->has_stale_ssrc = false;
+    end_segment(s);
+    return 0;
+}
+
+int prism_forward_update_source(struct prism_forward_stream *s,
+                                const struct prism_forward_source *src)
+{
+    if (!s || !s->has_source || validate_source(src) < 0)
+        return -EINVAL;
+    install_source(s, src);
+    return 0;
+}
+
+void prism_forward_pause(struct prism_forward_stream *s, bool paused)
+{
+    if (!s || s->paused == paused)
+        return;
+    s->paused = paused;
+    if (!paused)
+        end_segment(s);
+}
+
+bool prism_forward_waiting_keyframe(const struct prism_forward_stream *s)
+{
+    return s->waiting_keyframe;
+}
+
+/* The header view must describe exactly in_packet, since the copy is rewritten through it. */
+static bool coherent(const struct prism_rtp_header *in, const uint8_t *packet, size_t len)
+{
+    size_t fixed = PRISM_RTP_FIXED_HEADER_LEN + 4 * (size_t)in->csrc_count;
+    size_t header = fixed + (in->extension ? 4 + in->ext_len : 0);
+    if (in->csrc_count > PRISM_RTP_MAX_CSRCS || in->header_len != header || header > len)
+        return false;
+    if (in->extension && in->ext_data != packet + header - in->ext_len)
+        return false;
+    return in->payload == packet + header && in->payload_len <= len - header &&
+           len - header - in->payload_len == in->padding_len;
+}
+
+/* Follows the source's SSRC: a new one (the publisher renegotiated) ends the segment like a
+ * switch. False for late packets of the SSRC the source just left. */
+static bool track_source(struct prism_forward_stream *s, uint32_t ssrc)
+{
+    if (s->source_known && ssrc == s->source_ssrc)
+        return true;
+    if (s->has_stale_ssrc && ssrc == s->stale_ssrc)
+        return false;
+    if (s->source_known) {
+        s->stale_ssrc = s->source_ssrc;
+        s->has_stale_ssrc = true;
+        s->counters.source_changes++;
+        end_segment(s);
+    }
+    s->source_known = true;
+    s->source_ssrc = ssrc;
+    return true;
+}
+
+/* Whether the packet may be placed in the current segment; may end the segment on a restart. */
+static bool place_in_segment(struct prism_forward_stream *s, uint16_t seq)
+{
+    if (!s->seq.based)
+        return true;
+    switch (forward_seqmap_check(&s->seq, seq)) {
+    case FORWARD_SEQ_MAP:
+        return true;
+    case FORWARD_SEQ_RESTART:
+        /* Continue right after what was sent, leaving one number for the dropped packet that
+         * announced the restart so the subscriber sees it as lost. No keyframe wait: the
+         * encoder did not change, only the numbering. */
+        s->counters.source_changes++;
+        s->seq.based = false;
+        s->pending_gap = 1;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static enum prism_forward_result drop_invalid(struct prism_forward_stream *s)
+{
+    s->counters.dropped_invalid++;
+    return PRISM_FORWARD_DROP;
+}
+
+enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
+                                               const struct prism_rtp_header *in,
+                                               const uint8_t *in_packet, size_t in_len,
+                                               uint8_t *out, size_t out_cap, size_t *out_len,
+                                               uint64_t now_us)
+{
+    if (!s)
+        return PRISM_FORWARD_DROP;
+    if (!in || !in_packet || !out || !out_len || !coherent(in, in_packet, in_len))
+        return drop_invalid(s);
+    if (s->paused) {
+        s->counters.dropped_paused++;
+        return PRISM_FORWARD_DROP;
+    }
+    struct forward_packet p;
+    if (forward_inspect(s, in, &p) < 0 || !track_source(s, in->ssrc) ||
+        !place_in_segment(s, in->seq))
+        return drop_invalid(s);
+    if (!forward_layer_wanted(s, in, &p)) {
+        if (s->seq.based)
+            forward_seqmap_skip(&s->seq, in->seq);
+        s->counters.dropped_filtered++;
+        return PRISM_FORWARD_DROP;
+    }
+    if (!s->seq.based) {
+        enum forward_gate gate = forward_gate_check(s, &p, now_us);
+        if (gate != FORWARD_GATE_PASS) {
+            s->counters.dropped_waiting_keyframe++;
+            if (gate == FORWARD_GATE_DROP)
+                return PRISM_FORWARD_DROP;
+            s->counters.keyframe_requests++;
+            return PRISM_FORWARD_DROP_NEED_KEYFRAME;
+        }
+    }
+    if (forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0)
+        return drop_invalid(s);
+    if (!s->seq.based)
+        forward_rebase(s, in, now_us);
+    uint16_t seq = forward_seqmap_map(&s->seq, in->seq);
+    forward_write_continuity(s, in, &p, out, seq, now_us);
+    s->counters.forwarded++;
+    *out_len = in_len;
+    return PRISM_FORWARD_SEND;
+}

@@ -1,0 +1,77 @@
+/* Writing the subscriber's copy of a packet: the one copy of the publisher's bytes, then the
+ * subscriber's SSRC, payload type, extension ids, sequence number, timestamp and VP8 picture
+ * ids written in place (no byte moves, so the copy keeps the parsed layout of the original). */
+#include "media/forward/forward_internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+int forward_copy(const struct prism_forward_stream *s, const struct prism_rtp_header *in,
+                 const uint8_t *in_packet, size_t in_len, const struct forward_packet *p,
+                 uint8_t *out, size_t out_cap)
+{
+    if (out_cap < in_len)
+        return -ENOSPC;
+    memcpy(out, in_packet, in_len);
+    prism_rtp_set_payload_type(out, p->subscriber_pt);
+    prism_rtp_set_ssrc(out, s->ssrc);
+    if (in->extension && prism_rtp_ext_remap(out, in, &s->extensions) < 0)
+        return -EBADMSG;
+    return 0;
+}
+
+/* Picture ids and TL0PICIDX continue from the last ones sent: each segment gets an offset on
+ * its first packet that carries them (the previous segment's newest + 1), so the decoder sees
+ * the next picture rather than a jump. A 7-bit picture id keeps the low 7 bits continuous. */
+static void rewrite_vp8(struct prism_forward_stream *s, const struct prism_rtp_vp8 *d,
+                        uint8_t *payload, size_t len, bool newest)
+{
+    if (d->has_picture_id) {
+        if (!s->picture_id_based) {
+            s->picture_id_offset = s->out.has_picture_id
+                                       ? (uint16_t)(s->out.picture_id + 1 - d->picture_id)
+                                       : 0;
+            s->picture_id_based = true;
+        }
+        uint16_t id = (uint16_t)((d->picture_id + s->picture_id_offset) & 0x7FFF);
+        (void)prism_rtp_vp8_set_picture_id(payload, len, d, id);
+        if (newest) {
+            s->out.picture_id = id;
+            s->out.has_picture_id = true;
+        }
+    }
+    if (d->has_tl0picidx) {
+        if (!s->tl0picidx_based) {
+            s->tl0picidx_offset = s->out.has_tl0picidx
+                                      ? (uint8_t)(s->out.tl0picidx + 1 - d->tl0picidx)
+                                      : 0;
+            s->tl0picidx_based = true;
+        }
+        uint8_t index = (uint8_t)(d->tl0picidx + s->tl0picidx_offset);
+        (void)prism_rtp_vp8_set_tl0picidx(payload, len, d, index);
+        if (newest) {
+            s->out.tl0picidx = index;
+            s->out.has_tl0picidx = true;
+        }
+    }
+}
+
+void forward_write_continuity(struct prism_forward_stream *s, const struct prism_rtp_header *in,
+                              const struct forward_packet *p, uint8_t *out, uint16_t seq,
+                              uint64_t now_us)
+{
+    uint32_t timestamp = in->timestamp + s->timestamp_offset;
+    prism_rtp_set_seq(out, seq);
+    prism_rtp_set_timestamp(out, timestamp);
+    /* Only the newest packet sent defines where the next segment continues from; a late one
+     * fills a gap behind it. */
+    bool newest = !s->out.started || prism_rtp_seq_newer(seq, s->out.seq);
+    if (p->has_vp8)
+        rewrite_vp8(s, &p->vp8, out + in->header_len, in->payload_len, newest);
+    if (newest) {
+        s->out.started = true;
+        s->out.seq = seq;
+        s->out.timestamp = timestamp;
+        s->out.time_us = now_us;
+    }
+}

@@ -1,0 +1,178 @@
+/* The VideoRoom media path: a publisher's packet, decrypted once, rewritten for each
+ * subscriber stream by the forwarding engine and sent; keyframe requests and data go the
+ * other way or alongside. Room worker only; no allocation, lock or log per packet. */
+#include "plugins/videoroom/participant.h"
+
+#include "core/ids.h"
+#include "core/session.h"
+#include "media/peer/handle_media.h"
+#include "media/rtp/extension.h"
+#include "media/srtp/srtp.h"
+#include "plugins/videoroom/videoroom.h"
+
+#include <string.h>
+
+#define KEYFRAME_MIN_INTERVAL_US 300000u
+
+/* The subscriber's copy of each packet is written here, then protected in place. */
+static _Thread_local uint8_t scratch[1600];
+
+/* What the engine needs of a subscriber stream's current source: the publisher's payload
+ * type (offered unchanged to the subscriber) and no header extensions (none are offered). */
+static void describe_source(const struct vr_sub_stream *stream, struct prism_forward_source *src)
+{
+    memset(src, 0, sizeof(*src));
+    src->video = stream->kind == PRISM_SDP_MEDIA_VIDEO;
+    src->clock_rate = stream->codec.clock_rate ? stream->codec.clock_rate : 90000;
+    src->payload_types[0] = (struct prism_forward_payload_type){
+        stream->source ? stream->source->codec.pt : stream->codec.pt, stream->codec.pt,
+        stream->codec.id};
+    src->payload_type_count = 1;
+}
+
+void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
+{
+    struct prism_forward_source src;
+    describe_source(stream, &src);
+    if (stream->forward.ssrc != ssrc) {
+        struct prism_forward_config config = {
+            .ssrc = ssrc,
+            .initial_seq = (uint16_t)prism_random_id(),
+            .initial_timestamp = (uint32_t)prism_random_id(),
+        };
+        prism_forward_init(&stream->forward, &config);
+        stream->forward_source = NULL;
+    }
+    if (stream->source && stream->forward_source != stream->source) {
+        prism_forward_switch(&stream->forward, &src);
+        stream->forward_source = stream->source;
+    }
+}
+
+void vr_forward_pause(struct vr_sub_stream *stream, bool paused)
+{
+    prism_forward_pause(&stream->forward, paused);
+}
+
+void vr_forward_switch(struct vr_sub_stream *stream)
+{
+    struct prism_forward_source src;
+    describe_source(stream, &src);
+    prism_forward_switch(&stream->forward, &src);
+    stream->forward_source = stream->source;
+}
+
+void vr_request_keyframe(struct vr_pub_stream *stream, uint64_t now_us)
+{
+    if (!now_us)
+        now_us = prism_now_us();
+    if (stream->last_keyframe_request_us &&
+        now_us - stream->last_keyframe_request_us < KEYFRAME_MIN_INTERVAL_US)
+        return;
+    struct prism_peer *peer = prism_handle_peer(stream->publisher->handle);
+    if (peer && prism_peer_request_keyframe(peer, stream->media_index) == 0)
+        stream->last_keyframe_request_us = now_us;
+}
+
+/* RFC 6464 levels (0 loudest, 127 silence) averaged over audio_active_packets packets. */
+static void track_talking(struct vr_publisher *publisher, struct vr_pub_stream *stream,
+                          const struct prism_rtp_header *header)
+{
+    struct vr_room *room = publisher->room;
+    struct prism_rtp_ext ext;
+    bool voice;
+    uint8_t level;
+    if (!room->audiolevel_event || !stream->audio_level_id ||
+        prism_rtp_ext_find(header, stream->audio_level_id, &ext) != 0 ||
+        prism_rtp_audio_level_read(&ext, &voice, &level) != 0)
+        return;
+    publisher->level_sum += level;
+    if (++publisher->level_packets < room->audio_active_packets)
+        return;
+    unsigned average = publisher->level_sum / publisher->level_packets;
+    publisher->level_sum = publisher->level_packets = 0;
+    bool talking = average < room->audio_level_average;
+    if (talking == publisher->talking)
+        return;
+    publisher->talking = talking;
+    vr_notify_publishers(room,
+                         json_pack("{s:s, s:I, s:I, s:s, s:i}", "videoroom",
+                                   talking ? "talking" : "stopped-talking", "room",
+                                   (json_int_t)room->id, "id", (json_int_t)publisher->id, "mid",
+                                   stream->mid, "audio-level-dBov-avg", -(int)average),
+                         NULL);
+}
+
+static struct vr_pub_stream *stream_at(struct vr_publisher *publisher, unsigned media_index)
+{
+    for (unsigned i = 0; i < publisher->stream_count; i++) {
+        if (publisher->streams[i].media_index == media_index)
+            return &publisher->streams[i];
+    }
+    return NULL;
+}
+
+static void forward_to(struct vr_sub_stream *target, struct vr_pub_stream *source,
+                       const struct prism_peer_rtp *packet, uint64_t now)
+{
+    struct vr_subscriber *subscriber = target->subscriber;
+    if (!subscriber->started)
+        return;
+    struct prism_peer *peer = prism_handle_peer(subscriber->handle);
+    if (!peer || !prism_peer_is_connected(peer))
+        return;
+    size_t len = 0;
+    enum prism_forward_result result = prism_forward_packet(
+        &target->forward, &packet->header, packet->data, packet->len, scratch,
+        sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD, &len, now);
+    if (result == PRISM_FORWARD_SEND)
+        prism_peer_send_rtp(peer, target->media_index, scratch, len, sizeof(scratch));
+    else if (result == PRISM_FORWARD_DROP_NEED_KEYFRAME)
+        vr_request_keyframe(source, now);
+}
+
+void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
+{
+    if (session->role != VR_ROLE_PUBLISHER)
+        return;
+    struct vr_publisher *publisher = session->publisher;
+    struct vr_pub_stream *stream = stream_at(publisher, packet->media_index);
+    if (!stream || stream->disabled)
+        return;
+    if (stream->kind == PRISM_SDP_MEDIA_AUDIO)
+        track_talking(publisher, stream, &packet->header);
+    uint64_t now = prism_now_us();
+    GPtrArray *targets = stream->subscribers;
+    for (guint i = 0; i < targets->len; i++)
+        forward_to(targets->pdata[i], stream, packet, now);
+}
+
+void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feedback *feedback)
+{
+    if (session->role != VR_ROLE_SUBSCRIBER || feedback->kind != PRISM_PEER_FEEDBACK_KEYFRAME)
+        return;
+    struct vr_subscriber *subscriber = session->subscriber;
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        struct vr_sub_stream *stream = &subscriber->streams[i];
+        if (stream->media_index == feedback->media_index && stream->source)
+            vr_request_keyframe(stream->source, 0);
+    }
+}
+
+/* A publisher's data goes to every subscriber receiving any of its streams with data. */
+void vr_fanout_data(struct vr_session *session, const struct prism_peer_data *message)
+{
+    if (session->role != VR_ROLE_PUBLISHER)
+        return;
+    struct vr_publisher *publisher = session->publisher;
+    GPtrArray *subscribers = publisher->room->subscribers;
+    for (guint i = 0; i < subscribers->len; i++) {
+        struct vr_subscriber *subscriber = subscribers->pdata[i];
+        bool receives = false;
+        for (unsigned s = 0; s < subscriber->stream_count && !receives; s++)
+            receives = subscriber->streams[s].feed_id == publisher->id;
+        if (receives && subscriber->has_data)
+            prism_peer_send_data(prism_handle_peer(subscriber->handle), NULL, message->binary,
+                                 message->data, message->len);
+    }
+}

@@ -1,0 +1,147 @@
+/* VideoRoom participants: publishers (whose streams are forwarded) and subscribers (who
+ * receive a chosen set of publisher streams over one PeerConnection). Everything here lives on
+ * the room's worker; see room.h. */
+#ifndef PRISM_PLUGINS_VIDEOROOM_PARTICIPANT_H
+#define PRISM_PLUGINS_VIDEOROOM_PARTICIPANT_H
+
+#include "media/forward/forward.h"
+#include "media/peer/peer.h"
+#include "plugins/videoroom/room.h"
+
+#include <glib.h>
+#include <jansson.h>
+
+struct prism_handle;
+struct vr_sub_stream;
+
+#define VR_MAX_STREAMS 16
+
+/* One stream a publisher sends, as negotiated. `subscribers` is the fan-out list. */
+struct vr_pub_stream {
+    struct vr_publisher *publisher;
+    unsigned media_index; /* m-line in the publisher's PeerConnection */
+    char mid[PRISM_SDP_MID_LEN + 1];
+    enum prism_sdp_media_kind kind;
+    struct prism_sdp_codec codec; /* as the publisher negotiated it */
+    char description[64];
+    bool disabled;          /* configure "send": false from the publisher */
+    uint8_t audio_level_id; /* extmap id of the audio level, 0 = none */
+    GPtrArray *subscribers; /* struct vr_sub_stream *, not owned */
+    uint64_t last_keyframe_request_us;
+};
+
+/* A handle that joined a room as a publisher. Owned by its session. */
+struct vr_publisher {
+    struct vr_room *room; /* reference */
+    struct prism_handle *handle;
+    uint64_t id;
+    uint64_t private_id;
+    char *display;
+    bool publishing; /* streams negotiated and PeerConnection up or coming */
+    unsigned stream_count;
+    struct vr_pub_stream streams[VR_MAX_STREAMS];
+    bool has_data;
+    uint32_t bitrate; /* REMB cap asked by configure; 0 = the room's */
+    /* Talking detection (RFC 6464 levels averaged over audio_active_packets). */
+    unsigned level_packets;
+    unsigned level_sum;
+    bool talking;
+};
+
+/* One m-line of a subscriber's PeerConnection: a publisher stream it receives. */
+struct vr_sub_stream {
+    struct vr_subscriber *subscriber;
+    unsigned media_index; /* its m-line in the subscriber's PeerConnection */
+    char mid[PRISM_SDP_MID_LEN + 1];
+    enum prism_sdp_media_kind kind;
+    uint64_t feed_id; /* the publisher; 0 once it left */
+    char feed_mid[PRISM_SDP_MID_LEN + 1];
+    struct vr_pub_stream *source; /* NULL once the publisher left or unpublished */
+    struct prism_sdp_codec codec; /* offered to the subscriber (the source's) */
+    bool send;                    /* configure "send" */
+    bool active;                  /* false: slot freed (port 0 in the next offer) */
+    struct prism_forward_stream forward;
+    struct vr_pub_stream *forward_source; /* the source `forward` follows */
+};
+
+/* A handle that joined a room as a subscriber. Owned by its session. */
+struct vr_subscriber {
+    struct vr_room *room; /* reference */
+    struct prism_handle *handle;
+    bool paused;
+    bool autoupdate;
+    bool use_msid;
+    bool started; /* the answer came ("start") */
+    uint64_t private_id;
+    unsigned stream_count;
+    struct vr_sub_stream streams[VR_MAX_STREAMS];
+    bool has_data;
+    unsigned data_media_index;
+    bool update_pending; /* an autoupdate offer is queued */
+};
+
+enum vr_role { VR_ROLE_NONE, VR_ROLE_PUBLISHER, VR_ROLE_SUBSCRIBER };
+
+/* The plugin's state of one handle. */
+struct vr_session {
+    struct prism_handle *handle;
+    enum vr_role role;
+    struct vr_publisher *publisher;
+    struct vr_subscriber *subscriber;
+};
+
+/* Events. */
+void vr_push(struct prism_handle *handle, const char *transaction, json_t *event, json_t *jsep);
+json_t *vr_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Sends `event` (reference stolen) to every publisher-role participant of the room but
+ * `except` (may be NULL). */
+void vr_notify_publishers(struct vr_room *room, json_t *event, struct vr_publisher *except);
+
+/* publisher.c */
+json_t *vr_publisher_join(struct vr_session *session, const char *transaction, json_t *body,
+                          json_t *jsep);
+json_t *vr_publisher_publish(struct vr_session *session, const char *transaction, json_t *body,
+                             json_t *jsep);
+json_t *vr_publisher_configure(struct vr_session *session, const char *transaction, json_t *body,
+                               json_t *jsep);
+json_t *vr_publisher_unpublish(struct vr_session *session);
+/* Leaves the room: "leaving" to the others (with `reason`, e.g. "kicked"), streams taken away
+ * from subscribers. Frees the publisher. */
+void vr_publisher_leave(struct vr_session *session, const char *reason);
+json_t *vr_publisher_streams_json(const struct vr_publisher *publisher);
+json_t *vr_publishers_list_json(struct vr_room *room, struct vr_publisher *except);
+void vr_publisher_setup_media(struct vr_session *session);
+void vr_publisher_hangup_media(struct vr_session *session);
+
+/* subscriber.c */
+json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, json_t *body);
+json_t *vr_subscriber_request(struct vr_session *session, const char *request,
+                              const char *transaction, json_t *body, json_t *jsep);
+void vr_subscriber_leave(struct vr_session *session);
+/* The publisher's stream went away: unlink it, and renegotiate with autoupdate. */
+void vr_subscriber_source_gone(struct vr_sub_stream *stream);
+void vr_subscriber_setup_media(struct vr_session *session);
+
+/* Checks that the room exists on this worker and that the caller may enter it (pin, token);
+ * returns NULL or an error event. */
+json_t *vr_check_entry(struct vr_room *room, json_t *body, uint64_t room_id);
+
+/* fanout.c: the forwarding state of subscriber streams. */
+void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc);
+void vr_forward_pause(struct vr_sub_stream *stream, bool paused);
+void vr_forward_switch(struct vr_sub_stream *stream);
+
+/* fanout.c: the media path. */
+void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet);
+void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feedback *feedback);
+void vr_fanout_data(struct vr_session *session, const struct prism_peer_data *message);
+void vr_request_keyframe(struct vr_pub_stream *stream, uint64_t now_us);
+
+/* participants.c: room requests that touch participants. */
+json_t *vr_request_listparticipants(json_t *body);
+json_t *vr_request_kick(json_t *body);
+json_t *vr_request_moderate(json_t *body);
+json_t *vr_request_destroy(struct prism_handle *handle, json_t *body);
+struct vr_publisher *vr_room_find_publisher(struct vr_room *room, uint64_t id);
+
+#endif

@@ -1,0 +1,373 @@
+/* The VideoRoom's config file, prism.plugin.videoroom.jcfg: its rooms are created at start,
+ * and "permanent" requests rewrite it. The file is regenerated whole (a fixed header, the
+ * "videoroom" settings the file set, the rooms list) and replaced atomically, like Janus's
+ * janus_config_save but without ever leaving a half-written file behind. */
+#include "plugins/videoroom/room_internal.h"
+
+#include "core/config.h"
+#include "core/log.h"
+#include "plugins/videoroom/videoroom.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The file's state, guarded by file_lock. What it lists is kept apart from the registry, as
+ * Janus does: a room destroyed or edited without "permanent" stays as the file says. */
+static GMutex file_lock;
+static char *file_path;       /* NULL: no config directory, nothing can be permanent */
+static char *admin_key;       /* NULL: "create" needs none */
+static GTree *file_rooms;     /* uint64_t id -> json_t room settings (owned) */
+static json_t *file_settings; /* "videoroom" members the file sets, key -> value */
+
+/* The start of the file, kept verbatim on every rewrite (the shipped file starts with it). */
+static const char file_header[] =
+    "# Prism VideoRoom plugin (janus.plugin.videoroom): rooms where participants publish\n"
+    "# their media once and subscribe to the others' (libconfig syntax).\n"
+    "#\n"
+    "# Every setting of the \"videoroom\" section is listed with its default value, commented\n"
+    "# out: remove the '#' in front of a setting to change it. Each one can also be given by\n"
+    "# an environment variable PRISM_VIDEOROOM_<KEY> (e.g. PRISM_VIDEOROOM_ADMIN_KEY=...),\n"
+    "# which wins over this file. See prism.jcfg.\n"
+    "#\n"
+    "# The \"rooms\" list holds the rooms that exist when Prism starts. Each is a group with\n"
+    "# the settings of a Janus VideoRoom \"create\" request, of which only \"room\" is needed:\n"
+    "#   room = <unique positive integer; write ids above 2147483647 with an L suffix>\n"
+    "#   description = \"<name shown by list>\" (default \"Room <id>\")\n"
+    "#   secret = \"<needed to edit or destroy the room>\" (default none)\n"
+    "#   pin = \"<needed to join the room>\" (default none)\n"
+    "#   is_private = true|false (left out of list; default false)\n"
+    "#   allowed = [ \"<token>\", ... ] (only these tokens may join; default anyone)\n"
+    "#   publishers = <most publishers at once> (default 3)\n"
+    "#   bitrate = <bits/s cap for publishers, at least 64000; 0 = none> (default 0)\n"
+    "#   bitrate_cap = true|false (publishers may not raise their bitrate; default false)\n"
+    "#   fir_freq = <seconds between keyframe requests; 0 = none> (default 0)\n"
+    "#   audiocodec = \"<opus, g722, pcmu, pcma, or a list such as opus,pcmu>\" (default opus)\n"
+    "#   videocodec = \"<vp8, vp9, h264, av1, or a list such as vp8,h264>\" (default vp8)\n"
+    "#   opus_fec = true|false (Opus in-band FEC; default true)\n"
+    "#   audiolevel_ext = true|false (audio level RTP extension; default true)\n"
+    "#   audiolevel_event = true|false (\"talking\" events; default false)\n"
+    "#   audio_active_packets = <packets per talking decision> (default 100)\n"
+    "#   audio_level_average = <talking threshold, 1 to 127; 127 = silence> (default 25)\n"
+    "#   notify_joining = true|false (announce every participant who joins; default false)\n"
+    "#   require_pvtid = true|false (subscribers must give a private_id; default false)\n"
+    "#\n"
+    "# Prism rewrites this file when a create, edit or destroy request has \"permanent\": true.\n"
+    "# It then writes this header, the settings below and the rooms list anew: other comments\n"
+    "# are not kept.\n";
+
+static gint compare_ids(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static GTree *new_room_tree(void)
+{
+    return g_tree_new_full(compare_ids, NULL, g_free, (GDestroyNotify)json_decref);
+}
+
+void vr_room_file_reset(void)
+{
+    g_mutex_lock(&file_lock);
+    g_clear_pointer(&file_path, g_free);
+    g_clear_pointer(&admin_key, g_free);
+    g_clear_pointer(&file_rooms, g_tree_destroy);
+    g_clear_pointer(&file_settings, json_decref);
+    g_mutex_unlock(&file_lock);
+}
+
+bool vr_room_file_available(void)
+{
+    g_mutex_lock(&file_lock);
+    bool available = file_path != NULL;
+    g_mutex_unlock(&file_lock);
+    return available;
+}
+
+const char *vr_rooms_admin_key(void)
+{
+    return admin_key;
+}
+
+/* A libconfig value as JSON (scalars, arrays, lists and groups). */
+static json_t *node_to_json(const config_setting_t *node)
+{
+    switch (config_setting_type(node)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        return json_integer(config_setting_get_int64(node));
+    case CONFIG_TYPE_FLOAT:
+        return json_real(config_setting_get_float(node));
+    case CONFIG_TYPE_BOOL:
+        return json_boolean(config_setting_get_bool(node));
+    case CONFIG_TYPE_STRING:
+        return json_string(config_setting_get_string(node));
+    case CONFIG_TYPE_GROUP: {
+        json_t *object = json_object();
+        for (int i = 0; i < config_setting_length(node); i++) {
+            const config_setting_t *member = config_setting_get_elem(node, (unsigned)i);
+            json_object_set_new(object, config_setting_name(member), node_to_json(member));
+        }
+        return object;
+    }
+    default: { /* array or list */
+        json_t *array = json_array();
+        for (int i = 0; i < config_setting_length(node); i++)
+            json_array_append_new(array, node_to_json(config_setting_get_elem(node, (unsigned)i)));
+        return array;
+    }
+    }
+}
+
+/* The "videoroom" settings the file sets, to write them again as they were. */
+static json_t *read_file_settings(const config_t *tree)
+{
+    json_t *values = json_object();
+    const struct prism_config_schema *schema = &prism_settings_schema;
+    for (size_t i = 0; i < schema->setting_count; i++) {
+        const struct prism_setting *setting = &schema->settings[i];
+        if (strcmp(setting->section, "videoroom") != 0)
+            continue;
+        char path[128];
+        snprintf(path, sizeof(path), "videoroom.%s", setting->key);
+        const config_setting_t *node = config_lookup(tree, path);
+        if (node)
+            json_object_set_new(values, setting->key, node_to_json(node));
+    }
+    return values;
+}
+
+/* Creates one room of the list. Returns 0 or -EINVAL with `error`. */
+static int load_room(const config_setting_t *node, const char *path, char *error, size_t size)
+{
+    const char *where = config_setting_source_file(node) ? config_setting_source_file(node) : path;
+    unsigned line = config_setting_source_line(node);
+    if (!config_setting_is_group(node)) {
+        snprintf(error, size, "%s:%u: each room must be a group: { room = 1234; ... }", where,
+                 line);
+        return -EINVAL;
+    }
+    json_t *settings = node_to_json(node);
+    int rc = 0;
+    for (void *it = json_object_iter(settings); it && rc == 0;
+         it = json_object_iter_next(settings, it)) {
+        if (!vr_room_setting_known(json_object_iter_key(it))) {
+            snprintf(error, size, "%s:%u: unknown room setting \"%s\"", where, line,
+                     json_object_iter_key(it));
+            rc = -EINVAL;
+        }
+    }
+    json_t *id = json_object_get(settings, "room");
+    if (rc == 0 && !(json_is_integer(id) && json_integer_value(id) > 0)) {
+        snprintf(error, size, "%s:%u: each room needs \"room\", a positive integer", where, line);
+        rc = -EINVAL;
+    }
+    char reason[256];
+    struct vr_room *room = NULL;
+    if (rc == 0 && vr_rooms_create((uint64_t)json_integer_value(id), settings, &room, reason,
+                                   sizeof(reason)) != 0) {
+        snprintf(error, size, "%s:%u: room %" JSON_INTEGER_FORMAT ": %s", where, line,
+                 json_integer_value(id), reason);
+        rc = -EINVAL;
+    }
+    json_decref(settings);
+    if (rc < 0)
+        return rc;
+    g_mutex_lock(&room->lock);
+    room->permanent = true;
+    json_t *stored = vr_room_settings_to_json(room);
+    g_mutex_unlock(&room->lock);
+    g_tree_insert(file_rooms, g_memdup2(&room->id, sizeof(room->id)), stored);
+    vr_room_unref(room);
+    return 0;
+}
+
+static int load_rooms(const config_t *tree, const char *path, char *error, size_t size)
+{
+    const config_setting_t *rooms = config_lookup(tree, "rooms");
+    if (!rooms)
+        return 0;
+    if (!config_setting_is_list(rooms)) {
+        snprintf(error, size, "%s:%u: rooms must be a list: rooms = ( { room = 1234; ... } )", path,
+                 config_setting_source_line(rooms));
+        return -EINVAL;
+    }
+    for (int i = 0; i < config_setting_length(rooms); i++) {
+        int rc = load_room(config_setting_get_elem(rooms, (unsigned)i), path, error, size);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int vr_rooms_load_config(const struct prism_config *config, char *error, size_t error_size)
+{
+    const char *key = prism_config_get_string(config, "videoroom", "admin_key");
+    const char *path = prism_config_file_path(config, VR_CONFIG_FILE);
+    const config_t *tree = prism_config_file(config, VR_CONFIG_FILE);
+    g_mutex_lock(&file_lock);
+    g_free(file_path);
+    file_path = g_strdup(path);
+    g_free(admin_key);
+    admin_key = key[0] ? g_strdup(key) : NULL;
+    if (file_rooms)
+        g_tree_destroy(file_rooms);
+    file_rooms = new_room_tree();
+    if (file_settings)
+        json_decref(file_settings);
+    file_settings = tree ? read_file_settings(tree) : json_object();
+    int rc = tree ? load_rooms(tree, path ? path : VR_CONFIG_FILE, error, error_size) : 0;
+    g_mutex_unlock(&file_lock);
+    return rc;
+}
+
+/* Writes `text` as a libconfig string literal. */
+static void append_quoted(GString *out, const char *text)
+{
+    g_string_append_c(out, '"');
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            g_string_append_printf(out, "\\%c", *c);
+        else if (*c == '\n')
+            g_string_append(out, "\\n");
+        else if (*c == '\t')
+            g_string_append(out, "\\t");
+        else if (*c < 0x20 || *c == 0x7f)
+            g_string_append_printf(out, "\\x%02x", *c);
+        else
+            g_string_append_c(out, (char)*c);
+    }
+    g_string_append_c(out, '"');
+}
+
+/* Writes a room setting's value: integers (libconfig 1.5 needs an L past 32 bits), booleans,
+ * strings and arrays of those, which is all a room or the "videoroom" section holds. */
+static void append_value(GString *out, const json_t *value)
+{
+    if (json_is_integer(value)) {
+        json_int_t number = json_integer_value(value);
+        bool wide = number > INT32_MAX || number < INT32_MIN;
+        g_string_append_printf(out, "%" JSON_INTEGER_FORMAT "%s", number, wide ? "L" : "");
+    } else if (json_is_boolean(value)) {
+        g_string_append(out, json_is_true(value) ? "true" : "false");
+    } else if (json_is_string(value)) {
+        append_quoted(out, json_string_value(value));
+    } else if (json_is_array(value)) {
+        g_string_append_c(out, '[');
+        for (size_t i = 0; i < json_array_size(value); i++) {
+            g_string_append(out, i ? ", " : " ");
+            append_value(out, json_array_get(value, i));
+        }
+        g_string_append(out, json_array_size(value) ? " ]" : "]");
+    }
+}
+
+/* The "videoroom" section: every setting documented, set when the file set it. */
+static void append_settings(GString *out)
+{
+    const struct prism_config_schema *schema = &prism_settings_schema;
+    bool first = true;
+    g_string_append(out, "\nvideoroom: {\n");
+    for (size_t i = 0; i < schema->setting_count; i++) {
+        const struct prism_setting *setting = &schema->settings[i];
+        if (strcmp(setting->section, "videoroom") != 0)
+            continue;
+        g_string_append_printf(out, "%s\t# %s.\n", first ? "" : "\n", setting->help);
+        first = false;
+        json_t *value = json_object_get(file_settings, setting->key);
+        g_string_append_printf(out, "\t%s%s = ", value ? "" : "#", setting->key);
+        if (value)
+            append_value(out, value);
+        else if (setting->type == PRISM_SETTING_STRING)
+            append_quoted(out, setting->default_value);
+        else
+            g_string_append(out, setting->default_value);
+        g_string_append_c(out, '\n');
+    }
+    g_string_append(out, "}\n");
+}
+
+struct room_writer {
+    GString *out;
+    unsigned count;
+};
+
+static gboolean append_room_cb(gpointer key, gpointer value, gpointer data)
+{
+    struct room_writer *writer = data;
+    g_string_append(writer->out, writer->count++ ? ",\n\t{\n" : "\t{\n");
+    for (void *it = json_object_iter(value); it; it = json_object_iter_next(value, it)) {
+        g_string_append_printf(writer->out, "\t\t%s = ", json_object_iter_key(it));
+        append_value(writer->out, json_object_iter_value(it));
+        g_string_append_c(writer->out, '\n');
+    }
+    g_string_append(writer->out, "\t}");
+    return FALSE;
+}
+
+/* The whole file, from the state under file_lock. */
+static char *render_file(void)
+{
+    struct room_writer writer = {g_string_new(file_header), 0};
+    append_settings(writer.out);
+    g_string_append(writer.out, "\nrooms = (\n");
+    g_tree_foreach(file_rooms, append_room_cb, &writer);
+    g_string_append(writer.out, writer.count ? "\n)\n" : ")\n");
+    return g_string_free(writer.out, FALSE);
+}
+
+/* Replaces the file with the rendered state: a temporary file in the same directory, synced,
+ * then renamed over the original, so readers see the old file or the new one, never a part. */
+static int write_file(void)
+{
+    char *text = render_file();
+    config_t check;
+    config_init(&check);
+    int rc = 0;
+    if (config_read_string(&check, text) != CONFIG_TRUE) {
+        prism_error("videoroom", "refusing to write %s: line %d: %s", file_path,
+                    config_error_line(&check), config_error_text(&check));
+        rc = -EINVAL;
+    }
+    config_destroy(&check);
+    struct stat info;
+    int mode = stat(file_path, &info) == 0 ? (int)(info.st_mode & 07777) : 0644;
+    GError *failure = NULL;
+    if (rc == 0 &&
+        !g_file_set_contents_full(file_path, text, -1,
+                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                  mode, &failure)) {
+        prism_warn("videoroom", "cannot save the rooms: %s", failure->message);
+        rc = failure->code == G_FILE_ERROR_NOMEM ? -ENOMEM : -EIO;
+        g_error_free(failure);
+    }
+    g_free(text);
+    return rc;
+}
+
+int vr_room_file_store(uint64_t id, json_t *settings)
+{
+    g_mutex_lock(&file_lock);
+    if (!file_path || !file_rooms) {
+        g_mutex_unlock(&file_lock);
+        json_decref(settings);
+        return -ENOENT;
+    }
+    json_t *previous = g_tree_lookup(file_rooms, &id);
+    json_incref(previous);
+    if (settings)
+        g_tree_insert(file_rooms, g_memdup2(&id, sizeof(id)), settings);
+    else
+        g_tree_remove(file_rooms, &id);
+    int rc = write_file();
+    if (rc < 0 && previous)
+        g_tree_insert(file_rooms, g_memdup2(&id, sizeof(id)), json_incref(previous));
+    else if (rc < 0)
+        g_tree_remove(file_rooms, &id);
+    json_decref(previous);
+    g_mutex_unlock(&file_lock);
+    return rc;
+}

@@ -1,0 +1,445 @@
+/* VideoRoom subscribers (multistream): join with a list of streams, our offer, start, and the
+ * renegotiations (subscribe, unsubscribe, update, switch, publishers leaving). Room worker only. */
+#include "plugins/videoroom/participant.h"
+
+#include "core/log.h"
+#include "core/params.h"
+#include "core/session.h"
+#include "core/worker.h"
+#include "media/peer/handle_media.h"
+#include "plugins/videoroom/videoroom.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct prism_param_codes vr_codes = {PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT,
+                                                  PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT};
+
+static const char *kind_name(enum prism_sdp_media_kind kind)
+{
+    return kind == PRISM_SDP_MEDIA_AUDIO   ? "audio"
+           : kind == PRISM_SDP_MEDIA_VIDEO ? "video"
+                                           : "data";
+}
+
+static json_t *streams_json(const struct vr_subscriber *subscriber)
+{
+    json_t *streams = json_array();
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        const struct vr_sub_stream *stream = &subscriber->streams[i];
+        json_t *entry = json_pack("{s:i, s:s, s:s, s:b, s:b}", "mindex", (int)stream->media_index,
+                                  "mid", stream->mid, "type", kind_name(stream->kind), "send",
+                                  stream->send, "active", stream->active);
+        if (stream->active && stream->source) {
+            struct vr_publisher *feed = vr_room_find_publisher(subscriber->room, stream->feed_id);
+            json_object_set_new(entry, "feed_id", json_integer((json_int_t)stream->feed_id));
+            json_object_set_new(entry, "feed_mid", json_string(stream->feed_mid));
+            if (feed && feed->display)
+                json_object_set_new(entry, "feed_display", json_string(feed->display));
+            json_object_set_new(entry, "codec", json_string(stream->codec.name));
+        }
+        json_array_append_new(streams, entry);
+    }
+    if (subscriber->has_data)
+        json_array_append_new(streams, json_pack("{s:i, s:s, s:s, s:b}", "mindex",
+                                                 (int)subscriber->data_media_index, "mid", "data",
+                                                 "type", "data", "active", 1));
+    return streams;
+}
+
+static void link_stream(struct vr_sub_stream *stream, struct vr_publisher *feed,
+                        struct vr_pub_stream *source)
+{
+    stream->feed_id = feed->id;
+    g_strlcpy(stream->feed_mid, source->mid, sizeof(stream->feed_mid));
+    stream->source = source;
+    stream->kind = source->kind;
+    stream->codec = source->codec;
+    stream->active = true;
+    stream->send = true;
+    g_ptr_array_add(source->subscribers, stream);
+}
+
+static void unlink_stream(struct vr_sub_stream *stream)
+{
+    if (stream->source)
+        g_ptr_array_remove(stream->source->subscribers, stream);
+    stream->source = NULL;
+}
+
+/* A free slot: a freed m-line of the same kind is reused, else a new one is added. */
+static struct vr_sub_stream *free_slot(struct vr_subscriber *subscriber,
+                                       enum prism_sdp_media_kind kind)
+{
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        if (!subscriber->streams[i].active && subscriber->streams[i].kind == kind)
+            return &subscriber->streams[i];
+    }
+    if (subscriber->stream_count == VR_MAX_STREAMS)
+        return NULL;
+    struct vr_sub_stream *stream = &subscriber->streams[subscriber->stream_count];
+    memset(stream, 0, sizeof(*stream));
+    stream->subscriber = subscriber;
+    stream->media_index = subscriber->stream_count++;
+    snprintf(stream->mid, sizeof(stream->mid), "%u", stream->media_index);
+    return stream;
+}
+
+/* Adds the streams named by `list` ([{feed, mid?}]). Returns NULL or an error event. */
+static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
+{
+    size_t index;
+    json_t *entry;
+    json_array_foreach(list, index, entry)
+    {
+        json_t *feed_id = json_object_get(entry, "feed");
+        if (!json_is_integer(feed_id))
+            return vr_error(PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT, "Missing element (feed)");
+        struct vr_publisher *feed = vr_room_find_publisher(subscriber->room,
+                                                           (uint64_t)json_integer_value(feed_id));
+        if (!feed || !feed->publishing)
+            return vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_FEED,
+                            "No such feed (%" JSON_INTEGER_FORMAT ")", json_integer_value(feed_id));
+        const char *mid = json_string_value(json_object_get(entry, "mid"));
+        bool found = false;
+        for (unsigned s = 0; s < feed->stream_count; s++) {
+            struct vr_pub_stream *source = &feed->streams[s];
+            if (mid && strcmp(mid, source->mid) != 0)
+                continue;
+            struct vr_sub_stream *slot = free_slot(subscriber, source->kind);
+            if (!slot)
+                return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT, "Too many streams");
+            link_stream(slot, feed, source);
+            found = true;
+        }
+        if (!found && !(feed->has_data && mid && strcmp(mid, "data") == 0))
+            return vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_FEED, "No such mid '%s' in feed",
+                            mid ? mid : "");
+        subscriber->has_data = subscriber->has_data || feed->has_data;
+    }
+    return NULL;
+}
+
+/* One m-line of the offer: the source's codec as the publisher negotiated it, RTX for video. */
+struct offer_slot {
+    struct prism_sdp_codec codecs[2];
+};
+
+static void describe_stream(const struct vr_sub_stream *stream, struct offer_slot *slot,
+                            struct prism_peer_offer_media *out)
+{
+    slot->codecs[0] = stream->codec;
+    size_t count = 1;
+    if (stream->kind == PRISM_SDP_MEDIA_VIDEO) {
+        slot->codecs[0].feedback = PRISM_SDP_FB_NACK | PRISM_SDP_FB_NACK_PLI |
+                                   PRISM_SDP_FB_CCM_FIR | PRISM_SDP_FB_GOOG_REMB;
+        uint8_t rtx_pt = stream->codec.pt == 97 ? 98 : 97;
+        slot->codecs[1] = (struct prism_sdp_codec){.pt = rtx_pt, .clock_rate = 90000};
+        g_strlcpy(slot->codecs[1].name, "rtx", sizeof(slot->codecs[1].name));
+        snprintf(slot->codecs[1].fmtp, sizeof(slot->codecs[1].fmtp), "apt=%u", stream->codec.pt);
+        count = 2;
+    } else {
+        slot->codecs[0].feedback = 0;
+    }
+    *out = (struct prism_peer_offer_media){
+        .kind = stream->kind,
+        .mid = stream->mid,
+        .direction = PRISM_SDP_SENDONLY,
+        .codecs = slot->codecs,
+        .codec_count = count,
+        .rejected = !stream->active,
+    };
+}
+
+/* Makes the subscriber's offer for its current streams; returns the JSEP or NULL. */
+static json_t *make_offer(struct vr_subscriber *subscriber)
+{
+    struct prism_peer_offer_media media[VR_MAX_STREAMS + 1];
+    struct offer_slot slots[VR_MAX_STREAMS];
+    size_t count = 0;
+    for (unsigned i = 0; i < subscriber->stream_count; i++)
+        describe_stream(&subscriber->streams[i], &slots[i], &media[count++]);
+    char data_mid[16];
+    if (subscriber->has_data) {
+        subscriber->data_media_index = (unsigned)count;
+        snprintf(data_mid, sizeof(data_mid), "%zu", count);
+        media[count++] = (struct prism_peer_offer_media){
+            .kind = PRISM_SDP_MEDIA_APPLICATION, .mid = data_mid, .direction = PRISM_SDP_SENDRECV};
+    }
+    char reason[256];
+    json_t *jsep = prism_handle_media_offer(subscriber->handle, media, count, reason,
+                                            sizeof(reason));
+    if (!jsep)
+        prism_warn("videoroom", "cannot offer to a subscriber: %s", reason);
+    struct prism_peer *peer = prism_handle_peer(subscriber->handle);
+    for (unsigned i = 0; jsep && i < subscriber->stream_count; i++) {
+        struct vr_sub_stream *stream = &subscriber->streams[i];
+        vr_forward_attach(stream, prism_peer_local_ssrc(peer, stream->media_index));
+    }
+    return jsep;
+}
+
+static const struct prism_param join_params[] = {
+    {"room", PRISM_PARAM_INTEGER, PRISM_PARAM_REQUIRED | PRISM_PARAM_POSITIVE},
+    {"streams", PRISM_PARAM_ARRAY, 0},
+    {"feed", PRISM_PARAM_INTEGER, PRISM_PARAM_POSITIVE},
+    {"private_id", PRISM_PARAM_INTEGER, 0},
+    {"use_msid", PRISM_PARAM_BOOLEAN, 0},
+    {"autoupdate", PRISM_PARAM_BOOLEAN, 0},
+};
+
+static bool private_id_known(struct vr_room *room, json_t *private_id)
+{
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, room->publishers);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        if ((json_int_t)((struct vr_publisher *)value)->private_id ==
+            json_integer_value(private_id))
+            return true;
+    }
+    return false;
+}
+
+static void subscriber_free(struct vr_session *session)
+{
+    struct vr_subscriber *subscriber = session->subscriber;
+    for (unsigned i = 0; i < subscriber->stream_count; i++)
+        unlink_stream(&subscriber->streams[i]);
+    g_ptr_array_remove(subscriber->room->subscribers, subscriber);
+    atomic_fetch_sub(&subscriber->room->participant_count, 1);
+    vr_room_unref(subscriber->room);
+    free(subscriber);
+    session->subscriber = NULL;
+    session->role = VR_ROLE_NONE;
+}
+
+json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, json_t *body)
+{
+    char reason[256];
+    int code = prism_params_validate(body, join_params, PRISM_PARAMS_COUNT(join_params), &vr_codes,
+                                     reason, sizeof(reason));
+    if (code)
+        return vr_error(code, "%s", reason);
+    uint64_t room_id = (uint64_t)json_integer_value(json_object_get(body, "room"));
+    struct vr_room *room = vr_rooms_find(room_id);
+    json_t *refused = vr_check_entry(room, body, room_id);
+    json_t *private_id = json_object_get(body, "private_id");
+    if (!refused && room->require_pvtid && !(private_id && private_id_known(room, private_id)))
+        refused = vr_error(PRISM_VIDEOROOM_ERROR_UNAUTHORIZED,
+                           "Unauthorized (this room requires a valid private_id)");
+    if (refused) {
+        if (room)
+            vr_room_unref(room);
+        return refused;
+    }
+    struct vr_subscriber *subscriber = calloc(1, sizeof(*subscriber));
+    subscriber->room = room; /* takes the reference */
+    subscriber->handle = session->handle;
+    subscriber->autoupdate = !json_is_false(json_object_get(body, "autoupdate"));
+    subscriber->use_msid = json_is_true(json_object_get(body, "use_msid"));
+    subscriber->private_id = (uint64_t)json_integer_value(private_id);
+    g_ptr_array_add(room->subscribers, subscriber);
+    atomic_fetch_add(&room->participant_count, 1);
+    session->role = VR_ROLE_SUBSCRIBER;
+    session->subscriber = subscriber;
+
+    json_t *list = json_object_get(body, "streams");
+    json_t *legacy = NULL;
+    if (!list && json_object_get(body, "feed"))
+        list = legacy = json_pack("[{s:O}]", "feed", json_object_get(body, "feed"));
+    json_t *error = list ? add_streams(subscriber, list) : NULL;
+    json_decref(legacy);
+    json_t *jsep = error ? NULL : make_offer(subscriber);
+    if (!error && !jsep)
+        error = vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not make an offer");
+    if (error) {
+        subscriber_free(session);
+        return error;
+    }
+    vr_push(session->handle, transaction,
+            json_pack("{s:s, s:I, s:o}", "videoroom", "attached", "room", (json_int_t)room->id,
+                      "streams", streams_json(subscriber)),
+            jsep);
+    return NULL;
+}
+
+/* Sends a new offer after the streams changed ("updated"). */
+static json_t *renegotiate(struct vr_subscriber *subscriber, const char *transaction)
+{
+    json_t *jsep = make_offer(subscriber);
+    if (!jsep)
+        return vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not make an offer");
+    vr_push(subscriber->handle, transaction,
+            json_pack("{s:s, s:I, s:o}", "videoroom", "updated", "room",
+                      (json_int_t)subscriber->room->id, "streams", streams_json(subscriber)),
+            jsep);
+    return NULL;
+}
+
+/* Frees the slots naming `list` entries ({feed?, mid?, sub_mid?}); returns how many. */
+static unsigned remove_streams(struct vr_subscriber *subscriber, json_t *list)
+{
+    unsigned removed = 0;
+    size_t index;
+    json_t *entry;
+    json_array_foreach(list, index, entry)
+    {
+        json_int_t feed = json_integer_value(json_object_get(entry, "feed"));
+        const char *mid = json_string_value(json_object_get(entry, "mid"));
+        const char *sub_mid = json_string_value(json_object_get(entry, "sub_mid"));
+        for (unsigned i = 0; i < subscriber->stream_count; i++) {
+            struct vr_sub_stream *stream = &subscriber->streams[i];
+            bool match = stream->active && (!feed || (json_int_t)stream->feed_id == feed) &&
+                         (!mid || strcmp(mid, stream->feed_mid) == 0) &&
+                         (!sub_mid || strcmp(sub_mid, stream->mid) == 0);
+            if (!match)
+                continue;
+            unlink_stream(stream);
+            stream->active = false;
+            removed++;
+        }
+    }
+    return removed;
+}
+
+static json_t *set_sending(struct vr_subscriber *subscriber, json_t *list)
+{
+    size_t index;
+    json_t *entry;
+    json_array_foreach(list, index, entry)
+    {
+        const char *mid = json_string_value(json_object_get(entry, "mid"));
+        json_t *send = json_object_get(entry, "send");
+        for (unsigned i = 0; mid && json_is_boolean(send) && i < subscriber->stream_count; i++) {
+            struct vr_sub_stream *stream = &subscriber->streams[i];
+            if (strcmp(stream->mid, mid) != 0)
+                continue;
+            stream->send = json_is_true(send);
+            vr_forward_pause(stream, !stream->send || subscriber->paused);
+        }
+    }
+    return json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room",
+                     (json_int_t)subscriber->room->id, "configured", "ok");
+}
+
+static void set_paused(struct vr_subscriber *subscriber, bool paused)
+{
+    subscriber->paused = paused;
+    for (unsigned i = 0; i < subscriber->stream_count; i++)
+        vr_forward_pause(&subscriber->streams[i], paused || !subscriber->streams[i].send);
+}
+
+/* switch: [{feed, mid, sub_mid}] moves a slot to another source of the same kind. */
+static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
+{
+    unsigned changes = 0;
+    size_t index;
+    json_t *entry;
+    json_array_foreach(list, index, entry)
+    {
+        json_int_t feed_id = json_integer_value(json_object_get(entry, "feed"));
+        const char *mid = json_string_value(json_object_get(entry, "mid"));
+        const char *sub_mid = json_string_value(json_object_get(entry, "sub_mid"));
+        struct vr_publisher *feed = vr_room_find_publisher(subscriber->room, (uint64_t)feed_id);
+        if (!feed || !mid || !sub_mid)
+            return vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_FEED, "No such feed or stream");
+        struct vr_pub_stream *source = NULL;
+        for (unsigned s = 0; s < feed->stream_count; s++)
+            if (strcmp(feed->streams[s].mid, mid) == 0)
+                source = &feed->streams[s];
+        for (unsigned i = 0; source && i < subscriber->stream_count; i++) {
+            struct vr_sub_stream *stream = &subscriber->streams[i];
+            if (strcmp(stream->mid, sub_mid) != 0 || stream->kind != source->kind ||
+                stream->source == source)
+                continue;
+            unlink_stream(stream);
+            link_stream(stream, feed, source);
+            vr_forward_switch(stream);
+            vr_request_keyframe(source, 0);
+            changes++;
+        }
+    }
+    return json_pack("{s:s, s:I, s:s, s:i, s:o}", "videoroom", "event", "room",
+                     (json_int_t)subscriber->room->id, "switched", "ok", "changes", (int)changes,
+                     "streams", streams_json(subscriber));
+}
+
+json_t *vr_subscriber_request(struct vr_session *session, const char *request,
+                              const char *transaction, json_t *body, json_t *jsep)
+{
+    struct vr_subscriber *subscriber = session->subscriber;
+    json_int_t room = (json_int_t)subscriber->room->id;
+    if (strcmp(request, "start") == 0) {
+        subscriber->started = subscriber->started || jsep;
+        set_paused(subscriber, false);
+        return json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room", room, "started", "ok");
+    }
+    if (strcmp(request, "pause") == 0) {
+        set_paused(subscriber, true);
+        return json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room", room, "paused", "ok");
+    }
+    if (strcmp(request, "configure") == 0)
+        return set_sending(subscriber, json_object_get(body, "streams"));
+    if (strcmp(request, "switch") == 0)
+        return switch_streams(subscriber, json_object_get(body, "streams"));
+    if (strcmp(request, "leave") == 0) {
+        vr_subscriber_leave(session);
+        return json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room", room, "left", "ok");
+    }
+    bool subscribe = strcmp(request, "subscribe") == 0, update = strcmp(request, "update") == 0;
+    if (strcmp(request, "unsubscribe") == 0 || update)
+        remove_streams(subscriber, json_object_get(body, update ? "unsubscribe" : "streams"));
+    if (subscribe || update) {
+        json_t *error = add_streams(subscriber,
+                                    json_object_get(body, update ? "subscribe" : "streams"));
+        if (error)
+            return error;
+    }
+    if (subscribe || update || strcmp(request, "unsubscribe") == 0)
+        return renegotiate(subscriber, transaction);
+    return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_REQUEST, "Unknown request '%s'", request);
+}
+
+static void autoupdate_cb(void *data)
+{
+    struct prism_handle *handle = data;
+    struct vr_session *session = prism_handle_plugin_data(handle);
+    if (session && session->role == VR_ROLE_SUBSCRIBER && !prism_handle_is_detached(handle)) {
+        session->subscriber->update_pending = false;
+        json_decref(renegotiate(session->subscriber, NULL));
+    }
+    prism_handle_unref(handle);
+}
+
+void vr_subscriber_source_gone(struct vr_sub_stream *stream)
+{
+    struct vr_subscriber *subscriber = stream->subscriber;
+    unlink_stream(stream);
+    stream->active = false;
+    /* Several streams may go at once (a publisher leaving): one offer for all of them. */
+    if (subscriber->autoupdate && !subscriber->update_pending) {
+        subscriber->update_pending = true;
+        prism_worker_post(subscriber->room->worker, autoupdate_cb,
+                          prism_handle_ref(subscriber->handle));
+    }
+}
+
+void vr_subscriber_setup_media(struct vr_session *session)
+{
+    struct vr_subscriber *subscriber = session->subscriber;
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        struct vr_sub_stream *stream = &subscriber->streams[i];
+        if (stream->source && stream->kind == PRISM_SDP_MEDIA_VIDEO)
+            vr_request_keyframe(stream->source, 0);
+    }
+    if (subscriber->has_data)
+        prism_peer_open_data_channel(prism_handle_peer(subscriber->handle), "JanusDataChannel");
+}
+
+void vr_subscriber_leave(struct vr_session *session)
+{
+    prism_handle_media_hangup(session->handle, "Leaving");
+    subscriber_free(session);
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of fuzz_forward: scripts in the byte format fuzz_forward.c reads
+(a 4-byte config, then commands). Run from anywhere; rewrites tests/fuzz/corpus/forward/."""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+RAW, PACKET, SWITCH, PAUSE, LATER, EARLIER, UPDATE = 0, 1, 3, 4, 5, 6, 7
+OPUS, VP8, VP9, H264, AV1 = range(5)
+VP8_DESC, VP8_START, VP8_PICID, VP8_LONG, VP8_TL0, INTER = 0x20, 0x10, 0x08, 0x04, 0x02, 0x01
+EXTS = 0x40
+
+
+def config(seq=0xFFF0, ts_high=0x12, retry=30):
+    return struct.pack("!HBB", seq, ts_high, retry)
+
+
+def packet(who, step, ts_step, flags, codec, payload=b"\x55" * 20, pid=0, tl0=0, cap=0):
+    out = bytes([PACKET, who, step & 0xFF, ts_step, flags, codec])
+    if flags & VP8_DESC:
+        out += bytes([pid >> 7 & 0xFF, pid & 0x7F, tl0])
+    return out + bytes([len(payload)]) + payload + bytes([cap])
+
+
+def vp8(who, pid, key, step=1):
+    flags = VP8_DESC | VP8_START | VP8_PICID | VP8_LONG | VP8_TL0 | EXTS | (0 if key else INTER)
+    return packet(who, step, 30, flags, VP8, pid=pid, tl0=pid & 0xFF)
+
+
+def raw_rtp(seq, pt=96 + OPUS, ssrc=0x11110000, payload=b"\x01\x02\x03\x04"):
+    rtp = struct.pack("!BBHII", 0x80, pt, seq, 960 * seq, ssrc) + payload
+    return bytes([RAW, len(rtp)]) + rtp + bytes([0])
+
+
+def seeds():
+    yield "audio_switch", (config() + bytes([SWITCH, OPUS]) +
+                           b"".join(packet(0, 1, 9, EXTS, OPUS) + bytes([LATER, 20])
+                                    for _ in range(4)) +
+                           bytes([SWITCH, OPUS + 5]) +
+                           b"".join(packet(1, 1, 9, 0, OPUS) for _ in range(3)))
+    yield "vp8_gate_switch", (config() + bytes([SWITCH, VP8]) + vp8(0, 100, False) +
+                              vp8(0, 101, True) + vp8(0, 102, False) + bytes([LATER, 33]) +
+                              bytes([SWITCH, VP8]) + vp8(2, 30000, False) + vp8(2, 30001, True) +
+                              vp8(2, 30002, False, step=3) + vp8(2, 30003, False, step=-1))
+    yield "pause_resume_raw", (config(seq=0) + bytes([SWITCH, OPUS]) + raw_rtp(1) + raw_rtp(2) +
+                               bytes([PAUSE]) + raw_rtp(3) + bytes([LATER, 200, PAUSE]) +
+                               raw_rtp(4) + raw_rtp(6) + raw_rtp(5) + bytes([EARLIER, 250]) +
+                               raw_rtp(7))
+    yield "restart_padding_small_cap", (config() + bytes([SWITCH, OPUS]) +
+                                        packet(0, 1, 9, 0, OPUS) +
+                                        packet(0, 1, 9, INTER, OPUS, payload=b"") +
+                                        packet(0, 1, 9, 0, OPUS, cap=0xF3) +
+                                        packet(0, 100, 9, 0, OPUS) +
+                                        packet(0, 1, 9, 0, OPUS) +
+                                        packet(0, 0x80, 9, 0, OPUS) +
+                                        packet(0, 1, 9, 0, OPUS) +
+                                        raw_rtp(40000) + raw_rtp(40001) + raw_rtp(40002))
+    yield "other_codecs", (config() + bytes([SWITCH, H264]) +
+                           packet(0, 1, 30, 0, H264, payload=b"\x41\x9a") +
+                           packet(0, 1, 30, 0, H264, payload=b"\x65\x88") +
+                           bytes([SWITCH, VP9]) + packet(1, 1, 30, 0, VP9, payload=b"\x08\xaa") +
+                           bytes([UPDATE, VP9]) + packet(1, 1, 30, 0, VP9, payload=b"\x48\xaa") +
+                           bytes([SWITCH, AV1]) + packet(2, 1, 30, 0, AV1, payload=b"\x18\x0a"))
+
+
+def main():
+    out = os.path.join(HERE, "corpus", "forward")
+    os.makedirs(out, exist_ok=True)
+    for name, data in seeds():
+        with open(os.path.join(out, name + ".bin"), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    main()
