@@ -55,6 +55,17 @@ async function send(handleId, body, jsep) {
     return { kind: 'async', data: event.plugindata.data, jsep: event.jsep };
 }
 
+// Waits for a pushed message matching `match` (from index `from`); fails naming `what`.
+async function waitPushed(match, what, from) {
+    try {
+        return await client.waitFor(match, { from, timeoutMs: 10000 });
+    } catch (error) {
+        const seen = client.received.slice(from).filter((m) => !m.transaction)
+            .map((m) => `${m.janus} ${JSON.stringify(m.plugindata?.data ?? m.reason ?? '')}`);
+        throw new Error(`${what}: ${error.message} (pushed since: ${seen.join(' | ') || 'nothing'})`);
+    }
+}
+
 // The requests Janus answers at once, and the ones it answers with an ack and an event.
 const SYNC = new Set(['create', 'edit', 'destroy', 'exists', 'list', 'allowed', 'kick', 'moderate',
     'listparticipants']);
@@ -68,6 +79,24 @@ async function refused(handleId, body, code, jsep) {
     assert.ok(data.error.length > 0, 'an error without a reason');
     if (body.request) assert.equal(kind, SYNC.has(body.request) ? 'sync' : 'async', body.request);
     return data;
+}
+
+// Sends every case ([handle id or a function giving one, body, code]) in order and fails once,
+// listing every answer that differs, so that one mismatch does not hide the next.
+async function expectRefusals(cases) {
+    const wrong = [];
+    for (const [target, body, code] of cases) {
+        const handleId = typeof target === 'function' ? await target() : target;
+        const { kind, data } = await send(handleId, body);
+        const expected = SYNC.has(body.request) ? 'sync' : 'async';
+        const right = data.error_code === code && kind === expected && data.videoroom === 'event' &&
+            typeof data.error === 'string' && data.error.length > 0;
+        if (!right) {
+            wrong.push(`${JSON.stringify(body)}: expected ${code} (${expected}), got ${kind} ` +
+                `${JSON.stringify(data)}`);
+        }
+    }
+    assert.deepEqual(wrong, [], `${wrong.length} of ${cases.length} answers differ:\n${wrong.join('\n')}`);
 }
 
 async function ok(handleId, body, jsep) {
@@ -172,28 +201,26 @@ test('room errors: 426 no such room, 427 room exists, 429 missing and 430 invali
         const handle = await attach();
         const room = await createRoom({ secret: 's' });
         const missing = newRoomId();
-        for (const body of [
-            { request: 'destroy', room: missing },
-            { request: 'edit', room: missing, new_description: 'x' },
-            { request: 'listparticipants', room: missing },
-            { request: 'kick', room: missing, id: 1 },
-            { request: 'allowed', room: missing, action: 'enable' },
-        ]) {
-            await refused(handle, body, 426);
-        }
-        await refused(await attach(), { request: 'join', ptype: 'publisher', room: missing }, 426);
-        await refused(handle, { request: 'create', room }, 427);
-        await refused(handle, { request: 'exists' }, 429);
-        await refused(handle, { request: 'listparticipants' }, 429);
-        await refused(handle, { request: 'kick', room, secret: 's' }, 429);
-        await refused(handle, { request: 'allowed', room, secret: 's' }, 429);
-        await refused(await attach(), { request: 'join', room }, 429);
-        await refused(await attach(), { request: 'join', ptype: 'subscriber', room }, 429);
-        await refused(handle, { request: 'create', room: 'not-a-number' }, 430);
-        await refused(handle, { request: 'create', publishers: 'many' }, 430);
-        await refused(handle, { request: 'edit', room, secret: 's', new_publishers: 'x' }, 430);
-        await refused(handle, { request: 'allowed', room, secret: 's', action: 'bogus' }, 430);
-        await refused(await attach(), { request: 'join', ptype: 'bogus', room }, 430);
+        await expectRefusals([
+            [handle, { request: 'destroy', room: missing }, 426],
+            [handle, { request: 'edit', room: missing, new_description: 'x' }, 426],
+            [handle, { request: 'listparticipants', room: missing }, 426],
+            [handle, { request: 'kick', room: missing, id: 1 }, 426],
+            [handle, { request: 'allowed', room: missing, action: 'enable' }, 426],
+            [attach, { request: 'join', ptype: 'publisher', room: missing }, 426],
+            [handle, { request: 'create', room }, 427],
+            [handle, { request: 'exists' }, 429],
+            [handle, { request: 'listparticipants' }, 429],
+            [handle, { request: 'kick', room, secret: 's' }, 429],
+            [handle, { request: 'allowed', room, secret: 's' }, 429],
+            [attach, { request: 'join', room }, 429],
+            [attach, { request: 'join', ptype: 'subscriber', room }, 429],
+            [handle, { request: 'create', room: 'not-a-number' }, 430],
+            [handle, { request: 'create', publishers: 'many' }, 430],
+            [handle, { request: 'edit', room, secret: 's', new_publishers: 'x' }, 430],
+            [handle, { request: 'allowed', room, secret: 's', action: 'bogus' }, 430],
+            [attach, { request: 'join', ptype: 'bogus', room }, 430],
+        ]);
         // Not a VideoRoom request at all.
         const unknown = await send(handle, { request: 'no-such-request' });
         assert.equal(unknown.data.error_code, 423);
@@ -203,9 +230,9 @@ test('participant errors: 424 join first, 425 already joined, 436 id exists, 428
     async () => {
         const room = await createRoom({ secret: 's' });
         const fresh = await attach();
-        for (const request of ['configure', 'publish', 'unpublish', 'start', 'leave', 'switch']) {
-            await refused(fresh, { request, ...(request === 'switch' ? { streams: [] } : {}) }, 424);
-        }
+        await expectRefusals(['configure', 'publish', 'unpublish', 'start', 'leave', 'switch']
+            .map((request) => [fresh, { request, ...(request === 'switch' ? { streams: [] } : {}) },
+                424]));
         const first = await attach();
         const joined = await ok(first, { request: 'join', ptype: 'publisher', room, display: 'one',
             id: 4242 });
@@ -214,36 +241,34 @@ test('participant errors: 424 join first, 425 already joined, 436 id exists, 428
         assert.equal(joined.data.id, 4242);
         assert.equal(typeof joined.data.private_id, 'number');
         assert.deepEqual(joined.data.publishers, []);
-        await refused(first, { request: 'join', ptype: 'publisher', room }, 425);
-        await refused(await attach(), { request: 'join', ptype: 'publisher', room, id: 4242 }, 436);
-        await refused(first, { request: 'unpublish' }, 435);
-        await refused(await attach(), { request: 'join', ptype: 'subscriber', room,
-            streams: [{ feed: 999999 }] }, 428);
-        // A participant who publishes nothing is no feed to subscribe to either.
-        await refused(await attach(), { request: 'join', ptype: 'subscriber', room,
-            streams: [{ feed: 4242 }] }, 428);
-        await refused(await attach(), { request: 'kick', room, secret: 's', id: 999999 }, 428);
-        await refused(await attach(), { request: 'moderate', room, secret: 's', id: 999999,
-            mid: '0', mute: true }, 428);
+        await expectRefusals([
+            [first, { request: 'join', ptype: 'publisher', room }, 425],
+            [attach, { request: 'join', ptype: 'publisher', room, id: 4242 }, 436],
+            [first, { request: 'unpublish' }, 435],
+            [attach, { request: 'join', ptype: 'subscriber', room, streams: [{ feed: 999999 }] }, 428],
+            // A participant who publishes nothing is no feed to subscribe to either.
+            [attach, { request: 'join', ptype: 'subscriber', room, streams: [{ feed: 4242 }] }, 428],
+            [attach, { request: 'kick', room, secret: 's', id: 999999 }, 428],
+            [attach, { request: 'moderate', room, secret: 's', id: 999999, mid: '0', mute: true }, 428],
+        ]);
         const list = await participants(room);
-        assert.deepEqual(list, [{ id: 4242, display: 'one', publisher: false }]);
+        assert.deepEqual(list.map(({ id, display, publisher }) => ({ id, display, publisher })),
+            [{ id: 4242, display: 'one', publisher: false }]);
     });
 
 test('433: wrong secret, wrong pin, and a token not on the allowed list', async () => {
     const room = await createRoom({ secret: 'right', pin: 'open-sesame' });
     const handle = await attach();
-    for (const body of [
-        { request: 'edit', room, secret: 'wrong', new_description: 'x' },
-        { request: 'destroy', room, secret: 'wrong' },
-        { request: 'kick', room, secret: 'wrong', id: 1 },
-        { request: 'moderate', room, secret: 'wrong', id: 1, mid: '0', mute: true },
-        { request: 'allowed', room, secret: 'wrong', action: 'enable' },
-    ]) {
-        await refused(handle, body, 433);
-    }
-    await refused(await attach(), { request: 'join', ptype: 'publisher', room, pin: 'wrong' }, 433);
-    // No pin at all is a missing element, as in Janus.
-    await refused(await attach(), { request: 'join', ptype: 'publisher', room }, 429);
+    await expectRefusals([
+        [handle, { request: 'edit', room, secret: 'wrong', new_description: 'x' }, 433],
+        [handle, { request: 'destroy', room, secret: 'wrong' }, 433],
+        [handle, { request: 'kick', room, secret: 'wrong', id: 1 }, 433],
+        [handle, { request: 'moderate', room, secret: 'wrong', id: 1, mid: '0', mute: true }, 433],
+        [handle, { request: 'allowed', room, secret: 'wrong', action: 'enable' }, 433],
+        [attach, { request: 'join', ptype: 'publisher', room, pin: 'wrong' }, 433],
+        // No pin at all is a missing element, as in Janus.
+        [attach, { request: 'join', ptype: 'publisher', room }, 429],
+    ]);
     await ok(await attach(), { request: 'join', ptype: 'publisher', room, pin: 'open-sesame' });
 
     // allowed: enable checks, add and remove tokens, disable.
@@ -281,7 +306,7 @@ async function publishWithMedia(handleId, room, display) {
     return { id: joined.data.id, peer, streams: data.streams };
 }
 
-test('432 publishers full, 434 already published; listparticipants, moderate, kick', async () => {
+test('432 publishers full, 434 already published', async () => {
     const room = await createRoom({ publishers: 1, secret: 'mod' });
     const first = await attach();
     const publisher = await publishWithMedia(first, room, 'first');
@@ -292,8 +317,18 @@ test('432 publishers full, 434 already published; listparticipants, moderate, ki
     peers.push(extra);
     await refused(second, { request: 'publish', audio: true, video: true }, 432,
         await extra.completeOffer());
-    await refused(first, { request: 'publish', audio: true, video: true }, 434,
-        await extra.completeOffer());
+    // Publishing again: the same offer again (a new one with another DTLS fingerprint may be
+    // refused before the VideoRoom sees it).
+    const { type, sdp } = publisher.peer.pc.localDescription;
+    await refused(first, { request: 'publish', audio: true, video: true }, 434, { type, sdp });
+});
+
+test('listparticipants, moderate and kick with a publisher in the room', async () => {
+    const room = await createRoom({ publishers: 2, secret: 'mod' });
+    const first = await attach();
+    const publisher = await publishWithMedia(first, room, 'first');
+    const second = await attach();
+    await ok(second, { request: 'join', ptype: 'publisher', room, display: 'second' });
 
     const list = await participants(room);
     const byName = Object.fromEntries(list.map((p) => [p.display, p]));
@@ -310,8 +345,8 @@ test('432 publishers full, 434 already published; listparticipants, moderate, ki
         mid: video.mid, mute: true });
     assert.deepEqual(moderated.data, { videoroom: 'success' });
     for (const handleId of [first, second]) {
-        const event = await client.waitFor((m) => m.janus === 'event' && m.sender === handleId &&
-            m.plugindata?.data?.moderation, { from });
+        const event = await waitPushed((m) => m.janus === 'event' && m.sender === handleId &&
+            m.plugindata?.data?.moderation, `the moderation event on handle ${handleId}`, from);
         assert.deepEqual(event.plugindata.data, { videoroom: 'event', room, id: publisher.id,
             mid: video.mid, moderation: 'muted' });
     }
@@ -320,17 +355,15 @@ test('432 publishers full, 434 already published; listparticipants, moderate, ki
     const kickFrom = client.received.length;
     const kicked = await ok(await attach(), { request: 'kick', room, secret: 'mod', id: publisher.id });
     assert.deepEqual(kicked.data, { videoroom: 'success' });
-    const told = await client.waitFor((m) => m.janus === 'event' && m.sender === first &&
-        m.plugindata?.data?.leaving === 'ok', { from: kickFrom });
+    const told = await waitPushed((m) => m.janus === 'event' && m.sender === first &&
+        m.plugindata?.data?.leaving === 'ok', 'the kicked handle to be told', kickFrom);
     assert.deepEqual(told.plugindata.data, { videoroom: 'event', room, leaving: 'ok', reason: 'kicked' });
-    const others = await client.waitFor((m) => m.janus === 'event' && m.sender === second &&
-        m.plugindata?.data?.kicked !== undefined, { from: kickFrom });
+    const others = await waitPushed((m) => m.janus === 'event' && m.sender === second &&
+        m.plugindata?.data?.kicked !== undefined, 'the others to hear of the kick', kickFrom);
     assert.deepEqual(others.plugindata.data, { videoroom: 'event', room, kicked: publisher.id });
-    await client.waitFor((m) => m.janus === 'hangup' && m.sender === first, { from: kickFrom });
+    await waitPushed((m) => m.janus === 'hangup' && m.sender === first, 'the kicked hangup', kickFrom);
     assert.deepEqual((await participants(room)).map((p) => p.display), ['second']);
-    // The seat is free again (a new PeerConnection: the refused one was never set up).
-    const hangup = await client.request({ janus: 'hangup', session_id: sessionId, handle_id: second });
-    assert.equal(hangup.janus, 'success');
+    // The seat is taken by someone else.
     const again = new EchoPeer({ width: 160, height: 112, fps: 10, dataChannel: false });
     peers.push(again);
     const published = await ok(second, { request: 'publish', audio: true, video: true },

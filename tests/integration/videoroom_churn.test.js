@@ -13,7 +13,7 @@ import { connectJanode, midsByFeed, newRoomId, Participant, RoomHandle, subscrip
     VideoRoomPlugin } from './lib/videoroom.js';
 
 const CYCLES = Number(process.env.PRISM_VR_CHURN_CYCLES || 200);
-const PARALLEL = 2; // cycles in flight at once
+const PARALLEL = 4; // cycles in flight at once
 const WARM_UP = 20; // cycles before the resident size is taken as the reference
 const FD_SLACK = 4;
 const RSS_GROWTH_LIMIT = 48 * 1024 * 1024;

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
 import { againstJanus, sleep, startServer } from './lib/server.js';
-import { connectJanode, mediaSections, midsByFeed, newRoomId, Participant, RoomHandle,
-    subscriptionOf } from './lib/videoroom.js';
+import { connectJanode, mediaSections, midsByFeed, newRoomId, Participant, pluginData,
+    RoomHandle, subscriptionOf } from './lib/videoroom.js';
 
 // Sizes differ per participant; multiples of 16 keep VP8 from padding.
 const SIZES = [[160, 112], [176, 144], [192, 128], [224, 160]].map(([width, height]) => ({
@@ -77,6 +77,13 @@ function checkPublisherStreams(streams, what, { data = false } = {}) {
     return streams;
 }
 
+// A publisher as "joined", "publishers" and "configured" describe it names its codecs the way
+// Janus does (janode hands them to applications as audiocodec/videocodec).
+function checkCodecNames(entry, what) {
+    assert.equal(entry.audio_codec, 'opus', `${what}: ${JSON.stringify(entry)}`);
+    assert.equal(entry.video_codec, 'vp8', `${what}: ${JSON.stringify(entry)}`);
+}
+
 // Subscribes `participant` to the audio and video of each of `sources` and checks the
 // "attached" event and the offer; returns the Map `${feed}/${type}` -> mid.
 async function subscribeToAll(participant, sources) {
@@ -111,19 +118,33 @@ async function subscribeToAll(participant, sources) {
     return midsByFeed(streams);
 }
 
+// What a subscriber's PeerConnection received per mid, for failure messages.
+async function describeReception(participant) {
+    const inbound = await participant.sub.stats('inbound-rtp');
+    return inbound.sort((a, b) => Number(a.mid) - Number(b.mid))
+        .map((s) => `mid ${s.mid} ${s.kind} ssrc ${s.ssrc}: ${s.packetsReceived} packets` +
+            (s.kind === 'video' ? `, ${s.framesDecoded} decoded` : '')).join('; ');
+}
+
 // Every source's video decodes at its size on its mid, and its tone is heard (all at once).
 async function checkReceivesAll(participant, sources, mids, { frames = 15 } = {}) {
     await participant.sub.waitConnected();
-    await Promise.all(sources.map(async (source) => {
-        const videoMid = mids.get(`${source.feed}/video`);
-        const audioMid = mids.get(`${source.feed}/audio`);
-        assert.ok(videoMid && audioMid, `${participant.display} has no mids for ${source.display}`);
-        const from = participant.sub.framesSoFar(videoMid);
-        await participant.sub.waitFrames(videoMid, source.size, frames, { from });
-        await participant.sub.waitAudio(audioMid, 30, { from: participant.sub.audioSoFar(audioMid) });
-        const peak = participant.sub.byMid.get(audioMid).audioPeak;
-        assert.ok(peak > 2000, `${participant.display} hears ${source.display} at peak ${peak}: silence`);
-    }));
+    await Promise.all(sources.map((source) => checkReceives(participant, source, mids, frames)))
+        .catch(async (error) => {
+            error.message += `\n${participant.display} received: ${await describeReception(participant)}`;
+            throw error;
+        });
+}
+
+async function checkReceives(participant, source, mids, frames) {
+    const videoMid = mids.get(`${source.feed}/video`);
+    const audioMid = mids.get(`${source.feed}/audio`);
+    assert.ok(videoMid && audioMid, `${participant.display} has no mids for ${source.display}`);
+    const from = participant.sub.framesSoFar(videoMid);
+    await participant.sub.waitFrames(videoMid, source.size, frames, { from });
+    await participant.sub.waitAudio(audioMid, 30, { from: participant.sub.audioSoFar(audioMid) });
+    const peak = participant.sub.byMid.get(audioMid).audioPeak;
+    assert.ok(peak > 2000, `${participant.display} hears ${source.display} at peak ${peak}: silence`);
 }
 
 function sourceOf(participant) {
@@ -189,8 +210,31 @@ test('four participants publish and each decodes the three others on one subscri
         await checkReceivesAll(participant, sources, call.mids.get(participant));
         await participant.subscriber.waitType('webrtcup', `webrtcup on ${participant.display}'s subscription`);
     }));
+});
 
-    // Talking events: the tone is well above the room's threshold (60 dBov).
+test('joined, publishers, configured and attached name the codecs as Janus does', () => {
+    assert.equal(call.people.length, 4, 'the room of four is not up');
+    for (const participant of call.people) {
+        checkCodecNames(participant.configured, `configured for ${participant.display}`);
+        for (const publisher of participant.joined.publishers) {
+            checkCodecNames(publisher, `joined.publishers of ${participant.display}`);
+        }
+        for (const data of participant.publisher.notifications((d) => d.publishers)) {
+            for (const publisher of data.publishers) {
+                checkCodecNames(publisher, `publishers event to ${participant.display}`);
+            }
+        }
+        const attached = participant.subscriber.messages.find((m) => pluginData(m)?.videoroom === 'attached');
+        for (const stream of pluginData(attached).streams) {
+            assert.equal(stream.codec, stream.type === 'audio' ? 'opus' : 'vp8',
+                `attached stream ${JSON.stringify(stream)}`);
+        }
+    }
+});
+
+test('talking events name each publisher and its tone\'s level', async () => {
+    assert.equal(call.people.length, 4, 'the room of four is not up');
+    // The tone is well above the room's threshold (60 dBov).
     for (const participant of call.people) {
         for (const other of call.people) {
             const message = await participant.publisher.waitNotification(
@@ -269,6 +313,7 @@ test('a participant who leaves is dropped from every subscription, then comes ba
     // Back with a new session: announced, subscribed to with "update", and decoded again.
     const back = await newParticipant(call.room, 3);
     const { joined, configured } = await joinAndPublish(back);
+    call.people[3] = back; // the tests after this one use the returned participant
     checkPublisherStreams(configured.streams, 'configured on return');
     assert.deepEqual(joined.publishers.map((p) => p.id).sort(), stayers.map((p) => p.feed).sort());
     for (const participant of stayers) {
@@ -289,7 +334,6 @@ test('a participant who leaves is dropped from every subscription, then comes ba
         checkReceivesAll(participant, [sourceOf(back)], call.mids.get(participant))));
     call.mids.set(back, await subscribeToAll(back, stayers.map(sourceOf)));
     await checkReceivesAll(back, stayers.map(sourceOf), call.mids.get(back));
-    call.people[3] = back;
 });
 
 test('a late subscriber decodes its first frame within 1 s of start', async () => {
@@ -370,8 +414,9 @@ test('switch moves a subscribed stream to another publisher and frames keep deco
 
 test('moderate mutes a publisher\'s video for every subscriber, and unmutes it', async () => {
     assert.equal(call.people.length, 4, 'the room of four is not up');
-    const target = call.people[3];
-    const viewers = call.people.slice(0, 3);
+    // Participants from the first test only, so a failure in the return test does not spill.
+    const target = call.people[2];
+    const viewers = call.people.slice(0, 2);
     const mid = target.streams.find((s) => s.type === 'video').mid;
     const moderate = async (mute) => {
         const reply = await admin.handle.message({ request: 'moderate', room: call.room,
@@ -379,9 +424,10 @@ test('moderate mutes a publisher\'s video for every subscriber, and unmutes it',
         assert.deepEqual(reply.plugindata?.data, { videoroom: 'success' }, JSON.stringify(reply));
     };
     const videoMid = (viewer) => call.mids.get(viewer).get(`${target.feed}/video`);
-    const marks = call.people.map((p) => p.publisher.messages.length);
+    const told = call.people.slice(0, 3);
+    const marks = told.map((p) => p.publisher.messages.length);
     await moderate(true);
-    for (const [i, participant] of call.people.entries()) {
+    for (const [i, participant] of told.entries()) {
         const event = await participant.publisher.waitNotification((d) => d.moderation === 'muted',
             `${participant.display} to hear of the moderation`, { from: marks[i] });
         assert.deepEqual(event.plugindata.data, { videoroom: 'event', room: call.room,
@@ -406,6 +452,9 @@ test('a publisher\'s data channel messages reach each of its subscribers in orde
     checkPublisherStreams(configured.streams, 'configured with data', { data: true });
     const answer = mediaSections(configured.jsep.sdp).find((s) => s.kind === 'application');
     assert.ok(answer?.port > 0, 'the answer refuses the data channel');
+    // Checked last, so that data relay is tested whatever the names: the stream lists name the
+    // data stream by the mid it has in the SDP.
+    const namesToCheck = [[configured.streams, answer.mid, 'configured']];
     await publisher.peer.waitChannelOpen();
 
     const video = configured.streams.find((s) => s.type === 'video');
@@ -419,6 +468,7 @@ test('a publisher\'s data channel messages reach each of its subscribers in orde
             `no data stream in ${JSON.stringify(attached.streams)}`);
         const application = mediaSections(offer.sdp).find((s) => s.kind === 'application');
         assert.ok(application?.port > 0, 'the subscriber offer has no data m-line');
+        namesToCheck.push([attached.streams, application.mid, `attached for ${viewer.display}`]);
         assert.match(offer.sdp, /^m=application \d+ UDP\/DTLS\/SCTP webrtc-datachannel\r?$/m);
         await viewer.sub.waitConnected();
         await viewer.sub.waitFrames(midsByFeed(attached.streams).get(`${publisher.feed}/video`),
@@ -446,6 +496,10 @@ test('a publisher\'s data channel messages reach each of its subscribers in orde
         const binary = () => viewer.sub.dataMessages.find((m) => m.data instanceof ArrayBuffer);
         await waitUntil(binary, `the binary message at ${viewer.display}`);
         assert.deepEqual(new Uint8Array(binary().data), blob);
+    }
+    for (const [streams, mid, what] of namesToCheck) {
+        assert.equal(streams.find((s) => s.type === 'data')?.mid, mid,
+            `${what}: data stream in ${JSON.stringify(streams)}, m=application mid ${mid}`);
     }
 });
 
@@ -569,16 +623,22 @@ async function lossyCall(settings) {
     }
 }
 
-// Over `seconds`, the subscriber decodes at least 80 % of the frames sent, at the right size,
-// and never waits more than 500 ms for the next one.
-async function checkSmooth(viewer, mid, size, seconds = 5) {
+// Over `seconds`, the subscriber decodes (nearly) every frame the publisher encoded, at the
+// right size, and never waits more than 500 ms for the next one. Counting against what was
+// encoded, not the nominal rate, keeps a slow machine (or an ASan build) from failing it.
+async function checkSmooth(publisher, viewer, mid, seconds = 5) {
+    const encoded = async () => (await videoStats(publisher.peer, 'outbound-rtp')).framesEncoded;
     const from = viewer.sub.framesSoFar(mid);
+    const encodedBefore = await encoded();
     const startedAt = Date.now();
     await sleep(seconds * 1000);
+    const sent = (await encoded()) - encodedBefore;
     const frames = viewer.sub.byMid.get(mid).frames.slice(from);
-    const good = frames.filter((f) => f.width === size.width && f.height === size.height);
-    assert.ok(good.length >= 0.8 * LOSS_FPS * seconds,
-        `${good.length} frames decoded in ${seconds} s at ${LOSS_FPS} fps sent`);
+    const { width, height } = publisher.size;
+    const good = frames.filter((f) => f.width === width && f.height === height);
+    assert.ok(sent >= 0.5 * LOSS_FPS * seconds, `the publisher encoded only ${sent} frames`);
+    assert.ok(good.length >= 0.9 * sent - 3,
+        `${good.length} frames decoded of ${sent} encoded in ${seconds} s`);
     let last = startedAt;
     let worst = 0;
     for (const frame of frames) {
@@ -603,7 +663,7 @@ test('5% loss on the way in: the server NACKs, the publisher retransmits, video 
         const { publisher, viewer, mid, close } = await lossyCall({
             PRISM_MEDIA_SIMULATE_LOSS_IN: String(LOSS_EVERY) });
         try {
-            await checkSmooth(viewer, mid, publisher.size);
+            await checkSmooth(publisher, viewer, mid);
             const sent = await videoStats(publisher.peer, 'outbound-rtp');
             assert.ok(sent.nackCount > 0, `the publisher got no NACK: ${JSON.stringify(sent)}`);
             assert.ok(sent.retransmittedPacketsSent > 0,
@@ -622,11 +682,9 @@ test('5% loss on the way out: the subscriber NACKs, the server resends, video st
         const { publisher, viewer, mid, close } = await lossyCall({
             PRISM_MEDIA_SIMULATE_LOSS_OUT: String(LOSS_EVERY) });
         try {
-            await checkSmooth(viewer, mid, publisher.size);
+            await checkSmooth(publisher, viewer, mid);
             const received = await videoStats(viewer.sub, 'inbound-rtp');
             assert.ok(received.nackCount > 0, `the subscriber sent no NACK: ${JSON.stringify(received)}`);
-            // Recovered, not concealed: what the server lost it sent again.
-            assert.ok(received.framesDecoded >= 0.8 * LOSS_FPS * 5);
         } finally {
             await close();
         }

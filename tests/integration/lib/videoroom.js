@@ -116,17 +116,20 @@ export class SubscriberPeer {
             rtcpMuxPolicy: 'require' });
         this.timers = [];
         this.sinks = [];
-        this.sunk = new Set(); // track ids that already have a sink
+        this.sunk = new WeakSet(); // tracks that already have a sink
         this.byMid = new Map(); // mid -> {kind, frames: [], audioCallbacks, audioPeak}
         this.channels = [];
         this.dataMessages = []; // {label, data, at}
         this.pc.ontrack = ({ track, transceiver }) => this.sinkTrack(track, transceiver);
-        this.pc.ondatachannel = ({ channel }) => {
-            channel.binaryType = 'arraybuffer';
-            this.channels.push(channel);
-            channel.onmessage = ({ data }) => {
-                this.dataMessages.push({ label: channel.label, data, at: Date.now() });
-            };
+        this.pc.ondatachannel = ({ channel }) => this.listen(channel);
+    }
+
+    // Records what arrives on `channel`: the server may relay on a channel it opens or on ours.
+    listen(channel) {
+        channel.binaryType = 'arraybuffer';
+        this.channels.push(channel);
+        channel.onmessage = ({ data }) => {
+            this.dataMessages.push({ label: channel.label, data, at: Date.now() });
         };
     }
 
@@ -137,11 +140,12 @@ export class SubscriberPeer {
         return this.byMid.get(mid);
     }
 
-    // A recycled transceiver brings its old track back: one sink per track, counted under the
-    // mid the transceiver has when media arrives.
+    // A transceiver made inactive and active again brings its old track back: one sink per
+    // track object, counted under the mid the transceiver has when media arrives. (An m-line
+    // rejected with port 0 and reused gets a new track, possibly with the same id.)
     sinkTrack(track, transceiver) {
-        if (this.sunk.has(track.id)) return;
-        this.sunk.add(track.id);
+        if (this.sunk.has(track)) return;
+        this.sunk.add(track);
         const mid = () => transceiver?.mid ?? track.id;
         if (track.kind === 'video') {
             const sink = new RTCVideoSink(track);
@@ -167,12 +171,19 @@ export class SubscriberPeer {
 
     // Applies the server's offer and returns our answer with every candidate in it. When the
     // offer has a data m-line we open a channel of our own first, as janus.js does (its
-    // "JanusDataChannel"): Janus starts relaying data to a subscriber once a channel is open.
+    // "JanusDataChannel"): Janus starts relaying data to a subscriber once a channel is open,
+    // on a channel of its own labelled with the publisher's id; other servers may use ours.
     async answer(offer) {
         assert.equal(offer?.type, 'offer', `expected an SDP offer, got ${JSON.stringify(offer)}`);
-        await this.pc.setRemoteDescription(offer);
+        try {
+            await this.pc.setRemoteDescription(offer);
+        } catch (error) {
+            // libwebrtc's errors print as {} in node's test report: give them words.
+            throw new Error(`the subscriber refused the server's offer: ${error.message}\n${offer.sdp}`);
+        }
         if (/^m=application /m.test(offer.sdp) && !this.ownChannel) {
             this.ownChannel = this.pc.createDataChannel('JanusDataChannel', { ordered: true });
+            this.listen(this.ownChannel);
         }
         await this.pc.setLocalDescription(await this.pc.createAnswer());
         return gathered(this.pc);
@@ -263,6 +274,7 @@ export class Participant {
         this.feed = null;
         this.privateId = null;
         this.joined = null; // plugin data of "joined"
+        this.configured = null; // plugin data of the "configured" event that answered publish
         this.streams = null; // the publisher's streams as the server listed them
     }
 
@@ -289,6 +301,9 @@ export class Participant {
         const reply = await this.publisher.handle.publish({ audio: this.audio, video: true,
             data: this.data, jsep: offer });
         assert.equal(reply.configured, 'ok');
+        // janode passes on only part of the event: keep the server's own words too.
+        const raw = this.publisher.messages.findLast((m) => pluginData(m)?.configured === 'ok');
+        this.configured = pluginData(raw);
         await this.peer.applyAnswer(reply.jsep);
         return reply;
     }
