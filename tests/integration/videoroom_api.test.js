@@ -323,12 +323,18 @@ test('432 publishers full, 434 already published', async () => {
     await refused(first, { request: 'publish', audio: true, video: true }, 434, { type, sdp });
 });
 
-test('listparticipants, moderate and kick with a publisher in the room', async () => {
+// A room for two with a secret, "first" publishing and "second" joined without media.
+async function roomWithPublisher() {
     const room = await createRoom({ publishers: 2, secret: 'mod' });
     const first = await attach();
     const publisher = await publishWithMedia(first, room, 'first');
     const second = await attach();
     await ok(second, { request: 'join', ptype: 'publisher', room, display: 'second' });
+    return { room, first, second, publisher };
+}
+
+test('listparticipants and moderate with a publisher in the room', async () => {
+    const { room, first, second, publisher } = await roomWithPublisher();
 
     const list = await participants(room);
     const byName = Object.fromEntries(list.map((p) => [p.display, p]));
@@ -351,7 +357,11 @@ test('listparticipants, moderate and kick with a publisher in the room', async (
             mid: video.mid, moderation: 'muted' });
     }
 
-    // kick: a sync success; the kicked handle hears "leaving"/"kicked", the others "kicked".
+});
+
+test('kick: the kicked participant and the others are told, and its seat is free', async () => {
+    const { room, first, second, publisher } = await roomWithPublisher();
+    // A sync success; the kicked handle hears "leaving"/"kicked", the others "kicked".
     const kickFrom = client.received.length;
     const kicked = await ok(await attach(), { request: 'kick', room, secret: 'mod', id: publisher.id });
     assert.deepEqual(kicked.data, { videoroom: 'success' });
