@@ -48,8 +48,8 @@ async function send(handleId, body, jsep) {
         return { kind: 'sync', data: reply.plugindata.data };
     }
     assert.equal(reply.janus, 'ack', `${body.request}: ${JSON.stringify(reply)}`);
-    const event = await client.waitFor((m) => m.janus === 'event' && m.transaction === reply.transaction,
-        { timeoutMs: 10000 });
+    const event = await client.waitFor(
+        (m) => m.janus === 'event' && m.transaction === reply.transaction, { timeoutMs: 10000 });
     assert.equal(event.plugindata?.plugin, VIDEOROOM);
     assert.equal(event.sender, handleId);
     return { kind: 'async', data: event.plugindata.data, jsep: event.jsep };
@@ -62,7 +62,8 @@ async function waitPushed(match, what, from) {
     } catch (error) {
         const seen = client.received.slice(from).filter((m) => !m.transaction)
             .map((m) => `${m.janus} ${JSON.stringify(m.plugindata?.data ?? m.reason ?? '')}`);
-        throw new Error(`${what}: ${error.message} (pushed since: ${seen.join(' | ') || 'nothing'})`);
+        const since = seen.join(' | ') || 'nothing';
+        throw new Error(`${what}: ${error.message} (pushed since: ${since})`);
     }
 }
 
@@ -96,12 +97,14 @@ async function expectRefusals(cases) {
                 `${JSON.stringify(data)}`);
         }
     }
-    assert.deepEqual(wrong, [], `${wrong.length} of ${cases.length} answers differ:\n${wrong.join('\n')}`);
+    assert.deepEqual(wrong, [],
+        `${wrong.length} of ${cases.length} answers differ:\n${wrong.join('\n')}`);
 }
 
 async function ok(handleId, body, jsep) {
     const reply = await send(handleId, body, jsep);
-    assert.equal(reply.data.error_code, undefined, `${JSON.stringify(body)} -> ${JSON.stringify(reply.data)}`);
+    assert.equal(reply.data.error_code, undefined,
+        `${JSON.stringify(body)} -> ${JSON.stringify(reply.data)}`);
     assert.equal(reply.kind, SYNC.has(body.request) ? 'sync' : 'async', body.request);
     return reply;
 }
@@ -150,7 +153,8 @@ test('create with options; exists, list and edit see them; destroy removes the r
     assert.equal(entry.videocodec, 'vp8');
     assert.equal(entry.notify_joining, true);
     assert.equal(entry.num_participants, 0);
-    assert.ok(!('secret' in entry) && !('pin' in entry), `list leaks secrets: ${JSON.stringify(entry)}`);
+    assert.ok(!('secret' in entry) && !('pin' in entry),
+        `list leaks secrets: ${JSON.stringify(entry)}`);
 
     await refused(handle, { request: 'edit', room, secret: 'nope', new_description: 'x' }, 433);
     const edited = await ok(handle, { request: 'edit', room, secret: 'adm',
@@ -164,7 +168,8 @@ test('create with options; exists, list and edit see them; destroy removes the r
     // A room created without an id gets a fresh positive one; private rooms are not listed.
     const { data: anonymous } = await ok(handle, { request: 'create', is_private: true });
     assert.equal(anonymous.videoroom, 'created');
-    assert.ok(Number.isSafeInteger(anonymous.room) && anonymous.room > 0, JSON.stringify(anonymous));
+    assert.ok(Number.isSafeInteger(anonymous.room) && anonymous.room > 0,
+        JSON.stringify(anonymous));
     assert.equal((await ok(handle, { request: 'exists', room: anonymous.room })).data.exists, true);
     assert.equal(await listed(anonymous.room), undefined, 'a private room is listed');
 
@@ -187,7 +192,8 @@ test('janode\'s VideoRoom module drives the same requests', async () => {
     const { list } = await handle.list();
     assert.equal(list.find((entry) => entry.room === room)?.description, 'janode room');
     assert.deepEqual((await handle.listParticipants({ room })).participants, []);
-    const allowed = await handle.allow({ room, action: 'add', list: ['tok-a'], secret: 'j-secret' });
+    const allowed = await handle.allow({ room, action: 'add', list: ['tok-a'],
+        secret: 'j-secret' });
     assert.deepEqual(allowed.list, ['tok-a']);
     await assert.rejects(handle.destroy({ room, secret: 'wrong' }), /^Error: 433 /);
     await assert.rejects(handle.create({ room }), (error) => error._code === 427);
@@ -245,11 +251,14 @@ test('participant errors: 424 join first, 425 already joined, 436 id exists, 428
             [first, { request: 'join', ptype: 'publisher', room }, 425],
             [attach, { request: 'join', ptype: 'publisher', room, id: 4242 }, 436],
             [first, { request: 'unpublish' }, 435],
-            [attach, { request: 'join', ptype: 'subscriber', room, streams: [{ feed: 999999 }] }, 428],
+            [attach, { request: 'join', ptype: 'subscriber', room,
+                streams: [{ feed: 999999 }] }, 428],
             // A participant who publishes nothing is no feed to subscribe to either.
-            [attach, { request: 'join', ptype: 'subscriber', room, streams: [{ feed: 4242 }] }, 428],
+            [attach, { request: 'join', ptype: 'subscriber', room,
+                streams: [{ feed: 4242 }] }, 428],
             [attach, { request: 'kick', room, secret: 's', id: 999999 }, 428],
-            [attach, { request: 'moderate', room, secret: 's', id: 999999, mid: '0', mute: true }, 428],
+            [attach, { request: 'moderate', room, secret: 's', id: 999999, mid: '0',
+                mute: true }, 428],
         ]);
         const list = await participants(room);
         assert.deepEqual(list.map(({ id, display, publisher }) => ({ id, display, publisher })),
@@ -272,7 +281,8 @@ test('433: wrong secret, wrong pin, and a token not on the allowed list', async 
     await ok(await attach(), { request: 'join', ptype: 'publisher', room, pin: 'open-sesame' });
 
     // allowed: enable checks, add and remove tokens, disable.
-    const enabled = await ok(handle, { request: 'allowed', room, secret: 'right', action: 'enable' });
+    const enabled = await ok(handle, { request: 'allowed', room, secret: 'right',
+        action: 'enable' });
     assert.deepEqual(enabled.data, { videoroom: 'success', room, allowed: [] });
     const added = await ok(handle, { request: 'allowed', room, secret: 'right', action: 'add',
         allowed: ['alpha', 'beta'] });
@@ -286,7 +296,8 @@ test('433: wrong secret, wrong pin, and a token not on the allowed list', async 
         433);
     await ok(await attach(), { request: 'join', ptype: 'publisher', room, pin: 'open-sesame',
         token: 'beta' });
-    const disabled = await ok(handle, { request: 'allowed', room, secret: 'right', action: 'disable' });
+    const disabled = await ok(handle, { request: 'allowed', room, secret: 'right',
+        action: 'disable' });
     assert.deepEqual(disabled.data, { videoroom: 'success', room });
     await ok(await attach(), { request: 'join', ptype: 'publisher', room, pin: 'open-sesame' });
     assert.equal((await participants(room)).length, 3);
@@ -302,7 +313,8 @@ async function publishWithMedia(handleId, room, display) {
     assert.equal(data.configured, 'ok');
     await peer.applyAnswer(jsep);
     await peer.waitConnected();
-    await client.waitFor((m) => m.janus === 'webrtcup' && m.sender === handleId, { timeoutMs: 10000 });
+    await client.waitFor((m) => m.janus === 'webrtcup' && m.sender === handleId,
+        { timeoutMs: 10000 });
     return { id: joined.data.id, peer, streams: data.streams };
 }
 
@@ -363,15 +375,18 @@ test('kick: the kicked participant and the others are told, and its seat is free
     const { room, first, second, publisher } = await roomWithPublisher();
     // A sync success; the kicked handle hears "leaving"/"kicked", the others "kicked".
     const kickFrom = client.received.length;
-    const kicked = await ok(await attach(), { request: 'kick', room, secret: 'mod', id: publisher.id });
+    const kicked = await ok(await attach(),
+        { request: 'kick', room, secret: 'mod', id: publisher.id });
     assert.deepEqual(kicked.data, { videoroom: 'success' });
     const told = await waitPushed((m) => m.janus === 'event' && m.sender === first &&
         m.plugindata?.data?.leaving === 'ok', 'the kicked handle to be told', kickFrom);
-    assert.deepEqual(told.plugindata.data, { videoroom: 'event', room, leaving: 'ok', reason: 'kicked' });
+    assert.deepEqual(told.plugindata.data,
+        { videoroom: 'event', room, leaving: 'ok', reason: 'kicked' });
     const others = await waitPushed((m) => m.janus === 'event' && m.sender === second &&
         m.plugindata?.data?.kicked !== undefined, 'the others to hear of the kick', kickFrom);
     assert.deepEqual(others.plugindata.data, { videoroom: 'event', room, kicked: publisher.id });
-    await waitPushed((m) => m.janus === 'hangup' && m.sender === first, 'the kicked hangup', kickFrom);
+    await waitPushed((m) => m.janus === 'hangup' && m.sender === first, 'the kicked hangup',
+        kickFrom);
     assert.deepEqual((await participants(room)).map((p) => p.display), ['second']);
     // The seat is taken by someone else.
     const again = new EchoPeer({ width: 160, height: 112, fps: 10, dataChannel: false });
@@ -387,8 +402,10 @@ test('sync replies and async events carry the session and handle they belong to'
     const tx = `vr-${Date.now()}`;
     const reply = await client.request({ janus: 'message', session_id: sessionId, handle_id: handle,
         transaction: tx, body: { request: 'create', room } });
-    assert.deepEqual(reply, { janus: 'success', session_id: sessionId, transaction: tx, sender: handle,
-        plugindata: { plugin: VIDEOROOM, data: { videoroom: 'created', room, permanent: false } } });
+    assert.deepEqual(reply, {
+        janus: 'success', session_id: sessionId, transaction: tx, sender: handle,
+        plugindata: { plugin: VIDEOROOM, data: { videoroom: 'created', room, permanent: false } },
+    });
     const joinTx = `${tx}-join`;
     const ack = await client.request({ janus: 'message', session_id: sessionId, handle_id: handle,
         transaction: joinTx, body: { request: 'join', ptype: 'publisher', room } });

@@ -86,7 +86,9 @@ test(`${PAGES} janus.js pages in Chromium publish and see each other`, async (t)
         const context = await browser.newContext();
         const page = await context.newPage();
         page.on('console', (message) => {
-            if (['error', 'warning'].includes(message.type())) logs.push(`${name}: ${message.text()}`);
+            if (['error', 'warning'].includes(message.type())) {
+                logs.push(`${name}: ${message.text()}`);
+            }
         });
         page.on('pageerror', (error) => logs.push(`${name}: page error ${error.message}`));
         const query = new URLSearchParams({ server: server.wsUrl, room: String(room), name });
@@ -124,9 +126,11 @@ test(`${PAGES} janus.js pages in Chromium publish and see each other`, async (t)
             `${names[i]} shows ${JSON.stringify(current.videos)}`);
         for (const video of current.videos) {
             const earlier = before[i].videos.find((v) => v.mid === video.mid)?.framesDecoded ?? 0;
-            assert.ok(video.framesDecoded - earlier >= 10,
-                `${names[i]} decoded ${video.framesDecoded - earlier} frames in 2 s on mid ${video.mid}`);
-            assert.ok(video.width >= 160 && video.height >= 120, `tiny video ${JSON.stringify(video)}`);
+            const decoded = video.framesDecoded - earlier;
+            assert.ok(decoded >= 10,
+                `${names[i]} decoded ${decoded} frames in 2 s on mid ${video.mid}`);
+            assert.ok(video.width >= 160 && video.height >= 120,
+                `tiny video ${JSON.stringify(video)}`);
         }
     }
     // The server agrees: three publishers in the room.

@@ -76,7 +76,8 @@ async function cycle(room, n) {
             participant.close();
         } else {
             participant.close(); // the PeerConnections go first, the server notices
-            await participant.publisher.waitType('hangup', 'the publisher hangup', { timeoutMs: 15000 });
+            await participant.publisher.waitType('hangup', 'the publisher hangup',
+                { timeoutMs: 15000 });
             await session.destroy();
         }
         return participant.feed;
@@ -88,7 +89,7 @@ async function cycle(room, n) {
     }
 }
 
-test(`${CYCLES} join/publish/subscribe/leave cycles leave the server as they found it`, async (t) => {
+test(`${CYCLES} join/publish/subscribe/leave cycles leave the server as found`, async (t) => {
     const admin = await RoomHandle.attach(await connection.create());
     const room = newRoomId();
     await admin.handle.create({ room, max_publishers: PARALLEL + 2 });
@@ -114,7 +115,8 @@ test(`${CYCLES} join/publish/subscribe/leave cycles leave the server as they fou
         if (n + PARALLEL === WARM_UP) referenceRss = server.rssBytes();
         if ((n + PARALLEL) % 50 === 0) {
             await waitUntil(() => server.fdCount() <= baselineFds + FD_SLACK,
-                () => `fds back near ${baselineFds} after ${n + PARALLEL} cycles (now ${server.fdCount()})`,
+                () => `fds back near ${baselineFds} after ${n + PARALLEL} cycles ` +
+                    `(now ${server.fdCount()})`,
                 10000, 100);
             observer.publisher.messages.length = 0; // keep the record small over a long run
         }
@@ -129,18 +131,21 @@ test(`${CYCLES} join/publish/subscribe/leave cycles leave the server as they fou
     assert.deepEqual(participants.map((p) => p.feed), [observer.feed]);
     assert.equal(new Set(feeds).size, CYCLES, 'a feed id was handed out twice');
     await waitUntil(() => feeds.every((feed) => gone.has(feed)),
-        () => `the observer to see every publisher go (${feeds.filter((f) => !gone.has(f)).length} left)`);
+        () => `the observer to see every publisher go ` +
+            `(${feeds.filter((f) => !gone.has(f)).length} left)`);
     const unannounced = feeds.filter((feed) => !announced.has(feed));
     assert.deepEqual(unannounced, [], 'publishers the observer never heard of');
 
     await waitUntil(() => server.fdCount() <= baselineFds + FD_SLACK,
-        () => `fds back to ${baselineFds} (+${FD_SLACK}) after ${CYCLES} cycles: ${server.fdCount()}`,
+        () => `fds back to ${baselineFds} (+${FD_SLACK}) after ${CYCLES} cycles: ` +
+            `${server.fdCount()}`,
         15000, 200);
     const growth = server.rssBytes() - referenceRss;
     t.diagnostic(`${CYCLES} cycles in ${Date.now() - started} ms; resident size grew by ` +
         `${Math.round(growth / 1024)} KiB after cycle ${WARM_UP}; fds ${server.fdCount()} ` +
         `(baseline ${baselineFds})`);
     assert.ok(growth < RSS_GROWTH_LIMIT,
-        `resident size grew by ${Math.round(growth / 1048576)} MiB over ${CYCLES - WARM_UP} cycles`);
+        `resident size grew by ${Math.round(growth / 1048576)} MiB over ` +
+        `${CYCLES - WARM_UP} cycles`);
     await admin.handle.destroy({ room });
 });

@@ -90,7 +90,8 @@ async function subscribeToAll(participant, sources) {
     const wanted = sources.flatMap((source) => subscriptionOf(source.feed, source.streams));
     const { attached, offer, started } = await participant.subscribe(wanted);
     assert.equal(started.started, 'ok');
-    const raw = participant.subscriber.messages.find((m) => m.plugindata?.data?.videoroom === 'attached');
+    const raw = participant.subscriber.messages
+        .find((m) => pluginData(m)?.videoroom === 'attached');
     assert.ok(raw, `no "attached" event: ${participant.subscriber.describe()}`);
     assert.equal(raw.plugindata.data.room, participant.room);
     const streams = attached.streams;
@@ -131,7 +132,8 @@ async function checkReceivesAll(participant, sources, mids, { frames = 15 } = {}
     await participant.sub.waitConnected();
     await Promise.all(sources.map((source) => checkReceives(participant, source, mids, frames)))
         .catch(async (error) => {
-            error.message += `\n${participant.display} received: ${await describeReception(participant)}`;
+            const reception = await describeReception(participant);
+            error.message += `\n${participant.display} received: ${reception}`;
             throw error;
         });
 }
@@ -144,7 +146,8 @@ async function checkReceives(participant, source, mids, frames) {
     await participant.sub.waitFrames(videoMid, source.size, frames, { from });
     await participant.sub.waitAudio(audioMid, 30, { from: participant.sub.audioSoFar(audioMid) });
     const peak = participant.sub.byMid.get(audioMid).audioPeak;
-    assert.ok(peak > 2000, `${participant.display} hears ${source.display} at peak ${peak}: silence`);
+    assert.ok(peak > 2000,
+        `${participant.display} hears ${source.display} at peak ${peak}: silence`);
 }
 
 function sourceOf(participant) {
@@ -155,7 +158,7 @@ function sourceOf(participant) {
 // State shared by the tests of the four-participant room, in order.
 const call = { room: null, people: [], mids: new Map() };
 
-test('four participants publish and each decodes the three others on one subscription', async () => {
+test('four participants publish and each decodes the others on one subscription', async () => {
     call.room = await createRoom({ max_publishers: 6, audiocodec: 'opus', videocodec: 'vp8',
         talking_events: true, talking_packets_threshold: 25, talking_level_threshold: 60 });
     for (let i = 0; i < 4; i++) {
@@ -208,7 +211,8 @@ test('four participants publish and each decodes the three others on one subscri
     await Promise.all(call.people.map(async (participant) => {
         const sources = call.people.filter((p) => p !== participant).map(sourceOf);
         await checkReceivesAll(participant, sources, call.mids.get(participant));
-        await participant.subscriber.waitType('webrtcup', `webrtcup on ${participant.display}'s subscription`);
+        await participant.subscriber.waitType('webrtcup',
+            `webrtcup on ${participant.display}'s subscription`);
     }));
 });
 
@@ -224,7 +228,8 @@ test('joined, publishers, configured and attached name the codecs as Janus does'
                 checkCodecNames(publisher, `publishers event to ${participant.display}`);
             }
         }
-        const attached = participant.subscriber.messages.find((m) => pluginData(m)?.videoroom === 'attached');
+        const attached = participant.subscriber.messages
+            .find((m) => pluginData(m)?.videoroom === 'attached');
         for (const stream of pluginData(attached).streams) {
             assert.equal(stream.codec, stream.type === 'audio' ? 'opus' : 'vp8',
                 `attached stream ${JSON.stringify(stream)}`);
@@ -244,7 +249,8 @@ test('talking events name each publisher and its tone\'s level', async () => {
             assert.equal(data.room, call.room);
             assert.equal(data.mid, other.streams.find((s) => s.type === 'audio').mid);
             const level = data['audio-level-dBov-avg'];
-            assert.ok(Math.abs(level - TONE_DBOV) <= 3, `talking level ${level}, tone is ${TONE_DBOV}`);
+            assert.ok(Math.abs(level - TONE_DBOV) <= 3,
+                `talking level ${level}, tone is ${TONE_DBOV}`);
         }
     }
 });
@@ -272,7 +278,8 @@ test('a participant who leaves is dropped from every subscription, then comes ba
 
         // autoupdate (the default): the server offers again without the leaver's streams.
         const updated = await participant.subscriber.waitNotification(
-            (d) => d.videoroom === 'updated', `a renegotiation of ${participant.display}'s subscription`,
+            (d) => d.videoroom === 'updated',
+            `a renegotiation of ${participant.display}'s subscription`,
             { from: mark.sub });
         const mids = call.mids.get(participant);
         const gone = [mids.get(`${leaver.feed}/audio`), mids.get(`${leaver.feed}/video`)];
@@ -300,14 +307,16 @@ test('a participant who leaves is dropped from every subscription, then comes ba
         for (const { key, mid, frames } of before[i]) {
             const now = participant.sub.framesSoFar(mid);
             if (key.startsWith(`${leaver.feed}/`)) {
-                assert.equal(now, frames, `${participant.display} still decodes the leaver on ${mid}`);
+                assert.equal(now, frames,
+                    `${participant.display} still decodes the leaver on ${mid}`);
             } else {
                 assert.ok(now - frames >= 10, `${participant.display} stopped decoding ${key}`);
             }
         }
     }
     const listed = await admin.handle.listParticipants({ room: call.room });
-    assert.ok(!listed.participants.some((p) => p.feed === leaver.feed), 'the leaver is still listed');
+    assert.ok(!listed.participants.some((p) => p.feed === leaver.feed),
+        'the leaver is still listed');
     assert.equal(listed.participants.length, 3);
 
     // Back with a new session: announced, subscribed to with "update", and decoded again.
@@ -318,11 +327,13 @@ test('a participant who leaves is dropped from every subscription, then comes ba
     assert.deepEqual(joined.publishers.map((p) => p.id).sort(), stayers.map((p) => p.feed).sort());
     for (const participant of stayers) {
         const mark = participant.subscriber.messages.length;
-        await participant.publisher.waitNotification((d) => d.publishers?.some((p) => p.id === back.feed),
+        await participant.publisher.waitNotification(
+            (d) => d.publishers?.some((p) => p.id === back.feed),
             `${participant.display} to hear of the return`, { from: marks.get(participant).pub });
         const reply = await participant.subscriber.handle.update({
             subscribe: subscriptionOf(back.feed, back.streams) });
-        const offer = reply.jsep ? reply : participant.subscriber.messages.slice(mark).find((m) => m.jsep);
+        const offer = reply.jsep ? reply
+            : participant.subscriber.messages.slice(mark).find((m) => m.jsep);
         assert.ok(offer, `no offer after update: ${participant.subscriber.describe(mark)}`);
         const mids = midsByFeed(reply.streams ?? offer.plugindata?.data?.streams);
         assert.ok(mids.has(`${back.feed}/video`), `update streams lack the returning feed`);
@@ -366,7 +377,8 @@ test('configure send:false stops one subscribed stream and send:true brings it b
     const audioMid = mids.get(`${source.feed}/audio`);
     const otherMid = mids.get(`${call.people[2].feed}/video`);
 
-    const off = await viewer.subscriber.handle.configure({ streams: [{ mid: videoMid, send: false }] });
+    const off = await viewer.subscriber.handle.configure(
+        { streams: [{ mid: videoMid, send: false }] });
     assert.equal(off.configured, 'ok');
     await sleep(700); // frames already on their way may still land
     const frozen = viewer.sub.framesSoFar(videoMid);
@@ -378,7 +390,8 @@ test('configure send:false stops one subscribed stream and send:true brings it b
     assert.ok(viewer.sub.audioSoFar(audioMid) > audio + 50, 'the audio of that feed stopped too');
     assert.ok(viewer.sub.framesSoFar(otherMid) > other + 15, 'other streams stopped too');
 
-    const on = await viewer.subscriber.handle.configure({ streams: [{ mid: videoMid, send: true }] });
+    const on = await viewer.subscriber.handle.configure(
+        { streams: [{ mid: videoMid, send: true }] });
     assert.equal(on.configured, 'ok');
     await viewer.sub.waitFrames(videoMid, source.size, 15,
         { from: viewer.sub.framesSoFar(videoMid), timeoutMs: 5000 });
@@ -462,8 +475,8 @@ test('a publisher\'s data channel messages reach each of its subscribers in orde
     const viewers = [];
     for (const index of [1, 2]) {
         const viewer = await newParticipant(room, index);
-        const { attached, offer } = await viewer.subscribe([{ feed: publisher.feed, mid: video.mid },
-            { feed: publisher.feed, mid: data.mid }]);
+        const { attached, offer } = await viewer.subscribe([
+            { feed: publisher.feed, mid: video.mid }, { feed: publisher.feed, mid: data.mid }]);
         assert.ok(attached.streams.some((s) => s.type === 'data'),
             `no data stream in ${JSON.stringify(attached.streams)}`);
         const application = mediaSections(offer.sdp).find((s) => s.kind === 'application');
@@ -520,7 +533,7 @@ async function assertRefused(promise, code) {
     });
 }
 
-test('a kicked participant is told, its PeerConnection ends, and it leaves subscriptions', async () => {
+test('a kicked participant is told, its PeerConnection ends, it leaves subscriptions', async () => {
     const room = await createRoom({ max_publishers: 3, secret: 'kick-secret' });
     const target = await newParticipant(room, 0);
     await joinAndPublish(target);
@@ -530,8 +543,8 @@ test('a kicked participant is told, its PeerConnection ends, and it leaves subsc
     await checkReceivesAll(witness, [sourceOf(target)], mids, { frames: 5 });
 
     await assertRefused(admin.handle.kick({ room, feed: target.feed, secret: 'wrong' }), 433);
-    const mark = { target: target.publisher.messages.length, witness: witness.publisher.messages.length,
-        sub: witness.subscriber.messages.length };
+    const mark = { target: target.publisher.messages.length,
+        witness: witness.publisher.messages.length, sub: witness.subscriber.messages.length };
     await admin.handle.kick({ room, feed: target.feed, secret: 'kick-secret' });
 
     const told = await target.publisher.waitNotification((d) => d.leaving === 'ok',
@@ -571,7 +584,8 @@ test('destroying a room tells every participant and ends their media', async () 
     const reply = await admin.handle.destroy({ room, secret: 'room-secret' });
     assert.equal(reply.room, room);
     for (const [i, participant] of [first, second, listener].entries()) {
-        const message = await participant.publisher.waitNotification((d) => d.videoroom === 'destroyed',
+        const message = await participant.publisher.waitNotification(
+            (d) => d.videoroom === 'destroyed',
             `${participant.display} to hear the room is destroyed`, { from: marks[i] });
         assert.equal(message.plugindata.data.room, room);
     }
@@ -684,7 +698,8 @@ test('5% loss on the way out: the subscriber NACKs, the server resends, video st
         try {
             await checkSmooth(publisher, viewer, mid);
             const received = await videoStats(viewer.sub, 'inbound-rtp');
-            assert.ok(received.nackCount > 0, `the subscriber sent no NACK: ${JSON.stringify(received)}`);
+            assert.ok(received.nackCount > 0,
+                `the subscriber sent no NACK: ${JSON.stringify(received)}`);
         } finally {
             await close();
         }

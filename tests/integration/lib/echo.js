@@ -72,7 +72,8 @@ export async function negotiate(handle, events, peer, { trickle = false, iceRest
         })();
     } else {
         offer = await peer.completeOffer({ iceRestart });
-        assert.match(offer.sdp, /^a=candidate:.* 127\.0\.0\.1 /m, 'the offer carries its candidates');
+        assert.match(offer.sdp, /^a=candidate:.* 127\.0\.0\.1 /m,
+            'the offer carries its candidates');
     }
     const result = await handle.start({ ...body, jsep: offer });
     assert.equal(result.result, 'ok');
@@ -130,7 +131,8 @@ export async function rawNegotiate(client, sessionId, handleId, peer,
     const ack = await client.waitFor((m) => m.transaction === tx && m.janus !== 'event', options);
     assert.equal(ack.janus, 'ack', `offer not acked: ${JSON.stringify(ack)}`);
     const event = await client.waitFor((m) => m.transaction === tx && m.janus === 'event', options);
-    assert.deepEqual(event.plugindata, { plugin: ECHOTEST_ID, data: { echotest: 'event', result: 'ok' } });
+    assert.deepEqual(event.plugindata,
+        { plugin: ECHOTEST_ID, data: { echotest: 'event', result: 'ok' } });
     await peer.applyAnswer(event.jsep);
     return { ack, event };
 }

@@ -114,7 +114,9 @@ export class EchoPeer {
             sink.ondata = ({ samples }) => {
                 this.audioCallbacks++;
                 this.audioSamples += samples.length;
-                for (const sample of samples) this.audioPeak = Math.max(this.audioPeak, Math.abs(sample));
+                for (const sample of samples) {
+                    this.audioPeak = Math.max(this.audioPeak, Math.abs(sample));
+                }
             };
             this.sinks.push(sink);
         }
@@ -169,7 +171,8 @@ export class EchoPeer {
     // Waits for `count` decoded frames of the sent size after index `from`.
     async waitFrames(count, { from = 0, timeoutMs = 15000 } = {}) {
         await waitUntil(() => this.framesOfSize(from) >= count, () => {
-            const sizes = [...new Set(this.videoFrames.slice(from).map((f) => `${f.width}x${f.height}`))];
+            const seen = this.videoFrames.slice(from).map((f) => `${f.width}x${f.height}`);
+            const sizes = [...new Set(seen)];
             return `${count} echoed ${this.width}x${this.height} frames (got ` +
                 `${this.framesOfSize(from)}; sizes seen: ${sizes.join(', ') || 'none'})`;
         }, timeoutMs);

@@ -78,7 +78,8 @@ export class RoomHandle {
         const list = this.messages.slice(from).map((m) => {
             const data = pluginData(m);
             const body = data ? JSON.stringify(data) : '';
-            return `${m.janus}${m.transaction ? '(tx)' : ''}${m.jsep ? `+${m.jsep.type}` : ''} ${body}`;
+            const tags = `${m.transaction ? '(tx)' : ''}${m.jsep ? `+${m.jsep.type}` : ''}`;
+            return `${m.janus}${tags} ${body}`;
         });
         const text = list.join(' | ');
         return text.length > 3000 ? `${text.slice(0, 3000)}...` : text || 'nothing';
@@ -91,7 +92,8 @@ export class RoomHandle {
         const trickles = this.ofType('trickle');
         for (; this.appliedTrickles < trickles.length; this.appliedTrickles++) {
             const { candidate } = trickles[this.appliedTrickles];
-            if (!candidate || candidate.completed || this.peer.pc.signalingState === 'closed') continue;
+            if (!candidate || candidate.completed) continue;
+            if (this.peer.pc.signalingState === 'closed') continue;
             this.peer.pc.addIceCandidate(candidate).catch(() => {});
         }
     }
@@ -179,7 +181,8 @@ export class SubscriberPeer {
             await this.pc.setRemoteDescription(offer);
         } catch (error) {
             // libwebrtc's errors print as {} in node's test report: give them words.
-            throw new Error(`the subscriber refused the server's offer: ${error.message}\n${offer.sdp}`);
+            throw new Error(`the subscriber refused the server's offer: ${error.message}\n` +
+                offer.sdp);
         }
         if (/^m=application /m.test(offer.sdp) && !this.ownChannel) {
             this.ownChannel = this.pc.createDataChannel('JanusDataChannel', { ordered: true });

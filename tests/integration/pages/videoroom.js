@@ -91,7 +91,7 @@ function attachSubscriber(streams) {
         },
         error: fail,
         onmessage: (msg, jsep) => {
-            state.events.push(`subscriber:${msg.videoroom}${msg.error_code ? `:${msg.error_code}` : ''}`);
+            state.events.push(`subscriber:${msg.videoroom}:${msg.error_code || ''}`);
             if (msg.error) fail(msg.error);
             if (msg.videoroom === 'attached' && waiting.length) {
                 subscriber.send({ message: { request: 'update', subscribe: waiting.splice(0) } });
@@ -124,7 +124,7 @@ function attachPublisher() {
         },
         error: fail,
         onmessage: (msg, jsep) => {
-            state.events.push(`publisher:${msg.videoroom}${msg.error_code ? `:${msg.error_code}` : ''}`);
+            state.events.push(`publisher:${msg.videoroom}:${msg.error_code || ''}`);
             if (msg.error) fail(msg.error);
             if (msg.videoroom === 'joined') {
                 state.myId = msg.id;
@@ -144,7 +144,9 @@ window.report = async () => {
     const pc = subscriber?.webrtcStuff?.pc;
     if (pc) {
         for (const entry of (await pc.getStats()).values()) {
-            if (entry.type === 'inbound-rtp' && entry.kind === 'video') frames[entry.mid] = entry.framesDecoded;
+            if (entry.type === 'inbound-rtp' && entry.kind === 'video') {
+                frames[entry.mid] = entry.framesDecoded;
+            }
         }
     }
     const videos = [...document.querySelectorAll('#remote video')].map((video) => ({
