@@ -9,7 +9,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const problems = [];
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 18) problems.push(`Node.js ${process.versions.node} is too old: 18.18 or newer is needed`);
-for (const name of ['janode', 'ws', '@roamhq/wrtc']) {
+for (const name of ['janode', 'ws', '@roamhq/wrtc', 'janus-gateway', 'webrtc-adapter',
+    'playwright-core']) {
     if (!existsSync(path.join(here, 'node_modules', name, 'package.json'))) {
         problems.push(`npm package ${name} is missing from tests/integration/node_modules`);
     }
@@ -20,6 +21,13 @@ const aiortc = spawnSync(python, ['-c', 'import aiortc, numpy'], { encoding: 'ut
 if (aiortc.status !== 0) {
     problems.push(`${python} cannot import aiortc (Debian package python3-aiortc): ` +
         `${(aiortc.stderr || aiortc.error?.message || '').trim().split('\n').pop()}`);
+}
+// The browser tests drive Debian's Chromium.
+const chromium = process.env.PRISM_CHROMIUM || '/usr/bin/chromium';
+try {
+    accessSync(chromium, constants.X_OK);
+} catch {
+    problems.push(`${chromium} is missing (Debian package chromium)`);
 }
 if (!process.env.JANUS_CMD) {
     try {

@@ -1,0 +1,141 @@
+// janus.js, unmodified, in headless Chromium (Debian's package, driven by playwright-core): three
+// browser contexts open pages/videoroom.html, join one room, publish the fake camera and
+// microphone and subscribe to each other over WebSocket. Every page must show the two others'
+// videos with a size and a growing framesDecoded. The page is served by a small HTTP server of
+// the test on 127.0.0.1; Chromium runs in the test's network namespace, like the server.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { waitUntil } from './lib/peer.js';
+import { sleep, startServer } from './lib/server.js';
+import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CHROMIUM = process.env.PRISM_CHROMIUM || '/usr/bin/chromium';
+const PAGES = 3;
+
+// The files the page may load, by URL path; nothing else is served.
+const FILES = {
+    '/pages/videoroom.html': ['pages/videoroom.html', 'text/html'],
+    '/pages/videoroom.js': ['pages/videoroom.js', 'text/javascript'],
+    '/node_modules/janus-gateway/npm/src/janus.js':
+        ['node_modules/janus-gateway/npm/src/janus.js', 'text/javascript'],
+    '/node_modules/webrtc-adapter/out/adapter.js':
+        ['node_modules/webrtc-adapter/out/adapter.js', 'text/javascript'],
+};
+
+let server;
+let web;
+let webPort;
+let browser;
+let connection;
+
+async function serveFiles() {
+    const files = http.createServer((request, response) => {
+        const entry = FILES[new URL(request.url, 'http://127.0.0.1').pathname];
+        if (!entry) {
+            response.writeHead(404).end();
+            return;
+        }
+        response.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-store' });
+        response.end(readFileSync(path.join(HERE, entry[0])));
+    });
+    await new Promise((resolve) => files.listen(0, '127.0.0.1', resolve));
+    return files;
+}
+
+before(async () => {
+    server = await startServer();
+    connection = await connectJanode(server);
+    web = await serveFiles();
+    webPort = web.address().port;
+    // playwright gives the browser a fresh --user-data-dir of its own (and removes it at close).
+    browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+            '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync',
+            '--no-first-run', '--no-sandbox', '--headless',
+            // Only loopback exists here: let WebRTC use it, and show candidates as addresses.
+            '--allow-loopback-in-peer-connection',
+            '--disable-features=WebRtcHideLocalIpsWithMdns',
+        ],
+    });
+});
+
+after(async () => {
+    await browser?.close();
+    web?.close();
+    await connection?.close().catch(() => {});
+    await server?.stop();
+});
+
+test(`${PAGES} janus.js pages in Chromium publish and see each other`, async (t) => {
+    const admin = await RoomHandle.attach(await connection.create());
+    const room = newRoomId();
+    await admin.handle.create({ room, max_publishers: PAGES });
+    const names = Array.from({ length: PAGES }, (_, i) => `browser-${i + 1}`);
+    const pages = [];
+    const logs = [];
+    for (const name of names) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        page.on('console', (message) => {
+            if (['error', 'warning'].includes(message.type())) {
+                logs.push(`${name}: ${message.text()}`);
+            }
+        });
+        page.on('pageerror', (error) => logs.push(`${name}: page error ${error.message}`));
+        const query = new URLSearchParams({ server: server.wsUrl, room: String(room), name });
+        await page.goto(`http://127.0.0.1:${webPort}/pages/videoroom.html?${query}`);
+        pages.push({ name, page });
+    }
+    const report = (entry) => entry.page.evaluate(() => window.report());
+    const explain = async () => {
+        const reports = await Promise.all(pages.map(report));
+        return `${JSON.stringify(reports)}\nconsole: ${logs.slice(-20).join('\n')}`;
+    };
+
+    // Everyone publishes, and every page shows the others' videos with a size.
+    let last = '';
+    await waitUntil(async () => {
+        const reports = await Promise.all(pages.map(report));
+        last = JSON.stringify(reports.map((r) => r.videos));
+        return reports.every((r) => r.published && r.errors.length === 0 &&
+            r.videos.filter((v) => v.width > 0 && v.height > 0).length === PAGES - 1);
+    }, async () => `every page to show ${PAGES - 1} remote videos (last: ${last})`, 40000, 250)
+        .catch(async (error) => {
+            error.message += `\n${await explain()}`;
+            throw error;
+        });
+
+    // The right feeds, and frames keep being decoded on each of them.
+    const ids = await Promise.all(pages.map(async (entry) => (await report(entry)).myId));
+    const before = await Promise.all(pages.map(report));
+    await sleep(2000);
+    const now = await Promise.all(pages.map(report));
+    for (const [i, current] of now.entries()) {
+        assert.deepEqual(current.errors, [], `${names[i]} reported errors`);
+        const feeds = current.videos.map((v) => v.feed).sort();
+        assert.deepEqual(feeds, ids.filter((id, j) => j !== i).sort(),
+            `${names[i]} shows ${JSON.stringify(current.videos)}`);
+        for (const video of current.videos) {
+            const earlier = before[i].videos.find((v) => v.mid === video.mid)?.framesDecoded ?? 0;
+            const decoded = video.framesDecoded - earlier;
+            assert.ok(decoded >= 10,
+                `${names[i]} decoded ${decoded} frames in 2 s on mid ${video.mid}`);
+            assert.ok(video.width >= 160 && video.height >= 120,
+                `tiny video ${JSON.stringify(video)}`);
+        }
+    }
+    // The server agrees: three publishers in the room.
+    const { participants } = await admin.handle.listParticipants({ room });
+    assert.deepEqual(participants.map((p) => p.feed).sort(), [...ids].sort());
+    assert.ok(participants.every((p) => p.publisher), JSON.stringify(participants));
+    t.diagnostic(`videos: ${JSON.stringify(now.map((r) => r.videos))}`);
+});
