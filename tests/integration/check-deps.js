@@ -8,9 +8,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const problems = [];
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 18) problems.push(`Node.js ${process.versions.node} is too old: 18.18 or newer is needed`);
-for (const name of ['janode', 'ws']) {
+for (const name of ['janode', 'ws', 'playwright-core']) {
     if (!existsSync(path.join(here, 'node_modules', name, 'package.json'))) {
         problems.push(`npm package ${name} is missing from tests/integration/node_modules`);
+    }
+}
+for (const name of ['janus-gateway', 'webrtc-adapter']) {
+    if (!existsSync(path.join(here, '..', '..', 'web', 'node_modules', name, 'package.json'))) {
+        problems.push(`npm package ${name} of the demo pages is missing from web/node_modules`);
     }
 }
 if (!process.env.JANUS_CMD) {
