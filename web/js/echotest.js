@@ -33,7 +33,10 @@ function updateStream(stream, video, placeholder, track, on) {
 
 function onmessage(message, jsep) {
     if (jsep) {
-        echo.handleRemoteJsep({ jsep, error: (cause) => fail(`Cannot use the server's answer: ${cause}`) });
+        echo.handleRemoteJsep({
+            jsep,
+            error: (cause) => fail(`Cannot use the server's answer: ${cause}`),
+        });
     }
     if (message.error) {
         fail(`The echo test refused the request (${message.error_code}): ${message.error}`);
@@ -48,17 +51,25 @@ function webrtcState(on, reason) {
 }
 
 function iceState(state) {
-    if (state === 'failed') fail('No network path to the server\'s media ports (ICE failed).');
+    if (state === 'failed') fail("No network path to the server's media ports (ICE failed).");
     else if (state === 'disconnected') setStatus('The media connection is interrupted…');
+}
+
+function slowLink(uplink, lost) {
+    const direction = uplink ? 'sent' : 'received';
+    setStatus(`The network is losing packets (${lost} ${direction}).`);
 }
 
 function showStats(sample) {
     $('stat-receive').textContent = formatKbps(sample.receiveKbps);
     $('stat-send').textContent = formatKbps(sample.sendKbps);
     $('stat-loss').textContent = formatNumber(sample.lossPercent, 1, ' %');
-    $('stat-rtt').textContent = formatNumber(sample.rttMs, 0, ' ms');
+    const rttDigits = sample.rttMs !== null && sample.rttMs < 10 ? 1 : 0;
+    $('stat-rtt').textContent = formatNumber(sample.rttMs, rttDigits, ' ms');
     const size = sample.width ? `${sample.width}×${sample.height}` : '—';
-    $('stat-resolution').textContent = sample.fps ? `${size} at ${Math.round(sample.fps)} fps` : size;
+    $('stat-resolution').textContent = sample.fps
+        ? `${size} at ${Math.round(sample.fps)} fps`
+        : size;
     $('stat-frames').textContent = formatNumber(sample.framesDecoded);
 }
 
@@ -78,7 +89,7 @@ function sendOffer() {
             { type: 'video', capture: true, recv: true },
         ],
         success: (jsep) => {
-            setStatus('Waiting for the server\'s answer…');
+            setStatus("Waiting for the server's answer…");
             const bitrate = Number($('bitrate').value);
             echo.send({ message: { audio: true, video: true, bitrate }, jsep });
         },
@@ -93,7 +104,8 @@ async function start() {
     try {
         const session = await connect({
             onLost: (cause) => {
-                if (janus === session) fail(`Lost the connection to the server (${cause}). Is it still running?`);
+                if (janus !== session) return; // a session we stopped already
+                fail(`Lost the connection to the server (${cause}). Is it still running?`);
             },
         });
         janus = session;
@@ -101,11 +113,14 @@ async function start() {
             onmessage,
             webrtcState,
             iceState,
+            slowLink,
             onlocaltrack: (track, on) => {
-                if (track.kind === 'video') updateStream(localStream, $('local'), 'local-placeholder', track, on);
+                if (track.kind !== 'video') return;
+                updateStream(localStream, $('local'), 'local-placeholder', track, on);
             },
-            onremotetrack: (track, mid, on) => updateStream(remoteStream, $('remote'), 'remote-placeholder', track, on),
-            slowLink: (uplink, lost) => setStatus(`The network is losing packets (${lost} ${uplink ? 'sent' : 'received'}).`),
+            onremotetrack: (track, mid, on) => {
+                updateStream(remoteStream, $('remote'), 'remote-placeholder', track, on);
+            },
         });
         expose({ echo });
         startStats();
@@ -145,5 +160,9 @@ $('stop').addEventListener('click', () => stop());
 $('bitrate').addEventListener('change', () => {
     const bitrate = Number($('bitrate').value);
     echo?.send({ message: { bitrate } });
-    setStatus(bitrate ? `Asked the server to send at most ${bitrate / 1000} kbit/s.` : 'No bitrate limit.');
+    setStatus(
+        bitrate
+            ? `Asked the server to send at most ${bitrate / 1000} kbit/s.`
+            : 'No bitrate limit.',
+    );
 });

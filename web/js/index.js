@@ -1,6 +1,14 @@
 // The landing page: the server's name and version, which demos its plugins allow, and the
 // video rooms open now (through janus.js and the VideoRoom "list" request).
-import { attach, connect, fetchInfo, request, serverUrl, showError } from './janus-client.js';
+import {
+    attach,
+    connect,
+    fetchInfo,
+    pageLink,
+    request,
+    serverUrl,
+    showError,
+} from './janus-client.js';
 
 const ECHOTEST = 'janus.plugin.echotest';
 const VIDEOROOM = 'janus.plugin.videoroom';
@@ -11,7 +19,9 @@ function showServer(info) {
     $('server').textContent = `${info.name || 'Server'} ${info.version_string || ''}`.trim();
     const plugins = info.plugins || {};
     $('echotest-state').textContent = plugins[ECHOTEST] ? '' : '(not available on this server)';
-    $('videoroom-state').textContent = plugins[VIDEOROOM] ? '' : '(not available on this server yet)';
+    $('videoroom-state').textContent = plugins[VIDEOROOM]
+        ? ''
+        : '(not available on this server yet)';
     return Boolean(plugins[VIDEOROOM]);
 }
 
@@ -22,7 +32,7 @@ function showRooms(list) {
     for (const room of list) {
         const item = document.createElement('li');
         const link = document.createElement('a');
-        link.href = `videoroom.html?room=${encodeURIComponent(room.room)}`;
+        link.href = pageLink('videoroom.html', { room: room.room });
         link.textContent = room.description || `Room ${room.room}`;
         const people = room.num_participants ?? 0;
         item.append(link, ` (room ${room.room}, ${people} ${people === 1 ? 'person' : 'people'}`);
@@ -46,6 +56,8 @@ async function listRooms() {
 
 async function main() {
     $('api-url').textContent = serverUrl;
+    for (const link of document.querySelectorAll('a[data-page]'))
+        link.href = pageLink(link.dataset.page);
     let hasVideoRoom;
     try {
         hasVideoRoom = showServer(await fetchInfo());
@@ -56,7 +68,8 @@ async function main() {
         return;
     }
     if (!hasVideoRoom) {
-        $('rooms-status').textContent = 'This server has no VideoRoom plugin yet, so there are no rooms.';
+        $('rooms-status').textContent =
+            'This server has no VideoRoom plugin yet, so there are no rooms.';
         return;
     }
     try {

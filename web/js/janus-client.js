@@ -38,7 +38,8 @@ export async function connect({ onLost } = {}) {
                 resolve(janus);
             },
             error: (cause) => {
-                if (!connected) reject(new Error(`Cannot reach the server at ${serverUrl} (${cause}).`));
+                if (!connected)
+                    reject(new Error(`Cannot reach the server at ${serverUrl} (${cause}).`));
                 else onLost?.(String(cause));
             },
         });
@@ -62,7 +63,11 @@ export function attach(janus, plugin, callbacks = {}) {
 // the plugin's answer.
 export function request(handle, message) {
     return new Promise((resolve, reject) => {
-        handle.send({ message, success: resolve, error: (cause) => reject(new Error(String(cause))) });
+        handle.send({
+            message,
+            success: resolve,
+            error: (cause) => reject(new Error(String(cause))),
+        });
     });
 }
 
@@ -94,6 +99,16 @@ export function describeMediaError(error) {
     if (name === 'SecurityError' || !navigator.mediaDevices)
         return 'Camera access needs a secure page (https, or http://127.0.0.1 / localhost).';
     return `Cannot use the camera or microphone: ${error?.message || error}`;
+}
+
+// A link to another demo page that keeps this page's ?server and ?debug.
+export function pageLink(page, query = {}) {
+    const url = new URL(page, location.href);
+    for (const name of ['server', 'debug']) {
+        if (params.has(name)) url.searchParams.set(name, params.get(name));
+    }
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    return url.pathname.replace(/^.*\//, '') + url.search;
 }
 
 // Exposes page state on window.prism, for the browser tests and for the console.

@@ -23,7 +23,9 @@ function showInRoom(inRoom) {
     $('mute-audio').textContent = 'Mute microphone';
     $('mute-video').textContent = 'Turn camera off';
     $('share-screen').textContent = 'Share screen';
-    $('room-title').textContent = inRoom ? `Room ${room.room}` : 'Everyone in the same room sees and hears each other.';
+    $('room-title').textContent = inRoom
+        ? `Room ${room.room}`
+        : 'Everyone in the same room sees and hears each other.';
 }
 
 // Back to the form, keeping `message` as the status.
@@ -59,7 +61,8 @@ async function join(event) {
             onError: showError,
             onStatus: setStatus,
             onLeft: (text) => endRoom(text),
-            onScreenChange: (sharing) => toggle($('share-screen'), sharing, 'Stop sharing', 'Share screen'),
+            onScreenChange: (sharing) =>
+                toggle($('share-screen'), sharing, 'Stop sharing', 'Share screen'),
         });
         expose({ room });
         showInRoom(true);
@@ -96,4 +99,7 @@ if (!navigator.mediaDevices?.getDisplayMedia) $('share-screen').hidden = true;
 window.addEventListener('pagehide', () => room?.leave());
 
 $('room').value = params.get('room') || $('room').value;
-$('display').value = params.get('name') || localStorage.getItem('prism-display') || `Guest ${Math.floor(Math.random() * 900 + 100)}`;
+$('display').value =
+    params.get('name') ||
+    localStorage.getItem('prism-display') ||
+    `Guest ${Math.floor(Math.random() * 900 + 100)}`;
