@@ -203,6 +203,9 @@ static int start_transports(struct prism_process *process)
                                                                   "long_poll_timeout"),
             .max_connections = (unsigned)prism_config_get_int(config, "http", "max_connections"),
             .cors_allow_origin = prism_config_get_string(config, "cors", "allow_origin"),
+            .static_dir = prism_config_get_bool(config, "http", "static_enabled")
+                              ? prism_config_get_string(config, "http", "static_dir")
+                              : NULL,
         };
         int rc = prism_http_start(&process->http, &http, process->api);
         if (rc < 0)
@@ -317,9 +320,8 @@ int main(int argc, char **argv)
         return 1;
     }
     prism_info("main", "Prism %s starting", PRISM_VERSION_STRING);
-    if (start_workers(&process) < 0 || start_plugins(&process) < 0 ||
-        start_media(&process) < 0 || start_api(&process) < 0 ||
-        start_transports(&process) < 0) {
+    if (start_workers(&process) < 0 || start_plugins(&process) < 0 || start_media(&process) < 0 ||
+        start_api(&process) < 0 || start_transports(&process) < 0) {
         prism_error("main", "start-up failed");
         stop_process(&process);
         return 1;

@@ -155,6 +155,10 @@ static const struct prism_setting settings[] = {
                 "Seconds a long-poll waits for events before answering with a keepalive"),
     INT_SETTING("http", "max_connections", "4096", 16, INT_MAX, NULL,
                 "Most HTTP connections open at once"),
+    BOOL_SETTING("http", "static_enabled", "true", NULL,
+                 "Serve the files of static_dir (the demo pages) on the other paths"),
+    STRING_SETTING("http", "static_dir", "web", check_not_empty, NULL,
+                   "Folder of static files; a relative path starts at the working directory"),
     STRING_SETTING("cors", "allow_origin", "*", check_not_empty, NULL,
                    "Access-Control-Allow-Origin value; \"*\" echoes the request's Origin"),
 

@@ -1,6 +1,7 @@
 /* The HTTP transport of the Janus API on libmicrohttpd: REST requests
  * (POST {base}[/{session}[/{handle}]]), server info (GET {base}/info) and
- * event long-polls (GET {base}/{session}?maxev=N), with CORS.
+ * event long-polls (GET {base}/{session}?maxev=N), with CORS; and the files of
+ * a static folder (the demo pages) on every other path.
  *
  * Threads: MHD runs one internal epoll thread; a small sweeper thread answers
  * long-polls whose time is up. Replies and events may arrive from any thread.
@@ -23,6 +24,10 @@ struct prism_http_config {
     unsigned long_poll_timeout_s;  /* a long-poll without events answers a keepalive: 30 */
     unsigned max_connections;      /* concurrent connections MHD accepts: 1024 */
     const char *cors_allow_origin; /* "*" echoes the request's Origin */
+    /* Folder whose files are served on the paths the API does not use; NULL or
+     * "": none. A relative path is taken from the current directory, once, at
+     * start. A folder that cannot be opened is logged and left out. */
+    const char *static_dir;
 };
 
 /* Counters, for tests and metrics. */

@@ -1,7 +1,7 @@
 /* Private structures of the HTTP transport, shared by its files:
  * server.c (start/stop, sweeper thread), hub.c (event sink and the lock every
- * thread meets at), request.c (MHD glue, responses) and janus_route.c (the
- * Janus API paths). */
+ * thread meets at), request.c (MHD glue, responses), janus_route.c (the
+ * Janus API paths) and static.c (files of the static folder). */
 #ifndef PRISM_SIGNALING_HTTP_INTERNAL_H
 #define PRISM_SIGNALING_HTTP_INTERNAL_H
 
@@ -23,8 +23,9 @@
 #define HTTP_DRAIN_TIMEOUT_US (2u * 1000000u)
 /* Idle keep-alive connections are closed after this (suspended ones never). */
 #define HTTP_IDLE_TIMEOUT_S 60u
-/* Path prefixes served: the Janus API now; /admin, /whip, /whep, /metrics and
- * static files take further slots. */
+/* Path prefixes served: the Janus API and static files now; /admin, /whip,
+ * /whep and /metrics take further slots (before the static route, which
+ * matches every path and so comes last). */
 #define HTTP_MAX_ROUTES 8u
 
 /* What the transport's threads share: the event sink sessions push to, the
@@ -66,6 +67,12 @@ struct http_request {
     struct http_hub *hub; /* one reference */
     struct MHD_Connection *connection;
     const struct http_route *route;
+    bool begun;       /* the headers are in and a route was chosen */
+    char *raw_target; /* the request target as sent (still percent-encoded); owned */
+    /* Where MHD's copy of the target ends, kept only to compare with the version's address
+     * (never read), and whether that comparison showed a NUL byte cutting the target. */
+    const char *raw_target_end;
+    bool target_has_nul;
     const char *method; /* MHD's strings, valid until completion */
     const char *rest;   /* the url after the route's prefix */
     struct prism_http_path path;
@@ -99,6 +106,8 @@ struct prism_http {
     struct http_hub *hub;                      /* one reference */
     struct http_route routes[HTTP_MAX_ROUTES]; /* first match wins */
     size_t route_count;
+    char *static_root;  /* real path of the static folder; NULL: none served */
+    int static_root_fd; /* that folder, opened O_PATH; -1 when none */
     struct MHD_Daemon *daemon;
     int listen_fd;
     bool listen_fd_ours; /* MHD hands the socket back when quiesced */
@@ -118,6 +127,7 @@ void http_hub_ready_locked(struct http_hub *hub, struct http_request *request, j
 void http_hub_resume_answered_locked(struct http_hub *hub, GPtrArray *answered);
 
 /* request.c */
+void *http_uri_cb(void *cls, const char *uri, struct MHD_Connection *connection);
 enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *connection, const char *url,
                                const char *method, const char *version, const char *upload_data,
                                size_t *upload_data_size, void **context);
@@ -135,5 +145,11 @@ enum MHD_Result http_respond_redirect(struct prism_http *http, struct http_reque
 
 /* janus_route.c */
 void http_janus_route_init(struct http_route *route, const char *base_path);
+
+/* static.c: opens the configured folder (a warning, not a failure, when it
+ * cannot be opened: the API is served without it); the route serves it. */
+void http_static_open(struct prism_http *http, const char *dir);
+void http_static_close(struct prism_http *http);
+void http_static_route_init(struct http_route *route);
 
 #endif

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static struct http_request *request_new(struct prism_http *http, struct MHD_Connection *connection,
-                                        const char *method)
+                                        const char *uri)
 {
     struct http_request *request = calloc(1, sizeof(*request));
     if (!request)
@@ -19,7 +19,7 @@ static struct http_request *request_new(struct prism_http *http, struct MHD_Conn
     atomic_init(&request->refs, 1);
     request->hub = http_hub_ref(http->hub);
     request->connection = connection;
-    request->method = method;
+    request->raw_target = g_strdup(uri);
     request->state = REQUEST_NEW;
     g_mutex_lock(&http->hub->lock);
     http->hub->in_flight++;
@@ -35,6 +35,7 @@ void http_request_unref(struct http_request *request)
     json_decref(request->waiter.answer);
     if (request->body)
         g_byte_array_unref(request->body);
+    g_free(request->raw_target);
     http_hub_unref(request->hub);
     free(request);
 }
@@ -59,15 +60,36 @@ static enum MHD_Result respond_too_large(struct prism_http *http, struct http_re
                               PRISM_API_ERROR_TRANSPORT_SPECIFIC, reason);
 }
 
-static enum MHD_Result begin(struct prism_http *http, struct MHD_Connection *connection,
-                             const char *url, const char *method, void **context)
+/* MHD calls this once per request, with the target as the client sent it,
+ * before the headers: the request object is born here (and freed in
+ * http_completed_cb), so static files can judge the undecoded target. */
+void *http_uri_cb(void *cls, const char *uri, struct MHD_Connection *connection)
 {
-    struct http_request *request = request_new(http, connection, method);
-    if (!request)
-        return MHD_NO;
-    *context = request;
+    struct http_request *request = request_new(cls, connection, uri);
+    if (request)
+        request->raw_target_end = uri + strlen(uri);
+    return request;
+}
+
+/* True when a raw NUL byte cut the target short. MHD 0.9 splits the request
+ * line in place: the target runs up to the space before the version, which it
+ * overwrites with the terminator, and it accepts NUL bytes inside. So the
+ * target's terminator sits right before the version unless a NUL came first
+ * (or there was no version at all, which static files refuse too). */
+static bool target_cut_by_nul(const struct http_request *request, const char *version)
+{
+    return !request->raw_target_end || !version || request->raw_target_end + 1 != version;
+}
+
+/* The headers are in: `url` is the path MHD decoded, used to pick the route. */
+static enum MHD_Result begin(struct prism_http *http, struct http_request *request, const char *url,
+                             const char *method, const char *version)
+{
+    request->begun = true;
+    request->method = method;
+    request->target_has_nul = target_cut_by_nul(request, version);
     request->route = find_route(http, url, &request->rest);
-    const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+    const char *length = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (prism_http_declared_too_large(length, http->max_body_size)) {
         /* Answered before the body is read: MHD drops it and closes. */
@@ -110,8 +132,10 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *connection, con
 {
     struct prism_http *http = cls;
     struct http_request *request = *context;
-    if (!request)
-        return begin(http, connection, url, method, context);
+    if (!request) /* http_uri_cb ran out of memory */
+        return MHD_NO;
+    if (!request->begun)
+        return begin(http, request, url, method, version);
     if (*upload_data_size > 0)
         return absorb(http, request, upload_data, upload_data_size);
 
@@ -157,7 +181,8 @@ void http_completed_cb(void *cls, struct MHD_Connection *connection, void **cont
     g_cond_broadcast(&hub->changed);
     g_mutex_unlock(&hub->lock);
     if (code != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-        prism_debug("http", "%s request ended early (code %d)", request->method, (int)code);
+        prism_debug("http", "%s request ended early (code %d)",
+                    request->method ? request->method : "unparsed", (int)code);
     http_request_unref(request);
 }
 

@@ -141,6 +141,7 @@ static int copy_config(struct prism_http *http, const struct prism_http_config *
 
 static void free_http(struct prism_http *http)
 {
+    http_static_close(http);
     http_hub_unref(http->hub);
     g_free(http->base_path);
     g_free(http->interface);
@@ -155,7 +156,8 @@ static int start_daemon(struct prism_http *http)
         flags, 0, NULL, NULL, http_access_cb, http, MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)http->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
         http->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S,
-        MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, http, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, http, MHD_OPTION_NOTIFY_COMPLETED,
+        http_completed_cb, http, MHD_OPTION_END);
     if (!http->daemon) {
         /* The socket is not closed here: MHD may already have closed it on its
          * failure path, and a double close could hit another thread's fd. */
@@ -185,13 +187,17 @@ int prism_http_start(struct prism_http **out, const struct prism_http_config *co
         return -ENOMEM;
     http->api = api;
     http->listen_fd = -1;
+    http->static_root_fd = -1;
     int rc = copy_config(http, config);
     if (rc == 0)
         rc = http_hub_create(&http->hub);
     if (rc < 0)
         goto fail;
-    http_janus_route_init(&http->routes[0], http->base_path);
-    http->route_count = 1;
+    http_janus_route_init(&http->routes[http->route_count++], http->base_path);
+    if (config->static_dir && config->static_dir[0])
+        http_static_open(http, config->static_dir);
+    if (http->static_root)
+        http_static_route_init(&http->routes[http->route_count++]);
     rc = open_listen_socket(http, config->port);
     if (rc == 0)
         rc = start_daemon(http);
@@ -200,6 +206,9 @@ int prism_http_start(struct prism_http **out, const struct prism_http_config *co
     prism_api_add_transport(api, &transport_info);
     prism_info("http", "Janus API on http://%s:%u%s", http->interface, http->port,
                http->base_path[0] ? http->base_path : "/");
+    if (http->static_root)
+        prism_info("http", "files of %s on http://%s:%u/", http->static_root, http->interface,
+                   http->port);
     *out = http;
     return 0;
 fail:

@@ -29,6 +29,11 @@ try {
 } catch {
     problems.push(`${chromium} is missing (Debian package chromium)`);
 }
+for (const name of ['janus-gateway', 'webrtc-adapter']) {
+    if (!existsSync(path.join(here, '..', '..', 'web', 'node_modules', name, 'package.json'))) {
+        problems.push(`npm package ${name} of the demo pages is missing from web/node_modules`);
+    }
+}
 if (!process.env.JANUS_CMD) {
     try {
         accessSync(process.env.PRISM_BIN || '', constants.X_OK);

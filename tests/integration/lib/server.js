@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(HERE, '..', '..', '..');
+export const REPO_ROOT = path.resolve(HERE, '..', '..', '..');
+export const WEB_DIR = path.join(REPO_ROOT, 'web');
 const READY_TIMEOUT_MS = 20000;
 const EXIT_TIMEOUT_MS = 5000;
 
@@ -57,7 +58,7 @@ function makeConfigDir() {
     return dir;
 }
 
-function launch(env, configDir) {
+function launch(env, configDir, cwd) {
     if (againstJanus) {
         // The command gets the same PRISM_* overrides and must exec the server, so the pid we
         // signal is the server's own.
@@ -65,7 +66,8 @@ function launch(env, configDir) {
     }
     const bin = process.env.PRISM_BIN;
     if (!bin) throw new Error('set PRISM_BIN to the prism binary (or JANUS_CMD to run real Janus)');
-    return spawn(bin, ['--config-dir', configDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Resolved here, so a relative PRISM_BIN still works with another working directory.
+    return spawn(path.resolve(bin), ['--config-dir', configDir], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 // One running server. Its output goes to our stderr with a prefix, so ctest shows it on failure.
@@ -75,7 +77,8 @@ export class Server {
         this.pid = child.pid;
         this.httpPort = ports.http;
         this.wsPort = ports.ws;
-        this.base = `http://127.0.0.1:${ports.http}/janus`;
+        this.origin = `http://127.0.0.1:${ports.http}`;
+        this.base = `${this.origin}/janus`;
         this.infoUrl = `${this.base}/info`;
         this.wsUrl = `ws://127.0.0.1:${ports.ws}`;
         this.configDir = configDir;
@@ -157,8 +160,9 @@ export class Server {
     }
 }
 
-// Starts a server with extra PRISM_* settings, e.g. {PRISM_GENERAL_SESSION_TIMEOUT: '3'}.
-export async function startServer(settings = {}) {
+// Starts a server with extra PRISM_* settings, e.g. {PRISM_GENERAL_SESSION_TIMEOUT: '3'}; a
+// setting given as undefined is removed from the environment. `cwd` is its working directory.
+export async function startServer(settings = {}, { cwd } = {}) {
     const ports = { http: await freePort(), ws: await freePort() };
     while (ports.ws === ports.http) ports.ws = await freePort();
     const configDir = makeConfigDir();
@@ -167,9 +171,14 @@ export async function startServer(settings = {}) {
         PRISM_GENERAL_LOG_LEVEL: process.env.PRISM_TEST_LOG_LEVEL || 'warn',
         PRISM_HTTP_PORT: String(ports.http),
         PRISM_WEBSOCKETS_PORT: String(ports.ws),
+        // The demo pages, whatever the working directory (the default "web" is relative to it).
+        PRISM_HTTP_STATIC_DIR: WEB_DIR,
         ...settings,
     };
-    const server = new Server(launch(env, configDir), ports, configDir);
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined) delete env[name];
+    }
+    const server = new Server(launch(env, configDir, cwd), ports, configDir);
     try {
         await server.waitReady();
     } catch (error) {

@@ -1,0 +1,69 @@
+// Headless Chromium (Debian's package) driven by playwright-core, for the demo pages' tests:
+// a fake camera and microphone, permission prompts answered yes, no network but loopback
+// (the tests run in netns-run), and screenshots kept in the build directory.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.PRISM_CHROMIUM || '/usr/bin/chromium';
+
+const ARGS = [
+    '--headless',
+    '--no-sandbox',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-gpu',
+    // The namespace has only loopback, which WebRTC leaves out of ICE unless told, and host
+    // candidates must be plain addresses (not mDNS names) for the server to use them.
+    '--allow-loopback-in-peer-connection',
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+// Why the browser tests cannot run here, or null when they can.
+export function browserMissing() {
+    return existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (scripts/install-deps installs chromium)`;
+}
+
+// Starts Chromium. playwright gives every launch a fresh profile (user-data-dir) in a
+// temporary folder and deletes it on close; each newContext() is a separate profile in it.
+export async function launchBrowser() {
+    return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30000 });
+}
+
+// Where screenshots go: beside the prism binary under test (the build directory), so ctest
+// runs keep them as artifacts; PRISM_ARTIFACTS_DIR overrides.
+export function artifactsDir(name) {
+    const base = process.env.PRISM_ARTIFACTS_DIR
+        || (process.env.PRISM_BIN ? path.join(path.dirname(process.env.PRISM_BIN), 'test-artifacts')
+            : path.join(process.cwd(), 'test-artifacts'));
+    const dir = path.join(base, name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+}
+
+// Copies the page's console errors and uncaught exceptions to the test output, prefixed.
+export function forwardConsole(page, label) {
+    page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') {
+            process.stderr.write(`[${label} ${message.type()}] ${message.text()}\n`);
+        }
+    });
+    page.on('pageerror', (error) => process.stderr.write(`[${label} exception] ${error.message}\n`));
+}
+
+// Waits until `check()` (async) returns a truthy value, polling; fails with `what` and the
+// last value after `timeoutMs`.
+export async function waitFor(what, check, timeoutMs = 30000, intervalMs = 250) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+        last = await check();
+        if (last) return last;
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
