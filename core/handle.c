@@ -13,11 +13,11 @@ struct prism_handle {
     uint64_t id;
     atomic_int refs;
     atomic_bool detached;
-    struct prism_session *session;     /* one reference */
-    const struct prism_plugin *plugin; /* static, lives for the process */
+    struct prism_session *session;         /* one reference */
+    const struct prism_plugin *plugin;     /* static, lives for the process */
     _Atomic(struct prism_worker *) worker; /* placement; load released on free */
-    void *plugin_data;                 /* plugin-owned; worker thread only */
-    void *media;                       /* media/peer/handle_media.c; worker thread only */
+    void *plugin_data;                     /* plugin-owned; worker thread only */
+    void *media;                           /* media/peer/handle_media.c; worker thread only */
     char *opaque_id;
 };
 
