@@ -4,7 +4,7 @@
 // two others until one leaves. Screenshots go to <build>/test-artifacts/web_pages/;
 // PRISM_UPDATE_DOCS=1 also copies the three-person room to docs/videoroom.png.
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -148,6 +148,7 @@ describe('demo pages in Chromium', { skip: browserMissing() || false }, () => {
                 await page.screenshot({ path: path.join(shots, `videoroom-${PEOPLE[index]}.png`), fullPage: true });
             }
             if (process.env.PRISM_UPDATE_DOCS === '1') {
+                mkdirSync(path.dirname(DOCS_SCREENSHOT), { recursive: true });
                 copyFileSync(path.join(shots, 'videoroom-Alice.png'), DOCS_SCREENSHOT);
             }
 
