@@ -2,6 +2,7 @@
  * and compute. */
 #include "media/dtls/cert.h"
 
+#include <glib.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -53,17 +54,6 @@ static const struct hash_name *find_hash(const char *algorithm)
     return NULL;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int prism_dtls_fingerprint_parse(struct prism_dtls_fingerprint *fp, const char *algorithm,
                                  const char *hex)
 {
@@ -75,7 +65,7 @@ int prism_dtls_fingerprint_parse(struct prism_dtls_fingerprint *fp, const char *
     uint8_t bytes[PRISM_DTLS_FINGERPRINT_MAX_LEN];
     for (size_t i = 0; i < hash->len; i++) {
         const char *pair = hex + i * 3;
-        int high = hex_value(pair[0]), low = hex_value(pair[1]);
+        int high = g_ascii_xdigit_value(pair[0]), low = g_ascii_xdigit_value(pair[1]);
         if (high < 0 || low < 0 || (i + 1 < hash->len && pair[2] != ':'))
             return -EINVAL;
         bytes[i] = (uint8_t)(high << 4 | low);

@@ -82,25 +82,15 @@ int prism_peer_answer(struct prism_peer *peer, struct prism_sdp_answer_options *
         return -EINVAL;
     }
     GPtrArray *candidates = g_ptr_array_new_with_free_func(g_free);
-    peer_collect_candidates(peer, candidates);
     options->session_id = peer->sdp_session_id;
     options->session_version = ++peer->sdp_version;
-    options->transport = (struct prism_sdp_local_transport){
-        .ice_ufrag = prism_ice_local_ufrag(peer->ice),
-        .ice_pwd = prism_ice_local_pwd(peer->ice),
-        .fingerprint = peer->env->fingerprint,
-        .candidates = (const char *const *)candidates->pdata,
-        .candidate_count = candidates->len,
-        .end_of_candidates = prism_ice_gathering_done(peer->ice),
-    };
+    peer_local_transport(peer, candidates, &options->transport);
     struct prism_sdp *answer = NULL;
     int rc = prism_sdp_answer_create(peer->remote, options, &answer, err);
     if (rc == 0) {
-        peer->description_sent = true;
-        peer->end_of_candidates_sent = options->transport.end_of_candidates;
-    }
-    if (rc == 0)
+        peer_description_sent(peer, &options->transport);
         rc = write_answer(peer, answer, sdp_out, err);
+    }
     prism_sdp_free(answer);
     g_ptr_array_free(candidates, TRUE);
     if (rc == 0) {

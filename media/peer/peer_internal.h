@@ -134,7 +134,13 @@ int peer_apply_remote_transport(struct prism_peer *peer, const struct prism_sdp 
 void peer_set_error(struct prism_sdp_error *err, enum prism_sdp_error_code code,
                     const char *message);
 int peer_add_sources(struct prism_peer *peer, struct prism_sdp *sdp);
-void peer_collect_candidates(struct prism_peer *peer, GPtrArray *out);
+/* Our side of the transport for an offer or answer; `candidates` (g_free'd strings) must
+ * outlive `out`. */
+void peer_local_transport(struct prism_peer *peer, GPtrArray *candidates,
+                          struct prism_sdp_local_transport *out);
+/* Our description with `transport` went out: later candidates are trickled. */
+void peer_description_sent(struct prism_peer *peer,
+                           const struct prism_sdp_local_transport *transport);
 void peer_media_check_activity(struct prism_peer *peer, uint64_t now);
 
 /* recovery.c */

@@ -127,9 +127,25 @@ static void collect_candidate_cb(void *data, const char *candidate)
     g_ptr_array_add(data, g_strdup(candidate));
 }
 
-void peer_collect_candidates(struct prism_peer *peer, GPtrArray *out)
+void peer_local_transport(struct prism_peer *peer, GPtrArray *candidates,
+                          struct prism_sdp_local_transport *out)
 {
-    prism_ice_foreach_local_candidate(peer->ice, collect_candidate_cb, out);
+    prism_ice_foreach_local_candidate(peer->ice, collect_candidate_cb, candidates);
+    *out = (struct prism_sdp_local_transport){
+        .ice_ufrag = prism_ice_local_ufrag(peer->ice),
+        .ice_pwd = prism_ice_local_pwd(peer->ice),
+        .fingerprint = peer->env->fingerprint,
+        .candidates = (const char *const *)candidates->pdata,
+        .candidate_count = candidates->len,
+        .end_of_candidates = prism_ice_gathering_done(peer->ice),
+    };
+}
+
+void peer_description_sent(struct prism_peer *peer,
+                           const struct prism_sdp_local_transport *transport)
+{
+    peer->description_sent = true;
+    peer->end_of_candidates_sent = transport->end_of_candidates;
 }
 
 int prism_peer_add_remote_candidate(struct prism_peer *peer, const char *candidate)

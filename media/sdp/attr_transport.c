@@ -2,6 +2,7 @@
  * attribute names. */
 #include "media/sdp/internal.h"
 
+#include <glib.h>
 #include <errno.h>
 #include <string.h>
 
@@ -22,17 +23,6 @@ size_t sdp_fingerprint_hash_length(const char *algorithm)
     return 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "AB:CD:..." into bytes; every byte exactly two hex digits. */
 static int parse_hex_bytes(struct sdp_view v, struct prism_sdp_fingerprint *fp)
 {
@@ -43,7 +33,7 @@ static int parse_hex_bytes(struct sdp_view v, struct prism_sdp_fingerprint *fp)
     while (sdp_view_split(&v, ':', &byte)) {
         if (byte.len != 2)
             return -EINVAL;
-        int hi = hex_digit(byte.ptr[0]), lo = hex_digit(byte.ptr[1]);
+        int hi = g_ascii_xdigit_value(byte.ptr[0]), lo = g_ascii_xdigit_value(byte.ptr[1]);
         if (hi < 0 || lo < 0)
             return -EINVAL;
         if (fp->length == PRISM_SDP_FINGERPRINT_MAX_BYTES)

@@ -3,6 +3,7 @@
 #include "media/sdp/internal.h"
 #include "media/sdp/negotiate.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -148,17 +149,6 @@ static bool iop_matches(uint8_t iop, const char *pattern)
     return true;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool parse_plid(const char *text, struct h264_plid *out)
 {
     uint8_t bytes[3];
@@ -167,7 +157,7 @@ static bool parse_plid(const char *text, struct h264_plid *out)
     if (strlen(text) != 6)
         return false;
     for (int i = 0; i < 3; i++) {
-        int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
+        int hi = g_ascii_xdigit_value(text[2 * i]), lo = g_ascii_xdigit_value(text[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         bytes[i] = (uint8_t)(hi << 4 | lo);

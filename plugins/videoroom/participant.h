@@ -4,10 +4,12 @@
 #ifndef PRISM_PLUGINS_VIDEOROOM_PARTICIPANT_H
 #define PRISM_PLUGINS_VIDEOROOM_PARTICIPANT_H
 
+#include "core/params.h"
 #include "media/feedback/keyframe.h"
 #include "media/forward/forward.h"
 #include "media/peer/peer.h"
 #include "plugins/videoroom/room.h"
+#include "plugins/videoroom/room_internal.h"
 
 #include <glib.h>
 #include <jansson.h>
@@ -93,6 +95,10 @@ struct vr_session {
     struct vr_publisher *publisher;
     struct vr_subscriber *subscriber;
 };
+
+/* vr_param_codes (429 missing, 430 invalid) comes from room_internal.h. */
+/* "audio", "video" or "data", as Janus names stream types. */
+const char *vr_kind_name(enum prism_sdp_media_kind kind);
 
 /* Events. */
 json_t *vr_codec_json(const char *name); /* a codec name as Janus writes it: lowercase */

@@ -92,11 +92,9 @@ static const struct prism_param target_params[] = {
 /* kick and moderate name a participant: 429/430 before anything else, as Janus checks. */
 static json_t *check_target(json_t *body)
 {
-    static const struct prism_param_codes codes = {PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT,
-                                                   PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT};
     char reason[256];
-    int code = prism_params_validate(body, target_params, PRISM_PARAMS_COUNT(target_params), &codes,
-                                     reason, sizeof(reason));
+    int code = prism_params_validate(body, target_params, PRISM_PARAMS_COUNT(target_params),
+                                     &vr_param_codes, reason, sizeof(reason));
     return code ? vr_error(code, "%s", reason) : NULL;
 }
 

@@ -13,16 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct prism_param_codes vr_codes = {PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT,
-                                                  PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT};
-
-static const char *kind_name(enum prism_sdp_media_kind kind)
-{
-    return kind == PRISM_SDP_MEDIA_AUDIO   ? "audio"
-           : kind == PRISM_SDP_MEDIA_VIDEO ? "video"
-                                           : "data";
-}
-
 json_t *vr_codec_json(const char *name)
 {
     char *lower = g_ascii_strdown(name, -1);
@@ -36,7 +26,7 @@ json_t *vr_publisher_streams_json(const struct vr_publisher *publisher)
     json_t *streams = json_array();
     for (unsigned i = 0; i < publisher->stream_count; i++) {
         const struct vr_pub_stream *stream = &publisher->streams[i];
-        json_t *entry = json_pack("{s:s, s:i, s:s, s:o, s:b}", "type", kind_name(stream->kind),
+        json_t *entry = json_pack("{s:s, s:i, s:s, s:o, s:b}", "type", vr_kind_name(stream->kind),
                                   "mindex", (int)stream->media_index, "mid", stream->mid, "codec",
                                   vr_codec_json(stream->codec.name), "disabled", stream->disabled);
         if (stream->description[0])
@@ -278,8 +268,8 @@ json_t *vr_publisher_join(struct vr_session *session, const char *transaction, j
                           json_t *jsep)
 {
     char reason[256];
-    int code = prism_params_validate(body, join_params, PRISM_PARAMS_COUNT(join_params), &vr_codes,
-                                     reason, sizeof(reason));
+    int code = prism_params_validate(body, join_params, PRISM_PARAMS_COUNT(join_params),
+                                     &vr_param_codes, reason, sizeof(reason));
     if (code)
         return vr_error(code, "%s", reason);
     uint64_t room_id = (uint64_t)json_integer_value(json_object_get(body, "room"));

@@ -13,23 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct prism_param_codes vr_codes = {PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT,
-                                                  PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT};
-
-static const char *kind_name(enum prism_sdp_media_kind kind)
-{
-    return kind == PRISM_SDP_MEDIA_AUDIO   ? "audio"
-           : kind == PRISM_SDP_MEDIA_VIDEO ? "video"
-                                           : "data";
-}
-
 static json_t *streams_json(const struct vr_subscriber *subscriber)
 {
     json_t *streams = json_array();
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
         const struct vr_sub_stream *stream = &subscriber->streams[i];
         json_t *entry = json_pack("{s:i, s:s, s:s, s:b, s:b}", "mindex", (int)stream->media_index,
-                                  "mid", stream->mid, "type", kind_name(stream->kind), "send",
+                                  "mid", stream->mid, "type", vr_kind_name(stream->kind), "send",
                                   stream->send, "active", stream->active);
         if (stream->active && stream->source) {
             struct vr_publisher *feed = vr_room_find_publisher(subscriber->room, stream->feed_id);
@@ -230,8 +220,8 @@ static void subscriber_free(struct vr_session *session)
 json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, json_t *body)
 {
     char reason[256];
-    int code = prism_params_validate(body, join_params, PRISM_PARAMS_COUNT(join_params), &vr_codes,
-                                     reason, sizeof(reason));
+    int code = prism_params_validate(body, join_params, PRISM_PARAMS_COUNT(join_params),
+                                     &vr_param_codes, reason, sizeof(reason));
     if (code)
         return vr_error(code, "%s", reason);
     uint64_t room_id = (uint64_t)json_integer_value(json_object_get(body, "room"));

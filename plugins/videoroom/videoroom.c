@@ -14,6 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *vr_kind_name(enum prism_sdp_media_kind kind)
+{
+    return kind == PRISM_SDP_MEDIA_AUDIO   ? "audio"
+           : kind == PRISM_SDP_MEDIA_VIDEO ? "video"
+                                           : "data";
+}
+
 void vr_push(struct prism_handle *handle, const char *transaction, json_t *event, json_t *jsep)
 {
     prism_handle_push_event(handle, transaction, event, jsep);

@@ -2,20 +2,10 @@
  * containment check of the opened file (sans-IO, see static_rules.h). */
 #include "signaling/http/static_rules.h"
 
+#include <glib.h>
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Checks the segment path[start, end): not empty, not hidden (which also rules out "." and
  * ".."), and short enough for any file system. */
@@ -34,8 +24,8 @@ static int next_byte(const char **cursor)
     int c = (unsigned char)p[0];
     if (c == '%') {
         /* p[1] is checked before p[2] is read, so a truncated escape stops at the NUL. */
-        int high = hex_value(p[1]);
-        int low = high < 0 ? -1 : hex_value(p[2]);
+        int high = g_ascii_xdigit_value(p[1]);
+        int low = high < 0 ? -1 : g_ascii_xdigit_value(p[2]);
         if (low < 0)
             return -1;
         c = high * 16 + low;
