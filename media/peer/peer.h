@@ -46,6 +46,7 @@ struct prism_peer_rtp {
     size_t cap;
     struct prism_rtp_header header; /* parsed view into data */
     unsigned media_index;           /* the m-line it belongs to */
+    uint64_t arrival_us;            /* when it arrived (prism_now_us), for the plugin's timers */
     const char *mid;
     bool video;
 };

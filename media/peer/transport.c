@@ -149,6 +149,7 @@ static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len
             peer->callbacks.media_cb(peer->owner, media->mid, media->kind == PRISM_SDP_MEDIA_VIDEO,
                                      true);
     }
+    packet.arrival_us = now;
     packet.media_index = (unsigned)(media - peer->media);
     packet.mid = media->mid;
     packet.video = media->kind == PRISM_SDP_MEDIA_VIDEO;

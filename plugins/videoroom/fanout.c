@@ -158,7 +158,7 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
         return;
     if (stream->kind == PRISM_SDP_MEDIA_AUDIO)
         track_talking(publisher, stream, &packet->header);
-    uint64_t now = prism_now_us();
+    uint64_t now = packet->arrival_us;
     if (stream->kind == PRISM_SDP_MEDIA_VIDEO)
         flush_keyframe_request(stream, now);
     GPtrArray *targets = stream->subscribers;
