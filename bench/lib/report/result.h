@@ -1,0 +1,60 @@
+/* What one measured step of a run produced (one load level), and a whole run (one step, or
+ * the steps of a sweep) with what is needed to reproduce it. Filled by the scenarios, written
+ * as JSON, printed as a table and plotted by the report module. */
+#ifndef PRISM_BENCH_REPORT_RESULT_H
+#define PRISM_BENCH_REPORT_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bench_percentiles {
+    uint64_t count;
+    double p50_ms, p95_ms, p99_ms, max_ms, mean_ms;
+};
+
+struct bench_step_result {
+    unsigned load;     /* participants, viewers or sessions at this step */
+    double duration_s; /* measured interval */
+    /* Media, summed over every participant of the bench. */
+    uint64_t packets_sent, bytes_sent, packets_received, bytes_received;
+    double send_pps, send_bps, recv_pps, recv_bps;
+    uint64_t expected, lost, reordered, duplicates;
+    double loss_pct;                   /* lost / expected */
+    double jitter_ms;                  /* mean over received streams */
+    struct bench_percentiles latency;  /* one-way, publisher to subscriber through the server */
+    struct bench_percentiles join;     /* attach to first media packet */
+    struct bench_percentiles keyframe; /* PLI sent to keyframe received */
+    unsigned joined, join_failures, errors;
+    /* API scenario. */
+    uint64_t requests;
+    double requests_per_s;
+    struct bench_percentiles request_latency;
+    /* Both processes: CPU in cores over the measured interval, RSS at its end. */
+    double server_cpu, bench_cpu;
+    double server_rss_mb, bench_rss_mb;
+    double server_pps_per_cpu; /* packets the server sent per CPU-second (recv_pps/server_cpu) */
+    bool bench_saturated;      /* the bench used nearly all its cores: figures are a floor */
+    bool held;                 /* within the sweep limits */
+};
+
+struct bench_run {
+    char scenario[16];
+    char target[32];
+    char url[128];
+    char command[512];
+    char commit[48];
+    char machine[128];   /* CPU model and core count */
+    char started_at[32]; /* ISO 8601 UTC */
+    double max_loss_pct, max_p99_ms;
+    struct bench_step_result *steps;
+    size_t step_count;
+    int max_held_step; /* index of the largest load within limits, -1 = none */
+};
+
+void bench_run_init(struct bench_run *run);
+/* Appends a copy of step; returns 0 or -ENOMEM. */
+int bench_run_add_step(struct bench_run *run, const struct bench_step_result *step);
+void bench_run_free(struct bench_run *run);
+
+#endif
