@@ -1,0 +1,178 @@
+/* prism-bench's scenario options, parsed by GLib's option parser. */
+#include "bench/cli/cli.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Strings GOptionContext allocates; freed at exit so LeakSanitizer stays quiet. */
+static struct {
+    gchar *url, *target, *cpus, *json, *plot, *steps;
+} owned;
+
+static void free_owned(void)
+{
+    g_free(owned.url);
+    g_free(owned.target);
+    g_free(owned.cpus);
+    g_free(owned.json);
+    g_free(owned.plot);
+    g_free(owned.steps);
+}
+
+/* The default sweep of each scenario: loads a small machine holds, then past it. */
+static const char *default_steps(enum bench_scenario_kind kind)
+{
+    switch (kind) {
+    case BENCH_SCENARIO_API:
+        return "1,2,4,8,16,32,64";
+    case BENCH_SCENARIO_ECHO:
+        return "1,5,10,25,50,100,200,400";
+    case BENCH_SCENARIO_ROOM:
+        return "2,4,6,8,10,12,16,20,24,32";
+    case BENCH_SCENARIO_BROADCAST:
+        return "10,50,100,200,500,1000,2000";
+    case BENCH_SCENARIO_CHURN:
+        return "1,2,4,8,16";
+    }
+    return "1";
+}
+
+static int parse_steps(const char *text, unsigned **out, size_t *count)
+{
+    gchar **parts = g_strsplit(text, ",", -1);
+    size_t n = g_strv_length(parts);
+    unsigned *steps = g_new0(unsigned, n ? n : 1);
+    int rc = n ? 0 : -1;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        guint64 value;
+        if (!g_ascii_string_to_unsigned(g_strstrip(parts[i]), 10, 1, 100000, &value, NULL))
+            rc = -1;
+        steps[i] = (unsigned)value;
+    }
+    g_strfreev(parts);
+    if (rc < 0) {
+        g_free(steps);
+        return rc;
+    }
+    *out = steps;
+    *count = n;
+    return 0;
+}
+
+int bench_cli_parse(int argc, char **argv, struct bench_options *options, unsigned **steps,
+                    char **server_cpus)
+{
+    bench_options_defaults(options);
+    if (bench_scenario_from_name(argv[0], &options->scenario) < 0) {
+        fprintf(stderr, "prism-bench: unknown scenario '%s' (api, echo, room, broadcast, churn)\n",
+                argv[0]);
+        return 2;
+    }
+    atexit(free_owned);
+    int count = (int)options->count, threads = (int)options->threads,
+        sockets = (int)options->sockets, audio_bytes = (int)options->audio_bytes,
+        video_bitrate = (int)options->video_bitrate, fps = (int)options->video_fps,
+        mtu = (int)options->video_mtu, server_pid = 0;
+    gint64 room = 0;
+    gboolean no_audio = FALSE, no_video = FALSE, sweep = FALSE, quiet = FALSE, data = FALSE;
+    GOptionEntry entries[] = {
+        {"url", 'u', 0, G_OPTION_ARG_STRING, &owned.url, "Janus API URL (ws://... or http://...)",
+         "URL"},
+        {"target", 't', 0, G_OPTION_ARG_STRING, &owned.target,
+         "Server name in reports (prism, janus)", "NAME"},
+        {"count", 'n', 0, G_OPTION_ARG_INT, &count, "Sessions / participants / viewers (default 2)",
+         "N"},
+        {"duration", 'd', 0, G_OPTION_ARG_DOUBLE, &options->duration_s,
+         "Measured seconds (default 10)", "S"},
+        {"ramp", 0, 0, G_OPTION_ARG_DOUBLE, &options->ramp_per_s,
+         "Joins per second while ramping up (default 20)", "R"},
+        {"warmup", 0, 0, G_OPTION_ARG_DOUBLE, &options->warmup_s,
+         "Seconds of media before measuring (default 1)", "S"},
+        {"sockets", 0, 0, G_OPTION_ARG_INT, &sockets,
+         "api: connections to spread requests over (default 1)", "N"},
+        {"rate", 0, 0, G_OPTION_ARG_DOUBLE, &options->churn_rate,
+         "churn: joins per second (default 2)", "R"},
+        {"stay", 0, 0, G_OPTION_ARG_DOUBLE, &options->churn_stay_s,
+         "churn: seconds each participant stays (default 5)", "S"},
+        {"no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Publish no audio", NULL},
+        {"no-video", 0, 0, G_OPTION_ARG_NONE, &no_video, "Publish no video", NULL},
+        {"audio-bytes", 0, 0, G_OPTION_ARG_INT, &audio_bytes,
+         "Opus payload bytes per 20 ms (default 80)", "B"},
+        {"video-bitrate", 0, 0, G_OPTION_ARG_INT, &video_bitrate,
+         "Video bits per second (default 500000)", "BPS"},
+        {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "Video frames per second (default 30)", "N"},
+        {"mtu", 0, 0, G_OPTION_ARG_INT, &mtu, "Largest video RTP payload (default 1100)", "B"},
+        {"pli-interval", 0, 0, G_OPTION_ARG_DOUBLE, &options->pli_interval_s,
+         "Seconds between keyframe requests of the measuring subscribers (default 3, 0 = none)",
+         "S"},
+        {"data", 0, 0, G_OPTION_ARG_NONE, &data, "echo: negotiate a data channel too", NULL},
+        {"room", 0, 0, G_OPTION_ARG_INT64, &room, "Use this existing room (default: create one)",
+         "ID"},
+        {"threads", 0, 0, G_OPTION_ARG_INT, &threads, "Bench worker threads (default 1)", "N"},
+        {"server-pid", 0, 0, G_OPTION_ARG_INT, &server_pid,
+         "Server process to sample (default: the one listening on the URL's port; -1 none)", "PID"},
+        {"cpus", 0, 0, G_OPTION_ARG_STRING, &owned.cpus,
+         "Pin the bench to these CPUs (taskset list)", "LIST"},
+        {"server-cpus", 0, 0, G_OPTION_ARG_STRING, server_cpus,
+         "Pin the server's threads to these CPUs", "LIST"},
+        {"sweep", 0, 0, G_OPTION_ARG_NONE, &sweep,
+         "Raise the load step by step and report the largest held", NULL},
+        {"steps", 0, 0, G_OPTION_ARG_STRING, &owned.steps,
+         "Sweep loads, e.g. 2,4,6 (default per scenario)", "LIST"},
+        {"max-loss", 0, 0, G_OPTION_ARG_DOUBLE, &options->max_loss_pct,
+         "Sweep limit: loss % (default 0.5)", "PCT"},
+        {"max-p99", 0, 0, G_OPTION_ARG_DOUBLE, &options->max_p99_ms,
+         "Sweep limit: latency p99 ms (default 100)", "MS"},
+        {"json", 'o', 0, G_OPTION_ARG_FILENAME, &owned.json,
+         "Result file (default bench/results/...)", "FILE"},
+        {"plot", 0, 0, G_OPTION_ARG_FILENAME, &owned.plot,
+         "Sweep plot, .svg or .png (default beside the JSON)", "FILE"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line", NULL},
+        {NULL}};
+    GOptionContext *context = g_option_context_new("- run a prism-bench scenario");
+    g_option_context_add_main_entries(context, entries, NULL);
+    GError *error = NULL;
+    gboolean ok = g_option_context_parse(context, &argc, &argv, &error);
+    g_option_context_free(context);
+    if (!ok) {
+        fprintf(stderr, "prism-bench: %s\n", error->message);
+        g_error_free(error);
+        return 2;
+    }
+    if (count < 1 || threads < 1 || sockets < 1 || fps < 1 || mtu < 200 || mtu > 1400 ||
+        audio_bytes < 10 || audio_bytes > 1000 || video_bitrate < 10000 ||
+        options->duration_s <= 0) {
+        fprintf(stderr, "prism-bench: a count, rate or size is out of range (see --help)\n");
+        return 2;
+    }
+    options->count = (unsigned)count;
+    options->threads = (unsigned)threads;
+    options->sockets = (unsigned)sockets;
+    options->audio_bytes = (uint32_t)audio_bytes;
+    options->video_bitrate = (uint32_t)video_bitrate;
+    options->video_fps = (unsigned)fps;
+    options->video_mtu = (uint32_t)mtu;
+    options->server_pid = server_pid;
+    options->room_id = (uint64_t)room;
+    options->audio = !no_audio;
+    options->video = !no_video;
+    options->data_channel = data;
+    options->sweep = sweep;
+    options->quiet = quiet;
+    if (owned.url)
+        options->url = owned.url;
+    if (owned.target)
+        options->target = owned.target;
+    options->cpus = owned.cpus;
+    options->json_path = owned.json;
+    options->plot_path = owned.plot;
+    const char *step_text = owned.steps ? owned.steps : default_steps(options->scenario);
+    if (parse_steps(step_text, steps, &options->sweep_step_count) < 0) {
+        fprintf(stderr, "prism-bench: --steps wants a list of positive numbers like 2,4,6\n");
+        return 2;
+    }
+    options->sweep_steps = *steps;
+    return 0;
+}

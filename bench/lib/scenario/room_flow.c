@@ -1,0 +1,243 @@
+/* The VideoRoom roles: a publisher (join, publish with an offer), and one multistream
+ * subscriber handle per participant that grows as publishers appear (join with streams, then
+ * "subscribe"; every server offer answered with "start"), as janus.js 1.x apps do. */
+#include "bench/lib/janus/janus_client.h"
+#include "bench/lib/scenario/participant.h"
+
+#include <string.h>
+
+static void subscribe_pending(struct bench_participant *participant);
+
+static json_t *room_body(struct bench_participant *participant, const char *request)
+{
+    return json_pack("{s:s,s:I}", "request", request, "room",
+                     (json_int_t)participant->scenario->room_id);
+}
+
+/* ---- publisher ---- */
+
+static void published_cb(void *owner, json_t *reply)
+{
+    struct bench_participant *participant = owner;
+    if (!participant_plugin_data(participant, reply, "publish refused"))
+        return;
+    const char *sdp = json_string_value(json_object_get(json_object_get(reply, "jsep"), "sdp"));
+    if (!sdp || bench_endpoint_apply_answer(participant->main_endpoint, sdp) < 0)
+        participant_fail(participant, "publish answer missing or unusable");
+}
+
+static void publish(struct bench_participant *participant)
+{
+    const struct bench_options *options = participant->scenario->options;
+    struct bench_endpoint_params params = {.env = participant->scenario->env,
+                                           .worker = participant->worker,
+                                           .options = options,
+                                           .events = &participant_endpoint_events,
+                                           .owner = participant,
+                                           .tag = participant->index,
+                                           .started_us = participant->started_us,
+                                           .offers = true};
+    char *sdp = NULL;
+    if (bench_endpoint_create(&participant->main_endpoint, &params) < 0 ||
+        bench_endpoint_offer(participant->main_endpoint, PRISM_SDP_SENDONLY, false, &sdp) < 0) {
+        participant_fail(participant, "cannot make a publisher offer");
+        return;
+    }
+    json_t *body = json_pack("{s:s,s:b,s:b}", "request", "publish", "audio", options->audio,
+                             "video", options->video);
+    json_t *jsep = json_pack("{s:s,s:s}", "type", "offer", "sdp", sdp);
+    g_free(sdp);
+    participant_send_message(participant, participant->main_handle, body, jsep, published_cb);
+}
+
+static void joined_cb(void *owner, json_t *reply)
+{
+    struct bench_participant *participant = owner;
+    json_t *data = participant_plugin_data(participant, reply, "join as publisher refused");
+    if (!data)
+        return;
+    participant->feed_id = (uint64_t)json_integer_value(json_object_get(data, "id"));
+    if (participant->role == BENCH_ROLE_BROADCASTER)
+        __atomic_store_n(&participant->scenario->broadcaster_feed, (gint64)participant->feed_id,
+                         __ATOMIC_RELEASE);
+    else
+        participant_add_feeds(participant, json_object_get(data, "publishers"));
+    publish(participant);
+}
+
+static void publisher_attached_cb(void *owner, json_t *reply)
+{
+    struct bench_participant *participant = owner;
+    json_t *id = json_object_get(json_object_get(reply, "data"), "id");
+    if (!json_is_integer(id)) {
+        participant_fail(participant, "attach to janus.plugin.videoroom failed");
+        return;
+    }
+    participant->main_handle = (uint64_t)json_integer_value(id);
+    json_t *body = room_body(participant, "join");
+    json_object_set_new(body, "ptype", json_string("publisher"));
+    json_object_set_new(body, "display", json_sprintf("bench-%u", participant->index));
+    participant_send_message(participant, participant->main_handle, body, NULL, joined_cb);
+}
+
+static void attach_videoroom(struct bench_participant *participant,
+                             void (*cb)(void *owner, json_t *reply))
+{
+    json_t *request = participant_request(participant, "attach", 0);
+    json_object_set_new(request, "plugin", json_string("janus.plugin.videoroom"));
+    bench_janus_send(participant->janus, request, cb, participant);
+}
+
+void participant_start_publisher(struct bench_participant *participant)
+{
+    attach_videoroom(participant, publisher_attached_cb);
+}
+
+/* ---- feeds ---- */
+
+static void want_feed(struct bench_participant *participant, uint64_t feed)
+{
+    if (!feed || feed == participant->feed_id || g_hash_table_contains(participant->feeds, &feed))
+        return;
+    g_hash_table_add(participant->feeds, g_memdup2(&feed, sizeof(feed)));
+    g_array_append_val(participant->wanted_feeds, feed);
+}
+
+void participant_add_feeds(struct bench_participant *participant, json_t *publishers)
+{
+    if (participant->role != BENCH_ROLE_MEMBER || !json_is_array(publishers))
+        return;
+    size_t i;
+    json_t *publisher;
+    json_array_foreach(publishers, i, publisher)
+        want_feed(participant, (uint64_t)json_integer_value(json_object_get(publisher, "id")));
+    subscribe_pending(participant);
+}
+
+void participant_remove_feed(struct bench_participant *participant, uint64_t feed)
+{
+    g_hash_table_remove(participant->feeds, &feed);
+    for (unsigned i = 0; i < participant->wanted_feeds->len; i++)
+        if (g_array_index(participant->wanted_feeds, uint64_t, i) == feed)
+            g_array_remove_index(participant->wanted_feeds, i--);
+}
+
+/* ---- subscriber ---- */
+
+static json_t *streams_of(GArray *feeds)
+{
+    json_t *streams = json_array();
+    for (unsigned i = 0; i < feeds->len; i++)
+        json_array_append_new(
+            streams, json_pack("{s:I}", "feed", (json_int_t)g_array_index(feeds, uint64_t, i)));
+    g_array_set_size(feeds, 0);
+    return streams;
+}
+
+static void started_cb(void *owner, json_t *reply)
+{
+    struct bench_participant *participant = owner;
+    if (!participant_plugin_data(participant, reply, "start refused"))
+        return;
+    participant->sub_busy = false;
+    subscribe_pending(participant);
+}
+
+static bool create_sub_endpoint(struct bench_participant *participant)
+{
+    if (participant->sub_endpoint)
+        return true;
+    struct bench_endpoint_params params = {.env = participant->scenario->env,
+                                           .worker = participant->worker,
+                                           .options = participant->scenario->options,
+                                           .events = &participant_endpoint_events,
+                                           .owner = participant,
+                                           .tag = participant->index,
+                                           .started_us = participant->started_us,
+                                           .measure_join = true,
+                                           /* A few subscribers measure keyframe delay; all of
+                                            * them asking would make every frame a keyframe. */
+                                           .send_plis = participant->index < 2,
+                                           .offers = false};
+    return bench_endpoint_create(&participant->sub_endpoint, &params) == 0;
+}
+
+/* A server offer (attached, updated, or one it sent by itself) answered with "start". */
+static void answer_offer(struct bench_participant *participant, json_t *reply)
+{
+    json_t *jsep = json_object_get(reply, "jsep");
+    const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
+    if (!sdp) {
+        participant->sub_busy = false;
+        subscribe_pending(participant);
+        return;
+    }
+    char *answer = NULL;
+    if (!create_sub_endpoint(participant) ||
+        bench_endpoint_answer(participant->sub_endpoint, sdp, &answer) < 0) {
+        participant_fail(participant, "cannot answer the subscriber offer");
+        return;
+    }
+    participant->sub_busy = true;
+    json_t *answer_jsep = json_pack("{s:s,s:s}", "type", "answer", "sdp", answer);
+    g_free(answer);
+    json_t *body = json_pack("{s:s}", "request", "start");
+    participant_send_message(participant, participant->sub_handle, body, answer_jsep, started_cb);
+}
+
+static void subscribed_cb(void *owner, json_t *reply)
+{
+    struct bench_participant *participant = owner;
+    if (participant_plugin_data(participant, reply, "subscription refused"))
+        answer_offer(participant, reply);
+}
+
+static void subscriber_attached_cb(void *owner, json_t *reply)
+{
+    struct bench_participant *participant = owner;
+    json_t *id = json_object_get(json_object_get(reply, "data"), "id");
+    participant->sub_attaching = false;
+    if (!json_is_integer(id)) {
+        participant_fail(participant, "attach of the subscriber handle failed");
+        return;
+    }
+    participant->sub_handle = (uint64_t)json_integer_value(id);
+    json_t *body = room_body(participant, "join");
+    json_object_set_new(body, "ptype", json_string("subscriber"));
+    json_object_set_new(body, "streams", streams_of(participant->wanted_feeds));
+    participant->sub_busy = true;
+    participant_send_message(participant, participant->sub_handle, body, NULL, subscribed_cb);
+}
+
+static void subscribe_pending(struct bench_participant *participant)
+{
+    if (participant->is_failed || participant->stopping || participant->sub_busy ||
+        participant->sub_attaching || participant->wanted_feeds->len == 0)
+        return;
+    if (!participant->sub_handle) {
+        participant->sub_attaching = true;
+        attach_videoroom(participant, subscriber_attached_cb);
+        return;
+    }
+    json_t *body = json_pack("{s:s}", "request", "subscribe");
+    json_object_set_new(body, "streams", streams_of(participant->wanted_feeds));
+    participant->sub_busy = true;
+    participant_send_message(participant, participant->sub_handle, body, NULL, subscribed_cb);
+}
+
+void participant_subscriber_event(struct bench_participant *participant, json_t *event)
+{
+    json_t *jsep = json_object_get(event, "jsep");
+    const char *type = json_string_value(json_object_get(jsep, "type"));
+    if (type && strcmp(type, "offer") == 0)
+        answer_offer(participant, event);
+}
+
+void participant_start_viewer(struct bench_participant *participant)
+{
+    gint64 feed = __atomic_load_n(&participant->scenario->broadcaster_feed, __ATOMIC_ACQUIRE);
+    uint64_t id = (uint64_t)feed;
+    g_hash_table_add(participant->feeds, g_memdup2(&id, sizeof(id)));
+    g_array_append_val(participant->wanted_feeds, id);
+    subscribe_pending(participant);
+}
