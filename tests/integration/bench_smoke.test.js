@@ -1,0 +1,117 @@
+// prism-bench smoke runs: every scenario for a few seconds with small counts against a running
+// Prism, asserting that the bench exits cleanly, that requests or packets really flowed (both
+// ways where the scenario has both), and that the JSON result is well formed. No timing is
+// asserted: speed is the bench's own business (bench/README.md).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { startServer } from './lib/server.js';
+
+const BENCH = process.env.PRISM_BENCH_BIN;
+let server;
+let dir;
+
+before(async () => {
+    assert.ok(BENCH, 'PRISM_BENCH_BIN is not set (ctest sets it)');
+    server = await startServer();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'prism-bench-smoke-'));
+});
+
+after(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// Runs prism-bench with `args`; resolves with its exit code, output and parsed result file.
+function bench(scenario, args, url = server.wsUrl) {
+    const json = path.join(dir, `${scenario}-${Date.now()}.json`);
+    const argv = [scenario, '--url', url, '--json', json, '--quiet', '--duration', '2',
+        '--warmup', '0.5', ...args];
+    return new Promise((resolve, reject) => {
+        const child = spawn(BENCH, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (chunk) => (out += chunk));
+        child.stderr.on('data', (chunk) => (out += chunk));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
+        child.on('error', reject);
+        child.on('exit', (code, signal) => {
+            clearTimeout(timer);
+            let result = null;
+            try {
+                result = JSON.parse(readFileSync(json, 'utf8'));
+            } catch (error) {
+                out += `\n(no result file: ${error.message})`;
+            }
+            resolve({ code, signal, out, result });
+        });
+    });
+}
+
+function checkResult(run, scenario, load) {
+    assert.equal(run.code, 0, `prism-bench ${scenario} failed:\n${run.out}`);
+    const result = run.result;
+    assert.ok(result, `no result file:\n${run.out}`);
+    assert.equal(result.format, 'prism-bench-1');
+    assert.equal(result.scenario, scenario);
+    assert.ok(Array.isArray(result.steps) && result.steps.length === 1);
+    const step = result.steps[0];
+    assert.equal(step.load, load);
+    assert.ok(step.duration_s > 0);
+    assert.equal(step.server_cpu > 0, true, 'server CPU was sampled');
+    assert.ok(step.server_rss_mb > 0, 'server RSS was sampled');
+    return step;
+}
+
+function checkMedia(step) {
+    assert.ok(step.packets_sent > 0, 'the bench sent media');
+    assert.ok(step.packets_received > 0, 'media came back through the server');
+    assert.ok(step.expected >= step.packets_received - step.duplicates - 5);
+    assert.ok(step.latency.count > 0, 'latency was measured from the send stamps');
+    assert.ok(step.latency.p50_ms > 0 && step.latency.p50_ms <= step.latency.p99_ms);
+    assert.equal(step.join_failures, 0);
+}
+
+test('api: requests are answered over WebSocket and HTTP', async () => {
+    const ws = checkResult(await bench('api', ['--count', '4', '--sockets', '2']), 'api', 4);
+    assert.ok(ws.requests > 20 && ws.requests_per_s > 0);
+    assert.equal(ws.errors, 0);
+    assert.ok(ws.request_latency.count > 0);
+    const http = checkResult(await bench('api', ['--count', '2'], server.base), 'api', 2);
+    assert.ok(http.requests > 10);
+    assert.equal(http.errors, 0);
+});
+
+test('echo: two calls get their own audio and video back', async () => {
+    const step = checkResult(await bench('echo', ['--count', '2', '--data']), 'echo', 2);
+    checkMedia(step);
+    assert.equal(step.joined, 2);
+    // Each echo call sends and receives about the same stream.
+    assert.ok(step.packets_received > step.packets_sent / 2);
+});
+
+test('room: three members each receive the two others', async () => {
+    const step = checkResult(await bench('room', ['--count', '3']), 'room', 3);
+    checkMedia(step);
+    // Every packet a member sends reaches the two others.
+    assert.ok(step.packets_received > step.packets_sent);
+    assert.ok(step.keyframe.count > 0, 'a keyframe answered the measuring subscribers\' PLIs');
+});
+
+test('broadcast: one publisher, five viewers', async () => {
+    const step = checkResult(await bench('broadcast', ['--count', '5', '--pli-interval', '0.5']),
+        'broadcast', 5);
+    checkMedia(step);
+    assert.equal(step.joined, 5);
+    assert.ok(step.packets_received > 3 * step.packets_sent);
+});
+
+test('churn: members join and leave while media flows', async () => {
+    const step = checkResult(await bench('churn', ['--rate', '2', '--stay', '1.5', '--duration',
+        '4']), 'churn', 2);
+    assert.ok(step.packets_sent > 0 && step.packets_received > 0);
+    assert.ok(step.joined >= 4, `members joined: ${step.joined}`);
+    assert.equal(step.join_failures, 0);
+});
