@@ -85,8 +85,12 @@ static int write_script(const char *script_path, const char *image_path, enum im
               script);
     fputs("set output ", script);
     put_quoted(script, image_path);
-    fputs("\nset grid\nset offsets graph 0.02, graph 0.02, 0, 0\nset key top left\nset xlabel "
-          "'load'\nset yrange [0:*]\n"
+    fputs("\n"
+          "set grid\n"
+          "set offsets graph 0.02, graph 0.02, 0, 0\n"
+          "set key top left\n"
+          "set xlabel 'load'\n"
+          "set yrange [0:*]\n"
           "set multiplot layout 3,1\n",
           script);
     put_panel(script, "Throughput", "received packets/s", 2, data, labels);
