@@ -11,13 +11,17 @@
 /* Writes run as JSON to path (directories created). Returns 0 or -errno. */
 int bench_report_write_json(const struct bench_run *run, const char *path);
 /* Reads a file written by bench_report_write_json. Returns 0, -errno or -EINVAL with a reason
- * in error. */
+ * in error. On success run (which need not be initialised) is replaced; free it with
+ * bench_run_free. On failure run is untouched. */
 int bench_report_read_json(struct bench_run *run, const char *path, char *error, size_t size);
+/* The same from the text of such a file (length bytes, not necessarily NUL-terminated). */
+int bench_report_parse_json(struct bench_run *run, const char *text, size_t length, char *error,
+                            size_t size);
 
 /* The summary table of a run: one column per step (a single step: one column). */
 void bench_report_print_table(FILE *out, const struct bench_run *run);
-/* Two runs of the same scenario side by side (steps matched by load), with the ratio a/b for
- * every figure. */
+/* Two runs of the same scenario side by side (steps matched by load), with the ratio b/a for
+ * every figure (a is the reference, typically Janus; b typically Prism). */
 void bench_report_print_compare(FILE *out, const struct bench_run *a, const struct bench_run *b);
 
 /* Plots throughput (received pps), loss and latency p99 against load for one or two runs (two:
