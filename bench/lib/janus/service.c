@@ -14,6 +14,7 @@
 
 /* lws_lookup and the poll table are sized by this; enough for 100k sockets. */
 #define SERVICE_MAX_FDS (128 * 1024)
+#define SERVICE_HTTP_WAIT_S 75
 
 /* The service. `lock` guards everything but `quit`; the context is touched by the service
  * thread only, except at start and (once the thread is joined) at shutdown. */
@@ -171,6 +172,9 @@ static int create_context(void)
     info.uid = -1;
     info.gid = -1;
     info.fd_limit_per_thread = limit > 0 ? (unsigned)MIN(limit, SERVICE_MAX_FDS) : 0;
+    /* lws waits this long for an HTTP answer: past the 30 s a long-poll may wait (Prism's and
+     * Janus's default), so a quiet long-poll is answered, not killed. */
+    info.timeout_secs = SERVICE_HTTP_WAIT_S;
     /* Only errors and warnings; keeps a log function someone else set (Prism's, in tests). */
     lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
     service.context = lws_create_context(&info);
