@@ -61,4 +61,9 @@ unsigned bench_janus_pending(const struct bench_janus *janus);
 /* Stops the service thread after every connection closed (at exit). */
 void bench_janus_shutdown(void);
 
+/* Raises the soft RLIMIT_NOFILE to the hard limit, so 1000+ connections (and an HTTP
+ * long-poll per session) fit; the first bench_janus_open calls it too, before the service's
+ * socket table is sized. Returns the new soft limit or -errno. */
+int bench_janus_raise_fd_limit(void);
+
 #endif
