@@ -81,13 +81,14 @@ static void test_proc_samples_this_process(void)
     /* Burn some CPU so the second sample shows it. */
     volatile uint64_t x = 0;
     for (uint64_t i = 0; i < 300000000; i++) {
-        x += i;
+        x += i + 1;
         if (i % 1000000 == 0) {
             g_assert_cmpint(bench_proc_sample(getpid(), &second), ==, 0);
             if (second.cpu_us >= first.cpu_us + 50000)
                 break;
         }
     }
+    g_assert_cmpuint(x, >, 0);
     g_assert_cmpuint(second.cpu_us, >=, first.cpu_us + 50000);
     g_assert_cmpuint(second.wall_us, >, first.wall_us);
     double cores = bench_proc_cores(&first, &second);
