@@ -25,7 +25,7 @@ int bench_proc_parse(const char *stat_text, const char *status_text, long ticks_
 double bench_proc_cores(const struct bench_proc_sample *from, const struct bench_proc_sample *to);
 
 /* Finds the pid of the process listening on this TCP port of 127.0.0.1 (from /proc/net/tcp
- * and the fds in /proc/<pid>/fd), for --server-pid auto. Returns the pid or -errno. */
+ * and the fds under /proc/PID/fd), for --server-pid auto. Returns the pid or -errno. */
 pid_t bench_proc_find_listener(uint16_t port);
 
 #endif
