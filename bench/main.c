@@ -3,6 +3,7 @@
  * machine's per-packet floor, `prism-bench report` prints or compares result files. */
 #include "bench/cli/cli.h"
 #include "bench/lib/janus/janus_client.h"
+#include "core/log.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "report") == 0)
         return bench_cli_report(argc - 1, argv + 1);
 
+    /* The media engines log per connection at info: too much for a load generator. */
+    prism_log_configure(PRISM_LOG_WARN, false);
     struct bench_options options;
     unsigned *steps = NULL;
     char *server_cpus = NULL;

@@ -14,9 +14,13 @@
 
 #define MAX_PACKET 1500
 
-/* What arrives on one m-line. */
+/* What arrives on one m-line from one sender. An m-line the server reuses for another
+ * publisher (a new SSRC, or the same SSRC with another publisher's stamps) starts a new
+ * stream: the old one's figures are kept, and the jump between them is not loss. */
 struct rx_stream {
     bool used, video;
+    uint32_t ssrc;
+    uint32_t publisher; /* from the stamps */
     struct bench_seq_stats seq;
     uint64_t pli_sent_us; /* a PLI waits for its keyframe; 0 = none */
     uint64_t next_pli_us;
@@ -36,13 +40,23 @@ struct bench_endpoint {
     GArray *streams;
 };
 
-static struct rx_stream *stream_at(struct bench_endpoint *endpoint, unsigned index, bool video)
+static void collect_stream(const struct rx_stream *stream, struct bench_meter *into);
+
+static struct rx_stream *stream_at(struct bench_endpoint *endpoint, unsigned index, bool video,
+                                   uint32_t ssrc, uint32_t publisher)
 {
     if (index >= endpoint->streams->len)
         g_array_set_size(endpoint->streams, index + 1);
     struct rx_stream *stream = &g_array_index(endpoint->streams, struct rx_stream, index);
+    if (stream->used && (stream->ssrc != ssrc || stream->publisher != publisher)) {
+        collect_stream(stream, endpoint->meter);
+        stream->used = false;
+        stream->pli_sent_us = 0;
+    }
     if (!stream->used) {
         stream->used = true;
+        stream->ssrc = ssrc;
+        stream->publisher = publisher;
         stream->video = video;
         bench_seq_stats_init(&stream->seq, video ? 90000 : 48000);
     }
@@ -75,15 +89,16 @@ static void rtp_cb(void *owner, struct prism_peer_rtp *packet)
 {
     struct bench_endpoint *endpoint = owner;
     struct bench_meter *meter = endpoint->meter;
-    struct rx_stream *stream = stream_at(endpoint, packet->media_index, packet->video);
+    struct bench_stamp stamp;
+    bool stamped = bench_stamp_read(packet->header.payload, packet->header.payload_len,
+                                    packet->video, &stamp) == 0;
+    struct rx_stream *stream = stream_at(endpoint, packet->media_index, packet->video,
+                                         packet->header.ssrc, stamped ? stamp.publisher : 0);
     meter->packets_received++;
     meter->bytes_received += packet->len;
     bench_seq_stats_update(&stream->seq, packet->header.seq, packet->header.timestamp,
                            packet->arrival_us, packet->len);
-    struct bench_stamp stamp;
-    if (bench_stamp_read(packet->header.payload, packet->header.payload_len, packet->video,
-                         &stamp) == 0 &&
-        packet->arrival_us >= stamp.send_us)
+    if (stamped && packet->arrival_us >= stamp.send_us)
         bench_histogram_record(&meter->latency, packet->arrival_us - stamp.send_us);
     if (packet->video)
         measure_keyframe(endpoint, stream, packet);
@@ -342,17 +357,20 @@ void bench_endpoint_reset_interval(struct bench_endpoint *endpoint)
     }
 }
 
+static void collect_stream(const struct rx_stream *stream, struct bench_meter *into)
+{
+    if (!stream->used || !stream->seq.started)
+        return;
+    into->expected += bench_seq_stats_expected(&stream->seq);
+    into->lost += bench_seq_stats_lost(&stream->seq);
+    into->reordered += stream->seq.reordered;
+    into->duplicates += stream->seq.duplicates;
+    into->jitter_ms_sum += bench_seq_stats_jitter_ms(&stream->seq);
+    into->jitter_streams++;
+}
+
 void bench_endpoint_collect(const struct bench_endpoint *endpoint, struct bench_meter *into)
 {
-    for (unsigned i = 0; i < endpoint->streams->len; i++) {
-        const struct rx_stream *stream = &g_array_index(endpoint->streams, struct rx_stream, i);
-        if (!stream->used || !stream->seq.started)
-            continue;
-        into->expected += bench_seq_stats_expected(&stream->seq);
-        into->lost += bench_seq_stats_lost(&stream->seq);
-        into->reordered += stream->seq.reordered;
-        into->duplicates += stream->seq.duplicates;
-        into->jitter_ms_sum += bench_seq_stats_jitter_ms(&stream->seq);
-        into->jitter_streams++;
-    }
+    for (unsigned i = 0; i < endpoint->streams->len; i++)
+        collect_stream(&g_array_index(endpoint->streams, struct rx_stream, i), into);
 }

@@ -140,6 +140,7 @@ static void started_cb(void *owner, json_t *reply)
     if (!participant_plugin_data(participant, reply, "start refused"))
         return;
     participant->sub_busy = false;
+    participant_check_ready(participant);
     subscribe_pending(participant);
 }
 
