@@ -33,15 +33,23 @@ int main(int argc, char **argv)
 
     /* The media engines log per connection at info: too much for a load generator. */
     prism_log_configure(PRISM_LOG_WARN, false);
+    /* The option parser removes what it parsed from argv: keep the whole command line for the
+     * result file and for re-executing under taskset. */
+    gchar **original = g_strdupv(argv);
+    gchar *command = g_strjoinv(" ", argv);
     struct bench_options options;
     unsigned *steps = NULL;
     char *server_cpus = NULL;
     int rc = bench_cli_parse(argc - 1, argv + 1, &options, &steps, &server_cpus);
-    if (rc != 0)
+    if (rc == 0 && options.cpus && bench_cli_pin_self(options.cpus, original) < 0)
+        rc = 1;
+    g_strfreev(original);
+    if (rc != 0) {
+        g_free(command);
+        g_free(steps);
+        g_free(server_cpus);
         return rc;
-    if (options.cpus && bench_cli_pin_self(options.cpus, argv) < 0)
-        return 1;
-    gchar *command = g_strjoinv(" ", argv);
+    }
     options.command_line = command;
     rc = bench_cli_run(&options, server_cpus);
     bench_janus_shutdown();

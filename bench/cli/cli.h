@@ -20,8 +20,6 @@ int bench_cli_pin_server(pid_t pid, const char *cpus);
 
 /* Fills commit, machine, start time and command of a run. */
 void bench_cli_describe_run(struct bench_run *run, const struct bench_options *options);
-/* "CPU model, N cores" of this machine. */
-void bench_cli_machine(char *out, size_t size);
 
 int bench_cli_floor(int argc, char **argv);
 int bench_cli_report(int argc, char **argv);

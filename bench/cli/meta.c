@@ -1,29 +1,11 @@
 /* What a result records about where it came from: commit, machine, time and command. */
 #include "bench/cli/cli.h"
 
+#include "bench/lib/floor/machine.h"
+
 #include <glib.h>
 #include <string.h>
 #include <unistd.h>
-
-void bench_cli_machine(char *out, size_t size)
-{
-    gchar *cpuinfo = NULL;
-    const char *model = "unknown CPU";
-    gchar *found = NULL;
-    if (g_file_get_contents("/proc/cpuinfo", &cpuinfo, NULL, NULL)) {
-        const char *line = strstr(cpuinfo, "model name");
-        const char *colon = line ? strchr(line, ':') : NULL;
-        if (colon) {
-            const char *end = strchr(colon, '\n');
-            found = g_strstrip(
-                g_strndup(colon + 1, end ? (size_t)(end - colon - 1) : strlen(colon + 1)));
-            model = found;
-        }
-    }
-    g_snprintf(out, size, "%s, %ld cores", model, sysconf(_SC_NPROCESSORS_ONLN));
-    g_free(found);
-    g_free(cpuinfo);
-}
 
 static void commit_of_source(char *out, size_t size)
 {
@@ -46,7 +28,9 @@ void bench_cli_describe_run(struct bench_run *run, const struct bench_options *o
     g_strlcpy(run->command, options->command_line ? options->command_line : "",
               sizeof(run->command));
     commit_of_source(run->commit, sizeof(run->commit));
-    bench_cli_machine(run->machine, sizeof(run->machine));
+    struct bench_machine machine;
+    bench_machine_read(&machine);
+    bench_machine_format(&machine, run->machine, sizeof(run->machine));
     GDateTime *now = g_date_time_new_now_utc();
     gchar *text = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
     g_strlcpy(run->started_at, text, sizeof(run->started_at));
