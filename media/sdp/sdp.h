@@ -13,7 +13,7 @@
 
 #include "media/sdp/candidate.h"
 
-#define PRISM_SDP_MAX_MEDIA 32
+#define PRISM_SDP_MAX_MEDIA 64  /* a subscriber to 31 publishers of audio + video, plus data */
 #define PRISM_SDP_MAX_CODECS 64 /* payload types per m-line */
 #define PRISM_SDP_MAX_EXTMAPS 32
 #define PRISM_SDP_MAX_SSRCS 32

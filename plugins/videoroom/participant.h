@@ -17,7 +17,8 @@
 struct prism_handle;
 struct vr_sub_stream;
 
-#define VR_MAX_STREAMS 16
+/* Streams of one publisher, and of one subscriber (its m-lines, one left for data). */
+#define VR_MAX_STREAMS (PRISM_SDP_MAX_MEDIA - 1)
 
 /* One stream a publisher sends, as negotiated. `subscribers` is the fan-out list. */
 struct vr_pub_stream {
