@@ -130,7 +130,7 @@ int bench_cli_parse(int argc, char **argv, struct bench_options *options, unsign
         {"plot", 0, 0, G_OPTION_ARG_FILENAME, &owned.plot,
          "Sweep plot, .svg or .png (default beside the JSON)", "FILE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line", NULL},
-        {NULL}};
+        {0}};
     GOptionContext *context = g_option_context_new("- run a prism-bench scenario");
     g_option_context_add_main_entries(context, entries, NULL);
     GError *error = NULL;

@@ -17,7 +17,7 @@ int bench_cli_floor(int argc, char **argv)
         {"size", 0, 0, G_OPTION_ARG_INT, &size, "RTP packet bytes (default 1200)", "B"},
         {"seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Measuring time in all (default 3)", "S"},
         {"json", 'o', 0, G_OPTION_ARG_FILENAME, &json, "Also write the result here", "FILE"},
-        {NULL}};
+        {0}};
     GOptionContext *context = g_option_context_new("- this machine's per-packet floor");
     g_option_context_add_main_entries(context, entries, NULL);
     GError *error = NULL;
@@ -59,7 +59,7 @@ int bench_cli_report(int argc, char **argv)
         {"compare", 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL},
         {"plot", 0, 0, G_OPTION_ARG_FILENAME, &plot, "Also plot to this .svg/.png", "FILE"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &compare, NULL, "FILES"},
-        {NULL}};
+        {0}};
     gboolean comparing = FALSE;
     entries[0].arg_data = &comparing;
     entries[0].description = "Compare two result files: A (baseline) and B";

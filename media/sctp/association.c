@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "media/sctp/packet_check.h"
 
 /* Beyond this, packets are dropped (SCTP retransmits): a stalled owner cannot grow memory. */
 #define MAX_QUEUED_PACKETS 4096
 /* Socket reads per dispatch, so one busy association cannot hold the worker. */
 #define READ_BUDGET 64
-#define SCTP_COMMON_HEADER_LEN 12
 
 /* The owner's thread runs the context: no other thread may be running it now. (Not "this
  * thread owns it": a worker drains its last jobs after its loop has stopped.) */
@@ -201,7 +201,7 @@ int prism_sctp_association_create(struct prism_sctp_association **out,
 static void log_summary(const struct prism_sctp_association *a)
 {
     const struct sctp_problems *p = &a->problems;
-    unsigned bad = p->short_packet + p->bad_dcep + p->unexpected_dcep + p->unknown_stream +
+    unsigned bad = p->malformed_packet + p->bad_dcep + p->unexpected_dcep + p->unknown_stream +
                    p->unknown_ppid + p->oversized + p->interrupted;
     unsigned failed = p->send_failed + p->reset_failed + p->read_failed + p->queue_full;
     if (bad > 1 || failed > 1)
@@ -238,10 +238,14 @@ int prism_sctp_receive(struct prism_sctp_association *a, const uint8_t *data, si
     if (a->closed)
         return -EPIPE;
     assert_owner(a->context);
-    if (len < SCTP_COMMON_HEADER_LEN) {
-        if (sctp_problem_first(&a->problems.short_packet))
-            prism_warn("sctp", "association %u: %zu-byte record is too short for SCTP",
-                       (unsigned)a->id, len);
+    /* usrsctp loops forever on some malformed lengths: it sees only well-framed packets. */
+    enum prism_sctp_packet_verdict verdict = prism_sctp_packet_check(data, len);
+    if (verdict != PRISM_SCTP_PACKET_OK) {
+        if (sctp_problem_first(&a->problems.malformed_packet))
+            prism_warn("sctp",
+                       "association %u: dropped a %zu-byte SCTP packet (%s); later ones "
+                       "are only counted",
+                       (unsigned)a->id, len, prism_sctp_packet_verdict_name(verdict));
         return -EBADMSG;
     }
     sctp_socket_input(a, data, len);

@@ -83,7 +83,7 @@ struct sctp_transport {
 
 /* Counts of bad input or failures; the first of each kind is logged, the rest only counted. */
 struct sctp_problems {
-    unsigned short_packet;
+    unsigned malformed_packet; /* refused by prism_sctp_packet_check() */
     unsigned bad_dcep;
     unsigned unexpected_dcep;
     unsigned unknown_stream;

@@ -107,8 +107,9 @@ int prism_sctp_association_create(struct prism_sctp_association **out,
  * threads that still hold the association only find it closed. NULL is ignored. */
 void prism_sctp_association_destroy(struct prism_sctp_association *assoc);
 
-/* Feeds one DTLS application-data record (an SCTP packet). usrsctp checks it; malformed
- * packets are dropped. Returns 0, -EBADMSG for a record too short to be SCTP, or -EINVAL. */
+/* Feeds one DTLS application-data record (an SCTP packet). Its framing is checked first
+ * (prism_sctp_packet_check()), then usrsctp checks the rest; malformed packets are dropped.
+ * Returns 0, -EBADMSG for a record that is not a well-framed SCTP packet, or -EINVAL. */
 int prism_sctp_receive(struct prism_sctp_association *assoc, const uint8_t *data, size_t len);
 
 /* True between association_up_cb and association_lost_cb. */

@@ -6,6 +6,7 @@
 #ifndef PRISM_TESTS_SCTP_PAIR_H
 #define PRISM_TESTS_SCTP_PAIR_H
 
+#include "media/sctp/packet_check.h"
 #include "media/sctp/sctp.h"
 
 #include <glib.h>
@@ -51,6 +52,7 @@ struct sctp_peer {
     GArray *messages; /* struct seen_message */
     GArray *chunks;   /* struct seen_chunk sent by this peer */
     unsigned packets_sent;
+    unsigned malformed_sent; /* packets prism_sctp_packet_check() would refuse */
     size_t largest_packet;
     uint32_t peer_tag; /* verification tag of the last packet sent, as the other side expects */
     bool deliver;      /* pass packets to the other side (default true) */
@@ -99,6 +101,8 @@ static inline void pair_send_cb(void *user_data, const uint8_t *packet, size_t l
 {
     struct sctp_peer *peer = peer_of(user_data);
     peer->packets_sent++;
+    if (prism_sctp_packet_check(packet, len) != PRISM_SCTP_PACKET_OK)
+        peer->malformed_sent++;
     if (len > peer->largest_packet)
         peer->largest_packet = len;
     if (len >= 12)
