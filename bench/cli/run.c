@@ -39,13 +39,35 @@ static bool within_limits(const struct bench_options *options, const struct benc
            r->loss_pct <= options->max_loss_pct && r->latency.p99_ms <= options->max_p99_ms;
 }
 
+/* The api scenario runs on this thread; CPU is sampled around all of it (warm-up and the
+ * sessions' teardown included, a few percent of the run). */
+static int run_api_step(const struct bench_options *options, unsigned load,
+                        struct bench_step_result *out)
+{
+    struct bench_proc_sample server_from = {0}, server_to = {0}, bench_from, bench_to;
+    if (options->server_pid > 0)
+        bench_proc_sample(options->server_pid, &server_from);
+    bench_proc_sample(0, &bench_from);
+    int rc = bench_api_run(options, load, out);
+    if (options->server_pid > 0 && bench_proc_sample(options->server_pid, &server_to) == 0 &&
+        server_from.wall_us) {
+        out->server_cpu = bench_proc_cores(&server_from, &server_to);
+        out->server_rss_mb = (double)server_to.rss_bytes / (1024.0 * 1024.0);
+    }
+    bench_proc_sample(0, &bench_to);
+    out->bench_cpu = bench_proc_cores(&bench_from, &bench_to);
+    out->bench_rss_mb = (double)bench_to.rss_bytes / (1024.0 * 1024.0);
+    out->bench_saturated = out->bench_cpu >= 0.85;
+    return rc;
+}
+
 static int run_step(const struct bench_options *options, const struct bench_env *env, unsigned load,
                     struct bench_progress *progress, struct bench_step_result *out)
 {
     char error[512] = "";
     int rc;
     if (options->scenario == BENCH_SCENARIO_API) {
-        rc = bench_api_run(options, load, out);
+        rc = run_api_step(options, load, out);
         g_strlcpy(error, "the server does not answer", sizeof(error));
     } else {
         struct bench_options step = *options;
