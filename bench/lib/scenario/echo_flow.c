@@ -5,36 +5,20 @@
 
 static void answered_cb(void *owner, json_t *reply)
 {
-    struct bench_participant *participant = owner;
-    if (!participant_plugin_data(participant, reply, "echotest call refused"))
-        return;
-    const char *sdp = json_string_value(json_object_get(json_object_get(reply, "jsep"), "sdp"));
-    if (!sdp || bench_endpoint_apply_answer(participant->main_endpoint, sdp) < 0)
-        participant_fail(participant, "echotest answer missing or unusable");
+    participant_apply_answer(owner, reply, "echotest call refused");
 }
 
 static void attached_cb(void *owner, json_t *reply)
 {
     struct bench_participant *participant = owner;
-    json_t *id = json_object_get(json_object_get(reply, "data"), "id");
-    if (!json_is_integer(id)) {
-        participant_fail(participant, "attach to janus.plugin.echotest failed");
+    participant->main_handle = participant_reply_id(participant, reply,
+                                                    "attach to janus.plugin.echotest failed");
+    if (!participant->main_handle)
         return;
-    }
-    participant->main_handle = (uint64_t)json_integer_value(id);
     const struct bench_options *options = participant->scenario->options;
-    struct bench_endpoint_params params = {.env = participant->scenario->env,
-                                           .worker = participant->worker,
-                                           .options = options,
-                                           .events = &participant_endpoint_events,
-                                           .owner = participant,
-                                           .tag = participant->index,
-                                           .started_us = participant->started_us,
-                                           .measure_join = true,
-                                           .send_plis = participant->index < 8,
-                                           .offers = true};
     char *sdp = NULL;
-    if (bench_endpoint_create(&participant->main_endpoint, &params) < 0 ||
+    if (participant_create_endpoint(participant, true, true, participant->index < 8,
+                                    &participant->main_endpoint) < 0 ||
         bench_endpoint_offer(participant->main_endpoint, PRISM_SDP_SENDRECV, options->data_channel,
                              &sdp) < 0) {
         participant_fail(participant, "cannot make an offer");

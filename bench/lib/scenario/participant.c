@@ -165,15 +165,49 @@ static void state_cb(void *owner, int error)
         participant_fail(participant, "connection to the server failed or closed");
 }
 
+uint64_t participant_reply_id(struct bench_participant *participant, json_t *reply,
+                              const char *what)
+{
+    json_t *id = json_object_get(json_object_get(reply, "data"), "id");
+    if (!json_is_integer(id) || json_integer_value(id) <= 0) {
+        participant_fail(participant, what);
+        return 0;
+    }
+    return (uint64_t)json_integer_value(id);
+}
+
+int participant_create_endpoint(struct bench_participant *participant, bool offers,
+                                bool measure_join, bool send_plis, struct bench_endpoint **out)
+{
+    struct bench_endpoint_params params = {.env = participant->scenario->env,
+                                           .worker = participant->worker,
+                                           .options = participant->scenario->options,
+                                           .events = &participant_endpoint_events,
+                                           .owner = participant,
+                                           .tag = participant->index,
+                                           .started_us = participant->started_us,
+                                           .measure_join = measure_join,
+                                           .send_plis = send_plis,
+                                           .offers = offers};
+    return bench_endpoint_create(out, &params);
+}
+
+void participant_apply_answer(struct bench_participant *participant, json_t *reply,
+                              const char *what)
+{
+    if (!participant_plugin_data(participant, reply, what))
+        return;
+    const char *sdp = json_string_value(json_object_get(json_object_get(reply, "jsep"), "sdp"));
+    if (!sdp || bench_endpoint_apply_answer(participant->main_endpoint, sdp) < 0)
+        participant_fail(participant, "the answer is missing or unusable");
+}
+
 static void created_cb(void *owner, json_t *reply)
 {
     struct bench_participant *participant = owner;
-    json_t *id = json_object_get(json_object_get(reply, "data"), "id");
-    if (!json_is_integer(id)) {
-        participant_fail(participant, "create failed");
+    participant->session_id = participant_reply_id(participant, reply, "create failed");
+    if (!participant->session_id)
         return;
-    }
-    participant->session_id = (uint64_t)json_integer_value(id);
     switch (participant->role) {
     case BENCH_ROLE_ECHO:
         participant_start_echo(participant);

@@ -82,6 +82,16 @@ int participant_send_message(struct bench_participant *participant, uint64_t han
 json_t *participant_plugin_data(struct bench_participant *participant, json_t *reply,
                                 const char *what);
 extern const struct bench_endpoint_events participant_endpoint_events;
+/* The "id" of a create/attach answer, or 0 with the participant failed (`what` failed). */
+uint64_t participant_reply_id(struct bench_participant *participant, json_t *reply,
+                              const char *what);
+/* A PeerConnection of this participant on its worker: 0 or -errno. */
+int participant_create_endpoint(struct bench_participant *participant, bool offers,
+                                bool measure_join, bool send_plis, struct bench_endpoint **out);
+/* Applies the answer carried by a plugin event to the main PeerConnection; fails the
+ * participant (`what` refused) otherwise. */
+void participant_apply_answer(struct bench_participant *participant, json_t *reply,
+                              const char *what);
 void participant_start_echo(struct bench_participant *participant);
 void participant_start_publisher(struct bench_participant *participant);
 void participant_start_viewer(struct bench_participant *participant);

@@ -18,27 +18,15 @@ static json_t *room_body(struct bench_participant *participant, const char *requ
 
 static void published_cb(void *owner, json_t *reply)
 {
-    struct bench_participant *participant = owner;
-    if (!participant_plugin_data(participant, reply, "publish refused"))
-        return;
-    const char *sdp = json_string_value(json_object_get(json_object_get(reply, "jsep"), "sdp"));
-    if (!sdp || bench_endpoint_apply_answer(participant->main_endpoint, sdp) < 0)
-        participant_fail(participant, "publish answer missing or unusable");
+    participant_apply_answer(owner, reply, "publish refused");
 }
 
 static void publish(struct bench_participant *participant)
 {
     const struct bench_options *options = participant->scenario->options;
-    struct bench_endpoint_params params = {.env = participant->scenario->env,
-                                           .worker = participant->worker,
-                                           .options = options,
-                                           .events = &participant_endpoint_events,
-                                           .owner = participant,
-                                           .tag = participant->index,
-                                           .started_us = participant->started_us,
-                                           .offers = true};
     char *sdp = NULL;
-    if (bench_endpoint_create(&participant->main_endpoint, &params) < 0 ||
+    if (participant_create_endpoint(participant, true, false, false, &participant->main_endpoint) <
+            0 ||
         bench_endpoint_offer(participant->main_endpoint, PRISM_SDP_SENDONLY, false, &sdp) < 0) {
         participant_fail(participant, "cannot make a publisher offer");
         return;
@@ -68,12 +56,10 @@ static void joined_cb(void *owner, json_t *reply)
 static void publisher_attached_cb(void *owner, json_t *reply)
 {
     struct bench_participant *participant = owner;
-    json_t *id = json_object_get(json_object_get(reply, "data"), "id");
-    if (!json_is_integer(id)) {
-        participant_fail(participant, "attach to janus.plugin.videoroom failed");
+    participant->main_handle = participant_reply_id(participant, reply,
+                                                    "attach to janus.plugin.videoroom failed");
+    if (!participant->main_handle)
         return;
-    }
-    participant->main_handle = (uint64_t)json_integer_value(id);
     json_t *body = room_body(participant, "join");
     json_object_set_new(body, "ptype", json_string("publisher"));
     json_object_set_new(body, "display", json_sprintf("bench-%u", participant->index));
@@ -146,21 +132,11 @@ static void started_cb(void *owner, json_t *reply)
 
 static bool create_sub_endpoint(struct bench_participant *participant)
 {
-    if (participant->sub_endpoint)
-        return true;
-    struct bench_endpoint_params params = {.env = participant->scenario->env,
-                                           .worker = participant->worker,
-                                           .options = participant->scenario->options,
-                                           .events = &participant_endpoint_events,
-                                           .owner = participant,
-                                           .tag = participant->index,
-                                           .started_us = participant->started_us,
-                                           .measure_join = true,
-                                           /* A few subscribers measure keyframe delay; all of
-                                            * them asking would make every frame a keyframe. */
-                                           .send_plis = participant->index < 2,
-                                           .offers = false};
-    return bench_endpoint_create(&participant->sub_endpoint, &params) == 0;
+    /* A few subscribers measure keyframe delay; all of them asking would make every frame a
+     * keyframe. */
+    return participant->sub_endpoint ||
+           participant_create_endpoint(participant, false, true, participant->index < 2,
+                                       &participant->sub_endpoint) == 0;
 }
 
 /* A server offer (attached, updated, or one it sent by itself) answered with "start". */
@@ -196,13 +172,11 @@ static void subscribed_cb(void *owner, json_t *reply)
 static void subscriber_attached_cb(void *owner, json_t *reply)
 {
     struct bench_participant *participant = owner;
-    json_t *id = json_object_get(json_object_get(reply, "data"), "id");
     participant->sub_attaching = false;
-    if (!json_is_integer(id)) {
-        participant_fail(participant, "attach of the subscriber handle failed");
+    participant->sub_handle = participant_reply_id(participant, reply,
+                                                   "attach of the subscriber handle failed");
+    if (!participant->sub_handle)
         return;
-    }
-    participant->sub_handle = (uint64_t)json_integer_value(id);
     json_t *body = room_body(participant, "join");
     json_object_set_new(body, "ptype", json_string("subscriber"));
     json_object_set_new(body, "streams", streams_of(participant->wanted_feeds));
