@@ -26,7 +26,8 @@ struct slot {
 
 struct prism_nack_history {
     uint32_t ssrc;
-    size_t mask; /* capacity - 1 */
+    size_t mask;     /* current ring size - 1 */
+    size_t max_mask; /* configured capacity - 1: the ring never grows past it */
     size_t slot_size;
     uint64_t max_age_us;
     uint64_t min_resend_interval_us;
@@ -86,7 +87,11 @@ static bool apply_config(struct prism_nack_history *h, const struct prism_nack_h
 {
     size_t capacity = c->capacity ? c->capacity : PRISM_NACK_HISTORY_DEFAULT_CAPACITY;
     h->ssrc = c->ssrc;
-    h->mask = capacity - 1;
+    h->max_mask = capacity - 1;
+    h->mask = (capacity < PRISM_NACK_HISTORY_INITIAL_CAPACITY
+                   ? capacity
+                   : PRISM_NACK_HISTORY_INITIAL_CAPACITY) -
+              1;
     h->slot_size = c->slot_size ? c->slot_size : PRISM_NACK_HISTORY_DEFAULT_SLOT;
     h->max_age_us = c->max_age_us ? c->max_age_us : PRISM_NACK_HISTORY_DEFAULT_MAX_AGE_US;
     h->min_resend_interval_us = c->min_resend_interval_us
@@ -145,6 +150,33 @@ void prism_nack_history_set_rtt(struct prism_nack_history *h, uint64_t rtt_us)
         h->rtt_us = rtt_us;
 }
 
+/* Doubles the ring, each stored packet moving to the slot of its sequence number under the
+ * new mask (distinct: the old ring held fewer consecutive numbers than the new size). Keeps
+ * the old ring when memory runs out. Happens a few times per stream, never per packet. */
+static void grow(struct prism_nack_history *h)
+{
+    size_t mask = h->mask * 2 + 1;
+    struct slot *slots = calloc(mask + 1, sizeof(*slots));
+    uint8_t *data = malloc((mask + 1) * h->slot_size);
+    if (!slots || !data) {
+        free(slots);
+        free(data);
+        return;
+    }
+    for (size_t i = 0; i <= h->mask; i++) {
+        if (!h->slots[i].len)
+            continue;
+        size_t to = (size_t)h->slots[i].ext_seq & mask;
+        slots[to] = h->slots[i];
+        memcpy(data + to * h->slot_size, h->data + i * h->slot_size, h->slots[i].len);
+    }
+    free(h->slots);
+    free(h->data);
+    h->slots = slots;
+    h->data = data;
+    h->mask = mask;
+}
+
 int prism_nack_history_store(struct prism_nack_history *h, const uint8_t *packet, size_t len,
                              uint64_t now_us)
 {
@@ -163,6 +195,10 @@ int prism_nack_history_store(struct prism_nack_history *h, const uint8_t *packet
     if (h->unwrapper.highest - ext > (int64_t)h->mask)
         goto refused;
 
+    const struct slot *victim = &h->slots[seq & h->mask];
+    if (victim->len && victim->ext_seq != ext && now_us - victim->sent_us < h->max_age_us &&
+        h->mask < h->max_mask)
+        grow(h);
     size_t index = seq & h->mask;
     memcpy(h->data + index * h->slot_size, packet, len);
     h->slots[index] = (struct slot){.ext_seq = ext, .sent_us = now_us, .len = (uint16_t)len};

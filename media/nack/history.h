@@ -13,8 +13,11 @@
 #include "media/rtcp/feedback.h"
 
 #define PRISM_NACK_HISTORY_DEFAULT_CAPACITY 512 /* packets; about 0.5 s of 4 Mbit/s video */
-#define PRISM_NACK_HISTORY_MAX_CAPACITY 32768   /* divides 65536, at most half of it */
-#define PRISM_NACK_HISTORY_DEFAULT_SLOT 1500    /* bytes: a full Ethernet MTU */
+/* The ring starts this small and doubles (up to the capacity) only when it would overwrite a
+ * packet younger than max_age: memory follows the stream's packet rate, not the worst case. */
+#define PRISM_NACK_HISTORY_INITIAL_CAPACITY 64
+#define PRISM_NACK_HISTORY_MAX_CAPACITY 32768 /* divides 65536, at most half of it */
+#define PRISM_NACK_HISTORY_DEFAULT_SLOT 1500  /* bytes: a full Ethernet MTU */
 #define PRISM_NACK_HISTORY_DEFAULT_MAX_AGE_US 1000000
 #define PRISM_NACK_HISTORY_DEFAULT_MIN_RESEND_US 10000
 #define PRISM_NACK_HISTORY_DEFAULT_MAX_PER_CALL 64
@@ -40,7 +43,7 @@ struct prism_nack_rtx_config {
 
 struct prism_nack_history_config {
     uint32_t ssrc;       /* the stream's SSRC as sent (after rewrite); other packets refused */
-    size_t capacity;     /* packets kept: a power of two, 16..32768; 0 = default */
+    size_t capacity;     /* most packets kept: a power of two, 16..32768; 0 = default */
     size_t slot_size;    /* largest packet stored, 12..65535 bytes; 0 = default */
     uint64_t max_age_us; /* packets sent longer ago are not resent; 0 = default */
     uint64_t min_resend_interval_us; /* floor of the per-packet resend interval; 0 = default */

@@ -179,6 +179,43 @@ static void test_nack_rtx_sequence_continues_after_renegotiation(void)
     prism_nack_history_destroy(h);
 }
 
+/* A burst of young packets grows the ring up to the capacity: none of the last 512 is lost,
+ * and their contents survive the moves. */
+static void test_nack_history_grows_for_young_packets(void)
+{
+    struct prism_nack_history *h = make_history(512, NULL);
+    store_range(h, 65000, 600, 1000000); /* across the sequence number wrap */
+    struct prism_nack_stored stored;
+    uint16_t last = (uint16_t)(65000 + 599);
+    for (uint16_t back = 0; back < 512; back++) {
+        uint16_t seq = (uint16_t)(last - back);
+        g_assert_cmpint(prism_nack_history_find(h, seq, 1000000, &stored), ==, 0);
+        g_assert_cmpuint(stored.len, ==, 112);
+        g_assert_cmpuint(stored.data[12], ==, (uint8_t)(seq * 7));
+        g_assert_cmpuint(prism_read_be16(stored.data + 2), ==, seq);
+    }
+    g_assert_cmpint(prism_nack_history_find(h, (uint16_t)(last - 512), 1000000, &stored), ==,
+                    -ENOENT);
+    prism_nack_history_destroy(h);
+}
+
+/* A slow stream (50 packets per second, 1 s age limit) never needs more than the initial ring:
+ * it stays at PRISM_NACK_HISTORY_INITIAL_CAPACITY packets. */
+static void test_nack_history_stays_small_for_slow_streams(void)
+{
+    struct prism_nack_history *h = make_history(512, NULL);
+    uint64_t now = 1000000;
+    for (uint16_t i = 0; i < 1000; i++, now += 20000)
+        store_range(h, i, 1, now);
+    struct prism_nack_stored stored;
+    now -= 20000;
+    /* 0.8 s old: kept. 70 packets back: gone from the ring (-ENOENT; a 512-packet ring would
+     * still hold it and answer -ESTALE, too old to resend). */
+    g_assert_cmpint(prism_nack_history_find(h, 999 - 40, now, &stored), ==, 0);
+    g_assert_cmpint(prism_nack_history_find(h, 999 - 70, now, &stored), ==, -ENOENT);
+    prism_nack_history_destroy(h);
+}
+
 static void test_nack_ignores_packets_older_than_the_age_limit(void)
 {
     struct prism_nack_history *h = make_history(64, NULL);
@@ -428,6 +465,10 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/nack-history/retransmits-from-history", test_nack_retransmits_from_history);
+    g_test_add_func("/nack-history/grows-for-young-packets",
+                    test_nack_history_grows_for_young_packets);
+    g_test_add_func("/nack-history/stays-small-for-slow-streams",
+                    test_nack_history_stays_small_for_slow_streams);
     g_test_add_func("/nack-history/uses-rtx-when-negotiated", test_nack_uses_rtx_when_negotiated);
     g_test_add_func("/nack-history/rtx-skips-payload-types-without-rtx",
                     test_nack_rtx_skips_payload_types_without_rtx);
