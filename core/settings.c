@@ -139,9 +139,9 @@ static const struct prism_setting settings[] = {
     INT_SETTING("media", "slowlink_threshold", "0", 0, INT_MAX, NULL,
                 "Lost packets per second that trigger a slowlink event; 0 = never"),
     INT_SETTING("media", "simulate_loss_in", "0", 0, INT_MAX, NULL,
-                "Tests and demos: drop every Nth RTP packet received; 0 = never"),
+                "Tests and demos: drop every Nth RTP packet received on each m-line; 0 = never"),
     INT_SETTING("media", "simulate_loss_out", "0", 0, INT_MAX, NULL,
-                "Tests and demos: drop every Nth RTP packet sent; 0 = never"),
+                "Tests and demos: drop every Nth RTP packet sent on each m-line; 0 = never"),
 
     BOOL_SETTING("http", "enabled", "true", NULL, "Serve the Janus API over HTTP"),
     STRING_SETTING("http", "interface", "127.0.0.1", check_not_empty, "http-interface",

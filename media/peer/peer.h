@@ -31,8 +31,8 @@ struct prism_peer_env {
     struct prism_sdp_fingerprint fingerprint; /* of the certificate in `dtls` (sha-256) */
     unsigned srtp_replay_window;              /* inbound, packets; 0 = 1024 */
     unsigned slowlink_threshold;              /* lost packets per second; 0 = off */
-    /* Loss simulation for tests and demos: drop every Nth RTP packet received or sent
-     * (after the retransmission history kept it); 0 = off. */
+    /* Loss simulation for tests and demos: drop every Nth RTP packet received or sent on each
+     * m-line (after the retransmission history kept it); 0 = off. */
     unsigned simulate_loss_in;
     unsigned simulate_loss_out;
 };

@@ -26,9 +26,10 @@ struct peer_channel {
 struct peer_media {
     char mid[PRISM_SDP_MID_LEN + 1];
     enum prism_sdp_media_kind kind;
-    bool active;   /* accepted in the answer (not port 0) */
-    bool sends;    /* we send on it */
-    bool receives; /* the remote sends on it */
+    bool active;                            /* accepted in the answer (not port 0) */
+    bool sends;                             /* we send on it */
+    bool receives;                          /* the remote sends on it */
+    unsigned loss_in_count, loss_out_count; /* for env->simulate_loss_* */
     uint8_t send_pt;
     uint8_t recv_pt;
     uint8_t rtx_pt; /* 0: no RTX negotiated */
@@ -92,7 +93,6 @@ struct prism_peer {
     uint8_t rx[PEER_BUFFER_SIZE]; /* receive buffer: packets are decrypted in place */
     uint8_t tx[PEER_BUFFER_SIZE]; /* DTLS flights and RTCP we build */
     struct prism_peer_stats stats;
-    unsigned loss_in_count, loss_out_count; /* for env->simulate_loss_* */
 
     /* Data channels (data.c): the association starts once DTLS is up when an application
      * m-line was negotiated. */

@@ -130,9 +130,12 @@ static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len
         peer->stats.dropped_packets++;
         return;
     }
-    if (peer->env->simulate_loss_in && ++peer->loss_in_count % peer->env->simulate_loss_in == 0)
-        return;
     struct peer_media *media = peer_media_for_packet(peer, &packet.header);
+    /* Counted per m-line, so that every stream (video too, not only the busier audio) loses
+     * exactly one packet in N. */
+    if (media && peer->env->simulate_loss_in &&
+        ++media->loss_in_count % peer->env->simulate_loss_in == 0)
+        return;
     bool retransmission = media && media->rtx_pt && packet.header.payload_type == media->rtx_pt;
     uint64_t now = prism_now_us();
     if (!media || (retransmission && !unwrap_rtx(media, &packet)) ||
@@ -218,7 +221,7 @@ int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *
         return -EINVAL;
     }
     bool simulated_loss = peer->env->simulate_loss_out &&
-                          ++peer->loss_out_count % peer->env->simulate_loss_out == 0;
+                          ++media->loss_out_count % peer->env->simulate_loss_out == 0;
     int sent = simulated_loss ? (int)protected_len : prism_ice_send(peer->ice, data, protected_len);
     if (sent < 0)
         return sent;
