@@ -2,6 +2,7 @@
 #include "bench/cli/cli.h"
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,63 +62,61 @@ static int parse_steps(const char *text, unsigned **out, size_t *count)
     return 0;
 }
 
-int bench_cli_parse(int argc, char **argv, struct bench_options *options, unsigned **steps,
-                    char **server_cpus)
+#define ENTRY_COUNT 32 /* room for the table below */
+
+/* Option values before they are checked and copied into struct bench_options: GLib's parser
+ * writes ints and gbooleans. */
+struct raw_values {
+    int count, threads, sockets, audio_bytes, video_bitrate, fps, mtu, server_pid;
+    gint64 room;
+    gboolean no_audio, no_video, sweep, quiet, data;
+};
+
+/* The option table, pointing into `raw`, `options` (doubles taken as they are) and owned. */
+static void fill_entries(GOptionEntry *e, struct raw_values *raw, struct bench_options *options,
+                         char **server_cpus)
 {
-    bench_options_defaults(options);
-    if (bench_scenario_from_name(argv[0], &options->scenario) < 0) {
-        fprintf(stderr, "prism-bench: unknown scenario '%s' (api, echo, room, broadcast, churn)\n",
-                argv[0]);
-        return 2;
-    }
-    atexit(free_owned);
-    int count = (int)options->count, threads = (int)options->threads,
-        sockets = (int)options->sockets, audio_bytes = (int)options->audio_bytes,
-        video_bitrate = (int)options->video_bitrate, fps = (int)options->video_fps,
-        mtu = (int)options->video_mtu, server_pid = 0;
-    gint64 room = 0;
-    gboolean no_audio = FALSE, no_video = FALSE, sweep = FALSE, quiet = FALSE, data = FALSE;
-    GOptionEntry entries[] = {
+    const GOptionEntry entries[] = {
         {"url", 'u', 0, G_OPTION_ARG_STRING, &owned.url, "Janus API URL (ws://... or http://...)",
          "URL"},
         {"target", 't', 0, G_OPTION_ARG_STRING, &owned.target,
          "Server name in reports (prism, janus)", "NAME"},
-        {"count", 'n', 0, G_OPTION_ARG_INT, &count, "Sessions / participants / viewers (default 2)",
-         "N"},
+        {"count", 'n', 0, G_OPTION_ARG_INT, &raw->count,
+         "Sessions / participants / viewers (default 2)", "N"},
         {"duration", 'd', 0, G_OPTION_ARG_DOUBLE, &options->duration_s,
          "Measured seconds (default 10)", "S"},
         {"ramp", 0, 0, G_OPTION_ARG_DOUBLE, &options->ramp_per_s,
          "Joins per second while ramping up (default 20)", "R"},
         {"warmup", 0, 0, G_OPTION_ARG_DOUBLE, &options->warmup_s,
          "Seconds of media before measuring (default 1)", "S"},
-        {"sockets", 0, 0, G_OPTION_ARG_INT, &sockets,
+        {"sockets", 0, 0, G_OPTION_ARG_INT, &raw->sockets,
          "api: connections to spread requests over (default 1)", "N"},
         {"rate", 0, 0, G_OPTION_ARG_DOUBLE, &options->churn_rate,
          "churn: joins per second (default 2)", "R"},
         {"stay", 0, 0, G_OPTION_ARG_DOUBLE, &options->churn_stay_s,
          "churn: seconds each participant stays (default 5)", "S"},
-        {"no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Publish no audio", NULL},
-        {"no-video", 0, 0, G_OPTION_ARG_NONE, &no_video, "Publish no video", NULL},
-        {"audio-bytes", 0, 0, G_OPTION_ARG_INT, &audio_bytes,
+        {"no-audio", 0, 0, G_OPTION_ARG_NONE, &raw->no_audio, "Publish no audio", NULL},
+        {"no-video", 0, 0, G_OPTION_ARG_NONE, &raw->no_video, "Publish no video", NULL},
+        {"audio-bytes", 0, 0, G_OPTION_ARG_INT, &raw->audio_bytes,
          "Opus payload bytes per 20 ms (default 80)", "B"},
-        {"video-bitrate", 0, 0, G_OPTION_ARG_INT, &video_bitrate,
+        {"video-bitrate", 0, 0, G_OPTION_ARG_INT, &raw->video_bitrate,
          "Video bits per second (default 500000)", "BPS"},
-        {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "Video frames per second (default 30)", "N"},
-        {"mtu", 0, 0, G_OPTION_ARG_INT, &mtu, "Largest video RTP payload (default 1100)", "B"},
+        {"fps", 0, 0, G_OPTION_ARG_INT, &raw->fps, "Video frames per second (default 30)", "N"},
+        {"mtu", 0, 0, G_OPTION_ARG_INT, &raw->mtu, "Largest video RTP payload (default 1100)", "B"},
         {"pli-interval", 0, 0, G_OPTION_ARG_DOUBLE, &options->pli_interval_s,
          "Seconds between keyframe requests of the measuring subscribers (default 3, 0 = none)",
          "S"},
-        {"data", 0, 0, G_OPTION_ARG_NONE, &data, "echo: negotiate a data channel too", NULL},
-        {"room", 0, 0, G_OPTION_ARG_INT64, &room, "Use this existing room (default: create one)",
-         "ID"},
-        {"threads", 0, 0, G_OPTION_ARG_INT, &threads, "Bench worker threads (default 1)", "N"},
-        {"server-pid", 0, 0, G_OPTION_ARG_INT, &server_pid,
+        {"data", 0, 0, G_OPTION_ARG_NONE, &raw->data, "echo: negotiate a data channel too", NULL},
+        {"room", 0, 0, G_OPTION_ARG_INT64, &raw->room,
+         "Use this existing room (default: create one)", "ID"},
+        {"threads", 0, 0, G_OPTION_ARG_INT, &raw->threads, "Bench worker threads (default 1)", "N"},
+        {"server-pid", 0, 0, G_OPTION_ARG_INT, &raw->server_pid,
          "Server process to sample (default: the one listening on the URL's port; -1 none)", "PID"},
         {"cpus", 0, 0, G_OPTION_ARG_STRING, &owned.cpus,
          "Pin the bench to these CPUs (taskset list)", "LIST"},
         {"server-cpus", 0, 0, G_OPTION_ARG_STRING, server_cpus,
          "Pin the server's threads to these CPUs", "LIST"},
-        {"sweep", 0, 0, G_OPTION_ARG_NONE, &sweep,
+        {"sweep", 0, 0, G_OPTION_ARG_NONE, &raw->sweep,
          "Raise the load step by step and report the largest held", NULL},
         {"steps", 0, 0, G_OPTION_ARG_STRING, &owned.steps,
          "Sweep loads, e.g. 2,4,6 (default per scenario)", "LIST"},
@@ -129,8 +128,68 @@ int bench_cli_parse(int argc, char **argv, struct bench_options *options, unsign
          "Result file (default bench/results/...)", "FILE"},
         {"plot", 0, 0, G_OPTION_ARG_FILENAME, &owned.plot,
          "Sweep plot, .svg or .png (default beside the JSON)", "FILE"},
-        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line", NULL},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &raw->quiet, "No progress line", NULL},
         {0}};
+    _Static_assert(sizeof(entries) <= ENTRY_COUNT * sizeof(GOptionEntry), "ENTRY_COUNT");
+    memcpy(e, entries, sizeof(entries));
+}
+
+/* Checks the parsed values and copies them into options; false when one is out of range. Times
+ * and rates are checked too: they are converted to integers later. */
+static bool apply_values(const struct raw_values *raw, struct bench_options *options)
+{
+    if (raw->count < 1 || raw->threads < 1 || raw->sockets < 1 || raw->fps < 1 || raw->mtu < 200 ||
+        raw->mtu > 1400 || raw->audio_bytes < 10 || raw->audio_bytes > 1000 ||
+        raw->video_bitrate < 10000 || !(options->duration_s > 0 && options->duration_s < 1e6) ||
+        !(options->ramp_per_s >= 0 && options->ramp_per_s < 1e6) ||
+        !(options->warmup_s >= 0 && options->warmup_s < 1e6) ||
+        !(options->churn_rate > 0 && options->churn_rate < 1e6) ||
+        !(options->churn_stay_s >= 0 && options->churn_stay_s < 1e6) ||
+        !(options->pli_interval_s >= 0 && options->pli_interval_s < 1e6) || raw->room < 0)
+        return false;
+    options->count = (unsigned)raw->count;
+    options->threads = (unsigned)raw->threads;
+    options->sockets = (unsigned)raw->sockets;
+    options->audio_bytes = (uint32_t)raw->audio_bytes;
+    options->video_bitrate = (uint32_t)raw->video_bitrate;
+    options->video_fps = (unsigned)raw->fps;
+    options->video_mtu = (uint32_t)raw->mtu;
+    options->server_pid = raw->server_pid;
+    options->room_id = (uint64_t)raw->room;
+    options->audio = !raw->no_audio;
+    options->video = !raw->no_video;
+    options->data_channel = raw->data;
+    options->sweep = raw->sweep;
+    options->quiet = raw->quiet;
+    if (owned.url)
+        options->url = owned.url;
+    if (owned.target)
+        options->target = owned.target;
+    options->cpus = owned.cpus;
+    options->json_path = owned.json;
+    options->plot_path = owned.plot;
+    return true;
+}
+
+int bench_cli_parse(int argc, char **argv, struct bench_options *options, unsigned **steps,
+                    char **server_cpus)
+{
+    bench_options_defaults(options);
+    if (bench_scenario_from_name(argv[0], &options->scenario) < 0) {
+        fprintf(stderr, "prism-bench: unknown scenario '%s' (api, echo, room, broadcast, churn)\n",
+                argv[0]);
+        return 2;
+    }
+    atexit(free_owned);
+    struct raw_values raw = {.count = (int)options->count,
+                             .threads = (int)options->threads,
+                             .sockets = (int)options->sockets,
+                             .audio_bytes = (int)options->audio_bytes,
+                             .video_bitrate = (int)options->video_bitrate,
+                             .fps = (int)options->video_fps,
+                             .mtu = (int)options->video_mtu};
+    GOptionEntry entries[ENTRY_COUNT];
+    fill_entries(entries, &raw, options, server_cpus);
     GOptionContext *context = g_option_context_new("- run a prism-bench scenario");
     g_option_context_add_main_entries(context, entries, NULL);
     GError *error = NULL;
@@ -141,33 +200,10 @@ int bench_cli_parse(int argc, char **argv, struct bench_options *options, unsign
         g_error_free(error);
         return 2;
     }
-    if (count < 1 || threads < 1 || sockets < 1 || fps < 1 || mtu < 200 || mtu > 1400 ||
-        audio_bytes < 10 || audio_bytes > 1000 || video_bitrate < 10000 ||
-        options->duration_s <= 0) {
-        fprintf(stderr, "prism-bench: a count, rate or size is out of range (see --help)\n");
+    if (!apply_values(&raw, options)) {
+        fprintf(stderr, "prism-bench: a count, time, rate or size is out of range (see --help)\n");
         return 2;
     }
-    options->count = (unsigned)count;
-    options->threads = (unsigned)threads;
-    options->sockets = (unsigned)sockets;
-    options->audio_bytes = (uint32_t)audio_bytes;
-    options->video_bitrate = (uint32_t)video_bitrate;
-    options->video_fps = (unsigned)fps;
-    options->video_mtu = (uint32_t)mtu;
-    options->server_pid = server_pid;
-    options->room_id = (uint64_t)room;
-    options->audio = !no_audio;
-    options->video = !no_video;
-    options->data_channel = data;
-    options->sweep = sweep;
-    options->quiet = quiet;
-    if (owned.url)
-        options->url = owned.url;
-    if (owned.target)
-        options->target = owned.target;
-    options->cpus = owned.cpus;
-    options->json_path = owned.json;
-    options->plot_path = owned.plot;
     const char *step_text = owned.steps ? owned.steps : default_steps(options->scenario);
     if (parse_steps(step_text, steps, &options->sweep_step_count) < 0) {
         fprintf(stderr, "prism-bench: --steps wants a list of positive numbers like 2,4,6\n");

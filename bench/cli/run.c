@@ -128,7 +128,7 @@ static int output(const struct bench_options *options, struct bench_run *run)
 int bench_cli_run(const struct bench_options *options_in, const char *server_cpus)
 {
     struct bench_options options = *options_in;
-    options.server_pid = find_server(&options_in[0]);
+    options.server_pid = find_server(options_in);
     if (server_cpus && options.server_pid > 0 &&
         bench_cli_pin_server(options.server_pid, server_cpus) < 0)
         return 1;

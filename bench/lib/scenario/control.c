@@ -26,12 +26,22 @@ static void reply_cb(void *owner, json_t *reply)
     wait->reply = reply ? json_incref(reply) : NULL;
 }
 
+static gboolean set_flag_cb(gpointer data)
+{
+    *(bool *)data = true;
+    return G_SOURCE_REMOVE;
+}
+
 void bench_control_pump(struct bench_control *control, unsigned ms)
 {
-    gint64 deadline = g_get_monotonic_time() + (gint64)ms * 1000;
-    while (g_get_monotonic_time() < deadline)
-        if (!g_main_context_iteration(control->context, FALSE))
-            g_usleep(1000);
+    /* Sleeps in the context's poll until the timer or an event of the connection wakes it. */
+    bool done = false;
+    GSource *timer = g_timeout_source_new(ms);
+    g_source_set_callback(timer, set_flag_cb, &done, NULL);
+    g_source_attach(timer, control->context);
+    while (!done)
+        g_main_context_iteration(control->context, TRUE);
+    g_source_unref(timer);
 }
 
 /* Sends and waits for the answer (the client times out by itself). Returns it or NULL. */
