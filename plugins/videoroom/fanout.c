@@ -32,6 +32,10 @@ static void describe_source(const struct vr_sub_stream *stream, struct prism_for
 
 void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
 {
+    /* An inactive m-line sends nothing (no SSRC): its forwarder waits as it is, so that a
+     * later stream on the same m-line continues its sequence numbers and timestamps. */
+    if (!ssrc)
+        return;
     struct prism_forward_source src;
     describe_source(stream, &src);
     if (stream->forward.ssrc != ssrc) {
@@ -130,7 +134,8 @@ static void forward_to(struct vr_sub_stream *target, struct vr_pub_stream *sourc
                        const struct prism_peer_rtp *packet, uint64_t now)
 {
     struct vr_subscriber *subscriber = target->subscriber;
-    if (!subscriber->started)
+    /* Not yet offered with this source (a change waiting for the subscriber's answer). */
+    if (!subscriber->started || target->forward_source != source)
         return;
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
     /* Until the answer re-activates a reused m-line, the subscriber would drop what we send

@@ -84,7 +84,8 @@ struct vr_subscriber {
     bool has_data;
     unsigned data_media_index;
     unsigned mline_count; /* m-lines in the offer so far: streams plus the data one */
-    bool update_pending;  /* an autoupdate offer is queued */
+    bool update_pending;  /* an autoupdate job is posted */
+    bool offer_queued;    /* streams changed while an offer was out: offer again on its answer */
 };
 
 enum vr_role { VR_ROLE_NONE, VR_ROLE_PUBLISHER, VR_ROLE_SUBSCRIBER };
@@ -130,6 +131,11 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
 json_t *vr_subscriber_request(struct vr_session *session, const char *request,
                               const char *transaction, json_t *body, json_t *jsep);
 void vr_subscriber_leave(struct vr_session *session);
+/* A subscriber stream starts receiving `source` of `feed` (added to its fan-out list), or
+ * stops receiving its source. The forwarder is attached by the next offer. */
+void vr_sub_stream_link(struct vr_sub_stream *stream, struct vr_publisher *feed,
+                        struct vr_pub_stream *source);
+void vr_sub_stream_unlink(struct vr_sub_stream *stream);
 /* The publisher's stream went away: unlink it, and renegotiate with autoupdate. */
 void vr_subscriber_source_gone(struct vr_sub_stream *stream);
 void vr_subscriber_setup_media(struct vr_session *session);

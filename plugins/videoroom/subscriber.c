@@ -41,7 +41,7 @@ static json_t *streams_json(const struct vr_subscriber *subscriber)
     return streams;
 }
 
-static void link_stream(struct vr_sub_stream *stream, struct vr_publisher *feed,
+void vr_sub_stream_link(struct vr_sub_stream *stream, struct vr_publisher *feed,
                         struct vr_pub_stream *source)
 {
     stream->feed_id = feed->id;
@@ -54,11 +54,13 @@ static void link_stream(struct vr_sub_stream *stream, struct vr_publisher *feed,
     g_ptr_array_add(source->subscribers, stream);
 }
 
-static void unlink_stream(struct vr_sub_stream *stream)
+void vr_sub_stream_unlink(struct vr_sub_stream *stream)
 {
     if (stream->source)
         g_ptr_array_remove(stream->source->subscribers, stream);
     stream->source = NULL;
+    /* The forwarder keeps its numbering; whatever source comes next is a switch. */
+    stream->forward_source = NULL;
 }
 
 /* A slot for a new stream: a new m-line at the end, as Janus does (a client revives an
@@ -106,7 +108,7 @@ static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
             struct vr_sub_stream *slot = free_slot(subscriber, source->kind);
             if (!slot)
                 return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT, "Too many streams");
-            link_stream(slot, feed, source);
+            vr_sub_stream_link(slot, feed, source);
             found = true;
         }
         if (!found && !(feed->has_data && mid && strcmp(mid, feed->data_mid) == 0))
@@ -174,6 +176,8 @@ static json_t *make_offer(struct vr_subscriber *subscriber)
                                             sizeof(reason));
     if (!jsep)
         prism_warn("videoroom", "cannot offer to a subscriber: %s", reason);
+    if (jsep)
+        subscriber->offer_queued = false;
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
     for (unsigned i = 0; jsep && i < subscriber->stream_count; i++) {
         struct vr_sub_stream *stream = &subscriber->streams[i];
@@ -208,7 +212,7 @@ static void subscriber_free(struct vr_session *session)
 {
     struct vr_subscriber *subscriber = session->subscriber;
     for (unsigned i = 0; i < subscriber->stream_count; i++)
-        unlink_stream(&subscriber->streams[i]);
+        vr_sub_stream_unlink(&subscriber->streams[i]);
     g_ptr_array_remove(subscriber->room->subscribers, subscriber);
     atomic_fetch_sub(&subscriber->room->participant_count, 1);
     vr_room_unref(subscriber->room);
@@ -282,6 +286,26 @@ static json_t *renegotiate(struct vr_subscriber *subscriber, const char *transac
     return NULL;
 }
 
+/* True while the subscriber has not answered our last offer. */
+static bool offer_outstanding(const struct vr_subscriber *subscriber)
+{
+    struct prism_peer *peer = prism_handle_peer(subscriber->handle);
+    return peer && prism_peer_has_pending_offer(peer);
+}
+
+/* A subscriber has at most one offer out (a second one would find its PeerConnection in
+ * have-remote-offer and fail). Changes made while it is out are already in the streams;
+ * they are offered together when the answer comes ("start"). Meanwhile the request is
+ * answered "updating", as Janus 1.x answers it. */
+static json_t *renegotiate_when_answered(struct vr_subscriber *subscriber, const char *transaction)
+{
+    if (!offer_outstanding(subscriber))
+        return renegotiate(subscriber, transaction);
+    subscriber->offer_queued = true;
+    return json_pack("{s:s, s:I}", "videoroom", "updating", "room",
+                     (json_int_t)subscriber->room->id);
+}
+
 /* Frees the slots naming `list` entries ({feed?, mid?, sub_mid?}); returns how many. */
 static unsigned remove_streams(struct vr_subscriber *subscriber, json_t *list)
 {
@@ -300,7 +324,7 @@ static unsigned remove_streams(struct vr_subscriber *subscriber, json_t *list)
                          (!sub_mid || strcmp(sub_mid, stream->mid) == 0);
             if (!match)
                 continue;
-            unlink_stream(stream);
+            vr_sub_stream_unlink(stream);
             stream->active = false;
             removed++;
         }
@@ -358,8 +382,8 @@ static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
             if (strcmp(stream->mid, sub_mid) != 0 || stream->kind != source->kind ||
                 stream->source == source)
                 continue;
-            unlink_stream(stream);
-            link_stream(stream, feed, source);
+            vr_sub_stream_unlink(stream);
+            vr_sub_stream_link(stream, feed, source);
             vr_forward_switch(stream);
             vr_request_keyframe(source, 0);
             changes++;
@@ -370,16 +394,30 @@ static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
                      "streams", streams_json(subscriber));
 }
 
+/* "start", with the answer to our offer or alone to resume: "started", then the offer that
+ * waited for this answer, if any. */
+static json_t *start(struct vr_subscriber *subscriber, const char *transaction, json_t *jsep)
+{
+    subscriber->started = subscriber->started || jsep;
+    set_paused(subscriber, false);
+    json_t *started = json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room",
+                                (json_int_t)subscriber->room->id, "started", "ok");
+    if (!jsep || !subscriber->offer_queued || offer_outstanding(subscriber))
+        return started;
+    vr_push(subscriber->handle, transaction, started, NULL);
+    json_t *error = renegotiate(subscriber, NULL);
+    if (error)
+        vr_push(subscriber->handle, NULL, error, NULL);
+    return NULL;
+}
+
 json_t *vr_subscriber_request(struct vr_session *session, const char *request,
                               const char *transaction, json_t *body, json_t *jsep)
 {
     struct vr_subscriber *subscriber = session->subscriber;
     json_int_t room = (json_int_t)subscriber->room->id;
-    if (strcmp(request, "start") == 0) {
-        subscriber->started = subscriber->started || jsep;
-        set_paused(subscriber, false);
-        return json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room", room, "started", "ok");
-    }
+    if (strcmp(request, "start") == 0)
+        return start(subscriber, transaction, jsep);
     if (strcmp(request, "pause") == 0) {
         set_paused(subscriber, true);
         return json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room", room, "paused", "ok");
@@ -402,7 +440,7 @@ json_t *vr_subscriber_request(struct vr_session *session, const char *request,
             return error;
     }
     if (subscribe || update || strcmp(request, "unsubscribe") == 0)
-        return renegotiate(subscriber, transaction);
+        return renegotiate_when_answered(subscriber, transaction);
     return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_REQUEST, "Unknown request '%s'", request);
 }
 
@@ -412,7 +450,7 @@ static void autoupdate_cb(void *data)
     struct vr_session *session = prism_handle_plugin_data(handle);
     if (session && session->role == VR_ROLE_SUBSCRIBER && !prism_handle_is_detached(handle)) {
         session->subscriber->update_pending = false;
-        json_decref(renegotiate(session->subscriber, NULL));
+        json_decref(renegotiate_when_answered(session->subscriber, NULL));
     }
     prism_handle_unref(handle);
 }
@@ -420,7 +458,7 @@ static void autoupdate_cb(void *data)
 void vr_subscriber_source_gone(struct vr_sub_stream *stream)
 {
     struct vr_subscriber *subscriber = stream->subscriber;
-    unlink_stream(stream);
+    vr_sub_stream_unlink(stream);
     stream->active = false;
     /* Several streams may go at once (a publisher leaving): one offer for all of them. */
     if (subscriber->autoupdate && !subscriber->update_pending) {
