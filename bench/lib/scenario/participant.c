@@ -17,6 +17,7 @@ struct bench_participant *bench_participant_new(struct bench_scenario *scenario,
     participant->role = role;
     participant->index = index;
     participant->wanted_feeds = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    participant->asked_feeds = g_array_new(FALSE, FALSE, sizeof(uint64_t));
     participant->feeds = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     return participant;
 }
@@ -316,6 +317,7 @@ bool bench_participant_finished(struct bench_participant *participant)
 void bench_participant_free(struct bench_participant *participant)
 {
     g_array_free(participant->wanted_feeds, TRUE);
+    g_array_free(participant->asked_feeds, TRUE);
     g_hash_table_destroy(participant->feeds);
     g_free(participant);
 }

@@ -51,7 +51,9 @@ struct bench_participant {
     uint64_t sub_handle;
     struct bench_endpoint *sub_endpoint;
     bool sub_attaching, sub_busy; /* a join or subscribe waits for its answer */
+    bool sub_joined;              /* the subscriber handle joined the room */
     GArray *wanted_feeds;         /* uint64_t: feeds to subscribe to next */
+    GArray *asked_feeds;          /* uint64_t: feeds of the join or subscribe in flight */
     GHashTable *feeds;            /* feed id -> 1: subscribed (or requested) */
     bool sub_media;
     bool is_ready, is_failed, stopping;

@@ -110,12 +110,16 @@ void participant_remove_feed(struct bench_participant *participant, uint64_t fee
 
 /* ---- subscriber ---- */
 
-static json_t *streams_of(GArray *feeds)
+/* The streams of the feeds wanted so far, which become the feeds asked for. */
+static json_t *ask_for_wanted(struct bench_participant *participant)
 {
+    GArray *feeds = participant->wanted_feeds;
     json_t *streams = json_array();
     for (unsigned i = 0; i < feeds->len; i++)
         json_array_append_new(
             streams, json_pack("{s:I}", "feed", (json_int_t)g_array_index(feeds, uint64_t, i)));
+    g_array_set_size(participant->asked_feeds, 0);
+    g_array_append_vals(participant->asked_feeds, feeds->data, feeds->len);
     g_array_set_size(feeds, 0);
     return streams;
 }
@@ -162,11 +166,42 @@ static void answer_offer(struct bench_participant *participant, json_t *reply)
     participant_send_message(participant, participant->sub_handle, body, answer_jsep, started_cb);
 }
 
+/* A publisher that left after we asked for it makes the server refuse the whole request
+ * (428, as Janus does); its "leaving" came first on our session, so the feeds still known
+ * are asked for again. Returns false when none of the asked feeds had left. */
+static bool ask_again_without_gone_feeds(struct bench_participant *participant, json_t *reply)
+{
+    json_t *data = json_object_get(json_object_get(reply, "plugindata"), "data");
+    if (json_integer_value(json_object_get(data, "error_code")) != 428)
+        return false;
+    GArray *asked = participant->asked_feeds;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < asked->len; i++) {
+        uint64_t feed = g_array_index(asked, uint64_t, i);
+        if (g_hash_table_contains(participant->feeds, &feed)) {
+            g_array_append_val(participant->wanted_feeds, feed);
+            kept++;
+        }
+    }
+    if (kept == asked->len) {
+        g_array_set_size(participant->wanted_feeds, participant->wanted_feeds->len - kept);
+        return false;
+    }
+    g_array_set_size(asked, 0);
+    participant->sub_busy = false;
+    subscribe_pending(participant);
+    return true;
+}
+
 static void subscribed_cb(void *owner, json_t *reply)
 {
     struct bench_participant *participant = owner;
-    if (participant_plugin_data(participant, reply, "subscription refused"))
-        answer_offer(participant, reply);
+    if (reply && ask_again_without_gone_feeds(participant, reply))
+        return;
+    if (!participant_plugin_data(participant, reply, "subscription refused"))
+        return;
+    participant->sub_joined = true;
+    answer_offer(participant, reply);
 }
 
 static void subscriber_attached_cb(void *owner, json_t *reply)
@@ -175,15 +210,11 @@ static void subscriber_attached_cb(void *owner, json_t *reply)
     participant->sub_attaching = false;
     participant->sub_handle = participant_reply_id(participant, reply,
                                                    "attach of the subscriber handle failed");
-    if (!participant->sub_handle)
-        return;
-    json_t *body = room_body(participant, "join");
-    json_object_set_new(body, "ptype", json_string("subscriber"));
-    json_object_set_new(body, "streams", streams_of(participant->wanted_feeds));
-    participant->sub_busy = true;
-    participant_send_message(participant, participant->sub_handle, body, NULL, subscribed_cb);
+    if (participant->sub_handle)
+        subscribe_pending(participant);
 }
 
+/* Asks for the wanted feeds: attach a subscriber handle, join with them, or subscribe. */
 static void subscribe_pending(struct bench_participant *participant)
 {
     if (participant->is_failed || participant->stopping || participant->sub_busy ||
@@ -194,8 +225,14 @@ static void subscribe_pending(struct bench_participant *participant)
         attach_videoroom(participant, subscriber_attached_cb);
         return;
     }
-    json_t *body = json_pack("{s:s}", "request", "subscribe");
-    json_object_set_new(body, "streams", streams_of(participant->wanted_feeds));
+    json_t *body;
+    if (participant->sub_joined) {
+        body = json_pack("{s:s}", "request", "subscribe");
+    } else {
+        body = room_body(participant, "join");
+        json_object_set_new(body, "ptype", json_string("subscriber"));
+    }
+    json_object_set_new(body, "streams", ask_for_wanted(participant));
     participant->sub_busy = true;
     participant_send_message(participant, participant->sub_handle, body, NULL, subscribed_cb);
 }

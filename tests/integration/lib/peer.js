@@ -24,7 +24,7 @@ export async function waitUntil(predicate, what, timeoutMs = 10000, stepMs = 50)
     const deadline = Date.now() + timeoutMs;
     while (!(await predicate())) {
         if (Date.now() > deadline) {
-            const text = typeof what === 'function' ? what() : what;
+            const text = typeof what === 'function' ? await what() : what;
             throw new Error(`timed out after ${timeoutMs} ms waiting for ${text}`);
         }
         await new Promise((resolve) => setTimeout(resolve, stepMs));
