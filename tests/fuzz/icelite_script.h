@@ -19,6 +19,7 @@
 #include "media/icelite/icelite.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -147,10 +148,18 @@ static inline void icelite_script_act(struct icelite_script *s, uint8_t op)
             __builtin_trap();
     }
     switch ((op >> 4) & 3) {
-    case 1:
-        s->restarted = !s->restarted;
-        icelite_script_register(s, 0, s->restarted ? 3 : 0);
+    case 1: {
+        /* Back to the first generation is refused while it still answers as the previous one. */
+        const struct icelite_script_credentials
+            *c = &icelite_script_credentials[s->restarted ? 0 : 3];
+        struct prism_icelite_credentials credentials = {c->ufrag, c->pwd, c->remote};
+        int result = prism_icelite_register(s->engine, &s->owners[0], &credentials);
+        if (result == 0)
+            s->restarted = !s->restarted;
+        else if (result != -EEXIST)
+            __builtin_trap();
         break;
+    }
     case 2:
         prism_icelite_unregister(s->engine, &s->owners[1]);
         s->selected[1] = false;
