@@ -68,6 +68,8 @@ void prism_icelite_receive(struct prism_icelite *engine, const uint8_t *data, si
                            const struct sockaddr *from, socklen_t from_len, uint64_t now_us,
                            struct prism_icelite_output *out)
 {
+    if (!engine || !out)
+        return;
     out->reply_len = 0;
     out->verdict = PRISM_ICELITE_DROP;
     out->owner = NULL;

@@ -75,6 +75,25 @@ static void test_icelite_rejects_every_flipped_bit(void)
     prism_icelite_destroy(engine);
 }
 
+/* ICE connectivity checks carry FINGERPRINT (RFC 8445 section 7); a signed request without
+ * it is not taken for a check, and gets no answer. */
+static void test_icelite_drops_check_without_fingerprint(void)
+{
+    struct prism_icelite *engine = engine_with_peer();
+    struct icelite_client client;
+    icelite_client_init(&client, UFRAG, "cli1", PWD);
+    stun_agent_init(&client.agent, icelite_client_known, STUN_COMPATIBILITY_RFC5389,
+                    STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS);
+    uint8_t request[512], reply[PRISM_ICELITE_REPLY_MAX];
+    size_t len = icelite_client_check(&client, request, sizeof(request), true);
+    struct sockaddr_storage from = icelite_v4("192.0.2.10", 50000);
+    struct prism_icelite_output out = icelite_feed(engine, request, len, &from, 0, reply);
+    g_assert_cmpint(out.verdict, ==, PRISM_ICELITE_DROP);
+    g_assert_cmpuint(out.reply_len, ==, 0);
+    assert_nothing_recorded(engine);
+    prism_icelite_destroy(engine);
+}
+
 static void test_icelite_drops_garbage_in_stun_range(void)
 {
     struct prism_icelite *engine = engine_with_peer();
@@ -213,6 +232,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/icelite/drops-truncated-checks", test_icelite_drops_truncated_checks);
     g_test_add_func("/icelite/rejects-every-flipped-bit", test_icelite_rejects_every_flipped_bit);
+    g_test_add_func("/icelite/drops-check-without-fingerprint",
+                    test_icelite_drops_check_without_fingerprint);
     g_test_add_func("/icelite/drops-garbage-in-stun-range",
                     test_icelite_drops_garbage_in_stun_range);
     g_test_add_func("/icelite/answers-400-to-unsigned-request",
