@@ -6,6 +6,7 @@
 #include "core/portcheck.h"
 #include "core/worker.h"
 #include "media/peer/env.h"
+#include "media/srtp/library.h"
 #include "plugins/builtin.h"
 #include "signaling/api/api.h"
 #include "signaling/http/http.h"
@@ -301,7 +302,9 @@ int main(int argc, char **argv)
             return 0;
         }
         if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
-            printf("prism %s\n", PRISM_VERSION_STRING);
+            char srtp[160];
+            prism_srtp_library_describe(srtp, sizeof(srtp));
+            printf("prism %s\n%s\n", PRISM_VERSION_STRING, srtp);
             return 0;
         }
     }
@@ -320,6 +323,7 @@ int main(int argc, char **argv)
         return 1;
     }
     prism_info("main", "Prism %s starting", PRISM_VERSION_STRING);
+    prism_srtp_log_library();
     if (start_workers(&process) < 0 || start_plugins(&process) < 0 || start_media(&process) < 0 ||
         start_api(&process) < 0 || start_transports(&process) < 0) {
         prism_error("main", "start-up failed");

@@ -22,10 +22,12 @@ uint64_t bench_floor_wall_ns(void);
 void bench_floor_fill_rtp(uint8_t *packet, size_t size, uint16_t seq);
 
 /* ns of CPU per SRTP protect of a packet_size-byte RTP packet whose sequence number is
- * rewritten before each protect, as forwarding does. Returns 0, -ENOTSUP when the profile is
- * not built into libsrtp, -ENOMEM or -EIO. */
-int bench_floor_srtp_cost(enum prism_srtp_profile profile, size_t packet_size, double seconds,
-                          double *ns_per_packet);
+ * rewritten before each protect, as forwarding does, over `sessions` sessions (each with its
+ * own key) taken round robin, as a forwarder protects one packet for each subscriber in turn.
+ * Returns 0, -ENOTSUP when the profile is not built into libsrtp, -EINVAL (no sessions),
+ * -ENOMEM or -EIO. */
+int bench_floor_srtp_cost(enum prism_srtp_profile profile, size_t packet_size, size_t sessions,
+                          double seconds, double *ns_per_packet);
 
 /* ns of CPU per UDP datagram sent to a receiving socket on 127.0.0.1, with one sendto per
  * packet or sendmmsg batches of BENCH_FLOOR_UDP_BATCH. The receiver is drained outside the

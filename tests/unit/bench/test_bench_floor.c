@@ -1,5 +1,6 @@
-/* prism-bench floor: a short measurement yields a positive, finite cost for every item, the
- * derived figures agree with the costs, and the JSON file reads back with the same values. */
+/* prism-bench floor: a short measurement yields a positive, finite cost for every item (each
+ * SRTP profile over 1, 100 and 1,000 sessions), the forward floor is the many-session figure,
+ * and the JSON file reads back with the same values. */
 #include "bench/lib/floor/floor.h"
 #include "bench/lib/floor/machine.h"
 
@@ -23,10 +24,12 @@ static const struct bench_floor *short_floor(void)
     return &measured;
 }
 
-static const struct bench_floor_item *find_item(const struct bench_floor *floor, const char *name)
+/* The item of that name and session count (0 for the UDP items), or NULL. */
+static const struct bench_floor_item *find_item(const struct bench_floor *floor, const char *name,
+                                                unsigned sessions)
 {
     for (size_t i = 0; i < floor->count; i++)
-        if (strcmp(floor->items[i].name, name) == 0)
+        if (strcmp(floor->items[i].name, name) == 0 && floor->items[i].sessions == sessions)
             return &floor->items[i];
     return NULL;
 }
@@ -39,32 +42,55 @@ static void assert_close(double a, double b)
 static void test_floor_measures_every_item(void)
 {
     const struct bench_floor *floor = short_floor();
-    static const char *const required[] = {"srtp AEAD_AES_128_GCM", "srtp AES128_CM_SHA1_80",
-                                           "udp sendto", "udp sendmmsg x32"};
+    static const char *const profiles[] = {"srtp AEAD_AES_128_GCM", "srtp AES128_CM_SHA1_80"};
     g_assert_cmpuint(floor->packet_size, ==, 1200);
-    for (size_t i = 0; i < G_N_ELEMENTS(required); i++)
-        g_assert_nonnull(find_item(floor, required[i]));
-    g_assert_cmpuint(floor->count, >=, 4);
-    g_assert_cmpuint(floor->count, <=, 5);
+    for (size_t i = 0; i < G_N_ELEMENTS(profiles); i++)
+        for (size_t step = 0; step < BENCH_FLOOR_SESSION_STEPS; step++)
+            g_assert_nonnull(find_item(floor, profiles[i], bench_floor_session_counts[step]));
+    g_assert_nonnull(find_item(floor, "udp sendto", 0));
+    g_assert_nonnull(find_item(floor, "udp sendmmsg x32", 0));
+    /* Two or three profiles (AES-256-GCM is optional in libsrtp), each at every session count,
+     * and the two sends. */
+    g_assert_cmpuint(floor->count, >=, 2 * BENCH_FLOOR_SESSION_STEPS + 2);
+    g_assert_cmpuint(floor->count, <=, 3 * BENCH_FLOOR_SESSION_STEPS + 2);
     for (size_t i = 0; i < floor->count; i++) {
         const struct bench_floor_item *item = &floor->items[i];
         g_assert_true(isfinite(item->ns_per_packet));
         g_assert_cmpfloat(item->ns_per_packet, >, 0);
         assert_close(item->packets_per_s, 1e9 / item->ns_per_packet);
+        g_assert_cmpuint(item->sessions != 0, ==, g_str_has_prefix(item->name, "srtp "));
     }
 }
 
-static void test_floor_forward_is_fastest_protect_plus_sendto(void)
+static void test_floor_session_counts_are_1_100_1000(void)
+{
+    g_assert_cmpuint(BENCH_FLOOR_SESSION_STEPS, ==, 3);
+    g_assert_cmpuint(bench_floor_session_counts[0], ==, 1);
+    g_assert_cmpuint(bench_floor_session_counts[1], ==, 100);
+    g_assert_cmpuint(bench_floor_session_counts[2], ==, 1000);
+}
+
+/* The floor a server holding many sessions pays: the fastest protect over 1,000 sessions (not
+ * over one hot key) plus one sendto. */
+static void test_floor_forward_is_many_session_protect_plus_sendto(void)
 {
     const struct bench_floor *floor = short_floor();
+    g_assert_cmpuint(floor->forward_floor_sessions, ==, 1000);
     double fastest = INFINITY;
     for (size_t i = 0; i < floor->count; i++)
-        if (strncmp(floor->items[i].name, "srtp ", 5) == 0)
+        if (floor->items[i].sessions == 1000)
             fastest = fmin(fastest, floor->items[i].ns_per_packet);
-    const struct bench_floor_item *sendto_item = find_item(floor, "udp sendto");
+    const struct bench_floor_item *sendto_item = find_item(floor, "udp sendto", 0);
     g_assert_nonnull(sendto_item);
     assert_close(floor->forward_floor_ns, fastest + sendto_item->ns_per_packet);
     assert_close(floor->forward_floor_pps, 1e9 / floor->forward_floor_ns);
+}
+
+static void test_floor_names_the_srtp_library(void)
+{
+    const struct bench_floor *floor = short_floor();
+    g_assert_true(g_str_has_prefix(floor->srtp_library, "libsrtp2 "));
+    g_assert_nonnull(strchr(floor->srtp_library, '('));
 }
 
 static double number_at(json_t *object, const char *key)
@@ -81,6 +107,11 @@ static void check_json_items(json_t *items, const struct bench_floor *floor)
     for (size_t i = 0; i < floor->count; i++) {
         json_t *item = json_array_get(items, i);
         g_assert_cmpstr(json_string_value(json_object_get(item, "name")), ==, floor->items[i].name);
+        json_t *sessions = json_object_get(item, "sessions");
+        if (floor->items[i].sessions)
+            g_assert_cmpint(json_integer_value(sessions), ==, floor->items[i].sessions);
+        else
+            g_assert_null(sessions);
         assert_close(number_at(item, "ns_per_packet"), floor->items[i].ns_per_packet);
         assert_close(number_at(item, "packets_per_s"), floor->items[i].packets_per_s);
     }
@@ -103,7 +134,11 @@ static void test_floor_json_reads_back(void)
     g_assert_cmpuint(strlen(json_string_value(json_object_get(machine, "cpu"))), >, 0);
     g_assert_cmpint(json_integer_value(json_object_get(machine, "cores")), >=, 1);
     g_assert_cmpint(json_integer_value(json_object_get(root, "packet_size")), ==, 1200);
+    g_assert_cmpstr(json_string_value(json_object_get(root, "srtp_library")), ==,
+                    floor->srtp_library);
     check_json_items(json_object_get(root, "items"), floor);
+    g_assert_cmpint(json_integer_value(json_object_get(root, "forward_floor_sessions")), ==,
+                    floor->forward_floor_sessions);
     assert_close(number_at(root, "forward_floor_ns"), floor->forward_floor_ns);
     assert_close(number_at(root, "forward_floor_pps"), floor->forward_floor_pps);
     json_decref(root);
@@ -156,8 +191,11 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/bench/floor/measures_every_item", test_floor_measures_every_item);
-    g_test_add_func("/bench/floor/forward_is_fastest_protect_plus_sendto",
-                    test_floor_forward_is_fastest_protect_plus_sendto);
+    g_test_add_func("/bench/floor/session_counts_are_1_100_1000",
+                    test_floor_session_counts_are_1_100_1000);
+    g_test_add_func("/bench/floor/forward_is_many_session_protect_plus_sendto",
+                    test_floor_forward_is_many_session_protect_plus_sendto);
+    g_test_add_func("/bench/floor/names_the_srtp_library", test_floor_names_the_srtp_library);
     g_test_add_func("/bench/floor/json_reads_back", test_floor_json_reads_back);
     g_test_add_func("/bench/floor/rejects_bad_arguments", test_floor_rejects_bad_arguments);
     g_test_add_func("/bench/floor/smallest_packet_is_measured",
