@@ -17,9 +17,14 @@
  *   wake GLib up like they would in g_main_loop_run;
  * - a descriptor number in both the old and the new set may be a new socket
  *   (closed and reopened between two queries): the kernel dropped the old
- *   registration, so when the wake-up descriptor shows that descriptors may
- *   have been added, every registration is re-issued (MOD, or ADD when the
- *   kernel forgot it). Without additions only the difference is applied.
+ *   registration with the old socket. That needs a new source (a new socket
+ *   gets a new GSocket source), so when a source was attached since the last
+ *   sync (see sources_attached), every registration is re-issued (MOD, or ADD
+ *   when the kernel forgot it); otherwise only the difference is applied.
+ *   GLib's wake-up descriptor alone cannot tell: dispatching a source removes
+ *   and re-adds its descriptors (blocking against recursion), which signals it
+ *   on every dispatch. A descriptor added to an already attached source with
+ *   g_source_add_unix_fd after a close is not detected: no user does that.
  * - priorities: when prepare finds a source ready, query lists only the
  *   descriptors of that priority or better. That reduced set is not synced
  *   into epoll (that would churn registrations); it is polled once with a zero
@@ -27,7 +32,7 @@
 #include "core/loop_internal.h"
 
 #include <errno.h>
-#include <poll.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,10 +44,11 @@ struct loop_glib {
     int synced_count, synced_capacity;
     uint64_t pass; /* sync passes, to mark the descriptors of the current set */
     gint max_priority;
-    bool ready;       /* prepare found a source ready: iterate without waiting */
-    bool due;         /* a descriptor fired or the timeout passed */
-    bool maybe_added; /* the wake-up descriptor fired since the last full sync */
-    int wakeup_fd;    /* GLib's wake-up descriptor, -1 when unknown */
+    bool ready;     /* prepare found a source ready: iterate without waiting */
+    bool due;       /* a descriptor fired or the timeout passed */
+    bool attached;  /* a source was attached since the last full sync */
+    guint probe_id; /* id of the last probe source (see sources_attached) */
+    int wakeup_fd;  /* GLib's wake-up descriptor, -1 when unknown */
     struct prism_timer timeout;
     uint64_t iterations;
 };
@@ -106,18 +112,35 @@ static int query(struct loop_glib *glib)
     }
 }
 
-static bool readable_now(int fd)
+static GSourceFuncs probe_funcs; /* no prepare, check or dispatch: never ready */
+
+/* Whether any source was attached since the last call. Source ids are handed
+ * out in sequence, so attaching and destroying a probe source tells: its id is
+ * the previous probe's plus one exactly when nothing was attached between.
+ * Attaching signals GLib's wake-up (ownerless polling), which is consumed
+ * here: the prepare and query that follow see every change it announced. */
+static bool sources_attached(struct loop_glib *glib)
 {
-    struct pollfd probe = {.fd = fd, .events = POLLIN};
-    return poll(&probe, 1, 0) > 0;
+    GSource *probe = g_source_new(&probe_funcs, sizeof(GSource));
+    guint id = g_source_attach(probe, glib->context);
+    g_source_destroy(probe);
+    g_source_unref(probe);
+    bool attached = glib->probe_id == 0 || id != glib->probe_id + 1;
+    glib->probe_id = id;
+    if (glib->wakeup_fd >= 0) {
+        char drain[64]; /* an eventfd, or a pipe on old kernels */
+        while (read(glib->wakeup_fd, drain, sizeof(drain)) > 0)
+            ;
+    }
+    return attached;
 }
 
 /* Registers the new poll set in epoll by difference with the previous one. */
 static void sync_poll_set(struct prism_loop *loop)
 {
     struct loop_glib *glib = loop->glib;
-    bool reissue = glib->maybe_added || glib->wakeup_fd < 0 || readable_now(glib->wakeup_fd);
-    glib->maybe_added = false;
+    bool reissue = glib->attached || glib->wakeup_fd < 0;
+    glib->attached = false;
     uint64_t pass = ++glib->pass;
     for (int i = 0; i < glib->count; i++) {
         struct loop_fd *slot = loop_fd_slot(loop, glib->fds[i].fd, true);
@@ -150,6 +173,8 @@ static void sync_poll_set(struct prism_loop *loop)
 static void prepare_wait(struct prism_loop *loop)
 {
     struct loop_glib *glib = loop->glib;
+    if (sources_attached(glib))
+        glib->attached = true;
     glib->ready = g_main_context_prepare(glib->context, &glib->max_priority);
     int timeout = query(glib);
     if (glib->ready)
@@ -181,10 +206,6 @@ static void iterate(struct prism_loop *loop)
     struct loop_glib *glib = loop->glib;
     if (glib->ready) {
         g_poll(glib->fds, (guint)glib->count, 0); /* the reduced set, see above */
-        for (int i = 0; i < glib->count; i++) {
-            if (glib->fds[i].fd == glib->wakeup_fd && glib->fds[i].revents)
-                glib->maybe_added = true; /* check acknowledges it: remember */
-        }
     } else {
         collect_revents(loop);
     }
@@ -202,8 +223,6 @@ void loop_glib_note_event(struct prism_loop *loop, int fd, uint32_t events)
     slot->glib_revents = events;
     slot->glib_seen_turn = loop->turn;
     loop->glib->due = true;
-    if (fd == loop->glib->wakeup_fd)
-        loop->glib->maybe_added = true;
 }
 
 void loop_glib_after_turn(struct prism_loop *loop)
