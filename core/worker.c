@@ -1,34 +1,21 @@
-/* Worker threads with a GMainContext each and an eventfd-woken mailbox. */
+/* Worker threads, each running one prism_loop (epoll, one timer heap, an eventfd mailbox and a
+ * nested GMainContext for libnice): a wake-up costs what is ready, not what is registered. */
 #include "core/worker.h"
 
 #include "core/log.h"
 
 #include <errno.h>
-#include <glib-unix.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
-struct job {
-    prism_worker_job_cb run;
-    void *data;
-};
-
-/* A worker. `mailbox` and `stopping` are guarded by `lock`; everything else is
- * set before the thread starts and read-only afterwards. */
+/* A worker. Everything is set before the thread starts and read-only afterwards, but `load`. */
 struct prism_worker {
     unsigned index;
-    GMainContext *context; /* NULL in an inline pool */
-    GMainLoop *loop;
+    struct prism_loop *loop; /* NULL in an inline pool */
+    GMainContext *context;   /* the loop's nested context (NULL inline) */
     GThread *thread;
     GThread *self; /* the worker's own thread, set before its loop runs */
-    GSource *wakeup_source;
-    int wakeup_fd;
-    GMutex lock;
-    GQueue mailbox;
-    bool stopping;
     atomic_uint load;
 };
 
@@ -38,52 +25,23 @@ struct prism_worker_pool {
     struct prism_worker *workers;
 };
 
-static void drain_mailbox(struct prism_worker *worker)
-{
-    for (;;) {
-        g_mutex_lock(&worker->lock);
-        struct job *job = g_queue_pop_head(&worker->mailbox);
-        g_mutex_unlock(&worker->lock);
-        if (!job)
-            return;
-        job->run(job->data);
-        free(job);
-    }
-}
-
-static gboolean wakeup_cb(gint fd, GIOCondition condition, gpointer user_data)
-{
-    uint64_t count;
-    ssize_t ignored = read(fd, &count, sizeof(count));
-    (void)ignored;
-    drain_mailbox(user_data);
-    return G_SOURCE_CONTINUE;
-}
-
 static gpointer worker_main(gpointer data)
 {
     struct prism_worker *worker = data;
     worker->self = g_thread_self();
-    g_main_context_push_thread_default(worker->context);
-    g_main_loop_run(worker->loop);
-    drain_mailbox(worker);
-    g_main_context_pop_thread_default(worker->context);
+    int rc = prism_loop_run(worker->loop);
+    if (rc < 0)
+        prism_error("worker", "worker %u stopped: epoll failed (%d)", worker->index, rc);
     return NULL;
 }
 
 static int start_worker(struct prism_worker *worker, unsigned index)
 {
     worker->index = index;
-    g_mutex_init(&worker->lock);
-    g_queue_init(&worker->mailbox);
-    worker->wakeup_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (worker->wakeup_fd < 0)
-        return -errno;
-    worker->context = g_main_context_new();
-    worker->loop = g_main_loop_new(worker->context, FALSE);
-    worker->wakeup_source = g_unix_fd_source_new(worker->wakeup_fd, G_IO_IN);
-    g_source_set_callback(worker->wakeup_source, G_SOURCE_FUNC(wakeup_cb), worker, NULL);
-    g_source_attach(worker->wakeup_source, worker->context);
+    int rc = prism_loop_create(&worker->loop);
+    if (rc < 0)
+        return rc;
+    worker->context = prism_loop_glib_context(worker->loop);
     char name[16];
     g_snprintf(name, sizeof(name), "prism-w%u", index);
     worker->thread = g_thread_new(name, worker_main, worker);
@@ -92,31 +50,20 @@ static int start_worker(struct prism_worker *worker, unsigned index)
 
 static void quit_cb(void *data)
 {
-    struct prism_worker *worker = data;
-    g_main_loop_quit(worker->loop);
+    prism_loop_stop(data);
 }
 
 static void stop_worker(struct prism_worker *worker)
 {
+    if (!worker->loop)
+        return;
     if (worker->thread) {
-        prism_worker_post(worker, quit_cb, worker);
+        prism_worker_post(worker, quit_cb, worker->loop);
         g_thread_join(worker->thread);
-        g_mutex_lock(&worker->lock);
-        worker->stopping = true;
-        g_mutex_unlock(&worker->lock);
-        drain_mailbox(worker);
     }
-    if (worker->wakeup_source) {
-        g_source_destroy(worker->wakeup_source);
-        g_source_unref(worker->wakeup_source);
-    }
-    if (worker->loop)
-        g_main_loop_unref(worker->loop);
-    if (worker->context)
-        g_main_context_unref(worker->context);
-    if (worker->wakeup_fd >= 0)
-        close(worker->wakeup_fd);
-    g_mutex_clear(&worker->lock);
+    /* Jobs posted from now on run in the poster; those left run in destroy. */
+    prism_loop_close_mailbox(worker->loop);
+    prism_loop_destroy(worker->loop);
 }
 
 int prism_worker_pool_create(struct prism_worker_pool **out, unsigned threads)
@@ -132,10 +79,8 @@ int prism_worker_pool_create(struct prism_worker_pool **out, unsigned threads)
         return -ENOMEM;
     }
     for (unsigned i = 0; i < pool->count; i++) {
-        pool->workers[i].wakeup_fd = -1;
         if (pool->is_inline) {
             pool->workers[i].index = i;
-            g_mutex_init(&pool->workers[i].lock);
             continue;
         }
         int rc = start_worker(&pool->workers[i], i);
@@ -187,30 +132,11 @@ void prism_worker_release(struct prism_worker *worker)
 
 void prism_worker_post(struct prism_worker *worker, prism_worker_job_cb run, void *data)
 {
-    if (!worker->context) {
+    if (!worker->loop) {
         run(data);
         return;
     }
-    struct job *job = malloc(sizeof(*job));
-    if (!job) {
-        prism_error("worker", "out of memory posting a job to worker %u", worker->index);
-        abort();
-    }
-    job->run = run;
-    job->data = data;
-    g_mutex_lock(&worker->lock);
-    bool stopped = worker->stopping;
-    if (!stopped)
-        g_queue_push_tail(&worker->mailbox, job);
-    g_mutex_unlock(&worker->lock);
-    if (stopped) {
-        free(job);
-        run(data);
-        return;
-    }
-    uint64_t one = 1;
-    ssize_t ignored = write(worker->wakeup_fd, &one, sizeof(one));
-    (void)ignored;
+    prism_loop_post(worker->loop, run, data);
 }
 
 struct sync_job {
@@ -254,6 +180,11 @@ GMainContext *prism_worker_context(const struct prism_worker *worker)
     return worker->context;
 }
 
+struct prism_loop *prism_worker_loop(const struct prism_worker *worker)
+{
+    return worker->loop;
+}
+
 unsigned prism_worker_index(const struct prism_worker *worker)
 {
     return worker->index;
@@ -266,7 +197,7 @@ unsigned prism_worker_load(const struct prism_worker *worker)
 
 bool prism_worker_is_current(const struct prism_worker *worker)
 {
-    if (!worker->context)
+    if (!worker->loop)
         return true;
     return g_thread_self() == worker->self;
 }

@@ -1,11 +1,14 @@
-/* Worker threads: each runs one GMainContext and owns the rooms and handles
- * placed on it, so their media and timers run without locks. Other threads
- * talk to a worker only through its mailbox (prism_worker_post).
+/* Worker threads: each runs one event loop (core/loop.h: epoll, a timer heap,
+ * a mailbox and a nested GMainContext for libnice) and owns the rooms and
+ * handles placed on it, so their media and timers run without locks. Other
+ * threads talk to a worker only through its mailbox (prism_worker_post).
  *
  * A pool created with zero threads is "inline": posted jobs run at once in the
  * caller's thread. Unit tests use it to drive engines deterministically. */
 #ifndef PRISM_CORE_WORKER_H
 #define PRISM_CORE_WORKER_H
+
+#include "core/loop.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -41,6 +44,10 @@ void prism_worker_run_sync(struct prism_worker *worker, prism_worker_job_cb job,
 /* The worker's main context (NULL for an inline pool): libnice agents and
  * timers of objects on this worker attach here. */
 GMainContext *prism_worker_context(const struct prism_worker *worker);
+
+/* The worker's event loop (NULL for an inline pool): sockets and timers of
+ * objects on this worker register here, from the worker's thread. */
+struct prism_loop *prism_worker_loop(const struct prism_worker *worker);
 
 unsigned prism_worker_index(const struct prism_worker *worker);
 unsigned prism_worker_load(const struct prism_worker *worker);
