@@ -188,6 +188,7 @@ static int ensure_peer(struct handle_media *media, bool controlling)
     struct prism_peer_params params = {
         .env = peer_env,
         .context = prism_worker_context(prism_handle_worker(media->handle)),
+        .loop = prism_worker_loop(prism_handle_worker(media->handle)),
         .callbacks = &peer_callbacks,
         .owner = media,
         .controlling = controlling,

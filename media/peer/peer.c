@@ -60,6 +60,7 @@ int prism_peer_create(struct prism_peer **out, const struct prism_peer_params *p
         return -ENOMEM;
     peer->env = params->env;
     peer->context = params->context;
+    peer->loop = params->loop;
     peer->callbacks = *params->callbacks;
     peer->owner = params->owner;
     peer->controlling = params->controlling;

@@ -95,7 +95,8 @@ struct prism_peer_callbacks {
 
 struct prism_peer_params {
     const struct prism_peer_env *env;
-    GMainContext *context; /* the worker's */
+    GMainContext *context;   /* the worker's */
+    struct prism_loop *loop; /* the worker's (prism_worker_loop); NULL without one */
     /* ICE role: true when this peer will make the offer (RFC 8445 section 6.1.1). */
     bool controlling;
     const struct prism_peer_callbacks *callbacks;

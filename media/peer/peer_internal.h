@@ -2,6 +2,7 @@
 #ifndef PRISM_MEDIA_PEER_INTERNAL_H
 #define PRISM_MEDIA_PEER_INTERNAL_H
 
+#include "core/loop.h"
 #include "media/peer/peer.h"
 #include "media/nack/history.h"
 #include "media/nack/receiver.h"
@@ -59,6 +60,7 @@ struct peer_media {
 struct prism_peer {
     const struct prism_peer_env *env;
     GMainContext *context;
+    struct prism_loop *loop; /* the worker's; NULL: the timer is a GSource on `context` */
     struct prism_peer_callbacks callbacks;
     void *owner;
 
@@ -86,7 +88,11 @@ struct prism_peer {
     unsigned media_count;
     uint8_t mid_ext_id; /* 0: the remote sends no mid extension */
 
-    GSource *timer; /* one source, re-armed to the earliest deadline */
+    /* One timer, re-armed to the earliest deadline: in the worker loop's heap, or a GSource
+     * where there is no loop (unit tests driving a bare GMainContext). */
+    struct prism_timer timer;
+    GSource *timer_source;
+    bool timer_running; /* between peer_timer_start and peer_timer_stop */
     uint64_t next_rtcp_us;
     uint64_t bitrate_cap;
 

@@ -1,19 +1,12 @@
 /* One timer per PeerConnection, armed for the earliest of its deadlines: DTLS
- * retransmission, the next RTCP report and the media activity check. */
+ * retransmission, the next RTCP report, loss recovery and the media activity check. On a
+ * worker it lives in the loop's timer heap; without a loop (tests that drive a bare
+ * GMainContext) it is a GSource with a ready time. */
 #include "media/peer/peer_internal.h"
 
 #include "core/ids.h"
 
 #define ACTIVITY_CHECK_US 250000u
-
-static gboolean timer_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
-{
-    return callback(user_data);
-}
-
-static GSourceFuncs timer_funcs = {
-    .dispatch = timer_dispatch,
-};
 
 static void handle_dtls_timeout(struct prism_peer *peer, uint64_t now)
 {
@@ -25,10 +18,8 @@ static void handle_dtls_timeout(struct prism_peer *peer, uint64_t now)
         peer_close(peer, prism_dtls_failure_reason(peer->dtls));
 }
 
-static gboolean timer_cb(gpointer data)
+static void run_due(struct prism_peer *peer, uint64_t now)
 {
-    struct prism_peer *peer = data;
-    uint64_t now = prism_now_us();
     if (!peer->closed) {
         handle_dtls_timeout(peer, now);
         if (peer->connected && now >= peer->next_rtcp_us) {
@@ -40,31 +31,73 @@ static gboolean timer_cb(gpointer data)
         peer_media_check_activity(peer, now);
     }
     peer_timer_rearm(peer);
+}
+
+static void loop_timer_cb(struct prism_timer *timer, uint64_t now_us, void *data)
+{
+    run_due(data, now_us);
+}
+
+static gboolean source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+    return callback(user_data);
+}
+
+static GSourceFuncs source_funcs = {
+    .dispatch = source_dispatch,
+};
+
+static gboolean source_cb(gpointer data)
+{
+    run_due(data, prism_now_us());
     return G_SOURCE_CONTINUE;
+}
+
+static uint64_t peer_now(const struct prism_peer *peer)
+{
+    return peer->loop ? prism_loop_now_us(peer->loop) : prism_now_us();
+}
+
+static void arm(struct prism_peer *peer, uint64_t deadline)
+{
+    if (!peer->timer_running)
+        return;
+    if (peer->loop)
+        prism_loop_timer_arm(peer->loop, &peer->timer, deadline);
+    else if (peer->timer_source)
+        /* GLib and prism_now_us both count microseconds of CLOCK_MONOTONIC. */
+        g_source_set_ready_time(peer->timer_source, (gint64)deadline);
 }
 
 void peer_timer_start(struct prism_peer *peer)
 {
-    peer->timer = g_source_new(&timer_funcs, sizeof(GSource));
-    g_source_set_callback(peer->timer, timer_cb, peer, NULL);
-    g_source_set_ready_time(peer->timer, (gint64)(prism_now_us() + ACTIVITY_CHECK_US));
-    g_source_attach(peer->timer, peer->context);
+    prism_timer_init(&peer->timer, loop_timer_cb, peer);
+    peer->timer_running = true;
+    if (!peer->loop) {
+        peer->timer_source = g_source_new(&source_funcs, sizeof(GSource));
+        g_source_set_callback(peer->timer_source, source_cb, peer, NULL);
+        g_source_attach(peer->timer_source, peer->context);
+    }
+    arm(peer, peer_now(peer) + ACTIVITY_CHECK_US);
 }
 
 void peer_timer_stop(struct prism_peer *peer)
 {
-    if (!peer->timer)
+    peer->timer_running = false;
+    if (peer->loop) {
+        prism_loop_timer_cancel(peer->loop, &peer->timer);
         return;
-    g_source_destroy(peer->timer);
-    g_source_unref(peer->timer);
-    peer->timer = NULL;
+    }
+    if (!peer->timer_source)
+        return;
+    g_source_destroy(peer->timer_source);
+    g_source_unref(peer->timer_source);
+    peer->timer_source = NULL;
 }
 
 void peer_timer_rearm(struct prism_peer *peer)
 {
-    if (!peer->timer)
-        return;
-    uint64_t next = prism_now_us() + ACTIVITY_CHECK_US;
+    uint64_t next = peer_now(peer) + ACTIVITY_CHECK_US;
     if (peer->connected && peer->next_rtcp_us < next)
         next = peer->next_rtcp_us;
     if (peer->connected) {
@@ -77,6 +110,5 @@ void peer_timer_rearm(struct prism_peer *peer)
         if (dtls < next)
             next = dtls;
     }
-    /* GLib and prism_now_us both count microseconds of CLOCK_MONOTONIC. */
-    g_source_set_ready_time(peer->timer, (gint64)next);
+    arm(peer, next);
 }

@@ -195,6 +195,7 @@ int bench_endpoint_create(struct bench_endpoint **out, const struct bench_endpoi
     endpoint->streams = g_array_new(FALSE, TRUE, sizeof(struct rx_stream));
     struct prism_peer_params peer = {.env = &params->env->peer_env,
                                      .context = params->worker->context,
+                                     .loop = prism_worker_loop(params->worker->worker),
                                      .controlling = params->offers,
                                      .callbacks = &peer_callbacks,
                                      .owner = endpoint};
