@@ -45,7 +45,9 @@ struct prism_api_request {
     const char *body; /* raw JSON text, not necessarily NUL-terminated */
     size_t length;
     /* HTTP carries the session and handle in the path: from_path is true and
-     * the ids (0 = absent) override the body's. WebSocket: from_path false. */
+     * the ids are the path's (0 = absent). As in Janus, a body id where the
+     * path has none is used, and one that differs from the path's is error
+     * 457. WebSocket: from_path false, the ids are the body's. */
     bool from_path;
     uint64_t path_session_id;
     uint64_t path_handle_id;
