@@ -82,9 +82,13 @@ void prism_api_handle(struct prism_api *api, const struct prism_api_request *req
  * `transaction` may be NULL. */
 json_t *prism_api_server_info(struct prism_api *api, const char *transaction);
 
-/* A long-poll arrived for the session: counts as activity. Returns 0, or
- * -ENOENT when there is no such session. */
-int prism_api_session_poll(struct prism_api *api, uint64_t session_id, uint64_t now_us);
+/* A long-poll arrived from `sink`'s transport for the session: counts as
+ * activity (as the keepalive Janus sends for it). Returns 0, -ENOENT when
+ * there is no such session, or -EPERM when the session's events go to
+ * another sink: Janus binds a session to the transport that created or
+ * claimed it, and its HTTP transport polls only its own. */
+int prism_api_session_poll(struct prism_api *api, uint64_t session_id,
+                           const struct prism_event_sink *sink, uint64_t now_us);
 
 /* Times out idle sessions (event "timeout") and orphans whose reclaim time
  * ran out. Call about once a second. */
