@@ -156,6 +156,8 @@ static enum MHD_Result janus_serve(struct prism_http *http, struct http_request 
         return serve_poll(http, request);
     case PRISM_HTTP_ACTION_REDIRECT:
         return serve_redirect(http, request);
+    case PRISM_HTTP_ACTION_UNKNOWN_METHOD:
+        return http_respond(http, request, decision->status, NULL);
     case PRISM_HTTP_ACTION_ERROR:
         break;
     }

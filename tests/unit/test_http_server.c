@@ -282,6 +282,24 @@ static void test_http_poll_on_a_session_of_another_transport_is_404(void)
     prism_event_sink_unref(&other.sink);
 }
 
+/* RFC 9110 section 9.1: method names are case-sensitive. "post" is no method this server
+ * knows: 501, and no Janus reply (the body never reaches the engine). */
+static void test_http_methods_are_case_sensitive(void)
+{
+    struct server s;
+    server_start(&s);
+    const char *methods[] = {"post", "Post", "get", "options"};
+    for (size_t i = 0; i < G_N_ELEMENTS(methods); i++) {
+        struct http_reply reply = http_client_request(
+            s.port, methods[i], "/janus", NULL, "{\"janus\":\"create\",\"transaction\":\"c\"}");
+        g_assert_cmpint(reply.status, ==, 501);
+        g_assert_null(strstr(reply.body, "janus"));
+        http_reply_clear(&reply);
+    }
+    g_assert_cmpuint(prism_api_session_count(s.api), ==, 0);
+    server_stop(&s);
+}
+
 static void assert_error(struct server *s, const char *method, const char *path, int status,
                          int code)
 {
@@ -579,6 +597,8 @@ int main(int argc, char **argv)
                     test_http_poll_on_unknown_session_is_404_with_458);
     g_test_add_func("/http-server/poll-on-a-session-of-another-transport-is-404",
                     test_http_poll_on_a_session_of_another_transport_is_404);
+    g_test_add_func("/http-server/methods-are-case-sensitive",
+                    test_http_methods_are_case_sensitive);
     g_test_add_func("/http-server/rejects-bad-paths", test_http_rejects_bad_paths);
     g_test_add_func("/http-server/poll-on-handle-path-redirects-to-session",
                     test_http_poll_on_handle_path_redirects_to_session);
