@@ -1,6 +1,7 @@
 /* The WebSocket transport: the libwebsockets context, its service thread and
  * the protocol callback that turns socket events into API requests, and
- * queued replies and events back into frames. */
+ * queued replies and events back into frames. Clients' sockets reach it
+ * through the edges (edge.h), which check their frames are masked. */
 #include "signaling/ws/ws.h"
 
 #include "core/ids.h"
