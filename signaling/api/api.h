@@ -45,7 +45,9 @@ struct prism_api_request {
     const char *body; /* raw JSON text, not necessarily NUL-terminated */
     size_t length;
     /* HTTP carries the session and handle in the path: from_path is true and
-     * the ids (0 = absent) override the body's. WebSocket: from_path false. */
+     * the ids are the path's (0 = absent). As in Janus, a body id where the
+     * path has none is used, and one that differs from the path's is error
+     * 457. WebSocket: from_path false, the ids are the body's. */
     bool from_path;
     uint64_t path_session_id;
     uint64_t path_handle_id;
@@ -80,9 +82,13 @@ void prism_api_handle(struct prism_api *api, const struct prism_api_request *req
  * `transaction` may be NULL. */
 json_t *prism_api_server_info(struct prism_api *api, const char *transaction);
 
-/* A long-poll arrived for the session: counts as activity. Returns 0, or
- * -ENOENT when there is no such session. */
-int prism_api_session_poll(struct prism_api *api, uint64_t session_id, uint64_t now_us);
+/* A long-poll arrived from `sink`'s transport for the session: counts as
+ * activity (as the keepalive Janus sends for it). Returns 0, -ENOENT when
+ * there is no such session, or -EPERM when the session's events go to
+ * another sink: Janus binds a session to the transport that created or
+ * claimed it, and its HTTP transport polls only its own. */
+int prism_api_session_poll(struct prism_api *api, uint64_t session_id,
+                           const struct prism_event_sink *sink, uint64_t now_us);
 
 /* Times out idle sessions (event "timeout") and orphans whose reclaim time
  * ran out. Call about once a second. */

@@ -110,13 +110,32 @@ static json_t *parse_body(const struct api_call *call)
     return root;
 }
 
+/* One id of a request that came with a path, as janus_http.c takes it: the path's, unless
+ * the path has none and the body has one. Both present and different is Janus error 457.
+ * False when it replied. */
+static bool merge_path_id(const struct api_call *call, uint64_t path_id, const char *member,
+                          const char *what, uint64_t *id)
+{
+    uint64_t body_id = (uint64_t)json_integer_value(json_object_get(call->root, member));
+    if (path_id && body_id && path_id != body_id) {
+        api_reply(call, prism_api_error_reply(0, call->transaction,
+                                              PRISM_API_ERROR_INVALID_REQUEST_PATH, what));
+        return false;
+    }
+    *id = path_id ? path_id : body_id;
+    return true;
+}
+
 /* Fills the ids, then finds the session and handle. False when it replied. */
 static bool resolve_targets(struct api_call *call)
 {
     const struct prism_api_request *request = call->request;
     if (request->from_path) {
-        call->session_id = request->path_session_id;
-        call->handle_id = request->path_handle_id;
+        if (!merge_path_id(call, request->path_session_id, "session_id",
+                           "Conflicting session ID (payload and path)", &call->session_id) ||
+            !merge_path_id(call, request->path_handle_id, "handle_id",
+                           "Conflicting handle ID (payload and path)", &call->handle_id))
+            return false;
     } else {
         call->session_id = (uint64_t)json_integer_value(json_object_get(call->root, "session_id"));
         call->handle_id = (uint64_t)json_integer_value(json_object_get(call->root, "handle_id"));

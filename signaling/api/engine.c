@@ -129,14 +129,16 @@ struct prism_session *api_remove_session(struct prism_api *api, uint64_t id)
     return session;
 }
 
-int prism_api_session_poll(struct prism_api *api, uint64_t session_id, uint64_t now_us)
+int prism_api_session_poll(struct prism_api *api, uint64_t session_id,
+                           const struct prism_event_sink *sink, uint64_t now_us)
 {
     struct prism_session *session = api_find_session(api, session_id);
     if (!session)
         return -ENOENT;
     prism_session_touch(session, now_us);
+    bool owned = prism_session_has_sink(session, sink);
     prism_session_unref(session);
-    return 0;
+    return owned ? 0 : -EPERM;
 }
 
 unsigned prism_api_session_count(struct prism_api *api)

@@ -8,6 +8,7 @@
 #include "core/worker.h"
 #include "media/peer/handle_media.h"
 #include "signaling/api/errors.h"
+#include "signaling/api/trickle.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -311,11 +312,6 @@ void api_request_message(struct api_call *call)
     prism_worker_post(prism_handle_worker(call->handle), message_job_cb, job);
 }
 
-static const struct prism_param trickle_params[] = {
-    {"candidate", PRISM_PARAM_OBJECT, 0},
-    {"candidates", PRISM_PARAM_ARRAY, 0},
-};
-
 static void trickle_job_cb(void *data)
 {
     struct handle_job *job = data;
@@ -324,8 +320,7 @@ static void trickle_job_cb(void *data)
     if (!prism_handle_is_detached(job->handle)) {
         json_array_foreach(job->body, index, candidate)
         {
-            if (json_is_object(candidate))
-                prism_handle_media_trickle(job->handle, candidate);
+            prism_handle_media_trickle(job->handle, candidate);
         }
     }
     handle_job_free(job);
@@ -333,11 +328,10 @@ static void trickle_job_cb(void *data)
 
 void api_request_trickle(struct api_call *call)
 {
-    if (!api_check_params(call, call->root, trickle_params, PRISM_PARAMS_COUNT(trickle_params)))
-        return;
-    if (!json_object_get(call->root, "candidate") && !json_object_get(call->root, "candidates")) {
-        api_reply_error(call, PRISM_API_ERROR_MISSING_MANDATORY_ELEMENT,
-                        "Missing mandatory element (candidate|candidates)");
+    const char *reason = NULL;
+    int code = prism_api_trickle_check(call->root, &reason);
+    if (code) {
+        api_reply_error(call, code, "%s", reason);
         return;
     }
     /* Acknowledged at once, as Janus does; the candidates reach the PeerConnection on the

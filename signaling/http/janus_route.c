@@ -91,8 +91,10 @@ static enum MHD_Result serve_poll(struct prism_http *http, struct http_request *
     struct http_hub *hub = request->hub;
     uint64_t session_id = request->path.session_id;
     uint64_t now = prism_now_us();
-    /* A poll is activity: it keeps the session from timing out. */
-    bool exists = prism_api_session_poll(http->api, session_id, now) == 0;
+    /* A poll is activity: it keeps the session from timing out. A session
+     * whose events go to another transport is not ours to poll: 404 below,
+     * as Janus answers for a session its HTTP transport does not hold. */
+    bool exists = prism_api_session_poll(http->api, session_id, &hub->sink, now) == 0;
     const char *maxev = MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND,
                                                     "maxev");
     request->waiter.session_id = session_id;
@@ -154,6 +156,8 @@ static enum MHD_Result janus_serve(struct prism_http *http, struct http_request 
         return serve_poll(http, request);
     case PRISM_HTTP_ACTION_REDIRECT:
         return serve_redirect(http, request);
+    case PRISM_HTTP_ACTION_UNKNOWN_METHOD:
+        return http_respond(http, request, decision->status, NULL);
     case PRISM_HTTP_ACTION_ERROR:
         break;
     }

@@ -5,7 +5,6 @@
 #include "signaling/api/errors.h"
 
 #include <string.h>
-#include <strings.h>
 
 /* Parses the decimal digits [text, end) into *value; false when empty, not
  * all digits, or above `limit`. Never reads past `end`. */
@@ -117,16 +116,33 @@ static void decide_get(const struct prism_http_path *path, struct prism_http_dec
     error(out, 404, PRISM_API_ERROR_INVALID_REQUEST_PATH, "Invalid path");
 }
 
+/* The methods HTTP defines (RFC 9110 section 9.3, RFC 5789), spelled as they must be. */
+static bool is_http_method(const char *method)
+{
+    static const char *const methods[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                          "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        if (strcmp(method, methods[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
 void prism_http_decide(const char *method, const struct prism_http_path *path,
                        struct prism_http_decision *out)
 {
     *out = (struct prism_http_decision){0};
-    if (strcasecmp(method, "OPTIONS") == 0) {
+    if (!is_http_method(method)) {
+        /* Janus compares methods without case; HTTP does not (RFC 9110 section 9.1), and
+         * an unknown method is 501 (section 15.6.2), not something for the Janus API. */
+        out->action = PRISM_HTTP_ACTION_UNKNOWN_METHOD;
+        out->status = 501;
+    } else if (strcmp(method, "OPTIONS") == 0) {
         /* Preflights never fail: the browser then reports the real error. */
         out->action = PRISM_HTTP_ACTION_PREFLIGHT;
-    } else if (strcasecmp(method, "GET") == 0) {
+    } else if (strcmp(method, "GET") == 0) {
         decide_get(path, out);
-    } else if (strcasecmp(method, "POST") != 0) {
+    } else if (strcmp(method, "POST") != 0) {
         /* Janus answers other methods with a 200 carrying error 450. */
         error(out, 200, PRISM_API_ERROR_TRANSPORT_SPECIFIC, "Unsupported method");
     } else if (path->kind == PRISM_HTTP_PATH_INVALID) {

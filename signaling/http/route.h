@@ -35,12 +35,13 @@ const char *prism_http_strip_prefix(const char *prefix, const char *url);
 void prism_http_parse_path(const char *rest, struct prism_http_path *out);
 
 enum prism_http_action {
-    PRISM_HTTP_ACTION_PREFLIGHT, /* OPTIONS: CORS answer, 200 */
-    PRISM_HTTP_ACTION_API,       /* POST: the body goes to the engine */
-    PRISM_HTTP_ACTION_INFO,      /* GET {base}/info: server_info */
-    PRISM_HTTP_ACTION_POLL,      /* GET {base}/{session}: long-poll */
-    PRISM_HTTP_ACTION_REDIRECT,  /* GET {base}/{session}/{handle}: 302 to the session */
-    PRISM_HTTP_ACTION_ERROR,     /* answer `status` with Janus error `code` */
+    PRISM_HTTP_ACTION_PREFLIGHT,      /* OPTIONS: CORS answer, 200 */
+    PRISM_HTTP_ACTION_API,            /* POST: the body goes to the engine */
+    PRISM_HTTP_ACTION_INFO,           /* GET {base}/info: server_info */
+    PRISM_HTTP_ACTION_POLL,           /* GET {base}/{session}: long-poll */
+    PRISM_HTTP_ACTION_REDIRECT,       /* GET {base}/{session}/{handle}: 302 to the session */
+    PRISM_HTTP_ACTION_ERROR,          /* answer `status` with Janus error `code` */
+    PRISM_HTTP_ACTION_UNKNOWN_METHOD, /* not a method HTTP defines: `status` 501, no Janus body */
 };
 
 struct prism_http_decision {
@@ -50,7 +51,8 @@ struct prism_http_decision {
     const char *reason; /* static text for ACTION_ERROR */
 };
 
-/* Decides what a request to the Janus API path asks for. */
+/* Decides what a request to the Janus API path asks for. Method names are
+ * case-sensitive (RFC 9110 section 9.1): "post" is not POST. */
 void prism_http_decide(const char *method, const struct prism_http_path *path,
                        struct prism_http_decision *out);
 

@@ -19,6 +19,7 @@
 
 struct lws;
 struct prism_ws;
+struct ws_edge;
 
 struct prism_ws_client {
     struct prism_event_sink sink; /* first member: the engine only sees this */
@@ -35,6 +36,8 @@ struct prism_ws_client {
     /* Service thread only. */
     struct lws *wsi;                     /* NULL once closed */
     bool closing;                        /* we asked lws to close it: say nothing more */
+    bool protocol_error;                 /* the client broke RFC 6455: close with 1002 */
+    struct ws_edge *edge;                /* its client-facing socket (edge.h), or NULL */
     struct prism_ws_assembler in;        /* the request being received */
     struct prism_ws_client *prev, *next; /* the transport's live clients */
 };

@@ -1,6 +1,7 @@
 /* The WebSocket transport: the libwebsockets context, its service thread and
  * the protocol callback that turns socket events into API requests, and
- * queued replies and events back into frames. */
+ * queued replies and events back into frames. Clients' sockets reach it
+ * through the edges (edge.h), which check their frames are masked. */
 #include "signaling/ws/ws.h"
 
 #include "core/ids.h"
@@ -8,6 +9,7 @@
 #include "signaling/api/api.h"
 #include "signaling/ws/address.h"
 #include "signaling/ws/client.h"
+#include "signaling/ws/edge.h"
 
 #include <errno.h>
 #include <libwebsockets.h>
@@ -41,7 +43,8 @@ struct prism_ws {
     /* Service thread only (the controlling thread once it has joined it). */
     struct prism_ws_client *clients; /* open connections */
     unsigned client_count;
-    unsigned long connections; /* accepted so far, numbers clients in logs */
+    unsigned long connections;   /* accepted so far, numbers clients in logs */
+    struct prism_ws_edges edges; /* the client sockets in front of them (edge.h) */
 };
 
 /* Per-connection memory lws allocates and frees; the client outlives it. */
@@ -103,6 +106,11 @@ void prism_ws_wake(struct prism_ws *ws, struct prism_ws_client *client)
         lws_cancel_service(ws->context);
 }
 
+struct prism_ws_edges *prism_ws_edges_of(struct lws_context *context)
+{
+    return &((struct prism_ws *)lws_context_user(context))->edges;
+}
+
 static int on_established(struct prism_ws *ws, struct lws *wsi, struct connection *connection)
 {
     if (atomic_load(&ws->draining))
@@ -113,7 +121,8 @@ static int on_established(struct prism_ws *ws, struct lws *wsi, struct connectio
         return -1;
     }
     char address[PRISM_WS_ADDRESS_MAX] = "";
-    lws_get_peer_simple(wsi, address, sizeof(address));
+    if (!prism_ws_edge_attach(wsi, client, address, sizeof(address)))
+        lws_get_peer_simple(wsi, address, sizeof(address));
     snprintf(client->peer, sizeof(client->peer), "%s #%lu", address, ++ws->connections);
     connection->client = client;
     link_client(ws, client);
@@ -127,6 +136,7 @@ static void close_client(struct prism_ws *ws, struct prism_ws_client *client)
 {
     prism_ws_client_mark_closed(client);
     client->wsi = NULL;
+    prism_ws_edge_detach(client);
     prism_ws_assembler_free(&client->in);
     unlink_client(ws, client);
     prism_verbose("ws", "%s: closed", client->peer);
@@ -180,6 +190,8 @@ static int on_receive(struct prism_ws *ws, struct lws *wsi, struct prism_ws_clie
 /* Writes one queued message; lws calls again when the socket can take more. */
 static int on_writeable(struct prism_ws *ws, struct lws *wsi, struct prism_ws_client *client)
 {
+    if (client->protocol_error)
+        return close_with(client, LWS_CLOSE_STATUS_PROTOCOL_ERR, "unmasked frame");
     bool more, overflowed;
     struct prism_ws_message *message = prism_ws_client_next(client, &more, &overflowed);
     if (overflowed) {
@@ -224,6 +236,7 @@ static void on_wait_cancelled(struct prism_ws *ws)
     if (atomic_load(&ws->draining)) {
         for (struct prism_ws_client *client = ws->clients; client; client = client->next)
             lws_callback_on_writable(client->wsi);
+        prism_ws_edges_drain(&ws->edges);
     }
 }
 
@@ -265,6 +278,12 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* The listening vhost's: clients' sockets and our ends of the pairs, raw (edge.h). */
+static const struct lws_protocols edge_protocols[] = {
+    {PRISM_WS_EDGE_PROTOCOL, prism_ws_edge_cb, 0, 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
 static gpointer service_thread(gpointer data)
 {
     struct prism_ws *ws = data;
@@ -273,7 +292,7 @@ static gpointer service_thread(gpointer data)
             prism_error("ws", "the libwebsockets service loop failed; WebSocket transport down");
             break;
         }
-        if (atomic_load(&ws->draining) && ws->client_count == 0)
+        if (atomic_load(&ws->draining) && ws->client_count == 0 && ws->edges.count == 0)
             break;
     }
     g_mutex_lock(&ws->exit_lock);
@@ -283,7 +302,9 @@ static gpointer service_thread(gpointer data)
     return NULL;
 }
 
-/* Creates the context and the listening vhost. Returns 0 or -errno, logged. */
+/* Creates the context, the vhost that serves WebSocket connections on the ends of the
+ * edges' pairs (listening nowhere) and the listening vhost that takes clients as raw
+ * sockets (edge.h). Returns 0 or -errno, logged. */
 static int open_listener(struct prism_ws *ws, uint16_t port)
 {
     struct lws_context_creation_info info;
@@ -299,10 +320,22 @@ static int open_listener(struct prism_ws *ws, uint16_t port)
     }
     memset(&info, 0, sizeof(info));
     info.vhost_name = "prism-ws";
+    info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+    info.protocols = protocols;
+    ws->edges.inner_vhost = lws_create_vhost(ws->context, &info);
+    if (!ws->edges.inner_vhost) {
+        prism_error("ws", "cannot create the libwebsockets vhost");
+        return -ENOMEM;
+    }
+    memset(&info, 0, sizeof(info));
+    info.vhost_name = "prism-ws-edge";
     info.iface = ws->address.numeric;
     info.port = port;
-    info.protocols = protocols;
-    info.options = ws->address.ipv6 ? 0 : LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.protocols = edge_protocols;
+    info.options = LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG |
+                   (ws->address.ipv6 ? 0 : LWS_SERVER_OPTION_DISABLE_IPV6);
+    info.listen_accept_role = "raw-skt";
+    info.listen_accept_protocol = PRISM_WS_EDGE_PROTOCOL;
     errno = 0;
     struct lws_vhost *vhost = lws_create_vhost(ws->context, &info);
     int bound = vhost ? lws_get_vhost_listen_port(vhost) : 0;
@@ -335,6 +368,8 @@ static struct prism_ws *ws_new(const struct prism_ws_config *config, struct pris
     g_cond_init(&ws->exit_cond);
     ws->pending = g_ptr_array_new();
     ws->ready = g_ptr_array_new();
+    ws->edges.draining = &ws->draining;
+    ws->edges.max_queued_bytes = ws->max_queued_bytes;
     return ws;
 }
 
@@ -432,6 +467,7 @@ void prism_ws_stop(struct prism_ws *ws)
      * guards the engine against a library that would not. */
     while (ws->clients)
         close_client(ws, ws->clients);
+    prism_ws_edges_free_all(&ws->edges);
     for (guint i = 0; i < ws->pending->len; i++)
         prism_event_sink_unref(g_ptr_array_index(ws->pending, i));
     g_ptr_array_set_size(ws->pending, 0);

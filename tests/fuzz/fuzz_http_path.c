@@ -1,6 +1,7 @@
 /* Fuzzes the HTTP transport's request rules: the URL path below the base,
  * the method decision, maxev and Content-Length parsing. The input is split
- * at its first NUL: a path, then the text given to the number parsers. */
+ * at its first NUL: a path, then the text given to the number parsers (and
+ * taken as a method name too). */
 #include "signaling/http/route.h"
 
 #include <stdint.h>
@@ -29,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct prism_http_decision decision;
     prism_http_decide("GET", &path, &decision);
     prism_http_decide("POST", &path, &decision);
+    prism_http_decide(number, &path, &decision); /* any method token */
+    if (decision.action == PRISM_HTTP_ACTION_UNKNOWN_METHOD && decision.status != 501)
+        abort();
 
     unsigned maxev = prism_http_parse_maxev(number);
     if (maxev < 1 || maxev > PRISM_HTTP_MAXEV_LIMIT)

@@ -2,9 +2,11 @@
 // session echoed as Janus does, plus CORS preflight and the request body size limit.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { ECHOTEST, JanusHttp } from './lib/http.js';
 import { againstJanus, startServer } from './lib/server.js';
+import { JanusWs } from './lib/ws.js';
 
 let server;
 let api;
@@ -80,6 +82,61 @@ for (const c of cases) {
         if (expectedSession !== undefined) assert.equal(reply.json.session_id, expectedSession);
     });
 }
+
+// janus_http.c: an id in the body must match the one in the path (error 457, with neither the
+// transaction nor a session_id in Janus's reply).
+test('a body id that differs from the path\'s is refused with 457', async () => {
+    const session = await api.post({ janus: 'keepalive', transaction: 'k', session_id: 1 },
+        sessionId);
+    assert.equal(session.json.janus, 'error', session.text);
+    assert.equal(session.json.error.code, 457);
+    assert.equal(session.json.error.reason, 'Conflicting session ID (payload and path)');
+    const handle = await api.post({ janus: 'message', transaction: 'm', body: {},
+        handle_id: handleId + 1 }, sessionId, handleId);
+    assert.equal(handle.json.error.code, 457, handle.text);
+    assert.equal(handle.json.error.reason, 'Conflicting handle ID (payload and path)');
+    // The same ids in both places are fine, and a body id alone is used.
+    const same = await api.post({ janus: 'keepalive', transaction: 'k', session_id: sessionId },
+        sessionId);
+    assert.equal(same.json.janus, 'ack', same.text);
+    const bodyOnly = await api.post({ janus: 'keepalive', transaction: 'k', session_id: sessionId });
+    assert.equal(bodyOnly.json.janus, 'ack', bodyOnly.text);
+});
+
+// RFC 9110: method names are case-sensitive, and "post" is no method (Janus takes it as POST).
+// Sent over a plain socket: Node's HTTP client would upper-case it.
+test('a lower-case method is not the API\'s: 501', { skip: againstJanus && 'Janus ignores case' },
+    async () => {
+        const url = new URL(server.base);
+        const body = JSON.stringify({ janus: 'create', transaction: 'c' });
+        const text = await new Promise((resolve, reject) => {
+            const socket = net.connect(Number(url.port), url.hostname);
+            const chunks = [];
+            socket.on('data', (chunk) => chunks.push(chunk));
+            socket.on('end', () => resolve(Buffer.concat(chunks).toString()));
+            socket.on('error', reject);
+            socket.end(`post ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n` +
+                `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
+                `Connection: close\r\n\r\n${body}`);
+        });
+        assert.match(text, /^HTTP\/1\.1 501 /, text);
+        assert.ok(!text.includes('janus'), text);
+    });
+
+// Janus binds a session to the transport that created it; its HTTP transport long-polls only
+// its own sessions and answers 404 for the others at once.
+test('a long-poll on a WebSocket session is answered 404 at once', async () => {
+    const ws = await JanusWs.connect(server.wsUrl);
+    const created = await ws.request({ janus: 'create' });
+    const started = Date.now();
+    const reply = await api.poll(created.data.id, { timeoutMs: 10000 });
+    assert.equal(reply.status, 404, reply.text);
+    assert.ok(Date.now() - started < 5000);
+    // The session is still the socket's.
+    const ack = await ws.request({ janus: 'keepalive', session_id: created.data.id });
+    assert.equal(ack.janus, 'ack');
+    await ws.close();
+});
 
 test('replies carry CORS headers and OPTIONS answers a preflight', async () => {
     const reply = await api.post({ janus: 'ping', transaction: 'p' });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { assertEchoEvent, ECHOTEST, JanusHttp } from './lib/http.js';
-import { sleep, startServer } from './lib/server.js';
+import { againstJanus, sleep, startServer } from './lib/server.js';
 import { JanusWs } from './lib/ws.js';
 
 let server;
@@ -145,3 +145,21 @@ test('a socket without the janus-protocol subprotocol is not served the API', as
     socket.terminate();
     assert.notEqual(outcome, 'open:not-janus');
 });
+
+// RFC 6455 section 5.1: the server must close the connection on a client frame that is not
+// masked. (Janus, on libwebsockets 4.1, answers it.)
+test('an unmasked frame closes that socket with 1002, and only that one',
+    { skip: againstJanus && 'Janus answers unmasked frames' }, async () => {
+        const bystander = await JanusWs.connect(server.wsUrl);
+        const offender = await JanusWs.connect(server.wsUrl);
+        const created = await offender.request({ janus: 'create' });
+        assert.equal(created.janus, 'success');
+        offender.socket.send(JSON.stringify({ janus: 'ping', transaction: 'unmasked' }),
+            { mask: false });
+        const closed = await offender.closed;
+        assert.equal(closed.code, 1002);
+        assert.equal(offender.received.filter((m) => m.transaction === 'unmasked').length, 0);
+        const pong = await bystander.request({ janus: 'ping', transaction: 'still-here' });
+        assert.equal(pong.janus, 'pong');
+        await bystander.close();
+    });

@@ -4,6 +4,8 @@
 
 #include "signaling/api/errors.h"
 
+#include <errno.h>
+
 static json_t *send_keepalive(struct harness *h, struct prism_event_sink *sink, uint64_t session)
 {
     char text[160];
@@ -48,12 +50,35 @@ static void test_api_long_poll_counts_as_activity(void)
     uint64_t session = harness_create_session(&h);
     for (int i = 0; i < 5; i++) {
         h.now_us += 30 * 1000000ull;
-        g_assert_cmpint(prism_api_session_poll(h.api, session, h.now_us), ==, 0);
+        g_assert_cmpint(prism_api_session_poll(h.api, session, &h.sink.sink, h.now_us), ==, 0);
         prism_api_tick(h.api, h.now_us);
     }
     g_assert_cmpuint(prism_api_session_count(h.api), ==, 1);
-    g_assert_cmpint(prism_api_session_poll(h.api, session + 1, h.now_us), <, 0);
+    g_assert_cmpint(prism_api_session_poll(h.api, session + 1, &h.sink.sink, h.now_us), ==,
+                    -ENOENT);
     harness_stop(&h);
+}
+
+/* As in Janus, where the HTTP transport long-polls only the sessions it created or claimed:
+ * a poll from another transport is refused (-EPERM), though, like the keepalive Janus sends
+ * for it, it still counts as activity. */
+static void test_api_long_poll_is_for_the_owning_transport_only(void)
+{
+    struct harness h;
+    harness_start(&h);
+    uint64_t session = harness_create_session(&h);
+    struct recording_sink other;
+    recording_sink_init(&other);
+    for (int i = 0; i < 3; i++) {
+        h.now_us += 30 * 1000000ull;
+        g_assert_cmpint(prism_api_session_poll(h.api, session, &other.sink, h.now_us), ==, -EPERM);
+        prism_api_tick(h.api, h.now_us);
+    }
+    g_assert_cmpuint(prism_api_session_count(h.api), ==, 1);
+    g_assert_cmpuint(other.events->len, ==, 0);
+    harness_stop(&h);
+    prism_event_sink_unref(&other.sink);
+    recording_sink_clear(&other);
 }
 
 static void test_api_zero_timeout_never_expires(void)
@@ -265,6 +290,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/api/session-times-out-without-activity",
                     test_api_session_times_out_without_activity);
+    g_test_add_func("/api/long-poll-is-for-the-owning-transport-only",
+                    test_api_long_poll_is_for_the_owning_transport_only);
     g_test_add_func("/api/long-poll-counts-as-activity", test_api_long_poll_counts_as_activity);
     g_test_add_func("/api/zero-timeout-never-expires", test_api_zero_timeout_never_expires);
     g_test_add_func("/api/closed-transport-destroys-its-sessions-only",

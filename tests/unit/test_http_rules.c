@@ -95,7 +95,7 @@ static void test_http_routes_methods_as_janus(void)
 {
     g_assert_cmpint(decide("POST", "").action, ==, PRISM_HTTP_ACTION_API);
     g_assert_cmpint(decide("POST", "/5").action, ==, PRISM_HTTP_ACTION_API);
-    g_assert_cmpint(decide("post", "/5/6").action, ==, PRISM_HTTP_ACTION_API);
+    g_assert_cmpint(decide("POST", "/5/6").action, ==, PRISM_HTTP_ACTION_API);
     g_assert_cmpint(decide("GET", "/info").action, ==, PRISM_HTTP_ACTION_INFO);
     g_assert_cmpint(decide("GET", "/5").action, ==, PRISM_HTTP_ACTION_POLL);
     g_assert_cmpint(decide("GET", "/5/6").action, ==, PRISM_HTTP_ACTION_REDIRECT);
@@ -123,6 +123,26 @@ static void test_http_answers_errors_with_janus_codes(void)
     g_assert_cmpuint(d.status, ==, 200);
     g_assert_cmpint(d.code, ==, 450);
     g_assert_cmpint(decide("DELETE", "").action, ==, PRISM_HTTP_ACTION_ERROR);
+}
+
+/* RFC 9110 section 9.1: "The method token is case-sensitive". A token that is not a method
+ * HTTP defines is not implemented here (501, no Janus reply); one HTTP defines but the Janus
+ * API does not serve keeps Janus's answer (200 with error 450). */
+static void test_http_methods_are_case_sensitive(void)
+{
+    const char *unknown[] = {"post", "Post", "get", "options", "put", "FETCH", ""};
+    for (size_t i = 0; i < G_N_ELEMENTS(unknown); i++) {
+        struct prism_http_decision d = decide(unknown[i], "/5");
+        g_assert_cmpint(d.action, ==, PRISM_HTTP_ACTION_UNKNOWN_METHOD);
+        g_assert_cmpuint(d.status, ==, 501);
+    }
+    const char *unserved[] = {"PUT", "DELETE", "PATCH", "HEAD", "TRACE", "CONNECT"};
+    for (size_t i = 0; i < G_N_ELEMENTS(unserved); i++) {
+        struct prism_http_decision d = decide(unserved[i], "/5");
+        g_assert_cmpint(d.action, ==, PRISM_HTTP_ACTION_ERROR);
+        g_assert_cmpuint(d.status, ==, 200);
+        g_assert_cmpint(d.code, ==, PRISM_API_ERROR_TRANSPORT_SPECIFIC);
+    }
 }
 
 static void test_http_parses_maxev_like_janus(void)
@@ -212,6 +232,7 @@ int main(int argc, char **argv)
     g_test_add_func("/http/rejects-ids-beyond-53-bits", test_http_rejects_ids_beyond_53_bits);
     g_test_add_func("/http/rejects-extra-and-empty-parts", test_http_rejects_extra_and_empty_parts);
     g_test_add_func("/http/routes-methods-as-janus", test_http_routes_methods_as_janus);
+    g_test_add_func("/http/methods-are-case-sensitive", test_http_methods_are_case_sensitive);
     g_test_add_func("/http/answers-errors-with-janus-codes",
                     test_http_answers_errors_with_janus_codes);
     g_test_add_func("/http/parses-maxev-like-janus", test_http_parses_maxev_like_janus);

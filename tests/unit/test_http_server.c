@@ -215,6 +215,91 @@ static void test_http_poll_on_unknown_session_is_404_with_458(void)
     server_stop(&s);
 }
 
+/* A sink standing for another transport (a WebSocket connection): it keeps what it gets. */
+struct other_transport {
+    struct prism_event_sink sink; /* first member */
+    unsigned events;
+};
+
+static void other_push(struct prism_event_sink *sink, uint64_t session_id, json_t *event)
+{
+    ((struct other_transport *)sink)->events++;
+    json_decref(event);
+}
+
+static void other_gone(struct prism_event_sink *sink, uint64_t session_id)
+{
+}
+
+static void other_destroy(struct prism_event_sink *sink)
+{
+}
+
+static const struct prism_event_sink_ops other_ops = {other_push, other_gone, other_destroy};
+
+struct captured_reply {
+    struct prism_reply_target target; /* first member */
+    json_t *reply;
+};
+
+static void capture_reply(struct prism_reply_target *target, json_t *reply)
+{
+    ((struct captured_reply *)target)->reply = reply;
+}
+
+/* Janus binds a session to the transport that created it: the HTTP transport only knows
+ * (and long-polls) its own, so a poll on a WebSocket session is a 404 at once, as for an
+ * unknown one, instead of waiting for events that go to the socket. */
+static void test_http_poll_on_a_session_of_another_transport_is_404(void)
+{
+    struct server s;
+    struct prism_http_config config = {.long_poll_timeout_s = 3};
+    server_start_with(&s, &config);
+    struct other_transport other = {.events = 0};
+    prism_event_sink_init(&other.sink, &other_ops, "janus.transport.websockets");
+    const char *create = "{\"janus\":\"create\",\"transaction\":\"w\"}";
+    struct captured_reply created = {{capture_reply}, NULL};
+    struct prism_api_request request = {
+        .body = create, .length = strlen(create), .sink = &other.sink, .reply = &created.target};
+    prism_api_handle(s.api, &request, 1);
+    g_assert_cmpstr(kind(created.reply), ==, "success");
+    uint64_t session = (uint64_t)json_integer_value(
+        json_object_get(json_object_get(created.reply, "data"), "id"));
+    json_decref(created.reply);
+
+    gint64 start = g_get_monotonic_time();
+    struct http_reply reply = http_client_read(start_poll(&s, session, ""));
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
+    g_assert_cmpint(reply.status, ==, 404);
+    json_t *error = http_reply_json(&reply);
+    g_assert_cmpint(json_integer_value(json_object_get(json_object_get(error, "error"), "code")),
+                    ==, 458);
+    json_decref(error);
+    http_reply_clear(&reply);
+    /* The session itself is untouched and still the other transport's. */
+    g_assert_cmpuint(prism_api_session_count(s.api), ==, 1);
+    server_stop(&s);
+    prism_event_sink_unref(&other.sink);
+}
+
+/* RFC 9110 section 9.1: method names are case-sensitive. "post" is no method this server
+ * knows: 501, and no Janus reply (the body never reaches the engine). */
+static void test_http_methods_are_case_sensitive(void)
+{
+    struct server s;
+    server_start(&s);
+    const char *methods[] = {"post", "Post", "get", "options"};
+    for (size_t i = 0; i < G_N_ELEMENTS(methods); i++) {
+        struct http_reply reply = http_client_request(
+            s.port, methods[i], "/janus", NULL, "{\"janus\":\"create\",\"transaction\":\"c\"}");
+        g_assert_cmpint(reply.status, ==, 501);
+        g_assert_null(strstr(reply.body, "janus"));
+        http_reply_clear(&reply);
+    }
+    g_assert_cmpuint(prism_api_session_count(s.api), ==, 0);
+    server_stop(&s);
+}
+
 static void assert_error(struct server *s, const char *method, const char *path, int status,
                          int code)
 {
@@ -510,6 +595,10 @@ int main(int argc, char **argv)
                     test_http_idle_poll_answers_keepalive_after_timeout);
     g_test_add_func("/http-server/poll-on-unknown-session-is-404-with-458",
                     test_http_poll_on_unknown_session_is_404_with_458);
+    g_test_add_func("/http-server/poll-on-a-session-of-another-transport-is-404",
+                    test_http_poll_on_a_session_of_another_transport_is_404);
+    g_test_add_func("/http-server/methods-are-case-sensitive",
+                    test_http_methods_are_case_sensitive);
     g_test_add_func("/http-server/rejects-bad-paths", test_http_rejects_bad_paths);
     g_test_add_func("/http-server/poll-on-handle-path-redirects-to-session",
                     test_http_poll_on_handle_path_redirects_to_session);

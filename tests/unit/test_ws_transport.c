@@ -167,6 +167,32 @@ static void test_ws_closes_only_the_client_sending_an_oversize_message(void)
     ws_harness_stop(&h);
 }
 
+/* Messages far larger than the socket buffers cross the client-facing relay (edge.h) in
+ * both directions, whole, and in order with the small ones around them. */
+static void test_ws_carries_large_messages_both_ways(void)
+{
+    struct ws_harness h;
+    ws_harness_start(&h);
+    struct test_client *client = ws_client_connect(&h, "janus-protocol");
+    const size_t size = 900 * 1024;
+    char *transaction = g_malloc(size + 1);
+    for (size_t i = 0; i < size; i++)
+        transaction[i] = (char)('a' + i % 26);
+    transaction[size] = '\0';
+    char *big = g_strdup_printf("{\"janus\":\"ping\",\"transaction\":\"%s\"}", transaction);
+    ws_client_send(client, "{\"janus\":\"ping\",\"transaction\":\"before\"}");
+    ws_client_send(client, big);
+    ws_client_send(client, "{\"janus\":\"ping\",\"transaction\":\"after\"}");
+    g_assert_cmpstr(message_transaction(ws_client_next(&h, client)), ==, "before");
+    json_t *pong = ws_client_next(&h, client);
+    g_assert_cmpstr(message_kind(pong), ==, "pong");
+    g_assert_cmpstr(message_transaction(pong), ==, transaction);
+    g_assert_cmpstr(message_transaction(ws_client_next(&h, client)), ==, "after");
+    g_free(big);
+    g_free(transaction);
+    ws_harness_stop(&h);
+}
+
 /* Attaches the echotest and sends it a request: the reply is an ack and the
  * result comes as an event, both from the worker thread. */
 static void echotest_roundtrip(struct ws_harness *h, struct test_client *client, uint64_t session,
@@ -382,6 +408,8 @@ int main(int argc, char **argv)
                     test_ws_reassembles_fragmented_message);
     g_test_add_func("/ws/transport/closes-only-the-client-sending-an-oversize-message",
                     test_ws_closes_only_the_client_sending_an_oversize_message);
+    g_test_add_func("/ws/transport/carries-large-messages-both-ways",
+                    test_ws_carries_large_messages_both_ways);
     g_test_add_func("/ws/transport/events-never-cross-between-clients",
                     test_ws_events_never_cross_between_clients);
     g_test_add_func("/ws/transport/keeps-replies-and-events-in-queued-order",
