@@ -3,6 +3,7 @@
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/memory.h"
 #include "core/portcheck.h"
 #include "core/worker.h"
 #include "media/peer/env.h"
@@ -34,6 +35,7 @@ struct prism_process {
     struct prism_http *http;
     struct prism_ws *ws;
     GMainLoop *loop;
+    struct prism_memory_trim_policy trim; /* main thread only */
 };
 
 static void print_usage(FILE *out)
@@ -275,16 +277,31 @@ static gboolean quit_on_signal_cb(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* Gives memory back after churn. On the main thread, so no worker spends its time on it; a
+ * worker allocating meanwhile may wait for the lock of the one arena being walked. */
+static void trim_memory_if_due(struct prism_process *process, uint64_t now_us)
+{
+    uint64_t releases = prism_worker_pool_releases(process->workers);
+    if (!prism_memory_trim_due(&process->trim, releases, now_us))
+        return;
+    prism_memory_trim();
+    prism_debug("main", "gave free memory back to the kernel in %" G_GUINT64_FORMAT " us",
+                prism_now_us() - now_us);
+}
+
 static gboolean api_tick_cb(gpointer data)
 {
     struct prism_process *process = data;
-    prism_api_tick(process->api, prism_now_us());
+    uint64_t now_us = prism_now_us();
+    prism_api_tick(process->api, now_us);
+    trim_memory_if_due(process, now_us);
     return G_SOURCE_CONTINUE;
 }
 
 static void run_main_loop(struct prism_process *process)
 {
     process->loop = g_main_loop_new(NULL, FALSE);
+    prism_memory_trim_policy_init(&process->trim, prism_now_us());
     guint sigint = g_unix_signal_add(SIGINT, quit_on_signal_cb, process);
     guint sigterm = g_unix_signal_add(SIGTERM, quit_on_signal_cb, process);
     guint tick = g_timeout_add_seconds(1, api_tick_cb, process);
@@ -309,6 +326,7 @@ int main(int argc, char **argv)
         }
     }
     signal(SIGPIPE, SIG_IGN);
+    prism_memory_configure();
     struct prism_process process = {0};
     bool print_config = false;
     process.config = load_config(argc, argv, &print_config);

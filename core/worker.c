@@ -17,6 +17,7 @@ struct prism_worker {
     GThread *thread;
     GThread *self; /* the worker's own thread, set before its loop runs */
     atomic_uint load;
+    atomic_uint_fast64_t releases; /* prism_worker_release calls so far */
 };
 
 struct prism_worker_pool {
@@ -128,6 +129,15 @@ void prism_worker_acquire(struct prism_worker *worker)
 void prism_worker_release(struct prism_worker *worker)
 {
     atomic_fetch_sub(&worker->load, 1);
+    atomic_fetch_add(&worker->releases, 1);
+}
+
+uint64_t prism_worker_pool_releases(const struct prism_worker_pool *pool)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < pool->count; i++)
+        total += atomic_load(&pool->workers[i].releases);
+    return total;
 }
 
 void prism_worker_post(struct prism_worker *worker, prism_worker_job_cb run, void *data)

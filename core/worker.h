@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct prism_worker;
 struct prism_worker_pool;
@@ -32,6 +33,9 @@ struct prism_worker *prism_worker_pool_acquire(struct prism_worker_pool *pool);
 void prism_worker_release(struct prism_worker *worker);
 /* Counts one more object placed on this particular worker (see prism_handle_set_worker). */
 void prism_worker_acquire(struct prism_worker *worker);
+/* How many placed objects were released on all workers so far (it only grows): memory was
+ * freed when it moved. Any thread. */
+uint64_t prism_worker_pool_releases(const struct prism_worker_pool *pool);
 
 /* Queues `job(data)` to run on the worker's thread, in posting order. Any
  * thread; never blocks on the worker. Jobs posted after the pool stopped are

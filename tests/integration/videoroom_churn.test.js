@@ -1,42 +1,57 @@
-// VideoRoom churn: many short cycles of join, publish, subscribe, media, leave (two libwebrtc
-// peers each: a publisher and a subscriber to it), ending four different ways (unpublish then
-// leave, leave while publishing, session destroy, PeerConnections closed first). An observer
-// in the room must see every publisher come and go, the room must end with only the observer
-// in it, and the server must end where it started: file descriptors back to the baseline, a
-// resident size that stops growing, and under ASan no leak at exit (LeakSanitizer makes the
+// VideoRoom churn: many short cycles of create, attach, join, publish, subscribe, media, leave
+// (two libwebrtc peers each: a publisher and a subscriber to it), alternately over WebSocket and
+// over HTTP with long-polls, ending four different ways (unpublish then leave, leave while
+// publishing, session destroy, PeerConnections closed first), with one burst of twice as many at
+// once. An observer in the room must see every publisher come and go, the room must end with only
+// the observer in it, and the server must end where it started: file descriptors back to the
+// baseline, the resident size after 200 cycles within 10 % of what it was after the first 20
+// (Release build; see below for ASan), and under ASan no leak at exit (LeakSanitizer makes the
 // exit status non-zero, which stop() reports).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { connectJanodeHttp } from './lib/janode-http.js';
 import { waitUntil } from './lib/peer.js';
-import { startServer } from './lib/server.js';
+import { serverUsesAsan, startServer } from './lib/server.js';
 import { connectJanode, midsByFeed, newRoomId, Participant, RoomHandle, subscriptionOf,
     VideoRoomPlugin } from './lib/videoroom.js';
 
-const CYCLES = Number(process.env.PRISM_VR_CHURN_CYCLES || 200);
-const PARALLEL = 4; // cycles in flight at once
 const WARM_UP = 20; // cycles before the resident size is taken as the reference
+const MEASURED = Number(process.env.PRISM_VR_CHURN_CYCLES || 200); // cycles after the reference
+const CYCLES = WARM_UP + MEASURED;
+const PARALLEL = 4; // cycles in flight at once, one batch per transport in turn
+// Halfway through the measured cycles two batches run at once, one per transport: the memory a
+// busier moment takes must come back once it is over, or the resident size would only ever
+// record the busiest moment so far (as it did while glibc kept freed blocks, see core/memory.c).
+const BURST_AT = WARM_UP + Math.floor(MEASURED / (4 * PARALLEL)) * 2 * PARALLEL;
 const FD_SLACK = 4;
-const RSS_GROWTH_LIMIT = 48 * 1024 * 1024;
+const RSS_GROWTH_LIMIT = 0.10; // of the resident size after the warm-up
+// Under ASan the resident size is the sanitizer's: freed blocks wait in its quarantine (16 MiB
+// here), every new allocation stack is kept for good, and its allocator ignores Prism's malloc
+// settings; over the 200 cycles it moved by -8 % to +7 % from run to run with nothing leaking
+// (LeakSanitizer checks that at exit). So it is reported, and asserted only in the Release build.
+const ASSERT_RSS = !serverUsesAsan();
 const SIZE = { width: 128, height: 96 };
 
 let server;
-let connection;
+let connections;
 
 before(async () => {
     // A small ASan quarantine, so freed memory is reused and the resident size means something.
     const asan = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=16'].filter(Boolean).join(':');
     server = await startServer({ ASAN_OPTIONS: asan });
-    connection = await connectJanode(server);
+    connections = { ws: await connectJanode(server), http: await connectJanodeHttp(server) };
 });
 
 after(async () => {
-    await connection?.close().catch(() => {});
+    for (const connection of Object.values(connections ?? {})) {
+        await connection.close().catch(() => {});
+    }
     await server?.stop();
 });
 
-// One cycle in `room`: a publisher and a subscriber to it in a session of their own, media
-// both kinds, then an ending chosen by `n`.
-async function cycle(room, n) {
+// One cycle in `room` over `connection`: a publisher and a subscriber to it in a session of their
+// own, media both kinds, then an ending chosen by `n`.
+async function cycle(connection, room, n) {
     const session = await connection.create();
     const participant = new Participant(session, { room, display: `churn-${n}`, ...SIZE, fps: 15 });
     try {
@@ -89,12 +104,33 @@ async function cycle(room, n) {
     }
 }
 
-test(`${CYCLES} join/publish/subscribe/leave cycles leave the server as found`, async (t) => {
-    const admin = await RoomHandle.attach(await connection.create());
+// Batch b of cycles runs over WebSocket when b is even, over HTTP when odd: every ending is seen
+// on both transports.
+const transportOf = (n) => (Math.floor(n / PARALLEL) % 2 === 0 ? 'ws' : 'http');
+
+function cycleOver(transport, room, n) {
+    return cycle(connections[transport], room, n).catch((error) => {
+        error.message = `${transport}: ${error.message}`;
+        throw error;
+    });
+}
+
+// Waits until the server's descriptors are back near `baseline` (the cycles' teardown is done).
+async function settled(baseline, what) {
+    await waitUntil(() => server.fdCount() <= baseline + FD_SLACK,
+        () => `fds back near ${baseline} ${what} (now ${server.fdCount()})`, 15000, 100);
+}
+
+const mib = (bytes) => (bytes / 1048576).toFixed(1);
+
+test(`${CYCLES} join/publish/subscribe/leave cycles over WebSocket and HTTP leave the server ` +
+    'as found', async (t) => {
+    const admin = await RoomHandle.attach(await connections.ws.create());
     const room = newRoomId();
-    await admin.handle.create({ room, max_publishers: PARALLEL + 2 });
+    await admin.handle.create({ room, max_publishers: 2 * PARALLEL + 2 });
     // The observer is a participant that never publishes.
-    const observer = new Participant(await connection.create(), { room, display: 'observer' });
+    const observer = new Participant(await connections.ws.create(),
+        { room, display: 'observer' });
     await observer.join();
     const announced = new Set();
     const gone = new Set();
@@ -105,19 +141,23 @@ test(`${CYCLES} join/publish/subscribe/leave cycles leave the server as found`, 
     observer.publisher.handle.on(EVENT.VIDEOROOM_UNPUBLISHED, ({ feed }) => gone.add(feed));
     observer.publisher.handle.on(EVENT.VIDEOROOM_LEAVING, ({ feed }) => gone.add(feed));
     const baselineFds = server.fdCount();
+    const startRss = server.rssBytes();
     let referenceRss = 0;
+    let peakRss = 0;
     const feeds = [];
     const started = Date.now();
-    for (let n = 0; n < CYCLES; n += PARALLEL) {
+    for (let n = 0; n < CYCLES;) {
+        const end = Math.min(n + (n === BURST_AT ? 2 * PARALLEL : PARALLEL), CYCLES);
         const batch = [];
-        for (let k = n; k < Math.min(n + PARALLEL, CYCLES); k++) batch.push(cycle(room, k));
+        for (let k = n; k < end; k++) batch.push(cycleOver(transportOf(k), room, k));
         feeds.push(...(await Promise.all(batch)));
-        if (n + PARALLEL === WARM_UP) referenceRss = server.rssBytes();
-        if ((n + PARALLEL) % 50 === 0) {
-            await waitUntil(() => server.fdCount() <= baselineFds + FD_SLACK,
-                () => `fds back near ${baselineFds} after ${n + PARALLEL} cycles ` +
-                    `(now ${server.fdCount()})`,
-                10000, 100);
+        n = end;
+        peakRss = Math.max(peakRss, server.rssBytes());
+        if (n === WARM_UP) {
+            await settled(baselineFds, `after ${WARM_UP} cycles`);
+            referenceRss = server.rssBytes();
+        } else if (n % 100 === 0) {
+            await settled(baselineFds, `after ${n} cycles`);
             observer.publisher.messages.length = 0; // keep the record small over a long run
         }
     }
@@ -136,16 +176,23 @@ test(`${CYCLES} join/publish/subscribe/leave cycles leave the server as found`, 
     const unannounced = feeds.filter((feed) => !announced.has(feed));
     assert.deepEqual(unannounced, [], 'publishers the observer never heard of');
 
-    await waitUntil(() => server.fdCount() <= baselineFds + FD_SLACK,
-        () => `fds back to ${baselineFds} (+${FD_SLACK}) after ${CYCLES} cycles: ` +
-            `${server.fdCount()}`,
-        15000, 200);
-    const growth = server.rssBytes() - referenceRss;
-    t.diagnostic(`${CYCLES} cycles in ${Date.now() - started} ms; resident size grew by ` +
-        `${Math.round(growth / 1024)} KiB after cycle ${WARM_UP}; fds ${server.fdCount()} ` +
-        `(baseline ${baselineFds})`);
-    assert.ok(growth < RSS_GROWTH_LIMIT,
-        `resident size grew by ${Math.round(growth / 1048576)} MiB over ` +
-        `${CYCLES - WARM_UP} cycles`);
+    await settled(baselineFds, `after ${CYCLES} cycles`);
+    // Prism gives freed memory back at the first quiet second after churn (core/memory.c), so
+    // the reading waits up to 10 s for the resident size to come down; the assertion follows.
+    const limit = referenceRss * (1 + RSS_GROWTH_LIMIT);
+    const withinLimit = () => server.rssBytes() <= limit;
+    if (ASSERT_RSS) await waitUntil(withinLimit, 'the resident size', 10000, 200).catch(() => {});
+    const finalRss = server.rssBytes();
+    const growth = (finalRss - referenceRss) / referenceRss;
+    t.diagnostic(`${CYCLES} cycles in ${Date.now() - started} ms; resident size ` +
+        `${mib(startRss)} MiB before, ${mib(referenceRss)} MiB after cycle ${WARM_UP}, ` +
+        `at most ${mib(peakRss)} MiB between batches, ${mib(finalRss)} MiB after cycle ` +
+        `${CYCLES} (${(growth * 100).toFixed(1)} %${ASSERT_RSS ? '' : ', not asserted: ASan'}` +
+        `); fds ${server.fdCount()} (baseline ${baselineFds})`);
+    if (ASSERT_RSS) {
+        assert.ok(finalRss <= limit,
+            `resident size grew from ${mib(referenceRss)} to ${mib(finalRss)} MiB ` +
+            `(${(growth * 100).toFixed(1)} %) over ${MEASURED} cycles after the first ${WARM_UP}`);
+    }
     await admin.handle.destroy({ room });
 });

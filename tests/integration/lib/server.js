@@ -160,6 +160,13 @@ export class Server {
     }
 }
 
+// True when the server under test is built with AddressSanitizer (its binary carries the ASan
+// runtime, which replaces malloc with an allocator of its own).
+export function serverUsesAsan() {
+    const bin = process.env.PRISM_BIN;
+    return !againstJanus && Boolean(bin) && readFileSync(path.resolve(bin)).includes('__asan_init');
+}
+
 // Starts a server with extra PRISM_* settings, e.g. {PRISM_GENERAL_SESSION_TIMEOUT: '3'}; a
 // setting given as undefined is removed from the environment. `cwd` is its working directory.
 export async function startServer(settings = {}, { cwd } = {}) {
