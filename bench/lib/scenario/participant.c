@@ -89,6 +89,10 @@ int participant_send_message(struct bench_participant *participant, uint64_t han
 json_t *participant_plugin_data(struct bench_participant *participant, json_t *reply,
                                 const char *what)
 {
+    /* A churn member leaves on its own timer, maybe while a request is in flight: its
+     * PeerConnections are gone, and so is its interest in the answer. */
+    if (participant->stopping)
+        return NULL;
     if (!reply) {
         participant_fail(participant, what);
         return NULL;

@@ -239,6 +239,8 @@ static void subscribe_pending(struct bench_participant *participant)
 
 void participant_subscriber_event(struct bench_participant *participant, json_t *event)
 {
+    if (participant->stopping)
+        return;
     json_t *jsep = json_object_get(event, "jsep");
     const char *type = json_string_value(json_object_get(jsep, "type"));
     if (type && strcmp(type, "offer") == 0)
