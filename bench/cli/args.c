@@ -67,7 +67,7 @@ static int parse_steps(const char *text, unsigned **out, size_t *count)
 /* Option values before they are checked and copied into struct bench_options: GLib's parser
  * writes ints and gbooleans. */
 struct raw_values {
-    int count, threads, sockets, audio_bytes, video_bitrate, fps, mtu, server_pid;
+    int count, threads, sockets, audio_bytes, video_bitrate, fps, mtu, server_pid, decrypt_every;
     gint64 room;
     gboolean no_audio, no_video, sweep, quiet, data;
 };
@@ -107,6 +107,10 @@ static void fill_entries(GOptionEntry *e, struct raw_values *raw, struct bench_o
          "Seconds between keyframe requests of the measuring subscribers (default 3, 0 = none)",
          "S"},
         {"data", 0, 0, G_OPTION_ARG_NONE, &raw->data, "echo: negotiate a data channel too", NULL},
+        {"decrypt-every", 0, 0, G_OPTION_ARG_INT, &raw->decrypt_every,
+         "Decrypt 1 received packet in N per stream, plus frame starts while a keyframe is "
+         "awaited (default 16; 1 = all)",
+         "N"},
         {"room", 0, 0, G_OPTION_ARG_INT64, &raw->room,
          "Use this existing room (default: create one)", "ID"},
         {"threads", 0, 0, G_OPTION_ARG_INT, &raw->threads, "Bench worker threads (default 1)", "N"},
@@ -138,9 +142,10 @@ static void fill_entries(GOptionEntry *e, struct raw_values *raw, struct bench_o
  * and rates are checked too: they are converted to integers later. */
 static bool apply_values(const struct raw_values *raw, struct bench_options *options)
 {
-    if (raw->count < 1 || raw->threads < 1 || raw->sockets < 1 || raw->fps < 1 || raw->mtu < 200 ||
-        raw->mtu > 1400 || raw->audio_bytes < 10 || raw->audio_bytes > 1000 ||
-        raw->video_bitrate < 10000 || !(options->duration_s > 0 && options->duration_s < 1e6) ||
+    if (raw->count < 1 || raw->threads < 1 || raw->decrypt_every < 1 || raw->sockets < 1 ||
+        raw->fps < 1 || raw->mtu < 200 || raw->mtu > 1400 || raw->audio_bytes < 10 ||
+        raw->audio_bytes > 1000 || raw->video_bitrate < 10000 ||
+        !(options->duration_s > 0 && options->duration_s < 1e6) ||
         !(options->ramp_per_s >= 0 && options->ramp_per_s < 1e6) ||
         !(options->warmup_s >= 0 && options->warmup_s < 1e6) ||
         !(options->churn_rate > 0 && options->churn_rate < 1e6) ||
@@ -149,6 +154,7 @@ static bool apply_values(const struct raw_values *raw, struct bench_options *opt
         return false;
     options->count = (unsigned)raw->count;
     options->threads = (unsigned)raw->threads;
+    options->decrypt_every = (unsigned)raw->decrypt_every;
     options->sockets = (unsigned)raw->sockets;
     options->audio_bytes = (uint32_t)raw->audio_bytes;
     options->video_bitrate = (uint32_t)raw->video_bitrate;
@@ -187,7 +193,8 @@ int bench_cli_parse(int argc, char **argv, struct bench_options *options, unsign
                              .audio_bytes = (int)options->audio_bytes,
                              .video_bitrate = (int)options->video_bitrate,
                              .fps = (int)options->video_fps,
-                             .mtu = (int)options->video_mtu};
+                             .mtu = (int)options->video_mtu,
+                             .decrypt_every = (int)options->decrypt_every};
     GOptionEntry entries[ENTRY_COUNT];
     fill_entries(entries, &raw, options, server_cpus);
     GOptionContext *context = g_option_context_new("- run a prism-bench scenario");

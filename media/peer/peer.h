@@ -39,7 +39,10 @@ struct prism_peer_env {
 
 /* A received RTP packet, decrypted in place. `data` may be modified in place (header
  * rewrite) and handed to prism_peer_send_rtp of this or another peer of the same worker:
- * `cap` leaves room for the SRTP trailer. Valid only during the callback. */
+ * `cap` leaves room for the SRTP trailer. Valid only during the callback.
+ * With a decrypt_filter_cb that declined it, `payload_encrypted` is set: the header (in the
+ * clear in SRTP) and `len` (the plain RTP length) are valid, the payload is still ciphertext
+ * and the packet was not authenticated. */
 struct prism_peer_rtp {
     uint8_t *data;
     size_t len;
@@ -49,6 +52,7 @@ struct prism_peer_rtp {
     uint64_t arrival_us;            /* when it arrived (prism_now_us), for the plugin's timers */
     const char *mid;
     bool video;
+    bool payload_encrypted;
 };
 
 /* Feedback from the remote side about what we send it. */
@@ -89,6 +93,16 @@ struct prism_peer_callbacks {
     /* Many packets are being lost on an m-line (uplink: what the remote sends us). */
     void (*slowlink_cb)(void *owner, const char *mid, bool video, bool uplink, unsigned lost);
     void (*rtp_cb)(void *owner, struct prism_peer_rtp *packet);
+    /* For receivers that need only some payloads (the bench; NULL everywhere in the server:
+     * every packet is decrypted). Sees each RTP packet of a known m-line before SRTP unprotect,
+     * with the clear header parsed, `media_index`, `mid` and `video` set, and returns true to
+     * decrypt it. A declined packet still counts for loss detection and NACKs, receiver
+     * reports and media activity, and reaches rtp_cb with `payload_encrypted`. RTX packets
+     * (their original sequence number is in the encrypted payload) and packets with padding
+     * are always decrypted. libsrtp's rollover counter and replay window then advance only on
+     * decrypted packets: sound while two decrypted packets of a stream are less than 2^15
+     * sequence numbers apart (its index estimate is relative to the last authenticated one). */
+    bool (*decrypt_filter_cb)(void *owner, const struct prism_peer_rtp *packet);
     void (*feedback_cb)(void *owner, const struct prism_peer_feedback *feedback);
     void (*data_cb)(void *owner, const struct prism_peer_data *message);
 };
@@ -226,6 +240,7 @@ struct prism_peer_stats {
     uint64_t rtcp_packets_in, rtcp_packets_out;
     uint64_t nacks_in, nacks_out, retransmissions_out, plis_in, plis_out, firs_in;
     uint64_t srtp_errors, dropped_packets;
+    uint64_t rtp_packets_undecrypted; /* declined by decrypt_filter_cb, in rtp_packets_in */
     uint32_t rtt_ms;
     uint32_t jitter_ms;
     uint64_t lost_packets;

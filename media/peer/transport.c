@@ -115,11 +115,46 @@ static bool unwrap_rtx(struct peer_media *media, struct prism_peer_rtp *packet)
     return prism_rtp_parse(packet->data, packet->len, &packet->header) == 0;
 }
 
-static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len)
+/* Counted per m-line, so that every stream (video too, not only the busier audio) loses
+ * exactly one packet in N. */
+static bool lost_by_simulation(const struct prism_peer *peer, struct peer_media *media)
 {
-    if (!peer->srtp || len > sizeof(peer->rx))
+    return peer->env->simulate_loss_in && ++media->loss_in_count % peer->env->simulate_loss_in == 0;
+}
+
+/* A packet of `media` whose header is known (decrypted, or clear header only): RTX unwrap,
+ * loss detection, activity, then the owner. */
+static void accept_rtp(struct prism_peer *peer, struct peer_media *media,
+                       struct prism_peer_rtp *packet)
+{
+    bool retransmission = media && media->rtx_pt && packet->header.payload_type == media->rtx_pt;
+    size_t received_len = packet->len; /* before an RTX unwrap */
+    uint64_t now = prism_now_us();
+    if (!media || (retransmission && !unwrap_rtx(media, packet)) ||
+        !peer_recovery_on_receive(peer, media, &packet->header, retransmission, now)) {
+        peer->stats.dropped_packets++;
         return;
-    memcpy(peer->rx, data, len);
+    }
+    peer->stats.rtp_packets_in++;
+    peer->stats.rtp_bytes_in += received_len;
+    media->last_packet_us = now;
+    if (!media->receiving) {
+        media->receiving = true;
+        if (peer->callbacks.media_cb)
+            peer->callbacks.media_cb(peer->owner, media->mid, media->kind == PRISM_SDP_MEDIA_VIDEO,
+                                     true);
+    }
+    packet->arrival_us = now;
+    packet->media_index = (unsigned)(media - peer->media);
+    packet->mid = media->mid;
+    packet->video = media->kind == PRISM_SDP_MEDIA_VIDEO;
+    if (peer->callbacks.rtp_cb && !peer->closed)
+        peer->callbacks.rtp_cb(peer->owner, packet);
+}
+
+/* Unprotects the SRTP packet of `len` bytes in peer->rx and accepts it. */
+static void decrypt_rtp(struct prism_peer *peer, size_t len, bool simulate_loss)
+{
     size_t plain_len;
     if (prism_srtp_unprotect_rtp(peer->srtp, peer->rx, len, &plain_len) != PRISM_SRTP_OK) {
         peer->stats.srtp_errors++;
@@ -131,33 +166,54 @@ static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len
         return;
     }
     struct peer_media *media = peer_media_for_packet(peer, &packet.header);
-    /* Counted per m-line, so that every stream (video too, not only the busier audio) loses
-     * exactly one packet in N. */
-    if (media && peer->env->simulate_loss_in &&
-        ++media->loss_in_count % peer->env->simulate_loss_in == 0)
+    if (simulate_loss && media && lost_by_simulation(peer, media))
         return;
-    bool retransmission = media && media->rtx_pt && packet.header.payload_type == media->rtx_pt;
-    uint64_t now = prism_now_us();
-    if (!media || (retransmission && !unwrap_rtx(media, &packet)) ||
-        !peer_recovery_on_receive(peer, media, &packet.header, retransmission, now)) {
-        peer->stats.dropped_packets++;
+    accept_rtp(peer, media, &packet);
+}
+
+#define RTP_PADDING_BIT 0x20
+
+/* With a decrypt filter (the bench): the clear header of the SRTP packet in peer->rx decides
+ * whether it is decrypted; a declined packet is accepted from its header alone. */
+static void receive_rtp_filtered(struct prism_peer *peer, size_t len)
+{
+    size_t tag = prism_srtp_rtp_overhead(peer->srtp);
+    struct prism_peer_rtp packet = {
+        .data = peer->rx, .len = len - tag, .cap = sizeof(peer->rx), .payload_encrypted = true};
+    /* Padding: the count is the last byte of the encrypted payload. */
+    if (len <= tag || (peer->rx[0] & RTP_PADDING_BIT) ||
+        prism_rtp_parse(peer->rx, packet.len, &packet.header) < 0) {
+        decrypt_rtp(peer, len, true); /* SRTP judges it */
         return;
     }
-    peer->stats.rtp_packets_in++;
-    peer->stats.rtp_bytes_in += plain_len;
-    media->last_packet_us = now;
-    if (!media->receiving) {
-        media->receiving = true;
-        if (peer->callbacks.media_cb)
-            peer->callbacks.media_cb(peer->owner, media->mid, media->kind == PRISM_SDP_MEDIA_VIDEO,
-                                     true);
+    struct peer_media *media = peer_media_for_packet(peer, &packet.header);
+    if (!media) {
+        decrypt_rtp(peer, len, true);
+        return;
     }
-    packet.arrival_us = now;
+    if (lost_by_simulation(peer, media))
+        return;
     packet.media_index = (unsigned)(media - peer->media);
     packet.mid = media->mid;
     packet.video = media->kind == PRISM_SDP_MEDIA_VIDEO;
-    if (peer->callbacks.rtp_cb && !peer->closed)
-        peer->callbacks.rtp_cb(peer->owner, &packet);
+    bool retransmission = media->rtx_pt && packet.header.payload_type == media->rtx_pt;
+    if (retransmission || peer->callbacks.decrypt_filter_cb(peer->owner, &packet)) {
+        decrypt_rtp(peer, len, false);
+        return;
+    }
+    peer->stats.rtp_packets_undecrypted++;
+    accept_rtp(peer, media, &packet);
+}
+
+static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len)
+{
+    if (!peer->srtp || len > sizeof(peer->rx))
+        return;
+    memcpy(peer->rx, data, len);
+    if (peer->callbacks.decrypt_filter_cb)
+        receive_rtp_filtered(peer, len);
+    else
+        decrypt_rtp(peer, len, true);
 }
 
 static void receive_rtcp(struct prism_peer *peer, const uint8_t *data, size_t len)

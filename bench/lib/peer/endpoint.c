@@ -2,6 +2,7 @@
  * measurements of what arrives. */
 #include "bench/lib/peer/endpoint.h"
 
+#include "bench/lib/stats/decrypt_sampler.h"
 #include "bench/lib/stats/seq_stats.h"
 #include "bench/lib/synth/audio.h"
 #include "bench/lib/synth/stamp.h"
@@ -16,14 +17,18 @@
 
 /* What arrives on one m-line from one sender. An m-line the server reuses for another
  * publisher (a new SSRC, or the same SSRC with another publisher's stamps) starts a new
- * stream: the old one's figures are kept, and the jump between them is not loss. */
+ * stream: the old one's figures are kept, and the jump between them is not loss. The stamps
+ * are read from decrypted packets only, so a publisher change under the same SSRC is seen at
+ * the next decrypted one (at most decrypt_every sequence numbers later). */
 struct rx_stream {
     bool used, video;
     uint32_t ssrc;
+    bool publisher_known;
     uint32_t publisher; /* from the stamps */
     struct bench_seq_stats seq;
     uint64_t pli_sent_us; /* a PLI waits for its keyframe; 0 = none */
     uint64_t next_pli_us;
+    struct bench_decrypt_sampler sampler; /* per m-line: outlives the streams on it */
 };
 
 struct bench_endpoint {
@@ -42,13 +47,19 @@ struct bench_endpoint {
 
 static void collect_stream(const struct rx_stream *stream, struct bench_meter *into);
 
+/* The stream on m-line `index` for this SSRC and, when a decrypted packet tells it, this
+ * publisher. */
 static struct rx_stream *stream_at(struct bench_endpoint *endpoint, unsigned index, bool video,
-                                   uint32_t ssrc, uint32_t publisher)
+                                   uint32_t ssrc, const uint32_t *publisher)
 {
-    if (index >= endpoint->streams->len)
-        g_array_set_size(endpoint->streams, index + 1);
+    for (unsigned i = endpoint->streams->len; i <= index; i++) {
+        g_array_set_size(endpoint->streams, i + 1);
+        bench_decrypt_sampler_init(&g_array_index(endpoint->streams, struct rx_stream, i).sampler,
+                                   endpoint->params.options->decrypt_every);
+    }
     struct rx_stream *stream = &g_array_index(endpoint->streams, struct rx_stream, index);
-    if (stream->used && (stream->ssrc != ssrc || stream->publisher != publisher)) {
+    if (stream->used && (stream->ssrc != ssrc || (publisher && stream->publisher_known &&
+                                                  stream->publisher != *publisher))) {
         collect_stream(stream, endpoint->meter);
         stream->used = false;
         stream->pli_sent_us = 0;
@@ -56,9 +67,13 @@ static struct rx_stream *stream_at(struct bench_endpoint *endpoint, unsigned ind
     if (!stream->used) {
         stream->used = true;
         stream->ssrc = ssrc;
-        stream->publisher = publisher;
+        stream->publisher_known = false;
         stream->video = video;
         bench_seq_stats_init(&stream->seq, video ? 90000 : 48000);
+    }
+    if (publisher && !stream->publisher_known) {
+        stream->publisher_known = true;
+        stream->publisher = *publisher;
     }
     return stream;
 }
@@ -90,20 +105,33 @@ static void rtp_cb(void *owner, struct prism_peer_rtp *packet)
     struct bench_endpoint *endpoint = owner;
     struct bench_meter *meter = endpoint->meter;
     struct bench_stamp stamp;
-    bool stamped = bench_stamp_read(packet->header.payload, packet->header.payload_len,
+    bool stamped = !packet->payload_encrypted &&
+                   bench_stamp_read(packet->header.payload, packet->header.payload_len,
                                     packet->video, &stamp) == 0;
     struct rx_stream *stream = stream_at(endpoint, packet->media_index, packet->video,
-                                         packet->header.ssrc, stamped ? stamp.publisher : 0);
+                                         packet->header.ssrc, stamped ? &stamp.publisher : NULL);
     meter->packets_received++;
     meter->bytes_received += packet->len;
     bench_seq_stats_update(&stream->seq, packet->header.seq, packet->header.timestamp,
                            packet->arrival_us, packet->len);
     if (stamped && packet->arrival_us >= stamp.send_us)
         bench_histogram_record(&meter->latency, packet->arrival_us - stamp.send_us);
-    if (packet->video)
+    if (packet->video && !packet->payload_encrypted)
         measure_keyframe(endpoint, stream, packet);
     if (!endpoint->got_media)
         first_media(endpoint, packet->arrival_us);
+}
+
+/* Called by the peer before it decrypts: the clear header decides (decrypt_sampler.h); while a
+ * PLI waits for its keyframe, every packet that may start a frame is decrypted. */
+static bool decrypt_filter_cb(void *owner, const struct prism_peer_rtp *packet)
+{
+    struct bench_endpoint *endpoint = owner;
+    struct rx_stream *stream = stream_at(endpoint, packet->media_index, packet->video,
+                                         packet->header.ssrc, NULL);
+    return bench_decrypt_sampler_decide(&stream->sampler, packet->header.ssrc, packet->header.seq,
+                                        packet->header.timestamp,
+                                        packet->video && stream->pli_sent_us != 0);
 }
 
 static void find_send_lines(struct bench_endpoint *endpoint)
@@ -187,6 +215,17 @@ static const struct prism_peer_callbacks peer_callbacks = {
     .feedback_cb = feedback_cb,
 };
 
+/* The same, decrypting only a sample of what arrives (decrypt_every > 1). */
+static const struct prism_peer_callbacks sampling_peer_callbacks = {
+    .local_candidate_cb = candidate_cb,
+    .gathering_done_cb = gathering_done_cb,
+    .connected_cb = connected_cb,
+    .closed_cb = closed_cb,
+    .rtp_cb = rtp_cb,
+    .decrypt_filter_cb = decrypt_filter_cb,
+    .feedback_cb = feedback_cb,
+};
+
 int bench_endpoint_create(struct bench_endpoint **out, const struct bench_endpoint_params *params)
 {
     struct bench_endpoint *endpoint = g_new0(struct bench_endpoint, 1);
@@ -197,7 +236,9 @@ int bench_endpoint_create(struct bench_endpoint **out, const struct bench_endpoi
                                      .context = params->worker->context,
                                      .loop = prism_worker_loop(params->worker->worker),
                                      .controlling = params->offers,
-                                     .callbacks = &peer_callbacks,
+                                     .callbacks = params->options->decrypt_every > 1
+                                                      ? &sampling_peer_callbacks
+                                                      : &peer_callbacks,
                                      .owner = endpoint};
     int rc = prism_peer_create(&endpoint->peer, &peer);
     if (rc < 0) {

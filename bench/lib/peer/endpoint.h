@@ -2,7 +2,8 @@
  * (offers, ICE controlling, DTLS client, sends synthetic Opus + VP8), an echo caller (offers
  * sendrecv, sends and receives) or a subscriber (answers the server's offer and receives).
  * Everything received is measured into its worker's meter: packets, bytes, loss/reordering/
- * jitter per m-line from the RTP header, one-way latency from the send stamp, first media
+ * jitter per m-line from the clear RTP header of every packet, one-way latency from the send
+ * stamp of the packets it decrypts (options->decrypt_every, decrypt_sampler.h), first media
  * (join time), and keyframe delay after the PLIs it sends. Worker thread only. */
 #ifndef PRISM_BENCH_PEER_ENDPOINT_H
 #define PRISM_BENCH_PEER_ENDPOINT_H

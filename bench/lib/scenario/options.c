@@ -1,6 +1,8 @@
 /* Defaults and names of the bench options. */
 #include "bench/lib/scenario/options.h"
 
+#include "bench/lib/stats/decrypt_sampler.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -31,6 +33,7 @@ void bench_options_defaults(struct bench_options *options)
         .video_fps = 30,
         .video_mtu = 1100,
         .pli_interval_s = 3,
+        .decrypt_every = BENCH_SAMPLER_DEFAULT_EVERY,
         .threads = 1,
         .max_loss_pct = 0.5,
         .max_p99_ms = 100,

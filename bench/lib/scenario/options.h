@@ -35,6 +35,7 @@ struct bench_options {
     uint32_t video_mtu;     /* max RTP payload (default 1100) */
     double pli_interval_s;  /* subscribers ask for a keyframe this often (default 3; 0 = never) */
     bool data_channel;      /* echo: also negotiate a data channel and echo messages */
+    unsigned decrypt_every; /* receivers decrypt 1 packet in N per stream (default 16; 1 = all) */
     uint64_t room_id;       /* 0 = the bench creates (and destroys) a room of its own */
     unsigned threads;       /* bench worker threads (default 1) */
     pid_t server_pid;       /* sampled for CPU/RSS; 0 = found from the URL's port; -1 = none */
