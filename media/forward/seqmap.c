@@ -95,3 +95,30 @@ void forward_seqmap_skip(struct prism_forward_seqmap *m, uint16_t in)
     m->skips[(m->skip_first + m->skip_count) % PRISM_FORWARD_SKIP_HISTORY] = in;
     m->skip_count++;
 }
+
+bool forward_seqmap_unmap(const struct prism_forward_seqmap *m, uint16_t out, uint16_t *in)
+{
+    if (!m->based)
+        return false;
+    /* out = in + offset + (skips newer than in): try each count of later skips; the map is
+     * one-to-one, so at most one candidate is consistent with its own count. */
+    for (unsigned later = 0; later <= m->skip_count; later++) {
+        uint16_t candidate = (uint16_t)(out - m->offset - later);
+        /* Newer than the newest mapped, or at/before the floor: never sent in this segment. */
+        if (age(m, candidate) >= age(m, m->floor))
+            continue;
+        unsigned newer_skips = 0;
+        bool skipped = false;
+        for (unsigned i = 0; i < m->skip_count; i++) {
+            uint16_t skip = skip_at(m, i);
+            skipped |= skip == candidate;
+            if (age(m, skip) < age(m, candidate))
+                newer_skips++;
+        }
+        if (!skipped && newer_skips == later) {
+            *in = candidate;
+            return true;
+        }
+    }
+    return false;
+}
