@@ -42,8 +42,9 @@ void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
         return;
     /* Video NACKs are answered from the publisher stream's shared history (below); audio has
      * none. Either way the subscriber's PeerConnection keeps no history of its own. */
-    prism_peer_set_nack_owner(prism_handle_peer(stream->subscriber->handle), stream->media_index,
-                              true);
+    if (stream->subscriber->handle)
+        prism_peer_set_nack_owner(prism_handle_peer(stream->subscriber->handle),
+                                  stream->media_index, true);
     struct prism_forward_source src;
     describe_source(stream, &src);
     if (stream->forward.ssrc != ssrc) {

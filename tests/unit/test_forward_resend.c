@@ -126,6 +126,10 @@ static void test_forward_resend_skips_padding_and_keeps_losses(void)
     test_build(&p, &pad, NULL, 0, 0);
     for (uint16_t seq = 495; seq < 510; seq++)
         g_assert_cmpint(resend(&s, seq, &p, &out), ==, PRISM_FORWARD_DROP);
+    /* A packet carrying the skipped number again, with a payload this time, has no number:
+     * giving it one would reuse 500, the number of the packet before it. */
+    test_opus(&p, PUB_A_SSRC, 2, 960);
+    g_assert_cmpint(test_forward(&s, &p, &out, 85 * MS), ==, PRISM_FORWARD_DROP);
     /* A late packet that arrives after the skip keeps the number it would have had. */
     test_opus(&p, PUB_A_SSRC, 4, 2880);
     g_assert_cmpuint(test_send(&s, &p, 90 * MS).seq, ==, 502);
