@@ -196,7 +196,8 @@ int prism_peer_send_payload_type(const struct prism_peer *peer, unsigned media_i
 
 /* Sends an RTP packet whose header the caller set for this peer (SSRC from
  * prism_peer_local_ssrc, a negotiated payload type). Protected in place: `cap` must leave
- * PRISM_SRTP_MAX_RTP_OVERHEAD bytes after `len`. Kept in the retransmission history.
+ * PRISM_SRTP_MAX_RTP_OVERHEAD bytes after `len`. Kept in the peer's retransmission history
+ * unless the owner answers NACKs for the m-line (prism_peer_set_nack_owner).
  * Returns 0, -ENOTCONN before DTLS is up, or another -errno (dropped). */
 int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *data, size_t len,
                         size_t cap);
