@@ -17,6 +17,9 @@
 #define KEYFRAME_RETRY_US 250000u
 /* A NACK naming more packets is answered for its first ones; the receiver asks again. */
 #define MAX_RESENDS_PER_NACK 32
+/* One packet is resent to one subscriber at most once per round trip, and never more often
+ * than this (the per-peer history's floor). */
+#define MIN_RESEND_INTERVAL_US 10000u
 
 /* The subscriber's copy of each packet is written here, then protected in place. */
 static _Thread_local uint8_t scratch[1600];
@@ -208,7 +211,7 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
 /* Resends one packet a subscriber stream lost: its output sequence number maps back through
  * the stream's forwarding state to the publisher's, whose packet is rewritten as it was sent. */
 static void resend_one(struct vr_sub_stream *target, struct prism_peer *peer, uint16_t seq,
-                       uint64_t now)
+                       uint64_t now, uint64_t interval)
 {
     uint16_t source_seq;
     struct prism_nack_stored stored;
@@ -216,6 +219,7 @@ static void resend_one(struct vr_sub_stream *target, struct prism_peer *peer, ui
     size_t len = 0;
     if (prism_forward_source_seq(&target->forward, seq, &source_seq) < 0 ||
         prism_nack_history_find(target->source->history, source_seq, now, &stored) < 0 ||
+        !prism_nack_resend_guard_allow(&target->resend_guard, seq, now, interval) ||
         prism_rtp_parse(stored.data, stored.len, &header) < 0 ||
         prism_forward_resend(&target->forward, seq, &header, stored.data, stored.len, scratch,
                              sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
@@ -239,8 +243,13 @@ static void answer_nack(struct vr_subscriber *subscriber,
     uint16_t seqs[MAX_RESENDS_PER_NACK];
     size_t count = prism_rtcp_nack_lost(feedback->nack, seqs, MAX_RESENDS_PER_NACK);
     uint64_t now = prism_now_us();
+    struct prism_peer_stats stats;
+    prism_peer_get_stats(peer, &stats);
+    uint64_t interval = (uint64_t)stats.rtt_ms * 1000u;
+    if (interval < MIN_RESEND_INTERVAL_US)
+        interval = MIN_RESEND_INTERVAL_US;
     for (size_t i = 0; i < count; i++)
-        resend_one(target, peer, seqs[i], now);
+        resend_one(target, peer, seqs[i], now, interval);
 }
 
 void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feedback *feedback)

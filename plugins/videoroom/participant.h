@@ -8,6 +8,7 @@
 #include "media/feedback/keyframe.h"
 #include "media/forward/forward.h"
 #include "media/nack/history.h"
+#include "media/nack/resend_guard.h"
 #include "media/peer/peer.h"
 #include "plugins/videoroom/room.h"
 #include "plugins/videoroom/room_internal.h"
@@ -71,7 +72,8 @@ struct vr_sub_stream {
     bool send;                    /* configure "send" */
     bool active;                  /* false: slot freed (port 0 in the next offer) */
     struct prism_forward_stream forward;
-    struct vr_pub_stream *forward_source; /* the source `forward` follows */
+    struct vr_pub_stream *forward_source;        /* the source `forward` follows */
+    struct prism_nack_resend_guard resend_guard; /* answers to its NACKs, throttled */
 };
 
 /* A handle that joined a room as a subscriber. Owned by its session. */
