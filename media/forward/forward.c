@@ -215,3 +215,31 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
     *out_len = in_len;
     return PRISM_FORWARD_SEND;
 }
+
+int prism_forward_source_seq(const struct prism_forward_stream *s, uint16_t out_seq,
+                             uint16_t *source_seq)
+{
+    if (!s || !source_seq)
+        return -EINVAL;
+    return forward_seqmap_unmap(&s->seq, out_seq, source_seq) ? 0 : -ENOENT;
+}
+
+enum prism_forward_result prism_forward_resend(const struct prism_forward_stream *s,
+                                               uint16_t out_seq, const struct prism_rtp_header *in,
+                                               const uint8_t *in_packet, size_t in_len,
+                                               uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    if (!s || !in || !in_packet || !out || !out_len || !coherent(in, in_packet, in_len))
+        return PRISM_FORWARD_DROP;
+    uint16_t source_seq;
+    if (!s->has_source || !s->source_known || in->ssrc != s->source_ssrc ||
+        !forward_seqmap_unmap(&s->seq, out_seq, &source_seq) || source_seq != in->seq)
+        return PRISM_FORWARD_DROP;
+    struct forward_packet p;
+    if (forward_inspect(s, in, &p) < 0 || !forward_layer_wanted(s, in, &p) ||
+        forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0 ||
+        forward_write_resend(s, in, &p, out, out_seq) < 0)
+        return PRISM_FORWARD_DROP;
+    *out_len = in_len;
+    return PRISM_FORWARD_SEND;
+}

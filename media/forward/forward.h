@@ -173,6 +173,25 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
                                                uint8_t *out, size_t out_cap, size_t *out_len,
                                                uint64_t now_us);
 
+/* Retransmission from a history shared by every subscriber of a publisher stream (which keeps
+ * the publisher's packets as received): a NACK for output sequence number out_seq maps back to
+ * the source sequence number the current segment sent under it. 0 and *source_seq, -ENOENT
+ * (no segment; from before the segment, i.e. before a switch, resume or restart; a packet
+ * skipped on purpose; not sent yet or too far back) or -EINVAL. Changes nothing. */
+int prism_forward_source_seq(const struct prism_forward_stream *s, uint16_t out_seq,
+                             uint16_t *source_seq);
+
+/* Rewrites the stored publisher packet `in` (in_packet, in_len) into out exactly as
+ * prism_forward_packet wrote it when it went out as out_seq (SSRC, sequence number, timestamp,
+ * payload type, VP8 picture id and TL0PICIDX, extension ids), without changing the stream.
+ * PRISM_FORWARD_SEND with *out_len, or PRISM_FORWARD_DROP when the packet is not the one sent
+ * as out_seq in the current segment (other SSRC or sequence number, skipped, no segment),
+ * its payload type is not forwarded, or out_cap is too small. */
+enum prism_forward_result prism_forward_resend(const struct prism_forward_stream *s,
+                                               uint16_t out_seq, const struct prism_rtp_header *in,
+                                               const uint8_t *in_packet, size_t in_len,
+                                               uint8_t *out, size_t out_cap, size_t *out_len);
+
 /* True while video is held back until a keyframe. */
 bool prism_forward_waiting_keyframe(const struct prism_forward_stream *s);
 

@@ -58,6 +58,9 @@ void forward_seqmap_rebase(struct prism_forward_seqmap *m, uint16_t in, uint16_t
 enum forward_seq_check forward_seqmap_check(struct prism_forward_seqmap *m, uint16_t in);
 uint16_t forward_seqmap_map(struct prism_forward_seqmap *m, uint16_t in);
 void forward_seqmap_skip(struct prism_forward_seqmap *m, uint16_t in);
+/* The inverse of forward_seqmap_map for what the segment mapped: false for an output number
+ * from before the segment, of a packet skipped on purpose, or not given out yet. */
+bool forward_seqmap_unmap(const struct prism_forward_seqmap *m, uint16_t out, uint16_t *in);
 
 /* continuity.c: start a segment at this packet, continuing the output where it stopped. */
 void forward_rebase(struct prism_forward_stream *s, const struct prism_rtp_header *in,
@@ -75,5 +78,10 @@ int forward_copy(const struct prism_forward_stream *s, const struct prism_rtp_he
 void forward_write_continuity(struct prism_forward_stream *s, const struct prism_rtp_header *in,
                               const struct forward_packet *p, uint8_t *out, uint16_t seq,
                               uint64_t now_us);
+/* rewrite.c: the same for a packet sent before (a retransmission): the segment's offsets as
+ * they are, nothing remembered. -ENOENT when the packet carries a VP8 picture id or TL0PICIDX
+ * but the segment has no offset for it yet (so it cannot have been sent in this segment). */
+int forward_write_resend(const struct prism_forward_stream *s, const struct prism_rtp_header *in,
+                         const struct forward_packet *p, uint8_t *out, uint16_t seq);
 
 #endif

@@ -20,39 +20,48 @@ int forward_copy(const struct prism_forward_stream *s, const struct prism_rtp_he
     return 0;
 }
 
+/* Writes the segment's picture id and TL0PICIDX into the copy (the offsets must be based for
+ * what the descriptor carries) and returns them in *id and *index. */
+static void write_vp8_ids(const struct prism_forward_stream *s, const struct prism_rtp_vp8 *d,
+                          uint8_t *payload, size_t len, uint16_t *id, uint8_t *index)
+{
+    if (d->has_picture_id) {
+        *id = (uint16_t)((d->picture_id + s->picture_id_offset) & 0x7FFF);
+        (void)prism_rtp_vp8_set_picture_id(payload, len, d, *id);
+    }
+    if (d->has_tl0picidx) {
+        *index = (uint8_t)(d->tl0picidx + s->tl0picidx_offset);
+        (void)prism_rtp_vp8_set_tl0picidx(payload, len, d, *index);
+    }
+}
+
 /* Picture ids and TL0PICIDX continue from the last ones sent: each segment gets an offset on
  * its first packet that carries them (the previous segment's newest + 1), so the decoder sees
  * the next picture rather than a jump. A 7-bit picture id keeps the low 7 bits continuous. */
 static void rewrite_vp8(struct prism_forward_stream *s, const struct prism_rtp_vp8 *d,
                         uint8_t *payload, size_t len, bool newest)
 {
-    if (d->has_picture_id) {
-        if (!s->picture_id_based) {
-            s->picture_id_offset = s->out.has_picture_id
-                                       ? (uint16_t)(s->out.picture_id + 1 - d->picture_id)
-                                       : 0;
-            s->picture_id_based = true;
-        }
-        uint16_t id = (uint16_t)((d->picture_id + s->picture_id_offset) & 0x7FFF);
-        (void)prism_rtp_vp8_set_picture_id(payload, len, d, id);
-        if (newest) {
-            s->out.picture_id = id;
-            s->out.has_picture_id = true;
-        }
+    if (d->has_picture_id && !s->picture_id_based) {
+        s->picture_id_offset = s->out.has_picture_id
+                                   ? (uint16_t)(s->out.picture_id + 1 - d->picture_id)
+                                   : 0;
+        s->picture_id_based = true;
     }
-    if (d->has_tl0picidx) {
-        if (!s->tl0picidx_based) {
-            s->tl0picidx_offset = s->out.has_tl0picidx
-                                      ? (uint8_t)(s->out.tl0picidx + 1 - d->tl0picidx)
-                                      : 0;
-            s->tl0picidx_based = true;
-        }
-        uint8_t index = (uint8_t)(d->tl0picidx + s->tl0picidx_offset);
-        (void)prism_rtp_vp8_set_tl0picidx(payload, len, d, index);
-        if (newest) {
-            s->out.tl0picidx = index;
-            s->out.has_tl0picidx = true;
-        }
+    if (d->has_tl0picidx && !s->tl0picidx_based) {
+        s->tl0picidx_offset = s->out.has_tl0picidx ? (uint8_t)(s->out.tl0picidx + 1 - d->tl0picidx)
+                                                   : 0;
+        s->tl0picidx_based = true;
+    }
+    uint16_t id = 0;
+    uint8_t index = 0;
+    write_vp8_ids(s, d, payload, len, &id, &index);
+    if (newest && d->has_picture_id) {
+        s->out.picture_id = id;
+        s->out.has_picture_id = true;
+    }
+    if (newest && d->has_tl0picidx) {
+        s->out.tl0picidx = index;
+        s->out.has_tl0picidx = true;
     }
 }
 
@@ -74,4 +83,19 @@ void forward_write_continuity(struct prism_forward_stream *s, const struct prism
         s->out.timestamp = timestamp;
         s->out.time_us = now_us;
     }
+}
+
+int forward_write_resend(const struct prism_forward_stream *s, const struct prism_rtp_header *in,
+                         const struct forward_packet *p, uint8_t *out, uint16_t seq)
+{
+    if (p->has_vp8 && ((p->vp8.has_picture_id && !s->picture_id_based) ||
+                       (p->vp8.has_tl0picidx && !s->tl0picidx_based)))
+        return -ENOENT;
+    prism_rtp_set_seq(out, seq);
+    prism_rtp_set_timestamp(out, in->timestamp + s->timestamp_offset);
+    uint16_t id;
+    uint8_t index;
+    if (p->has_vp8)
+        write_vp8_ids(s, &p->vp8, out + in->header_len, in->payload_len, &id, &index);
+    return 0;
 }

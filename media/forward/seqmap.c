@@ -20,6 +20,15 @@ static uint16_t skip_at(const struct prism_forward_seqmap *m, unsigned i)
     return m->skips[(m->skip_first + i) % PRISM_FORWARD_SKIP_HISTORY];
 }
 
+static bool is_skip(const struct prism_forward_seqmap *m, uint16_t seq)
+{
+    for (unsigned i = 0; i < m->skip_count; i++) {
+        if (skip_at(m, i) == seq)
+            return true;
+    }
+    return false;
+}
+
 static void pop_skip(struct prism_forward_seqmap *m)
 {
     m->skip_first = (uint8_t)((m->skip_first + 1) % PRISM_FORWARD_SKIP_HISTORY);
@@ -54,8 +63,13 @@ enum forward_seq_check forward_seqmap_check(struct prism_forward_seqmap *m, uint
         m->has_candidate = false;
         return FORWARD_SEQ_MAP;
     }
-    if (delta <= 0 && delta >= -MAX_MISORDER)
-        return age(m, in) < age(m, m->floor) ? FORWARD_SEQ_MAP : FORWARD_SEQ_OLD;
+    if (delta <= 0 && delta >= -MAX_MISORDER) {
+        /* A skipped packet's number went to no one: a packet carrying it again (a duplicate
+         * with a payload) has no place either, or it would reuse its predecessor's number. */
+        if (age(m, in) >= age(m, m->floor) || is_skip(m, in))
+            return FORWARD_SEQ_OLD;
+        return FORWARD_SEQ_MAP;
+    }
     if (m->has_candidate && in == (uint16_t)(m->candidate + 1)) {
         m->has_candidate = false;
         return FORWARD_SEQ_RESTART;
@@ -94,4 +108,28 @@ void forward_seqmap_skip(struct prism_forward_seqmap *m, uint16_t in)
     }
     m->skips[(m->skip_first + m->skip_count) % PRISM_FORWARD_SKIP_HISTORY] = in;
     m->skip_count++;
+}
+
+bool forward_seqmap_unmap(const struct prism_forward_seqmap *m, uint16_t out, uint16_t *in)
+{
+    if (!m->based)
+        return false;
+    /* out = in + offset + (skips newer than in): try each count of later skips; the map is
+     * one-to-one, so at most one candidate is consistent with its own count. */
+    for (unsigned later = 0; later <= m->skip_count; later++) {
+        uint16_t candidate = (uint16_t)(out - m->offset - later);
+        /* Newer than the newest mapped, or at/before the floor: never sent in this segment. */
+        if (age(m, candidate) >= age(m, m->floor))
+            continue;
+        unsigned newer_skips = 0;
+        for (unsigned i = 0; i < m->skip_count; i++) {
+            if (age(m, skip_at(m, i)) < age(m, candidate))
+                newer_skips++;
+        }
+        if (!is_skip(m, candidate) && newer_skips == later) {
+            *in = candidate;
+            return true;
+        }
+    }
+    return false;
 }

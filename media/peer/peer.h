@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 struct prism_peer;
+struct prism_rtcp_nack;
 
 /* What every peer of the process shares; read-only after start-up. */
 struct prism_peer_env {
@@ -59,12 +60,15 @@ struct prism_peer_rtp {
 enum prism_peer_feedback_kind {
     PRISM_PEER_FEEDBACK_KEYFRAME, /* PLI or FIR for our stream on media_index */
     PRISM_PEER_FEEDBACK_REMB,     /* receiver estimate of the bitrate it can take */
+    PRISM_PEER_FEEDBACK_NACK,     /* generic NACK for our stream on an m-line whose NACKs the
+                                     owner answers (prism_peer_set_nack_owner) */
 };
 
 struct prism_peer_feedback {
     enum prism_peer_feedback_kind kind;
     unsigned media_index;
-    uint64_t bitrate; /* REMB, bits per second */
+    uint64_t bitrate;                   /* REMB, bits per second */
+    const struct prism_rtcp_nack *nack; /* NACK: parsed, valid during the callback */
 };
 
 /* A data channel message; `data` is valid only during the callback. */
@@ -207,10 +211,28 @@ int prism_peer_send_payload_type(const struct prism_peer *peer, unsigned media_i
 
 /* Sends an RTP packet whose header the caller set for this peer (SSRC from
  * prism_peer_local_ssrc, a negotiated payload type). Protected in place: `cap` must leave
- * PRISM_SRTP_MAX_RTP_OVERHEAD bytes after `len`. Kept in the retransmission history.
+ * PRISM_SRTP_MAX_RTP_OVERHEAD bytes after `len`. Kept in the peer's retransmission history
+ * unless the owner answers NACKs for the m-line (prism_peer_set_nack_owner).
  * Returns 0, -ENOTCONN before DTLS is up, or another -errno (dropped). */
 int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *data, size_t len,
                         size_t cap);
+
+/* The owner answers the NACKs of an m-line we send on (for example from one history per
+ * publisher stream shared by its subscribers): the peer keeps no retransmission history for
+ * it from the next negotiation on (and drops the one it has now), and hands the remote's NACKs
+ * for it to feedback_cb as PRISM_PEER_FEEDBACK_NACK; the owner resends with
+ * prism_peer_resend_rtp. Kept for the m-line while its mid stays. Returns 0 or -ENOENT. */
+int prism_peer_set_nack_owner(struct prism_peer *peer, unsigned media_index, bool owner_answers);
+
+/* Sends a retransmission of a packet sent before on an m-line, its header as it was the first
+ * time (our SSRC and sequence number): as RTX (RFC 4588: the RTX SSRC and payload type, the
+ * original sequence number in front of the payload, RTX sequence numbers of its own) when RTX
+ * was negotiated, else as it is. Not kept in any history; counted in retransmissions_out.
+ * Protected in place when not RTX: `cap` must leave PRISM_SRTP_MAX_RTP_OVERHEAD bytes after
+ * `len`. Returns 0, -ENOTCONN, -ENOENT, -EINVAL (not RTP, or a payload type RTX has no
+ * mapping for) or another -errno. */
+int prism_peer_resend_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *data, size_t len,
+                          size_t cap);
 
 /* Sends an RTCP compound packet built by the caller (e.g. a throttled PLI). Returns 0,
  * -ENOTCONN or -EMSGSIZE. */

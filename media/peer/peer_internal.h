@@ -47,6 +47,8 @@ struct peer_media {
     uint8_t fir_seq;
     /* Loss recovery (recovery.c): what we sent, for NACKs; what we get, for NACKs and RRs. */
     struct prism_nack_history *history;   /* when we send and NACK was negotiated */
+    bool nack_owner;                      /* the owner answers NACKs: no history here */
+    uint16_t rtx_seq;                     /* next RTX sequence number of prism_peer_resend_rtp */
     struct prism_nack_receiver *receiver; /* once the remote's SSRC is known */
     uint64_t lost_reported;               /* cumulative loss at the last slowlink check */
     int64_t remote_lost_reported;         /* the remote's cumulative loss of our stream */

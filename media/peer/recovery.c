@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "media/rtcp/feedback.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define VIDEO_HISTORY_PACKETS 512
@@ -41,7 +42,8 @@ void peer_recovery_setup(struct prism_peer *peer)
         media->history = NULL;
         prism_nack_receiver_destroy(media->receiver);
         media->receiver = NULL;
-        if (media->active && media->sends && (media->feedback & PRISM_SDP_FB_NACK))
+        if (media->active && media->sends && (media->feedback & PRISM_SDP_FB_NACK) &&
+            !media->nack_owner)
             create_history(media);
     }
 }
@@ -106,6 +108,15 @@ void peer_recovery_answer_nack(struct prism_peer *peer, const struct prism_rtcp_
         return;
     peer->stats.nacks_in++;
     struct peer_media *media = media_sending(peer, nack.media_ssrc);
+    if (media && media->nack_owner && peer->callbacks.feedback_cb) {
+        struct prism_peer_feedback feedback = {
+            .kind = PRISM_PEER_FEEDBACK_NACK,
+            .media_index = (unsigned)(media - peer->media),
+            .nack = &nack,
+        };
+        peer->callbacks.feedback_cb(peer->owner, &feedback);
+        return;
+    }
     if (!media || !media->history)
         return;
     static _Thread_local uint8_t storage[RESEND_BATCH][PEER_BUFFER_SIZE];
@@ -232,4 +243,64 @@ void peer_recovery_check_slowlink(struct prism_peer *peer)
                                 1000u / media->clock_rate;
     }
     peer->stats.lost_packets = total;
+}
+
+int prism_peer_set_nack_owner(struct prism_peer *peer, unsigned media_index, bool owner_answers)
+{
+    if (!peer || media_index >= PEER_MAX_MEDIA)
+        return -ENOENT;
+    struct peer_media *media = &peer->media[media_index];
+    media->nack_owner = owner_answers;
+    if (owner_answers) {
+        prism_nack_history_destroy(media->history);
+        media->history = NULL;
+    }
+    return 0;
+}
+
+/* The RTX version of a packet (RFC 4588 section 4) in out, or -EINVAL. */
+static int wrap_rtx(struct peer_media *media, const uint8_t *data, size_t len, uint8_t *out,
+                    size_t cap)
+{
+    struct prism_rtp_header header;
+    if (prism_rtp_parse(data, len, &header) < 0 || header.payload_type != media->send_pt)
+        return -EINVAL;
+    int rtx_len = prism_rtp_rtx_wrap(out, cap, &header, media->rtx_pt, media->local_rtx_ssrc,
+                                     media->rtx_seq);
+    if (rtx_len < 0)
+        return -EINVAL;
+    media->rtx_seq++;
+    return rtx_len;
+}
+
+int prism_peer_resend_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *data, size_t len,
+                          size_t cap)
+{
+    if (!peer->connected || peer->closed)
+        return -ENOTCONN;
+    if (media_index >= peer->media_count || !peer->media[media_index].sends)
+        return -ENOENT;
+    if (len < PRISM_RTP_FIXED_HEADER_LEN || cap < len + PRISM_SRTP_MAX_RTP_OVERHEAD)
+        return -EINVAL;
+    struct peer_media *media = &peer->media[media_index];
+    static _Thread_local uint8_t rtx[PEER_BUFFER_SIZE];
+    uint8_t *packet = data;
+    size_t packet_cap = cap;
+    if (media->rtx_pt) {
+        int rtx_len = wrap_rtx(media, data, len, rtx, sizeof(rtx) - PRISM_SRTP_MAX_RTP_OVERHEAD);
+        if (rtx_len < 0)
+            return rtx_len;
+        packet = rtx;
+        len = (size_t)rtx_len;
+        packet_cap = sizeof(rtx);
+    }
+    size_t protected_len;
+    if (prism_srtp_protect_rtp(peer->srtp, packet, len, packet_cap, &protected_len) !=
+        PRISM_SRTP_OK)
+        return -EINVAL;
+    int sent = prism_ice_send(peer->ice, packet, protected_len);
+    if (sent < 0)
+        return sent;
+    peer->stats.retransmissions_out++;
+    return 0;
 }

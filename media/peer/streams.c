@@ -67,6 +67,7 @@ struct peer_media *peer_media_slot(struct prism_peer *peer, unsigned index, cons
         snprintf(media->mid, sizeof(media->mid), "%s", mid);
         media->local_ssrc = random_ssrc();
         media->local_rtx_ssrc = random_ssrc();
+        media->rtx_seq = (uint16_t)prism_random_id();
     }
     return media;
 }

@@ -6,13 +6,20 @@
 #include "core/ids.h"
 #include "core/session.h"
 #include "media/peer/handle_media.h"
+#include "media/rtcp/feedback.h"
 #include "media/rtp/extension.h"
 #include "media/srtp/srtp.h"
 #include "plugins/videoroom/videoroom.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define KEYFRAME_RETRY_US 250000u
+/* A NACK naming more packets is answered for its first ones; the receiver asks again. */
+#define MAX_RESENDS_PER_NACK 32
+/* One packet is resent to one subscriber at most once per round trip, and never more often
+ * than this (the per-peer history's floor). */
+#define MIN_RESEND_INTERVAL_US 10000u
 
 /* The subscriber's copy of each packet is written here, then protected in place. */
 static _Thread_local uint8_t scratch[1600];
@@ -36,6 +43,11 @@ void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
      * later stream on the same m-line continues its sequence numbers and timestamps. */
     if (!ssrc)
         return;
+    /* Video NACKs are answered from the publisher stream's shared history (below); audio has
+     * none. Either way the subscriber's PeerConnection keeps no history of its own. */
+    if (stream->subscriber->handle)
+        prism_peer_set_nack_owner(prism_handle_peer(stream->subscriber->handle),
+                                  stream->media_index, true);
     struct prism_forward_source src;
     describe_source(stream, &src);
     if (stream->forward.ssrc != ssrc) {
@@ -153,6 +165,29 @@ static void forward_to(struct vr_sub_stream *target, struct vr_pub_stream *sourc
         vr_request_keyframe(source, now);
 }
 
+void vr_pub_stream_drop_history(struct vr_pub_stream *stream)
+{
+    prism_nack_history_destroy(stream->history);
+    stream->history = NULL;
+}
+
+/* Keeps the publisher's packet as received, for every subscriber's NACKs. The history follows
+ * the publisher's SSRC: a new one (renegotiation, restart) starts a new history. */
+static void remember(struct vr_pub_stream *stream, const struct prism_peer_rtp *packet,
+                     uint64_t now)
+{
+    if (stream->history &&
+        prism_nack_history_store(stream->history, packet->data, packet->len, now) != -EBADMSG)
+        return;
+    vr_pub_stream_drop_history(stream);
+    struct prism_nack_history_config config = {
+        .ssrc = packet->header.ssrc,
+        .slot_size = sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
+    };
+    if (prism_nack_history_create(&config, &stream->history) == 0)
+        prism_nack_history_store(stream->history, packet->data, packet->len, now);
+}
+
 void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
 {
     if (session->role != VR_ROLE_PUBLISHER)
@@ -164,16 +199,68 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
     if (stream->kind == PRISM_SDP_MEDIA_AUDIO)
         track_talking(publisher, stream, &packet->header);
     uint64_t now = packet->arrival_us;
-    if (stream->kind == PRISM_SDP_MEDIA_VIDEO)
+    if (stream->kind == PRISM_SDP_MEDIA_VIDEO) {
         flush_keyframe_request(stream, now);
+        remember(stream, packet, now);
+    }
     GPtrArray *targets = stream->subscribers;
     for (guint i = 0; i < targets->len; i++)
         forward_to(targets->pdata[i], stream, packet, now);
 }
 
+/* Resends one packet a subscriber stream lost: its output sequence number maps back through
+ * the stream's forwarding state to the publisher's, whose packet is rewritten as it was sent. */
+static void resend_one(struct vr_sub_stream *target, struct prism_peer *peer, uint16_t seq,
+                       uint64_t now, uint64_t interval)
+{
+    uint16_t source_seq;
+    struct prism_nack_stored stored;
+    struct prism_rtp_header header;
+    size_t len = 0;
+    if (prism_forward_source_seq(&target->forward, seq, &source_seq) < 0 ||
+        prism_nack_history_find(target->source->history, source_seq, now, &stored) < 0 ||
+        !prism_nack_resend_guard_allow(&target->resend_guard, seq, now, interval) ||
+        prism_rtp_parse(stored.data, stored.len, &header) < 0 ||
+        prism_forward_resend(&target->forward, seq, &header, stored.data, stored.len, scratch,
+                             sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
+                             &len) != PRISM_FORWARD_SEND)
+        return;
+    prism_peer_resend_rtp(peer, target->media_index, scratch, len, sizeof(scratch));
+}
+
+static void answer_nack(struct vr_subscriber *subscriber,
+                        const struct prism_peer_feedback *feedback)
+{
+    struct prism_peer *peer = prism_handle_peer(subscriber->handle);
+    struct vr_sub_stream *target = NULL;
+    for (unsigned i = 0; i < subscriber->stream_count && !target; i++) {
+        if (subscriber->streams[i].media_index == feedback->media_index)
+            target = &subscriber->streams[i];
+    }
+    if (!peer || !target || !target->source || target->forward_source != target->source ||
+        !target->source->history)
+        return;
+    uint16_t seqs[MAX_RESENDS_PER_NACK];
+    size_t count = prism_rtcp_nack_lost(feedback->nack, seqs, MAX_RESENDS_PER_NACK);
+    uint64_t now = prism_now_us();
+    struct prism_peer_stats stats;
+    prism_peer_get_stats(peer, &stats);
+    uint64_t interval = (uint64_t)stats.rtt_ms * 1000u;
+    if (interval < MIN_RESEND_INTERVAL_US)
+        interval = MIN_RESEND_INTERVAL_US;
+    for (size_t i = 0; i < count; i++)
+        resend_one(target, peer, seqs[i], now, interval);
+}
+
 void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feedback *feedback)
 {
-    if (session->role != VR_ROLE_SUBSCRIBER || feedback->kind != PRISM_PEER_FEEDBACK_KEYFRAME)
+    if (session->role != VR_ROLE_SUBSCRIBER)
+        return;
+    if (feedback->kind == PRISM_PEER_FEEDBACK_NACK) {
+        answer_nack(session->subscriber, feedback);
+        return;
+    }
+    if (feedback->kind != PRISM_PEER_FEEDBACK_KEYFRAME)
         return;
     struct vr_subscriber *subscriber = session->subscriber;
     for (unsigned i = 0; i < subscriber->stream_count; i++) {

@@ -7,6 +7,8 @@
 #include "core/params.h"
 #include "media/feedback/keyframe.h"
 #include "media/forward/forward.h"
+#include "media/nack/history.h"
+#include "media/nack/resend_guard.h"
 #include "media/peer/peer.h"
 #include "plugins/videoroom/room.h"
 #include "plugins/videoroom/room_internal.h"
@@ -32,6 +34,9 @@ struct vr_pub_stream {
     uint8_t audio_level_id;         /* extmap id of the audio level, 0 = none */
     GPtrArray *subscribers;         /* struct vr_sub_stream *, not owned */
     struct prism_keyframe keyframe; /* requests from subscribers, throttled (and fir_freq) */
+    /* Video: the publisher's packets as received (before any subscriber's rewrite), shared by
+     * every subscriber's NACKs; made on the first packet, owned. */
+    struct prism_nack_history *history;
 };
 
 /* A handle that joined a room as a publisher. Owned by its session. */
@@ -67,7 +72,8 @@ struct vr_sub_stream {
     bool send;                    /* configure "send" */
     bool active;                  /* false: slot freed (port 0 in the next offer) */
     struct prism_forward_stream forward;
-    struct vr_pub_stream *forward_source; /* the source `forward` follows */
+    struct vr_pub_stream *forward_source;        /* the source `forward` follows */
+    struct prism_nack_resend_guard resend_guard; /* answers to its NACKs, throttled */
 };
 
 /* A handle that joined a room as a subscriber. Owned by its session. */
@@ -154,6 +160,8 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet);
 void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feedback *feedback);
 void vr_fanout_data(struct vr_session *session, const struct prism_peer_data *message);
 void vr_request_keyframe(struct vr_pub_stream *stream, uint64_t now_us);
+/* fanout.c: frees a publisher stream's retransmission history. */
+void vr_pub_stream_drop_history(struct vr_pub_stream *stream);
 
 /* participants.c: room requests that touch participants. */
 json_t *vr_request_listparticipants(json_t *body);

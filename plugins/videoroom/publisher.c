@@ -147,6 +147,8 @@ static void collect_streams(struct vr_publisher *publisher)
             if (previous[p].subscribers && strcmp(previous[p].mid, info.mid) == 0) {
                 stream->subscribers = previous[p].subscribers;
                 previous[p].subscribers = NULL;
+                stream->history = previous[p].history;
+                previous[p].history = NULL;
             }
         }
         if (!stream->subscribers)
@@ -168,6 +170,7 @@ static void collect_streams(struct vr_publisher *publisher)
             ((struct vr_sub_stream *)g_ptr_array_index(subs, k))->source = &publisher->streams[s];
     }
     for (unsigned p = 0; p < previous_count; p++) {
+        vr_pub_stream_drop_history(&previous[p]);
         if (!previous[p].subscribers)
             continue;
         while (previous[p].subscribers->len)
@@ -414,6 +417,7 @@ static void stop_publishing(struct vr_publisher *publisher)
         while (subs->len)
             vr_subscriber_source_gone(g_ptr_array_index(subs, 0));
         g_ptr_array_free(subs, TRUE);
+        vr_pub_stream_drop_history(&publisher->streams[i]);
     }
     publisher->stream_count = 0;
     publisher->has_data = false;

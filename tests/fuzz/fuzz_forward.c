@@ -3,7 +3,9 @@
  * audio and video sources of every codec, pauses, resumes and clock jumps. Checks that output
  * never goes past out_cap, every packet sent parses back with the subscriber's SSRC and payload
  * type and the publisher's bytes past the descriptor, and the first packet after a switch or
- * resume continues the output sequence number by exactly one. */
+ * resume continues the output sequence number by exactly one; and that every packet sent maps
+ * back from its output sequence number to its own, and is rewritten for a retransmission into
+ * exactly the bytes that were sent. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +128,22 @@ static void check_sent(struct model *m, const struct prism_rtp_header *in, const
     m->sent_any = true;
 }
 
+/* The retransmission path reproduces what was just sent, byte for byte. */
+static void check_resend(const struct model *m, const struct prism_rtp_header *in,
+                         const uint8_t *packet, size_t len, const uint8_t *out)
+{
+    uint16_t out_seq = (uint16_t)(out[2] << 8 | out[3]);
+    uint16_t source_seq;
+    if (prism_forward_source_seq(&m->s, out_seq, &source_seq) != 0 || source_seq != in->seq)
+        __builtin_trap();
+    uint8_t again[1600];
+    size_t again_len = 0;
+    if (prism_forward_resend(&m->s, out_seq, in, packet, len, again, sizeof(again), &again_len) !=
+            PRISM_FORWARD_SEND ||
+        again_len != len || memcmp(again, out, len) != 0)
+        __builtin_trap();
+}
+
 static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t cap_byte)
 {
     struct prism_rtp_header in;
@@ -143,6 +161,7 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
         if (m->paused || out_len != len || out_len > cap)
             __builtin_trap();
         check_sent(m, &in, out, out_len);
+        check_resend(m, &in, packet, len, out);
     } else if (r == PRISM_FORWARD_DROP_NEED_KEYFRAME && !prism_forward_waiting_keyframe(&m->s)) {
         __builtin_trap();
     }

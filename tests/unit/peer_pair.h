@@ -6,6 +6,8 @@
 
 #include "media/dtls/cert.h"
 #include "media/peer/peer.h"
+#include "media/bytes.h"
+#include "media/rtcp/feedback.h"
 #include "media/rtp/header.h"
 
 #include <glib.h>
@@ -27,6 +29,11 @@ struct side {
     uint32_t last_ssrc;
     uint8_t last_payload[64];
     size_t last_payload_len;
+    /* The side answers NACKs itself (prism_peer_set_nack_owner): what it echoed, by seq. */
+    bool answer_nacks;
+    unsigned nacks_seen;
+    uint8_t sent[128][256];
+    size_t sent_len[128];
 };
 
 struct pair {
@@ -60,6 +67,11 @@ static void side_rtp_cb(void *owner, struct prism_peer_rtp *packet)
     memcpy(side->last_payload, packet->header.payload, side->last_payload_len);
     if (side->echo) {
         prism_rtp_set_ssrc(packet->data, prism_peer_local_ssrc(side->peer, packet->media_index));
+        if (side->answer_nacks && packet->len <= sizeof(side->sent[0])) {
+            unsigned slot = packet->header.seq % 128;
+            memcpy(side->sent[slot], packet->data, packet->len);
+            side->sent_len[slot] = packet->len;
+        }
         prism_peer_send_rtp(side->peer, packet->media_index, packet->data, packet->len,
                             packet->cap);
     }
@@ -68,9 +80,22 @@ static void side_rtp_cb(void *owner, struct prism_peer_rtp *packet)
 static void side_feedback_cb(void *owner, const struct prism_peer_feedback *feedback)
 {
     struct side *side = owner;
-    if (feedback->kind == PRISM_PEER_FEEDBACK_KEYFRAME)
+    if (feedback->kind == PRISM_PEER_FEEDBACK_KEYFRAME) {
         side->keyframe_requests++;
-    else
+    } else if (feedback->kind == PRISM_PEER_FEEDBACK_NACK) {
+        side->nacks_seen++;
+        uint16_t seqs[64];
+        size_t count = prism_rtcp_nack_lost(feedback->nack, seqs, 64);
+        for (size_t i = 0; i < count; i++) {
+            unsigned slot = seqs[i] % 128;
+            uint8_t buf[1600];
+            if (!side->sent_len[slot] || prism_read_be16(side->sent[slot] + 2) != seqs[i])
+                continue;
+            memcpy(buf, side->sent[slot], side->sent_len[slot]);
+            prism_peer_resend_rtp(side->peer, feedback->media_index, buf, side->sent_len[slot],
+                                  sizeof(buf));
+        }
+    } else
         side->remb_bitrate = feedback->bitrate;
 }
 

@@ -97,6 +97,78 @@ static void test_peer_repairs_loss_with_nack_and_rtx(void)
     pair_teardown(&pair);
 }
 
+/* A negotiates video without RTX: plain retransmissions are the only repair. */
+static void negotiate_without_rtx(struct pair *pair)
+{
+    struct prism_peer_offer_media media[2];
+    pair_offer_media(media);
+    media[1].codec_count = 1; /* VP8 only, no rtx */
+    struct prism_sdp_error err = {0};
+    char *offer = NULL, *answer = NULL;
+    g_assert_cmpint(prism_peer_offer(pair->a.peer, media, 2, &offer, &err), ==, 0);
+    g_assert_cmpint(prism_peer_apply_offer(pair->b.peer, offer, strlen(offer), &err), ==, 0);
+    struct prism_sdp_answer_options options;
+    prism_sdp_answer_options_init(&options);
+    g_assert_cmpint(prism_peer_answer(pair->b.peer, &options, &answer, &err), ==, 0);
+    g_assert_cmpint(prism_peer_apply_answer(pair->a.peer, answer, strlen(answer), &err), ==, 0);
+    g_free(offer);
+    g_free(answer);
+}
+
+/* B's owner answers the NACKs of its video m-line: the peer keeps no history of its own and
+ * hands the NACKs up; what the owner resends with prism_peer_resend_rtp repairs the loss. */
+static void check_owner_answers_nacks(bool rtx)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    pair.b.echo = true;
+    pair.b.answer_nacks = true;
+    pair.env_b.simulate_loss_out = 10;
+    if (rtx)
+        pair_negotiate(&pair);
+    else
+        negotiate_without_rtx(&pair);
+    g_assert_true(pair_run_until(&pair, &pair.a.connected, 10));
+    g_assert_true(pair_run_until(&pair, &pair.b.connected, 10));
+    g_assert_cmpint(prism_peer_set_nack_owner(pair.b.peer, 1, true), ==, 0);
+    struct prism_peer_media_info info;
+    g_assert_cmpint(prism_peer_media_info(pair.a.peer, 1, &info), ==, 0);
+    g_assert_cmpuint(info.rtx_payload_type, ==, rtx ? 97 : 0);
+    for (unsigned burst = 0; burst < 10; burst++) {
+        send_from_a(&pair, 1, (uint16_t)(3000 + burst * 10), 10);
+        pair_run_until_count(&pair, &pair.b.rtp_received[1], (burst + 1) * 10, 10);
+    }
+    pair_run_until_count(&pair, &pair.a.rtp_received[1], 99, 10);
+    pair_run_for(&pair, 0.1);
+    struct prism_peer_stats b_stats;
+    prism_peer_get_stats(pair.b.peer, &b_stats);
+    g_assert_cmpuint(pair.b.nacks_seen, >, 0);
+    g_assert_cmpuint(b_stats.retransmissions_out, >=, 9);
+    g_assert_cmpuint(pair.a.rtp_received[1], ==, 99);
+    /* What the peer would resend from a history of its own: nothing, it keeps none. */
+    pair.b.answer_nacks = false;
+    memset(pair.b.sent_len, 0, sizeof(pair.b.sent_len));
+    uint64_t before = b_stats.retransmissions_out;
+    send_from_a(&pair, 1, 3100, 10); /* the 10th is lost again */
+    send_from_a(&pair, 1, 3110, 1);  /* and this reveals it */
+    pair_run_until_count(&pair, &pair.a.rtp_received[1], 109, 10);
+    pair_run_for(&pair, 0.3);
+    prism_peer_get_stats(pair.b.peer, &b_stats);
+    g_assert_cmpuint(b_stats.retransmissions_out, ==, before);
+    g_assert_cmpuint(pair.a.rtp_received[1], ==, 109);
+    pair_teardown(&pair);
+}
+
+static void test_peer_owner_answers_nacks_with_rtx(void)
+{
+    check_owner_answers_nacks(true);
+}
+
+static void test_peer_owner_answers_nacks_without_rtx(void)
+{
+    check_owner_answers_nacks(false);
+}
+
 static void test_peer_data_channel_echoes_text_and_large_binary(void)
 {
     struct pair pair;
@@ -213,6 +285,9 @@ int main(int argc, char **argv)
                     test_peer_forwards_keyframe_requests_and_remb);
     g_test_add_func("/peer/repairs-loss-with-nack-and-rtx",
                     test_peer_repairs_loss_with_nack_and_rtx);
+    g_test_add_func("/peer/owner-answers-nacks-with-rtx", test_peer_owner_answers_nacks_with_rtx);
+    g_test_add_func("/peer/owner-answers-nacks-without-rtx",
+                    test_peer_owner_answers_nacks_without_rtx);
     g_test_add_func("/peer/data-channel-echoes-text-and-large-binary",
                     test_peer_data_channel_echoes_text_and_large_binary);
     g_test_add_func("/peer/remote-close-ends-the-other-side",
