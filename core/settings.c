@@ -114,8 +114,7 @@ static const struct prism_setting settings[] = {
                 "Most handles in one session; 0 = unlimited"),
 
     CHOICE_SETTING("media", "ice_mode", "full", "full|lite", "ice-mode",
-                   "ICE on the server side: \"full\" (libnice, a port per PeerConnection) or "
-                   "\"lite\" (one UDP port per worker)"),
+                   "Server-side ICE: libnice per PeerConnection, or ICE-lite on a port per worker"),
     INT_SETTING("media", "udp_port", "20000", 1, 65535, "udp-port",
                 "ice_mode lite: UDP port of worker 0; worker i uses udp_port + i"),
     STRING_SETTING("media", "ice_interfaces", "", check_interface_list, "ice-interfaces",
