@@ -29,6 +29,13 @@
  * RFC 7675's 30 s); the delay is fixed inside libnice, so it is not a setting. The owner
  * sees PRISM_ICE_FAILED and ends the PeerConnection.
  *
+ * ICE-lite (settings->lite, media.ice_mode "lite"): the same functions drive a lite agent
+ * instead (lite.c) that shares its worker's UDP socket (media/udp/worker_socket.h, given as
+ * params->udp_port): one host candidate per address on the worker's port, gathering done at
+ * once, remote candidates only checked for syntax (the remote's checks tell its address), the
+ * remote's nomination makes it connected then completed, consent loss (30 s, RFC 7675) or no
+ * nomination within 30 s makes it failed. It is always the controlled side.
+ *
  * TURN: not configured yet. The place for it is right after the stream is added
  * (nice_agent_set_relay_info per server), with nice_agent_close_async before the release
  * in prism_ice_destroy so that allocations are freed on the server. */
