@@ -113,6 +113,10 @@ static const struct prism_setting settings[] = {
     INT_SETTING("general", "max_handles_per_session", "0", 0, INT_MAX, NULL,
                 "Most handles in one session; 0 = unlimited"),
 
+    CHOICE_SETTING("media", "ice_mode", "full", "full|lite", "ice-mode",
+                   "Server-side ICE: libnice per PeerConnection, or ICE-lite on a port per worker"),
+    INT_SETTING("media", "udp_port", "20000", 1, 65535, "udp-port",
+                "ice_mode lite: UDP port of worker 0; worker i uses udp_port + i"),
     STRING_SETTING("media", "ice_interfaces", "", check_interface_list, "ice-interfaces",
                    "ICE host candidate addresses or interfaces; empty = every address"),
     STRING_SETTING("media", "rtp_port_range", "10000-60000", check_port_range, "rtp-port-range",

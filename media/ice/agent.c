@@ -57,6 +57,10 @@ void prism_ice_leave(struct prism_ice *ice)
 {
     if (--ice->depth > 0 || !ice->dead)
         return;
+    if (ice->udp_port) {
+        ice_lite_release(ice); /* nothing of libnice on the stack */
+        return;
+    }
     /* libnice is still on the stack: release from a fresh iteration of the context. */
     GSource *source = g_idle_source_new();
     g_source_set_priority(source, G_PRIORITY_HIGH);
@@ -70,11 +74,15 @@ void prism_ice_destroy(struct prism_ice *ice)
     if (!ice || ice->dead)
         return;
     ice->dead = true;
-    if (ice->depth == 0)
+    if (ice->depth > 0)
+        return;
+    if (ice->udp_port)
+        ice_lite_release(ice);
+    else
         release(ice);
 }
 
-static void set_state(struct prism_ice *ice, enum prism_ice_state state)
+void prism_ice_set_state(struct prism_ice *ice, enum prism_ice_state state)
 {
     if (state == ice->state)
         return;
@@ -93,7 +101,7 @@ void prism_ice_flush_failure(struct prism_ice *ice, bool report)
     cancel_grace(ice);
     if (report && !ice->dead) {
         prism_ice_enter(ice);
-        set_state(ice, PRISM_ICE_FAILED);
+        prism_ice_set_state(ice, PRISM_ICE_FAILED);
         prism_ice_leave(ice);
     }
 }
@@ -132,6 +140,8 @@ int prism_ice_send(struct prism_ice *ice, const uint8_t *data, size_t length)
         return -ENOTCONN;
     if (G_UNLIKELY(length > 65535))
         return -EMSGSIZE;
+    if (ice->udp_port)
+        return ice_lite_send(ice, data, length);
     prism_ice_enter(ice);
     gint sent = nice_agent_send(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP, (guint)length,
                                 (const gchar *)data);
@@ -199,7 +209,7 @@ static void component_state_cb(NiceAgent *agent, guint stream_id, guint componen
     if (state == PRISM_ICE_CONNECTED || state == PRISM_ICE_COMPLETED)
         ice->can_send = ice->has_pair && ice->pair_allowed; /* back after a restart */
     prism_ice_enter(ice);
-    set_state(ice, state);
+    prism_ice_set_state(ice, state);
     prism_ice_leave(ice);
 }
 
@@ -226,7 +236,7 @@ static void selected_pair_cb(NiceAgent *agent, guint stream_id, guint component_
     prism_warn("ice", "agent %p: peer at %s is outside ice_remote_networks; not using it",
                (void *)ice, prism_ip_format(&ip, shown, sizeof(shown)));
     prism_ice_enter(ice);
-    set_state(ice, PRISM_ICE_FAILED);
+    prism_ice_set_state(ice, PRISM_ICE_FAILED);
     prism_ice_leave(ice);
 }
 
@@ -266,6 +276,8 @@ int prism_ice_create(struct prism_ice **out, const struct prism_ice_params *para
 {
     if (!out || !params_valid(params))
         return -EINVAL;
+    if (params->settings->lite)
+        return ice_lite_create(out, params);
     int rc = -ENOMEM;
     struct prism_ice *ice = calloc(1, sizeof(*ice));
     if (!ice)
@@ -326,6 +338,8 @@ int prism_ice_gather(struct prism_ice *ice)
 {
     if (ice->gathering_started)
         return -EALREADY;
+    if (ice->udp_port)
+        return ice_lite_gather(ice);
     if (!add_local_addresses(ice)) {
         prism_warn("ice", "no host address matches media.ice_interfaces: no candidates");
         return -EADDRNOTAVAIL;
@@ -345,4 +359,9 @@ bool prism_ice_gathering_done(const struct prism_ice *ice)
 enum prism_ice_state prism_ice_get_state(const struct prism_ice *ice)
 {
     return ice->state;
+}
+
+bool prism_ice_is_lite(const struct prism_ice *ice)
+{
+    return ice->udp_port != NULL;
 }

@@ -29,6 +29,13 @@
  * RFC 7675's 30 s); the delay is fixed inside libnice, so it is not a setting. The owner
  * sees PRISM_ICE_FAILED and ends the PeerConnection.
  *
+ * ICE-lite (settings->lite, media.ice_mode "lite"): the same functions drive a lite agent
+ * instead (lite.c) that shares its worker's UDP socket (media/udp/worker_socket.h, given as
+ * params->udp_port): one host candidate per address on the worker's port, gathering done at
+ * once, remote candidates only checked for syntax (the remote's checks tell its address), the
+ * remote's nomination makes it connected then completed, consent loss (30 s, RFC 7675) or no
+ * nomination within 30 s makes it failed. It is always the controlled side.
+ *
  * TURN: not configured yet. The place for it is right after the stream is added
  * (nice_agent_set_relay_info per server), with nice_agent_close_async before the release
  * in prism_ice_destroy so that allocations are freed on the server. */
@@ -44,6 +51,7 @@
 
 struct prism_config;
 struct prism_ice;
+struct prism_udp_port;
 
 /* ICE settings of the process, from section "media" of prism.jcfg. Plain values: parse once
  * at start, then share read-only between workers. */
@@ -61,6 +69,10 @@ struct prism_ice_settings {
     struct prism_cidr remote_networks[PRISM_NETADDR_LIST_MAX]; /* none = any */
     size_t remote_network_count;
     bool tcp; /* passive ICE-TCP host candidates */
+    /* media.ice_mode "lite": ICE-lite on each worker's shared socket (media/udp) instead of
+     * a libnice agent per PeerConnection; worker i listens on udp_port + i. */
+    bool lite;
+    uint16_t udp_port;
 };
 
 /* The settings as text, the way prism.jcfg spells them. */
@@ -72,6 +84,8 @@ struct prism_ice_settings_text {
     bool nat_1_1_keep_host;
     const char *remote_networks; /* "10.0.0.0/8, fd00::/8" or "" */
     bool tcp;
+    const char *ice_mode; /* "full" (or NULL) or "lite" */
+    int udp_port;         /* 1..65535; 0 = 20000 */
 };
 
 /* Parses and checks `text`, resolving a STUN host name once (this may block on DNS: call
@@ -113,7 +127,10 @@ struct prism_ice_callbacks {
 };
 
 struct prism_ice_params {
-    GMainContext *context;                       /* the worker's; NULL = this thread's default */
+    GMainContext *context; /* the worker's; NULL = this thread's default */
+    /* Lite mode (settings->lite): the worker's shared socket, which must outlive the agent;
+     * the agent is then always the controlled side, whatever `controlling` says. */
+    struct prism_udp_port *udp_port;
     const struct prism_ice_settings *settings;   /* must outlive the agent */
     bool controlling;                            /* true only when Prism makes the offer */
     const struct prism_ice_callbacks *callbacks; /* all four required; copied */
@@ -185,6 +202,14 @@ void prism_ice_remote_gathering_done(struct prism_ice *ice);
 int prism_ice_send(struct prism_ice *ice, const uint8_t *data, size_t length);
 
 enum prism_ice_state prism_ice_get_state(const struct prism_ice *ice);
+
+/* True for an ICE-lite agent (our descriptions then carry a=ice-lite). */
+bool prism_ice_is_lite(const struct prism_ice *ice);
+
+/* The host's addresses (interfaces that are up) that yield candidates under `settings`, each
+ * once. Returns 0 or -errno from getifaddrs; at most `capacity` are written. */
+int prism_ice_local_addresses(const struct prism_ice_settings *settings, struct prism_ip *out,
+                              size_t capacity, size_t *count);
 
 /* Writes the selected pair's addresses as "ip:port/udp" (or "/tcp") into `local` and
  * `remote`. Returns 0, or -ENOTCONN when no pair is selected. For logs and admin queries. */

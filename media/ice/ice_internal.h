@@ -5,6 +5,8 @@
 #define PRISM_MEDIA_ICE_INTERNAL_H
 
 #include "media/ice/ice.h"
+#include "core/loop.h"
+#include "media/udp/worker_socket.h"
 
 #include <nice/agent.h>
 
@@ -39,11 +41,6 @@ bool prism_ice_pwd_valid(const char *pwd);
 bool prism_ice_address_selected(const struct prism_ice_settings *settings,
                                 const char *interface_name, const struct prism_ip *address);
 
-/* The host's addresses (interfaces that are up) chosen by prism_ice_address_selected, each
- * once. Returns 0 or -errno from getifaddrs; at most `capacity` are written. */
-int prism_ice_local_addresses(const struct prism_ice_settings *settings, struct prism_ip *out,
-                              size_t capacity, size_t *count);
-
 /* libnice (0.1.21) fails a component about 7 s after its last check failed even while the
  * peer may still trickle candidates, and revives it when new candidates come. Such an early
  * failure is held back until the peer's end-of-candidates or this long, whichever is first. */
@@ -72,9 +69,10 @@ size_t prism_ice_candidate_advertise(NiceAgent *agent, const struct prism_ice_se
 bool prism_ice_ip_from_nice(const NiceAddress *address, struct prism_ip *out);
 
 /* One PeerConnection's agent. Owned by its creator; touched only on the thread running
- * `context`. */
+ * `context`. A full agent drives libnice; a lite one (lite.c) has no NiceAgent and answers
+ * on its worker's shared socket through `link`. */
 struct prism_ice {
-    NiceAgent *agent;      /* owned; unreferenced by the release */
+    NiceAgent *agent;      /* owned; unreferenced by the release; NULL when lite */
     GMainContext *context; /* referenced */
     guint stream_id;       /* the one stream; its component 1 carries everything */
     const struct prism_ice_settings *settings; /* borrowed: outlives the agent */
@@ -97,6 +95,10 @@ struct prism_ice {
      * signal handlers, and our calls into libnice that can emit). The agent may only be
      * unreferenced when this is 0. */
     unsigned depth;
+    /* Lite mode: the worker's shared socket (borrowed) and this agent's place on it. */
+    struct prism_udp_port *udp_port;
+    struct prism_udp_link link;
+    struct prism_timer connect_deadline; /* no nomination by then: failed */
 };
 
 /* Brackets a call into libnice, or a callback from it, during which the owner may destroy
@@ -106,6 +108,29 @@ static inline void prism_ice_enter(struct prism_ice *ice)
     ice->depth++;
 }
 void prism_ice_leave(struct prism_ice *ice);
+
+/* Moves to `state` and tells the owner (agent.c). */
+void prism_ice_set_state(struct prism_ice *ice, enum prism_ice_state state);
+
+/* lite.c: the ICE-lite backend behind the same functions (each public function hands over
+ * to these when ice->udp_port is set). */
+#define PRISM_ICE_LITE_CONNECT_TIMEOUT_US 30000000u
+int ice_lite_create(struct prism_ice **out, const struct prism_ice_params *params);
+int ice_lite_gather(struct prism_ice *ice);
+size_t ice_lite_foreach_local_candidate(struct prism_ice *ice,
+                                        void (*candidate_cb)(void *data, const char *candidate),
+                                        void *data);
+int ice_lite_set_remote_credentials(struct prism_ice *ice, const char *ufrag, const char *pwd);
+int ice_lite_restart(struct prism_ice *ice);
+enum prism_ice_candidate_result ice_lite_add_remote_candidate(struct prism_ice *ice,
+                                                              const char *text, size_t length);
+int ice_lite_send(struct prism_ice *ice, const uint8_t *data, size_t length);
+int ice_lite_get_selected_pair(struct prism_ice *ice, char *local, size_t local_size, char *remote,
+                               size_t remote_size);
+void ice_lite_release(struct prism_ice *ice);
+/* Writes a host candidate as "candidate:<foundation> 1 udp <priority> <ip> <port> typ host". */
+int ice_lite_candidate_text(const struct prism_ip *ip, uint16_t port, unsigned index, char *out,
+                            size_t size);
 
 /* Reports a held-back failure now (end-of-candidates arrived), or forgets it (restart). */
 void prism_ice_flush_failure(struct prism_ice *ice, bool report);

@@ -41,6 +41,8 @@ static int restart_stream(struct prism_ice *ice)
 
 int prism_ice_restart(struct prism_ice *ice)
 {
+    if (ice->udp_port)
+        return ice_lite_restart(ice);
     prism_ice_enter(ice);
     int rc = restart_stream(ice);
     prism_ice_leave(ice);
@@ -51,6 +53,8 @@ int prism_ice_set_remote_credentials(struct prism_ice *ice, const char *ufrag, c
 {
     if (!ufrag || !pwd || !prism_ice_ufrag_valid(ufrag) || !prism_ice_pwd_valid(pwd))
         return -EINVAL;
+    if (ice->udp_port)
+        return ice_lite_set_remote_credentials(ice, ufrag, pwd);
     bool known = ice->remote_ufrag[0] != '\0';
     bool changed = known &&
                    (strcmp(ufrag, ice->remote_ufrag) != 0 || strcmp(pwd, ice->remote_pwd) != 0);
@@ -73,6 +77,8 @@ int prism_ice_set_remote_credentials(struct prism_ice *ice, const char *ufrag, c
 enum prism_ice_candidate_result prism_ice_add_remote_candidate(struct prism_ice *ice,
                                                                const char *text, size_t length)
 {
+    if (ice->udp_port)
+        return ice_lite_add_remote_candidate(ice, text, length);
     NiceCandidate *candidate = NULL;
     enum prism_ice_candidate_result result = prism_ice_candidate_screen(
         ice->agent, ice->stream_id, ice->settings, text, length, &candidate);
@@ -94,6 +100,8 @@ enum prism_ice_candidate_result prism_ice_add_remote_candidate(struct prism_ice 
 void prism_ice_remote_gathering_done(struct prism_ice *ice)
 {
     ice->remote_done = true;
+    if (ice->udp_port)
+        return; /* a lite agent never checks towards the remote's candidates */
     prism_ice_enter(ice);
     nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream_id);
     prism_ice_flush_failure(ice, true);
@@ -104,6 +112,8 @@ size_t prism_ice_foreach_local_candidate(struct prism_ice *ice,
                                          void (*candidate_cb)(void *data, const char *candidate),
                                          void *data)
 {
+    if (ice->udp_port)
+        return ice_lite_foreach_local_candidate(ice, candidate_cb, data);
     GSList *candidates = nice_agent_get_local_candidates(ice->agent, ice->stream_id,
                                                          NICE_COMPONENT_TYPE_RTP);
     size_t count = 0;
@@ -127,6 +137,8 @@ static void format_end(const NiceCandidate *candidate, char *out, size_t size)
 int prism_ice_get_selected_pair(struct prism_ice *ice, char *local, size_t local_size, char *remote,
                                 size_t remote_size)
 {
+    if (ice->udp_port)
+        return ice_lite_get_selected_pair(ice, local, local_size, remote, remote_size);
     NiceCandidate *local_candidate = NULL, *remote_candidate = NULL;
     if (!nice_agent_get_selected_pair(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP,
                                       &local_candidate, &remote_candidate))

@@ -73,6 +73,16 @@ int prism_ice_settings_parse(struct prism_ice_settings *out,
     if (prism_cidr_list_parse(networks, settings.remote_networks, PRISM_NETADDR_LIST_MAX,
                               &settings.remote_network_count) != 0)
         return invalid(error, error_size, "ice_remote_networks", networks);
+    const char *mode = text->ice_mode ? text->ice_mode : "full";
+    if (g_ascii_strcasecmp(mode, "lite") == 0)
+        settings.lite = true;
+    else if (g_ascii_strcasecmp(mode, "full") != 0)
+        return invalid(error, error_size, "ice_mode", mode);
+    if (text->udp_port < 0 || text->udp_port > 65535) {
+        snprintf(error, error_size, "media.udp_port: must be 1..65535");
+        return -EINVAL;
+    }
+    settings.udp_port = text->udp_port ? (uint16_t)text->udp_port : 20000;
     int rc = parse_stun(&settings, text->stun_server ? text->stun_server : "", error, error_size);
     if (rc != 0)
         return rc;
@@ -92,6 +102,8 @@ int prism_ice_settings_from_config(struct prism_ice_settings *out,
         .nat_1_1_keep_host = prism_config_get_bool(config, "media", "nat_1_1_keep_host"),
         .remote_networks = prism_config_get_string(config, "media", "ice_remote_networks"),
         .tcp = prism_config_get_bool(config, "media", "ice_tcp"),
+        .ice_mode = prism_config_get_string(config, "media", "ice_mode"),
+        .udp_port = prism_config_get_int(config, "media", "udp_port"),
     };
     return prism_ice_settings_parse(out, &text, error, error_size);
 }

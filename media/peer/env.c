@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "media/peer/handle_media.h"
 #include "media/sctp/sctp.h"
+#include "media/udp/worker_socket.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +17,8 @@ struct prism_media {
     struct prism_dtls_cert *cert;
     struct prism_dtls_context *dtls;
     struct prism_peer_env env;
-    bool sctp_ref; /* usrsctp stays up for the process, not per association */
+    struct prism_udp_hub *udp_hub; /* ice_mode "lite" */
+    bool sctp_ref;                 /* usrsctp stays up for the process, not per association */
 };
 
 static int load_certificate(struct prism_media *media, const struct prism_config *config,
@@ -40,6 +42,27 @@ static int load_certificate(struct prism_media *media, const struct prism_config
     return rc;
 }
 
+/* ICE-lite: the workers' sockets listen on every selected address; they open lazily, on each
+ * worker's first PeerConnection. */
+static int start_udp_hub(struct prism_media *media, char *error, size_t error_size)
+{
+    struct prism_ip addresses[PRISM_UDP_MAX_ADDRESSES];
+    size_t count = 0;
+    int rc = prism_ice_local_addresses(&media->ice, addresses, PRISM_UDP_MAX_ADDRESSES, &count);
+    if (rc == 0 && count == 0)
+        rc = -EADDRNOTAVAIL;
+    if (rc == 0)
+        rc = prism_udp_hub_create(&media->udp_hub, addresses, count, media->ice.udp_port);
+    if (rc < 0) {
+        snprintf(error, error_size, "media.ice_mode lite: no usable address for the UDP sockets");
+        return rc;
+    }
+    media->env.udp_hub = media->udp_hub;
+    prism_info("media", "ICE-lite: worker i listens on UDP port %u + i on %zu address%s",
+               media->ice.udp_port, count, count == 1 ? "" : "es");
+    return 0;
+}
+
 int prism_media_start(struct prism_media **out, const struct prism_config *config, char *error,
                       size_t error_size)
 {
@@ -59,6 +82,8 @@ int prism_media_start(struct prism_media **out, const struct prism_config *confi
     }
     if (rc == 0)
         rc = prism_peer_env_init(&media->env, &media->ice, media->dtls, media->cert);
+    if (rc == 0 && media->ice.lite)
+        rc = start_udp_hub(media, error, error_size);
     if (rc == 0) {
         rc = prism_sctp_global_ref();
         media->sctp_ref = rc == 0;
@@ -92,6 +117,7 @@ void prism_media_stop(struct prism_media *media)
     if (!media)
         return;
     prism_handle_media_set_env(NULL);
+    prism_udp_hub_destroy(media->udp_hub); /* the workers' loops are gone by now */
     if (media->sctp_ref)
         prism_sctp_global_unref();
     prism_dtls_context_unref(media->dtls);

@@ -185,10 +185,12 @@ static int ensure_peer(struct handle_media *media, bool controlling)
     }
     if (media->peer)
         return 0;
+    struct prism_worker *worker = prism_handle_worker(media->handle);
     struct prism_peer_params params = {
         .env = peer_env,
-        .context = prism_worker_context(prism_handle_worker(media->handle)),
-        .loop = prism_worker_loop(prism_handle_worker(media->handle)),
+        .context = prism_worker_context(worker),
+        .loop = prism_worker_loop(worker),
+        .worker_index = prism_worker_index(worker),
         .callbacks = &peer_callbacks,
         .owner = media,
         .controlling = controlling,

@@ -3,6 +3,7 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "media/udp/worker_socket.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -64,8 +65,19 @@ int prism_peer_create(struct prism_peer **out, const struct prism_peer_params *p
     peer->callbacks = *params->callbacks;
     peer->owner = params->owner;
     peer->controlling = params->controlling;
+    struct prism_udp_port *udp_port = NULL;
+    if (params->env->ice->lite) {
+        int rc = params->env->udp_hub ? prism_udp_hub_port(params->env->udp_hub, params->loop,
+                                                           params->worker_index, &udp_port)
+                                      : -EINVAL;
+        if (rc < 0) {
+            free(peer);
+            return rc;
+        }
+    }
     struct prism_ice_params ice = {
         .context = params->context,
+        .udp_port = udp_port,
         .settings = params->env->ice,
         .controlling = params->controlling,
         .callbacks = &ice_callbacks,

@@ -22,12 +22,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct prism_loop;
 struct prism_peer;
 struct prism_rtcp_nack;
+struct prism_udp_hub;
 
 /* What every peer of the process shares; read-only after start-up. */
 struct prism_peer_env {
     const struct prism_ice_settings *ice;
+    /* ice->lite: the workers' shared sockets (owned by the env owner); NULL in full mode. */
+    struct prism_udp_hub *udp_hub;
     struct prism_dtls_context *dtls;          /* one reference held by the env owner */
     struct prism_sdp_fingerprint fingerprint; /* of the certificate in `dtls` (sha-256) */
     unsigned srtp_replay_window;              /* inbound, packets; 0 = 1024 */
@@ -113,8 +117,13 @@ struct prism_peer_callbacks {
 
 struct prism_peer_params {
     const struct prism_peer_env *env;
-    GMainContext *context;   /* the worker's */
-    struct prism_loop *loop; /* the worker's (prism_worker_loop); NULL without one */
+    GMainContext *context; /* the worker's */
+    /* The worker's loop and index: the PeerConnection's timer lives in the loop's heap (a
+     * GSource on `context` without one), and ICE-lite (env->ice->lite) shares that worker's
+     * socket, so it needs a real worker (NULL with the inline pool: creation fails with
+     * -EINVAL). */
+    struct prism_loop *loop;
+    unsigned worker_index;
     /* ICE role: true when this peer will make the offer (RFC 8445 section 6.1.1). */
     bool controlling;
     const struct prism_peer_callbacks *callbacks;

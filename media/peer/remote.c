@@ -138,6 +138,7 @@ void peer_local_transport(struct prism_peer *peer, GPtrArray *candidates,
         .candidates = (const char *const *)candidates->pdata,
         .candidate_count = candidates->len,
         .end_of_candidates = prism_ice_gathering_done(peer->ice),
+        .ice_lite = prism_ice_is_lite(peer->ice),
     };
 }
 

@@ -83,6 +83,7 @@ int sdp_apply_local_transport(struct prism_sdp *sdp, const struct prism_sdp_loca
                         PRISM_SDP_MAX_CANDIDATES);
     if (t->candidate_count > 0 && !t->candidates)
         return BAD_ARG(err, "candidate_count without candidates");
+    sdp->ice_lite = t->ice_lite;
     bool first = true;
     for (uint8_t i = 0; i < sdp->media_count; i++) {
         struct prism_sdp_media *m = &sdp->media[i];

@@ -21,6 +21,7 @@ struct prism_sdp_local_transport {
     const char *const *candidates; /* "candidate:..." lines, "a=" optional; may be NULL */
     size_t candidate_count;
     bool end_of_candidates;
+    bool ice_lite; /* we are an ICE-lite agent: a=ice-lite at session level */
 };
 
 /* One acceptable codec. profile narrows the match: for H.264 a profile-level-id such as

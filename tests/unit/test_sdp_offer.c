@@ -332,6 +332,25 @@ static void test_offer_two_byte_extension_ids_allow_mixed(void)
     prism_sdp_free(offer);
 }
 
+/* An ICE-lite server says so at session level (RFC 8839 section 5.3), and only then. */
+static void test_offer_from_lite_agent_says_ice_lite(void)
+{
+    struct subscriber s;
+    subscriber_init(&s);
+    char *text = NULL;
+    struct prism_sdp *offer = build_offer(&s, &text);
+    g_assert_false(offer->ice_lite);
+    g_assert_null(strstr(text, "a=ice-lite"));
+    free(text);
+    prism_sdp_free(offer);
+    s.options.transport.ice_lite = true;
+    offer = build_offer(&s, &text);
+    g_assert_true(offer->ice_lite);
+    g_assert_nonnull(strstr(text, "\r\nt=0 0\r\na=group:BUNDLE a0 v1 d2\r\na=ice-lite\r\n"));
+    free(text);
+    prism_sdp_free(offer);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -343,5 +362,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sdp/offer/refuses-invalid-streams", test_offer_refuses_invalid_streams);
     g_test_add_func("/sdp/offer/two-byte-extension-ids",
                     test_offer_two_byte_extension_ids_allow_mixed);
+    g_test_add_func("/sdp/offer/lite-agent-says-ice-lite",
+                    test_offer_from_lite_agent_says_ice_lite);
     return g_test_run();
 }

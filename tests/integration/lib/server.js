@@ -1,6 +1,7 @@
 // Starts the server under test (Prism, or real Janus to validate the tests) on free ports, waits
 // until it answers, and stops it with SIGTERM, checking for a clean exit.
 import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -33,6 +34,39 @@ export async function freePort() {
             probe.close(() => resolve(port));
         });
     });
+}
+
+async function udpPortFree(port) {
+    return new Promise((resolve) => {
+        const socket = dgram.createSocket('udp4');
+        socket.once('error', () => resolve(false));
+        socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+    });
+}
+
+// The first of `count` consecutive UDP ports nobody has bound right now.
+export async function freeUdpPorts(count) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+        const base = 20000 + Math.floor(Math.random() * 40000);
+        let free = true;
+        for (let i = 0; i < count && free; i++) free = await udpPortFree(base + i);
+        if (free) return base;
+    }
+    throw new Error(`no ${count} consecutive free UDP ports found`);
+}
+
+// PRISM_TEST_ICE_MODE=lite runs the server with single-port ICE-lite media (the ctest entries
+// integration-lite/*); unset or "full" keeps the configured default.
+export const testIceMode = process.env.PRISM_TEST_ICE_MODE || '';
+
+async function iceModeSettings(settings) {
+    if (!testIceMode || againstJanus) return {};
+    const workers = Number(settings.PRISM_GENERAL_WORKERS || process.env.PRISM_GENERAL_WORKERS) ||
+        os.cpus().length;
+    return {
+        PRISM_MEDIA_ICE_MODE: testIceMode,
+        PRISM_MEDIA_UDP_PORT: String(await freeUdpPorts(workers)),
+    };
 }
 
 async function canConnect(port) {
@@ -180,6 +214,7 @@ export async function startServer(settings = {}, { cwd } = {}) {
         PRISM_WEBSOCKETS_PORT: String(ports.ws),
         // The demo pages, whatever the working directory (the default "web" is relative to it).
         PRISM_HTTP_STATIC_DIR: WEB_DIR,
+        ...(await iceModeSettings(settings)),
         ...settings,
     };
     for (const [name, value] of Object.entries(env)) {
