@@ -212,17 +212,13 @@ static inline void pair_offer_media(struct prism_peer_offer_media media[2])
                                                .codec_count = 2};
 }
 
-/* A offers (audio, video and, with `data`, an application m-line), B answers with everything
- * accepted, A applies the answer. */
-static inline void pair_negotiate_with(struct pair *pair, bool data)
+/* A offers these m-lines, B answers with everything accepted, A applies the answer. */
+static inline void pair_negotiate_media(struct pair *pair,
+                                        const struct prism_peer_offer_media *media, size_t count)
 {
-    struct prism_peer_offer_media media[3];
-    pair_offer_media(media);
-    media[2] = (struct prism_peer_offer_media){
-        .kind = PRISM_SDP_MEDIA_APPLICATION, .mid = "2", .direction = PRISM_SDP_SENDRECV};
     struct prism_sdp_error err = {0};
     char *offer = NULL, *answer = NULL;
-    g_assert_cmpint(prism_peer_offer(pair->a.peer, media, data ? 3 : 2, &offer, &err), ==, 0);
+    g_assert_cmpint(prism_peer_offer(pair->a.peer, media, count, &offer, &err), ==, 0);
     g_assert_cmpint(prism_peer_apply_offer(pair->b.peer, offer, strlen(offer), &err), ==, 0);
     struct prism_sdp_answer_options options;
     prism_sdp_answer_options_init(&options);
@@ -230,6 +226,16 @@ static inline void pair_negotiate_with(struct pair *pair, bool data)
     g_assert_cmpint(prism_peer_apply_answer(pair->a.peer, answer, strlen(answer), &err), ==, 0);
     g_free(offer);
     g_free(answer);
+}
+
+/* Audio, video and, with `data`, an application m-line. */
+static inline void pair_negotiate_with(struct pair *pair, bool data)
+{
+    struct prism_peer_offer_media media[3];
+    pair_offer_media(media);
+    media[2] = (struct prism_peer_offer_media){
+        .kind = PRISM_SDP_MEDIA_APPLICATION, .mid = "2", .direction = PRISM_SDP_SENDRECV};
+    pair_negotiate_media(pair, media, data ? 3 : 2);
 }
 
 static inline void pair_negotiate(struct pair *pair)

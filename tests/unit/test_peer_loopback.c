@@ -103,16 +103,7 @@ static void negotiate_without_rtx(struct pair *pair)
     struct prism_peer_offer_media media[2];
     pair_offer_media(media);
     media[1].codec_count = 1; /* VP8 only, no rtx */
-    struct prism_sdp_error err = {0};
-    char *offer = NULL, *answer = NULL;
-    g_assert_cmpint(prism_peer_offer(pair->a.peer, media, 2, &offer, &err), ==, 0);
-    g_assert_cmpint(prism_peer_apply_offer(pair->b.peer, offer, strlen(offer), &err), ==, 0);
-    struct prism_sdp_answer_options options;
-    prism_sdp_answer_options_init(&options);
-    g_assert_cmpint(prism_peer_answer(pair->b.peer, &options, &answer, &err), ==, 0);
-    g_assert_cmpint(prism_peer_apply_answer(pair->a.peer, answer, strlen(answer), &err), ==, 0);
-    g_free(offer);
-    g_free(answer);
+    pair_negotiate_media(pair, media, 2);
 }
 
 /* B's owner answers the NACKs of its video m-line: the peer keeps no history of its own and
