@@ -22,6 +22,24 @@ if (aiortc.status !== 0) {
     problems.push(`${python} cannot import aiortc (Debian package python3-aiortc): ` +
         `${(aiortc.stderr || aiortc.error?.message || '').trim().split('\n').pop()}`);
 }
+// The webrtcbin media test (peers/gst_echo.py) needs GStreamer's typelibs and these elements.
+const gstElements = ['webrtcbin', 'nicesrc', 'videotestsrc', 'audiotestsrc', 'audioconvert',
+    'audioresample', 'vp8enc', 'vp8dec', 'rtpvp8pay', 'rtpvp8depay', 'opusenc', 'opusdec',
+    'rtpopuspay', 'rtpopusdepay'];
+const gst = spawnSync(python, ['-c', `
+import sys, gi
+for name, version in [("Gst", "1.0"), ("GstSdp", "1.0"), ("GstWebRTC", "1.0"), ("Nice", "0.1")]:
+    gi.require_version(name, version)
+from gi.repository import Gst
+Gst.init(None)
+missing = [e for e in sys.argv[1:] if Gst.ElementFactory.find(e) is None]
+sys.exit("missing GStreamer elements: " + " ".join(missing) if missing else 0)
+`, ...gstElements], { encoding: 'utf8' });
+if (gst.status !== 0) {
+    problems.push(`${python} cannot run the GStreamer peer (Debian packages gstreamer1.0-plugins-* ` +
+        `gstreamer1.0-nice gir1.2-gst-plugins-bad-1.0 python3-gi): ` +
+        `${(gst.stderr || gst.error?.message || '').trim().split('\n').pop()}`);
+}
 // The browser tests drive Debian's Chromium.
 const chromium = process.env.PRISM_CHROMIUM || '/usr/bin/chromium';
 try {
