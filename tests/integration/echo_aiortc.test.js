@@ -5,18 +5,11 @@
 // transport-cc, and one ICE transport per m-line under a BUNDLE group (aiortc 1.4 has no
 // max-bundle policy). Also checks that an offer without BUNDLE is refused with 465.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { runPythonPeer } from './lib/python_peer.js';
 import { assertTextEcho } from './lib/echo.js';
 import { againstJanus, startServer } from './lib/server.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SCRIPT = path.join(HERE, 'peers', 'aiortc_echo.py');
-// Debian's interpreter, where python3-aiortc is installed (PATH may lead to another Python).
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const FRAMES = 30;
 
 let server;
@@ -29,20 +22,9 @@ after(async () => {
     await server?.stop();
 });
 
-// Runs the aiortc peer against the server and resolves with the JSON it prints.
-async function runAiortc(...args) {
-    const child = spawn(PYTHON, [SCRIPT, '--base', server.base, ...args],
-        { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => (out += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90000);
-    const code = await new Promise((resolve) => {
-        child.once('exit', (status, signal) => resolve(status ?? signal));
-    });
-    clearTimeout(timer);
-    assert.equal(code, 0, `aiortc_echo.py exited with ${code}; stdout: ${out}`);
-    return JSON.parse(out);
+// Runs the aiortc_echo.py peer against the server and resolves with the JSON it prints.
+function runAiortc(...args) {
+    return runPythonPeer('aiortc_echo.py', server.base, ...args);
 }
 
 // What every aiortc call must show: an answer aiortc accepts, webrtcup and media events, echoed

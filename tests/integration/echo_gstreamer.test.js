@@ -8,18 +8,10 @@
 // full ICE agent and the controlling side, with regular nomination, so in the lite run
 // (integration-lite/echo_gstreamer) it alone checks and nominates.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { runPythonPeer } from './lib/python_peer.js';
 import { startServer, testIceMode } from './lib/server.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SCRIPT = path.join(HERE, 'peers', 'gst_echo.py');
-// Debian's interpreter, where python3-gi and the GStreamer typelibs are (PATH may lead to
-// another Python).
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const FRAMES = 30;
 const SIZE = '320x240';
 
@@ -33,20 +25,9 @@ after(async () => {
     await server?.stop();
 });
 
-// Runs the webrtcbin peer against the server and resolves with the JSON it prints.
-async function runGstreamer(...args) {
-    const child = spawn(PYTHON, [SCRIPT, '--base', server.base, ...args],
-        { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => (out += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90000);
-    const code = await new Promise((resolve) => {
-        child.once('exit', (status, signal) => resolve(status ?? signal));
-    });
-    clearTimeout(timer);
-    assert.equal(code, 0, `gst_echo.py exited with ${code}; stdout: ${out}`);
-    return JSON.parse(out);
+// Runs the gst_echo.py peer against the server and resolves with the JSON it prints.
+function runGstreamer(...args) {
+    return runPythonPeer('gst_echo.py', server.base, ...args);
 }
 
 test('webrtcbin over HTTP, VP8 and Opus with max-bundle: echoed frames decoded', async () => {

@@ -12,17 +12,14 @@ import fractions
 import json
 import logging
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
-import uuid
 
 import aioice.ice
 import numpy
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 from av import AudioFrame, VideoFrame
+from janus_http import JanusHttp  # noqa: E402 (beside this script)
 
 ECHOTEST = "janus.plugin.echotest"
 SAMPLE_RATE = 48000
@@ -31,6 +28,7 @@ AUDIO_PTIME = 0.020
 # aioice leaves 127.0.0.1 out of its host candidates; the tests run in a namespace that has
 # nothing else, so gather on loopback only.
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"] if use_ipv4 else []
+
 
 
 def log(*args):
@@ -86,54 +84,13 @@ class Pattern(VideoStreamTrack):
         return frame
 
 
-class JanusHttp:
-    """Blocking Janus REST calls plus a long-poll thread that keeps every event in order."""
-
-    def __init__(self, base):
-        self.base = base
-        self.session = None
-        self.events = []
-        self.lock = threading.Lock()
-        self.polling = False
-
-    def post(self, body, path=""):
-        body = dict(body, transaction=uuid.uuid4().hex[:12])
-        request = urllib.request.Request(
-            self.base + path,
-            data=json.dumps(body).encode(),
-            headers={"content-type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            reply = json.loads(response.read())
-        reply["_transaction"] = body["transaction"]
-        return reply
-
-    def start_polling(self):
-        self.polling = True
-        threading.Thread(target=self.poll_loop, daemon=True).start()
-
-    def poll_loop(self):
-        while self.polling:
-            url = f"{self.base}/{self.session}?maxev=10"
-            try:
-                with urllib.request.urlopen(url, timeout=40) as response:
-                    reply = json.loads(response.read())
-            except (urllib.error.URLError, OSError, ValueError) as error:
-                if self.polling:
-                    log("long-poll failed:", error)
-                return
-            with self.lock:
-                for event in reply if isinstance(reply, list) else [reply]:
-                    if event.get("janus") != "keepalive":
-                        self.events.append(event)
-
+class JanusEvents(JanusHttp):
     async def wait_event(self, match, timeout):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            with self.lock:
-                for event in self.events:
-                    if match(event):
-                        return event
+            event = self.find_event(match)
+            if event:
+                return event
             await asyncio.sleep(0.05)
         return None
 
@@ -201,7 +158,7 @@ async def exchange_data(channel, result, timeout):
 
 
 async def run(args):
-    api = JanusHttp(args.base)
+    api = JanusEvents(args.base, "aiortc_echo")
     result = {"events": [], "video": {}, "audio": 0, "audio_samples": 0}
     api.session = api.post({"janus": "create"})["data"]["id"]
     handle = api.post({"janus": "attach", "plugin": ECHOTEST}, f"/{api.session}")["data"]["id"]

@@ -14,9 +14,6 @@ import json
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-import uuid
 
 import gi
 
@@ -25,64 +22,25 @@ gi.require_version("GstSdp", "1.0")
 gi.require_version("GstWebRTC", "1.0")
 gi.require_version("Nice", "0.1")
 from gi.repository import Gst, GstSdp, GstWebRTC, Nice  # noqa: E402
+from janus_http import JanusHttp  # noqa: E402 (beside this script)
 
 ECHOTEST = "janus.plugin.echotest"
 VIDEO_PT = 96
 AUDIO_PT = 111
 
 
+
 def log(*args):
     print("gst_echo:", *args, file=sys.stderr, flush=True)
 
 
-class JanusHttp:
-    """Blocking Janus REST calls plus a long-poll thread that keeps every event in order."""
-
-    def __init__(self, base):
-        self.base = base
-        self.session = None
-        self.events = []
-        self.lock = threading.Lock()
-        self.polling = False
-
-    def post(self, body, path=""):
-        body = dict(body, transaction=uuid.uuid4().hex[:12])
-        request = urllib.request.Request(
-            self.base + path,
-            data=json.dumps(body).encode(),
-            headers={"content-type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            reply = json.loads(response.read())
-        reply["_transaction"] = body["transaction"]
-        return reply
-
-    def start_polling(self):
-        self.polling = True
-        threading.Thread(target=self.poll_loop, daemon=True).start()
-
-    def poll_loop(self):
-        while self.polling:
-            url = f"{self.base}/{self.session}?maxev=10"
-            try:
-                with urllib.request.urlopen(url, timeout=40) as response:
-                    reply = json.loads(response.read())
-            except (urllib.error.URLError, OSError, ValueError) as error:
-                if self.polling:
-                    log("long-poll failed:", error)
-                return
-            with self.lock:
-                for event in reply if isinstance(reply, list) else [reply]:
-                    if event.get("janus") != "keepalive":
-                        self.events.append(event)
-
+class JanusEvents(JanusHttp):
     def wait_event(self, match, timeout):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            with self.lock:
-                for event in self.events:
-                    if match(event):
-                        return event
+            event = self.find_event(match)
+            if event:
+                return event
             time.sleep(0.05)
         return None
 
@@ -330,7 +288,7 @@ def call(api, handle, pipeline, webrtc, counts, args, result):
 
 
 def run(args):
-    api = JanusHttp(args.base)
+    api = JanusEvents(args.base, "gst_echo")
     result = {"events": [], "video": {}, "audio": 0, "audio_samples": 0}
     api.session = api.post({"janus": "create"})["data"]["id"]
     handle = api.post({"janus": "attach", "plugin": ECHOTEST}, f"/{api.session}")["data"]["id"]
