@@ -19,7 +19,7 @@ import numpy
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 from av import AudioFrame, VideoFrame
-from janus_http import JanusHttp  # noqa: E402 (beside this script)
+from janus_http import JanusHttp, add_common_arguments  # noqa: E402 (beside this script)
 
 ECHOTEST = "janus.plugin.echotest"
 SAMPLE_RATE = 48000
@@ -199,22 +199,13 @@ async def run(args):
         await pc.close()
         for task in tasks:
             task.cancel()
-        api.polling = False
-        result["destroy_reply"] = api.post({"janus": "destroy"}, f"/{api.session}")
-        with api.lock:
-            result["events"] = list(api.events)
+        api.finish(result)
     return result
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base", required=True,
-                        help="Janus REST base URL, e.g. http://127.0.0.1:8088/janus")
-    parser.add_argument("--frames", type=int, default=30,
-                        help="echoed video and audio frames to wait for")
-    parser.add_argument("--timeout", type=float, default=20, help="seconds to wait for each step")
-    parser.add_argument("--width", type=int, default=320)
-    parser.add_argument("--height", type=int, default=240)
+    add_common_arguments(parser, "echoed video and audio frames to wait for")
     parser.add_argument("--no-bundle", action="store_true",
                         help="remove a=group:BUNDLE from the offer")
     parser.add_argument("--no-datachannel", action="store_true", help="offer audio and video only")

@@ -22,7 +22,7 @@ gi.require_version("GstSdp", "1.0")
 gi.require_version("GstWebRTC", "1.0")
 gi.require_version("Nice", "0.1")
 from gi.repository import Gst, GstSdp, GstWebRTC, Nice  # noqa: E402
-from janus_http import JanusHttp  # noqa: E402 (beside this script)
+from janus_http import JanusHttp, add_common_arguments  # noqa: E402 (beside this script)
 
 ECHOTEST = "janus.plugin.echotest"
 VIDEO_PT = 96
@@ -308,22 +308,13 @@ def run(args):
             result["audio"] = counts.audio
             result["audio_samples"] = counts.audio_samples
         pipeline.set_state(Gst.State.NULL)
-        api.polling = False
-        result["destroy_reply"] = api.post({"janus": "destroy"}, f"/{api.session}")
-        with api.lock:
-            result["events"] = list(api.events)
+        api.finish(result)
     return result
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base", required=True,
-                        help="Janus REST base URL, e.g. http://127.0.0.1:8088/janus")
-    parser.add_argument("--frames", type=int, default=30,
-                        help="echoed video frames and audio buffers to wait for")
-    parser.add_argument("--timeout", type=float, default=20, help="seconds to wait for each step")
-    parser.add_argument("--width", type=int, default=320)
-    parser.add_argument("--height", type=int, default=240)
+    add_common_arguments(parser, "echoed video frames and audio buffers to wait for")
     args = parser.parse_args()
     Gst.init(None)
     result = run(args)

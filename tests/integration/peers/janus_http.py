@@ -51,6 +51,13 @@ class JanusHttp:
                     if event.get("janus") != "keepalive":
                         self.events.append(event)
 
+    def finish(self, result):
+        """Stops polling, destroys the session and records the reply and every event."""
+        self.polling = False
+        result["destroy_reply"] = self.post({"janus": "destroy"}, f"/{self.session}")
+        with self.lock:
+            result["events"] = list(self.events)
+
     def find_event(self, match):
         """The first event so far that `match` accepts, or None."""
         with self.lock:
@@ -58,3 +65,13 @@ class JanusHttp:
                 if match(event):
                     return event
         return None
+
+
+def add_common_arguments(parser, frames_help):
+    """The options every Python echo peer takes."""
+    parser.add_argument("--base", required=True,
+                        help="Janus REST base URL, e.g. http://127.0.0.1:8088/janus")
+    parser.add_argument("--frames", type=int, default=30, help=frames_help)
+    parser.add_argument("--timeout", type=float, default=20, help="seconds to wait for each step")
+    parser.add_argument("--width", type=int, default=320)
+    parser.add_argument("--height", type=int, default=240)
