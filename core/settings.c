@@ -113,7 +113,7 @@ static const struct prism_setting settings[] = {
     INT_SETTING("general", "max_handles_per_session", "0", 0, INT_MAX, NULL,
                 "Most handles in one session; 0 = unlimited"),
 
-    CHOICE_SETTING("media", "ice_mode", "full", "full|lite", "ice-mode",
+    CHOICE_SETTING("media", "ice_mode", "lite", "full|lite", "ice-mode",
                    "Server-side ICE: libnice per PeerConnection, or ICE-lite on a port per worker"),
     INT_SETTING("media", "udp_port", "20000", 1, 65535, "udp-port",
                 "ice_mode lite: UDP port of worker 0; worker i uses udp_port + i"),

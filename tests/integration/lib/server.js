@@ -55,18 +55,20 @@ export async function freeUdpPorts(count) {
     throw new Error(`no ${count} consecutive free UDP ports found`);
 }
 
-// PRISM_TEST_ICE_MODE=lite runs the server with single-port ICE-lite media (the ctest entries
-// integration-lite/*); unset or "full" keeps the configured default.
+// PRISM_TEST_ICE_MODE picks the server's ICE mode: ctest runs the media tests once with "full"
+// (integration/*) and once with "lite" (integration-lite/*); unset keeps Prism's default
+// (lite). In lite mode the worker ports are free ones, not the fixed default.
 export const testIceMode = process.env.PRISM_TEST_ICE_MODE || '';
 
 async function iceModeSettings(settings) {
-    if (!testIceMode || againstJanus) return {};
+    if (againstJanus) return {};
+    const env = testIceMode ? { PRISM_MEDIA_ICE_MODE: testIceMode } : {};
+    const mode = settings.PRISM_MEDIA_ICE_MODE || testIceMode || 'lite';
+    if (mode !== 'lite') return env;
     const workers = Number(settings.PRISM_GENERAL_WORKERS || process.env.PRISM_GENERAL_WORKERS) ||
         os.cpus().length;
-    return {
-        PRISM_MEDIA_ICE_MODE: testIceMode,
-        PRISM_MEDIA_UDP_PORT: String(await freeUdpPorts(workers)),
-    };
+    env.PRISM_MEDIA_UDP_PORT = String(await freeUdpPorts(workers));
+    return env;
 }
 
 async function canConnect(port) {
