@@ -2,6 +2,7 @@
  * mailbox, and the turn that ties them together. The nested GMainContext is
  * in core/loop_glib.c. */
 #include "core/loop_internal.h"
+#include "core/metrics.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -260,6 +261,8 @@ static int turn(struct prism_loop *loop)
     prism_timer_heap_run_due(&loop->timers, loop->now_us);
     if (loop->glib)
         loop_glib_after_turn(loop);
+    /* The busy fraction on the metrics page: one more clock read per wake-up. */
+    prism_metrics_add(PRISM_COUNTER_BUSY_US, prism_loop_clock_us() - loop->now_us);
     return 0;
 }
 

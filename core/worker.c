@@ -17,7 +17,8 @@ struct prism_worker {
     GThread *thread;
     GThread *self; /* the worker's own thread, set before its loop runs */
     atomic_uint load;
-    atomic_uint_fast64_t releases; /* prism_worker_release calls so far */
+    atomic_uint_fast64_t releases;       /* prism_worker_release calls so far */
+    struct prism_worker_metrics metrics; /* written by the worker's thread only */
 };
 
 struct prism_worker_pool {
@@ -30,6 +31,7 @@ static gpointer worker_main(gpointer data)
 {
     struct prism_worker *worker = data;
     worker->self = g_thread_self();
+    prism_metrics_bind_thread(&worker->metrics);
     int rc = prism_loop_run(worker->loop);
     if (rc < 0)
         prism_error("worker", "worker %u stopped: epoll failed (%d)", worker->index, rc);
@@ -210,4 +212,9 @@ bool prism_worker_is_current(const struct prism_worker *worker)
     if (!worker->loop)
         return true;
     return g_thread_self() == worker->self;
+}
+
+struct prism_worker_metrics *prism_worker_metrics(struct prism_worker *worker)
+{
+    return &worker->metrics;
 }

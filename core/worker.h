@@ -9,6 +9,7 @@
 #define PRISM_CORE_WORKER_H
 
 #include "core/loop.h"
+#include "core/metrics.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -54,6 +55,9 @@ GMainContext *prism_worker_context(const struct prism_worker *worker);
 struct prism_loop *prism_worker_loop(const struct prism_worker *worker);
 
 unsigned prism_worker_index(const struct prism_worker *worker);
+
+/* The worker's counters (core/metrics.h): its thread writes them, a scrape reads them. */
+struct prism_worker_metrics *prism_worker_metrics(struct prism_worker *worker);
 unsigned prism_worker_load(const struct prism_worker *worker);
 
 /* True when called on the worker's own thread (always true inline). */

@@ -3,6 +3,7 @@
 #include "core/metrics_page.h"
 #include "core/prom_text.h"
 #include "core/request_metrics.h"
+#include "core/worker.h"
 
 #include <glib.h>
 #include <string.h>
@@ -120,6 +121,43 @@ static void assert_promtool_accepts(const char *page)
     g_free(path);
 }
 
+static void spin_and_count_cb(void *data)
+{
+    (void)data;
+    gint64 until = g_get_monotonic_time() + 3000;
+    while (g_get_monotonic_time() < until)
+        ;
+    prism_metrics_add(PRISM_COUNTER_FORWARDED, 5);
+}
+
+static void nothing_cb(void *data)
+{
+    (void)data;
+}
+
+/* A worker's thread counts into the worker's block, and its loop's awake time is counted. */
+static void test_worker_thread_counts_into_its_block(void)
+{
+    struct prism_worker_pool *pool = NULL;
+    g_assert_cmpint(prism_worker_pool_create(&pool, 1), ==, 0);
+    struct prism_worker *worker = prism_worker_pool_acquire(pool);
+    prism_worker_run_sync(worker, spin_and_count_cb, NULL);
+    uint64_t counters[PRISM_COUNTER_COUNT];
+    int64_t peers;
+    prism_metrics_read(prism_worker_metrics(worker), counters, &peers);
+    g_assert_cmpuint(counters[PRISM_COUNTER_FORWARDED], ==, 5);
+    /* A wake-up's busy time is added when it ends, after the job returned: wake the worker
+     * again until it has been. */
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (counters[PRISM_COUNTER_BUSY_US] < 3000 && g_get_monotonic_time() < deadline) {
+        prism_worker_run_sync(worker, nothing_cb, NULL);
+        prism_metrics_read(prism_worker_metrics(worker), counters, &peers);
+    }
+    g_assert_cmpuint(counters[PRISM_COUNTER_BUSY_US], >=, 3000);
+    prism_worker_release(worker);
+    prism_worker_pool_destroy(pool);
+}
+
 static void test_page_lists_workers_gauges_and_requests(void)
 {
     prism_request_metrics_reset();
@@ -188,6 +226,8 @@ int main(int argc, char **argv)
     g_test_add_func("/metrics/names-are-valid", test_metric_names_are_valid);
     g_test_add_func("/metrics/worker-counters-are-summed-by-reader",
                     test_worker_counters_are_summed_by_reader);
+    g_test_add_func("/metrics/worker-thread-counts-into-its-block",
+                    test_worker_thread_counts_into_its_block);
     g_test_add_func("/metrics/page-lists-workers-gauges-and-requests",
                     test_page_lists_workers_gauges_and_requests);
     g_test_add_func("/metrics/process-figures-are-read", test_process_figures_are_read);
