@@ -11,6 +11,7 @@
 #include "plugins/builtin.h"
 #include "signaling/api/api.h"
 #include "signaling/http/http.h"
+#include "signaling/webhook/webhook.h"
 #include "signaling/ws/ws.h"
 
 #include <errno.h>
@@ -34,6 +35,7 @@ struct prism_process {
     struct prism_api *api;
     struct prism_http *http;
     struct prism_ws *ws;
+    struct prism_webhook *webhook;
     GMainLoop *loop;
     struct prism_memory_trim_policy trim; /* main thread only */
 };
@@ -263,6 +265,8 @@ static void stop_process(struct prism_process *process)
     for (size_t i = process->plugins_started; i > 0; i--)
         process->plugins[i - 1]->destroy();
     prism_worker_pool_destroy(process->workers);
+    /* After the workers: nothing emits events any more. */
+    prism_webhook_shutdown(process->webhook);
     prism_media_stop(process->media);
     if (process->loop)
         g_main_loop_unref(process->loop);
@@ -342,7 +346,8 @@ int main(int argc, char **argv)
     }
     prism_info("main", "Prism %s starting", PRISM_VERSION_STRING);
     prism_srtp_log_library();
-    if (start_workers(&process) < 0 || start_plugins(&process) < 0 || start_media(&process) < 0 ||
+    if (prism_webhook_start_from_config(&process.webhook, process.config) < 0 ||
+        start_workers(&process) < 0 || start_plugins(&process) < 0 || start_media(&process) < 0 ||
         start_api(&process) < 0 || start_transports(&process) < 0) {
         prism_error("main", "start-up failed");
         stop_process(&process);

@@ -2,6 +2,8 @@
  * Keep conf/ in step: each entry below has a documented, commented-out line there. */
 #include "core/settings.h"
 
+#include "core/events.h"
+
 #include "core/netaddr.h"
 
 #include <ctype.h>
@@ -76,6 +78,22 @@ static const char *check_optional_host_port(const char *value)
     return NULL;
 }
 
+static const char *check_optional_url(const char *value)
+{
+    if (value[0] && !prism_event_url_valid(value))
+        return "must be empty or an http:// or https:// URL";
+    return NULL;
+}
+
+static const char *check_event_kinds(const char *value)
+{
+    uint32_t mask;
+    if (prism_event_mask_parse(value, &mask) != 0)
+        return "must be \"all\", \"none\" or a list of sessions, handles, jsep, webrtc, media, "
+               "plugins, transports, core";
+    return NULL;
+}
+
 static const char *check_optional_ip(const char *value)
 {
     struct prism_ip ip;
@@ -112,6 +130,15 @@ static const struct prism_setting settings[] = {
                 "Most sessions at once; 0 = unlimited"),
     INT_SETTING("general", "max_handles_per_session", "0", 0, INT_MAX, NULL,
                 "Most handles in one session; 0 = unlimited"),
+    STRING_SETTING(
+        "general", "event_webhook", "", check_optional_url, NULL,
+        "URL events are POSTed to, as JSON arrays in Janus's event shapes; empty = none"),
+    STRING_SETTING("general", "event_webhook_events", "all", check_event_kinds, NULL,
+                   "Kinds of events sent to event_webhook"),
+    INT_SETTING("general", "event_queue_size", "10000", 1, 10000000, NULL,
+                "Events held for the webhook; more are dropped and counted"),
+    INT_SETTING("general", "event_stats_period", "5", 0, 3600, NULL,
+                "Seconds between media statistics events per PeerConnection; 0 = none"),
 
     CHOICE_SETTING("media", "ice_mode", "lite", "full|lite", "ice-mode",
                    "Server-side ICE: libnice per PeerConnection, or ICE-lite on a port per worker"),

@@ -1,10 +1,12 @@
 /* Binds a PeerConnection to an API handle: Janus events out, plugin callbacks in. */
 #include "media/peer/handle_media.h"
 
+#include "core/events.h"
 #include "core/log.h"
 #include "core/plugin.h"
 #include "core/session.h"
 #include "core/worker.h"
+#include "media/peer/handle_events.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +23,12 @@ struct handle_media {
     char bundle_mid[PRISM_SDP_MID_LEN + 1]; /* sdpMid of our trickled candidates */
     GPtrArray *pending_candidates;          /* trickled before the offer */
     bool pending_completed;
+    struct prism_timer stats_timer; /* webhook statistics while connected (worker loop) */
 };
 
 static const struct prism_peer_env *peer_env;
+
+static void stats_timer_cb(struct prism_timer *timer, uint64_t now_us, void *data);
 
 void prism_handle_media_set_env(const struct prism_peer_env *env)
 {
@@ -44,6 +49,7 @@ static struct handle_media *media_get_or_create(struct prism_handle *handle)
             abort();
         media->handle = handle;
         media->pending_candidates = g_ptr_array_new_with_free_func(g_free);
+        prism_timer_init(&media->stats_timer, stats_timer_cb, media);
         prism_handle_set_media(handle, media);
     }
     return media;
@@ -74,11 +80,46 @@ static void gathering_done_cb(void *owner)
                     json_pack("{s:s, s:{s:b}}", "janus", "trickle", "candidate", "completed", 1));
 }
 
+static struct prism_loop *loop_of(struct handle_media *media)
+{
+    return prism_worker_loop(prism_handle_worker(media->handle));
+}
+
+static void stats_timer_cb(struct prism_timer *timer, uint64_t now_us, void *data)
+{
+    struct handle_media *media = data;
+    (void)timer;
+    if (!media->peer || media->peer_closed)
+        return;
+    handle_events_stats(media->handle, media->peer);
+    prism_loop_timer_arm(loop_of(media), &media->stats_timer,
+                         now_us + handle_events_stats_period());
+}
+
+static void stop_stats(struct handle_media *media)
+{
+    struct prism_loop *loop = loop_of(media);
+    if (loop && prism_timer_is_armed(&media->stats_timer))
+        prism_loop_timer_cancel(loop, &media->stats_timer);
+}
+
+static void start_stats(struct handle_media *media)
+{
+    struct prism_loop *loop = loop_of(media);
+    if (!loop || !handle_events_stats_period() || !prism_events_wanted(PRISM_EVENT_MEDIA))
+        return;
+    stop_stats(media);
+    prism_loop_timer_arm(loop, &media->stats_timer,
+                         prism_loop_now_us(loop) + handle_events_stats_period());
+}
+
 static void connected_cb(void *owner)
 {
     struct handle_media *media = owner;
     media->webrtc_up = true;
     push_core_event(media, json_pack("{s:s}", "janus", "webrtcup"));
+    handle_events_connection(media->handle, "webrtcup", NULL);
+    start_stats(media);
     const struct prism_plugin *plugin = prism_handle_plugin(media->handle);
     if (plugin->setup_media)
         plugin->setup_media(media->handle);
@@ -103,6 +144,8 @@ static void announce_hangup(struct handle_media *media, const char *reason)
     if (plugin->hangup_media)
         plugin->hangup_media(media->handle);
     push_core_event(media, json_pack("{s:s, s:s}", "janus", "hangup", "reason", reason));
+    handle_events_connection(media->handle, "hangup", reason);
+    stop_stats(media);
     media->webrtc_up = false;
 }
 
@@ -118,12 +161,14 @@ static void closed_cb(void *owner, const char *reason)
 
 static void media_cb(void *owner, const char *mid, bool video, bool receiving)
 {
+    handle_events_media(((struct handle_media *)owner)->handle, mid, video, receiving);
     push_core_event(owner, json_pack("{s:s, s:s, s:s, s:b}", "janus", "media", "mid", mid, "type",
                                      video ? "video" : "audio", "receiving", receiving));
 }
 
 static void slowlink_cb(void *owner, const char *mid, bool video, bool uplink, unsigned lost)
 {
+    handle_events_slowlink(((struct handle_media *)owner)->handle, mid, video, uplink, lost);
     push_core_event(owner,
                     json_pack("{s:s, s:s, s:s, s:b, s:i}", "janus", "slowlink", "mid", mid, "media",
                               video ? "video" : "audio", "uplink", uplink, "lost", (int)lost));
@@ -250,6 +295,7 @@ int prism_handle_media_apply_jsep(struct prism_handle *handle, json_t *jsep, cha
         snprintf(reason, reason_size, "Missing mandatory element (type|sdp)");
         return 456;
     }
+    handle_events_jsep(handle, "remote", type, sdp);
     if (strcmp(type, "answer") == 0)
         return apply_answer(media_of(handle), sdp, reason, reason_size);
     if (!peer_env) {
@@ -297,6 +343,7 @@ void prism_handle_media_free(struct prism_handle *handle, const char *reason)
     if (!media)
         return;
     prism_handle_media_hangup(handle, reason);
+    stop_stats(media);
     g_ptr_array_free(media->pending_candidates, TRUE);
     prism_handle_set_media(handle, NULL);
     free(media);
@@ -317,6 +364,7 @@ json_t *prism_handle_media_answer(struct prism_handle *handle,
         snprintf(reason, reason_size, "%s", err.message[0] ? err.message : "cannot answer");
         return NULL;
     }
+    handle_events_jsep(handle, "local", "answer", sdp);
     json_t *jsep = json_pack("{s:s, s:s}", "type", "answer", "sdp", sdp);
     free(sdp);
     return jsep;
@@ -343,6 +391,7 @@ json_t *prism_handle_media_offer(struct prism_handle *handle,
     }
     if (count > 0 && media[0].mid)
         snprintf(state->bundle_mid, sizeof(state->bundle_mid), "%s", media[0].mid);
+    handle_events_jsep(handle, "local", "offer", sdp);
     json_t *jsep = json_pack("{s:s, s:s}", "type", "offer", "sdp", sdp);
     free(sdp);
     return jsep;

@@ -115,6 +115,10 @@ json_t *vr_error(int code, const char *format, ...) __attribute__((format(printf
 /* Sends `event` (reference stolen) to every publisher-role participant of the room but
  * `except` (may be NULL). */
 void vr_notify_publishers(struct vr_room *room, json_t *event, struct vr_publisher *except);
+/* Tells the event webhook (handler_events.c); `display` may be NULL, `extra` (stolen, may be
+ * NULL) adds fields. */
+void vr_handler_event(struct prism_handle *handle, const char *name, uint64_t room_id,
+                      uint64_t participant_id, const char *display, json_t *extra);
 
 /* publisher.c */
 json_t *vr_publisher_join(struct vr_session *session, const char *transaction, json_t *body,

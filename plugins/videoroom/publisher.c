@@ -239,6 +239,8 @@ static json_t *publish(struct vr_publisher *publisher, json_t *jsep, json_t **an
     json_t *announce = json_pack("{s:s, s:I, s:[o]}", "videoroom", "event", "room",
                                  (json_int_t)room->id, "publishers", publisher_json(publisher));
     vr_notify_publishers(room, announce, publisher);
+    vr_handler_event(publisher->handle, "published", room->id, publisher->id, publisher->display,
+                     json_pack("{s:o}", "streams", vr_publisher_streams_json(publisher)));
     return event;
 }
 
@@ -297,6 +299,8 @@ json_t *vr_publisher_join(struct vr_session *session, const char *transaction, j
                                room->description ? room->description : "", "id", (json_int_t)id,
                                "private_id", (json_int_t)publisher->private_id, "publishers",
                                vr_publishers_list_json(room, publisher));
+    vr_handler_event(session->handle, "joined", room->id, id, publisher->display,
+                     json_pack("{s:I}", "private_id", (json_int_t)publisher->private_id));
     if (room->notify_joining)
         vr_notify_publishers(room,
                              json_pack("{s:s, s:I, s:{s:I, s:s?}}", "videoroom", "event", "room",
@@ -426,6 +430,8 @@ static void stop_publishing(struct vr_publisher *publisher)
                                    (json_int_t)publisher->room->id, "unpublished",
                                    (json_int_t)publisher->id),
                          publisher);
+    vr_handler_event(publisher->handle, "unpublished", publisher->room->id, publisher->id, NULL,
+                     NULL);
 }
 
 json_t *vr_publisher_unpublish(struct vr_session *session)
@@ -460,6 +466,8 @@ void vr_publisher_leave(struct vr_session *session, const char *reason)
     stop_publishing(publisher);
     g_hash_table_remove(room->publishers, &publisher->id);
     atomic_fetch_sub(&room->participant_count, 1);
+    vr_handler_event(publisher->handle, "leaving", room->id, publisher->id, publisher->display,
+                     reason ? json_pack("{s:s}", "reason", reason) : NULL);
     json_t *event = json_pack("{s:s, s:I}", "videoroom", "event", "room", (json_int_t)room->id);
     json_object_set_new(event, reason && strcmp(reason, "kicked") == 0 ? "kicked" : "leaving",
                         json_integer((json_int_t)publisher->id));

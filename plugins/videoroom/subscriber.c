@@ -270,6 +270,8 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
             json_pack("{s:s, s:I, s:o}", "videoroom", "attached", "room", (json_int_t)room->id,
                       "streams", streams_json(subscriber)),
             jsep);
+    vr_handler_event(session->handle, "subscribing", room->id, 0, NULL,
+                     json_pack("{s:o}", "streams", streams_json(subscriber)));
     return NULL;
 }
 

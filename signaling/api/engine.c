@@ -1,6 +1,7 @@
 /* The API engine's lifetime, session registry, timeouts and session ending. */
 #include "signaling/api/engine_internal.h"
 
+#include "core/events.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/plugin.h"
@@ -190,6 +191,7 @@ void api_end_session(struct prism_api *api, struct prism_session *session, bool 
     api_job_begin(api);
     end->api = api;
     end->session = session;
+    prism_events_session(prism_session_id(session), "destroyed", NULL);
     end->done = done;
     end->data = data;
     GPtrArray *handles = prism_session_take_handles(session);
@@ -226,6 +228,8 @@ static void detach_job_cb(void *data)
         plugin->destroy_session(handle);
         if (job->notify)
             prism_handle_push_core_event(handle, json_pack("{s:s}", "janus", "detached"));
+        prism_events_handle(prism_handle_session_id(handle), prism_handle_id(handle), "detached",
+                            plugin->package, prism_handle_opaque_id(handle));
         atomic_fetch_sub(&job->api->handle_count, 1);
     }
     if (job->done)
@@ -295,6 +299,7 @@ void prism_api_tick(struct prism_api *api, uint64_t now_us)
         json_t *event = json_pack("{s:s, s:I}", "janus", "timeout", "session_id",
                                   (json_int_t)prism_session_id(session));
         prism_session_push_event(session, event);
+        prism_events_session(prism_session_id(session), "timeout", NULL);
         api_end_session(api, session, false, NULL, NULL);
     }
     g_ptr_array_free(expired, TRUE);

@@ -2,6 +2,7 @@
  * that run plugin code go to the handle's worker and reply from there. */
 #include "signaling/api/engine_internal.h"
 
+#include "core/events.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/plugin.h"
@@ -102,6 +103,8 @@ static void attach_job_cb(void *data)
                             "Couldn't attach to plugin: too many handles in this session");
     } else {
         atomic_fetch_add(&job->api->handle_count, 1);
+        prism_events_handle(job->session_id, prism_handle_id(handle), "attached",
+                            prism_handle_plugin(handle)->package, prism_handle_opaque_id(handle));
         json_t *reply = api_reply_base("success", job->session_id, job->transaction);
         json_object_set_new(reply, "data",
                             json_pack("{s:I}", "id", (json_int_t)prism_handle_id(handle)));

@@ -1,10 +1,12 @@
 /* Requests about sessions: info, ping, create, keepalive, destroy, claim. */
 #include "signaling/api/engine_internal.h"
 
+#include "core/events.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "signaling/api/errors.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 void api_request_info(struct api_call *call)
@@ -88,6 +90,14 @@ void api_request_create(struct api_call *call)
     json_t *reply = api_reply_base("success", 0, call->transaction);
     json_object_set_new(reply, "data", json_pack("{s:I}", "id", (json_int_t)id));
     prism_verbose("api", "session %" G_GUINT64_FORMAT " created", id);
+    if (prism_events_wanted(PRISM_EVENT_SESSION)) {
+        char instance[32];
+        snprintf(instance, sizeof(instance), "%p", (void *)call->request->sink);
+        const char *transport = call->request->sink->transport;
+        prism_events_session(
+            id, "created",
+            json_pack("{s:s, s:s}", "transport", transport ? transport : "", "id", instance));
+    }
     api_reply(call, reply);
 }
 
