@@ -188,6 +188,13 @@ static int start_api(struct prism_process *process)
         .max_sessions = (unsigned)prism_config_get_int(config, "general", "max_sessions"),
         .max_handles_per_session = (unsigned)prism_config_get_int(config, "general",
                                                                   "max_handles_per_session"),
+        .auth =
+            {
+                .api_secret = prism_config_get_string(config, "general", "api_secret"),
+                .token_auth = prism_config_get_bool(config, "general", "token_auth"),
+                .token_auth_secret = prism_config_get_string(config, "general",
+                                                             "token_auth_secret"),
+            },
     };
     return prism_api_create(&process->api, &api_config, process->plugins, process->plugin_count,
                             process->workers);

@@ -112,6 +112,13 @@ static const struct prism_setting settings[] = {
                 "Most sessions at once; 0 = unlimited"),
     INT_SETTING("general", "max_handles_per_session", "0", 0, INT_MAX, NULL,
                 "Most handles in one session; 0 = unlimited"),
+    STRING_SETTING("general", "api_secret", "", NULL, NULL,
+                   "Secret every Janus API request must carry as \"apisecret\"; empty = none"),
+    BOOL_SETTING("general", "token_auth", "false", "token-auth",
+                 "Every Janus API request must carry a valid \"token\""),
+    STRING_SETTING("general", "token_auth_secret", "", NULL, NULL,
+                   "With token_auth: tokens are signed with this secret (HMAC-SHA1) instead "
+                   "of stored through the Admin API; empty = stored tokens"),
 
     CHOICE_SETTING("media", "ice_mode", "full", "full|lite", "ice-mode",
                    "Server-side ICE: libnice per PeerConnection, or ICE-lite on a port per worker"),

@@ -17,7 +17,8 @@ struct prism_api {
     const struct prism_plugin **plugins;
     size_t plugin_count;
     struct prism_worker_pool *workers;
-    GPtrArray *transports; /* const struct prism_transport_info * */
+    struct prism_auth *auth; /* owned */
+    GPtrArray *transports;   /* const struct prism_transport_info * */
     GMutex lock;
     GHashTable *sessions; /* uint64 id -> struct prism_session * (one reference) */
     atomic_bool accepting;
@@ -60,6 +61,10 @@ json_t *api_reply_base(const char *kind, uint64_t session_id, const char *transa
  * (456/467); replies with the error and returns false when invalid. */
 bool api_check_params(const struct api_call *call, const json_t *object,
                       const struct prism_param *params, size_t count);
+
+/* Janus's janus_request_check_secret on the call's "apisecret" and "token";
+ * replies 403 and returns false when they do not pass. */
+bool api_check_credentials(const struct api_call *call);
 
 /* Request handlers, one per verb. */
 void api_request_info(struct api_call *call);

@@ -127,6 +127,14 @@ void api_request_attach(struct api_call *call)
         api_reply_error(call, PRISM_API_ERROR_PLUGIN_NOT_FOUND, "No such plugin '%s'", package);
         return;
     }
+    /* As Janus: a token that came with the attach must allow the plugin,
+     * even when the request passed on its API secret. */
+    const char *token = json_string_value(json_object_get(call->root, "token"));
+    if (token && !prism_auth_token_allows_plugin(api->auth, token, plugin->package)) {
+        api_reply_error(call, PRISM_API_ERROR_UNAUTHORIZED_PLUGIN,
+                        "Provided token can't access plugin '%s'", package);
+        return;
+    }
     uint64_t id;
     struct prism_handle *existing;
     do {

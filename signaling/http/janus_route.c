@@ -91,6 +91,19 @@ static enum MHD_Result serve_poll(struct prism_http *http, struct http_request *
     struct http_hub *hub = request->hub;
     uint64_t session_id = request->path.session_id;
     uint64_t now = prism_now_us();
+    /* The poll bypasses the engine, so it checks the credentials itself, from
+     * the query (janus.js adds ?apisecret= and ?token=), before looking at the
+     * session: a bare 403 as Janus's HTTP transport answers. */
+    const char *apisecret = MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND,
+                                                        "apisecret");
+    const char *token = MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND,
+                                                    "token");
+    if (!prism_api_check_credentials(http->api, apisecret, token)) {
+        g_mutex_lock(&hub->lock);
+        request->state = REQUEST_DONE;
+        g_mutex_unlock(&hub->lock);
+        return http_respond(http, request, MHD_HTTP_FORBIDDEN, NULL);
+    }
     /* A poll is activity: it keeps the session from timing out. A session
      * whose events go to another transport is not ours to poll: 404 below,
      * as Janus answers for a session its HTTP transport does not hold. */
