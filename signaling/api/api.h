@@ -30,6 +30,7 @@ struct prism_api_config {
     unsigned max_sessions;      /* 0 = unlimited */
     unsigned max_handles_per_session; /* 0 = unlimited */
     struct prism_auth_config auth;    /* API secret and tokens; all off when zeroed */
+    const char *admin_secret;         /* the Admin API's "admin_secret"; NULL or "" = none */
 };
 
 /* What a transport tells "info" about itself. Static strings. */
@@ -79,6 +80,14 @@ void prism_api_remove_transport(struct prism_api *api, const struct prism_transp
 /* Handles one request; the reply goes to request->reply exactly once. */
 void prism_api_handle(struct prism_api *api, const struct prism_api_request *request,
                       uint64_t now_us);
+
+/* Handles one Admin API request (Janus's admin protocol: info, ping,
+ * get_status, set_log_level, accept_new_sessions, list_sessions,
+ * list_handles, handle_info, destroy_session, detach_handle, hangup_webrtc,
+ * message_plugin and the token requests); the reply goes to request->reply
+ * exactly once. request->sink is not used. */
+void prism_api_handle_admin(struct prism_api *api, const struct prism_api_request *request,
+                            uint64_t now_us);
 
 /* The "server_info" object (what GET /janus/info answers); new reference.
  * `transaction` may be NULL. */

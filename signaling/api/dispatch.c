@@ -85,15 +85,14 @@ static const struct verb *find_verb(const char *name)
     return NULL;
 }
 
-static const struct prism_param envelope_params[] = {
+const struct prism_param api_envelope_params[] = {
     {"transaction", PRISM_PARAM_STRING, PRISM_PARAM_REQUIRED},
     {"janus", PRISM_PARAM_STRING, PRISM_PARAM_REQUIRED},
     {"session_id", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
     {"handle_id", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
 };
 
-/* Parses the body; replies and returns NULL when it is not a JSON object. */
-static json_t *parse_body(const struct api_call *call)
+json_t *api_parse_body(const struct api_call *call)
 {
     json_error_t error;
     json_t *root = json_loadb(call->request->body, call->request->length, JSON_DECODE_ANY, &error);
@@ -126,8 +125,7 @@ static bool merge_path_id(const struct api_call *call, uint64_t path_id, const c
     return true;
 }
 
-/* Fills the ids from the path and the body. False when it replied. */
-static bool fill_ids(struct api_call *call)
+bool api_fill_ids(struct api_call *call)
 {
     const struct prism_api_request *request = call->request;
     if (request->from_path)
@@ -212,13 +210,13 @@ void prism_api_handle(struct prism_api *api, const struct prism_api_request *req
         api_reply_error(&call, PRISM_API_ERROR_MISSING_REQUEST, "Missing request");
         return;
     }
-    call.root = parse_body(&call);
+    call.root = api_parse_body(&call);
     if (!call.root)
         return;
     json_t *transaction = json_object_get(call.root, "transaction");
     call.transaction = json_is_string(transaction) ? json_string_value(transaction) : NULL;
-    if (api_check_params(&call, call.root, envelope_params, PRISM_PARAMS_COUNT(envelope_params)) &&
-        fill_ids(&call)) {
+    if (api_check_params(&call, call.root, api_envelope_params, API_ENVELOPE_PARAM_COUNT) &&
+        api_fill_ids(&call)) {
         call.verb = json_string_value(json_object_get(call.root, "janus"));
         /* At the root, "info" and "ping" are open and "create" checks the
          * credentials itself (after refusing when not accepting sessions). */

@@ -38,6 +38,10 @@ int prism_api_create(struct prism_api **out, const struct prism_api_config *conf
     api->config.server_name = api->server_name;
     /* The auth object holds its own copies of the secrets. */
     api->config.auth = (struct prism_auth_config){0};
+    api->admin_secret = config->admin_secret && config->admin_secret[0]
+                            ? g_strdup(config->admin_secret)
+                            : NULL;
+    api->config.admin_secret = NULL;
     for (size_t i = 0; i < plugin_count; i++)
         api->plugins[i] = plugins[i];
     api->plugin_count = plugin_count;
@@ -91,6 +95,7 @@ void prism_api_destroy(struct prism_api *api)
     g_ptr_array_free(api->transports, TRUE);
     g_mutex_clear(&api->lock);
     prism_auth_destroy(api->auth);
+    g_free(api->admin_secret);
     free(api->plugins);
     free(api->server_name);
     free(api);

@@ -71,7 +71,7 @@ static void job_reply_error(struct handle_job *job, int code, const char *format
     va_end(args);
 }
 
-static const struct prism_plugin *find_plugin(struct prism_api *api, const char *package)
+const struct prism_plugin *api_find_plugin(struct prism_api *api, const char *package)
 {
     for (size_t i = 0; i < api->plugin_count; i++) {
         if (strcmp(api->plugins[i]->package, package) == 0)
@@ -122,7 +122,7 @@ void api_request_attach(struct api_call *call)
     if (!api_check_params(call, call->root, attach_params, PRISM_PARAMS_COUNT(attach_params)))
         return;
     const char *package = json_string_value(json_object_get(call->root, "plugin"));
-    const struct prism_plugin *plugin = find_plugin(api, package);
+    const struct prism_plugin *plugin = api_find_plugin(api, package);
     if (!plugin) {
         api_reply_error(call, PRISM_API_ERROR_PLUGIN_NOT_FOUND, "No such plugin '%s'", package);
         return;

@@ -62,7 +62,10 @@ static enum MHD_Result serve_api(struct prism_http *http, struct http_request *r
         .sink = &hub->sink,
         .reply = &request->target,
     };
-    prism_api_handle(http->api, &api_request, prism_now_us());
+    if (http->admin)
+        prism_api_handle_admin(http->api, &api_request, prism_now_us());
+    else
+        prism_api_handle(http->api, &api_request, prism_now_us());
 
     g_mutex_lock(&hub->lock);
     if (request->state == REQUEST_READY) {
@@ -158,6 +161,13 @@ static void janus_begin(struct prism_http *http, struct http_request *request)
 static enum MHD_Result janus_serve(struct prism_http *http, struct http_request *request)
 {
     const struct prism_http_decision *decision = &request->decision;
+    /* The Admin API is POST only: no info page, no long-poll. */
+    if (http->admin &&
+        (decision->action == PRISM_HTTP_ACTION_INFO || decision->action == PRISM_HTTP_ACTION_POLL ||
+         decision->action == PRISM_HTTP_ACTION_REDIRECT))
+        return http_respond_error(http, request, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                  PRISM_API_ERROR_INVALID_REQUEST_PATH,
+                                  "Admin API requests are POSTs");
     switch (decision->action) {
     case PRISM_HTTP_ACTION_PREFLIGHT:
         return http_respond_preflight(http, request);
