@@ -121,8 +121,38 @@ void api_admin_hangup_webrtc(struct api_call *call)
     prism_worker_post(prism_handle_worker(call->handle), hangup_cb, handle_work_new(call));
 }
 
-/* The PeerConnection's part of handle_info: negotiated m-lines and counters. */
-static json_t *peer_info(const struct prism_peer *peer)
+static const char *media_type_name(enum prism_sdp_media_kind kind)
+{
+    switch (kind) {
+    case PRISM_SDP_MEDIA_AUDIO:
+        return "audio";
+    case PRISM_SDP_MEDIA_VIDEO:
+        return "video";
+    case PRISM_SDP_MEDIA_APPLICATION:
+        return "data";
+    case PRISM_SDP_MEDIA_OTHER:
+        break;
+    }
+    return "other";
+}
+
+static json_t *transport_info(struct prism_peer *peer)
+{
+    struct prism_peer_transport_info transport;
+    prism_peer_get_transport_info(peer, &transport);
+    json_t *ice = json_pack("{s:s?}", "state", transport.ice_state);
+    if (transport.local[0])
+        json_object_set_new(
+            ice, "selected-pair",
+            json_pack("{s:s, s:s}", "local", transport.local, "remote", transport.remote));
+    return json_pack("{s:o, s:{s:s?, s:s?, s:s?}, s:s?}", "ice", ice, "dtls", "state",
+                     transport.dtls_state, "role", transport.dtls_role, "cipher",
+                     transport.dtls_cipher, "srtp-profile", transport.srtp_profile);
+}
+
+/* The PeerConnection's part of handle_info: transport state, negotiated
+ * m-lines and counters. */
+static json_t *peer_info(struct prism_peer *peer)
 {
     struct prism_peer_stats stats;
     prism_peer_get_stats(peer, &stats);
@@ -134,12 +164,11 @@ static json_t *peer_info(const struct prism_peer *peer)
             continue;
         json_array_append_new(
             streams, json_pack("{s:i, s:s?, s:s, s:b, s:b, s:b, s:s, s:i, s:I, s:I}", "mindex",
-                               (int)i, "mid", media.mid, "type",
-                               prism_peer_media_is_video(peer, i) ? "video" : "audio", "active",
-                               media.active, "send", media.sends, "receive", media.receives,
-                               "codec", media.codec.name, "payload_type", (int)media.codec.pt,
-                               "remote_ssrc", (json_int_t)media.remote_ssrc, "local_ssrc",
-                               (json_int_t)prism_peer_local_ssrc(peer, i)));
+                               (int)i, "mid", media.mid, "type", media_type_name(media.kind),
+                               "active", media.active, "send", media.sends, "receive",
+                               media.receives, "codec", media.codec.name, "payload_type",
+                               (int)media.codec.pt, "remote_ssrc", (json_int_t)media.remote_ssrc,
+                               "local_ssrc", (json_int_t)prism_peer_local_ssrc(peer, i)));
     }
     json_t *counters = json_pack(
         "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i}",
@@ -153,8 +182,11 @@ static json_t *peer_info(const struct prism_peer *peer)
         (json_int_t)stats.firs_in, "srtp_errors", (json_int_t)stats.srtp_errors, "lost",
         (json_int_t)stats.lost_packets, "dropped", (json_int_t)stats.dropped_packets, "jitter_ms",
         (int)stats.jitter_ms, "rtt_ms", (int)stats.rtt_ms);
-    return json_pack("{s:b, s:o, s:o}", "connected", prism_peer_is_connected(peer), "streams",
-                     streams, "stats", counters);
+    json_t *info = transport_info(peer);
+    json_object_update_new(info,
+                           json_pack("{s:b, s:o, s:o}", "connected", prism_peer_is_connected(peer),
+                                     "streams", streams, "stats", counters));
+    return info;
 }
 
 static void handle_info_cb(void *data)

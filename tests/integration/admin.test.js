@@ -7,8 +7,9 @@ import { after, before, test } from 'node:test';
 import Janode from 'janode';
 import EchoTestPlugin from 'janode/plugins/echotest';
 import WebSocket from 'ws';
+import { attachEcho, negotiate, waitMediaEvents } from './lib/echo.js';
 import { ECHOTEST, transaction } from './lib/http.js';
-import { waitUntil } from './lib/peer.js';
+import { EchoPeer, waitUntil } from './lib/peer.js';
 import { freePort, startServer } from './lib/server.js';
 
 const ADMIN_SECRET = 'integration-admin-secret';
@@ -145,6 +146,46 @@ test('janode\'s admin connection lists, inspects and ends sessions and handles',
         'the session to leave the list');
     assert.equal(await rejectionCode(session.attach(EchoTestPlugin)), 458);
     await adminConnection.close();
+    await connection.close();
+});
+
+test('handle_info shows a live PeerConnection; hangup_webrtc ends it', async () => {
+    await admin({ janus: 'add_token', token: 'media' });
+    const connection = await Janode.connect({ address: { url: server.wsUrl, token: 'media' }, max_retries: 1 });
+    const session = await connection.create();
+    const { handle, events } = await attachEcho(session);
+    const peer = new EchoPeer();
+    try {
+        await negotiate(handle, events, peer);
+        await peer.waitConnected();
+        await waitMediaEvents(events);
+        await peer.waitFrames(10);
+        let info = null;
+        await waitUntil(async () => {
+            info = (await admin({ janus: 'handle_info' }, { path: `/${session.id}/${handle.id}` })).info;
+            return info.webrtc?.stats.packets_received > 0 && info.webrtc.stats.packets_sent > 0;
+        }, async () => `packets counted both ways (last: ${JSON.stringify(info?.webrtc)})`, 15000, 200);
+        const { webrtc } = info;
+        assert.equal(webrtc.connected, true);
+        assert.equal(webrtc.dtls.state, 'connected');
+        assert.equal(typeof webrtc.dtls.cipher, 'string');
+        assert.match(webrtc['srtp-profile'], /^SRTP_/);
+        assert.equal(typeof webrtc.ice.state, 'string');
+        // Loopback, IPv4 or IPv6, whichever pair ICE chose.
+        assert.match(webrtc.ice['selected-pair'].remote, /^(127\.0\.0\.1|\[::1\]):\d+\/udp$/);
+        assert.deepEqual(webrtc.streams.map((s) => s.type).sort(), ['audio', 'data', 'video']);
+        const rtp = webrtc.streams.filter((s) => s.type !== 'data');
+        assert.ok(rtp.every((s) => s.remote_ssrc > 0 && s.local_ssrc > 0 && s.codec.length > 0),
+            JSON.stringify(rtp));
+        assert.equal(info.plugin_specific.audio_active, true);
+
+        const reply = await admin({ janus: 'hangup_webrtc' }, { path: `/${session.id}/${handle.id}` });
+        assert.equal(reply.janus, 'success');
+        await waitUntil(() => events.hangup.length > 0, 'the hangup event');
+    } finally {
+        peer.close();
+    }
+    await session.destroy();
     await connection.close();
 });
 
