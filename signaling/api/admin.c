@@ -225,17 +225,28 @@ static const struct prism_param message_plugin_params[] = {
     {"request", PRISM_PARAM_OBJECT, 0},
 };
 
-/* No Prism plugin answers admin messages yet: as Janus for a plugin without
- * the handle_admin_message hook, a known plugin is error 490. */
+/* The plugin's answer goes back as "response"; a plugin without the hook is
+ * error 490, as in Janus. */
 void api_admin_message_plugin(struct api_call *call)
 {
     if (!api_check_params(call, call->root, message_plugin_params,
                           PRISM_PARAMS_COUNT(message_plugin_params)))
         return;
     const char *package = json_string_value(json_object_get(call->root, "plugin"));
-    if (!api_find_plugin(call->api, package)) {
+    const struct prism_plugin *plugin = api_find_plugin(call->api, package);
+    if (!plugin) {
         api_reply_error(call, PRISM_API_ERROR_PLUGIN_NOT_FOUND, "Invalid plugin");
         return;
     }
-    api_reply_error(call, PRISM_API_ERROR_UNKNOWN, "Plugin doesn't support Admin API messages");
+    if (!plugin->handle_admin_message) {
+        api_reply_error(call, PRISM_API_ERROR_UNKNOWN, "Plugin doesn't support Admin API messages");
+        return;
+    }
+    json_t *request = json_object_get(call->root, "request");
+    json_t *empty = request ? NULL : json_object();
+    json_t *response = plugin->handle_admin_message(request ? request : empty);
+    json_decref(empty);
+    json_t *reply = api_reply_base("success", 0, call->transaction);
+    json_object_set_new(reply, "response", response ? response : json_object());
+    api_reply(call, reply);
 }

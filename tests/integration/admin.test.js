@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Janode from 'janode';
 import EchoTestPlugin from 'janode/plugins/echotest';
+import VideoRoomPlugin from 'janode/plugins/videoroom';
 import WebSocket from 'ws';
 import { attachEcho, negotiate, waitMediaEvents } from './lib/echo.js';
 import { ECHOTEST, transaction } from './lib/http.js';
@@ -185,6 +186,32 @@ test('handle_info shows a live PeerConnection; hangup_webrtc ends it', async () 
     } finally {
         peer.close();
     }
+    await session.destroy();
+    await connection.close();
+});
+
+test('message_plugin: the VideoRoom lists private rooms to the Admin API only', async () => {
+    await admin({ janus: 'add_token', token: 'rooms' });
+    const connection = await Janode.connect({ address: { url: server.wsUrl, token: 'rooms' }, max_retries: 1 });
+    const session = await connection.create();
+    const handle = await session.attach(VideoRoomPlugin);
+    const room = 900000 + Math.floor(Math.random() * 99999);
+    await handle.create({ room, is_private: true });
+    const { list } = await handle.list();
+    assert.ok(!list.some((entry) => entry.room === room), 'a client lists the private room');
+
+    const reply = await admin({ janus: 'message_plugin', plugin: VIDEOROOM, request: { request: 'list' } });
+    assert.equal(reply.janus, 'success');
+    assert.equal(reply.response.videoroom, 'success');
+    const entry = reply.response.list.find((r) => r.room === room);
+    assert.ok(entry, `room ${room} missing from ${JSON.stringify(reply.response.list)}`);
+    assert.equal(entry.is_private, true);
+
+    const echo = await admin({ janus: 'message_plugin', plugin: ECHOTEST, request: {} });
+    assert.equal(echo.error.code, 490);
+    const nope = await admin({ janus: 'message_plugin', plugin: 'janus.plugin.nope' });
+    assert.equal(nope.error.code, 460);
+    await handle.destroy({ room });
     await session.destroy();
     await connection.close();
 });

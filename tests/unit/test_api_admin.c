@@ -211,9 +211,28 @@ static void test_admin_message_plugin(void)
     assert_error_and_free(
         admin(&h, "message_plugin", SECRET_MEMBER ",\"plugin\":\"janus.plugin.nope\""),
         PRISM_API_ERROR_PLUGIN_NOT_FOUND);
+    /* The echotest has no admin hook: 490, as Janus for such plugins. */
     assert_error_and_free(
         admin(&h, "message_plugin", SECRET_MEMBER ",\"plugin\":\"janus.plugin.echotest\""),
         PRISM_API_ERROR_UNKNOWN);
+    assert_error_and_free(admin(&h, "message_plugin",
+                                SECRET_MEMBER ",\"plugin\":\"janus.plugin.videoroom\","
+                                              "\"request\":[]"),
+                          PRISM_API_ERROR_INVALID_ELEMENT_TYPE);
+    /* The VideoRoom answers; its own errors come back inside "response". */
+    json_t *reply = admin(&h, "message_plugin",
+                          SECRET_MEMBER ",\"plugin\":\"janus.plugin.videoroom\","
+                                        "\"request\":{\"request\":\"exists\",\"room\":4242}");
+    g_assert_cmpstr(reply_kind(reply), ==, "success");
+    json_t *response = json_object_get(reply, "response");
+    g_assert_cmpstr(json_string_value(json_object_get(response, "videoroom")), ==, "success");
+    g_assert_true(json_is_false(json_object_get(response, "exists")));
+    json_decref(reply);
+    reply = admin(&h, "message_plugin", SECRET_MEMBER ",\"plugin\":\"janus.plugin.videoroom\"");
+    g_assert_cmpint(
+        json_integer_value(json_object_get(json_object_get(reply, "response"), "error_code")), ==,
+        429);
+    json_decref(reply);
     harness_stop(&h);
 }
 
