@@ -118,6 +118,8 @@ void prism_config_print(const struct prism_config *config, FILE *out)
         const struct prism_config_slot *slot = &config->slots[i];
         snprintf(name, sizeof(name), "%s.%s", setting->section, setting->key);
         prism_config_value_format(setting, &slot->value, value, sizeof(value));
+        if (setting->secret && slot->source != PRISM_CONFIG_DEFAULT)
+            snprintf(value, sizeof(value), "(hidden)");
         fprintf(out, "%-36s = %-20s # ", name, value);
         switch (slot->source) {
         case PRISM_CONFIG_DEFAULT:

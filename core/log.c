@@ -21,6 +21,11 @@ void prism_log_configure(enum prism_log_level level, bool json_lines)
     atomic_store(&json_output, json_lines);
 }
 
+void prism_log_set_level(enum prism_log_level level)
+{
+    atomic_store(&current_level, (int)level);
+}
+
 enum prism_log_level prism_log_get_level(void)
 {
     return (enum prism_log_level)atomic_load_explicit(&current_level, memory_order_relaxed);

@@ -17,6 +17,8 @@ enum prism_log_level {
 /* Sets the highest level printed and the output format (JSON lines or text). */
 void prism_log_configure(enum prism_log_level level, bool json_lines);
 enum prism_log_level prism_log_get_level(void);
+/* Changes the highest level printed at run time (the Admin API's set_log_level). */
+void prism_log_set_level(enum prism_log_level level);
 
 /* Parses "fatal", "error", "warn", "info", "verbose", "debug" or a digit 0-5.
  * Returns false (and leaves *level alone) on anything else. */

@@ -36,6 +36,8 @@ struct prism_process {
     struct prism_http *http;
     struct prism_ws *ws;
     struct prism_webhook *webhook;
+    struct prism_http *admin_http;
+    struct prism_ws *admin_ws;
     GMainLoop *loop;
     struct prism_memory_trim_policy trim; /* main thread only */
 };
@@ -190,9 +192,49 @@ static int start_api(struct prism_process *process)
         .max_sessions = (unsigned)prism_config_get_int(config, "general", "max_sessions"),
         .max_handles_per_session = (unsigned)prism_config_get_int(config, "general",
                                                                   "max_handles_per_session"),
+        .auth =
+            {
+                .api_secret = prism_config_get_string(config, "general", "api_secret"),
+                .token_auth = prism_config_get_bool(config, "general", "token_auth"),
+                .token_auth_secret = prism_config_get_string(config, "general",
+                                                             "token_auth_secret"),
+            },
+        .admin_secret = prism_config_get_string(config, "general", "admin_secret"),
     };
     return prism_api_create(&process->api, &api_config, process->plugins, process->plugin_count,
                             process->workers);
+}
+
+/* The Admin API's listeners, each on a port of its own. */
+static int start_admin_transports(struct prism_process *process)
+{
+    const struct prism_config *config = process->config;
+    if (prism_config_get_bool(config, "admin_http", "enabled")) {
+        struct prism_http_config http = {
+            .interface = prism_config_get_string(config, "admin_http", "interface"),
+            .port = (uint16_t)prism_config_get_int(config, "admin_http", "port"),
+            .base_path = prism_config_get_string(config, "admin_http", "base_path"),
+            .max_body_size = (size_t)prism_config_get_int(config, "http", "max_body_size"),
+            .cors_allow_origin = prism_config_get_string(config, "cors", "allow_origin"),
+            .admin = true,
+        };
+        int rc = prism_http_start(&process->admin_http, &http, process->api);
+        if (rc < 0)
+            return rc;
+    }
+    if (prism_config_get_bool(config, "admin_ws", "enabled")) {
+        struct prism_ws_config ws = {
+            .interface = prism_config_get_string(config, "admin_ws", "interface"),
+            .port = (uint16_t)prism_config_get_int(config, "admin_ws", "port"),
+            .max_message_size = (size_t)prism_config_get_int(config, "websockets",
+                                                             "max_message_size"),
+            .admin = true,
+        };
+        int rc = prism_ws_start(&process->admin_ws, &ws, process->api);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }
 
 static int start_transports(struct prism_process *process)
@@ -227,7 +269,7 @@ static int start_transports(struct prism_process *process)
         if (rc < 0)
             return rc;
     }
-    return 0;
+    return start_admin_transports(process);
 }
 
 static void print_urls(const struct prism_config *config)
@@ -252,6 +294,14 @@ static void stop_process(struct prism_process *process)
 {
     if (process->api)
         prism_api_shutdown(process->api);
+    if (process->admin_ws) {
+        prism_ws_stop(process->admin_ws);
+        prism_ws_destroy(process->admin_ws);
+    }
+    if (process->admin_http) {
+        prism_http_stop(process->admin_http);
+        prism_http_destroy(process->admin_http);
+    }
     if (process->ws) {
         prism_ws_stop(process->ws);
         prism_ws_destroy(process->ws);

@@ -83,6 +83,10 @@ struct prism_plugin {
     void (*destroy_session)(struct prism_handle *handle);
     /* State of one handle for the admin API; a new object or NULL. Optional. */
     json_t *(*query_session)(struct prism_handle *handle);
+    /* Answers the Admin API's message_plugin (the admin secret was checked, so
+     * the request is trusted), on the calling signaling thread; a new object,
+     * or NULL. Optional: without it the request is error 490, as in Janus. */
+    json_t *(*handle_admin_message)(json_t *request);
 };
 
 /* Builds the common results. */

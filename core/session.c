@@ -210,6 +210,21 @@ GPtrArray *prism_session_take_handles(struct prism_session *session)
     return taken;
 }
 
+GArray *prism_session_handle_ids(struct prism_session *session)
+{
+    GArray *ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    g_mutex_lock(&session->lock);
+    GHashTableIter iter;
+    gpointer handle;
+    g_hash_table_iter_init(&iter, session->handles);
+    while (g_hash_table_iter_next(&iter, NULL, &handle)) {
+        uint64_t id = prism_handle_id(handle);
+        g_array_append_val(ids, id);
+    }
+    g_mutex_unlock(&session->lock);
+    return ids;
+}
+
 unsigned prism_session_handle_count(struct prism_session *session)
 {
     g_mutex_lock(&session->lock);

@@ -67,6 +67,8 @@ struct prism_handle *prism_session_remove_handle(struct prism_session *session, 
 /* Marks the session as ending and returns every handle (the references move
  * to the array, which frees them with prism_handle_unref). */
 GPtrArray *prism_session_take_handles(struct prism_session *session);
+/* The ids (uint64_t) of the session's handles now, for the Admin API. */
+GArray *prism_session_handle_ids(struct prism_session *session);
 unsigned prism_session_handle_count(struct prism_session *session);
 bool prism_session_is_ending(struct prism_session *session);
 

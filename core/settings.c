@@ -22,6 +22,10 @@
 #define STRING_SETTING(sec, name, def, rule, flag_name, text)                                     \
     {.section = sec, .key = name, .type = PRISM_SETTING_STRING, .default_value = def,           \
      .check = rule, .flag = flag_name, .help = text}
+/* A password-like string: never printed (--print-config hides it). */
+#define SECRET_SETTING(sec, name, text)                                                            \
+    {.section = sec, .key = name, .type = PRISM_SETTING_STRING, .default_value = "",            \
+     .help = text, .secret = true}
 #define CHOICE_SETTING(sec, name, def, options, flag_name, text)                                  \
     {.section = sec, .key = name, .type = PRISM_SETTING_STRING, .default_value = def,           \
      .choices = options, .flag = flag_name, .help = text}
@@ -107,7 +111,9 @@ static const struct prism_config_section sections[] = {
     {.file = "prism.jcfg", .name = "media"},
     {.file = "prism.transport.http.jcfg", .name = "http"},
     {.file = "prism.transport.http.jcfg", .name = "cors"},
+    {.file = "prism.transport.http.jcfg", .name = "admin_http"},
     {.file = "prism.transport.websockets.jcfg", .name = "websockets"},
+    {.file = "prism.transport.websockets.jcfg", .name = "admin_ws"},
     {.file = "prism.plugin.videoroom.jcfg", .name = "videoroom"},
     /* The VideoRoom's rooms: a list read by plugins/videoroom/room_file.c. */
     {.file = "prism.plugin.videoroom.jcfg", .name = "rooms", .free_form = true},
@@ -139,6 +145,15 @@ static const struct prism_setting settings[] = {
                 "Events held for the webhook; more are dropped and counted"),
     INT_SETTING("general", "event_stats_period", "5", 0, 3600, NULL,
                 "Seconds between media statistics events per PeerConnection; 0 = none"),
+    SECRET_SETTING("general", "api_secret",
+                   "Secret every Janus API request must carry as \"apisecret\"; empty = none"),
+    BOOL_SETTING("general", "token_auth", "false", "token-auth",
+                 "Every Janus API request must carry a valid \"token\""),
+    SECRET_SETTING("general", "token_auth_secret",
+                   "With token_auth: tokens are signed with this secret (HMAC-SHA1) instead "
+                   "of stored through the Admin API; empty = stored tokens"),
+    SECRET_SETTING("general", "admin_secret",
+                   "Secret every Admin API request must carry as \"admin_secret\"; empty = none"),
 
     CHOICE_SETTING("media", "ice_mode", "lite", "full|lite", "ice-mode",
                    "Server-side ICE: libnice per PeerConnection, or ICE-lite on a port per worker"),
@@ -193,6 +208,14 @@ static const struct prism_setting settings[] = {
     STRING_SETTING("cors", "allow_origin", "*", check_not_empty, NULL,
                    "Access-Control-Allow-Origin value; \"*\" echoes the request's Origin"),
 
+    BOOL_SETTING("admin_http", "enabled", "false", NULL, "Serve the Admin API over HTTP"),
+    STRING_SETTING("admin_http", "interface", "127.0.0.1", check_not_empty, NULL,
+                   "Address the Admin API's HTTP server listens on"),
+    INT_SETTING("admin_http", "port", "7088", 1, 65535, NULL,
+                "TCP port of the Admin API's HTTP server"),
+    STRING_SETTING("admin_http", "base_path", "/admin", check_url_path, NULL,
+                   "URL path of the Admin API"),
+
     BOOL_SETTING("websockets", "enabled", "true", NULL, "Serve the Janus API over WebSocket"),
     STRING_SETTING("websockets", "interface", "127.0.0.1", check_not_empty, "ws-interface",
                    "Address the WebSocket server listens on"),
@@ -200,6 +223,12 @@ static const struct prism_setting settings[] = {
                 "TCP port of the WebSocket server"),
     INT_SETTING("websockets", "max_message_size", "1048576", 1024, INT_MAX, NULL,
                 "Largest message accepted, in bytes"),
+    BOOL_SETTING("admin_ws", "enabled", "false", NULL,
+                 "Serve the Admin API over WebSocket (subprotocol janus-admin-protocol)"),
+    STRING_SETTING("admin_ws", "interface", "127.0.0.1", check_not_empty, NULL,
+                   "Address the Admin API's WebSocket server listens on"),
+    INT_SETTING("admin_ws", "port", "7188", 1, 65535, NULL,
+                "TCP port of the Admin API's WebSocket server"),
 
     STRING_SETTING("videoroom", "admin_key", "", NULL, NULL,
                    "Key \"create\" requests must carry as \"admin_key\"; empty = none needed"),

@@ -42,6 +42,7 @@ struct prism_setting {
     prism_setting_check_cb check; /* strings: NULL = any */
     const char *flag;             /* command-line flag without its dashes, or NULL */
     const char *help;             /* one line for --help; the range and default are added */
+    bool secret;                  /* strings: --print-config shows "(hidden)" when set */
 };
 
 /* A whole configuration layout. Tests build small ones; Prism uses prism_settings_schema. */

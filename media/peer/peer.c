@@ -153,6 +153,41 @@ void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats
     *out = peer->stats;
 }
 
+static const char *dtls_state_name(enum prism_dtls_state state)
+{
+    switch (state) {
+    case PRISM_DTLS_STATE_NEW:
+        return "new";
+    case PRISM_DTLS_STATE_CONNECTING:
+        return "connecting";
+    case PRISM_DTLS_STATE_CONNECTED:
+        return "connected";
+    case PRISM_DTLS_STATE_FAILED:
+        return "failed";
+    case PRISM_DTLS_STATE_CLOSED:
+        return "closed";
+    }
+    return NULL;
+}
+
+void prism_peer_get_transport_info(struct prism_peer *peer, struct prism_peer_transport_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (peer->ice) {
+        out->ice_state = prism_ice_state_name(prism_ice_get_state(peer->ice));
+        if (prism_ice_get_selected_pair(peer->ice, out->local, sizeof(out->local), out->remote,
+                                        sizeof(out->remote)) < 0)
+            out->local[0] = out->remote[0] = '\0';
+    }
+    if (peer->dtls) {
+        out->dtls_state = dtls_state_name(prism_dtls_state(peer->dtls));
+        out->dtls_role = peer->dtls_role == PRISM_DTLS_ROLE_CLIENT ? "client" : "server";
+        out->dtls_cipher = prism_dtls_cipher(peer->dtls);
+    }
+    if (peer->srtp)
+        out->srtp_profile = prism_srtp_profile_name(peer->srtp_profile);
+}
+
 int prism_peer_media_info(const struct prism_peer *peer, unsigned media_index,
                           struct prism_peer_media_info *out)
 {

@@ -278,4 +278,16 @@ struct prism_peer_stats {
 };
 void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats *out);
 
+/* Where the transport stands, for the Admin API's handle_info. Names are static
+ * strings, NULL when not known yet. */
+struct prism_peer_transport_info {
+    const char *ice_state;      /* "checking", "connected", ... */
+    char local[64], remote[64]; /* the selected pair, "ip:port/udp"; "" when none */
+    const char *dtls_state;     /* "new", "connecting", "connected", "failed", "closed" */
+    const char *dtls_role;      /* "client" or "server" */
+    const char *dtls_cipher;    /* OpenSSL's name of the cipher suite */
+    const char *srtp_profile;   /* "SRTP_AEAD_AES_128_GCM", ... */
+};
+void prism_peer_get_transport_info(struct prism_peer *peer, struct prism_peer_transport_info *out);
+
 #endif

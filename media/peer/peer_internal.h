@@ -75,6 +75,7 @@ struct prism_peer {
     struct prism_dtls *dtls;
     enum prism_dtls_role dtls_role;
     struct prism_srtp *srtp;
+    enum prism_srtp_profile srtp_profile; /* valid once srtp is set */
     bool connected;
     bool closed; /* ended by itself: inert until destroyed */
 

@@ -76,6 +76,7 @@ static void key_srtp(struct prism_peer *peer)
         peer_close(peer, "SRTP keying failed");
         return;
     }
+    peer->srtp_profile = keys.profile;
     peer->connected = true;
     peer_data_start(peer);
     prism_info("peer", "DTLS up (%s, %s)", prism_dtls_cipher(peer->dtls),

@@ -80,6 +80,11 @@ json_t *vr_request_list(struct prism_handle *handle, json_t *body)
         code = check_list_key(body, &show_private, reason, sizeof(reason));
     if (code)
         return vr_error_event(code, reason);
+    return vr_list_rooms(show_private);
+}
+
+json_t *vr_list_rooms(bool show_private)
+{
     /* Entries are built outside the registry lock, which list must not hold for long. */
     GPtrArray *rooms = g_ptr_array_new_with_free_func((GDestroyNotify)vr_room_unref);
     vr_rooms_foreach(collect_cb, rooms);

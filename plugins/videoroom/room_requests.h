@@ -46,6 +46,8 @@ json_t *vr_request_exists(struct prism_handle *handle, json_t *body);
 /* list: {"videoroom":"success","list":[...]}, public rooms by id (private ones too with the
  * right admin_key), each with Janus's fields and "num_participants". */
 json_t *vr_request_list(struct prism_handle *handle, json_t *body);
+/* The "list" answer: every room, the private ones too when `show_private`. */
+json_t *vr_list_rooms(bool show_private);
 /* allowed (action enable|disable|add|remove, "allowed" tokens, secret):
  * {"videoroom":"success","room":id,"allowed":[...]} ("allowed" left out for disable). */
 json_t *vr_request_allowed(struct prism_handle *handle, json_t *body);

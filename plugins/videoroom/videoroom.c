@@ -245,6 +245,23 @@ static struct prism_plugin_result videoroom_handle_message(struct prism_handle *
     return prism_plugin_ok_wait(NULL);
 }
 
+/* The Admin API's message_plugin: the room queries that need no handle. The
+ * Admin API's secret was checked, so "list" shows private rooms too. */
+static json_t *videoroom_handle_admin_message(json_t *request)
+{
+    const char *name = json_string_value(json_object_get(request, "request"));
+    if (!name)
+        return vr_error(PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT, "Missing element (request)");
+    if (strcmp(name, "list") == 0)
+        return vr_list_rooms(true);
+    if (strcmp(name, "exists") == 0)
+        return vr_request_exists(NULL, request);
+    if (strcmp(name, "listparticipants") == 0)
+        return vr_request_listparticipants(request);
+    return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_REQUEST,
+                    "Unsupported request '%s' over the Admin API", name);
+}
+
 static void videoroom_setup_media(struct prism_handle *handle)
 {
     struct vr_session *session = prism_handle_plugin_data(handle);
@@ -306,4 +323,5 @@ const struct prism_plugin prism_videoroom_plugin = {
     .incoming_data = videoroom_incoming_data,
     .destroy_session = videoroom_destroy_session,
     .query_session = videoroom_query_session,
+    .handle_admin_message = videoroom_handle_admin_message,
 };

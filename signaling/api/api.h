@@ -11,6 +11,7 @@
 #define PRISM_SIGNALING_API_H
 
 #include "core/sink.h"
+#include "signaling/auth/auth.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -28,6 +29,8 @@ struct prism_api_config {
                                    "claim" before it is destroyed; 0 = destroyed at once */
     unsigned max_sessions;      /* 0 = unlimited */
     unsigned max_handles_per_session; /* 0 = unlimited */
+    struct prism_auth_config auth;    /* API secret and tokens; all off when zeroed */
+    const char *admin_secret;         /* the Admin API's "admin_secret"; NULL or "" = none */
 };
 
 /* What a transport tells "info" about itself. Static strings. */
@@ -78,9 +81,25 @@ void prism_api_remove_transport(struct prism_api *api, const struct prism_transp
 void prism_api_handle(struct prism_api *api, const struct prism_api_request *request,
                       uint64_t now_us);
 
+/* Handles one Admin API request (Janus's admin protocol: info, ping,
+ * get_status, set_log_level, accept_new_sessions, list_sessions,
+ * list_handles, handle_info, destroy_session, detach_handle, hangup_webrtc,
+ * message_plugin and the token requests); the reply goes to request->reply
+ * exactly once. request->sink is not used. */
+void prism_api_handle_admin(struct prism_api *api, const struct prism_api_request *request,
+                            uint64_t now_us);
+
 /* The "server_info" object (what GET /janus/info answers); new reference.
  * `transaction` may be NULL. */
 json_t *prism_api_server_info(struct prism_api *api, const char *transaction);
+
+/* Janus's credentials check for what does not go through prism_api_handle
+ * (the HTTP long-poll GET): true when nothing is required, or `apisecret` is
+ * right, or `token` is valid. Either may be NULL. */
+bool prism_api_check_credentials(struct prism_api *api, const char *apisecret, const char *token);
+
+/* The secret and token policy, for the Admin API's token requests. */
+struct prism_auth *prism_api_auth(struct prism_api *api);
 
 /* A long-poll arrived from `sink`'s transport for the session: counts as
  * activity (as the keepalive Janus sends for it). Returns 0, -ENOENT when

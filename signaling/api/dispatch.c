@@ -85,15 +85,14 @@ static const struct verb *find_verb(const char *name)
     return NULL;
 }
 
-static const struct prism_param envelope_params[] = {
+const struct prism_param api_envelope_params[] = {
     {"transaction", PRISM_PARAM_STRING, PRISM_PARAM_REQUIRED},
     {"janus", PRISM_PARAM_STRING, PRISM_PARAM_REQUIRED},
     {"session_id", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
     {"handle_id", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
 };
 
-/* Parses the body; replies and returns NULL when it is not a JSON object. */
-static json_t *parse_body(const struct api_call *call)
+json_t *api_parse_body(const struct api_call *call)
 {
     json_error_t error;
     json_t *root = json_loadb(call->request->body, call->request->length, JSON_DECODE_ANY, &error);
@@ -126,26 +125,44 @@ static bool merge_path_id(const struct api_call *call, uint64_t path_id, const c
     return true;
 }
 
-/* Fills the ids, then finds the session and handle. False when it replied. */
-static bool resolve_targets(struct api_call *call)
+bool api_fill_ids(struct api_call *call)
 {
     const struct prism_api_request *request = call->request;
-    if (request->from_path) {
-        if (!merge_path_id(call, request->path_session_id, "session_id",
-                           "Conflicting session ID (payload and path)", &call->session_id) ||
-            !merge_path_id(call, request->path_handle_id, "handle_id",
-                           "Conflicting handle ID (payload and path)", &call->handle_id))
-            return false;
-    } else {
-        call->session_id = (uint64_t)json_integer_value(json_object_get(call->root, "session_id"));
-        call->handle_id = (uint64_t)json_integer_value(json_object_get(call->root, "handle_id"));
-    }
-    if (call->session_id == 0 && call->handle_id == 0)
+    if (request->from_path)
+        return merge_path_id(call, request->path_session_id, "session_id",
+                             "Conflicting session ID (payload and path)", &call->session_id) &&
+               merge_path_id(call, request->path_handle_id, "handle_id",
+                             "Conflicting handle ID (payload and path)", &call->handle_id);
+    call->session_id = (uint64_t)json_integer_value(json_object_get(call->root, "session_id"));
+    call->handle_id = (uint64_t)json_integer_value(json_object_get(call->root, "handle_id"));
+    return true;
+}
+
+bool api_check_credentials(const struct api_call *call)
+{
+    const char *apisecret = json_string_value(json_object_get(call->root, "apisecret"));
+    const char *token = json_string_value(json_object_get(call->root, "token"));
+    if (prism_auth_check_request(call->api->auth, apisecret, token))
         return true;
+    /* Neither the secret nor the token goes to the log. */
+    prism_debug("api", "unauthorized '%s' request", call->verb);
+    api_reply_error(call, PRISM_API_ERROR_UNAUTHORIZED, "%s",
+                    prism_api_error_text(PRISM_API_ERROR_UNAUTHORIZED));
+    return false;
+}
+
+/* Below the root, in Janus's order: a missing session id is 458, then the
+ * credentials (403) are checked before the session and handle are looked up,
+ * so that an unauthorized client learns nothing about which ids exist.
+ * False when it replied. */
+static bool resolve_targets(struct api_call *call)
+{
     if (call->session_id == 0) {
         api_reply_error(call, PRISM_API_ERROR_SESSION_NOT_FOUND, "Invalid session");
         return false;
     }
+    if (!api_check_credentials(call))
+        return false;
     call->session = api_find_session(call->api, call->session_id);
     if (!call->session) {
         api_reply_error(call, PRISM_API_ERROR_SESSION_NOT_FOUND,
@@ -193,15 +210,19 @@ void prism_api_handle(struct prism_api *api, const struct prism_api_request *req
         api_reply_error(&call, PRISM_API_ERROR_MISSING_REQUEST, "Missing request");
         return;
     }
-    call.root = parse_body(&call);
+    call.root = api_parse_body(&call);
     if (!call.root)
         return;
     json_t *transaction = json_object_get(call.root, "transaction");
     call.transaction = json_is_string(transaction) ? json_string_value(transaction) : NULL;
-    if (api_check_params(&call, call.root, envelope_params, PRISM_PARAMS_COUNT(envelope_params)) &&
-        resolve_targets(&call)) {
+    if (api_check_params(&call, call.root, api_envelope_params, API_ENVELOPE_PARAM_COUNT) &&
+        api_fill_ids(&call)) {
         call.verb = json_string_value(json_object_get(call.root, "janus"));
-        route(&call);
+        /* At the root, "info" and "ping" are open and "create" checks the
+         * credentials itself (after refusing when not accepting sessions). */
+        bool at_root = call.session_id == 0 && call.handle_id == 0;
+        if (at_root || resolve_targets(&call))
+            route(&call);
     }
     if (call.handle)
         prism_handle_unref(call.handle);

@@ -29,13 +29,20 @@ int prism_api_create(struct prism_api **out, const struct prism_api_config *conf
     api->config = *config;
     api->server_name = strdup(config->server_name ? config->server_name : "Prism");
     api->plugins = calloc(plugin_count ? plugin_count : 1, sizeof(*api->plugins));
-    if (!api->server_name || !api->plugins) {
+    if (!api->server_name || !api->plugins || prism_auth_create(&api->auth, &config->auth) < 0) {
+        prism_auth_destroy(api->auth);
         free(api->server_name);
         free(api->plugins);
         free(api);
         return -ENOMEM;
     }
     api->config.server_name = api->server_name;
+    /* The auth object holds its own copies of the secrets. */
+    api->config.auth = (struct prism_auth_config){0};
+    api->admin_secret = config->admin_secret && config->admin_secret[0]
+                            ? g_strdup(config->admin_secret)
+                            : NULL;
+    api->config.admin_secret = NULL;
     for (size_t i = 0; i < plugin_count; i++)
         api->plugins[i] = plugins[i];
     api->plugin_count = plugin_count;
@@ -88,9 +95,21 @@ void prism_api_destroy(struct prism_api *api)
     g_hash_table_destroy(api->sessions);
     g_ptr_array_free(api->transports, TRUE);
     g_mutex_clear(&api->lock);
+    prism_auth_destroy(api->auth);
+    g_free(api->admin_secret);
     free(api->plugins);
     free(api->server_name);
     free(api);
+}
+
+bool prism_api_check_credentials(struct prism_api *api, const char *apisecret, const char *token)
+{
+    return prism_auth_check_request(api->auth, apisecret, token);
+}
+
+struct prism_auth *prism_api_auth(struct prism_api *api)
+{
+    return api->auth;
 }
 
 void prism_api_add_transport(struct prism_api *api, const struct prism_transport_info *info)

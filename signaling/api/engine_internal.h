@@ -17,7 +17,9 @@ struct prism_api {
     const struct prism_plugin **plugins;
     size_t plugin_count;
     struct prism_worker_pool *workers;
-    GPtrArray *transports; /* const struct prism_transport_info * */
+    struct prism_auth *auth; /* owned */
+    char *admin_secret;      /* owned; NULL = the Admin API asks for none */
+    GPtrArray *transports;   /* const struct prism_transport_info * */
     GMutex lock;
     GHashTable *sessions; /* uint64 id -> struct prism_session * (one reference) */
     atomic_bool accepting;
@@ -61,6 +63,25 @@ json_t *api_reply_base(const char *kind, uint64_t session_id, const char *transa
 bool api_check_params(const struct api_call *call, const json_t *object,
                       const struct prism_param *params, size_t count);
 
+/* Parses the request body; replies and returns NULL when it is not a JSON
+ * object. */
+json_t *api_parse_body(const struct api_call *call);
+
+/* The envelope every request has: transaction, janus, and the optional ids. */
+#define API_ENVELOPE_PARAM_COUNT 4
+extern const struct prism_param api_envelope_params[API_ENVELOPE_PARAM_COUNT];
+
+/* Fills call->session_id and handle_id from the path and the body (a body id
+ * that differs from the path's is 457). False when it replied. */
+bool api_fill_ids(struct api_call *call);
+
+/* The plugin with that package name, or NULL. */
+const struct prism_plugin *api_find_plugin(struct prism_api *api, const char *package);
+
+/* Janus's janus_request_check_secret on the call's "apisecret" and "token";
+ * replies 403 and returns false when they do not pass. */
+bool api_check_credentials(const struct api_call *call);
+
 /* Request handlers, one per verb. */
 void api_request_info(struct api_call *call);
 void api_request_ping(struct api_call *call);
@@ -73,6 +94,25 @@ void api_request_detach(struct api_call *call);
 void api_request_hangup(struct api_call *call);
 void api_request_message(struct api_call *call);
 void api_request_trickle(struct api_call *call);
+
+/* Admin API requests (admin*.c), one per verb. At the root: */
+void api_admin_get_status(struct api_call *call);
+void api_admin_set_log_level(struct api_call *call);
+void api_admin_accept_new_sessions(struct api_call *call);
+void api_admin_list_sessions(struct api_call *call);
+void api_admin_message_plugin(struct api_call *call);
+void api_admin_add_token(struct api_call *call);
+void api_admin_list_tokens(struct api_call *call);
+void api_admin_allow_token(struct api_call *call);
+void api_admin_disallow_token(struct api_call *call);
+void api_admin_remove_token(struct api_call *call);
+/* On a session: */
+void api_admin_destroy_session(struct api_call *call);
+void api_admin_list_handles(struct api_call *call);
+/* On a handle: */
+void api_admin_detach_handle(struct api_call *call);
+void api_admin_hangup_webrtc(struct api_call *call);
+void api_admin_handle_info(struct api_call *call);
 
 /* Registry. */
 struct prism_session *api_find_session(struct prism_api *api, uint64_t id); /* new reference */

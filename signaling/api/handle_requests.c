@@ -72,7 +72,7 @@ static void job_reply_error(struct handle_job *job, int code, const char *format
     va_end(args);
 }
 
-static const struct prism_plugin *find_plugin(struct prism_api *api, const char *package)
+const struct prism_plugin *api_find_plugin(struct prism_api *api, const char *package)
 {
     for (size_t i = 0; i < api->plugin_count; i++) {
         if (strcmp(api->plugins[i]->package, package) == 0)
@@ -125,9 +125,17 @@ void api_request_attach(struct api_call *call)
     if (!api_check_params(call, call->root, attach_params, PRISM_PARAMS_COUNT(attach_params)))
         return;
     const char *package = json_string_value(json_object_get(call->root, "plugin"));
-    const struct prism_plugin *plugin = find_plugin(api, package);
+    const struct prism_plugin *plugin = api_find_plugin(api, package);
     if (!plugin) {
         api_reply_error(call, PRISM_API_ERROR_PLUGIN_NOT_FOUND, "No such plugin '%s'", package);
+        return;
+    }
+    /* As Janus: a token that came with the attach must allow the plugin,
+     * even when the request passed on its API secret. */
+    const char *token = json_string_value(json_object_get(call->root, "token"));
+    if (token && !prism_auth_token_allows_plugin(api->auth, token, plugin->package)) {
+        api_reply_error(call, PRISM_API_ERROR_UNAUTHORIZED_PLUGIN,
+                        "Provided token can't access plugin '%s'", package);
         return;
     }
     uint64_t id;

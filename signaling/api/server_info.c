@@ -68,7 +68,8 @@ json_t *prism_api_server_info(struct prism_api *api, const char *transaction)
                         api->server_name, "accepting-new-sessions", atomic_load(&api->accepting),
                         "session-timeout", (int)api->config.session_timeout_s,
                         "reclaim-session-timeout", (int)api->config.reclaim_timeout_s, "api_secret",
-                        0, "auth_token", 0, "event_handlers", 0, "worker-threads",
+                        prism_auth_api_secret_needed(api->auth), "auth_token",
+                        prism_auth_token_needed(api->auth), "event_handlers", 0, "worker-threads",
                         (int)prism_worker_pool_size(api->workers)));
     json_object_set_new(info, "dependencies", dependency_list());
     json_object_set_new(info, "transports", transport_list(api));

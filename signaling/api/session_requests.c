@@ -56,16 +56,20 @@ static int insert_session_locked(struct prism_api *api, uint64_t wanted, uint64_
 void api_request_create(struct api_call *call)
 {
     struct prism_api *api = call->api;
+    /* Janus's order: not accepting (472), then the credentials (403), then
+     * the request's own fields. */
+    if (!atomic_load(&api->accepting)) {
+        api_reply_error(call, PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS, "Not accepting new sessions");
+        return;
+    }
+    if (!api_check_credentials(call))
+        return;
     if (!api_check_params(call, call->root, create_params, PRISM_PARAMS_COUNT(create_params)))
         return;
     json_int_t wanted = json_integer_value(json_object_get(call->root, "id"));
     if ((uint64_t)wanted > PRISM_ID_MAX) {
         api_reply_error(call, PRISM_API_ERROR_INVALID_ELEMENT_TYPE,
                         "Invalid element type (id should be a positive integer below 2^53)");
-        return;
-    }
-    if (!atomic_load(&api->accepting)) {
-        api_reply_error(call, PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS, "Not accepting new sessions");
         return;
     }
     if (!call->request->sink) {

@@ -9,6 +9,7 @@
 #ifndef PRISM_SIGNALING_HTTP_H
 #define PRISM_SIGNALING_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,10 @@ struct prism_http_config {
      * "": none. A relative path is taken from the current directory, once, at
      * start. A folder that cannot be opened is logged and left out. */
     const char *static_dir;
+    /* Serve the Admin API (Janus's admin protocol) instead: POSTs go to
+     * prism_api_handle_admin, there is no long-poll, and the base path
+     * defaults to "/admin". The transport is then not listed in "info". */
+    bool admin;
 };
 
 /* Counters, for tests and metrics. */

@@ -98,6 +98,7 @@ struct http_route {
 struct prism_http {
     char *interface;
     char *base_path;
+    bool admin; /* the Admin API, not the Janus API */
     char *cors_allow_origin;
     size_t max_body_size;
     unsigned long_poll_timeout_s;

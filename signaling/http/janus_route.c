@@ -62,7 +62,10 @@ static enum MHD_Result serve_api(struct prism_http *http, struct http_request *r
         .sink = &hub->sink,
         .reply = &request->target,
     };
-    prism_api_handle(http->api, &api_request, prism_now_us());
+    if (http->admin)
+        prism_api_handle_admin(http->api, &api_request, prism_now_us());
+    else
+        prism_api_handle(http->api, &api_request, prism_now_us());
 
     g_mutex_lock(&hub->lock);
     if (request->state == REQUEST_READY) {
@@ -91,6 +94,19 @@ static enum MHD_Result serve_poll(struct prism_http *http, struct http_request *
     struct http_hub *hub = request->hub;
     uint64_t session_id = request->path.session_id;
     uint64_t now = prism_now_us();
+    /* The poll bypasses the engine, so it checks the credentials itself, from
+     * the query (janus.js adds ?apisecret= and ?token=), before looking at the
+     * session: a bare 403 as Janus's HTTP transport answers. */
+    const char *apisecret = MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND,
+                                                        "apisecret");
+    const char *token = MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND,
+                                                    "token");
+    if (!prism_api_check_credentials(http->api, apisecret, token)) {
+        g_mutex_lock(&hub->lock);
+        request->state = REQUEST_DONE;
+        g_mutex_unlock(&hub->lock);
+        return http_respond(http, request, MHD_HTTP_FORBIDDEN, NULL);
+    }
     /* A poll is activity: it keeps the session from timing out. A session
      * whose events go to another transport is not ours to poll: 404 below,
      * as Janus answers for a session its HTTP transport does not hold. */
@@ -145,6 +161,13 @@ static void janus_begin(struct prism_http *http, struct http_request *request)
 static enum MHD_Result janus_serve(struct prism_http *http, struct http_request *request)
 {
     const struct prism_http_decision *decision = &request->decision;
+    /* The Admin API is POST only: no info page, no long-poll. */
+    if (http->admin &&
+        (decision->action == PRISM_HTTP_ACTION_INFO || decision->action == PRISM_HTTP_ACTION_POLL ||
+         decision->action == PRISM_HTTP_ACTION_REDIRECT))
+        return http_respond_error(http, request, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                  PRISM_API_ERROR_INVALID_REQUEST_PATH,
+                                  "Admin API requests are POSTs");
     switch (decision->action) {
     case PRISM_HTTP_ACTION_PREFLIGHT:
         return http_respond_preflight(http, request);

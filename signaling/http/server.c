@@ -122,7 +122,8 @@ static gpointer sweeper_main(gpointer data)
 
 static int copy_config(struct prism_http *http, const struct prism_http_config *config)
 {
-    const char *base = config->base_path ? config->base_path : "/janus";
+    const char *base = config->base_path ? config->base_path : config->admin ? "/admin" : "/janus";
+    http->admin = config->admin;
     if (base[0] != '/') {
         prism_error("http", "base path '%s' must start with '/'", base);
         return -EINVAL;
@@ -203,9 +204,10 @@ int prism_http_start(struct prism_http **out, const struct prism_http_config *co
         rc = start_daemon(http);
     if (rc < 0)
         goto fail;
-    prism_api_add_transport(api, &transport_info);
-    prism_info("http", "Janus API on http://%s:%u%s", http->interface, http->port,
-               http->base_path[0] ? http->base_path : "/");
+    if (!http->admin)
+        prism_api_add_transport(api, &transport_info);
+    prism_info("http", "%s on http://%s:%u%s", http->admin ? "Admin API" : "Janus API",
+               http->interface, http->port, http->base_path[0] ? http->base_path : "/");
     if (http->static_root)
         prism_info("http", "files of %s on http://%s:%u/", http->static_root, http->interface,
                    http->port);
@@ -258,7 +260,8 @@ void prism_http_stop(struct prism_http *http)
     if (!http || http->stopped)
         return;
     http->stopped = true;
-    prism_api_remove_transport(http->api, &transport_info);
+    if (!http->admin)
+        prism_api_remove_transport(http->api, &transport_info);
     struct http_hub *hub = http->hub;
     /* No new connections from here; those open may still send requests,
      * which are answered at once. */

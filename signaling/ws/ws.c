@@ -27,6 +27,7 @@ struct prism_ws {
     uint16_t port;
     size_t max_message_size;
     size_t max_queued_bytes;
+    bool admin; /* the Admin API on "janus-admin-protocol" */
     GThread *thread;
     atomic_bool draining; /* stop began: flush every client, then close it */
     atomic_bool quit;     /* leave the service loop now */
@@ -183,7 +184,10 @@ static int on_receive(struct prism_ws *ws, struct lws *wsi, struct prism_ws_clie
         prism_error("ws", "%s: out of memory handling a request, closing", client->peer);
         return close_with(client, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
     }
-    prism_api_handle(ws->api, &request, prism_now_us());
+    if (ws->admin)
+        prism_api_handle_admin(ws->api, &request, prism_now_us());
+    else
+        prism_api_handle(ws->api, &request, prism_now_us());
     return 0;
 }
 
@@ -272,9 +276,13 @@ static int protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *
 }
 
 /* The first protocol is also the one lws picks for clients that request no
- * subprotocol. "janus-admin-protocol" joins this table with the admin API. */
+ * subprotocol. The Admin API listens on a port of its own, as in Janus. */
 static const struct lws_protocols protocols[] = {
     {"janus-protocol", protocol_cb, sizeof(struct connection), 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+static const struct lws_protocols admin_protocols[] = {
+    {"janus-admin-protocol", protocol_cb, sizeof(struct connection), 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -321,7 +329,7 @@ static int open_listener(struct prism_ws *ws, uint16_t port)
     memset(&info, 0, sizeof(info));
     info.vhost_name = "prism-ws";
     info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
-    info.protocols = protocols;
+    info.protocols = ws->admin ? admin_protocols : protocols;
     ws->edges.inner_vhost = lws_create_vhost(ws->context, &info);
     if (!ws->edges.inner_vhost) {
         prism_error("ws", "cannot create the libwebsockets vhost");
@@ -357,6 +365,7 @@ static struct prism_ws *ws_new(const struct prism_ws_config *config, struct pris
     if (!ws)
         return NULL;
     ws->api = api;
+    ws->admin = config->admin;
     ws->max_message_size = config->max_message_size ? config->max_message_size
                                                     : PRISM_WS_DEFAULT_MAX_MESSAGE_SIZE;
     ws->max_queued_bytes = config->max_queued_bytes ? config->max_queued_bytes
@@ -416,9 +425,11 @@ int prism_ws_start(struct prism_ws **out, const struct prism_ws_config *config,
     /* Listed only once it works, so a failed start leaves the engine as it
      * was. An "info" racing with this line may miss the entry; nothing else
      * depends on it (the engine guards the list with its lock). */
-    prism_api_add_transport(api, &transport_info);
-    prism_info("ws", "Janus API on ws://%s%s%s:%u/", ws->address.ipv6 ? "[" : "",
-               ws->address.numeric, ws->address.ipv6 ? "]" : "", ws->port);
+    if (!ws->admin)
+        prism_api_add_transport(api, &transport_info);
+    prism_info("ws", "%s on ws://%s%s%s:%u/", ws->admin ? "Admin API" : "Janus API",
+               ws->address.ipv6 ? "[" : "", ws->address.numeric, ws->address.ipv6 ? "]" : "",
+               ws->port);
     *out = ws;
     return 0;
 fail:
@@ -454,7 +465,8 @@ void prism_ws_stop(struct prism_ws *ws)
     if (!ws || ws->stopped)
         return;
     ws->stopped = true;
-    prism_api_remove_transport(ws->api, &transport_info);
+    if (!ws->admin)
+        prism_api_remove_transport(ws->api, &transport_info);
     stop_service_thread(ws);
     /* From here on no producer may wake the loop: the context is going. A
      * producer holding a client's lock finishes its wake-up first. */

@@ -10,6 +10,7 @@
 #ifndef PRISM_SIGNALING_WS_H
 #define PRISM_SIGNALING_WS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,10 @@ struct prism_ws_config {
     size_t max_message_size; /* larger requests close the socket (1009); 0: default */
     size_t max_queued_bytes; /* output a client may leave unread before it is
                                 closed (1008); 0: default */
+    /* Serve the Admin API instead, on subprotocol "janus-admin-protocol"
+     * (also chosen for clients that name none): messages go to
+     * prism_api_handle_admin and the transport is not listed in "info". */
+    bool admin;
 };
 
 /* Opens the listening socket, starts the service thread and lists the

@@ -1,6 +1,8 @@
 /* Fuzzes the API request path: arbitrary bytes as a request body, sent with
- * or without path ids to a live session (id 1) and handle. The first byte
- * picks the path and ids; the rest is the body. */
+ * or without path ids to a live session (id 1) and handle, to the Janus API
+ * or the Admin API. The first byte picks the path, the ids and the API; the
+ * rest is the body. */
+#include "core/log.h"
 #include "core/sink.h"
 #include "core/worker.h"
 #include "plugins/builtin.h"
@@ -101,7 +103,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .sink = &sink,
         .reply = &reply.target,
     };
-    prism_api_handle(api, &request, 1 + runs);
+    if (mode & 0x20) {
+        /* set_log_level must not leave the fuzzer printing every line. */
+        enum prism_log_level level = prism_log_get_level();
+        prism_api_handle_admin(api, &request, 1 + runs);
+        prism_log_set_level(level);
+    } else {
+        prism_api_handle(api, &request, 1 + runs);
+    }
     if (reply.deliveries != 1)
         __builtin_trap(); /* every request gets exactly one reply */
     if (++runs % 512 == 0) {

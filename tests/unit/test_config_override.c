@@ -212,7 +212,7 @@ static void test_config_help_lists_every_flag_with_default_and_variable(void)
         g_assert_nonnull(strstr(text, needle));
         g_free(needle);
     }
-    g_assert_cmpuint(flags, ==, 15);
+    g_assert_cmpuint(flags, ==, 16);
     g_assert_nonnull(strstr(text, "\n  --http-port=N            TCP port of the HTTP server "
                                   "(1..65535)\n                           (default 8088; "
                                   "PRISM_HTTP_PORT)\n"));
@@ -246,6 +246,24 @@ static void test_config_print_says_where_each_value_came_from(void)
     config_fixture_remove(dir);
 }
 
+static void test_config_print_hides_secrets(void)
+{
+    char *dir = http_dir();
+    char *environment[] = {"PRISM_GENERAL_API_SECRET=hunter2", "PRISM_GENERAL_ADMIN_SECRET=root",
+                           NULL};
+    struct prism_config *config = NULL;
+    char error[256];
+    g_assert_cmpint(prism_config_load(&config, dir, environment, error, sizeof(error)), ==, 0);
+    g_assert_cmpstr(prism_config_get_string(config, "general", "api_secret"), ==, "hunter2");
+    char *text = capture(prism_config_print, config);
+    g_assert_null(strstr(text, "hunter2"));
+    g_assert_null(strstr(text, "root"));
+    g_assert_nonnull(strstr(text, "general.api_secret                   = (hidden)"));
+    free(text);
+    prism_config_free(config);
+    config_fixture_remove(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -263,6 +281,7 @@ int main(int argc, char **argv)
                     test_config_takes_flags_from_argv_in_every_form);
     g_test_add_func("/config/help-lists-every-flag-with-default-and-variable",
                     test_config_help_lists_every_flag_with_default_and_variable);
+    g_test_add_func("/config/print-hides-secrets", test_config_print_hides_secrets);
     g_test_add_func("/config/print-says-where-each-value-came-from",
                     test_config_print_says_where_each_value_came_from);
     return g_test_run();
