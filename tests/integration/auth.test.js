@@ -199,11 +199,21 @@ describe('token_auth with token_auth_secret', () => {
             assert.equal(await rejectionCode(connection.create()), UNAUTHORIZED, `token ${token}`);
             await connection.close();
         }
-        // The long-poll takes the token from the query.
+        // The long-poll takes the token from the query, URL-encoded as janus.js sends it (a
+        // signature's '+', '/' and '=' included).
         const api = new JanusHttp(server.base);
-        const session = (await api.post({ janus: 'create', transaction: transaction(), token: good })).json.data.id;
+        const withToken = (body) => ({ transaction: transaction(), token: good, ...body });
+        const session = (await api.post(withToken({ janus: 'create' }))).json.data.id;
         const refused = await fetch(`${server.base}/${session}?token=${encodeURIComponent(expired)}`);
         assert.equal(refused.status, 403);
-        await api.post({ janus: 'destroy', transaction: transaction(), token: good }, session);
+        await refused.arrayBuffer();
+        const handle = (await api.post(withToken({ janus: 'attach', plugin: ECHOTEST }), session)).json.data.id;
+        const ack = await api.post(withToken({ janus: 'message', body: { audio: true } }), session, handle);
+        assert.equal(ack.json.janus, 'ack');
+        const polled = await fetch(`${server.base}/${session}?token=${encodeURIComponent(good)}`,
+            { signal: AbortSignal.timeout(40000) });
+        assert.equal(polled.status, 200);
+        assert.equal((await polled.json()).sender, handle);
+        await api.post(withToken({ janus: 'destroy' }), session);
     });
 });
