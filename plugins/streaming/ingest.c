@@ -175,16 +175,15 @@ int st_stream_open(struct st_stream *stream, char *reason, size_t reason_size)
     }
     int size = 4 << 20;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-    struct sockaddr_in address = {.sin_family = AF_INET,
-                                  .sin_port = htons(stream->spec.port),
-                                  .sin_addr = rtp_interface};
+    struct sockaddr_in address = {
+        .sin_family = AF_INET, .sin_port = htons(stream->spec.port), .sin_addr = rtp_interface};
     socklen_t address_len = sizeof(address);
     int rc = 0;
     if (bind(fd, (struct sockaddr *)&address, sizeof(address)) < 0 ||
         getsockname(fd, (struct sockaddr *)&address, &address_len) < 0) {
         rc = -errno;
-        snprintf(reason, reason_size, "Cannot bind RTP port %u of stream %s: %s",
-                 stream->spec.port, stream->spec.mid, strerror(errno));
+        snprintf(reason, reason_size, "Cannot bind RTP port %u of stream %s: %s", stream->spec.port,
+                 stream->spec.mid, strerror(errno));
     }
     if (rc == 0 && (rc = prism_loop_add_fd(loop, fd, EPOLLIN, readable_cb, stream)) < 0)
         snprintf(reason, reason_size, "Cannot watch the RTP socket: %s", strerror(-rc));

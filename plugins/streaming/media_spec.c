@@ -23,17 +23,17 @@ static const struct prism_param stream_params[] = {
 
 /* A codec named without an rtpmap gets the clock rate and channels every client expects. */
 struct known_codec {
-    const char *name;
+    const char *name; /* as written in SDP */
     enum prism_sdp_media_kind kind;
     uint32_t clock_rate;
     uint8_t channels;
 };
 
 static const struct known_codec known_codecs[] = {
-    {"opus", PRISM_SDP_MEDIA_AUDIO, 48000, 2}, {"pcmu", PRISM_SDP_MEDIA_AUDIO, 8000, 0},
-    {"pcma", PRISM_SDP_MEDIA_AUDIO, 8000, 0},  {"g722", PRISM_SDP_MEDIA_AUDIO, 8000, 0},
-    {"vp8", PRISM_SDP_MEDIA_VIDEO, 90000, 0},  {"vp9", PRISM_SDP_MEDIA_VIDEO, 90000, 0},
-    {"h264", PRISM_SDP_MEDIA_VIDEO, 90000, 0}, {"av1", PRISM_SDP_MEDIA_VIDEO, 90000, 0},
+    {"opus", PRISM_SDP_MEDIA_AUDIO, 48000, 2}, {"PCMU", PRISM_SDP_MEDIA_AUDIO, 8000, 0},
+    {"PCMA", PRISM_SDP_MEDIA_AUDIO, 8000, 0},  {"G722", PRISM_SDP_MEDIA_AUDIO, 8000, 0},
+    {"VP8", PRISM_SDP_MEDIA_VIDEO, 90000, 0},  {"VP9", PRISM_SDP_MEDIA_VIDEO, 90000, 0},
+    {"H264", PRISM_SDP_MEDIA_VIDEO, 90000, 0}, {"AV1", PRISM_SDP_MEDIA_VIDEO, 90000, 0},
 };
 
 static const struct known_codec *find_codec(const char *name)
@@ -111,8 +111,8 @@ static int parse_codec(const json_t *entry, struct st_stream_spec *spec, unsigne
         const struct known_codec *known = find_codec(name);
         if (!known)
             return invalid(reason, size, "unknown codec; give an rtpmap", index);
-        g_strlcpy(codec.name, name, sizeof(codec.name));
-        codec.id = prism_sdp_codec_id_from_name(name);
+        g_strlcpy(codec.name, known->name, sizeof(codec.name));
+        codec.id = prism_sdp_codec_id_from_name(known->name);
         codec.clock_rate = known->clock_rate;
         codec.channels = known->channels;
     }

@@ -49,9 +49,9 @@ struct st_ingest_counters {
 struct st_stream {
     struct st_mountpoint *mountpoint;
     unsigned index;
-    struct st_stream_spec spec; /* spec.port is the bound port */
-    int fd;                     /* -1 when closed */
-    GPtrArray *viewers;         /* struct st_viewer_stream *, not owned */
+    struct st_stream_spec spec;         /* spec.port is the bound port */
+    int fd;                             /* -1 when closed */
+    GPtrArray *viewers;                 /* struct st_viewer_stream *, not owned */
     struct prism_nack_history *history; /* video: the packets as received, for NACKs */
     struct st_keyframe keyframe;        /* video only */
     bool has_last;

@@ -92,7 +92,7 @@ void st_mountpoints_foreach(void (*each)(struct st_mountpoint *mp, void *data), 
 
 static const struct prism_param create_params[] = {
     {"type", PRISM_PARAM_STRING, PRISM_PARAM_REQUIRED},
-    {"id", PRISM_PARAM_INTEGER, PRISM_PARAM_POSITIVE},
+    {"id", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED}, /* 0 = pick one, as Janus does */
     {"name", PRISM_PARAM_STRING, 0},
     {"description", PRISM_PARAM_STRING, 0},
     {"metadata", PRISM_PARAM_STRING, 0},
@@ -110,8 +110,8 @@ static char *optional_string(json_t *request, const char *key)
 }
 
 /* Checks the request and fills the specs; returns the stream count or -code. */
-static int check_create(json_t *request, struct st_stream_spec specs[ST_MAX_STREAMS],
-                        uint64_t *id, char *reason, size_t size)
+static int check_create(json_t *request, struct st_stream_spec specs[ST_MAX_STREAMS], uint64_t *id,
+                        char *reason, size_t size)
 {
     static const struct prism_param_codes codes = {PRISM_STREAMING_ERROR_MISSING_ELEMENT,
                                                    PRISM_STREAMING_ERROR_INVALID_ELEMENT};
@@ -273,9 +273,9 @@ json_t *st_mountpoint_ports(const struct st_mountpoint *mp)
     json_t *ports = json_array();
     for (unsigned i = 0; i < mp->stream_count; i++) {
         const struct st_stream *stream = &mp->streams[i];
-        json_array_append_new(ports, json_pack("{s:s, s:s, s:i}", "type",
-                                               kind_name(stream->spec.kind), "mid",
-                                               stream->spec.mid, "port", (int)stream->spec.port));
+        json_array_append_new(ports,
+                              json_pack("{s:s, s:s, s:i}", "type", kind_name(stream->spec.kind),
+                                        "mid", stream->spec.mid, "port", (int)stream->spec.port));
     }
     return ports;
 }

@@ -95,8 +95,8 @@ json_t *st_request_create(json_t *body)
                mp->stream_count);
     return json_pack("{s:s, s:s, s:b, s:{s:I, s:s, s:s, s:b, s:o}}", "streaming", "created",
                      "created", mp->name, "permanent", 0, "stream", "id", (json_int_t)mp->id,
-                     "type", "live", "description", mp->description, "is_private",
-                     mp->is_private, "ports", st_mountpoint_ports(mp));
+                     "type", "live", "description", mp->description, "is_private", mp->is_private,
+                     "ports", st_mountpoint_ports(mp));
 }
 
 static json_t *refuse_permanent(json_t *body)

@@ -104,8 +104,8 @@ static void load_cb(void *data)
         json_t *request = node_to_json(node);
         char reason[256];
         struct st_mountpoint *mp = NULL;
-        if (!json_is_object(request) || st_mountpoint_create(request, &mp, reason,
-                                                             sizeof(reason)) < 0) {
+        if (!json_is_object(request) ||
+            st_mountpoint_create(request, &mp, reason, sizeof(reason)) < 0) {
             snprintf(job->error, sizeof(job->error), "%s:%u: mountpoint: %s", job->path,
                      config_setting_source_line(node),
                      json_is_object(request) ? reason : "must be a group { ... }");
@@ -195,13 +195,13 @@ static json_t *run_disable(json_t *body)
 }
 
 static const struct sync_request sync_requests[] = {
-    {"list", st_request_list},       {"info", st_request_info},   {"create", st_request_create},
-    {"destroy", st_request_destroy}, {"edit", st_request_edit},   {"enable", run_enable},
+    {"list", st_request_list},       {"info", st_request_info}, {"create", st_request_create},
+    {"destroy", st_request_destroy}, {"edit", st_request_edit}, {"enable", run_enable},
     {"disable", run_disable},
 };
 
-static const char *const async_requests[] = {"watch",  "start",  "pause",
-                                             "stop",   "switch", "configure"};
+static const char *const async_requests[] = {"watch", "start",  "pause",
+                                             "stop",  "switch", "configure"};
 
 static struct prism_plugin_result streaming_handle_message(struct prism_handle *handle,
                                                            const char *transaction, json_t *body,

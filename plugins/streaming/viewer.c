@@ -69,8 +69,8 @@ static json_t *make_offer(struct st_viewer *viewer)
             codecs[i][0].feedback = PRISM_SDP_FB_NACK | PRISM_SDP_FB_NACK_PLI |
                                     PRISM_SDP_FB_CCM_FIR | PRISM_SDP_FB_GOOG_REMB;
             uint8_t rtx_pt = vs->codec.pt == 97 ? 98 : 97;
-            codecs[i][1] = (struct prism_sdp_codec){.pt = rtx_pt, .clock_rate = 90000,
-                                                    .id = PRISM_SDP_CODEC_RTX};
+            codecs[i][1] = (struct prism_sdp_codec){
+                .pt = rtx_pt, .clock_rate = 90000, .id = PRISM_SDP_CODEC_RTX};
             g_strlcpy(codecs[i][1].name, "rtx", sizeof(codecs[i][1].name));
             snprintf(codecs[i][1].fmtp, sizeof(codecs[i][1].fmtp), "apt=%u", vs->codec.pt);
             count = 2;
@@ -117,8 +117,8 @@ static json_t *check_watchable(json_t *body, struct st_mountpoint **out)
 static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *body)
 {
     if (viewer->mountpoint)
-        return st_error(PRISM_STREAMING_ERROR_INVALID_STATE, "Already watching mountpoint %" G_GUINT64_FORMAT,
-                        viewer->mountpoint->id);
+        return st_error(PRISM_STREAMING_ERROR_INVALID_STATE,
+                        "Already watching mountpoint %" G_GUINT64_FORMAT, viewer->mountpoint->id);
     struct st_mountpoint *mp = NULL;
     json_t *error = check_watchable(body, &mp);
     if (error)
@@ -138,7 +138,8 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
         vs->source = source;
     }
     if (!viewer->stream_count)
-        return st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT, "No stream of the mountpoint named in media");
+        return st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT,
+                        "No stream of the mountpoint named in media");
     json_t *jsep = make_offer(viewer);
     if (!jsep) {
         viewer->stream_count = 0;
@@ -165,7 +166,8 @@ static json_t *start(struct st_viewer *viewer, json_t *jsep)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE, "Can't start: not watching anything");
     struct prism_peer *peer = prism_handle_peer(viewer->handle);
     if (!jsep && !viewer->started && (!peer || prism_peer_has_pending_offer(peer)))
-        return st_error(PRISM_STREAMING_ERROR_INVALID_STATE, "Can't start: no answer to our offer yet");
+        return st_error(PRISM_STREAMING_ERROR_INVALID_STATE,
+                        "Can't start: no answer to our offer yet");
     if (viewer->paused) {
         for (unsigned i = 0; i < viewer->stream_count; i++)
             st_viewer_stream_switch(&viewer->streams[i]);
@@ -196,7 +198,8 @@ static json_t *configure(struct st_viewer *viewer, json_t *body)
     if (code)
         return st_error(code, "%s", reason);
     if (!viewer->mountpoint)
-        return st_error(PRISM_STREAMING_ERROR_INVALID_STATE, "Can't configure: not watching anything");
+        return st_error(PRISM_STREAMING_ERROR_INVALID_STATE,
+                        "Can't configure: not watching anything");
     const char *mid = json_string_value(json_object_get(body, "mid"));
     json_t *send = json_object_get(body, "send");
     bool found = false;

@@ -37,6 +37,7 @@ static void test_streaming_spec_parses_audio_and_video(void)
     g_assert_cmpint(specs[1].kind, ==, PRISM_SDP_MEDIA_VIDEO);
     g_assert_cmpuint(specs[1].port, ==, 0);
     g_assert_cmpint(specs[1].codec.id, ==, PRISM_SDP_CODEC_VP8);
+    g_assert_cmpstr(specs[1].codec.name, ==, "VP8");
     g_assert_cmpuint(specs[1].codec.clock_rate, ==, 90000);
     g_assert_cmpstr(specs[1].codec.fmtp, ==, "max-fs=12288");
     g_assert_cmpstr(specs[1].label, ==, "cam");
@@ -81,8 +82,9 @@ static void test_streaming_spec_rejects_bad_input(void)
                    invalid, "port");
     expect_refused("[{\"type\":\"audio\",\"mid\":\"a\",\"port\":1,\"pt\":128,\"codec\":\"opus\"}]",
                    invalid, "pt");
-    expect_refused("[{\"type\":\"audio\",\"mid\":\"a\",\"port\":1,\"pt\":\"x\",\"codec\":\"opus\"}]",
-                   invalid, "pt");
+    expect_refused(
+        "[{\"type\":\"audio\",\"mid\":\"a\",\"port\":1,\"pt\":\"x\",\"codec\":\"opus\"}]", invalid,
+        "pt");
     expect_refused("[{\"type\":\"audio\",\"mid\":\"a\",\"port\":1,\"pt\":111,\"codec\":\"mp3\"}]",
                    invalid, "codec");
     expect_refused("[{\"type\":\"audio\",\"mid\":\"a\",\"port\":1,\"pt\":96,\"codec\":\"vp8\"}]",

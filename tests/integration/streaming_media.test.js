@@ -1,0 +1,185 @@
+// Media through janus.plugin.streaming: GStreamer pipelines send plain RTP (a VP8 test pattern
+// and an Opus tone) to mountpoints created through the API; libwebrtc viewers driven by janode
+// watch them and decode. A late viewer starts from the kept keyframe (the encoder sends one
+// only every 40 s here), a viewer switches between mountpoints, RTP garbage and oversized
+// datagrams on a mountpoint's port are counted and dropped without disturbing anyone, and
+// destroying a mountpoint stops its viewers.
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { after, before, test } from 'node:test';
+import { waitUntil } from './lib/peer.js';
+import { startServer } from './lib/server.js';
+import { connectJanode } from './lib/videoroom.js';
+import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
+
+const BIG = { width: 320, height: 240 };
+const SMALL = { width: 240, height: 160 };
+const KEYFRAME_EVERY = 600; // frames at 15 fps: 40 s
+
+let server;
+let connection;
+let admin;
+const closers = [];
+
+before(async () => {
+    server = await startServer();
+    connection = await connectJanode(server);
+    admin = await StreamHandle.attach(await connection.create());
+});
+
+after(async () => {
+    for (const close of closers.reverse()) close();
+    await connection?.close().catch(() => {});
+    await server?.stop();
+});
+
+async function info(id) {
+    const { data } = await admin.request({ request: 'info', id, secret: 'adminpwd' });
+    assert.equal(data.streaming, 'info', JSON.stringify(data));
+    return data.info;
+}
+
+function streamOf(mountpointInfo, mid) {
+    return mountpointInfo.media.find((m) => m.mid === mid);
+}
+
+// Creates an Opus + VP8 mountpoint and starts a pipeline feeding it; resolves once its first
+// keyframe was kept.
+async function feedMountpoint(size, description) {
+    const { data } = await admin.request({ request: 'create', type: 'rtp', description,
+        secret: 'adminpwd', media: opusVp8Media() });
+    assert.equal(data.streaming, 'created', JSON.stringify(data));
+    const { id, ports } = data.stream;
+    assert.deepEqual(ports.map((p) => [p.type, p.mid]), [['audio', 'a'], ['video', 'v']]);
+    for (const port of ports) assert.ok(port.port > 0, `a port was picked: ${JSON.stringify(port)}`);
+    const source = new RtpSource({ audioPort: ports[0].port, videoPort: ports[1].port,
+        ...size, keyframeEvery: KEYFRAME_EVERY });
+    closers.push(() => source.stop());
+    await waitUntil(async () => streamOf(await info(id), 'v').keyframes >= 1,
+        () => `a kept keyframe on mountpoint ${id} (pipeline: ${source.stderr || 'silent'})`,
+        30000, 200);
+    return { id, ports, source };
+}
+
+async function newViewer() {
+    const viewer = await StreamHandle.attach(await connection.create());
+    closers.push(() => viewer.close());
+    return viewer;
+}
+
+let first;
+let second;
+
+test('list and info describe an RTP mountpoint created through the API', async () => {
+    first = await feedMountpoint(BIG, 'big pattern');
+    const { data } = await admin.request({ request: 'list' });
+    const listed = data.list.find((m) => m.id === first.id);
+    assert.ok(listed, JSON.stringify(data));
+    assert.equal(listed.description, 'big pattern');
+    assert.equal(listed.enabled, true);
+    assert.deepEqual(listed.media.map((m) => m.type), ['audio', 'video']);
+    const details = await info(first.id);
+    assert.equal(details.viewers, 0);
+    assert.equal(streamOf(details, 'v').codec, 'VP8');
+    assert.equal(streamOf(details, 'v').port, first.ports[1].port);
+    assert.ok(streamOf(details, 'a').packets > 0, 'Opus arrives');
+    // Without the secret, no ports or counters.
+    const { data: open } = await admin.request({ request: 'info', id: first.id });
+    assert.equal(open.info.media[1].port, undefined);
+});
+
+test('a late viewer decodes video and audio at once from the kept keyframe', async () => {
+    const keyframesBefore = streamOf(await info(first.id), 'v').keyframes;
+    const viewer = await newViewer();
+    const from = viewer.messages.length;
+    const offer = await viewer.watch(first.id);
+    assert.match(offer.sdp, /a=sendonly/);
+    assert.match(offer.sdp, /VP8\/90000/);
+    await viewer.waitStatus('started', { from });
+    await viewer.peer.waitFrames('v', BIG, 1, { timeoutMs: 10000 });
+    // The encoder has not sent another keyframe: the first frame came from the kept one.
+    assert.equal(streamOf(await info(first.id), 'v').keyframes, keyframesBefore,
+        'the first frame arrived before the encoder\'s next keyframe');
+    await viewer.peer.waitFrames('v', BIG, 20, { timeoutMs: 15000 });
+    await viewer.peer.waitAudio('a', 50);
+    const details = await info(first.id);
+    assert.equal(details.viewers, 1);
+    first.viewer = viewer;
+});
+
+test('RTP garbage and oversized datagrams on a mountpoint port are counted and dropped',
+    async () => {
+        const before = streamOf(await info(first.id), 'v');
+        const framesBefore = first.viewer.peer.framesSoFar('v');
+        const socket = dgram.createSocket('udp4');
+        const send = (buffer) => new Promise((resolve, reject) => socket.send(buffer,
+            first.ports[1].port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+        for (let i = 0; i < 50; i++) {
+            await send(Buffer.from(`not rtp at all ${i}`)); // version bits are not 2
+            const wrongPt = Buffer.alloc(100, 7);
+            wrongPt[0] = 0x80;
+            wrongPt[1] = 33; // payload type 33, not the stream's 96
+            await send(wrongPt);
+            await send(Buffer.alloc(3000, 0x80)); // over 1500 bytes
+        }
+        socket.close();
+        await waitUntil(async () => {
+            const now = streamOf(await info(first.id), 'v');
+            return now.dropped_invalid >= before.dropped_invalid + 100 &&
+                now.dropped_oversize >= before.dropped_oversize + 50;
+        }, 'the garbage to be counted', 10000, 100);
+        await first.viewer.peer.waitFrames('v', BIG, 20, { from: framesBefore });
+    });
+
+test('switch moves a viewer to another mountpoint without renegotiation', async () => {
+    second = await feedMountpoint(SMALL, 'small pattern');
+    const viewer = first.viewer;
+    const keyframesBefore = streamOf(await info(second.id), 'v').keyframes;
+    const from = viewer.peer.framesSoFar('v');
+    const { data } = await viewer.request({ request: 'switch', id: second.id });
+    assert.deepEqual(data.result, { switched: 'ok', id: second.id });
+    await viewer.peer.waitFrames('v', SMALL, 20, { from });
+    assert.equal(streamOf(await info(second.id), 'v').keyframes, keyframesBefore,
+        'the switch did not wait for the encoder\'s next keyframe');
+    assert.equal((await info(first.id)).viewers, 0);
+    assert.equal((await info(second.id)).viewers, 1);
+    assert.equal(viewer.ofType('hangup').length, 0);
+    // And back: the decoder follows with the first size again.
+    const back = viewer.peer.framesSoFar('v');
+    await viewer.request({ request: 'switch', id: first.id });
+    await viewer.peer.waitFrames('v', BIG, 10, { from: back });
+});
+
+test('pause stops the media and start resumes it', async () => {
+    const viewer = first.viewer;
+    const { data: paused } = await viewer.request({ request: 'pause' });
+    assert.equal(paused.result.status, 'pausing');
+    const stats = async () => (await viewer.peer.stats('inbound-rtp'))
+        .find((s) => s.kind === 'video')?.packetsReceived ?? 0;
+    // Stop checking once two consecutive reads agree: nothing arrives while paused.
+    let last = await stats();
+    await waitUntil(async () => {
+        const now = await stats();
+        const still = now === last;
+        last = now;
+        return still;
+    }, 'video to stop arriving', 10000, 500);
+    const from = viewer.peer.framesSoFar('v');
+    const { data: started } = await viewer.request({ request: 'start' });
+    assert.equal(started.result.status, 'starting');
+    await viewer.peer.waitFrames('v', BIG, 10, { from });
+    const { data: configured } = await viewer.request({ request: 'configure', mid: 'a',
+        send: false });
+    assert.equal(configured.result.event, 'configured');
+});
+
+test('destroying a mountpoint stops its viewers', async () => {
+    const viewer = first.viewer;
+    const from = viewer.messages.length;
+    const { data } = await admin.request({ request: 'destroy', id: first.id, secret: 'adminpwd' });
+    assert.deepEqual(data, { streaming: 'destroyed', id: first.id });
+    await viewer.waitStatus('stopped', { from });
+    await waitUntil(() => viewer.ofType('hangup', from).length > 0, 'a hangup');
+    const { data: gone } = await admin.request({ request: 'info', id: first.id });
+    assert.equal(gone.error_code, 455);
+});
