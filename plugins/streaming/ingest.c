@@ -135,6 +135,7 @@ static void handle_datagram(struct st_stream *stream, size_t len, uint64_t now)
     if (!stream->mountpoint->enabled)
         return;
     if (stream->spec.kind == PRISM_SDP_MEDIA_VIDEO) {
+        counters->frames += h.marker;
         if (stream->has_last && h.ssrc != stream->last_ssrc)
             stream->keyframe.collecting = false;
         remember(stream, datagram, len, &h, now);

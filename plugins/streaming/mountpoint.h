@@ -42,6 +42,7 @@ struct st_ingest_counters {
     uint64_t packets, bytes;
     uint64_t dropped_invalid;  /* not RTP, or a payload type other than the stream's */
     uint64_t dropped_oversize; /* datagrams over ST_MAX_RTP_SIZE */
+    uint64_t frames;           /* video: packets with the marker bit (ends of frames) */
     uint64_t keyframes;        /* complete keyframes kept */
 };
 

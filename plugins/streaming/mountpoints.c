@@ -228,8 +228,10 @@ static json_t *stream_json(const struct st_stream *stream, bool full)
     json_object_set_new(entry, "bytes", json_integer((json_int_t)c->bytes));
     json_object_set_new(entry, "dropped_invalid", json_integer((json_int_t)c->dropped_invalid));
     json_object_set_new(entry, "dropped_oversize", json_integer((json_int_t)c->dropped_oversize));
-    if (stream->spec.kind == PRISM_SDP_MEDIA_VIDEO)
+    if (stream->spec.kind == PRISM_SDP_MEDIA_VIDEO) {
+        json_object_set_new(entry, "frames", json_integer((json_int_t)c->frames));
         json_object_set_new(entry, "keyframes", json_integer((json_int_t)c->keyframes));
+    }
     return entry;
 }
 

@@ -1,8 +1,12 @@
 // janus.plugin.streaming requests with bad input: each refused with Janus's error code, and
-// nothing created. No media flows here.
+// nothing created; mountpoints from the config file. No media flows here.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startServer } from './lib/server.js';
+import { freePort, REPO_ROOT, startServer } from './lib/server.js';
 import { connectJanode } from './lib/videoroom.js';
 import { opusVp8Media, StreamHandle } from './lib/streaming.js';
 
@@ -56,7 +60,7 @@ test('malformed requests are refused with the Streaming plugin\'s codes', async 
     assert.deepEqual(data.list, []);
 });
 
-test('secret, pin, duplicate ids, busy ports and switching between different layouts',
+test('secret, pin, private and disabled mountpoints, duplicate ids and busy ports',
     async () => {
         const stream = await create({ id: 4242, secret: 's3', pin: 'p1', is_private: true });
         assert.equal(stream.id, 4242);
@@ -90,3 +94,58 @@ test('secret, pin, duplicate ids, busy ports and switching between different lay
         await create({ media: [{ type: 'audio', mid: 'a', port: stream.ports[0].port, pt: 111,
             codec: 'opus' }] });
     });
+
+// A copy of conf/ whose streaming file lists `mountpoints` (libconfig text).
+function confWithMountpoints(mountpoints) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'prism-streaming-conf-'));
+    for (const name of readdirSync(path.join(REPO_ROOT, 'conf'))) {
+        cpSync(path.join(REPO_ROOT, 'conf', name), path.join(dir, name));
+    }
+    const file = path.join(dir, 'prism.plugin.streaming.jcfg');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nmountpoints = (${mountpoints})\n`);
+    return dir;
+}
+
+test('mountpoints of the config file exist at start', async () => {
+    const dir = confWithMountpoints(`{ type = "rtp"; id = 77; description = "from the file";
+        secret = "f"; media = ( { type = "video"; mid = "v"; port = 0; pt = 96;
+        codec = "vp8" } ) }`);
+    const saved = process.env.PRISM_CONF_DIR;
+    process.env.PRISM_CONF_DIR = dir;
+    let other;
+    let otherConnection;
+    try {
+        other = await startServer();
+        otherConnection = await connectJanode(other);
+        const otherHandle = await StreamHandle.attach(await otherConnection.create());
+        const { data } = await otherHandle.request({ request: 'list' });
+        assert.deepEqual(data.list.map((m) => [m.id, m.description]), [[77, 'from the file']]);
+        const { data: details } = await otherHandle.request({ request: 'info', id: 77,
+            secret: 'f' });
+        assert.ok(details.info.media[0].port > 0, JSON.stringify(details));
+    } finally {
+        if (saved === undefined) delete process.env.PRISM_CONF_DIR;
+        else process.env.PRISM_CONF_DIR = saved;
+        await otherConnection?.close().catch(() => {});
+        await other?.stop();
+        rmSync(dir, { recursive: true, force: true });
+    }
+});
+
+test('a bad mountpoint in the config file stops the start with its file and line', async () => {
+    const dir = confWithMountpoints(`{ type = "rtp"; id = 78;
+        media = ( { type = "video"; mid = "v"; port = 0; pt = 96; codec = "mpeg2" } ) }`);
+    try {
+        const child = spawn(path.resolve(process.env.PRISM_BIN), ['--config-dir', dir,
+            '--http-port', String(await freePort()), '--ws-port', String(await freePort())],
+        { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (chunk) => { output += chunk; });
+        child.stderr.on('data', (chunk) => { output += chunk; });
+        const code = await new Promise((resolve) => child.on('exit', resolve));
+        assert.notEqual(code, 0);
+        assert.match(output, /prism\.plugin\.streaming\.jcfg:\d+: mountpoint: .*codec/);
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+});

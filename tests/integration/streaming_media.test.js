@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
-import { startServer } from './lib/server.js';
+import { againstJanus, startServer } from './lib/server.js';
 import { connectJanode } from './lib/videoroom.js';
 import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
 
@@ -144,6 +144,13 @@ test('switch moves a viewer to another mountpoint without renegotiation', async 
     assert.equal((await info(first.id)).viewers, 0);
     assert.equal((await info(second.id)).viewers, 1);
     assert.equal(viewer.ofType('hangup').length, 0);
+    // A mountpoint with other streams is refused, and the viewer stays where it is.
+    const { data: audioOnly } = await admin.request({ request: 'create', type: 'rtp',
+        secret: 'adminpwd', media: [opusVp8Media()[0]] });
+    const { data: refused } = await viewer.request({ request: 'switch',
+        id: audioOnly.stream.id });
+    assert.equal(refused.error_code, 458, JSON.stringify(refused));
+    assert.equal((await info(second.id)).viewers, 1);
     // And back: the decoder follows with the first size again.
     const back = viewer.peer.framesSoFar('v');
     await viewer.request({ request: 'switch', id: first.id });
@@ -182,4 +189,53 @@ test('destroying a mountpoint stops its viewers', async () => {
     await waitUntil(() => viewer.ofType('hangup', from).length > 0, 'a hangup');
     const { data: gone } = await admin.request({ request: 'info', id: first.id });
     assert.equal(gone.error_code, 455);
+});
+
+// 5% of the packets to the viewer dropped by Prism itself (media.simulate_loss_out): the viewer
+// NACKs, the server resends from the mountpoint's history, and the video keeps up with the
+// encoder (unrepaired, a lost packet breaks its frame and the ones after it until a keyframe).
+test('5% loss on the way out: NACKs are answered from the mountpoint\'s history', async (t) => {
+    if (againstJanus) {
+        t.skip('loss simulation is a Prism setting');
+        return;
+    }
+    const lossy = await startServer({ PRISM_MEDIA_SIMULATE_LOSS_OUT: '20' });
+    const conn = await connectJanode(lossy);
+    let source;
+    let viewer;
+    try {
+        const manager = await StreamHandle.attach(await conn.create());
+        const { data } = await manager.request({ request: 'create', type: 'rtp',
+            media: opusVp8Media() });
+        const { id, ports } = data.stream;
+        source = new RtpSource({ videoPort: ports[1].port, ...BIG, keyframeEvery: 600 });
+        const video = async () => (await manager.request({ request: 'info', id })).data.info
+            .media[1];
+        await waitUntil(async () => (await video()).keyframes >= 1, 'a kept keyframe', 30000, 200);
+        viewer = new StreamHandle(await (await conn.create()).attach(
+            (await import('janode/plugins/streaming')).default));
+        await viewer.watch(id);
+        await viewer.peer.waitFrames('v', BIG, 5);
+        const from = viewer.peer.framesSoFar('v');
+        const framesBefore = (await video()).frames;
+        // A window of 60 frames as the source sent them (however slowly it encodes).
+        await waitUntil(async () => (await video()).frames - framesBefore >= 60,
+            'the source to send 60 frames', 30000, 200);
+        const sent = (await video()).frames - framesBefore;
+        // What was decoded by the time the source sent 10 frames more (a frame repaired by a
+        // retransmission is late by a round trip or two, not by 10 frames).
+        await waitUntil(async () => (await video()).frames - framesBefore >= sent + 10,
+            'the source to send 10 frames more', 30000, 50);
+        const decoded = viewer.peer.framesSoFar('v') - from;
+        // Unrepaired, 5% loss breaks about a frame in six, and the ones after it until the
+        // viewer's PLI brings the kept keyframe.
+        assert.ok(decoded >= 0.9 * sent, `only ${decoded} frames decoded of ${sent} sent`);
+        const stats = (await viewer.peer.stats('inbound-rtp')).find((s) => s.kind === 'video');
+        assert.ok(stats.nackCount > 0, `the viewer sent no NACK: ${JSON.stringify(stats)}`);
+    } finally {
+        source?.stop();
+        viewer?.close();
+        await conn.close().catch(() => {});
+        await lossy.stop();
+    }
 });
