@@ -189,6 +189,8 @@ test('destroying a mountpoint stops its viewers', async () => {
     await waitUntil(() => viewer.ofType('hangup', from).length > 0, 'a hangup');
     const { data: gone } = await admin.request({ request: 'info', id: first.id });
     assert.equal(gone.error_code, 455);
+    first.source.stop();
+    second.source.stop(); // less load for the next test
 });
 
 // 5% of the packets to the viewer dropped by Prism itself (media.simulate_loss_out): the viewer
@@ -222,13 +224,15 @@ test('5% loss on the way out: NACKs are answered from the mountpoint\'s history'
         await waitUntil(async () => (await video()).frames - framesBefore >= 60,
             'the source to send 60 frames', 30000, 200);
         const sent = (await video()).frames - framesBefore;
-        // What was decoded by the time the source sent 10 frames more (a frame repaired by a
-        // retransmission is late by a round trip or two, not by 10 frames).
-        await waitUntil(async () => (await video()).frames - framesBefore >= sent + 10,
-            'the source to send 10 frames more', 30000, 50);
+        // What was decoded by the time the source sent 30 frames more (a frame repaired by
+        // a retransmission is late by a few round trips, under sanitizers on a loaded machine
+        // too, not by 2 s). Unrepaired, 5% loss breaks about a frame in six, and the ones after
+        // it until the viewer's PLI brings the kept keyframe: about 25 of 60 are decoded.
+        const enough = () => viewer.peer.framesSoFar('v') - from >= 0.9 * sent;
+        await waitUntil(async () => enough() ||
+            (await video()).frames - framesBefore >= sent + 30,
+        'the frames or the source to send 30 frames more', 30000, 50);
         const decoded = viewer.peer.framesSoFar('v') - from;
-        // Unrepaired, 5% loss breaks about a frame in six, and the ones after it until the
-        // viewer's PLI brings the kept keyframe.
         assert.ok(decoded >= 0.9 * sent, `only ${decoded} frames decoded of ${sent} sent`);
         const stats = (await viewer.peer.stats('inbound-rtp')).find((s) => s.kind === 'video');
         assert.ok(stats.nackCount > 0, `the viewer sent no NACK: ${JSON.stringify(stats)}`);
