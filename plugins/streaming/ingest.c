@@ -9,7 +9,6 @@
 #include "core/loop.h"
 #include "core/netaddr.h"
 #include "core/worker.h"
-#include "media/rtp/codec.h"
 #include "media/rtp/header.h"
 
 #include <arpa/inet.h>
@@ -36,68 +35,6 @@ void st_set_rtp_interface(const char *address)
 }
 
 static _Thread_local uint8_t datagram[ST_MAX_RTP_SIZE + 1];
-
-static bool is_keyframe_start(const struct st_stream *stream, const struct prism_rtp_header *h)
-{
-    switch (stream->spec.codec.id) {
-    case PRISM_SDP_CODEC_VP8: {
-        struct prism_rtp_vp8 vp8;
-        return prism_rtp_vp8_parse(h->payload, h->payload_len, &vp8) == 0 && vp8.keyframe;
-    }
-    case PRISM_SDP_CODEC_VP9: {
-        struct prism_rtp_vp9 vp9;
-        return prism_rtp_vp9_parse(h->payload, h->payload_len, &vp9) == 0 && vp9.keyframe;
-    }
-    case PRISM_SDP_CODEC_H264:
-        return prism_rtp_h264_is_keyframe(h->payload, h->payload_len);
-    default:
-        return false;
-    }
-}
-
-static void keyframe_append(struct st_keyframe *kf, const uint8_t *packet, size_t len)
-{
-    uint16_t len16 = (uint16_t)len;
-    g_byte_array_append(kf->pending, packet, (guint)len);
-    g_array_append_val(kf->pending_lens, len16);
-}
-
-/* Collects the packets of a keyframe (one timestamp, from its first packet to the marker) and
- * keeps the last complete one. Buffers grow to the largest keyframe seen, then are reused. */
-static void keep_keyframe(struct st_stream *stream, const uint8_t *packet, size_t len,
-                          const struct prism_rtp_header *h)
-{
-    struct st_keyframe *kf = &stream->keyframe;
-    if (!kf->pending) {
-        kf->pending = g_byte_array_new();
-        kf->kept = g_byte_array_new();
-        kf->pending_lens = g_array_new(FALSE, FALSE, sizeof(uint16_t));
-        kf->kept_lens = g_array_new(FALSE, FALSE, sizeof(uint16_t));
-    }
-    if (is_keyframe_start(stream, h)) {
-        g_byte_array_set_size(kf->pending, 0);
-        g_array_set_size(kf->pending_lens, 0);
-        kf->collecting = true;
-        kf->pending_timestamp = h->timestamp;
-    } else if (!kf->collecting) {
-        return;
-    } else if (h->timestamp != kf->pending_timestamp ||
-               kf->pending_lens->len >= ST_KEYFRAME_MAX_PACKETS) {
-        kf->collecting = false; /* its end was lost, or it is too large: keep the old one */
-        return;
-    }
-    keyframe_append(kf, packet, len);
-    if (!h->marker)
-        return;
-    GByteArray *bytes = kf->kept;
-    kf->kept = kf->pending;
-    kf->pending = bytes;
-    GArray *lens = kf->kept_lens;
-    kf->kept_lens = kf->pending_lens;
-    kf->pending_lens = lens;
-    kf->collecting = false;
-    stream->counters.keyframes++;
-}
 
 /* Keeps the packet for NACKs; a new SSRC starts a new history. */
 static void remember(struct st_stream *stream, const uint8_t *packet, size_t len,
@@ -137,9 +74,10 @@ static void handle_datagram(struct st_stream *stream, size_t len, uint64_t now)
     if (stream->spec.kind == PRISM_SDP_MEDIA_VIDEO) {
         counters->frames += h.marker;
         if (stream->has_last && h.ssrc != stream->last_ssrc)
-            stream->keyframe.collecting = false;
+            st_keyframe_forget(&stream->keyframe);
         remember(stream, datagram, len, &h, now);
-        keep_keyframe(stream, datagram, len, &h);
+        if (st_keyframe_feed(&stream->keyframe, datagram, len, &h))
+            counters->keyframes++;
     }
     st_stream_forward(stream, datagram, len, &h, now);
     stream->has_last = true;

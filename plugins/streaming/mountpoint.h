@@ -11,6 +11,7 @@
 #include "media/forward/forward.h"
 #include "media/nack/history.h"
 #include "media/nack/resend_guard.h"
+#include "plugins/streaming/keyframe.h"
 #include "plugins/streaming/media_spec.h"
 #include "plugins/streaming/streaming.h"
 
@@ -26,17 +27,6 @@ struct st_viewer;
 
 /* Largest RTP packet a mountpoint takes in; larger datagrams are counted and dropped. */
 #define ST_MAX_RTP_SIZE 1500
-/* Most packets of one kept keyframe. */
-#define ST_KEYFRAME_MAX_PACKETS 512
-
-/* The last complete keyframe of a video stream, packets back to back with their lengths. */
-struct st_keyframe {
-    GByteArray *pending, *kept;
-    GArray *pending_lens, *kept_lens; /* uint16_t per packet */
-    bool collecting;
-    uint32_t pending_timestamp;
-};
-
 /* Ingest counters of one stream. */
 struct st_ingest_counters {
     uint64_t packets, bytes;

@@ -32,13 +32,7 @@ static void mountpoint_free(struct st_mountpoint *mp)
         st_stream_close(stream);
         g_ptr_array_free(stream->viewers, TRUE);
         prism_nack_history_destroy(stream->history);
-        struct st_keyframe *kf = &stream->keyframe;
-        if (kf->pending) {
-            g_byte_array_free(kf->pending, TRUE);
-            g_byte_array_free(kf->kept, TRUE);
-            g_array_free(kf->pending_lens, TRUE);
-            g_array_free(kf->kept_lens, TRUE);
-        }
+        st_keyframe_clear(&stream->keyframe);
     }
     if (mp->viewers)
         g_ptr_array_free(mp->viewers, TRUE);
@@ -167,6 +161,8 @@ int st_mountpoint_create(json_t *request, struct st_mountpoint **out, char *reas
         stream->spec = specs[i];
         stream->fd = -1;
         stream->viewers = g_ptr_array_new();
+        if (stream->spec.kind == PRISM_SDP_MEDIA_VIDEO)
+            st_keyframe_init(&stream->keyframe, stream->spec.codec.id);
         mp->stream_count++;
     }
     for (unsigned i = 0; i < mp->stream_count; i++) {

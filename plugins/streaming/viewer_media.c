@@ -9,7 +9,6 @@
 #include "core/session.h"
 #include "media/peer/handle_media.h"
 #include "media/rtcp/feedback.h"
-#include "media/rtp/codec.h"
 #include "media/rtp/header.h"
 #include "media/srtp/srtp.h"
 
@@ -79,43 +78,26 @@ static void send_one(struct st_viewer_stream *vs, struct prism_peer *peer,
         prism_peer_send_rtp(peer, vs->media_index, scratch, out_len, sizeof(scratch));
 }
 
-/* Sends the kept keyframe just before `next` (the first packet of a new frame): a new
- * segment of the forwarder, its packets renumbered to end right before `next` so that the
- * viewer sees no gap, stamped with the previous frame's timestamp, and (VP8) given the
- * picture id before next's, so the frames after it follow on. */
+/* Sends the kept keyframe just before `next` (the first packet of a new frame) in a new
+ * segment of the forwarder: renumbered to end right before `next`, so that the viewer sees no
+ * gap, stamped with the previous frame's timestamp, and (VP8) with the picture id before
+ * next's, so the frames after it follow on (see keyframe.h). */
 static void replay_keyframe(struct st_viewer_stream *vs, struct prism_peer *peer,
                             const struct prism_rtp_header *next, uint64_t now)
 {
     struct st_stream *stream = vs->source;
-    const struct st_keyframe *kf = &stream->keyframe;
-    unsigned count = kf->kept_lens->len;
+    unsigned count = st_keyframe_packets(&stream->keyframe);
     struct prism_forward_source src;
     describe_source(vs, &src);
     prism_forward_switch(&vs->forward, &src);
-    struct prism_rtp_vp8 next_vp8;
-    bool picture_id = stream->spec.codec.id == PRISM_SDP_CODEC_VP8 &&
-                      prism_rtp_vp8_parse(next->payload, next->payload_len, &next_vp8) == 0 &&
-                      next_vp8.has_picture_id;
-    uint16_t first = (uint16_t)(next->seq - count);
-    size_t offset = 0;
     for (unsigned i = 0; i < count; i++) {
-        size_t len = g_array_index(kf->kept_lens, uint16_t, i);
-        memcpy(replayed, kf->kept->data + offset, len);
-        offset += len;
-        prism_write_be16(replayed + 2, (uint16_t)(first + i));
-        prism_write_be32(replayed + 4, stream->last_timestamp);
-        prism_write_be32(replayed + 8, next->ssrc);
+        int len = st_keyframe_replay_packet(&stream->keyframe, i, next, stream->last_timestamp,
+                                            replayed, sizeof(replayed));
         struct prism_rtp_header h;
-        if (prism_rtp_parse(replayed, len, &h) < 0)
-            continue;
-        struct prism_rtp_vp8 vp8;
-        if (picture_id && prism_rtp_vp8_parse(h.payload, h.payload_len, &vp8) == 0 &&
-            vp8.has_picture_id)
-            prism_rtp_vp8_set_picture_id((uint8_t *)h.payload, h.payload_len, &vp8,
-                                         (uint16_t)(next_vp8.picture_id - 1));
-        send_one(vs, peer, &h, replayed, len, now);
+        if (len > 0 && prism_rtp_parse(replayed, (size_t)len, &h) == 0)
+            send_one(vs, peer, &h, replayed, (size_t)len, now);
     }
-    vs->replay_first = first;
+    vs->replay_first = (uint16_t)(next->seq - count);
     vs->replay_count = (uint16_t)count;
 }
 
@@ -129,11 +111,10 @@ static void forward_to(struct st_viewer_stream *vs, const uint8_t *packet, size_
     if (vs->replay_pending && stream->spec.kind == PRISM_SDP_MEDIA_VIDEO) {
         bool frame_start = !stream->has_last || stream->last_marker ||
                            stream->last_timestamp != h->timestamp;
-        bool keyframe_here = stream->keyframe.collecting &&
-                             stream->keyframe.pending_timestamp == h->timestamp;
+        bool keyframe_here = st_keyframe_collecting(&stream->keyframe, h->timestamp);
         if (keyframe_here) {
             vs->replay_pending = false; /* a fresh keyframe is on its way anyway */
-        } else if (frame_start && stream->keyframe.kept && stream->keyframe.kept_lens->len &&
+        } else if (frame_start && st_keyframe_packets(&stream->keyframe) &&
                    stream->last_ssrc == h->ssrc) {
             replay_keyframe(vs, peer, h, now);
             vs->replay_pending = false;
