@@ -102,7 +102,7 @@ static void readable_cb(struct prism_loop *loop, int fd, uint32_t events, uint64
 
 int st_stream_open(struct st_stream *stream, char *reason, size_t reason_size)
 {
-    struct prism_loop *loop = prism_worker_loop(st_worker());
+    struct prism_loop *loop = st_worker() ? prism_worker_loop(st_worker()) : NULL;
     if (!loop) {
         snprintf(reason, reason_size, "No worker loop to read RTP on");
         return -EINVAL;
@@ -139,7 +139,7 @@ void st_stream_close(struct st_stream *stream)
 {
     if (stream->fd < 0)
         return;
-    struct prism_loop *loop = prism_worker_loop(st_worker());
+    struct prism_loop *loop = st_worker() ? prism_worker_loop(st_worker()) : NULL;
     if (loop)
         prism_loop_remove_fd(loop, stream->fd);
     close(stream->fd);
