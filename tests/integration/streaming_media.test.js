@@ -1,7 +1,7 @@
 // Media through janus.plugin.streaming: GStreamer pipelines send plain RTP (a VP8 test pattern
 // and an Opus tone) to mountpoints created through the API; libwebrtc viewers driven by janode
 // watch them and decode. A late viewer starts from the kept keyframe (the encoder sends one
-// only every 40 s here), a viewer switches between mountpoints, RTP garbage and oversized
+// only every 2 minutes here), a viewer switches between mountpoints, RTP garbage and oversized
 // datagrams on a mountpoint's port are counted and dropped without disturbing anyone, and
 // destroying a mountpoint stops its viewers.
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
 
 const BIG = { width: 320, height: 240 };
 const SMALL = { width: 240, height: 160 };
-const KEYFRAME_EVERY = 600; // frames at 15 fps: 40 s
+const KEYFRAME_EVERY = 1800; // frames at 15 fps: 2 minutes
 
 let server;
 let connection;

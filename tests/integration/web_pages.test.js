@@ -1,7 +1,8 @@
 // The demo pages in headless Chromium (fake camera and microphone) against the server under
 // test, inside the private network namespace: the landing page names the server, the echo
-// test shows the person's own video coming back, and three people in room 1234 each see the
-// two others until one leaves. Screenshots go to <build>/test-artifacts/web_pages/;
+// test shows the person's own video coming back, the streaming page plays a GStreamer-fed
+// mountpoint and switches to another, and three people in room 1234 each see the two others
+// until one leaves. Screenshots go to <build>/test-artifacts/web_pages/;
 // PRISM_UPDATE_DOCS=1 also copies the three-person room to docs/videoroom.png.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
