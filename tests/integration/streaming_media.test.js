@@ -190,6 +190,27 @@ test('pause stops the media and start resumes it', async () => {
     assert.equal(configured.result.event, 'configured');
 });
 
+test('a viewer watches one stream only, stops, and watches again on the same handle', async () => {
+    const viewer = await newViewer();
+    const offer = await viewer.watch(first.id, { media: ['v'] });
+    assert.equal(offer.sdp.match(/^m=/gm).length, 1, offer.sdp);
+    assert.match(offer.sdp, /^m=video /m);
+    await viewer.peer.waitFrames('v', BIG, 5);
+    const from = viewer.messages.length;
+    const { data } = await viewer.request({ request: 'stop' });
+    assert.equal(data.result.status, 'stopping');
+    await viewer.waitStatus('stopped', { from });
+    viewer.peer.close();
+    const again = await viewer.watch(first.id);
+    assert.equal(again.sdp.match(/^m=/gm).length, 2, again.sdp);
+    await viewer.peer.waitFrames('v', BIG, 5);
+    await viewer.peer.waitAudio('a', 20);
+    const { data: twice } = await viewer.request({ request: 'watch', id: first.id });
+    assert.equal(twice.error_code, 460, JSON.stringify(twice));
+    viewer.close();
+    await viewer.request({ request: 'stop' });
+});
+
 test('destroying a mountpoint stops its viewers', async () => {
     const viewer = first.viewer;
     const from = viewer.messages.length;
