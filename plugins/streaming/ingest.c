@@ -60,6 +60,14 @@ static void handle_datagram(struct st_stream *stream, size_t len, uint64_t now)
         counters->dropped_oversize++;
         return;
     }
+    if (stream->spec.kind == PRISM_SDP_MEDIA_APPLICATION) {
+        counters->packets++;
+        counters->bytes += len;
+        stream->last_received_us = now;
+        if (stream->mountpoint->enabled)
+            st_stream_forward_data(stream, datagram, len);
+        return;
+    }
     struct prism_rtp_header h;
     if (prism_rtp_parse(datagram, len, &h) < 0 || h.payload_type != stream->spec.codec.pt ||
         h.payload_len == 0) {

@@ -15,10 +15,11 @@ static const struct prism_param stream_params[] = {
     {"mid", PRISM_PARAM_STRING, PRISM_PARAM_REQUIRED | PRISM_PARAM_NONEMPTY},
     {"label", PRISM_PARAM_STRING, 0},
     {"port", PRISM_PARAM_INTEGER, PRISM_PARAM_REQUIRED | PRISM_PARAM_UNSIGNED},
-    {"pt", PRISM_PARAM_INTEGER, PRISM_PARAM_REQUIRED | PRISM_PARAM_UNSIGNED},
+    {"pt", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
     {"codec", PRISM_PARAM_STRING, 0},
     {"rtpmap", PRISM_PARAM_STRING, 0},
     {"fmtp", PRISM_PARAM_STRING, 0},
+    {"datatype", PRISM_PARAM_STRING, 0},
 };
 
 /* A codec named without an rtpmap gets the clock rate and channels every client expects. */
@@ -97,6 +98,10 @@ static int parse_codec(const json_t *entry, struct st_stream_spec *spec, unsigne
     const char *name = json_string_value(json_object_get(entry, "codec"));
     const char *rtpmap = json_string_value(json_object_get(entry, "rtpmap"));
     const char *fmtp = json_string_value(json_object_get(entry, "fmtp"));
+    if (!json_object_get(entry, "pt")) {
+        snprintf(reason, size, "Missing mandatory element (media[%u].pt)", index);
+        return -PRISM_STREAMING_ERROR_MISSING_ELEMENT;
+    }
     json_int_t pt = json_integer_value(json_object_get(entry, "pt"));
     if (pt > 127)
         return invalid(reason, size, "pt must be 0-127", index);
@@ -146,9 +151,9 @@ static int parse_stream(const json_t *entry, struct st_stream_spec *spec, unsign
     else if (strcmp(type, "video") == 0)
         spec->kind = PRISM_SDP_MEDIA_VIDEO;
     else if (strcmp(type, "data") == 0)
-        return invalid(reason, size, "data streams are not supported", index);
+        spec->kind = PRISM_SDP_MEDIA_APPLICATION;
     else
-        return invalid(reason, size, "type must be audio or video", index);
+        return invalid(reason, size, "type must be audio, video or data", index);
     const char *mid = json_string_value(json_object_get(entry, "mid"));
     if (strlen(mid) > ST_MID_LEN || !is_token(mid))
         return invalid(reason, size, "mid must be a short token", index);
@@ -159,7 +164,13 @@ static int parse_stream(const json_t *entry, struct st_stream_spec *spec, unsign
     if (port > 65535)
         return invalid(reason, size, "port must be 0-65535", index);
     spec->port = (uint16_t)port;
-    return parse_codec(entry, spec, index, reason, size);
+    if (spec->kind != PRISM_SDP_MEDIA_APPLICATION)
+        return parse_codec(entry, spec, index, reason, size);
+    const char *datatype = json_string_value(json_object_get(entry, "datatype"));
+    if (datatype && strcmp(datatype, "text") != 0 && strcmp(datatype, "binary") != 0)
+        return invalid(reason, size, "datatype must be text or binary", index);
+    spec->binary = datatype && strcmp(datatype, "binary") == 0;
+    return 0;
 }
 
 int st_media_spec_parse(const json_t *media, struct st_stream_spec out[ST_MAX_STREAMS],
@@ -183,6 +194,9 @@ int st_media_spec_parse(const json_t *media, struct st_stream_spec out[ST_MAX_ST
                 return invalid(reason, reason_size, "mid already used", i);
             if (specs[i].port && specs[j].port == specs[i].port)
                 return invalid(reason, reason_size, "port already used", i);
+            if (specs[i].kind == PRISM_SDP_MEDIA_APPLICATION &&
+                specs[j].kind == PRISM_SDP_MEDIA_APPLICATION)
+                return invalid(reason, reason_size, "only one data stream", i);
         }
     }
     memcpy(out, specs, sizeof(specs[0]) * count);

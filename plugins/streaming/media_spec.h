@@ -16,17 +16,18 @@
 
 /* One stream of a mountpoint as asked for. */
 struct st_stream_spec {
-    enum prism_sdp_media_kind kind; /* audio or video */
+    enum prism_sdp_media_kind kind; /* audio, video or application (data) */
     char mid[ST_MID_LEN + 1];
     char label[ST_LABEL_LEN + 1];
     uint16_t port;                /* 0: any free port, reported after binding */
-    struct prism_sdp_codec codec; /* pt, name, clock rate, channels, fmtp */
+    struct prism_sdp_codec codec; /* audio and video: pt, name, clock rate, channels, fmtp */
+    bool binary;                  /* data: relayed as binary messages ("datatype") */
 };
 
 /* Parses `media` (a JSON array of stream objects: type, mid, port, pt, codec or rtpmap, fmtp,
- * label). Returns the number of streams (1..ST_MAX_STREAMS), or a negative Janus-style error
- * code (-453 missing element, -454 invalid element) with `reason` filled. `out` is written
- * only on success. */
+ * label; a data stream has only type, mid, label, port and datatype, at most one of them). Returns
+ * the number of streams (1..ST_MAX_STREAMS), or a negative Janus-style error code (-453 missing
+ * element, -454 invalid element) with `reason` filled. `out` is written only on success. */
 int st_media_spec_parse(const json_t *media, struct st_stream_spec out[ST_MAX_STREAMS],
                         char *reason, size_t reason_size);
 

@@ -74,6 +74,7 @@ struct st_viewer_stream {
     bool send;                    /* configure "send" */
     struct prism_forward_stream forward;
     struct prism_nack_resend_guard resend_guard;
+    bool data;                /* a data channel stream (no RTP, no forwarder) */
     bool replay_pending;      /* send the kept keyframe at the next frame boundary */
     uint64_t replay_asked_us; /* throttle of viewer keyframe requests */
     uint16_t replay_first;    /* source sequence numbers the last replay used */
@@ -136,6 +137,7 @@ void st_viewer_stream_attach(struct st_viewer_stream *vs, uint32_t ssrc);
 void st_viewer_stream_switch(struct st_viewer_stream *vs);
 void st_stream_forward(struct st_stream *stream, const uint8_t *packet, size_t len,
                        const struct prism_rtp_header *header, uint64_t now_us);
+void st_stream_forward_data(struct st_stream *stream, const uint8_t *data, size_t len);
 void st_viewer_feedback(struct st_viewer *viewer, const struct prism_peer_feedback *feedback);
 
 #endif

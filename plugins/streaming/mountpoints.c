@@ -191,7 +191,9 @@ void st_mountpoint_destroy(struct st_mountpoint *mp)
 
 static const char *kind_name(enum prism_sdp_media_kind kind)
 {
-    return kind == PRISM_SDP_MEDIA_AUDIO ? "audio" : "video";
+    return kind == PRISM_SDP_MEDIA_AUDIO   ? "audio"
+           : kind == PRISM_SDP_MEDIA_VIDEO ? "video"
+                                           : "data";
 }
 
 static json_t *stream_json(const struct st_stream *stream, bool full)
@@ -206,6 +208,16 @@ static json_t *stream_json(const struct st_stream *stream, bool full)
     }
     if (!full)
         return entry;
+    const struct st_ingest_counters *c = &stream->counters;
+    if (stream->spec.kind == PRISM_SDP_MEDIA_APPLICATION) {
+        json_object_set_new(entry, "datatype",
+                            json_string(stream->spec.binary ? "binary" : "text"));
+        json_object_set_new(entry, "port", json_integer(stream->spec.port));
+        json_object_set_new(entry, "packets", json_integer((json_int_t)c->packets));
+        json_object_set_new(entry, "dropped_oversize",
+                            json_integer((json_int_t)c->dropped_oversize));
+        return entry;
+    }
     const struct prism_sdp_codec *codec = &stream->spec.codec;
     char rtpmap[PRISM_SDP_TOKEN_LEN + 32];
     if (codec->channels)
@@ -213,7 +225,6 @@ static json_t *stream_json(const struct st_stream *stream, bool full)
                  codec->channels);
     else
         snprintf(rtpmap, sizeof(rtpmap), "%s/%u", codec->name, codec->clock_rate);
-    const struct st_ingest_counters *c = &stream->counters;
     json_object_set_new(entry, "pt", json_integer(codec->pt));
     json_object_set_new(entry, "codec", json_string(codec->name));
     json_object_set_new(entry, "rtpmap", json_string(rtpmap));

@@ -61,6 +61,13 @@ static json_t *make_offer(struct st_viewer *viewer)
     struct prism_sdp_codec codecs[ST_MAX_STREAMS][2];
     for (unsigned i = 0; i < viewer->stream_count; i++) {
         struct st_viewer_stream *vs = &viewer->streams[i];
+        if (vs->data) {
+            /* One data m-line; SCTP over the same DTLS (as the VideoRoom offers it). */
+            media[i] = (struct prism_peer_offer_media){.kind = PRISM_SDP_MEDIA_APPLICATION,
+                                                       .mid = vs->mid,
+                                                       .direction = PRISM_SDP_SENDRECV};
+            continue;
+        }
         size_t count = 1;
         codecs[i][0] = vs->codec;
         codecs[i][0].feedback = 0;
@@ -134,6 +141,7 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
         vs->media_index = viewer->stream_count++;
         g_strlcpy(vs->mid, source->spec.mid, sizeof(vs->mid));
         vs->codec = source->spec.codec;
+        vs->data = source->spec.kind == PRISM_SDP_MEDIA_APPLICATION;
         vs->send = true;
         vs->source = source;
     }
@@ -281,8 +289,11 @@ void st_viewer_setup_media(struct st_viewer *viewer)
 {
     if (!viewer->mountpoint)
         return;
-    for (unsigned i = 0; i < viewer->stream_count; i++)
+    for (unsigned i = 0; i < viewer->stream_count; i++) {
         viewer->streams[i].replay_pending = true;
+        if (viewer->streams[i].data)
+            prism_peer_open_data_channel(prism_handle_peer(viewer->handle), "JanusDataChannel");
+    }
     prism_handle_push_event(viewer->handle, NULL, st_status("started"), NULL);
 }
 

@@ -48,6 +48,8 @@ void st_viewer_stream_attach(struct st_viewer_stream *vs, uint32_t ssrc)
 
 void st_viewer_stream_switch(struct st_viewer_stream *vs)
 {
+    if (vs->data)
+        return;
     struct prism_forward_source src;
     describe_source(vs, &src);
     prism_forward_switch(&vs->forward, &src);
@@ -131,6 +133,19 @@ void st_stream_forward(struct st_stream *stream, const uint8_t *packet, size_t l
     GPtrArray *targets = stream->viewers;
     for (guint i = 0; i < targets->len; i++)
         forward_to(targets->pdata[i], packet, len, h, now_us);
+}
+
+/* A datagram of a data stream: one data channel message to each viewer, as it came. */
+void st_stream_forward_data(struct st_stream *stream, const uint8_t *data, size_t len)
+{
+    GPtrArray *targets = stream->viewers;
+    for (guint i = 0; i < targets->len; i++) {
+        struct st_viewer_stream *vs = targets->pdata[i];
+        struct st_viewer *viewer = vs->viewer;
+        struct prism_peer *peer = prism_handle_peer(viewer->handle);
+        if (viewer->started && !viewer->paused && vs->send && peer && prism_peer_is_connected(peer))
+            prism_peer_send_data(peer, NULL, stream->spec.binary, data, len);
+    }
 }
 
 static struct st_viewer_stream *stream_at(struct st_viewer *viewer, unsigned media_index)

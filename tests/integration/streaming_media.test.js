@@ -211,6 +211,35 @@ test('a viewer watches one stream only, stops, and watches again on the same han
     await viewer.request({ request: 'stop' });
 });
 
+test('text sent to a data stream\'s port reaches the viewers on a data channel', async () => {
+    const { data } = await admin.request({ request: 'create', type: 'rtp', secret: 'adminpwd',
+        media: [{ type: 'data', mid: 'd', port: 0 }] });
+    assert.equal(data.streaming, 'created', JSON.stringify(data));
+    const port = data.stream.ports[0].port;
+    assert.equal(data.stream.ports[0].type, 'data');
+    const viewer = await newViewer();
+    const offer = await viewer.watch(data.stream.id);
+    assert.match(offer.sdp, /^m=application /m);
+    const socket = dgram.createSocket('udp4');
+    try {
+        // Until the data channel is open, what is sent is not for anyone: send until it arrives.
+        await waitUntil(() => {
+            socket.send(Buffer.from('now playing: a test tone'), port, '127.0.0.1');
+            return viewer.peer.dataMessages.length > 0;
+        }, 'a data channel message', 15000, 100);
+    } finally {
+        socket.close();
+    }
+    const text = viewer.peer.dataMessages[0].data;
+    assert.equal(typeof text === 'string' ? text : Buffer.from(text).toString(),
+        'now playing: a test tone');
+    const stream = (await info(data.stream.id)).media[0];
+    assert.equal(stream.type, 'data');
+    assert.ok(stream.packets > 0);
+    viewer.close();
+    await admin.request({ request: 'destroy', id: data.stream.id, secret: 'adminpwd' });
+});
+
 test('destroying a mountpoint stops its viewers', async () => {
     const viewer = first.viewer;
     const from = viewer.messages.length;

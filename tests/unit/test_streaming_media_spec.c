@@ -72,8 +72,12 @@ static void test_streaming_spec_rejects_bad_input(void)
     expect_refused("[{\"type\":\"audio\",\"mid\":\"a\",\"port\":1,\"pt\":111}]", missing, "codec");
     expect_refused("[{\"type\":\"text\",\"mid\":\"a\",\"port\":1,\"pt\":111,\"codec\":\"opus\"}]",
                    invalid, "type");
-    expect_refused("[{\"type\":\"data\",\"mid\":\"d\",\"port\":1,\"pt\":0,\"codec\":\"opus\"}]",
-                   invalid, "data");
+    expect_refused("[{\"type\":\"data\",\"mid\":\"d\",\"port\":1,\"datatype\":\"json\"}]", invalid,
+                   "datatype");
+    expect_refused("[{\"type\":\"data\",\"mid\":\"d\",\"port\":1},"
+                   "{\"type\":\"data\",\"mid\":\"e\",\"port\":2}]",
+                   invalid, "one data");
+    expect_refused("[{\"type\":\"data\",\"mid\":\"d\"}]", missing, "port");
     expect_refused("[{\"type\":\"audio\",\"mid\":\"a\",\"port\":70000,\"pt\":111,"
                    "\"codec\":\"opus\"}]",
                    invalid, "port");
@@ -119,6 +123,23 @@ static void test_streaming_spec_rejects_bad_input(void)
     g_string_free(many, TRUE);
 }
 
+static void test_streaming_spec_parses_a_data_stream(void)
+{
+    struct st_stream_spec specs[ST_MAX_STREAMS];
+    char reason[256];
+    int count = parse("[{\"type\":\"video\",\"mid\":\"v\",\"port\":0,\"pt\":96,"
+                      "\"codec\":\"vp8\"},"
+                      "{\"type\":\"data\",\"mid\":\"d\",\"port\":0,\"datatype\":\"binary\"}]",
+                      specs, reason);
+    g_assert_cmpint(count, ==, 2);
+    g_assert_cmpint(specs[1].kind, ==, PRISM_SDP_MEDIA_APPLICATION);
+    g_assert_cmpstr(specs[1].mid, ==, "d");
+    g_assert_true(specs[1].binary);
+    count = parse("[{\"type\":\"data\",\"mid\":\"d\",\"port\":0}]", specs, reason);
+    g_assert_cmpint(count, ==, 1);
+    g_assert_false(specs[0].binary);
+}
+
 static void test_streaming_rtpmap_parses_channels(void)
 {
     struct prism_sdp_codec codec = {0};
@@ -136,6 +157,8 @@ int main(int argc, char **argv)
     g_test_add_func("/streaming/spec_parses_audio_and_video",
                     test_streaming_spec_parses_audio_and_video);
     g_test_add_func("/streaming/spec_rejects_bad_input", test_streaming_spec_rejects_bad_input);
+    g_test_add_func("/streaming/spec_parses_a_data_stream",
+                    test_streaming_spec_parses_a_data_stream);
     g_test_add_func("/streaming/rtpmap_parses_channels", test_streaming_rtpmap_parses_channels);
     return g_test_run();
 }
