@@ -113,7 +113,10 @@ static void forward_to(struct st_viewer_stream *vs, const uint8_t *packet, size_
     if (vs->replay_pending && stream->spec.kind == PRISM_SDP_MEDIA_VIDEO) {
         bool frame_start = !stream->has_last || stream->last_marker ||
                            stream->last_timestamp != h->timestamp;
-        bool keyframe_here = st_keyframe_collecting(&stream->keyframe, h->timestamp);
+        /* This packet is (part of) a keyframe: no need for the kept one. A one-packet
+         * keyframe was already kept and collected by the time it gets here. */
+        bool keyframe_here = st_keyframe_collecting(&stream->keyframe, h->timestamp) ||
+                             st_keyframe_starts(stream->spec.codec.id, h);
         if (keyframe_here) {
             vs->replay_pending = false; /* a fresh keyframe is on its way anyway */
         } else if (frame_start && st_keyframe_packets(&stream->keyframe) &&
