@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -106,6 +107,14 @@ static const char *check_optional_ip(const char *value)
     return NULL;
 }
 
+static const char *check_ipv4(const char *value)
+{
+    struct prism_ip ip;
+    if (prism_ip_parse(value, strlen(value), &ip) != 0 || ip.family != AF_INET)
+        return "must be an IPv4 address";
+    return NULL;
+}
+
 static const struct prism_config_section sections[] = {
     {.file = "prism.jcfg", .name = "general"},
     {.file = "prism.jcfg", .name = "media"},
@@ -117,6 +126,9 @@ static const struct prism_config_section sections[] = {
     {.file = "prism.plugin.videoroom.jcfg", .name = "videoroom"},
     /* The VideoRoom's rooms: a list read by plugins/videoroom/room_file.c. */
     {.file = "prism.plugin.videoroom.jcfg", .name = "rooms", .free_form = true},
+    {.file = "prism.plugin.streaming.jcfg", .name = "streaming"},
+    /* The Streaming plugin's mountpoints: a list read by plugins/streaming/streaming.c. */
+    {.file = "prism.plugin.streaming.jcfg", .name = "mountpoints", .free_form = true},
 };
 
 static const struct prism_setting settings[] = {
@@ -232,6 +244,11 @@ static const struct prism_setting settings[] = {
 
     STRING_SETTING("videoroom", "admin_key", "", NULL, NULL,
                    "Key \"create\" requests must carry as \"admin_key\"; empty = none needed"),
+
+    STRING_SETTING("streaming", "admin_key", "", NULL, NULL,
+                   "Key Streaming \"create\" requests must carry as \"admin_key\"; empty = none"),
+    STRING_SETTING("streaming", "rtp_interface", "0.0.0.0", check_ipv4, NULL,
+                   "IPv4 address the mountpoints' RTP sockets bind to (0.0.0.0 = all)"),
 };
 
 const struct prism_config_schema prism_settings_schema = {

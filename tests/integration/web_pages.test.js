@@ -1,7 +1,8 @@
 // The demo pages in headless Chromium (fake camera and microphone) against the server under
 // test, inside the private network namespace: the landing page names the server, the echo
-// test shows the person's own video coming back, and three people in room 1234 each see the
-// two others until one leaves. Screenshots go to <build>/test-artifacts/web_pages/;
+// test shows the person's own video coming back, the streaming page plays a GStreamer-fed
+// mountpoint and switches to another, and three people in room 1234 each see the two others
+// until one leaves. Screenshots go to <build>/test-artifacts/web_pages/;
 // PRISM_UPDATE_DOCS=1 also copies the three-person room to docs/videoroom.png.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -10,10 +11,14 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { artifactsDir, browserMissing, forwardConsole, launchBrowser, waitFor } from './lib/browser.js';
 import { demoPages } from './lib/pages.js';
-import { startServer } from './lib/server.js';
+import { againstJanus, startServer } from './lib/server.js';
+import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
+import { connectJanode } from './lib/videoroom.js';
+import { waitUntil } from './lib/peer.js';
 
 const DOCS_SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/videoroom.png');
 const VIDEOROOM = 'janus.plugin.videoroom';
+const STREAMING = 'janus.plugin.streaming';
 const PEOPLE = ['Alice', 'Bob', 'Carol'];
 const MEDIA_TIMEOUT_MS = 60000;
 
@@ -94,6 +99,7 @@ describe('demo pages in Chromium', { skip: browserMissing() || false }, () => {
             await waitFor('the server name', async () => (await page.locator('#server').textContent()).includes(info.version_string));
             assert.equal(await page.locator('a[data-page="echotest.html"]').count(), 1);
             assert.equal(await page.locator('a[data-page="videoroom.html"]').count(), 1);
+            assert.equal(await page.locator('a[data-page="streaming.html"]').count(), 1);
             const rooms = page.locator('#rooms-status');
             await waitFor('the rooms section to settle', async () => !(await rooms.textContent()).includes('Looking'));
             if (info.plugins[VIDEOROOM]) assert.doesNotMatch(await rooms.textContent(), /Cannot list/);
@@ -117,6 +123,48 @@ describe('demo pages in Chromium', { skip: browserMissing() || false }, () => {
             await waitFor('the stop', async () => page.locator('#start').isEnabled());
         } finally {
             await page.context().close();
+        }
+    });
+
+    test('the streaming page lists mountpoints, plays one and switches to another', async (t) => {
+        const info = await (await fetch(server.infoUrl)).json();
+        if (againstJanus || !info.plugins?.[STREAMING]) {
+            t.skip('mountpoints are created with Prism\'s API and fed on 127.0.0.1 here');
+            return;
+        }
+        const connection = await connectJanode(server);
+        const sources = [];
+        let page;
+        try {
+            const admin = await StreamHandle.attach(await connection.create());
+            const ids = [];
+            for (const [description, width, height] of [['Big pattern', 320, 240], ['Small pattern', 240, 160]]) {
+                const { data } = await admin.request({ request: 'create', type: 'rtp', description, media: opusVp8Media() });
+                const { id, ports } = data.stream;
+                sources.push(new RtpSource({ audioPort: ports[0].port, videoPort: ports[1].port, width, height }));
+                ids.push(id);
+                await waitUntil(async () => (await admin.request({ request: 'info', id })).data.info.media[1].keyframes >= 1,
+                    `a keyframe on mountpoint ${id}`, 30000, 200);
+            }
+            page = await open('streaming', 'streaming.html', `?id=${ids[0]}`);
+            await waitFor('the mountpoint list', async () => (await page.locator('#mountpoint option').count()) >= 2);
+            await page.click('#watch');
+            const pc = 'prism.streaming.webrtcStuff.pc';
+            const states = await expectPlaying(page, '#remote', pc, 1, 'streaming');
+            assert.equal(states[0].width, 320);
+            await waitFor('live statistics', async () => (await page.locator('#stat-resolution').textContent()).includes('×'));
+            await page.screenshot({ path: path.join(shots, 'streaming.png'), fullPage: true });
+            await page.selectOption('#mountpoint', String(ids[1]));
+            await page.click('#switch');
+            await waitFor('the switched video', async () => (await videoStates(page, '#remote', pc))[0]?.width === 240, MEDIA_TIMEOUT_MS);
+            await expectPlaying(page, '#remote', pc, 1, 'streaming after the switch');
+            assert.equal(await pageError(page), '');
+            await page.click('#stop');
+            await waitFor('the stop', async () => page.locator('#watch').isEnabled());
+        } finally {
+            await page?.context().close();
+            for (const source of sources) source.stop();
+            await connection.close().catch(() => {});
         }
     });
 

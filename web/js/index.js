@@ -12,6 +12,7 @@ import {
 
 const ECHOTEST = 'janus.plugin.echotest';
 const VIDEOROOM = 'janus.plugin.videoroom';
+const STREAMING = 'janus.plugin.streaming';
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,6 +23,7 @@ function showServer(info) {
     $('videoroom-state').textContent = plugins[VIDEOROOM]
         ? ''
         : '(not available on this server yet)';
+    $('streaming-state').textContent = plugins[STREAMING] ? '' : '(not available on this server)';
     return Boolean(plugins[VIDEOROOM]);
 }
 

@@ -1,0 +1,25 @@
+/* janus.plugin.streaming: RTP mountpoints watched by many viewers (Janus Streaming 1.x). */
+#ifndef PRISM_PLUGINS_STREAMING_H
+#define PRISM_PLUGINS_STREAMING_H
+
+#include "core/plugin.h"
+
+/* The Streaming plugin's error codes, as Janus numbers them. */
+enum prism_streaming_error {
+    PRISM_STREAMING_ERROR_NO_MESSAGE = 450,
+    PRISM_STREAMING_ERROR_INVALID_JSON = 451,
+    PRISM_STREAMING_ERROR_INVALID_REQUEST = 452,
+    PRISM_STREAMING_ERROR_MISSING_ELEMENT = 453,
+    PRISM_STREAMING_ERROR_INVALID_ELEMENT = 454,
+    PRISM_STREAMING_ERROR_NO_SUCH_MOUNTPOINT = 455,
+    PRISM_STREAMING_ERROR_CANT_CREATE = 456,
+    PRISM_STREAMING_ERROR_UNAUTHORIZED = 457,
+    PRISM_STREAMING_ERROR_CANT_SWITCH = 458,
+    PRISM_STREAMING_ERROR_CANT_RECORD = 459,
+    PRISM_STREAMING_ERROR_INVALID_STATE = 460,
+    PRISM_STREAMING_ERROR_UNKNOWN = 470,
+};
+
+extern const struct prism_plugin prism_streaming_plugin;
+
+#endif
