@@ -312,3 +312,32 @@ test('forwarding requests are refused with Janus\'s error codes', async () => {
     const listed = await request({ request: 'listforwarders', room, secret: SECRET });
     assert.deepEqual(listed, { videoroom: 'forwarders', room, publishers: [] });
 });
+
+test('with rtcp_port, the recipient gets an RTCP hello and its PLI brings a keyframe',
+    async () => {
+        const room = await createRoom();
+        const dave = await publisher(room, 'dave');
+        const [media, rtcp] = await Promise.all([receiver(), receiver()]);
+        const reply = await request(forwardBody(room, dave.feed,
+            [{ mid: dave.mids.video, port: media.port, rtcp_port: rtcp.port, ssrc: 4444 }]));
+        const [forwarder] = reply.forwarders;
+        assert.equal(forwarder.remote_rtcp_port, rtcp.port, JSON.stringify(reply));
+        assert.ok(forwarder.local_rtcp_port > 0, JSON.stringify(reply));
+        await waitPackets(rtcp, 1, 'the RTCP hello', 0);
+        assert.equal(rtcp.packets[0][1], 201, 'the hello is a receiver report');
+        const keyframeAfter = (from) => media.packets.slice(from)
+            .some((p) => isVp8KeyframeStart(parseRtp(p).payload));
+        await waitUntil(() => keyframeAfter(0), 'the first keyframe', 15000);
+        // RFC 4585 PLI from the recipient's RTCP socket to the forwarder's local RTCP port.
+        const from = media.packets.length;
+        const pli = Buffer.alloc(12);
+        pli[0] = 0x81;
+        pli[1] = 206;
+        pli.writeUInt16BE(2, 2);
+        pli.writeUInt32BE(1, 4);
+        pli.writeUInt32BE(4444, 8);
+        rtcp.send(pli, forwarder.local_rtcp_port, '127.0.0.1');
+        await waitUntil(() => keyframeAfter(from),
+            () => `a keyframe after the PLI (${media.packets.length - from} packets since)`,
+            15000);
+    });
