@@ -1,32 +1,31 @@
-/* One RTP forwarder, sans-IO: made from a checked request, it turns a publisher's decrypted
- * packet into what goes on the wire (SSRC and payload type rewritten when asked, SRTP when
- * keyed) and describes itself as Janus does. Sockets are forwarders.c's. */
+/* One VideoRoom RTP forwarder, sans-IO: made from a checked request (its sender configured
+ * from the target and the SRTP key) and described as Janus describes it. */
 #include "plugins/videoroom/forwarder.h"
 
-#include "media/rtcp/rtcp.h"
-#include "media/rtp/header.h"
-#include "media/srtp/srtp.h"
+#include "media/rtpout/rtpout.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int make_srtp(const struct vr_forward_request *request, struct prism_srtp **out)
+static void sender_config(const struct vr_forward_request *request,
+                          const struct vr_forward_target *target, bool keyed,
+                          struct prism_rtpout_config *config)
 {
-    struct prism_srtp_keys keys = {
-        .profile = request->srtp_suite == 32 ? PRISM_SRTP_AES128_CM_SHA1_32
-                                             : PRISM_SRTP_AES128_CM_SHA1_80,
-        .key_len = 16,
-        .salt_len = 14,
+    *config = (struct prism_rtpout_config){
+        .ip = target->ip,
+        .port = target->port,
+        .rtcp_port = target->rtcp_port,
+        .ssrc = target->ssrc,
+        .set_payload_type = target->has_pt,
+        .payload_type = target->pt,
     };
-    /* One key for both directions: the recipient's RTCP (if any) is keyed the same way. */
-    memcpy(keys.local_key, request->srtp_crypto, 16);
-    memcpy(keys.local_salt, request->srtp_crypto + 16, 14);
-    memcpy(keys.remote_key, keys.local_key, 16);
-    memcpy(keys.remote_salt, keys.local_salt, 14);
-    int rc = prism_srtp_new(out, &keys, NULL);
-    explicit_bzero(&keys, sizeof(keys));
-    return rc < 0 ? (rc == -ENOMEM ? -ENOMEM : -EIO) : 0;
+    if (!keyed)
+        return;
+    config->srtp_profile = request->srtp_suite == 32 ? PRISM_SRTP_AES128_CM_SHA1_32
+                                                     : PRISM_SRTP_AES128_CM_SHA1_80;
+    memcpy(config->srtp_key, request->srtp_crypto, 16);
+    memcpy(config->srtp_salt, request->srtp_crypto + 16, 14);
 }
 
 int vr_forwarder_new(const struct vr_forward_request *request,
@@ -42,14 +41,14 @@ int vr_forwarder_new(const struct vr_forward_request *request,
     forwarder->kind = kind;
     forwarder->media_index = media_index;
     forwarder->target = *target;
-    forwarder->fd = -1;
-    if (request->srtp_suite && kind != PRISM_SDP_MEDIA_APPLICATION) {
-        int rc = make_srtp(request, &forwarder->srtp);
-        if (rc < 0) {
-            free(forwarder);
-            return rc;
-        }
-        forwarder->srtp_suite = request->srtp_suite;
+    struct prism_rtpout_config config;
+    sender_config(request, target, request->srtp_suite && kind != PRISM_SDP_MEDIA_APPLICATION,
+                  &config);
+    int rc = prism_rtpout_new(&config, &forwarder->out);
+    explicit_bzero(&config, sizeof(config));
+    if (rc < 0) {
+        free(forwarder);
+        return rc;
     }
     *out = forwarder;
     return 0;
@@ -59,58 +58,8 @@ void vr_forwarder_free(struct vr_forwarder *forwarder)
 {
     if (!forwarder)
         return;
-    prism_srtp_free(forwarder->srtp);
+    prism_rtpout_free(forwarder->out);
     free(forwarder);
-}
-
-int vr_forwarder_rewrite(struct vr_forwarder *forwarder, const uint8_t *packet, size_t len,
-                         uint8_t *out, size_t cap, size_t *out_len)
-{
-    if (len < 12)
-        return -EBADMSG;
-    size_t tag = forwarder->srtp ? prism_srtp_rtp_overhead(forwarder->srtp) : 0;
-    if (cap < len || cap - len < tag)
-        return -EMSGSIZE;
-    memcpy(out, packet, len);
-    if (forwarder->target.ssrc)
-        prism_rtp_set_ssrc(out, forwarder->target.ssrc);
-    if (forwarder->target.has_pt)
-        prism_rtp_set_payload_type(out, forwarder->target.pt);
-    if (!forwarder->srtp) {
-        *out_len = len;
-        return 0;
-    }
-    return prism_srtp_protect_rtp(forwarder->srtp, out, len, cap, out_len) == PRISM_SRTP_OK ? 0
-                                                                                            : -EIO;
-}
-
-int vr_forwarder_hello_rtcp(struct vr_forwarder *forwarder, uint8_t *out, size_t cap)
-{
-    int len = prism_rtcp_build_rr(out, cap, forwarder->target.ssrc ? forwarder->target.ssrc : 1,
-                                  NULL, 0);
-    if (len < 0 || !forwarder->srtp)
-        return len;
-    size_t protected_len = 0;
-    if (prism_srtp_protect_rtcp(forwarder->srtp, out, (size_t)len, cap, &protected_len) !=
-        PRISM_SRTP_OK)
-        return -EIO;
-    return (int)protected_len;
-}
-
-bool vr_forwarder_rtcp_wants_keyframe(struct vr_forwarder *forwarder, uint8_t *packet, size_t len)
-{
-    if (forwarder->srtp &&
-        prism_srtp_unprotect_rtcp(forwarder->srtp, packet, len, &len) != PRISM_SRTP_OK)
-        return false;
-    struct prism_rtcp_iter it;
-    struct prism_rtcp_packet rtcp;
-    prism_rtcp_iter_init(&it, packet, len);
-    while (prism_rtcp_next(&it, &rtcp) == 1) {
-        /* Payload-specific feedback, FMT 1 = PLI and 4 = FIR (RFC 4585, RFC 5104). */
-        if (rtcp.type == PRISM_RTCP_PSFB && (rtcp.count == 1 || rtcp.count == 4))
-            return true;
-    }
-    return false;
 }
 
 static const char *kind_name(enum prism_sdp_media_kind kind)
@@ -128,7 +77,8 @@ json_t *vr_forwarder_summary(const struct vr_forwarder *forwarder)
                                 "type", kind_name(forwarder->kind), "mid", forwarder->target.mid,
                                 "host", host, "port", (int)forwarder->target.port);
     if (forwarder->target.rtcp_port) {
-        json_object_set_new(summary, "local_rtcp_port", json_integer(forwarder->local_rtcp_port));
+        json_object_set_new(summary, "local_rtcp_port",
+                            json_integer(forwarder->out->local_rtcp_port));
         json_object_set_new(summary, "remote_rtcp_port", json_integer(forwarder->target.rtcp_port));
     }
     if (forwarder->target.ssrc)
@@ -136,6 +86,6 @@ json_t *vr_forwarder_summary(const struct vr_forwarder *forwarder)
     if (forwarder->target.has_pt)
         json_object_set_new(summary, "pt", json_integer(forwarder->target.pt));
     if (forwarder->kind != PRISM_SDP_MEDIA_APPLICATION)
-        json_object_set_new(summary, "srtp", json_boolean(forwarder->srtp != NULL));
+        json_object_set_new(summary, "srtp", json_boolean(forwarder->out->srtp != NULL));
     return summary;
 }

@@ -1,57 +1,21 @@
 /* The VideoRoom's RTP forwarders in the room: the rtp_forward, stop_rtp_forward and
- * listforwarders requests, each forwarder's UDP socket, and the relay of a publisher's packets
- * to its forwarders (called from the media path). Room worker only: the requests run there
- * (message_worker routes them by "room"), so the sockets are opened, read and closed on the
- * thread that sends on them. No allocation, lock or log per packet. */
+ * listforwarders requests, the publisher's list, and the relay of a publisher's packets to its
+ * forwarders (called from the media path) through their media/rtpout senders. Room worker only:
+ * the requests run there (message_worker routes them by "room"), so each sender's socket is
+ * opened, read and closed on the thread that sends on it. No allocation, lock or log per
+ * packet. */
 #include "plugins/videoroom/forwarder.h"
 #include "plugins/videoroom/participant.h"
 
 #include "core/ids.h"
 #include "core/log.h"
-#include "core/loop.h"
 #include "core/worker.h"
-#include "media/srtp/srtp.h"
+#include "media/rtpout/rtpout.h"
 #include "plugins/videoroom/room_requests.h"
 #include "plugins/videoroom/videoroom.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-/* A forwarded packet is written here, then protected in place. */
-static _Thread_local uint8_t scratch[1600];
-
-static socklen_t target_address(const struct vr_forwarder *forwarder, uint16_t port,
-                                struct sockaddr_storage *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (forwarder->target.ip.family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)out;
-        in->sin_family = AF_INET;
-        in->sin_port = htons(port);
-        memcpy(&in->sin_addr, forwarder->target.ip.bytes, 4);
-        return sizeof(*in);
-    }
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    memcpy(&in6->sin6_addr, forwarder->target.ip.bytes, 16);
-    return sizeof(*in6);
-}
-
-static void send_to(struct vr_forwarder *forwarder, uint16_t port, const uint8_t *data, size_t len)
-{
-    struct sockaddr_storage address;
-    socklen_t address_len = target_address(forwarder, port, &address);
-    if (sendto(forwarder->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&address, address_len) ==
-        (ssize_t)len)
-        forwarder->packets++;
-    else
-        forwarder->send_errors++;
-}
 
 static struct vr_pub_stream *stream_at(struct vr_publisher *publisher, unsigned media_index)
 {
@@ -67,15 +31,9 @@ void vr_forwarders_relay_rtp(struct vr_publisher *publisher, const struct prism_
     GPtrArray *list = publisher->forwarders;
     for (guint i = 0; list && i < list->len; i++) {
         struct vr_forwarder *forwarder = list->pdata[i];
-        size_t len = 0;
-        if (forwarder->media_index != packet->media_index ||
-            forwarder->kind == PRISM_SDP_MEDIA_APPLICATION)
-            continue;
-        if (vr_forwarder_rewrite(forwarder, packet->data, packet->len, scratch, sizeof(scratch),
-                                 &len) == 0)
-            send_to(forwarder, forwarder->target.port, scratch, len);
-        else
-            forwarder->send_errors++;
+        if (forwarder->media_index == packet->media_index &&
+            forwarder->kind != PRISM_SDP_MEDIA_APPLICATION)
+            prism_rtpout_send_rtp(forwarder->out, packet->data, packet->len);
     }
 }
 
@@ -85,79 +43,18 @@ void vr_forwarders_relay_data(struct vr_publisher *publisher, const struct prism
     for (guint i = 0; list && i < list->len; i++) {
         struct vr_forwarder *forwarder = list->pdata[i];
         if (forwarder->kind == PRISM_SDP_MEDIA_APPLICATION)
-            send_to(forwarder, forwarder->target.port, message->data, message->len);
+            prism_rtpout_send_datagram(forwarder->out, message->data, message->len);
     }
 }
 
-/* The recipient's RTCP (rtcp_port): a PLI or FIR from the recipient's address becomes a
- * keyframe request to the publisher, throttled like a subscriber's. */
-static void rtcp_readable_cb(struct prism_loop *loop, int fd, uint32_t events, uint64_t now_us,
-                             void *data)
+/* The recipient's PLI or FIR (rtcp_port): a keyframe request to the publisher, throttled like
+ * a subscriber's. */
+static void keyframe_wanted_cb(void *user, uint64_t now_us)
 {
-    struct vr_forwarder *forwarder = data;
-    struct vr_publisher *publisher = forwarder->owner;
-    struct sockaddr_storage expected, from;
-    socklen_t expected_len = target_address(forwarder, forwarder->target.rtcp_port, &expected);
-    for (int i = 0; i < 16; i++) {
-        socklen_t from_len = sizeof(from);
-        ssize_t len = recvfrom(fd, scratch, sizeof(scratch), MSG_DONTWAIT, (struct sockaddr *)&from,
-                               &from_len);
-        if (len < 0)
-            return;
-        bool from_recipient = from_len == expected_len &&
-                              (from.ss_family == AF_INET
-                                   ? memcmp(&((struct sockaddr_in *)&from)->sin_addr,
-                                            &((struct sockaddr_in *)&expected)->sin_addr, 4) == 0
-                                   : memcmp(&((struct sockaddr_in6 *)&from)->sin6_addr,
-                                            &((struct sockaddr_in6 *)&expected)->sin6_addr,
-                                            16) == 0);
-        struct vr_pub_stream *stream = stream_at(publisher, forwarder->media_index);
-        if (from_recipient && stream && stream->kind == PRISM_SDP_MEDIA_VIDEO &&
-            vr_forwarder_rtcp_wants_keyframe(forwarder, scratch, (size_t)len))
-            vr_request_keyframe(stream, now_us);
-    }
-}
-
-/* Opens the forwarder's socket; with rtcp_port it is bound, watched, and says hello to the
- * recipient's RTCP port. Returns 0 or -errno. */
-static int open_socket(struct vr_forwarder *forwarder, struct prism_loop *loop)
-{
-    int family = forwarder->target.ip.family;
-    forwarder->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (forwarder->fd < 0)
-        return -errno;
-    if (!forwarder->target.rtcp_port) {
-        /* Nothing is read: keep what strays in to the kernel's minimum. */
-        int size = 0;
-        setsockopt(forwarder->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-        return 0;
-    }
-    struct sockaddr_storage local = {.ss_family = (sa_family_t)family};
-    socklen_t local_len = family == AF_INET ? sizeof(struct sockaddr_in)
-                                            : sizeof(struct sockaddr_in6);
-    if (bind(forwarder->fd, (struct sockaddr *)&local, local_len) < 0 ||
-        getsockname(forwarder->fd, (struct sockaddr *)&local, &local_len) < 0)
-        return -errno;
-    forwarder->local_rtcp_port = ntohs(family == AF_INET
-                                           ? ((struct sockaddr_in *)&local)->sin_port
-                                           : ((struct sockaddr_in6 *)&local)->sin6_port);
-    int rc = prism_loop_add_fd(loop, forwarder->fd, EPOLLIN, rtcp_readable_cb, forwarder);
-    if (rc < 0)
-        return rc;
-    forwarder->watched = true;
-    int len = vr_forwarder_hello_rtcp(forwarder, scratch, sizeof(scratch));
-    if (len > 0)
-        send_to(forwarder, forwarder->target.rtcp_port, scratch, (size_t)len);
-    return 0;
-}
-
-static void forwarder_close(struct vr_forwarder *forwarder, struct prism_loop *loop)
-{
-    if (forwarder->watched)
-        prism_loop_remove_fd(loop, forwarder->fd);
-    if (forwarder->fd >= 0)
-        close(forwarder->fd);
-    vr_forwarder_free(forwarder);
+    struct vr_forwarder *forwarder = user;
+    struct vr_pub_stream *stream = stream_at(forwarder->owner, forwarder->media_index);
+    if (stream && stream->kind == PRISM_SDP_MEDIA_VIDEO)
+        vr_request_keyframe(stream, now_us);
 }
 
 static struct prism_loop *publisher_loop(struct vr_publisher *publisher)
@@ -170,7 +67,7 @@ void vr_forwarders_stop_all(struct vr_publisher *publisher)
     GPtrArray *list = publisher->forwarders;
     publisher->forwarders = NULL;
     for (guint i = 0; list && i < list->len; i++)
-        forwarder_close(list->pdata[i], publisher_loop(publisher));
+        vr_forwarder_free(list->pdata[i]);
     if (list)
         g_ptr_array_free(list, TRUE);
 }
@@ -228,9 +125,10 @@ static int add_forwarder(struct vr_publisher *publisher, const struct vr_forward
     if (rc < 0)
         return rc;
     forwarder->owner = publisher;
-    rc = open_socket(forwarder, publisher_loop(publisher));
+    rc = prism_rtpout_open(forwarder->out, publisher_loop(publisher), keyframe_wanted_cb,
+                           forwarder);
     if (rc < 0) {
-        forwarder_close(forwarder, publisher_loop(publisher));
+        vr_forwarder_free(forwarder);
         return rc;
     }
     if (!publisher->forwarders)
@@ -283,6 +181,9 @@ static json_t *create_forwarders(struct vr_room *room, struct vr_publisher *publ
         if (rc < 0) {
             prism_warn("videoroom", "rtp_forward for publisher %" G_GUINT64_FORMAT ": %s",
                        publisher->id, g_strerror(-rc));
+            /* All or nothing: the caller never learns the ids of the ones made so far. */
+            while (publisher->forwarders && publisher->forwarders->len > existing)
+                vr_forwarder_free(g_ptr_array_steal_index(publisher->forwarders, existing));
             json_decref(list);
             return vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not forward stream %s (%s)",
                             target->mid, g_strerror(-rc));
@@ -342,7 +243,7 @@ json_t *vr_request_stop_rtp_forward(json_t *body)
                          "No such stream (%" G_GUINT32_FORMAT ")", stream_id);
     } else {
         g_ptr_array_remove_index(publisher->forwarders, index);
-        forwarder_close(forwarder, publisher_loop(publisher));
+        vr_forwarder_free(forwarder);
         reply = json_pack("{s:s, s:I, s:I, s:I}", "videoroom", "stop_rtp_forward", "room",
                           (json_int_t)room_id, "publisher_id", (json_int_t)publisher_id,
                           "stream_id", (json_int_t)stream_id);
