@@ -3,7 +3,8 @@
 // arrives there: RTP with the requested SSRC and payload type carrying VP8 (keyframes
 // included) and Opus, SRTP that authenticates and decrypts with the requested key (suite 80,
 // checked here with node's crypto, RFC 3711), the flow ending on stop_rtp_forward and when the
-// publisher leaves, listforwarders before and after, and Janus's error codes. The server runs
+// publisher leaves, listforwarders before and after, Janus's error codes, the recipient's RTCP
+// (rtcp_port) and a data channel forwarded as datagrams. The server runs
 // with an admin_key and lock_rtp_forward, so forwarding requests need the key.
 import assert from 'node:assert/strict';
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
@@ -145,9 +146,9 @@ async function createRoom() {
     return room;
 }
 
-async function publisher(room, display) {
+async function publisher(room, display, options = {}) {
     const participant = new Participant(await connection.create(), { room, display,
-        width: 160, height: 112 });
+        width: 160, height: 112, ...options });
     participants.push(participant);
     await participant.join();
     const reply = await participant.publish();
@@ -155,7 +156,8 @@ async function publisher(room, display) {
     await participant.peer.waitConnected();
     await participant.publisher.waitType('webrtcup', `webrtcup for ${display}`);
     const mid = (type) => participant.configured.streams.find((s) => s.type === type).mid;
-    participant.mids = { audio: mid('audio'), video: mid('video') };
+    participant.mids = { audio: mid('audio'), video: mid('video'),
+        data: participant.configured.streams.find((s) => s.type === 'data')?.mid };
     return participant;
 }
 
@@ -341,3 +343,20 @@ test('with rtcp_port, the recipient gets an RTCP hello and its PLI brings a keyf
             () => `a keyframe after the PLI (${media.packets.length - from} packets since)`,
             15000);
     });
+
+test('a data stream forwarder sends each data channel message as one datagram', async () => {
+    const room = await createRoom();
+    const erin = await publisher(room, 'erin', { data: true });
+    assert.ok(erin.mids.data, `no data stream: ${JSON.stringify(erin.configured.streams)}`);
+    const socket = await receiver();
+    const reply = await request(forwardBody(room, erin.feed,
+        [{ mid: erin.mids.data, port: socket.port }],
+        { srtp_suite: 80, srtp_crypto: randomBytes(30).toString('base64') }));
+    assert.deepEqual({ ...reply.forwarders[0], stream_id: 0 }, { stream_id: 0, type: 'data',
+        mid: erin.mids.data, host: '127.0.0.1', port: socket.port });
+    await erin.peer.waitChannelOpen();
+    for (const text of ['one', 'two', 'three']) erin.peer.channel.send(`forwarded ${text}`);
+    await waitPackets(socket, 3, 'the data forwarder', 0);
+    assert.deepEqual(socket.packets.map((p) => p.toString()),
+        ['forwarded one', 'forwarded two', 'forwarded three']);
+});
