@@ -2,6 +2,8 @@
  * from the target and the SRTP key) and described as Janus describes it. */
 #include "plugins/videoroom/forwarder.h"
 
+#include "media/rtp/codec.h"
+#include "media/rtp/header.h"
 #include "media/rtpout/rtpout.h"
 
 #include <errno.h>
@@ -60,6 +62,52 @@ void vr_forwarder_free(struct vr_forwarder *forwarder)
         return;
     prism_rtpout_free(forwarder->out);
     free(forwarder);
+}
+
+void vr_forwarder_keyframe_asked(struct vr_forwarder *forwarder, uint64_t now_us)
+{
+    forwarder->awaiting_keyframe = forwarder->kind == PRISM_SDP_MEDIA_VIDEO;
+    forwarder->keyframe_asked_us = now_us;
+}
+
+/* AV1 aggregation header: N starts a coded video sequence, i.e. a keyframe. */
+#define AV1_AGGREGATION_N 0x08
+
+/* True for the first packet of a keyframe; a codec Prism cannot look into counts as one, so
+ * that nobody is asked for keyframes forever. */
+static bool starts_keyframe(enum prism_sdp_codec_id codec, const struct prism_rtp_header *header)
+{
+    struct prism_rtp_vp8 vp8;
+    struct prism_rtp_vp9 vp9;
+    if (!header->payload_len)
+        return false;
+    switch (codec) {
+    case PRISM_SDP_CODEC_VP8:
+        return prism_rtp_vp8_parse(header->payload, header->payload_len, &vp8) == 0 && vp8.keyframe;
+    case PRISM_SDP_CODEC_VP9:
+        return prism_rtp_vp9_parse(header->payload, header->payload_len, &vp9) == 0 && vp9.keyframe;
+    case PRISM_SDP_CODEC_H264:
+        return prism_rtp_h264_is_keyframe(header->payload, header->payload_len);
+    case PRISM_SDP_CODEC_AV1:
+        return (header->payload[0] & AV1_AGGREGATION_N) != 0;
+    default:
+        return true;
+    }
+}
+
+bool vr_forwarder_keyframe_due(struct vr_forwarder *forwarder, enum prism_sdp_codec_id codec,
+                               const struct prism_rtp_header *header, uint64_t now_us)
+{
+    if (!forwarder->awaiting_keyframe)
+        return false;
+    if (starts_keyframe(codec, header)) {
+        forwarder->awaiting_keyframe = false;
+        return false;
+    }
+    if (now_us - forwarder->keyframe_asked_us < VR_FORWARD_KEYFRAME_RETRY_US)
+        return false;
+    forwarder->keyframe_asked_us = now_us;
+    return true;
 }
 
 static const char *kind_name(enum prism_sdp_media_kind kind)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct prism_rtp_header;
 struct prism_rtpout;
 
 /* Entries of one request's "streams" array, and forwarders of one publisher. */
@@ -73,13 +74,29 @@ struct vr_forwarder {
     struct vr_forward_target target;
     struct prism_rtpout *out; /* owned; its socket is opened by forwarders.c */
     void *owner;              /* forwarders.c: the struct vr_publisher it belongs to */
+    bool awaiting_keyframe;   /* video: no keyframe sent yet */
+    uint64_t keyframe_asked_us;
 };
+
+/* While a video forwarder has sent no keyframe, the publisher is asked again this often: a
+ * publisher may ignore a request too close to the previous one (libwebrtc drops those within
+ * 300 ms), and a recipient can decode nothing before a keyframe. */
+#define VR_FORWARD_KEYFRAME_RETRY_US 500000u
 
 /* Makes a forwarder for one target of `request`, its sender keyed when the request asks for
  * SRTP (never for data), without a socket yet. Returns 0, or -EINVAL / -ENOMEM / -EIO. */
 int vr_forwarder_new(const struct vr_forward_request *request,
                      const struct vr_forward_target *target, enum prism_sdp_media_kind kind,
                      unsigned media_index, uint32_t id, struct vr_forwarder **out);
+
+/* A video forwarder was created at `now_us` and asked the publisher for a keyframe: it waits
+ * for one from now on. */
+void vr_forwarder_keyframe_asked(struct vr_forwarder *forwarder, uint64_t now_us);
+
+/* Called with each packet of the forwarder's source (`codec` as negotiated) before it is sent:
+ * a keyframe ends the wait; otherwise returns true when the publisher must be asked again. */
+bool vr_forwarder_keyframe_due(struct vr_forwarder *forwarder, enum prism_sdp_codec_id codec,
+                               const struct prism_rtp_header *header, uint64_t now_us);
 
 /* Frees the forwarder and its sender (closing its socket). NULL is fine. */
 void vr_forwarder_free(struct vr_forwarder *forwarder);

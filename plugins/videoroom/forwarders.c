@@ -31,9 +31,16 @@ void vr_forwarders_relay_rtp(struct vr_publisher *publisher, const struct prism_
     GPtrArray *list = publisher->forwarders;
     for (guint i = 0; list && i < list->len; i++) {
         struct vr_forwarder *forwarder = list->pdata[i];
-        if (forwarder->media_index == packet->media_index &&
-            forwarder->kind != PRISM_SDP_MEDIA_APPLICATION)
-            prism_rtpout_send_rtp(forwarder->out, packet->data, packet->len);
+        if (forwarder->media_index != packet->media_index ||
+            forwarder->kind == PRISM_SDP_MEDIA_APPLICATION)
+            continue;
+        if (forwarder->awaiting_keyframe) {
+            struct vr_pub_stream *stream = stream_at(publisher, packet->media_index);
+            if (stream && vr_forwarder_keyframe_due(forwarder, stream->codec.id, &packet->header,
+                                                    packet->arrival_us))
+                vr_request_keyframe(stream, packet->arrival_us);
+        }
+        prism_rtpout_send_rtp(forwarder->out, packet->data, packet->len);
     }
 }
 
@@ -48,13 +55,15 @@ void vr_forwarders_relay_data(struct vr_publisher *publisher, const struct prism
 }
 
 /* The recipient's PLI or FIR (rtcp_port): a keyframe request to the publisher, throttled like
- * a subscriber's. */
+ * a subscriber's and repeated until the keyframe has gone out. */
 static void keyframe_wanted_cb(void *user, uint64_t now_us)
 {
     struct vr_forwarder *forwarder = user;
     struct vr_pub_stream *stream = stream_at(forwarder->owner, forwarder->media_index);
-    if (stream && stream->kind == PRISM_SDP_MEDIA_VIDEO)
-        vr_request_keyframe(stream, now_us);
+    if (!stream || stream->kind != PRISM_SDP_MEDIA_VIDEO)
+        return;
+    vr_forwarder_keyframe_asked(forwarder, now_us);
+    vr_request_keyframe(stream, now_us);
 }
 
 static struct prism_loop *publisher_loop(struct vr_publisher *publisher)
@@ -134,10 +143,14 @@ static int add_forwarder(struct vr_publisher *publisher, const struct vr_forward
     if (!publisher->forwarders)
         publisher->forwarders = g_ptr_array_new();
     g_ptr_array_add(publisher->forwarders, forwarder);
-    /* A recipient can only start decoding at a keyframe (Janus sends FIR and PLI too). */
+    /* A recipient can only start decoding at a keyframe (Janus sends FIR and PLI too); the
+     * forwarder asks again until one has gone out (vr_forwarders_relay_rtp). */
     struct vr_pub_stream *stream = stream_at(publisher, media_index);
-    if (stream && kind == PRISM_SDP_MEDIA_VIDEO)
-        vr_request_keyframe(stream, 0);
+    if (stream && kind == PRISM_SDP_MEDIA_VIDEO) {
+        uint64_t now = prism_now_us();
+        vr_forwarder_keyframe_asked(forwarder, now);
+        vr_request_keyframe(stream, now);
+    }
     *out = forwarder;
     return 0;
 }

@@ -121,11 +121,67 @@ static void test_forwarder_summary_is_janus_shaped(void)
         ==, -EINVAL); /* stream ids start at 1 */
 }
 
+/* A VP8 packet: a keyframe start or an interframe (RFC 7741: S=1 PID=0, then P bit). */
+static size_t vp8_packet(uint8_t *out, bool keyframe, struct prism_rtp_header *header)
+{
+    struct prism_rtp_header_fields fields = {.payload_type = 96, .seq = 7, .ssrc = 5};
+    g_assert_cmpint(prism_rtp_build_header(out, 64, &fields), ==, 12);
+    out[12] = 0x10;                   /* S=1, PID 0 */
+    out[13] = keyframe ? 0x00 : 0x01; /* P=0: keyframe */
+    out[14] = out[15] = 0;
+    g_assert_cmpint(prism_rtp_parse(out, 16, header), ==, 0);
+    return 16;
+}
+
+static void test_forwarder_asks_for_keyframes_until_one_goes_out(void)
+{
+    struct vr_forward_request request;
+    make_request("", &request);
+    struct vr_forwarder *video = NULL, *audio = NULL;
+    g_assert_cmpint(
+        vr_forwarder_new(&request, &request.targets[0], PRISM_SDP_MEDIA_VIDEO, 1, 1, &video), ==,
+        0);
+    g_assert_cmpint(
+        vr_forwarder_new(&request, &request.targets[0], PRISM_SDP_MEDIA_AUDIO, 0, 2, &audio), ==,
+        0);
+    uint8_t packet[64];
+    struct prism_rtp_header delta, key;
+    vp8_packet(packet, false, &delta);
+    uint8_t key_packet[64];
+    vp8_packet(key_packet, true, &key);
+    const uint64_t t0 = 1000000;
+    vr_forwarder_keyframe_asked(video, t0);
+    vr_forwarder_keyframe_asked(audio, t0);
+    g_assert_false(audio->awaiting_keyframe); /* audio decodes from any packet */
+    g_assert_true(video->awaiting_keyframe);
+
+    g_assert_false(vr_forwarder_keyframe_due(video, PRISM_SDP_CODEC_VP8, &delta, t0 + 100000));
+    g_assert_true(vr_forwarder_keyframe_due(video, PRISM_SDP_CODEC_VP8, &delta,
+                                            t0 + VR_FORWARD_KEYFRAME_RETRY_US));
+    /* Asked again: the next request is one retry interval later. */
+    g_assert_false(vr_forwarder_keyframe_due(video, PRISM_SDP_CODEC_VP8, &delta,
+                                             t0 + VR_FORWARD_KEYFRAME_RETRY_US + 1000));
+    g_assert_true(vr_forwarder_keyframe_due(video, PRISM_SDP_CODEC_VP8, &delta,
+                                            t0 + 2 * VR_FORWARD_KEYFRAME_RETRY_US));
+    /* The keyframe ends the wait for good. */
+    g_assert_false(vr_forwarder_keyframe_due(video, PRISM_SDP_CODEC_VP8, &key, t0 + 3000000));
+    g_assert_false(video->awaiting_keyframe);
+    g_assert_false(vr_forwarder_keyframe_due(video, PRISM_SDP_CODEC_VP8, &delta, t0 + 9000000));
+    /* A codec Prism cannot look into does not keep the publisher asked forever. */
+    vr_forwarder_keyframe_asked(video, t0);
+    g_assert_false(vr_forwarder_keyframe_due(video, PRISM_SDP_CODEC_UNKNOWN, &delta, t0 + 5000000));
+    g_assert_false(video->awaiting_keyframe);
+    vr_forwarder_free(video);
+    vr_forwarder_free(audio);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/videoroom/forwarder/keys_its_sender_from_the_request",
                     test_forwarder_keys_its_sender_from_the_request);
+    g_test_add_func("/videoroom/forwarder/asks_for_keyframes_until_one_goes_out",
+                    test_forwarder_asks_for_keyframes_until_one_goes_out);
     g_test_add_func("/videoroom/forwarder/summary_is_janus_shaped",
                     test_forwarder_summary_is_janus_shaped);
     return g_test_run();
