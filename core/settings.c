@@ -244,6 +244,8 @@ static const struct prism_setting settings[] = {
 
     STRING_SETTING("videoroom", "admin_key", "", NULL, NULL,
                    "Key \"create\" requests must carry as \"admin_key\"; empty = none needed"),
+    BOOL_SETTING("videoroom", "lock_rtp_forward", "false", NULL,
+                 "rtp_forward and stop_rtp_forward need the admin_key too (when one is set)"),
 
     STRING_SETTING("streaming", "admin_key", "", NULL, NULL,
                    "Key Streaming \"create\" requests must carry as \"admin_key\"; empty = none"),

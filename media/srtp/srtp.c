@@ -24,6 +24,7 @@ struct prism_srtp {
     srtp_t outbound; /* ssrc_any_outbound template: protect */
     srtp_t inbound;  /* ssrc_any_inbound template: unprotect, replay-checked */
     size_t rtp_tag_len;
+    size_t rtcp_tag_len; /* differs with AES_CM_128_HMAC_SHA1_32, whose SRTCP keeps 80 bits */
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -57,6 +58,7 @@ int prism_srtp_profile_lengths(enum prism_srtp_profile profile, size_t *key_len,
 {
     switch (profile) {
     case PRISM_SRTP_AES128_CM_SHA1_80:
+    case PRISM_SRTP_AES128_CM_SHA1_32:
         *key_len = SRTP_AES_128_KEY_LEN;
         *salt_len = SRTP_SALT_LEN;
         return 0;
@@ -77,6 +79,8 @@ const char *prism_srtp_profile_name(enum prism_srtp_profile profile)
     switch (profile) {
     case PRISM_SRTP_AES128_CM_SHA1_80:
         return "SRTP_AES128_CM_SHA1_80";
+    case PRISM_SRTP_AES128_CM_SHA1_32:
+        return "SRTP_AES128_CM_SHA1_32";
     case PRISM_SRTP_AEAD_AES_128_GCM:
         return "SRTP_AEAD_AES_128_GCM";
     case PRISM_SRTP_AEAD_AES_256_GCM:
@@ -120,6 +124,10 @@ static size_t set_crypto_policy(srtp_policy_t *policy, enum prism_srtp_profile p
         srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy->rtp);
         srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy->rtcp);
         return 10;
+    case PRISM_SRTP_AES128_CM_SHA1_32:
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy->rtp);
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy->rtcp);
+        return 4;
     }
     return 0;
 }
@@ -187,7 +195,8 @@ int prism_srtp_new(struct prism_srtp **out, const struct prism_srtp_keys *keys,
     rc = create_session(&srtp->inbound, keys, false, window);
     if (rc < 0)
         goto out;
-    srtp->rtp_tag_len = keys->profile == PRISM_SRTP_AES128_CM_SHA1_80 ? 10 : 16;
+    srtp->rtp_tag_len = set_crypto_policy(&(srtp_policy_t){0}, keys->profile);
+    srtp->rtcp_tag_len = keys->profile == PRISM_SRTP_AES128_CM_SHA1_32 ? 10 : srtp->rtp_tag_len;
     *out = srtp;
     return 0;
 
@@ -215,7 +224,7 @@ size_t prism_srtp_rtp_overhead(const struct prism_srtp *srtp)
 
 size_t prism_srtp_rtcp_overhead(const struct prism_srtp *srtp)
 {
-    return srtp->rtp_tag_len + SRTCP_INDEX_LEN;
+    return srtp->rtcp_tag_len + SRTCP_INDEX_LEN;
 }
 
 static enum prism_srtp_status map_status(srtp_err_status_t status)

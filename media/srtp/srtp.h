@@ -10,6 +10,9 @@
  * in the use_srtp extension (RFC 5764 section 4.1.2, RFC 7714 section 14.2). */
 enum prism_srtp_profile {
     PRISM_SRTP_AES128_CM_SHA1_80 = 0x0001,
+    /* Not offered in DTLS-SRTP by Prism: for SDES-keyed links (VideoRoom RTP forwarders,
+     * "srtp_suite": 32). Its SRTCP tag stays 80 bits (RFC 3711 section 5.2). */
+    PRISM_SRTP_AES128_CM_SHA1_32 = 0x0002,
     PRISM_SRTP_AEAD_AES_128_GCM = 0x0007,
     PRISM_SRTP_AEAD_AES_256_GCM = 0x0008,
 };

@@ -206,6 +206,8 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
     GPtrArray *targets = stream->subscribers;
     for (guint i = 0; i < targets->len; i++)
         forward_to(targets->pdata[i], stream, packet, now);
+    if (publisher->forwarders)
+        vr_forwarders_relay_rtp(publisher, packet);
 }
 
 /* Resends one packet a subscriber stream lost: its output sequence number maps back through
@@ -276,6 +278,8 @@ void vr_fanout_data(struct vr_session *session, const struct prism_peer_data *me
     if (session->role != VR_ROLE_PUBLISHER)
         return;
     struct vr_publisher *publisher = session->publisher;
+    if (publisher->forwarders)
+        vr_forwarders_relay_data(publisher, message);
     GPtrArray *subscribers = publisher->room->subscribers;
     for (guint i = 0; i < subscribers->len; i++) {
         struct vr_subscriber *subscriber = subscribers->pdata[i];

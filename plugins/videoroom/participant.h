@@ -52,7 +52,8 @@ struct vr_publisher {
     bool has_data;
     unsigned data_media_index;
     char data_mid[PRISM_SDP_MID_LEN + 1];
-    uint32_t bitrate; /* REMB cap asked by configure; 0 = the room's */
+    uint32_t bitrate;      /* REMB cap asked by configure; 0 = the room's */
+    GPtrArray *forwarders; /* struct vr_forwarder * (forwarder.h), owned; NULL: none */
     /* Talking detection (RFC 6464 levels averaged over audio_active_packets). */
     unsigned level_packets;
     unsigned level_sum;
@@ -166,6 +167,17 @@ void vr_fanout_data(struct vr_session *session, const struct prism_peer_data *me
 void vr_request_keyframe(struct vr_pub_stream *stream, uint64_t now_us);
 /* fanout.c: frees a publisher stream's retransmission history. */
 void vr_pub_stream_drop_history(struct vr_pub_stream *stream);
+
+/* forwarders.c: RTP forwarders (forwarder.h). The requests answer at once, as Janus's. */
+json_t *vr_request_rtp_forward(json_t *body);
+json_t *vr_request_stop_rtp_forward(json_t *body);
+json_t *vr_request_listforwarders(json_t *body);
+/* The media path: a publisher's packet (or data message) to its forwarders. */
+void vr_forwarders_relay_rtp(struct vr_publisher *publisher, const struct prism_peer_rtp *packet);
+void vr_forwarders_relay_data(struct vr_publisher *publisher,
+                              const struct prism_peer_data *message);
+/* Stops and frees every forwarder of the publisher (unpublish, hangup, leave). */
+void vr_forwarders_stop_all(struct vr_publisher *publisher);
 
 /* participants.c: room requests that touch participants. */
 json_t *vr_request_listparticipants(json_t *body);

@@ -413,6 +413,7 @@ json_t *vr_publisher_configure(struct vr_session *session, const char *transacti
 /* Takes the publisher's streams away from every subscriber and tells the room. */
 static void stop_publishing(struct vr_publisher *publisher)
 {
+    vr_forwarders_stop_all(publisher);
     if (!publisher->publishing)
         return;
     publisher->publishing = false;

@@ -19,6 +19,7 @@
 static GMutex file_lock;
 static char *file_path;       /* NULL: no config directory, nothing can be permanent */
 static char *admin_key;       /* NULL: "create" needs none */
+static bool lock_rtp_forward; /* forwarding requests need admin_key too */
 static GTree *file_rooms;     /* uint64_t id -> json_t room settings (owned) */
 static json_t *file_settings; /* "videoroom" members the file sets, key -> value */
 
@@ -74,6 +75,7 @@ void vr_room_file_reset(void)
     g_mutex_lock(&file_lock);
     g_clear_pointer(&file_path, g_free);
     g_clear_pointer(&admin_key, g_free);
+    lock_rtp_forward = false;
     g_clear_pointer(&file_rooms, g_tree_destroy);
     g_clear_pointer(&file_settings, json_decref);
     g_mutex_unlock(&file_lock);
@@ -90,6 +92,11 @@ bool vr_room_file_available(void)
 const char *vr_rooms_admin_key(void)
 {
     return admin_key;
+}
+
+const char *vr_rooms_rtp_forward_key(void)
+{
+    return lock_rtp_forward ? admin_key : NULL;
 }
 
 /* A libconfig value as JSON (scalars, arrays, lists and groups). */
@@ -213,6 +220,7 @@ int vr_rooms_load_config(const struct prism_config *config, char *error, size_t 
     file_path = g_strdup(path);
     g_free(admin_key);
     admin_key = key[0] ? g_strdup(key) : NULL;
+    lock_rtp_forward = prism_config_get_bool(config, "videoroom", "lock_rtp_forward");
     if (file_rooms)
         g_tree_destroy(file_rooms);
     file_rooms = new_room_tree();

@@ -66,6 +66,9 @@ bool vr_secret_equal(const char *expected, const char *given);
 bool vr_room_file_available(void);
 /* The configured admin_key, or NULL when none is needed. Fixed after vr_rooms_load_config. */
 const char *vr_rooms_admin_key(void);
+/* The admin_key rtp_forward and stop_rtp_forward must carry: the configured admin_key when
+ * lock_rtp_forward is on (Janus), else NULL. Fixed after vr_rooms_load_config. */
+const char *vr_rooms_rtp_forward_key(void);
 /* Puts the room `id` with `settings` (stolen; NULL removes it) in the file's room list and
  * rewrites the file atomically. Returns 0, -ENOENT without a config directory, or -errno
  * (the file and the list are then unchanged). */

@@ -142,6 +142,21 @@ static json_t *run_moderate(struct prism_handle *handle, json_t *body)
     return vr_request_moderate(body);
 }
 
+static json_t *run_rtp_forward(struct prism_handle *handle, json_t *body)
+{
+    return vr_request_rtp_forward(body);
+}
+
+static json_t *run_stop_rtp_forward(struct prism_handle *handle, json_t *body)
+{
+    return vr_request_stop_rtp_forward(body);
+}
+
+static json_t *run_listforwarders(struct prism_handle *handle, json_t *body)
+{
+    return vr_request_listforwarders(body);
+}
+
 static const struct sync_request sync_requests[] = {
     {"create", vr_request_create},
     {"edit", vr_request_edit},
@@ -152,6 +167,9 @@ static const struct sync_request sync_requests[] = {
     {"listparticipants", run_listparticipants},
     {"kick", run_kick},
     {"moderate", run_moderate},
+    {"rtp_forward", run_rtp_forward},
+    {"stop_rtp_forward", run_stop_rtp_forward},
+    {"listforwarders", run_listforwarders},
 };
 
 static const char *const async_requests[] = {

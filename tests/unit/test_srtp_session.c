@@ -125,6 +125,8 @@ static void test_srtp_round_trips_with_every_profile(void)
     check_round_trip(PRISM_SRTP_AEAD_AES_128_GCM, 16, 20);
     check_round_trip(PRISM_SRTP_AEAD_AES_256_GCM, 16, 20);
     check_round_trip(PRISM_SRTP_AES128_CM_SHA1_80, 10, 14);
+    /* 32-bit RTP tag, but SRTCP keeps its 80-bit one (RFC 3711 section 5.2). */
+    check_round_trip(PRISM_SRTP_AES128_CM_SHA1_32, 4, 14);
     g_assert_cmpstr(prism_srtp_profile_name(PRISM_SRTP_AEAD_AES_128_GCM), ==,
                     "SRTP_AEAD_AES_128_GCM");
 }
@@ -348,7 +350,7 @@ static void test_srtp_rejects_bad_keys_and_config(void)
     keys.salt_len = 14;
     g_assert_cmpint(prism_srtp_new(&srtp, &keys, NULL), ==, -EINVAL);
     keys.salt_len = 12;
-    keys.profile = (enum prism_srtp_profile)0x0002; /* AES128_CM_SHA1_32: not offered */
+    keys.profile = (enum prism_srtp_profile)0x0005; /* SRTP_NULL_HMAC_SHA1_80: not supported */
     g_assert_cmpint(prism_srtp_new(&srtp, &keys, NULL), ==, -ENOTSUP);
     keys.profile = PRISM_SRTP_AEAD_AES_128_GCM;
     struct prism_srtp_config config = {.replay_window = 32};
