@@ -209,6 +209,9 @@ static int start_transports(struct prism_process *process)
             .static_dir = prism_config_get_bool(config, "http", "static_enabled")
                               ? prism_config_get_string(config, "http", "static_dir")
                               : NULL,
+            .cert_pem = prism_config_get_string(config, "http", "cert_pem"),
+            .cert_key = prism_config_get_string(config, "http", "cert_key"),
+            .cert_pwd = prism_config_get_string(config, "http", "cert_pwd"),
         };
         int rc = prism_http_start(&process->http, &http, process->api);
         if (rc < 0)
@@ -220,6 +223,9 @@ static int start_transports(struct prism_process *process)
             .port = (uint16_t)prism_config_get_int(config, "websockets", "port"),
             .max_message_size = (size_t)prism_config_get_int(config, "websockets",
                                                              "max_message_size"),
+            .cert_pem = prism_config_get_string(config, "websockets", "cert_pem"),
+            .cert_key = prism_config_get_string(config, "websockets", "cert_key"),
+            .cert_pwd = prism_config_get_string(config, "websockets", "cert_pwd"),
         };
         int rc = prism_ws_start(&process->ws, &ws, process->api);
         if (rc < 0)
@@ -228,20 +234,22 @@ static int start_transports(struct prism_process *process)
     return 0;
 }
 
-static void print_urls(const struct prism_config *config)
+static void print_urls(const struct prism_process *process)
 {
-    if (prism_config_get_bool(config, "http", "enabled"))
-        prism_info("main", "Janus API over HTTP: http://%s:%d%s (info: http://%s:%d%s/info)",
-                   prism_config_get_string(config, "http", "interface"),
-                   prism_config_get_int(config, "http", "port"),
-                   prism_config_get_string(config, "http", "base_path"),
-                   prism_config_get_string(config, "http", "interface"),
-                   prism_config_get_int(config, "http", "port"),
-                   prism_config_get_string(config, "http", "base_path"));
-    if (prism_config_get_bool(config, "websockets", "enabled"))
-        prism_info("main", "Janus API over WebSocket: ws://%s:%d (subprotocol janus-protocol)",
+    const struct prism_config *config = process->config;
+    if (process->http) {
+        const char *scheme = prism_http_is_tls(process->http) ? "https" : "http";
+        const char *interface = prism_config_get_string(config, "http", "interface");
+        const char *base_path = prism_config_get_string(config, "http", "base_path");
+        unsigned port = prism_http_port(process->http);
+        prism_info("main", "Janus API over HTTP: %s://%s:%u%s (info: %s://%s:%u%s/info)", scheme,
+                   interface, port, base_path, scheme, interface, port, base_path);
+    }
+    if (process->ws)
+        prism_info("main", "Janus API over WebSocket: %s://%s:%u (subprotocol janus-protocol)",
+                   prism_ws_is_tls(process->ws) ? "wss" : "ws",
                    prism_config_get_string(config, "websockets", "interface"),
-                   prism_config_get_int(config, "websockets", "port"));
+                   prism_ws_port(process->ws));
 }
 
 /* Stops everything that started, in reverse order. Clients first get the
@@ -348,7 +356,7 @@ int main(int argc, char **argv)
         stop_process(&process);
         return 1;
     }
-    print_urls(process.config);
+    print_urls(&process);
     run_main_loop(&process);
     stop_process(&process);
     prism_info("main", "stopped");

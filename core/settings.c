@@ -163,6 +163,10 @@ static const struct prism_setting settings[] = {
                  "Serve the files of static_dir (the demo pages) on the other paths"),
     STRING_SETTING("http", "static_dir", "web", check_not_empty, NULL,
                    "Folder of static files; a relative path starts at the working directory"),
+    STRING_SETTING("http", "cert_pem", "", NULL, NULL,
+                   "PEM certificate (chain) for HTTPS; set with cert_key, the port speaks HTTPS"),
+    STRING_SETTING("http", "cert_key", "", NULL, NULL, "PEM private key of cert_pem"),
+    STRING_SETTING("http", "cert_pwd", "", NULL, NULL, "Passphrase of cert_key; empty = none"),
     STRING_SETTING("cors", "allow_origin", "*", check_not_empty, NULL,
                    "Access-Control-Allow-Origin value; \"*\" echoes the request's Origin"),
 
@@ -173,6 +177,11 @@ static const struct prism_setting settings[] = {
                 "TCP port of the WebSocket server"),
     INT_SETTING("websockets", "max_message_size", "1048576", 1024, INT_MAX, NULL,
                 "Largest message accepted, in bytes"),
+    STRING_SETTING("websockets", "cert_pem", "", NULL, NULL,
+                   "PEM certificate (chain) for WSS; set with cert_key, the port speaks WSS"),
+    STRING_SETTING("websockets", "cert_key", "", NULL, NULL, "PEM private key of cert_pem"),
+    STRING_SETTING("websockets", "cert_pwd", "", NULL, NULL,
+                   "Passphrase of cert_key; empty = none"),
 
     STRING_SETTING("videoroom", "admin_key", "", NULL, NULL,
                    "Key \"create\" requests must carry as \"admin_key\"; empty = none needed"),

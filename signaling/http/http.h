@@ -9,6 +9,7 @@
 #ifndef PRISM_SIGNALING_HTTP_H
 #define PRISM_SIGNALING_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,11 @@ struct prism_http_config {
      * "": none. A relative path is taken from the current directory, once, at
      * start. A folder that cannot be opened is logged and left out. */
     const char *static_dir;
+    /* HTTPS: PEM files of the certificate (chain) and its private key, read once at start.
+     * NULL or "": plain HTTP. `cert_pwd` decrypts an encrypted key (NULL or "": none). */
+    const char *cert_pem;
+    const char *cert_key;
+    const char *cert_pwd;
 };
 
 /* Counters, for tests and metrics. */
@@ -42,6 +48,9 @@ struct prism_http_stats {
  * 127.0.0.1:8088: Address already in use"). `api` must outlive the transport. */
 int prism_http_start(struct prism_http **out, const struct prism_http_config *config,
                      struct prism_api *api);
+
+/* True when the transport serves HTTPS. */
+bool prism_http_is_tls(const struct prism_http *http);
 
 /* The port actually bound (useful after asking for port 0). */
 uint16_t prism_http_port(const struct prism_http *http);

@@ -10,6 +10,7 @@
 #ifndef PRISM_SIGNALING_WS_H
 #define PRISM_SIGNALING_WS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,11 @@ struct prism_ws_config {
     size_t max_message_size; /* larger requests close the socket (1009); 0: default */
     size_t max_queued_bytes; /* output a client may leave unread before it is
                                 closed (1008); 0: default */
+    /* WSS: PEM files of the certificate (chain) and its private key. NULL or "": plain
+     * WebSocket. `cert_pwd` decrypts an encrypted key (NULL or "": none). */
+    const char *cert_pem;
+    const char *cert_key;
+    const char *cert_pwd;
 };
 
 /* Opens the listening socket, starts the service thread and lists the
@@ -42,6 +48,9 @@ struct prism_ws_config {
  * is untouched. `api` must outlive the transport. */
 int prism_ws_start(struct prism_ws **out, const struct prism_ws_config *config,
                    struct prism_api *api);
+
+/* True when the transport serves WebSocket over TLS. */
+bool prism_ws_is_tls(const struct prism_ws *ws);
 
 /* The port actually bound (useful when the configured port was 0). */
 uint16_t prism_ws_port(const struct prism_ws *ws);
