@@ -14,7 +14,7 @@ static int read_pem(const char *setting, const char *path, char **out)
     GError *error = NULL;
     gchar *text = NULL;
     if (!g_file_get_contents(path, &text, NULL, &error)) {
-        prism_error("http", "%s: cannot read %s: %s", setting, path, error->message);
+        prism_error("http", "%s: %s", setting, error->message); /* names the file */
         int rc = error->domain == G_FILE_ERROR && error->code == G_FILE_ERROR_NOENT ? -ENOENT
                                                                                     : -EIO;
         g_error_free(error);
