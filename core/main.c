@@ -50,10 +50,12 @@ static void print_usage(FILE *out)
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "  -c, --config-dir DIR   read the .jcfg files from DIR\n"
+            "                         (default %s, if it exists)\n"
             "      --print-config     print every setting and where it came from, then exit\n\n"
             "Every setting can also be given as an environment variable\n"
             "PRISM_<SECTION>_<KEY>; flags override the environment, which overrides the\n"
-            "files. Flags:\n\n");
+            "files. Flags:\n\n",
+            PRISM_DEFAULT_CONFIG_DIR);
     prism_config_print_flags(out);
 }
 

@@ -57,16 +57,26 @@ async function curlJson(url, body) {
     return JSON.parse(stdout);
 }
 
-test('curl --cacert gets the server info and creates a session over HTTPS', { skip }, async () => {
+test('curl --cacert runs a session over HTTPS, events by long-poll included', { skip }, async () => {
     assert.match(server.base, /^https:/);
     const info = await curlJson(server.infoUrl);
     assert.equal(info.janus, 'server_info');
     const created = await curlJson(server.base, { janus: 'create', transaction: 'tls-create' });
     assert.equal(created.janus, 'success');
     assert.equal(created.transaction, 'tls-create');
-    assert.ok(created.data.id > 0);
-    const destroyed = await curlJson(`${server.base}/${created.data.id}`,
-        { janus: 'destroy', transaction: 'tls-destroy' });
+    const session = `${server.base}/${created.data.id}`;
+    const attached = await curlJson(session,
+        { janus: 'attach', plugin: 'janus.plugin.echotest', transaction: 'tls-attach' });
+    assert.equal(attached.janus, 'success');
+    const ack = await curlJson(`${session}/${attached.data.id}`,
+        { janus: 'message', body: { audio: true }, transaction: 'tls-message' });
+    assert.equal(ack.janus, 'ack');
+    // The plugin's answer comes by the long-poll, a request MHD suspends and resumes under TLS.
+    const event = await curlJson(`${session}?maxev=1`);
+    assert.equal(event.janus, 'event');
+    assert.equal(event.transaction, 'tls-message');
+    assert.deepEqual(event.plugindata.data, { echotest: 'event', result: 'ok' });
+    const destroyed = await curlJson(session, { janus: 'destroy', transaction: 'tls-destroy' });
     assert.equal(destroyed.janus, 'success');
 });
 
