@@ -44,6 +44,8 @@ test('during the drain "create" gets 472 and an open session works; exit 0 after
         assert.equal(refused.error.reason, 'Currently not accepting new sessions');
         const overHttp = await new JanusHttp(server.base).post({ janus: 'create', transaction: 'h' });
         assert.equal(overHttp.json.error.code, 472);
+        const info = await (await fetch(server.infoUrl)).json();
+        assert.equal(info['accepting-new-sessions'], false);
 
         // The open session keeps working: a message to its handle, a keepalive, a new handle.
         const { event } = await client.message(sessionId, handleId, { audio: true });
