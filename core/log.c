@@ -1,5 +1,12 @@
-/* Logging to stderr, as text lines or JSON lines (one object per line). */
+/* Logging to stderr, as text lines or JSON lines (one object per line). A log file takes
+ * stderr's place: it is opened and moved onto descriptor 2 with dup2(), which swaps the file
+ * under concurrent writers atomically, so no lock is needed on the logging path and whatever
+ * else writes to stderr (libraries, sanitizers) lands in the same file. */
 #include "core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -12,6 +19,8 @@
 
 static _Atomic int current_level = PRISM_LOG_INFO;
 static _Atomic bool json_output = false;
+
+static char log_file_path[PATH_MAX]; /* "" when logging to the inherited stderr; main thread */
 
 static const char *const level_names[] = {"fatal", "error", "warn", "info", "verbose", "debug"};
 
@@ -29,6 +38,34 @@ void prism_log_set_level(enum prism_log_level level)
 enum prism_log_level prism_log_get_level(void)
 {
     return (enum prism_log_level)atomic_load_explicit(&current_level, memory_order_relaxed);
+}
+
+/* Opens `path` and puts it on stderr's descriptor. */
+static int move_onto_stderr(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+    if (fd < 0)
+        return -errno;
+    int rc = dup2(fd, STDERR_FILENO) < 0 ? -errno : 0;
+    close(fd);
+    return rc;
+}
+
+int prism_log_open_file(const char *path)
+{
+    if (!path || !path[0] || strlen(path) >= sizeof(log_file_path))
+        return -EINVAL;
+    int rc = move_onto_stderr(path);
+    if (rc == 0)
+        snprintf(log_file_path, sizeof(log_file_path), "%s", path);
+    return rc;
+}
+
+int prism_log_reopen(void)
+{
+    if (!log_file_path[0])
+        return 1;
+    return move_onto_stderr(log_file_path);
 }
 
 bool prism_log_parse_level(const char *text, enum prism_log_level *level)

@@ -1,4 +1,4 @@
-/* Logging: levels, timestamps, plain text or JSON lines, to stderr.
+/* Logging: levels, timestamps, plain text or JSON lines, to stderr or a log file.
  * Thread-safe: any thread may log; each line is written with one write(). */
 #ifndef PRISM_CORE_LOG_H
 #define PRISM_CORE_LOG_H
@@ -19,6 +19,15 @@ void prism_log_configure(enum prism_log_level level, bool json_lines);
 enum prism_log_level prism_log_get_level(void);
 /* Changes the highest level printed at run time (the Admin API's set_log_level). */
 void prism_log_set_level(enum prism_log_level level);
+
+/* Sends the log (and anything else written to stderr) to the file `path`, appended to and
+ * created if needed (mode 0640). Returns 0 or -errno; on failure stderr is left as it was.
+ * Main thread, before or while other threads log. */
+int prism_log_open_file(const char *path);
+
+/* Opens the log file again under its name, after logrotate renamed it (SIGHUP). Returns 0,
+ * 1 when no log file is in use, or -errno (the old file stays in use). Main thread. */
+int prism_log_reopen(void);
 
 /* Parses "fatal", "error", "warn", "info", "verbose", "debug" or a digit 0-5.
  * Returns false (and leaves *level alone) on anything else. */

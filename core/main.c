@@ -40,6 +40,10 @@ struct prism_process {
     struct prism_ws *admin_ws;
     GMainLoop *loop;
     struct prism_memory_trim_policy trim; /* main thread only */
+    /* The graceful stop (general.drain_timeout); main thread only. */
+    unsigned drain_timeout_s;
+    bool draining;
+    uint64_t drain_deadline_us;
 };
 
 static void print_usage(FILE *out)
@@ -50,10 +54,12 @@ static void print_usage(FILE *out)
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "  -c, --config-dir DIR   read the .jcfg files from DIR\n"
+            "                         (default %s, if it exists)\n"
             "      --print-config     print every setting and where it came from, then exit\n\n"
             "Every setting can also be given as an environment variable\n"
             "PRISM_<SECTION>_<KEY>; flags override the environment, which overrides the\n"
-            "files. Flags:\n\n");
+            "files. Flags:\n\n",
+            PRISM_DEFAULT_CONFIG_DIR);
     prism_config_print_flags(out);
 }
 
@@ -121,11 +127,22 @@ static struct prism_config *load_config(int argc, char **argv, bool *print_confi
     return config;
 }
 
+/* Exits when the log file cannot be opened: an operator who asked for one must not find it
+ * silently empty. */
 static void configure_logging(const struct prism_config *config)
 {
     enum prism_log_level level = PRISM_LOG_INFO;
     prism_log_parse_level(prism_config_get_string(config, "general", "log_level"), &level);
     prism_log_configure(level, prism_config_get_bool(config, "general", "log_json"));
+    const char *log_file = prism_config_get_string(config, "general", "log_file");
+    if (log_file[0]) {
+        int rc = prism_log_open_file(log_file);
+        if (rc < 0) {
+            fprintf(stderr, "prism: general.log_file: cannot open %s: %s\n", log_file,
+                    g_strerror(-rc));
+            exit(2);
+        }
+    }
 }
 
 /* Refuses to start when a configured port cannot be bound, before any port
@@ -237,10 +254,21 @@ static int start_admin_transports(struct prism_process *process)
     return 0;
 }
 
+/* A relative static_dir is looked for in the working directory (a checkout: "web"), then in
+ * the data folder `cmake --install` fills (share/prism under the install prefix). */
+static const char *find_static_dir(const char *dir, char *path, size_t size)
+{
+    if (!dir || !dir[0] || g_path_is_absolute(dir) || g_file_test(dir, G_FILE_TEST_IS_DIR))
+        return dir;
+    snprintf(path, size, "%s/%s", PRISM_DEFAULT_DATA_DIR, dir);
+    return g_file_test(path, G_FILE_TEST_IS_DIR) ? path : dir;
+}
+
 static int start_transports(struct prism_process *process)
 {
     const struct prism_config *config = process->config;
     if (prism_config_get_bool(config, "http", "enabled")) {
+        char static_path[4096];
         struct prism_http_config http = {
             .interface = prism_config_get_string(config, "http", "interface"),
             .port = (uint16_t)prism_config_get_int(config, "http", "port"),
@@ -251,8 +279,13 @@ static int start_transports(struct prism_process *process)
             .max_connections = (unsigned)prism_config_get_int(config, "http", "max_connections"),
             .cors_allow_origin = prism_config_get_string(config, "cors", "allow_origin"),
             .static_dir = prism_config_get_bool(config, "http", "static_enabled")
-                              ? prism_config_get_string(config, "http", "static_dir")
+                              ? find_static_dir(
+                                    prism_config_get_string(config, "http", "static_dir"),
+                                    static_path, sizeof(static_path))
                               : NULL,
+            .cert_pem = prism_config_get_string(config, "http", "cert_pem"),
+            .cert_key = prism_config_get_string(config, "http", "cert_key"),
+            .cert_pwd = prism_config_get_string(config, "http", "cert_pwd"),
         };
         int rc = prism_http_start(&process->http, &http, process->api);
         if (rc < 0)
@@ -264,6 +297,9 @@ static int start_transports(struct prism_process *process)
             .port = (uint16_t)prism_config_get_int(config, "websockets", "port"),
             .max_message_size = (size_t)prism_config_get_int(config, "websockets",
                                                              "max_message_size"),
+            .cert_pem = prism_config_get_string(config, "websockets", "cert_pem"),
+            .cert_key = prism_config_get_string(config, "websockets", "cert_key"),
+            .cert_pwd = prism_config_get_string(config, "websockets", "cert_pwd"),
         };
         int rc = prism_ws_start(&process->ws, &ws, process->api);
         if (rc < 0)
@@ -272,20 +308,22 @@ static int start_transports(struct prism_process *process)
     return start_admin_transports(process);
 }
 
-static void print_urls(const struct prism_config *config)
+static void print_urls(const struct prism_process *process)
 {
-    if (prism_config_get_bool(config, "http", "enabled"))
-        prism_info("main", "Janus API over HTTP: http://%s:%d%s (info: http://%s:%d%s/info)",
-                   prism_config_get_string(config, "http", "interface"),
-                   prism_config_get_int(config, "http", "port"),
-                   prism_config_get_string(config, "http", "base_path"),
-                   prism_config_get_string(config, "http", "interface"),
-                   prism_config_get_int(config, "http", "port"),
-                   prism_config_get_string(config, "http", "base_path"));
-    if (prism_config_get_bool(config, "websockets", "enabled"))
-        prism_info("main", "Janus API over WebSocket: ws://%s:%d (subprotocol janus-protocol)",
+    const struct prism_config *config = process->config;
+    if (process->http) {
+        const char *scheme = prism_http_is_tls(process->http) ? "https" : "http";
+        const char *interface = prism_config_get_string(config, "http", "interface");
+        const char *base_path = prism_config_get_string(config, "http", "base_path");
+        unsigned port = prism_http_port(process->http);
+        prism_info("main", "Janus API over HTTP: %s://%s:%u%s (info: %s://%s:%u%s/info)", scheme,
+                   interface, port, base_path, scheme, interface, port, base_path);
+    }
+    if (process->ws)
+        prism_info("main", "Janus API over WebSocket: %s://%s:%u (subprotocol janus-protocol)",
+                   prism_ws_is_tls(process->ws) ? "wss" : "ws",
                    prism_config_get_string(config, "websockets", "interface"),
-                   prism_config_get_int(config, "websockets", "port"));
+                   prism_ws_port(process->ws));
 }
 
 /* Stops everything that started, in reverse order. Clients first get the
@@ -323,11 +361,60 @@ static void stop_process(struct prism_process *process)
     prism_config_free(process->config);
 }
 
-static gboolean quit_on_signal_cb(gpointer data)
+static void quit(struct prism_process *process, const char *why)
+{
+    prism_info("main", "stopping: %s", why);
+    g_main_loop_quit(process->loop);
+}
+
+/* New sessions are refused (472) from here; the existing ones go on until they end or the
+ * deadline passes (checked by the tick). */
+static void start_drain(struct prism_process *process, unsigned sessions)
+{
+    process->draining = true;
+    process->drain_deadline_us = prism_now_us() + (uint64_t)process->drain_timeout_s * 1000000u;
+    prism_api_set_accepting(process->api, false);
+    prism_info("main", "draining: refusing new sessions; %u open session(s) have up to %u s",
+               sessions, process->drain_timeout_s);
+}
+
+/* SIGTERM or SIGINT: a drain when one is configured and sessions are open, else (or on the
+ * second signal) a stop at once. */
+static gboolean stop_signal_cb(gpointer data)
 {
     struct prism_process *process = data;
-    prism_info("main", "stopping");
-    g_main_loop_quit(process->loop);
+    unsigned sessions = prism_api_session_count(process->api);
+    if (process->draining)
+        quit(process, "second stop signal during the drain");
+    else if (process->drain_timeout_s == 0)
+        quit(process, "stop signal");
+    else if (sessions == 0)
+        quit(process, "stop signal, no session to drain");
+    else
+        start_drain(process, sessions);
+    return G_SOURCE_CONTINUE;
+}
+
+static void check_drain(struct prism_process *process, uint64_t now_us)
+{
+    if (!process->draining)
+        return;
+    if (prism_api_session_count(process->api) == 0)
+        quit(process, "drained, the last session ended");
+    else if (now_us >= process->drain_deadline_us)
+        quit(process, "drain timeout reached, ending the remaining sessions");
+}
+
+/* SIGHUP: logrotate renamed the log file; write to a new one under the configured name. */
+static gboolean reopen_log_cb(gpointer data)
+{
+    int rc = prism_log_reopen();
+    if (rc == 0)
+        prism_info("main", "SIGHUP: log file reopened");
+    else if (rc == 1)
+        prism_info("main", "SIGHUP: logging to stderr, no log file to reopen");
+    else
+        prism_error("main", "SIGHUP: cannot reopen the log file: %s", g_strerror(-rc));
     return G_SOURCE_CONTINUE;
 }
 
@@ -348,6 +435,7 @@ static gboolean api_tick_cb(gpointer data)
     struct prism_process *process = data;
     uint64_t now_us = prism_now_us();
     prism_api_tick(process->api, now_us);
+    check_drain(process, now_us);
     trim_memory_if_due(process, now_us);
     return G_SOURCE_CONTINUE;
 }
@@ -356,12 +444,16 @@ static void run_main_loop(struct prism_process *process)
 {
     process->loop = g_main_loop_new(NULL, FALSE);
     prism_memory_trim_policy_init(&process->trim, prism_now_us());
-    guint sigint = g_unix_signal_add(SIGINT, quit_on_signal_cb, process);
-    guint sigterm = g_unix_signal_add(SIGTERM, quit_on_signal_cb, process);
+    process->drain_timeout_s = (unsigned)prism_config_get_int(process->config, "general",
+                                                              "drain_timeout");
+    guint sigint = g_unix_signal_add(SIGINT, stop_signal_cb, process);
+    guint sigterm = g_unix_signal_add(SIGTERM, stop_signal_cb, process);
+    guint sighup = g_unix_signal_add(SIGHUP, reopen_log_cb, process);
     guint tick = g_timeout_add_seconds(1, api_tick_cb, process);
     g_main_loop_run(process->loop);
     g_source_remove(sigint);
     g_source_remove(sigterm);
+    g_source_remove(sighup);
     g_source_remove(tick);
 }
 
@@ -380,6 +472,7 @@ int main(int argc, char **argv)
         }
     }
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN); /* until the main loop reopens the log on it */
     prism_memory_configure();
     struct prism_process process = {0};
     bool print_config = false;
@@ -403,7 +496,7 @@ int main(int argc, char **argv)
         stop_process(&process);
         return 1;
     }
-    print_urls(process.config);
+    print_urls(&process);
     run_main_loop(&process);
     stop_process(&process);
     prism_info("main", "stopped");

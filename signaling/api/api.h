@@ -117,6 +117,12 @@ void prism_api_tick(struct prism_api *api, uint64_t now_us);
  * destroyed at once when reclaim_timeout_s is 0. */
 void prism_api_sink_closed(struct prism_api *api, struct prism_event_sink *sink, uint64_t now_us);
 
+/* Whether "create" makes new sessions; when off it answers error 472 ("Currently not
+ * accepting new sessions") while existing sessions go on. For the drain on SIGTERM and the
+ * Admin API's accept_new_sessions. Any thread. */
+void prism_api_set_accepting(struct prism_api *api, bool accepting);
+bool prism_api_is_accepting(struct prism_api *api);
+
 /* Shutdown: refuse new sessions (error 472), then end every session, sending
  * "hangup" (where media was up) and "detached" for each handle. */
 void prism_api_shutdown(struct prism_api *api);

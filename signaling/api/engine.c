@@ -377,6 +377,16 @@ static bool any_session(struct prism_api *api, struct prism_session *session, co
     return true;
 }
 
+void prism_api_set_accepting(struct prism_api *api, bool accepting)
+{
+    atomic_store(&api->accepting, accepting);
+}
+
+bool prism_api_is_accepting(struct prism_api *api)
+{
+    return atomic_load(&api->accepting);
+}
+
 void prism_api_shutdown(struct prism_api *api)
 {
     atomic_store(&api->accepting, false);

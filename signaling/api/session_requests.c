@@ -59,7 +59,9 @@ void api_request_create(struct api_call *call)
     /* Janus's order: not accepting (472), then the credentials (403), then
      * the request's own fields. */
     if (!atomic_load(&api->accepting)) {
-        api_reply_error(call, PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS, "Not accepting new sessions");
+        /* Janus's own text for it: "Currently not accepting new sessions". */
+        api_reply_error(call, PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS, "%s",
+                        prism_api_error_text(PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS));
         return;
     }
     if (!api_check_credentials(call))

@@ -33,6 +33,11 @@ struct prism_http_config {
      * prism_api_handle_admin, there is no long-poll, and the base path
      * defaults to "/admin". The transport is then not listed in "info". */
     bool admin;
+    /* HTTPS: PEM files of the certificate (chain) and its private key, read once at start.
+     * NULL or "": plain HTTP. `cert_pwd` decrypts an encrypted key (NULL or "": none). */
+    const char *cert_pem;
+    const char *cert_key;
+    const char *cert_pwd;
 };
 
 /* Counters, for tests and metrics. */
@@ -47,6 +52,9 @@ struct prism_http_stats {
  * 127.0.0.1:8088: Address already in use"). `api` must outlive the transport. */
 int prism_http_start(struct prism_http **out, const struct prism_http_config *config,
                      struct prism_api *api);
+
+/* True when the transport serves HTTPS. */
+bool prism_http_is_tls(const struct prism_http *http);
 
 /* The port actually bound (useful after asking for port 0). */
 uint16_t prism_http_port(const struct prism_http *http);

@@ -110,6 +110,9 @@ struct prism_http {
     char *static_root;  /* real path of the static folder; NULL: none served */
     int static_root_fd; /* that folder, opened O_PATH; -1 when none */
     struct MHD_Daemon *daemon;
+    char *tls_cert; /* PEM text of the certificate; NULL: plain HTTP */
+    char *tls_key;  /* PEM text of its key; wiped before it is freed */
+    char *tls_key_password;
     int listen_fd;
     bool listen_fd_ours; /* MHD hands the socket back when quiesced */
     uint16_t port;
@@ -126,6 +129,14 @@ void http_hub_ready_locked(struct http_hub *hub, struct http_request *request, j
                            unsigned status);
 /* With hub->lock held: hands each answered long-poll to its connection. */
 void http_hub_resume_answered_locked(struct http_hub *hub, GPtrArray *answered);
+
+/* tls.c */
+/* Reads the certificate and key when the config names them. Returns 0 (also when HTTPS is
+ * off) or -errno, logged. */
+int http_tls_load(struct prism_http *http, const struct prism_http_config *config);
+void http_tls_free(struct prism_http *http);
+/* Writes MHD's TLS options (none for plain HTTP) to `items`; returns how many. */
+size_t http_tls_options(const struct prism_http *http, struct MHD_OptionItem *items, size_t room);
 
 /* request.c */
 void *http_uri_cb(void *cls, const char *uri, struct MHD_Connection *connection);

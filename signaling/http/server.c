@@ -142,6 +142,7 @@ static int copy_config(struct prism_http *http, const struct prism_http_config *
 
 static void free_http(struct prism_http *http)
 {
+    http_tls_free(http);
     http_static_close(http);
     http_hub_unref(http->hub);
     g_free(http->base_path);
@@ -153,12 +154,19 @@ static void free_http(struct prism_http *http)
 static int start_daemon(struct prism_http *http)
 {
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem tls[4];
+    size_t tls_count = http_tls_options(http, tls, sizeof(tls) / sizeof(tls[0]) - 1);
+    if (tls_count > 0)
+        flags |= MHD_USE_TLS;
+    tls[tls_count] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    /* A plain-HTTP client on the HTTPS port fails its TLS handshake: MHD logs it and closes
+     * that connection only. */
     http->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, http_access_cb, http, MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)http->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
         http->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, http, MHD_OPTION_NOTIFY_COMPLETED,
-        http_completed_cb, http, MHD_OPTION_END);
+        http_completed_cb, http, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!http->daemon) {
         /* The socket is not closed here: MHD may already have closed it on its
          * failure path, and a double close could hit another thread's fd. */
@@ -191,6 +199,8 @@ int prism_http_start(struct prism_http **out, const struct prism_http_config *co
     http->static_root_fd = -1;
     int rc = copy_config(http, config);
     if (rc == 0)
+        rc = http_tls_load(http, config);
+    if (rc == 0)
         rc = http_hub_create(&http->hub);
     if (rc < 0)
         goto fail;
@@ -206,16 +216,22 @@ int prism_http_start(struct prism_http **out, const struct prism_http_config *co
         goto fail;
     if (!http->admin)
         prism_api_add_transport(api, &transport_info);
-    prism_info("http", "%s on http://%s:%u%s", http->admin ? "Admin API" : "Janus API",
+    const char *scheme = http->tls_cert ? "https" : "http";
+    prism_info("http", "%s on %s://%s:%u%s", http->admin ? "Admin API" : "Janus API", scheme,
                http->interface, http->port, http->base_path[0] ? http->base_path : "/");
     if (http->static_root)
-        prism_info("http", "files of %s on http://%s:%u/", http->static_root, http->interface,
+        prism_info("http", "files of %s on %s://%s:%u/", http->static_root, scheme, http->interface,
                    http->port);
     *out = http;
     return 0;
 fail:
     free_http(http);
     return rc;
+}
+
+bool prism_http_is_tls(const struct prism_http *http)
+{
+    return http->tls_cert != NULL;
 }
 
 uint16_t prism_http_port(const struct prism_http *http)

@@ -196,21 +196,45 @@ static void from_websocket(struct ws_edge *edge, const uint8_t *data, size_t siz
     }
 }
 
+/* The largest piece of client output handed to lws in one writable callback over TLS. */
+#define EDGE_TLS_CHUNK 16384u
+
+/* Takes up to `size` bytes off the front of `queue` into the socket `to` without blocking.
+ * Plain sockets get send(): lws stops reading a socket while it holds back part of a write
+ * to it, and the two directions of an edge must not wait on each other. The client's socket
+ * over TLS must be written through lws, which encrypts; lws keeps what the kernel does not
+ * take and calls back once it is out, so one piece per callback. Returns -1 on failure. */
+static int send_some(struct ws_edge *edge, struct lws *to, GByteArray *queue)
+{
+    if (to == edge->outer && edge->edges->tls) {
+        uint8_t buffer[LWS_PRE + EDGE_TLS_CHUNK];
+        size_t piece = queue->len < EDGE_TLS_CHUNK ? queue->len : EDGE_TLS_CHUNK;
+        memcpy(buffer + LWS_PRE, queue->data, piece);
+        if (lws_write(to, buffer + LWS_PRE, piece, LWS_WRITE_RAW) < (int)piece)
+            return -1;
+        g_byte_array_remove_range(queue, 0, (guint)piece);
+        return 0;
+    }
+    ssize_t sent = send(lws_get_socket_fd(to), queue->data, queue->len,
+                        MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        return -1;
+    if (sent > 0)
+        g_byte_array_remove_range(queue, 0, (guint)sent);
+    return 0;
+}
+
 /* Sends what waits for `to` without blocking. Returns -1 to close `to`: it failed, or it is
  * the client's socket, the WebSocket end is gone and all it wrote is out. */
 static int on_writeable(struct ws_edge *edge, struct lws *to)
 {
     bool to_outer = to == edge->outer;
     GByteArray *queue = to_outer ? edge->to_outer : edge->to_inner;
-    if (queue->len > 0) {
-        ssize_t sent = send(lws_get_socket_fd(to), queue->data, queue->len,
-                            MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            return -1;
-        if (sent > 0)
-            g_byte_array_remove_range(queue, 0, (guint)sent);
-    }
-    if (queue->len > 0)
+    bool wrote = queue->len > 0;
+    if (wrote && send_some(edge, to, queue) < 0)
+        return -1;
+    /* Over TLS lws may still hold part of the last piece: it calls back once that is out. */
+    if (queue->len > 0 || (wrote && to_outer && edge->edges->tls && edge->close_outer_when_flushed))
         lws_callback_on_writable(to);
     else if (to_outer && edge->close_outer_when_flushed)
         return -1;

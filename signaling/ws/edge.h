@@ -14,6 +14,10 @@
  * TCP would hold it back); the WebSocket end is always read, and a client that leaves more
  * than the transport's max_queued_bytes of it unread is cut off.
  *
+ * WSS: lws terminates TLS on the client's socket (the listening vhost has the certificate), so
+ * the mask check reads decrypted bytes and the pair stays plain; what goes back to the client
+ * is written through lws, which encrypts it.
+ *
  * Cost: two more descriptors and one more copy each way per connection, on the service
  * thread; signaling traffic only. Threads: everything here runs on the service thread. */
 #ifndef PRISM_SIGNALING_WS_EDGE_H
@@ -34,6 +38,7 @@ struct prism_ws_edges {
     struct lws_vhost *inner_vhost; /* serves the WebSocket ends of the pairs; set by ws.c */
     const atomic_bool *draining;   /* the transport is stopping: accept nobody new */
     size_t max_queued_bytes;       /* output a client may leave unread (0 = no limit) */
+    bool tls;                      /* lws ends TLS on the client sockets (WSS) */
     struct ws_edge *list;          /* open edges, owned */
     unsigned count;
     struct ws_edge *adopting; /* the edge whose end of a pair is being adopted */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The transport. Fields above `pending_lock` are set by start and read-only
  * until stop; the rest are guarded as noted. */
@@ -25,6 +26,7 @@ struct prism_ws {
     struct lws_context *context; /* created by start, destroyed by stop */
     struct prism_ws_address address;
     uint16_t port;
+    bool tls; /* the listening vhost terminates TLS (edge.h) */
     size_t max_message_size;
     size_t max_queued_bytes;
     bool admin; /* the Admin API on "janus-admin-protocol" */
@@ -310,14 +312,52 @@ static gpointer service_thread(gpointer data)
     return NULL;
 }
 
+/* Where TLS ends for WSS: on the listening vhost, that is on the edge's client socket. lws
+ * decrypts there and hands the edge plain bytes, so the mask check (edge.h) reads the frames as
+ * it does without TLS, and the socket pair to the WebSocket end stays plain, inside the
+ * process. Ending TLS at the WebSocket end instead would leave the edge only ciphertext to
+ * look at; a TLS layer of our own in the edge would duplicate what lws already does. */
+static bool set_tls(struct lws_context_creation_info *info, const struct prism_ws_config *config)
+{
+    if (!config->cert_pem || !config->cert_pem[0])
+        return false;
+    /* lws reads this option from the vhost's info too: without it the vhost stays plain. */
+    info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info->ssl_cert_filepath = config->cert_pem;
+    info->ssl_private_key_filepath = config->cert_key;
+    if (config->cert_pwd && config->cert_pwd[0])
+        info->ssl_private_key_password = config->cert_pwd;
+    return true;
+}
+
+/* Says which file is missing before lws tries, as lws only logs a generic failure. */
+static bool tls_files_readable(const struct prism_ws_config *config)
+{
+    if (!config->cert_key || !config->cert_key[0]) {
+        prism_error("ws", "WSS needs both cert_pem and cert_key");
+        return false;
+    }
+    const char *const files[] = {config->cert_pem, config->cert_key};
+    for (size_t i = 0; i < 2; i++) {
+        if (access(files[i], R_OK) != 0) {
+            prism_error("ws", "%s: cannot read %s: %s", i == 0 ? "cert_pem" : "cert_key", files[i],
+                        strerror(errno));
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Creates the context, the vhost that serves WebSocket connections on the ends of the
  * edges' pairs (listening nowhere) and the listening vhost that takes clients as raw
- * sockets (edge.h). Returns 0 or -errno, logged. */
-static int open_listener(struct prism_ws *ws, uint16_t port)
+ * sockets (edge.h), over TLS when a certificate is configured. Returns 0 or -errno, logged. */
+static int open_listener(struct prism_ws *ws, const struct prism_ws_config *config)
 {
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (config->cert_pem && config->cert_pem[0])
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.user = ws;
     info.uid = -1;
     info.gid = -1;
@@ -338,12 +378,16 @@ static int open_listener(struct prism_ws *ws, uint16_t port)
     memset(&info, 0, sizeof(info));
     info.vhost_name = "prism-ws-edge";
     info.iface = ws->address.numeric;
-    info.port = port;
+    info.port = config->port;
     info.protocols = edge_protocols;
     info.options = LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG |
                    (ws->address.ipv6 ? 0 : LWS_SERVER_OPTION_DISABLE_IPV6);
     info.listen_accept_role = "raw-skt";
     info.listen_accept_protocol = PRISM_WS_EDGE_PROTOCOL;
+    ws->tls = set_tls(&info, config);
+    ws->edges.tls = ws->tls;
+    if (ws->tls && !tls_files_readable(config))
+        return -EINVAL;
     errno = 0;
     struct lws_vhost *vhost = lws_create_vhost(ws->context, &info);
     int bound = vhost ? lws_get_vhost_listen_port(vhost) : 0;
@@ -351,7 +395,12 @@ static int open_listener(struct prism_ws *ws, uint16_t port)
         /* lws 4.1 reports a failed bind only in its log; it leaves bind()'s
          * errno in place, which is the best cause there is. */
         int error = errno ? errno : EADDRINUSE;
-        prism_error("ws", "cannot listen on %s port %u: %s", ws->address.numeric, port,
+        if (ws->tls && !vhost) {
+            prism_error("ws", "cannot set up WSS on port %u (certificate or key refused?)",
+                        config->port);
+            return -EINVAL;
+        }
+        prism_error("ws", "cannot listen on %s port %u: %s", ws->address.numeric, config->port,
                     strerror(error));
         return -error;
     }
@@ -412,7 +461,7 @@ int prism_ws_start(struct prism_ws **out, const struct prism_ws_config *config,
         goto fail;
     }
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_cb);
-    rc = open_listener(ws, config->port);
+    rc = open_listener(ws, config);
     if (rc < 0)
         goto fail;
     ws->thread = g_thread_try_new("prism-ws", service_thread, ws, &error);
@@ -427,14 +476,19 @@ int prism_ws_start(struct prism_ws **out, const struct prism_ws_config *config,
      * depends on it (the engine guards the list with its lock). */
     if (!ws->admin)
         prism_api_add_transport(api, &transport_info);
-    prism_info("ws", "%s on ws://%s%s%s:%u/", ws->admin ? "Admin API" : "Janus API",
-               ws->address.ipv6 ? "[" : "", ws->address.numeric, ws->address.ipv6 ? "]" : "",
-               ws->port);
+    prism_info("ws", "%s on %s://%s%s%s:%u/", ws->admin ? "Admin API" : "Janus API",
+               ws->tls ? "wss" : "ws", ws->address.ipv6 ? "[" : "", ws->address.numeric,
+               ws->address.ipv6 ? "]" : "", ws->port);
     *out = ws;
     return 0;
 fail:
     ws_free(ws);
     return rc;
+}
+
+bool prism_ws_is_tls(const struct prism_ws *ws)
+{
+    return ws->tls;
 }
 
 uint16_t prism_ws_port(const struct prism_ws *ws)

@@ -37,6 +37,11 @@ struct prism_ws_config {
      * (also chosen for clients that name none): messages go to
      * prism_api_handle_admin and the transport is not listed in "info". */
     bool admin;
+    /* WSS: PEM files of the certificate (chain) and its private key. NULL or "": plain
+     * WebSocket. `cert_pwd` decrypts an encrypted key (NULL or "": none). */
+    const char *cert_pem;
+    const char *cert_key;
+    const char *cert_pwd;
 };
 
 /* Opens the listening socket, starts the service thread and lists the
@@ -47,6 +52,9 @@ struct prism_ws_config {
  * is untouched. `api` must outlive the transport. */
 int prism_ws_start(struct prism_ws **out, const struct prism_ws_config *config,
                    struct prism_api *api);
+
+/* True when the transport serves WebSocket over TLS. */
+bool prism_ws_is_tls(const struct prism_ws *ws);
 
 /* The port actually bound (useful when the configured port was 0). */
 uint16_t prism_ws_port(const struct prism_ws *ws);

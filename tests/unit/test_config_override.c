@@ -212,7 +212,7 @@ static void test_config_help_lists_every_flag_with_default_and_variable(void)
         g_assert_nonnull(strstr(text, needle));
         g_free(needle);
     }
-    g_assert_cmpuint(flags, ==, 16);
+    g_assert_cmpuint(flags, ==, 18);
     g_assert_nonnull(strstr(text, "\n  --http-port=N            TCP port of the HTTP server "
                                   "(1..65535)\n                           (default 8088; "
                                   "PRISM_HTTP_PORT)\n"));

@@ -2,6 +2,7 @@
 // until it answers, and stops it with SIGTERM, checking for a clean exit.
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import https from 'node:https';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -106,17 +107,37 @@ function launch(env, configDir, cwd) {
     return spawn(path.resolve(bin), ['--config-dir', configDir], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+// The HTTP status of GET `url`; over HTTPS checked against the certificate `ca`.
+async function infoStatus(url, ca) {
+    if (!ca) {
+        const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        await response.arrayBuffer();
+        return response.status;
+    }
+    return new Promise((resolve, reject) => {
+        const request = https.get(url, { ca, timeout: 1000 }, (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode));
+        });
+        request.on('timeout', () => request.destroy(new Error('timeout')));
+        request.on('error', reject);
+    });
+}
+
 // One running server. Its output goes to our stderr with a prefix, so ctest shows it on failure.
 export class Server {
-    constructor(child, ports, configDir) {
+    // `ca`: the PEM certificate the server's HTTPS and WSS ports are checked against; unset for
+    // plain HTTP and WebSocket.
+    constructor(child, ports, configDir, { ca } = {}) {
         this.child = child;
         this.pid = child.pid;
         this.httpPort = ports.http;
         this.wsPort = ports.ws;
-        this.origin = `http://127.0.0.1:${ports.http}`;
+        this.ca = ca;
+        this.origin = `${ca ? 'https' : 'http'}://127.0.0.1:${ports.http}`;
         this.base = `${this.origin}/janus`;
         this.infoUrl = `${this.base}/info`;
-        this.wsUrl = `ws://127.0.0.1:${ports.ws}`;
+        this.wsUrl = `${ca ? 'wss' : 'ws'}://127.0.0.1:${ports.ws}`;
         this.configDir = configDir;
         this.exit = new Promise((resolve) => {
             child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -141,9 +162,8 @@ export class Server {
                 throw new Error(`server exited during start-up: ${JSON.stringify(this.exited)}`);
             }
             try {
-                const response = await fetch(this.infoUrl, { signal: AbortSignal.timeout(1000) });
-                await response.arrayBuffer();
-                if (response.status === 200 && (await canConnect(this.wsPort))) return;
+                const status = await infoStatus(this.infoUrl, this.ca);
+                if (status === 200 && (await canConnect(this.wsPort))) return;
             } catch {
                 // not listening yet
             }
@@ -204,8 +224,9 @@ export function serverUsesAsan() {
 }
 
 // Starts a server with extra PRISM_* settings, e.g. {PRISM_GENERAL_SESSION_TIMEOUT: '3'}; a
-// setting given as undefined is removed from the environment. `cwd` is its working directory.
-export async function startServer(settings = {}, { cwd } = {}) {
+// setting given as undefined is removed from the environment. `cwd` is its working directory;
+// `ca` the certificate to trust when the settings turn HTTPS and WSS on.
+export async function startServer(settings = {}, { cwd, ca } = {}) {
     const ports = { http: await freePort(), ws: await freePort() };
     while (ports.ws === ports.http) ports.ws = await freePort();
     const configDir = makeConfigDir();
@@ -222,7 +243,7 @@ export async function startServer(settings = {}, { cwd } = {}) {
     for (const [name, value] of Object.entries(env)) {
         if (value === undefined) delete env[name];
     }
-    const server = new Server(launch(env, configDir, cwd), ports, configDir);
+    const server = new Server(launch(env, configDir, cwd), ports, configDir, { ca });
     try {
         await server.waitReady();
     } catch (error) {

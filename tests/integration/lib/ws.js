@@ -34,9 +34,9 @@ export class JanusWs {
         socket.on('error', (error) => (this.error = error));
     }
 
-    // Opens a socket with the Janus subprotocol.
-    static async connect(url) {
-        const socket = new WebSocket(url, 'janus-protocol');
+    // Opens a socket with the Janus subprotocol; `options` go to the ws library (e.g. {ca}).
+    static async connect(url, options = {}) {
+        const socket = new WebSocket(url, 'janus-protocol', options);
         await new Promise((resolve, reject) => {
             socket.once('open', resolve);
             socket.once('error', reject);
