@@ -51,7 +51,15 @@ static int check_config(struct prism_dtls_config *config)
     return 0;
 }
 
-static int configure_ssl_ctx(SSL_CTX *ssl_ctx, struct prism_dtls_cert *cert)
+/* OpenSSL takes a maximum fragment of 512 to 16384 bytes. */
+static long send_fragment_for(size_t mtu)
+{
+    if (mtu < 512)
+        return 512;
+    return mtu > SSL3_RT_MAX_PLAIN_LENGTH ? SSL3_RT_MAX_PLAIN_LENGTH : (long)mtu;
+}
+
+static int configure_ssl_ctx(SSL_CTX *ssl_ctx, struct prism_dtls_cert *cert, size_t mtu)
 {
     if (SSL_CTX_set_min_proto_version(ssl_ctx, DTLS1_2_VERSION) != 1 ||
         SSL_CTX_set_max_proto_version(ssl_ctx, DTLS1_2_VERSION) != 1 ||
@@ -70,6 +78,11 @@ static int configure_ssl_ctx(SSL_CTX *ssl_ctx, struct prism_dtls_cert *cert)
     SSL_CTX_set_options(ssl_ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_CIPHER_SERVER_PREFERENCE |
                                      SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_session_cache_mode(ssl_ctx, SSL_SESS_CACHE_OFF);
+    /* The write buffer is sized for the largest record: 16 KB plus overhead by default,
+     * for each PeerConnection. Ours never exceed the mtu (handshake fragments, and
+     * application data up to prism_dtls_app_mtu), so one datagram's worth is enough.
+     * (SSL_MODE_RELEASE_BUFFERS would not help: OpenSSL 3.0 keeps DTLS buffers.) */
+    SSL_CTX_set_max_send_fragment(ssl_ctx, send_fragment_for(mtu));
     /* Self-signed certificates are the norm: trust comes from the SDP
      * fingerprint, checked per connection in prism_dtls_verify_cb. */
     SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
@@ -115,7 +128,7 @@ int prism_dtls_context_new(struct prism_dtls_context **out, struct prism_dtls_ce
     ctx->bio_method = create_bio_method();
     if (!ctx->ssl_ctx || !ctx->bio_method)
         goto out;
-    rc = configure_ssl_ctx(ctx->ssl_ctx, cert);
+    rc = configure_ssl_ctx(ctx->ssl_ctx, cert, checked.mtu);
     if (rc < 0)
         goto out;
     *out = ctx;

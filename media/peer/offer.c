@@ -11,7 +11,7 @@
 static int prepare_media(struct prism_peer *peer, const struct prism_peer_offer_media *media,
                          size_t count, struct prism_sdp_offer_media *out)
 {
-    if (count == 0 || count > PEER_MAX_MEDIA)
+    if (count == 0 || peer_media_reserve(peer, (unsigned)count) < 0)
         return -EINVAL;
     for (size_t i = 0; i < count; i++) {
         if (!media[i].mid)

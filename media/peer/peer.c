@@ -113,6 +113,7 @@ void prism_peer_destroy(struct prism_peer *peer)
     prism_srtp_free(peer->srtp);
     prism_sdp_free(peer->remote);
     prism_sdp_free(peer->local_offer);
+    free(peer->media);
     free(peer);
 }
 

@@ -87,7 +87,10 @@ struct prism_peer {
     uint64_t sdp_session_id, sdp_version;
     char cname[24];
 
-    struct peer_media media[PEER_MAX_MEDIA];
+    /* The m-line table, grown by peer_media_reserve() to the m-lines negotiated so far (a
+     * viewer has two or three): a fixed table of PEER_MAX_MEDIA was 200 KB per peer. */
+    struct peer_media *media;
+    unsigned media_capacity; /* entries allocated, zeroed until used */
     unsigned media_count;
     uint8_t mid_ext_id; /* 0: the remote sends no mid extension */
 
@@ -134,7 +137,11 @@ struct peer_media *peer_media_for_packet(struct prism_peer *peer,
  * answered: directions are read from our point of view either way. */
 int peer_streams_from_exchange(struct prism_peer *peer, const struct prism_sdp *offer,
                                const struct prism_sdp *answer, bool local_answer);
-/* The m-line slot `index` for `mid`: our SSRCs are drawn on first use and kept for that mid. */
+/* Makes room for m-lines 0 .. count - 1 (new ones zeroed; existing ones move, so pointers to
+ * them do not outlive this call). -EINVAL beyond PEER_MAX_MEDIA, -ENOMEM. */
+int peer_media_reserve(struct prism_peer *peer, unsigned count);
+/* The m-line slot `index` (reserved) for `mid`: our SSRCs are drawn on first use and kept for
+ * that mid. */
 struct peer_media *peer_media_slot(struct prism_peer *peer, unsigned index, const char *mid);
 
 /* peer.c, shared with offer.c */

@@ -50,7 +50,7 @@ void peer_recovery_setup(struct prism_peer *peer)
 
 void peer_recovery_free(struct prism_peer *peer)
 {
-    for (unsigned i = 0; i < PEER_MAX_MEDIA; i++) {
+    for (unsigned i = 0; i < peer->media_capacity; i++) {
         prism_nack_history_destroy(peer->media[i].history);
         prism_nack_receiver_destroy(peer->media[i].receiver);
         peer->media[i].history = NULL;
@@ -247,7 +247,7 @@ void peer_recovery_check_slowlink(struct prism_peer *peer)
 
 int prism_peer_set_nack_owner(struct prism_peer *peer, unsigned media_index, bool owner_answers)
 {
-    if (!peer || media_index >= PEER_MAX_MEDIA)
+    if (!peer || media_index >= PEER_MAX_MEDIA || peer_media_reserve(peer, media_index + 1) < 0)
         return -ENOENT;
     struct peer_media *media = &peer->media[media_index];
     media->nack_owner = owner_answers;

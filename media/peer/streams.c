@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint32_t random_ssrc(void)
@@ -59,6 +60,21 @@ static void set_codecs(struct peer_media *media, const struct prism_sdp_media *a
     media->rtx_pt = rtx ? rtx->pt : 0;
 }
 
+int peer_media_reserve(struct prism_peer *peer, unsigned count)
+{
+    if (count > PEER_MAX_MEDIA)
+        return -EINVAL;
+    if (count <= peer->media_capacity)
+        return 0;
+    struct peer_media *grown = realloc(peer->media, count * sizeof(*grown));
+    if (!grown)
+        return -ENOMEM;
+    memset(&grown[peer->media_capacity], 0, (count - peer->media_capacity) * sizeof(*grown));
+    peer->media = grown;
+    peer->media_capacity = count;
+    return 0;
+}
+
 struct peer_media *peer_media_slot(struct prism_peer *peer, unsigned index, const char *mid)
 {
     struct peer_media *media = &peer->media[index];
@@ -75,8 +91,11 @@ struct peer_media *peer_media_slot(struct prism_peer *peer, unsigned index, cons
 int peer_streams_from_exchange(struct prism_peer *peer, const struct prism_sdp *offer,
                                const struct prism_sdp *answer, bool local_answer)
 {
-    if (answer->media_count > PEER_MAX_MEDIA || offer->media_count != answer->media_count)
+    if (offer->media_count != answer->media_count)
         return -EINVAL;
+    int rc = peer_media_reserve(peer, answer->media_count);
+    if (rc < 0)
+        return rc;
     const struct prism_sdp *remote = local_answer ? offer : answer;
     for (unsigned i = 0; i < answer->media_count; i++) {
         const struct prism_sdp_media *answered = &answer->media[i];

@@ -236,8 +236,8 @@ static void answer_nack(struct vr_subscriber *subscriber,
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
     struct vr_sub_stream *target = NULL;
     for (unsigned i = 0; i < subscriber->stream_count && !target; i++) {
-        if (subscriber->streams[i].media_index == feedback->media_index)
-            target = &subscriber->streams[i];
+        if (subscriber->streams[i]->media_index == feedback->media_index)
+            target = subscriber->streams[i];
     }
     if (!peer || !target || !target->source || target->forward_source != target->source ||
         !target->source->history)
@@ -266,7 +266,7 @@ void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feed
         return;
     struct vr_subscriber *subscriber = session->subscriber;
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
-        struct vr_sub_stream *stream = &subscriber->streams[i];
+        struct vr_sub_stream *stream = subscriber->streams[i];
         if (stream->media_index == feedback->media_index && stream->source)
             vr_request_keyframe(stream->source, 0);
     }
@@ -285,7 +285,7 @@ void vr_fanout_data(struct vr_session *session, const struct prism_peer_data *me
         struct vr_subscriber *subscriber = subscribers->pdata[i];
         bool receives = false;
         for (unsigned s = 0; s < subscriber->stream_count && !receives; s++)
-            receives = subscriber->streams[s].feed_id == publisher->id;
+            receives = subscriber->streams[s]->feed_id == publisher->id;
         if (receives && subscriber->has_data)
             prism_peer_send_data(prism_handle_peer(subscriber->handle), NULL, message->binary,
                                  message->data, message->len);

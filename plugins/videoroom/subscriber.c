@@ -17,7 +17,7 @@ static json_t *streams_json(const struct vr_subscriber *subscriber)
 {
     json_t *streams = json_array();
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
-        const struct vr_sub_stream *stream = &subscriber->streams[i];
+        const struct vr_sub_stream *stream = subscriber->streams[i];
         json_t *entry = json_pack("{s:i, s:s, s:s, s:b, s:b}", "mindex", (int)stream->media_index,
                                   "mid", stream->mid, "type", vr_kind_name(stream->kind), "send",
                                   stream->send, "active", stream->active);
@@ -70,16 +70,18 @@ static struct vr_sub_stream *free_slot(struct vr_subscriber *subscriber,
                                        enum prism_sdp_media_kind kind)
 {
     if (subscriber->stream_count < VR_MAX_STREAMS) {
-        struct vr_sub_stream *stream = &subscriber->streams[subscriber->stream_count++];
-        memset(stream, 0, sizeof(*stream));
+        struct vr_sub_stream *stream = calloc(1, sizeof(*stream));
+        if (!stream)
+            return NULL;
+        subscriber->streams[subscriber->stream_count++] = stream;
         stream->subscriber = subscriber;
         stream->media_index = subscriber->mline_count++;
         snprintf(stream->mid, sizeof(stream->mid), "%u", stream->media_index);
         return stream;
     }
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
-        if (!subscriber->streams[i].active && subscriber->streams[i].kind == kind)
-            return &subscriber->streams[i];
+        if (!subscriber->streams[i]->active && subscriber->streams[i]->kind == kind)
+            return subscriber->streams[i];
     }
     return NULL;
 }
@@ -162,7 +164,7 @@ static json_t *make_offer(struct vr_subscriber *subscriber)
     struct offer_slot slots[VR_MAX_STREAMS];
     size_t count = subscriber->mline_count;
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
-        struct vr_sub_stream *stream = &subscriber->streams[i];
+        struct vr_sub_stream *stream = subscriber->streams[i];
         describe_stream(stream, &slots[i], &media[stream->media_index]);
     }
     char data_mid[16];
@@ -180,7 +182,7 @@ static json_t *make_offer(struct vr_subscriber *subscriber)
         subscriber->offer_queued = false;
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
     for (unsigned i = 0; jsep && i < subscriber->stream_count; i++) {
-        struct vr_sub_stream *stream = &subscriber->streams[i];
+        struct vr_sub_stream *stream = subscriber->streams[i];
         vr_forward_attach(stream, prism_peer_local_ssrc(peer, stream->media_index));
     }
     return jsep;
@@ -211,8 +213,10 @@ static bool private_id_known(struct vr_room *room, json_t *private_id)
 static void subscriber_free(struct vr_session *session)
 {
     struct vr_subscriber *subscriber = session->subscriber;
-    for (unsigned i = 0; i < subscriber->stream_count; i++)
-        vr_sub_stream_unlink(&subscriber->streams[i]);
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        vr_sub_stream_unlink(subscriber->streams[i]);
+        free(subscriber->streams[i]);
+    }
     g_ptr_array_remove(subscriber->room->subscribers, subscriber);
     atomic_fetch_sub(&subscriber->room->participant_count, 1);
     vr_room_unref(subscriber->room);
@@ -320,7 +324,7 @@ static unsigned remove_streams(struct vr_subscriber *subscriber, json_t *list)
         const char *mid = json_string_value(json_object_get(entry, "mid"));
         const char *sub_mid = json_string_value(json_object_get(entry, "sub_mid"));
         for (unsigned i = 0; i < subscriber->stream_count; i++) {
-            struct vr_sub_stream *stream = &subscriber->streams[i];
+            struct vr_sub_stream *stream = subscriber->streams[i];
             bool match = stream->active && (!feed || (json_int_t)stream->feed_id == feed) &&
                          (!mid || strcmp(mid, stream->feed_mid) == 0) &&
                          (!sub_mid || strcmp(sub_mid, stream->mid) == 0);
@@ -343,7 +347,7 @@ static json_t *set_sending(struct vr_subscriber *subscriber, json_t *list)
         const char *mid = json_string_value(json_object_get(entry, "mid"));
         json_t *send = json_object_get(entry, "send");
         for (unsigned i = 0; mid && json_is_boolean(send) && i < subscriber->stream_count; i++) {
-            struct vr_sub_stream *stream = &subscriber->streams[i];
+            struct vr_sub_stream *stream = subscriber->streams[i];
             if (strcmp(stream->mid, mid) != 0)
                 continue;
             stream->send = json_is_true(send);
@@ -358,7 +362,7 @@ static void set_paused(struct vr_subscriber *subscriber, bool paused)
 {
     subscriber->paused = paused;
     for (unsigned i = 0; i < subscriber->stream_count; i++)
-        vr_forward_pause(&subscriber->streams[i], paused || !subscriber->streams[i].send);
+        vr_forward_pause(subscriber->streams[i], paused || !subscriber->streams[i]->send);
 }
 
 /* switch: [{feed, mid, sub_mid}] moves a slot to another source of the same kind. */
@@ -380,7 +384,7 @@ static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
             if (strcmp(feed->streams[s].mid, mid) == 0)
                 source = &feed->streams[s];
         for (unsigned i = 0; source && i < subscriber->stream_count; i++) {
-            struct vr_sub_stream *stream = &subscriber->streams[i];
+            struct vr_sub_stream *stream = subscriber->streams[i];
             if (strcmp(stream->mid, sub_mid) != 0 || stream->kind != source->kind ||
                 stream->source == source)
                 continue;
@@ -474,7 +478,7 @@ void vr_subscriber_setup_media(struct vr_session *session)
 {
     struct vr_subscriber *subscriber = session->subscriber;
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
-        struct vr_sub_stream *stream = &subscriber->streams[i];
+        struct vr_sub_stream *stream = subscriber->streams[i];
         if (stream->source && stream->kind == PRISM_SDP_MEDIA_VIDEO)
             vr_request_keyframe(stream->source, 0);
     }

@@ -51,7 +51,8 @@ static void test_videoroom_reused_mline_continues_seq_and_ts(void)
     feed_init(&first, 1);
     feed_init(&second, 2);
     struct vr_subscriber *subscriber = calloc(1, sizeof(*subscriber));
-    struct vr_sub_stream *stream = &subscriber->streams[0];
+    struct vr_sub_stream *stream = calloc(1, sizeof(*stream));
+    subscriber->streams[0] = stream;
     stream->subscriber = subscriber;
     stream->kind = PRISM_SDP_MEDIA_VIDEO;
     uint64_t now = 1000 * MS;
@@ -82,6 +83,7 @@ static void test_videoroom_reused_mline_continues_seq_and_ts(void)
     vr_sub_stream_unlink(stream);
     g_ptr_array_free(first.video.subscribers, TRUE);
     g_ptr_array_free(second.video.subscribers, TRUE);
+    free(stream);
     free(subscriber);
 }
 
