@@ -28,6 +28,55 @@ uint64_t prism_loop_now_us(const struct prism_loop *loop)
     return loop->now_us;
 }
 
+bool prism_loop_in_turn(const struct prism_loop *loop)
+{
+    return loop->in_turn;
+}
+
+void prism_loop_deferred_init(struct prism_loop_deferred *deferred, prism_loop_deferred_cb callback,
+                              void *data)
+{
+    *deferred = (struct prism_loop_deferred){.callback = callback, .data = data};
+}
+
+void prism_loop_defer(struct prism_loop *loop, struct prism_loop_deferred *deferred)
+{
+    if (deferred->queued)
+        return;
+    deferred->queued = true;
+    deferred->next = NULL;
+    *loop->deferred_tail = deferred;
+    loop->deferred_tail = &deferred->next;
+}
+
+void prism_loop_defer_cancel(struct prism_loop *loop, struct prism_loop_deferred *deferred)
+{
+    if (!deferred->queued)
+        return;
+    struct prism_loop_deferred **link = &loop->deferred_head;
+    while (*link != deferred)
+        link = &(*link)->next;
+    *link = deferred->next;
+    if (loop->deferred_tail == &deferred->next)
+        loop->deferred_tail = link;
+    deferred->queued = false;
+    deferred->next = NULL;
+}
+
+/* Runs the queue until it is empty, work queued meanwhile included. */
+static void run_deferred(struct prism_loop *loop)
+{
+    while (loop->deferred_head) {
+        struct prism_loop_deferred *deferred = loop->deferred_head;
+        loop->deferred_head = deferred->next;
+        if (!loop->deferred_head)
+            loop->deferred_tail = &loop->deferred_head;
+        deferred->queued = false;
+        deferred->next = NULL;
+        deferred->callback(deferred, deferred->data);
+    }
+}
+
 struct loop_fd *loop_fd_slot(struct prism_loop *loop, int fd, bool grow)
 {
     if (fd < 0)
@@ -245,7 +294,8 @@ static void dispatch_event(struct prism_loop *loop, int fd, uint32_t events)
     }
 }
 
-/* One wake-up: wait, read the clock, run ready callbacks, due timers, GLib. */
+/* One wake-up: wait, read the clock, run ready callbacks, due timers, GLib, then the deferred
+ * work (batched sends) before the next wait. */
 static int turn(struct prism_loop *loop)
 {
     struct epoll_event events[EVENTS_PER_WAIT];
@@ -256,11 +306,14 @@ static int turn(struct prism_loop *loop)
         return errno == EINTR ? 0 : -errno;
     loop->turn++;
     loop->now_us = prism_loop_clock_us();
+    loop->in_turn = true;
     for (int i = 0; i < count; i++)
         dispatch_event(loop, events[i].data.fd, events[i].events);
     prism_timer_heap_run_due(&loop->timers, loop->now_us);
     if (loop->glib)
         loop_glib_after_turn(loop);
+    run_deferred(loop);
+    loop->in_turn = false;
     /* The busy fraction on the metrics page: one more clock read per wake-up. */
     prism_metrics_add(PRISM_COUNTER_BUSY_US, prism_loop_clock_us() - loop->now_us);
     return 0;
@@ -297,6 +350,7 @@ int prism_loop_create(struct prism_loop **out)
     if (!loop)
         return -ENOMEM;
     pthread_mutex_init(&loop->mailbox_lock, NULL);
+    loop->deferred_tail = &loop->deferred_head;
     prism_timer_heap_init(&loop->timers);
     atomic_init(&loop->stop_requested, false);
     loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -324,6 +378,7 @@ void prism_loop_destroy(struct prism_loop *loop)
         return;
     prism_loop_close_mailbox(loop);
     drain_mailbox(loop);
+    run_deferred(loop);
     if (loop->glib)
         loop_glib_destroy(loop);
     prism_timer_heap_deinit(&loop->timers);

@@ -12,8 +12,13 @@
  *   one of its own descriptors is ready, its deadline passed or its sources
  *   changed; see core/loop_glib.c.
  *
+ * - deferred work run once at the end of a turn, before the loop waits again:
+ *   a batch of datagrams queued by the turn's callbacks is sent there.
+ *
  * The clock is read once per wake-up; callbacks get that time as `now_us`
- * (CLOCK_MONOTONIC in microseconds, the same clock as g_get_monotonic_time).
+ * (CLOCK_MONOTONIC in microseconds, the same clock as g_get_monotonic_time),
+ * and code below them takes it from prism_loop_now_us instead of reading the
+ * clock again.
  *
  * A loop belongs to the thread that runs it: every function here except
  * prism_loop_post and prism_loop_stop is for that thread only (or for any one
@@ -38,11 +43,24 @@ typedef void (*prism_loop_fd_cb)(struct prism_loop *loop, int fd, uint32_t event
                                  void *data);
 typedef void (*prism_loop_job_cb)(void *data);
 
+struct prism_loop_deferred;
+typedef void (*prism_loop_deferred_cb)(struct prism_loop_deferred *deferred, void *data);
+
+/* Work to run once at the end of a turn. Embedded in its owner, which keeps it
+ * alive while queued (or cancels it); loop thread only. */
+struct prism_loop_deferred {
+    prism_loop_deferred_cb callback;
+    void *data;
+    struct prism_loop_deferred *next; /* in the loop's queue */
+    bool queued;
+};
+
 /* Returns 0 or -errno. */
 int prism_loop_create(struct prism_loop **out);
 
-/* Runs every job still in the mailbox (in the caller's thread), then frees
- * the loop. Timers still armed are disarmed; descriptors are not closed. */
+/* Runs every job still in the mailbox and every queued deferred work (in the
+ * caller's thread), then frees the loop. Timers still armed are disarmed;
+ * descriptors are not closed. */
 void prism_loop_destroy(struct prism_loop *loop);
 
 /* Watches `fd` for `events` (EPOLLIN and/or EPOLLOUT; errors and hang-ups are
@@ -61,6 +79,22 @@ void prism_loop_timer_cancel(struct prism_loop *loop, struct prism_timer *timer)
 
 /* The time of the current wake-up (or of the last one). */
 uint64_t prism_loop_now_us(const struct prism_loop *loop);
+
+/* True while the loop runs a turn (its callbacks, timers, GLib and deferred
+ * work): deferred work queued now runs before the loop waits again. */
+bool prism_loop_in_turn(const struct prism_loop *loop);
+
+void prism_loop_deferred_init(struct prism_loop_deferred *deferred, prism_loop_deferred_cb callback,
+                              void *data);
+
+/* Queues `deferred` to run once at the end of the current turn, after every
+ * callback, timer and GLib dispatch of it (outside a turn: at the end of the
+ * next one, or in prism_loop_destroy). Queuing it again before it ran does
+ * nothing; deferred work may queue more, which runs in the same turn. */
+void prism_loop_defer(struct prism_loop *loop, struct prism_loop_deferred *deferred);
+
+/* Takes `deferred` off the queue if it is there. */
+void prism_loop_defer_cancel(struct prism_loop *loop, struct prism_loop_deferred *deferred);
 
 /* Reads CLOCK_MONOTONIC, in microseconds. */
 uint64_t prism_loop_clock_us(void);

@@ -44,6 +44,10 @@ struct prism_loop {
     uint64_t timer_fd_deadline; /* what the timerfd is armed for, 0 = disarmed */
     uint64_t now_us;
     uint64_t turn; /* wake-ups so far */
+    bool in_turn;
+    /* Deferred work queued for the end of the turn, first to run first. */
+    struct prism_loop_deferred *deferred_head;
+    struct prism_loop_deferred **deferred_tail;
     atomic_bool stop_requested;
     struct loop_glib *glib; /* NULL until prism_loop_glib_context */
 

@@ -1,6 +1,7 @@
 /* The libnice agent of one PeerConnection: creation on the worker's context, gathering,
  * libnice's signals turned into the owner's callbacks, the send and receive hot paths, and
  * a destroy after which nothing of the agent runs. */
+#include "core/ids.h"
 #include "core/log.h"
 #include "media/ice/ice_internal.h"
 
@@ -130,7 +131,7 @@ static void receive_cb(NiceAgent *agent, guint stream_id, guint component_id, gu
     if (G_UNLIKELY(ice->dead))
         return;
     prism_ice_enter(ice);
-    ice->callbacks.receive_cb(ice->owner, (const uint8_t *)data, length);
+    ice->callbacks.receive_cb(ice->owner, (const uint8_t *)data, length, prism_now_us());
     prism_ice_leave(ice);
 }
 

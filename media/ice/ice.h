@@ -120,10 +120,11 @@ struct prism_ice_callbacks {
     void (*gathering_done_cb)(void *owner);
     /* The state changed. On PRISM_ICE_FAILED the owner hangs up (or restarts ICE). */
     void (*state_cb)(void *owner, enum prism_ice_state state);
-    /* A datagram arrived (DTLS, SRTP or SRTCP; never STUN). `data` points into libnice's
-     * receive buffer and is valid only during the call. The hot path: it runs once per
-     * packet with no allocation and no logging before it. */
-    void (*receive_cb)(void *owner, const uint8_t *data, size_t length);
+    /* A datagram arrived (DTLS, SRTP or SRTCP; never STUN) at `now_us` (CLOCK_MONOTONIC: the
+     * time of its receive batch in lite mode, read for each datagram from libnice). `data`
+     * points into the receive buffer and is valid only during the call. The hot path: it runs
+     * once per packet with no allocation and no logging before it. */
+    void (*receive_cb)(void *owner, const uint8_t *data, size_t length, uint64_t now_us);
 };
 
 struct prism_ice_params {

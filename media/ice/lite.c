@@ -22,13 +22,14 @@ static struct prism_ice *ice_of(struct prism_udp_link *link)
     return (struct prism_ice *)((char *)link - offsetof(struct prism_ice, link));
 }
 
-static void link_receive_cb(struct prism_udp_link *link, const uint8_t *data, size_t len)
+static void link_receive_cb(struct prism_udp_link *link, const uint8_t *data, size_t len,
+                            uint64_t now_us)
 {
     struct prism_ice *ice = ice_of(link);
     if (__builtin_expect(ice->dead, 0))
         return;
     prism_ice_enter(ice);
-    ice->callbacks.receive_cb(ice->owner, data, len);
+    ice->callbacks.receive_cb(ice->owner, data, len, now_us);
     prism_ice_leave(ice);
 }
 

@@ -118,7 +118,7 @@ struct prism_peer {
 };
 
 /* transport.c */
-void peer_receive_cb(void *owner, const uint8_t *data, size_t len);
+void peer_receive_cb(void *owner, const uint8_t *data, size_t len, uint64_t now_us);
 void peer_ice_state_cb(void *owner, enum prism_ice_state state);
 void peer_flush_dtls(struct prism_peer *peer);
 int peer_start_dtls(struct prism_peer *peer);
@@ -126,6 +126,9 @@ int peer_send_rtcp(struct prism_peer *peer, uint8_t *data, size_t len);
 void peer_close(struct prism_peer *peer, const char *reason);
 
 /* timer.c */
+/* The current time without a clock read on a worker: its loop's wake-up time (the receive
+ * batch being handled); without a loop (unit tests on a bare GMainContext) the clock. */
+uint64_t peer_now(const struct prism_peer *peer);
 void peer_timer_start(struct prism_peer *peer);
 void peer_timer_stop(struct prism_peer *peer);
 void peer_timer_rearm(struct prism_peer *peer);

@@ -53,7 +53,7 @@ static gboolean source_cb(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-static uint64_t peer_now(const struct prism_peer *peer)
+uint64_t peer_now(const struct prism_peer *peer)
 {
     return peer->loop ? prism_loop_now_us(peer->loop) : prism_now_us();
 }

@@ -85,13 +85,13 @@ static void key_srtp(struct prism_peer *peer)
         peer->callbacks.connected_cb(peer->owner);
 }
 
-static void receive_dtls(struct prism_peer *peer, const uint8_t *data, size_t len)
+static void receive_dtls(struct prism_peer *peer, const uint8_t *data, size_t len, uint64_t now)
 {
     if (!peer->dtls)
         return;
     if (prism_dtls_state(peer->dtls) == PRISM_DTLS_STATE_NEW)
-        prism_dtls_start(peer->dtls, prism_now_us()); /* server: the ClientHello arrived */
-    prism_dtls_receive(peer->dtls, data, len, prism_now_us());
+        prism_dtls_start(peer->dtls, now); /* server: the ClientHello arrived */
+    prism_dtls_receive(peer->dtls, data, len, now);
     peer_flush_dtls(peer);
     enum prism_dtls_state state = prism_dtls_state(peer->dtls);
     if (state == PRISM_DTLS_STATE_CONNECTED) {
@@ -123,14 +123,13 @@ static bool lost_by_simulation(const struct prism_peer *peer, struct peer_media 
     return peer->env->simulate_loss_in && ++media->loss_in_count % peer->env->simulate_loss_in == 0;
 }
 
-/* A packet of `media` whose header is known (decrypted, or clear header only): RTX unwrap,
- * loss detection, activity, then the owner. */
+/* A packet of `media` whose header is known (decrypted, or clear header only), which arrived
+ * at `now`: RTX unwrap, loss detection, activity, then the owner. */
 static void accept_rtp(struct prism_peer *peer, struct peer_media *media,
-                       struct prism_peer_rtp *packet)
+                       struct prism_peer_rtp *packet, uint64_t now)
 {
     bool retransmission = media && media->rtx_pt && packet->header.payload_type == media->rtx_pt;
     size_t received_len = packet->len; /* before an RTX unwrap */
-    uint64_t now = prism_now_us();
     if (!media || (retransmission && !unwrap_rtx(media, packet)) ||
         !peer_recovery_on_receive(peer, media, &packet->header, retransmission, now)) {
         peer->stats.dropped_packets++;
@@ -154,7 +153,7 @@ static void accept_rtp(struct prism_peer *peer, struct peer_media *media,
 }
 
 /* Unprotects the SRTP packet of `len` bytes in peer->rx and accepts it. */
-static void decrypt_rtp(struct prism_peer *peer, size_t len, bool simulate_loss)
+static void decrypt_rtp(struct prism_peer *peer, size_t len, bool simulate_loss, uint64_t now)
 {
     size_t plain_len;
     if (prism_srtp_unprotect_rtp(peer->srtp, peer->rx, len, &plain_len) != PRISM_SRTP_OK) {
@@ -169,14 +168,14 @@ static void decrypt_rtp(struct prism_peer *peer, size_t len, bool simulate_loss)
     struct peer_media *media = peer_media_for_packet(peer, &packet.header);
     if (simulate_loss && media && lost_by_simulation(peer, media))
         return;
-    accept_rtp(peer, media, &packet);
+    accept_rtp(peer, media, &packet, now);
 }
 
 #define RTP_PADDING_BIT 0x20
 
 /* With a decrypt filter (the bench): the clear header of the SRTP packet in peer->rx decides
  * whether it is decrypted; a declined packet is accepted from its header alone. */
-static void receive_rtp_filtered(struct prism_peer *peer, size_t len)
+static void receive_rtp_filtered(struct prism_peer *peer, size_t len, uint64_t now)
 {
     size_t tag = prism_srtp_rtp_overhead(peer->srtp);
     struct prism_peer_rtp packet = {
@@ -184,12 +183,12 @@ static void receive_rtp_filtered(struct prism_peer *peer, size_t len)
     /* Padding: the count is the last byte of the encrypted payload. */
     if (len <= tag || (peer->rx[0] & RTP_PADDING_BIT) ||
         prism_rtp_parse(peer->rx, packet.len, &packet.header) < 0) {
-        decrypt_rtp(peer, len, true); /* SRTP judges it */
+        decrypt_rtp(peer, len, true, now); /* SRTP judges it */
         return;
     }
     struct peer_media *media = peer_media_for_packet(peer, &packet.header);
     if (!media) {
-        decrypt_rtp(peer, len, true);
+        decrypt_rtp(peer, len, true, now);
         return;
     }
     if (lost_by_simulation(peer, media))
@@ -199,22 +198,22 @@ static void receive_rtp_filtered(struct prism_peer *peer, size_t len)
     packet.video = media->kind == PRISM_SDP_MEDIA_VIDEO;
     bool retransmission = media->rtx_pt && packet.header.payload_type == media->rtx_pt;
     if (retransmission || peer->callbacks.decrypt_filter_cb(peer->owner, &packet)) {
-        decrypt_rtp(peer, len, false);
+        decrypt_rtp(peer, len, false, now);
         return;
     }
     peer->stats.rtp_packets_undecrypted++;
-    accept_rtp(peer, media, &packet);
+    accept_rtp(peer, media, &packet, now);
 }
 
-static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len)
+static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len, uint64_t now)
 {
     if (!peer->srtp || len > sizeof(peer->rx))
         return;
     memcpy(peer->rx, data, len);
     if (peer->callbacks.decrypt_filter_cb)
-        receive_rtp_filtered(peer, len);
+        receive_rtp_filtered(peer, len, now);
     else
-        decrypt_rtp(peer, len, true);
+        decrypt_rtp(peer, len, true, now);
 }
 
 static void receive_rtcp(struct prism_peer *peer, const uint8_t *data, size_t len)
@@ -231,21 +230,21 @@ static void receive_rtcp(struct prism_peer *peer, const uint8_t *data, size_t le
     peer_handle_rtcp(peer, peer->rx, plain_len);
 }
 
-/* The hot path: one call per datagram, from libnice's receive callback. */
-void peer_receive_cb(void *owner, const uint8_t *data, size_t len)
+/* The hot path: one call per datagram, from the ICE transport, with its arrival time. */
+void peer_receive_cb(void *owner, const uint8_t *data, size_t len, uint64_t now_us)
 {
     struct prism_peer *peer = owner;
     if (peer->closed)
         return;
     switch (prism_demux_classify(data, len)) {
     case PRISM_DEMUX_RTP:
-        receive_rtp(peer, data, len);
+        receive_rtp(peer, data, len, now_us);
         break;
     case PRISM_DEMUX_RTCP:
         receive_rtcp(peer, data, len);
         break;
     case PRISM_DEMUX_DTLS:
-        receive_dtls(peer, data, len);
+        receive_dtls(peer, data, len, now_us);
         break;
     default:
         peer->stats.dropped_packets++;
@@ -270,7 +269,7 @@ int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *
     if (media_index >= peer->media_count)
         return -ENOENT;
     struct peer_media *media = &peer->media[media_index];
-    uint64_t now = prism_now_us();
+    uint64_t now = peer_now(peer); /* the wake-up's time: no clock read per copy */
     peer_recovery_on_send(media, data, len, now);
     size_t protected_len;
     if (prism_srtp_protect_rtp(peer->srtp, data, len, cap, &protected_len) != PRISM_SRTP_OK) {

@@ -78,6 +78,7 @@ static int open_socket(const struct prism_ip *ip, uint16_t port)
 
 static void port_free(struct prism_udp_port *port)
 {
+    prism_udp_send_batch_flush(&port->send_batch); /* its loop may be gone: no logging */
     for (size_t i = 0; i < port->socket_count; i++)
         close(port->sockets[i].fd);
     prism_icelite_destroy(port->engine);
@@ -89,6 +90,7 @@ static int port_open(const struct prism_udp_hub *hub, uint16_t number, struct pr
     struct prism_udp_port *port = calloc(1, sizeof(*port));
     if (!port)
         return -ENOMEM;
+    udp_port_init_sending(port);
     int rc = prism_icelite_create(&port->engine, NULL);
     for (size_t i = 0; rc == 0 && i < hub->address_count; i++) {
         int fd = open_socket(&hub->addresses[i], number);

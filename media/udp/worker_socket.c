@@ -1,11 +1,17 @@
 /* A worker's shared UDP socket at work: batched reads through the ICE-lite engine, STUN
  * answers sent back, media handed to the owning link, engine events turned into the links'
- * callbacks, and the consent deadline kept on one timer of the worker's loop. */
+ * callbacks, the consent deadline kept on one timer of the worker's loop, and batched sends
+ * flushed at the end of each loop turn. */
+#include "core/log.h"
 #include "media/udp/internal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/epoll.h>
+
+/* At most one warning about dropped sends per this long. */
+#define DROP_LOG_INTERVAL_US 1000000u
 
 static void rearm_consent(struct prism_udp_port *port)
 {
@@ -70,10 +76,11 @@ static void handle_datagram(struct prism_udp_port *port, int fd, size_t i, uint6
     struct prism_icelite_output out = {.reply = port->reply, .reply_capacity = sizeof(port->reply)};
     prism_icelite_receive(port->engine, data, len, from, header->msg_namelen, now_us, &out);
     if (out.reply_len > 0)
-        sendto(fd, out.reply, out.reply_len, MSG_DONTWAIT, from, header->msg_namelen);
+        prism_udp_send_batch_queue(&port->send_batch, fd, from, header->msg_namelen, out.reply,
+                                   out.reply_len);
     if (out.verdict == PRISM_ICELITE_MEDIA) {
         struct prism_udp_link *link = out.owner;
-        link->ops->receive_cb(link, data, len);
+        link->ops->receive_cb(link, data, len, now_us);
     }
 }
 
@@ -87,10 +94,43 @@ static void readable_cb(struct prism_loop *loop, int fd, uint32_t events, uint64
     int count = recvmmsg(fd, port->messages, PRISM_UDP_BATCH, MSG_DONTWAIT, NULL);
     if (count <= 0)
         return;
+    prism_loop_defer(loop, &port->flush); /* STUN answers, media the batch caused */
     for (int i = 0; i < count; i++)
         handle_datagram(port, fd, (size_t)i, now_us);
     drain_events(port, fd);
     rearm_consent(port);
+}
+
+/* Rate-limited: a sustained overload would otherwise log per turn. */
+static void log_drops(struct prism_udp_port *port)
+{
+    const struct prism_udp_send_stats *stats = &port->send_batch.stats;
+    uint64_t now = prism_loop_clock_us(); /* only while drops wait to be logged */
+    if (port->drop_log_us && now - port->drop_log_us < DROP_LOG_INTERVAL_US)
+        return;
+    prism_warn("udp", "port %u: %" PRIu64 " outgoing datagrams dropped (%s)",
+               port->socket_count ? port->sockets[0].local.port : 0u,
+               stats->dropped - port->drops_logged, g_strerror(stats->last_error));
+    port->drops_logged = stats->dropped;
+    port->drop_log_us = now;
+}
+
+void udp_port_flush(struct prism_udp_port *port)
+{
+    prism_udp_send_batch_flush(&port->send_batch);
+    if (port->send_batch.stats.dropped != port->drops_logged)
+        log_drops(port);
+}
+
+static void flush_cb(struct prism_loop_deferred *deferred, void *data)
+{
+    udp_port_flush(data);
+}
+
+void udp_port_init_sending(struct prism_udp_port *port)
+{
+    prism_udp_send_batch_init(&port->send_batch, prism_udp_sendmmsg, NULL);
+    prism_loop_deferred_init(&port->flush, flush_cb, port);
 }
 
 int udp_port_attach(struct prism_udp_port *port, struct prism_loop *loop)
@@ -120,6 +160,11 @@ size_t prism_udp_port_locals(const struct prism_udp_port *port, struct prism_udp
 void prism_udp_port_stats(const struct prism_udp_port *port, struct prism_icelite_stats *out)
 {
     prism_icelite_get_stats(port->engine, out);
+}
+
+void prism_udp_port_send_stats(const struct prism_udp_port *port, struct prism_udp_send_stats *out)
+{
+    *out = port->send_batch.stats;
 }
 
 struct prism_loop *prism_udp_port_loop(const struct prism_udp_port *port)
@@ -156,9 +201,17 @@ int prism_udp_link_send(struct prism_udp_link *link, const uint8_t *data, size_t
 {
     if (__builtin_expect(link->fd < 0, 0))
         return -ENOTCONN;
-    ssize_t sent = sendto(link->fd, data, len, MSG_DONTWAIT, (const struct sockaddr *)&link->remote,
-                          link->remote_len);
-    return sent < 0 ? -errno : (int)sent;
+    struct prism_udp_port *port = link->port;
+    int rc = prism_udp_send_batch_queue(&port->send_batch, link->fd,
+                                        (const struct sockaddr *)&link->remote, link->remote_len,
+                                        data, len);
+    if (rc < 0)
+        return rc;
+    if (prism_loop_in_turn(port->loop))
+        prism_loop_defer(port->loop, &port->flush);
+    else
+        udp_port_flush(port);
+    return (int)len;
 }
 
 void prism_udp_link_close(struct prism_udp_link *link)

@@ -9,9 +9,14 @@
  *
  * Reading: the sockets are non-blocking and registered with the worker's loop
  * (level-triggered); each wake-up reads one batch with recvmmsg, passes every datagram through
- * the engine with the wake-up's time, sends STUN answers back with sendto, hands media to the
- * owning link, then drains the engine's events. The engine's consent deadline is one timer of
+ * the engine with the wake-up's time, queues STUN answers, hands media to the owning link with
+ * that time, then drains the engine's events. The engine's consent deadline is one timer of
  * the loop.
+ *
+ * Sending: during a loop turn, every datagram for the port's sockets (media, DTLS, STUN
+ * answers) is queued in the port's send batch (media/udp/send_batch.h) and leaves with one
+ * sendmmsg per batch, when the batch is full and at the end of the turn; outside a turn it
+ * leaves at once. Drops (a full socket buffer) are counted and logged at most once a second.
  *
  * Threads: a port, its links and their callbacks belong to the worker thread running the
  * loop. The hub (the table of ports, one per worker) is shared read-only; each slot is created
@@ -21,6 +26,7 @@
 
 #include "core/netaddr.h"
 #include "media/icelite/icelite.h"
+#include "media/udp/send_batch.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,9 +50,10 @@ struct prism_udp_link;
 /* What a link's owner is told. Each runs on the worker thread, from the port's read callback
  * or its consent timer; none may close another link's owner synchronously. */
 struct prism_udp_link_ops {
-    /* A DTLS, RTP or RTCP datagram from the link's validated remote address; `data` is valid
-     * only during the call. */
-    void (*receive_cb)(struct prism_udp_link *link, const uint8_t *data, size_t len);
+    /* A DTLS, RTP or RTCP datagram from the link's validated remote address, read at `now_us`
+     * (the batch's time, CLOCK_MONOTONIC); `data` is valid only during the call. */
+    void (*receive_cb)(struct prism_udp_link *link, const uint8_t *data, size_t len,
+                       uint64_t now_us);
     /* The remote nominated an address (link->remote): sending works from now on. */
     void (*selected_cb)(struct prism_udp_link *link);
     /* The selected address lost consent: nothing can be sent until a new selection. */
@@ -94,6 +101,9 @@ struct prism_loop *prism_udp_port_loop(const struct prism_udp_port *port);
 /* The port's engine counters. */
 void prism_udp_port_stats(const struct prism_udp_port *port, struct prism_icelite_stats *out);
 
+/* The port's send counters (datagrams sent, dropped, sendmmsg calls). */
+void prism_udp_port_send_stats(const struct prism_udp_port *port, struct prism_udp_send_stats *out);
+
 /* Registers `link` with its local credentials; remote_ufrag may be NULL until known. Called
  * again on an open link, it is an ICE restart (see prism_icelite_register). Returns 0,
  * -EINVAL or -EEXIST. */
@@ -104,8 +114,10 @@ int prism_udp_link_open(struct prism_udp_port *port, struct prism_udp_link *link
 /* The remote ufrag arrived. Returns 0, -EINVAL or -ENOENT. */
 int prism_udp_link_set_remote_ufrag(struct prism_udp_link *link, const char *remote_ufrag);
 
-/* Sends one datagram to the selected address. Returns the bytes sent, -ENOTCONN with no
- * selected address, or -errno from sendto. The hot path: no allocation, no logging. */
+/* Sends one datagram to the selected address: queued in the port's send batch during a loop
+ * turn, sent at once outside one. Returns `len`, -ENOTCONN with no selected address or
+ * -EINVAL; a datagram the kernel refuses later is counted as dropped (see
+ * prism_udp_port_send_stats). The hot path: no allocation, no clock, no logging. */
 int prism_udp_link_send(struct prism_udp_link *link, const uint8_t *data, size_t len);
 
 /* Unregisters the link; no callback of it runs afterwards. Safe on a link never opened if it

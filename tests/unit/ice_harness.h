@@ -86,7 +86,7 @@ static inline void peer_state_cb(void *owner, enum prism_ice_state state)
         peer_destroy(peer);
 }
 
-static inline void peer_receive_cb(void *owner, const uint8_t *data, size_t length)
+static inline void peer_receive_cb(void *owner, const uint8_t *data, size_t length, uint64_t now_us)
 {
     struct peer *peer = owner;
     peer_note_callback(peer);

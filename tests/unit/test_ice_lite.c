@@ -42,7 +42,7 @@ static void state_cb(void *owner, enum prism_ice_state state)
     probe->states[probe->state_count++] = state;
 }
 
-static void receive_cb(void *owner, const uint8_t *data, size_t length)
+static void receive_cb(void *owner, const uint8_t *data, size_t length, uint64_t now_us)
 {
     struct agent_probe *probe = owner;
     probe->received++;

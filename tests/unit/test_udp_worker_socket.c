@@ -1,7 +1,8 @@
 /* A worker's shared UDP socket on a real loop and loopback sockets: a nominated check selects
  * the client's address and media reaches the link; garbage and checks with a wrong password
  * (from a stranger and from the selected address itself) are dropped without disturbing the
- * link; one port per worker on consecutive ports; a port in use fails cleanly. */
+ * link; what a turn sends leaves at its end in one sendmmsg, in order; one port per worker on
+ * consecutive ports; a port in use fails cleanly. */
 #include "media/udp/worker_socket.h"
 #include "udp_harness.h"
 
@@ -17,14 +18,26 @@ struct link_probe {
     int selected, expired, received;
     uint8_t last[64];
     size_t last_len;
+    uint64_t last_now_us;
+    /* Answers each datagram with this many numbered ones, noting what had left by then. */
+    unsigned answers;
+    struct prism_udp_port *port;
+    struct prism_udp_send_stats during;
 };
 
-static void probe_receive_cb(struct prism_udp_link *link, const uint8_t *data, size_t len)
+static void probe_receive_cb(struct prism_udp_link *link, const uint8_t *data, size_t len,
+                             uint64_t now_us)
 {
     struct link_probe *probe = (struct link_probe *)link;
     probe->received++;
     probe->last_len = len < sizeof(probe->last) ? len : sizeof(probe->last);
     memcpy(probe->last, data, probe->last_len);
+    probe->last_now_us = now_us;
+    for (unsigned i = 0; i < probe->answers; i++) {
+        uint8_t answer[] = {0x80, 0x6f, 0, (uint8_t)i, 0, 0, 0, 3, (uint8_t)i};
+        g_assert_cmpint(prism_udp_link_send(link, answer, sizeof(answer)), ==, (int)sizeof(answer));
+    }
+    prism_udp_port_send_stats(probe->port, &probe->during);
     prism_loop_stop(probe->loop);
 }
 
@@ -67,6 +80,7 @@ static void fixture_open(struct fixture *f)
     g_assert_cmpint(prism_udp_hub_create(&f->hub, &loopback, 1, f->port_number), ==, 0);
     g_assert_cmpint(prism_udp_hub_port(f->hub, f->loop, 0, &f->port), ==, 0);
     f->probe.loop = f->loop;
+    f->probe.port = f->port;
     struct prism_icelite_credentials credentials = {SERVER_UFRAG, SERVER_PWD, NULL};
     g_assert_cmpint(prism_udp_link_open(f->port, &f->probe.link, &probe_ops, &credentials), ==, 0);
     f->client = udp_client_open(&f->client_address);
@@ -166,6 +180,35 @@ static void test_udp_port_drops_garbage_and_wrong_password(void)
     fixture_close(&f);
 }
 
+/* A fan-out: five datagrams sent while one received datagram is handled stay queued until the
+ * turn ends, then leave in one call, in order. */
+static void test_udp_port_sends_a_turn_in_one_batch(void)
+{
+    struct fixture f;
+    fixture_open(&f);
+    connect_client(&f);
+    g_assert_cmpuint(f.probe.last_now_us, ==, prism_loop_now_us(f.loop));
+    struct prism_udp_send_stats before;
+    prism_udp_port_send_stats(f.port, &before);
+    f.probe.answers = 5;
+    udp_send_to(f.client, f.port_number, media_packet, sizeof(media_packet));
+    while (f.probe.received < 2)
+        udp_run_loop(f.loop);
+
+    g_assert_cmpuint(f.probe.during.sent, ==, before.sent); /* nothing left inside the turn */
+    struct prism_udp_send_stats after;
+    prism_udp_port_send_stats(f.port, &after);
+    g_assert_cmpuint(after.sent - before.sent, ==, 5);
+    g_assert_cmpuint(after.calls - before.calls, ==, 1);
+    g_assert_cmpuint(after.dropped, ==, 0);
+    for (unsigned i = 0; i < 5; i++) {
+        uint8_t got[64];
+        g_assert_cmpuint(udp_receive(f.client, got, sizeof(got)), ==, 9);
+        g_assert_cmpuint(got[8], ==, i);
+    }
+    fixture_close(&f);
+}
+
 static void test_udp_hub_gives_each_worker_its_port(void)
 {
     struct fixture f;
@@ -213,6 +256,7 @@ int main(int argc, char **argv)
                     test_udp_port_selects_checked_address_and_routes_media);
     g_test_add_func("/udp/port/drops-garbage-and-wrong-password",
                     test_udp_port_drops_garbage_and_wrong_password);
+    g_test_add_func("/udp/port/sends-a-turn-in-one-batch", test_udp_port_sends_a_turn_in_one_batch);
     g_test_add_func("/udp/hub/each-worker-its-port", test_udp_hub_gives_each_worker_its_port);
     g_test_add_func("/udp/hub/port-in-use", test_udp_hub_reports_a_port_in_use);
     return g_test_run();
