@@ -18,7 +18,19 @@ struct vr_publisher *vr_room_find_publisher(struct vr_room *room, uint64_t id)
 
 json_t *vr_check_entry(struct vr_room *room, json_t *body, uint64_t room_id)
 {
-    if (!room || room->destroyed || !prism_worker_is_current(room->worker))
+    return vr_check_entry_anywhere(room, body, room_id, false);
+}
+
+json_t *vr_check_entry_anywhere(struct vr_room *room, json_t *body, uint64_t room_id,
+                                bool any_worker)
+{
+    bool destroyed = true;
+    if (room) {
+        g_mutex_lock(&room->lock);
+        destroyed = room->destroyed;
+        g_mutex_unlock(&room->lock);
+    }
+    if (destroyed || (!any_worker && !prism_worker_is_current(room->worker)))
         return vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_ROOM, "No such room (%" G_GUINT64_FORMAT ")",
                         room_id);
     char reason[256];
@@ -197,7 +209,9 @@ json_t *vr_request_destroy(struct prism_handle *handle, json_t *body)
     int code = vr_room_destroy_checked(handle, body, &room, &permanent, reason, sizeof(reason));
     if (code)
         return vr_error(code, "%s", reason);
+    g_mutex_lock(&room->lock);
     room->destroyed = true;
+    g_mutex_unlock(&room->lock);
     evict_everyone(room);
     json_t *reply = vr_destroyed_reply(room->id, permanent);
     vr_room_unref(room);
