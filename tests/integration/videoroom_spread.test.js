@@ -11,7 +11,6 @@
 // server in that mode itself, whatever PRISM_TEST_ICE_MODE says.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { waitUntil } from './lib/peer.js';
 import { freeUdpPorts, startServer } from './lib/server.js';
 import { connectJanode, midsByFeed, newRoomId, Participant, pluginData, RoomHandle,
     subscriptionOf } from './lib/videoroom.js';
