@@ -232,7 +232,7 @@ static bool find_stored(struct vr_sub_stream *target, uint16_t source_seq, uint6
                         const uint8_t **data, size_t *len)
 {
     if (target->group)
-        return vr_relay_group_find(target->group, source_seq, data, len);
+        return vr_relay_group_find(target->group, source_seq, now, data, len);
     struct prism_nack_stored stored;
     if (!target->source->history ||
         prism_nack_history_find(target->source->history, source_seq, now, &stored) < 0)

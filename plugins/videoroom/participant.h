@@ -200,8 +200,8 @@ void vr_relay_unlink(struct vr_sub_stream *stream);
 void vr_relay_request_keyframe(struct vr_relay_group *group);
 /* Subscriber's worker: the publisher's packet with sequence `seq`, if the group still holds
  * it (for NACKs). */
-bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, const uint8_t **data,
-                         size_t *len);
+bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,
+                         const uint8_t **data, size_t *len);
 /* Room worker: relays the packet to every remote group of the stream. */
 void vr_relay_fanout(struct vr_pub_stream *stream, const struct prism_peer_rtp *packet);
 /* Room worker: the stream goes away; its remote groups are told (their subscribers lose it). */

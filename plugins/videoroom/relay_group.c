@@ -8,9 +8,9 @@
  * wake-up per worker. The group's worker rewrites, protects and sends to its own subscribers.
  *
  * NACKs are answered on the subscriber's worker, from the group's history: the last
- * GROUP_HISTORY buffers the group received, kept by reference (a pointer each, the buffers
- * being those already relayed). That costs nothing per viewer and one small ring per worker
- * and stream, and a retransmission needs no round trip to the room worker and no lock on its
+ * GROUP_HISTORY buffers the group received (up to a second old), kept by reference (a pointer each,
+ * the buffers being those already relayed). That costs nothing per viewer and one small ring per
+ * worker and stream, and a retransmission needs no round trip to the room worker and no lock on its
  * history. Keyframe requests go back to the room worker through the relay, to the publisher
  * stream's throttle.
  *
@@ -32,8 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Packets a group keeps for NACKs: about 1.7 s of 300 packets/s video. */
-#define GROUP_HISTORY 512
+/* Packets a group keeps for NACKs (a pointer each, to buffers it received anyway): 4.5 s of
+ * 500 kbit/s video, 0.5 s at 4 Mbit/s; what is older than GROUP_HISTORY_MAX_AGE_US is not
+ * resent, as with the publisher stream's own history. */
+#define GROUP_HISTORY 256
+#define GROUP_HISTORY_MAX_AGE_US 1000000u
 /* A group asks the room worker for a keyframe at most this often (the publisher stream's own
  * throttle decides what reaches the publisher). */
 #define KEYFRAME_REQUEST_INTERVAL_US 100000u
@@ -274,11 +277,12 @@ void vr_relay_request_keyframe(struct vr_relay_group *group)
                      (uint64_t)(uintptr_t)group);
 }
 
-bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, const uint8_t **data,
-                         size_t *len)
+bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,
+                         const uint8_t **data, size_t *len)
 {
     struct prism_relay_buffer *stored = group->history[seq % GROUP_HISTORY];
-    if (!stored || stored->sequence != seq)
+    if (!stored || stored->sequence != seq ||
+        stored->arrival_us + GROUP_HISTORY_MAX_AGE_US < now_us)
         return false;
     *data = stored->data;
     *len = stored->len;
