@@ -68,8 +68,11 @@ struct vr_room {
     /* Participants: room worker only. Both containers own nothing: a publisher's key points at
      * its own id (prism_id_hash/prism_id_equal), and each participant removes itself before it
      * drops its room reference, so both are empty when the room is freed. */
-    GHashTable *publishers;        /* uint64 id -> struct vr_publisher * */
-    GPtrArray *subscribers;        /* struct vr_subscriber * */
+    GHashTable *publishers; /* uint64 id -> struct vr_publisher * */
+    GPtrArray *subscribers; /* struct vr_subscriber * */
+    /* Subscribers on other workers (struct prism_handle *, not owned): under `lock`, so that
+     * destroy can reach them; each removes itself when it leaves. */
+    GPtrArray *remote_subscribers;
     bool destroyed;                /* destroy ran: nobody may join (set by the participant code) */
     atomic_uint participant_count; /* publishers, active or not: "num_participants" in list */
     atomic_uint subscriber_count;  /* on every worker: decides where the next one goes */

@@ -77,6 +77,7 @@ struct vr_room *vr_room_new(void)
     atomic_init(&room->subscriber_count, 0);
     room->publishers = g_hash_table_new(prism_id_hash, prism_id_equal);
     room->subscribers = g_ptr_array_new();
+    room->remote_subscribers = g_ptr_array_new();
     atomic_init(&room->participant_count, 0);
     return room;
 }

@@ -243,8 +243,13 @@ static void subscriber_free(struct vr_session *session)
     struct vr_subscriber *subscriber = session->subscriber;
     for (unsigned i = 0; i < subscriber->stream_count; i++)
         vr_sub_stream_unlink(&subscriber->streams[i]);
-    if (!subscriber->remote)
+    if (!subscriber->remote) {
         g_ptr_array_remove(subscriber->room->subscribers, subscriber);
+    } else {
+        g_mutex_lock(&subscriber->room->lock);
+        g_ptr_array_remove(subscriber->room->remote_subscribers, subscriber->handle);
+        g_mutex_unlock(&subscriber->room->lock);
+    }
     atomic_fetch_sub(&subscriber->room->participant_count, 1);
     atomic_fetch_sub(&subscriber->room->subscriber_count, 1);
     vr_room_unref(subscriber->room);
@@ -280,8 +285,13 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
     subscriber->use_msid = json_is_true(json_object_get(body, "use_msid"));
     subscriber->private_id = (uint64_t)json_integer_value(private_id);
     subscriber->remote = !prism_worker_is_current(room->worker);
-    if (!subscriber->remote)
+    if (!subscriber->remote) {
         g_ptr_array_add(room->subscribers, subscriber);
+    } else {
+        g_mutex_lock(&room->lock);
+        g_ptr_array_add(room->remote_subscribers, session->handle);
+        g_mutex_unlock(&room->lock);
+    }
     atomic_fetch_add(&room->participant_count, 1);
     atomic_fetch_add(&room->subscriber_count, 1);
     session->role = VR_ROLE_SUBSCRIBER;

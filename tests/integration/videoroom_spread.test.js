@@ -4,7 +4,8 @@
 // twelve libwebrtc subscribers (wrtc, through janode) must all decode the publisher's video
 // and audio, some on each worker; then a subscriber on the other worker is paused and resumed,
 // switched to a second publisher and back, unsubscribes and leaves, and a publisher leaving
-// takes its streams away from subscribers on both workers.
+// takes its streams away from subscribers on both workers, and destroying the room reaches them
+// all.
 //
 // Which worker a subscriber is on shows in its offer: in single-port mode (media.ice_mode
 // "lite") a worker's candidate port is media.udp_port + its index. So this test runs the
@@ -161,4 +162,18 @@ test('a publisher leaving is taken away from subscribers on both workers', async
             s.feed_id === call.alice.feed);
         assert.equal(active.length, 0, JSON.stringify(pluginData(updated)));
     }
+});
+
+test('destroying the room tells subscribers on both workers', async () => {
+    const marks = call.viewers.map((v) => v.subscriber.messages.length);
+    const reply = await admin.handle.message({ request: 'destroy', room: call.room });
+    assert.equal(reply.plugindata?.data?.videoroom, 'destroyed', JSON.stringify(reply));
+    for (const [i, viewer] of call.viewers.entries()) {
+        await viewer.subscriber.waitNotification((d) => d.videoroom === 'destroyed',
+            `viewer on worker ${viewer.worker} to hear the room is gone`, { from: marks[i] });
+    }
+    // They left it: a request about it now fails as for any handle that is in no room.
+    const viewer = remoteViewer();
+    const paused = await viewer.subscriber.handle.pause().catch((error) => error);
+    assert.ok(paused instanceof Error, `pause after destroy: ${JSON.stringify(paused)}`);
 });
