@@ -112,13 +112,24 @@ unsigned prism_worker_pool_size(const struct prism_worker_pool *pool)
     return pool->count;
 }
 
-struct prism_worker *prism_worker_pool_acquire(struct prism_worker_pool *pool)
+struct prism_worker *prism_worker_pool_get(struct prism_worker_pool *pool, unsigned index)
+{
+    return index < pool->count ? &pool->workers[index] : NULL;
+}
+
+struct prism_worker *prism_worker_pool_least_loaded(struct prism_worker_pool *pool)
 {
     struct prism_worker *best = &pool->workers[0];
     for (unsigned i = 1; i < pool->count; i++) {
         if (atomic_load(&pool->workers[i].load) < atomic_load(&best->load))
             best = &pool->workers[i];
     }
+    return best;
+}
+
+struct prism_worker *prism_worker_pool_acquire(struct prism_worker_pool *pool)
+{
+    struct prism_worker *best = prism_worker_pool_least_loaded(pool);
     atomic_fetch_add(&best->load, 1);
     return best;
 }

@@ -27,6 +27,10 @@ int prism_worker_pool_create(struct prism_worker_pool **out, unsigned threads);
 void prism_worker_pool_destroy(struct prism_worker_pool *pool);
 
 unsigned prism_worker_pool_size(const struct prism_worker_pool *pool);
+/* The worker of that index (< prism_worker_pool_size). Any thread. */
+struct prism_worker *prism_worker_pool_get(struct prism_worker_pool *pool, unsigned index);
+/* The least-loaded worker, without counting anything on it. Any thread. */
+struct prism_worker *prism_worker_pool_least_loaded(struct prism_worker_pool *pool);
 
 /* Picks the worker with the fewest placed objects and counts one more on it.
  * Every acquire is paired with one prism_worker_release. Any thread. */

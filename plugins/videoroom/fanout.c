@@ -62,9 +62,10 @@ void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
         prism_forward_init(&stream->forward, &config);
         stream->forward_source = NULL;
     }
-    if (stream->source && stream->forward_source != stream->source) {
+    const void *current = vr_sub_stream_current(stream);
+    if (current && stream->forward_source != current) {
         prism_forward_switch(&stream->forward, &src);
-        stream->forward_source = stream->source;
+        stream->forward_source = current;
     }
 }
 
@@ -78,7 +79,7 @@ void vr_forward_switch(struct vr_sub_stream *stream)
     struct prism_forward_source src;
     describe_source(stream, &src);
     prism_forward_switch(&stream->forward, &src);
-    stream->forward_source = stream->source;
+    stream->forward_source = vr_sub_stream_current(stream);
 }
 
 /* Sends the throttled keyframe request of a publisher stream when one is due. Cheap when
@@ -142,27 +143,35 @@ static struct vr_pub_stream *stream_at(struct vr_publisher *publisher, unsigned 
     return NULL;
 }
 
-static void forward_to(struct vr_sub_stream *target, struct vr_pub_stream *source,
-                       const struct prism_peer_rtp *packet, uint64_t now)
+bool vr_forward_to(struct vr_sub_stream *target, const void *source,
+                   const struct prism_rtp_header *header, const uint8_t *data, size_t len,
+                   uint64_t now)
 {
     struct vr_subscriber *subscriber = target->subscriber;
     /* Not yet offered with this source (a change waiting for the subscriber's answer). */
     if (!subscriber->started || target->forward_source != source)
-        return;
+        return false;
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
     /* Until the answer re-activates a reused m-line, the subscriber would drop what we send
      * there, keyframe included: keep the stream gated until then. */
     if (!peer || !prism_peer_is_connected(peer) ||
         !prism_peer_media_sends(peer, target->media_index))
-        return;
-    size_t len = 0;
+        return false;
+    size_t out_len = 0;
     enum prism_forward_result result = prism_forward_packet(
-        &target->forward, &packet->header, packet->data, packet->len, scratch,
-        sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD, &len, now);
+        &target->forward, header, data, len, scratch, sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
+        &out_len, now);
     if (result == PRISM_FORWARD_SEND)
-        prism_peer_send_rtp(peer, target->media_index, scratch, len, sizeof(scratch));
-    else if (result == PRISM_FORWARD_DROP_NEED_KEYFRAME)
-        vr_request_keyframe(source, now);
+        prism_peer_send_rtp(peer, target->media_index, scratch, out_len, sizeof(scratch));
+    return result == PRISM_FORWARD_DROP_NEED_KEYFRAME;
+}
+
+void vr_sub_stream_request_keyframe(struct vr_sub_stream *stream, uint64_t now_us)
+{
+    if (stream->source)
+        vr_request_keyframe(stream->source, now_us);
+    else if (stream->group)
+        vr_relay_request_keyframe(stream->group);
 }
 
 void vr_pub_stream_drop_history(struct vr_pub_stream *stream)
@@ -203,11 +212,36 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
         flush_keyframe_request(stream, now);
         remember(stream, packet, now);
     }
+    /* Other workers first: their copies are published at the end of this turn. */
+    if (stream->remote_groups && stream->remote_groups->len)
+        vr_relay_fanout(stream, packet);
     GPtrArray *targets = stream->subscribers;
+    bool need_keyframe = false;
     for (guint i = 0; i < targets->len; i++)
-        forward_to(targets->pdata[i], stream, packet, now);
+        need_keyframe |= vr_forward_to(targets->pdata[i], stream, &packet->header, packet->data,
+                                       packet->len, now);
+    if (need_keyframe)
+        vr_request_keyframe(stream, now);
     if (publisher->forwarders)
         vr_forwarders_relay_rtp(publisher, packet);
+}
+
+/* Resends one packet a subscriber stream lost: its output sequence number maps back through
+ * the stream's forwarding state to the publisher's, whose packet is rewritten as it was sent. */
+/* The publisher's packet `source_seq` as the subscriber stream's source holds it: the
+ * publisher stream's history on the room worker, the group's on another worker. */
+static bool find_stored(struct vr_sub_stream *target, uint16_t source_seq, uint64_t now,
+                        const uint8_t **data, size_t *len)
+{
+    if (target->group)
+        return vr_relay_group_find(target->group, source_seq, now, data, len);
+    struct prism_nack_stored stored;
+    if (!target->source->history ||
+        prism_nack_history_find(target->source->history, source_seq, now, &stored) < 0)
+        return false;
+    *data = stored.data;
+    *len = stored.len;
+    return true;
 }
 
 /* Resends one packet a subscriber stream lost: its output sequence number maps back through
@@ -216,14 +250,14 @@ static void resend_one(struct vr_sub_stream *target, struct prism_peer *peer, ui
                        uint64_t now, uint64_t interval)
 {
     uint16_t source_seq;
-    struct prism_nack_stored stored;
+    const uint8_t *data;
+    size_t stored_len, len = 0;
     struct prism_rtp_header header;
-    size_t len = 0;
     if (prism_forward_source_seq(&target->forward, seq, &source_seq) < 0 ||
-        prism_nack_history_find(target->source->history, source_seq, now, &stored) < 0 ||
+        !find_stored(target, source_seq, now, &data, &stored_len) ||
         !prism_nack_resend_guard_allow(&target->resend_guard, seq, now, interval) ||
-        prism_rtp_parse(stored.data, stored.len, &header) < 0 ||
-        prism_forward_resend(&target->forward, seq, &header, stored.data, stored.len, scratch,
+        prism_rtp_parse(data, stored_len, &header) < 0 ||
+        prism_forward_resend(&target->forward, seq, &header, data, stored_len, scratch,
                              sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
                              &len) != PRISM_FORWARD_SEND)
         return;
@@ -239,8 +273,8 @@ static void answer_nack(struct vr_subscriber *subscriber,
         if (subscriber->streams[i]->media_index == feedback->media_index)
             target = subscriber->streams[i];
     }
-    if (!peer || !target || !target->source || target->forward_source != target->source ||
-        !target->source->history)
+    if (!peer || !target || !vr_sub_stream_current(target) ||
+        target->forward_source != vr_sub_stream_current(target))
         return;
     uint16_t seqs[MAX_RESENDS_PER_NACK];
     size_t count = prism_rtcp_nack_lost(feedback->nack, seqs, MAX_RESENDS_PER_NACK);
@@ -267,8 +301,8 @@ void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feed
     struct vr_subscriber *subscriber = session->subscriber;
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
         struct vr_sub_stream *stream = subscriber->streams[i];
-        if (stream->media_index == feedback->media_index && stream->source)
-            vr_request_keyframe(stream->source, 0);
+        if (stream->media_index == feedback->media_index)
+            vr_sub_stream_request_keyframe(stream, 0);
     }
 }
 

@@ -37,6 +37,9 @@ struct vr_pub_stream {
     /* Video: the publisher's packets as received (before any subscriber's rewrite), shared by
      * every subscriber's NACKs; made on the first packet, owned. */
     struct prism_nack_history *history;
+    /* Groups of subscribers on other workers (struct vr_relay_group *, owned there): each
+     * packet is relayed to them once per group (relay_group.c). Room worker only. */
+    GPtrArray *remote_groups;
 };
 
 /* A handle that joined a room as a publisher. Owned by its session. */
@@ -68,12 +71,15 @@ struct vr_sub_stream {
     enum prism_sdp_media_kind kind;
     uint64_t feed_id; /* the publisher; 0 once it left */
     char feed_mid[PRISM_SDP_MID_LEN + 1];
-    struct vr_pub_stream *source; /* NULL once the publisher left or unpublished */
+    struct vr_pub_stream *source; /* NULL once the publisher left or unpublished, or remote */
+    /* A remote subscriber's stream (another worker than the room's) is fed by its worker's
+     * group for the source instead of `source`; NULL on the room's worker. */
+    struct vr_relay_group *group;
     struct prism_sdp_codec codec; /* offered to the subscriber (the source's) */
     bool send;                    /* configure "send" */
     bool active;                  /* false: slot freed (port 0 in the next offer) */
     struct prism_forward_stream forward;
-    struct vr_pub_stream *forward_source;        /* the source `forward` follows */
+    const void *forward_source;                  /* the source (or group) `forward` follows */
     struct prism_nack_resend_guard resend_guard; /* answers to its NACKs, throttled */
 };
 
@@ -85,6 +91,7 @@ struct vr_subscriber {
     bool autoupdate;
     bool use_msid;
     bool started; /* the answer came ("start") */
+    bool remote;  /* its handle lives on another worker than the room's (relay_group.c) */
     uint64_t private_id;
     unsigned stream_count;
     struct vr_sub_stream *streams[VR_MAX_STREAMS]; /* allocated as added: 1.4 KB each */
@@ -154,6 +161,9 @@ void vr_subscriber_setup_media(struct vr_session *session);
 /* Checks that the room exists on this worker and that the caller may enter it (pin, token);
  * returns NULL or an error event. */
 json_t *vr_check_entry(struct vr_room *room, json_t *body, uint64_t room_id);
+/* The same, from any worker when `any_worker` (a subscriber placed elsewhere). */
+json_t *vr_check_entry_anywhere(struct vr_room *room, json_t *body, uint64_t room_id,
+                                bool any_worker);
 
 /* fanout.c: the forwarding state of subscriber streams. */
 void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc);
@@ -178,6 +188,39 @@ void vr_forwarders_relay_data(struct vr_publisher *publisher,
                               const struct prism_peer_data *message);
 /* Stops and frees every forwarder of the publisher (unpublish, hangup, leave). */
 void vr_forwarders_stop_all(struct vr_publisher *publisher);
+/* The source a subscriber stream receives now: its publisher stream, its relay group, or
+ * NULL. */
+static inline const void *vr_sub_stream_current(const struct vr_sub_stream *stream)
+{
+    return stream->source ? (const void *)stream->source : (const void *)stream->group;
+}
+/* fanout.c: one packet to one subscriber stream (either worker); true when the stream needs a
+ * keyframe first. */
+bool vr_forward_to(struct vr_sub_stream *target, const void *source,
+                   const struct prism_rtp_header *header, const uint8_t *data, size_t len,
+                   uint64_t now);
+/* Asks the stream's source for a keyframe, wherever it is. */
+void vr_sub_stream_request_keyframe(struct vr_sub_stream *stream, uint64_t now_us);
+
+/* relay_group.c: subscribers placed on other workers than the room's. */
+struct vr_relay_group;
+int vr_relay_init(struct prism_worker_pool *pool);
+void vr_relay_shutdown(void);
+/* The worker a new subscriber of `room` goes to: NULL for the room's own. Any thread. */
+struct prism_worker *vr_relay_place_subscriber(struct vr_room *room);
+/* Subscriber's worker: feeds `stream` from this worker's group for the publisher stream
+ * (feed, source mid), made and registered with the room worker when new. */
+void vr_relay_link(struct vr_sub_stream *stream, uint64_t feed_id, const char *source_mid);
+void vr_relay_unlink(struct vr_sub_stream *stream);
+void vr_relay_request_keyframe(struct vr_relay_group *group);
+/* Subscriber's worker: the publisher's packet with sequence `seq`, if the group still holds
+ * it (for NACKs). */
+bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,
+                         const uint8_t **data, size_t *len);
+/* Room worker: relays the packet to every remote group of the stream. */
+void vr_relay_fanout(struct vr_pub_stream *stream, const struct prism_peer_rtp *packet);
+/* Room worker: the stream goes away; its remote groups are told (their subscribers lose it). */
+void vr_relay_detach_all(struct vr_pub_stream *stream);
 
 /* participants.c: room requests that touch participants. */
 json_t *vr_request_listparticipants(json_t *body);

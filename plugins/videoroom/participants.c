@@ -9,6 +9,7 @@
 #include "plugins/videoroom/room_requests.h"
 #include "plugins/videoroom/videoroom.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct vr_publisher *vr_room_find_publisher(struct vr_room *room, uint64_t id)
@@ -18,7 +19,19 @@ struct vr_publisher *vr_room_find_publisher(struct vr_room *room, uint64_t id)
 
 json_t *vr_check_entry(struct vr_room *room, json_t *body, uint64_t room_id)
 {
-    if (!room || room->destroyed || !prism_worker_is_current(room->worker))
+    return vr_check_entry_anywhere(room, body, room_id, false);
+}
+
+json_t *vr_check_entry_anywhere(struct vr_room *room, json_t *body, uint64_t room_id,
+                                bool any_worker)
+{
+    bool destroyed = true;
+    if (room) {
+        g_mutex_lock(&room->lock);
+        destroyed = room->destroyed;
+        g_mutex_unlock(&room->lock);
+    }
+    if (destroyed || (!any_worker && !prism_worker_is_current(room->worker)))
         return vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_ROOM, "No such room (%" G_GUINT64_FORMAT ")",
                         room_id);
     char reason[256];
@@ -160,9 +173,48 @@ json_t *vr_request_moderate(json_t *body)
     return reply;
 }
 
+struct remote_eviction {
+    struct prism_handle *handle; /* reference */
+    struct vr_room *room;        /* reference */
+};
+
+/* On a remote subscriber's own worker: the room it is in was destroyed. */
+static void evict_remote_cb(void *data)
+{
+    struct remote_eviction *eviction = data;
+    struct vr_session *session = prism_handle_plugin_data(eviction->handle);
+    if (session && !prism_handle_is_detached(eviction->handle) &&
+        session->role == VR_ROLE_SUBSCRIBER && session->subscriber->room == eviction->room) {
+        vr_push(eviction->handle, NULL,
+                json_pack("{s:s, s:I}", "videoroom", "destroyed", "room",
+                          (json_int_t)eviction->room->id),
+                NULL);
+        vr_subscriber_leave(session);
+    }
+    prism_handle_unref(eviction->handle);
+    vr_room_unref(eviction->room);
+    free(eviction);
+}
+
+/* Subscribers on other workers leave on their own thread. */
+static void evict_remote_subscribers(struct vr_room *room)
+{
+    g_mutex_lock(&room->lock);
+    for (guint i = 0; i < room->remote_subscribers->len; i++) {
+        struct prism_handle *handle = room->remote_subscribers->pdata[i];
+        struct remote_eviction *eviction = malloc(sizeof(*eviction));
+        if (!eviction)
+            break;
+        *eviction = (struct remote_eviction){prism_handle_ref(handle), vr_room_ref(room)};
+        prism_worker_post(prism_handle_worker(handle), evict_remote_cb, eviction);
+    }
+    g_mutex_unlock(&room->lock);
+}
+
 /* Tells everyone in a room being destroyed, and ends their participation. */
 static void evict_everyone(struct vr_room *room)
 {
+    evict_remote_subscribers(room);
     json_t *event = json_pack("{s:s, s:I}", "videoroom", "destroyed", "room", (json_int_t)room->id);
     GPtrArray *handles = g_ptr_array_new_with_free_func((GDestroyNotify)prism_handle_unref);
     GHashTableIter iter;
@@ -197,7 +249,9 @@ json_t *vr_request_destroy(struct prism_handle *handle, json_t *body)
     int code = vr_room_destroy_checked(handle, body, &room, &permanent, reason, sizeof(reason));
     if (code)
         return vr_error(code, "%s", reason);
+    g_mutex_lock(&room->lock);
     room->destroyed = true;
+    g_mutex_unlock(&room->lock);
     evict_everyone(room);
     json_t *reply = vr_destroyed_reply(room->id, permanent);
     vr_room_unref(room);

@@ -149,6 +149,8 @@ static void collect_streams(struct vr_publisher *publisher)
                 previous[p].subscribers = NULL;
                 stream->history = previous[p].history;
                 previous[p].history = NULL;
+                stream->remote_groups = previous[p].remote_groups;
+                previous[p].remote_groups = NULL;
             }
         }
         if (!stream->subscribers)
@@ -171,6 +173,7 @@ static void collect_streams(struct vr_publisher *publisher)
     }
     for (unsigned p = 0; p < previous_count; p++) {
         vr_pub_stream_drop_history(&previous[p]);
+        vr_relay_detach_all(&previous[p]);
         if (!previous[p].subscribers)
             continue;
         while (previous[p].subscribers->len)
@@ -225,8 +228,10 @@ static json_t *publish(struct vr_publisher *publisher, json_t *jsep, json_t **an
     *answer = answer_offer(publisher, jsep, &error);
     if (!*answer)
         return error;
+    g_mutex_lock(&room->lock);
     publisher->publishing = true;
     collect_streams(publisher);
+    g_mutex_unlock(&room->lock);
     json_t *event = json_pack("{s:s, s:I, s:s, s:o}", "videoroom", "event", "room",
                               (json_int_t)room->id, "configured", "ok", "streams",
                               vr_publisher_streams_json(publisher));
@@ -264,7 +269,9 @@ static struct vr_publisher *publisher_new(struct vr_room *room, struct prism_han
     publisher->private_id = prism_random_id() & 0xffffffffu;
     const char *display = json_string_value(json_object_get(body, "display"));
     publisher->display = display ? strdup(display) : NULL;
+    g_mutex_lock(&room->lock); /* subscribers on other workers read the publishers */
     g_hash_table_insert(room->publishers, &publisher->id, publisher);
+    g_mutex_unlock(&room->lock);
     atomic_fetch_add(&room->participant_count, 1);
     return publisher;
 }
@@ -329,8 +336,10 @@ json_t *vr_publisher_publish(struct vr_session *session, const char *transaction
                         "Can't publish, already published");
     const char *display = json_string_value(json_object_get(body, "display"));
     if (display) {
+        g_mutex_lock(&publisher->room->lock);
         free(publisher->display);
         publisher->display = strdup(display);
+        g_mutex_unlock(&publisher->room->lock);
     }
     json_t *bitrate = json_object_get(body, "bitrate");
     if (json_is_integer(bitrate))
@@ -403,8 +412,10 @@ json_t *vr_publisher_configure(struct vr_session *session, const char *transacti
     }
     const char *display = json_string_value(json_object_get(body, "display"));
     if (display) {
+        g_mutex_lock(&publisher->room->lock);
         free(publisher->display);
         publisher->display = strdup(display);
+        g_mutex_unlock(&publisher->room->lock);
     }
     return json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room",
                      (json_int_t)publisher->room->id, "configured", "ok");
@@ -416,16 +427,19 @@ static void stop_publishing(struct vr_publisher *publisher)
     vr_forwarders_stop_all(publisher);
     if (!publisher->publishing)
         return;
+    g_mutex_lock(&publisher->room->lock);
     publisher->publishing = false;
     for (unsigned i = 0; i < publisher->stream_count; i++) {
         GPtrArray *subs = publisher->streams[i].subscribers;
         while (subs->len)
             vr_subscriber_source_gone(g_ptr_array_index(subs, 0));
         g_ptr_array_free(subs, TRUE);
+        vr_relay_detach_all(&publisher->streams[i]);
         vr_pub_stream_drop_history(&publisher->streams[i]);
     }
     publisher->stream_count = 0;
     publisher->has_data = false;
+    g_mutex_unlock(&publisher->room->lock);
     vr_notify_publishers(publisher->room,
                          json_pack("{s:s, s:I, s:I}", "videoroom", "event", "room",
                                    (json_int_t)publisher->room->id, "unpublished",
@@ -465,7 +479,9 @@ void vr_publisher_leave(struct vr_session *session, const char *reason)
     struct vr_publisher *publisher = session->publisher;
     struct vr_room *room = publisher->room;
     stop_publishing(publisher);
+    g_mutex_lock(&room->lock);
     g_hash_table_remove(room->publishers, &publisher->id);
+    g_mutex_unlock(&room->lock);
     atomic_fetch_sub(&room->participant_count, 1);
     vr_handler_event(publisher->handle, "leaving", room->id, publisher->id, publisher->display,
                      reason ? json_pack("{s:s}", "reason", reason) : NULL);
@@ -478,7 +494,7 @@ void vr_publisher_leave(struct vr_session *session, const char *reason)
         json_decref(event);
     session->role = VR_ROLE_NONE;
     session->publisher = NULL;
-    free(publisher->display);
+    free(publisher->display); /* out of the table: nobody else reads it */
     free(publisher);
     vr_room_unref(room);
 }

@@ -26,6 +26,11 @@ struct vr_subscriber;
 
 #define VR_MAX_CODECS 4
 
+/* Publishers as subscribers on other workers see them: the room worker takes `lock` while it
+ * changes `publishers` or a publisher's display, publishing flag or streams, and a subscriber on
+ * another worker takes it to read them (vr_room_find_publisher and friends). The room worker
+ * reads them without it (it is their only writer), so the media path takes no lock. */
+
 /* A room. Refcounted: the registry holds one reference, and so does every participant. */
 struct vr_room {
     uint64_t id;
@@ -56,14 +61,21 @@ struct vr_room {
     bool notify_joining;
     bool require_pvtid;
     bool permanent; /* kept in the config file */
+    /* Subscribers beyond this many go to the least-loaded worker, fed through the relay
+     * (media/relay); 0 keeps them all on the room's worker. */
+    unsigned spread_subscribers;
 
     /* Participants: room worker only. Both containers own nothing: a publisher's key points at
      * its own id (prism_id_hash/prism_id_equal), and each participant removes itself before it
      * drops its room reference, so both are empty when the room is freed. */
-    GHashTable *publishers;        /* uint64 id -> struct vr_publisher * */
-    GPtrArray *subscribers;        /* struct vr_subscriber * */
+    GHashTable *publishers; /* uint64 id -> struct vr_publisher * */
+    GPtrArray *subscribers; /* struct vr_subscriber * */
+    /* Subscribers on other workers (struct prism_handle *, not owned): under `lock`, so that
+     * destroy can reach them; each removes itself when it leaves. */
+    GPtrArray *remote_subscribers;
     bool destroyed;                /* destroy ran: nobody may join (set by the participant code) */
     atomic_uint participant_count; /* publishers, active or not: "num_participants" in list */
+    atomic_uint subscriber_count;  /* on every worker: decides where the next one goes */
 };
 
 struct vr_room *vr_room_ref(struct vr_room *room);

@@ -54,6 +54,8 @@ static const char file_header[] =
     "#   audio_level_average = <talking threshold, 1 to 127; 127 = silence> (default 25)\n"
     "#   notify_joining = true|false (announce every participant who joins; default false)\n"
     "#   require_pvtid = true|false (subscribers must give a private_id; default false)\n"
+    "#   spread_subscribers = <subscribers kept on the room's worker; the next ones go to the\n"
+    "#     least-loaded worker, fed through the relay; 0 = never spread> (default 100)\n"
     "#\n"
     "# Prism rewrites this file when a create, edit or destroy request has \"permanent\": true.\n"
     "# It then writes this header, the settings below and the rooms list anew: other comments\n"

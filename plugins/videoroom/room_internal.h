@@ -17,6 +17,9 @@
 #define VR_DEFAULT_PUBLISHERS 3
 #define VR_DEFAULT_AUDIO_ACTIVE_PACKETS 100
 #define VR_DEFAULT_AUDIO_LEVEL_AVERAGE 25
+/* Subscribers a room keeps on its own worker before it places new ones on the least-loaded
+ * worker and relays its publishers' packets there (Prism's own setting). */
+#define VR_DEFAULT_SPREAD_SUBSCRIBERS 100
 /* Janus raises a bitrate cap below this (but not 0) to it. */
 #define VR_MIN_BITRATE 64000
 

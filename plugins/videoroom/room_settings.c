@@ -34,6 +34,7 @@ static const struct prism_param setting_params[] = {
     {"notify_joining", PRISM_PARAM_BOOLEAN, 0},
     {"require_pvtid", PRISM_PARAM_BOOLEAN, 0},
     {"record", PRISM_PARAM_BOOLEAN, 0},
+    {"spread_subscribers", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
 };
 
 struct codec_name {
@@ -72,8 +73,11 @@ struct vr_room *vr_room_new(void)
     room->audiolevel_ext = true;
     room->audio_active_packets = VR_DEFAULT_AUDIO_ACTIVE_PACKETS;
     room->audio_level_average = VR_DEFAULT_AUDIO_LEVEL_AVERAGE;
+    room->spread_subscribers = VR_DEFAULT_SPREAD_SUBSCRIBERS;
+    atomic_init(&room->subscriber_count, 0);
     room->publishers = g_hash_table_new(prism_id_hash, prism_id_equal);
     room->subscribers = g_ptr_array_new();
+    room->remote_subscribers = g_ptr_array_new();
     atomic_init(&room->participant_count, 0);
     return room;
 }
@@ -169,8 +173,9 @@ static int check_values(json_t *settings, struct parsed_settings *parsed, char *
         const char *name;
         long long max;
     } ranges[] = {
-        {"publishers", INT_MAX},           {"bitrate", UINT32_MAX},      {"fir_freq", UINT16_MAX},
-        {"audio_active_packets", INT_MAX}, {"audio_level_average", 127},
+        {"publishers", INT_MAX},      {"bitrate", UINT32_MAX},
+        {"fir_freq", UINT16_MAX},     {"audio_active_packets", INT_MAX},
+        {"audio_level_average", 127}, {"spread_subscribers", INT_MAX},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++) {
         int code = vr_params_check_range(settings, ranges[i].name, 0, ranges[i].max, reason, size);
@@ -274,6 +279,7 @@ int vr_room_settings_apply(struct vr_room *room, json_t *settings, char *reason,
     apply_unsigned(settings, "audio_level_average", &room->audio_level_average);
     apply_bool(settings, "notify_joining", &room->notify_joining);
     apply_bool(settings, "require_pvtid", &room->require_pvtid);
+    apply_unsigned(settings, "spread_subscribers", &room->spread_subscribers);
     return 0;
 }
 
@@ -330,5 +336,7 @@ json_t *vr_room_settings_to_json(struct vr_room *room)
            json_integer(room->audio_level_average));
     set_if(out, room->notify_joining, "notify_joining", json_true());
     set_if(out, room->require_pvtid, "require_pvtid", json_true());
+    set_if(out, room->spread_subscribers != VR_DEFAULT_SPREAD_SUBSCRIBERS, "spread_subscribers",
+           json_integer(room->spread_subscribers));
     return out;
 }

@@ -26,6 +26,7 @@ static void room_free(struct vr_room *room)
     g_hash_table_destroy(room->allowed);
     g_hash_table_destroy(room->publishers);
     g_ptr_array_free(room->subscribers, TRUE);
+    g_ptr_array_free(room->remote_subscribers, TRUE);
     g_mutex_clear(&room->lock);
     free(room);
 }

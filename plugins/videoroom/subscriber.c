@@ -13,15 +13,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A subscriber on another worker than the room's reads the room's publishers under the room's
+ * lock (room.h); on the room's worker, their only writer, it needs none. */
+static void lock_publishers(const struct vr_subscriber *subscriber)
+{
+    if (subscriber->remote)
+        g_mutex_lock(&subscriber->room->lock);
+}
+
+static void unlock_publishers(const struct vr_subscriber *subscriber)
+{
+    if (subscriber->remote)
+        g_mutex_unlock(&subscriber->room->lock);
+}
+
 static json_t *streams_json(const struct vr_subscriber *subscriber)
 {
     json_t *streams = json_array();
+    lock_publishers(subscriber);
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
         const struct vr_sub_stream *stream = subscriber->streams[i];
         json_t *entry = json_pack("{s:i, s:s, s:s, s:b, s:b}", "mindex", (int)stream->media_index,
                                   "mid", stream->mid, "type", vr_kind_name(stream->kind), "send",
                                   stream->send, "active", stream->active);
-        if (stream->active && stream->source) {
+        if (stream->active && vr_sub_stream_current(stream)) {
             struct vr_publisher *feed = vr_room_find_publisher(subscriber->room, stream->feed_id);
             json_object_set_new(entry, "feed_id", json_integer((json_int_t)stream->feed_id));
             json_object_set_new(entry, "feed_mid", json_string(stream->feed_mid));
@@ -31,6 +46,7 @@ static json_t *streams_json(const struct vr_subscriber *subscriber)
         }
         json_array_append_new(streams, entry);
     }
+    unlock_publishers(subscriber);
     if (subscriber->has_data) {
         char mid[16];
         snprintf(mid, sizeof(mid), "%u", subscriber->data_media_index);
@@ -46,18 +62,23 @@ void vr_sub_stream_link(struct vr_sub_stream *stream, struct vr_publisher *feed,
 {
     stream->feed_id = feed->id;
     g_strlcpy(stream->feed_mid, source->mid, sizeof(stream->feed_mid));
-    stream->source = source;
+    stream->source = stream->subscriber->remote ? NULL : source; /* R's, not ours */
     stream->kind = source->kind;
     stream->codec = source->codec;
     stream->active = true;
     stream->send = true;
-    g_ptr_array_add(source->subscribers, stream);
+    if (stream->subscriber->remote)
+        vr_relay_link(stream, feed->id, source->mid);
+    else
+        g_ptr_array_add(source->subscribers, stream);
 }
 
 void vr_sub_stream_unlink(struct vr_sub_stream *stream)
 {
     if (stream->source)
         g_ptr_array_remove(stream->source->subscribers, stream);
+    if (stream->group)
+        vr_relay_unlink(stream);
     stream->source = NULL;
     /* The forwarder keeps its numbering; whatever source comes next is a switch. */
     stream->forward_source = NULL;
@@ -87,7 +108,7 @@ static struct vr_sub_stream *free_slot(struct vr_subscriber *subscriber,
 }
 
 /* Adds the streams named by `list` ([{feed, mid?}]). Returns NULL or an error event. */
-static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
+static json_t *add_streams_locked(struct vr_subscriber *subscriber, json_t *list)
 {
     size_t index;
     json_t *entry;
@@ -123,6 +144,14 @@ static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
         }
     }
     return NULL;
+}
+
+static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
+{
+    lock_publishers(subscriber);
+    json_t *error = add_streams_locked(subscriber, list);
+    unlock_publishers(subscriber);
+    return error;
 }
 
 /* One m-line of the offer: the source's codec as the publisher negotiated it, RTX for video. */
@@ -199,15 +228,16 @@ static const struct prism_param join_params[] = {
 
 static bool private_id_known(struct vr_room *room, json_t *private_id)
 {
+    bool known = false;
     GHashTableIter iter;
     gpointer value;
+    g_mutex_lock(&room->lock); /* from any worker */
     g_hash_table_iter_init(&iter, room->publishers);
-    while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        if ((json_int_t)((struct vr_publisher *)value)->private_id ==
-            json_integer_value(private_id))
-            return true;
-    }
-    return false;
+    while (!known && g_hash_table_iter_next(&iter, NULL, &value))
+        known = (json_int_t)((struct vr_publisher *)value)->private_id ==
+                json_integer_value(private_id);
+    g_mutex_unlock(&room->lock);
+    return known;
 }
 
 static void subscriber_free(struct vr_session *session)
@@ -217,8 +247,15 @@ static void subscriber_free(struct vr_session *session)
         vr_sub_stream_unlink(subscriber->streams[i]);
         free(subscriber->streams[i]);
     }
-    g_ptr_array_remove(subscriber->room->subscribers, subscriber);
+    if (!subscriber->remote) {
+        g_ptr_array_remove(subscriber->room->subscribers, subscriber);
+    } else {
+        g_mutex_lock(&subscriber->room->lock);
+        g_ptr_array_remove(subscriber->room->remote_subscribers, subscriber->handle);
+        g_mutex_unlock(&subscriber->room->lock);
+    }
     atomic_fetch_sub(&subscriber->room->participant_count, 1);
+    atomic_fetch_sub(&subscriber->room->subscriber_count, 1);
     vr_room_unref(subscriber->room);
     free(subscriber);
     session->subscriber = NULL;
@@ -234,7 +271,8 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
         return vr_error(code, "%s", reason);
     uint64_t room_id = (uint64_t)json_integer_value(json_object_get(body, "room"));
     struct vr_room *room = vr_rooms_find(room_id);
-    json_t *refused = vr_check_entry(room, body, room_id);
+    /* Placed on another worker than the room's when the room is large (relay_group.c). */
+    json_t *refused = vr_check_entry_anywhere(room, body, room_id, true);
     json_t *private_id = json_object_get(body, "private_id");
     if (!refused && room->require_pvtid && !(private_id && private_id_known(room, private_id)))
         refused = vr_error(PRISM_VIDEOROOM_ERROR_UNAUTHORIZED,
@@ -250,8 +288,16 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
     subscriber->autoupdate = !json_is_false(json_object_get(body, "autoupdate"));
     subscriber->use_msid = json_is_true(json_object_get(body, "use_msid"));
     subscriber->private_id = (uint64_t)json_integer_value(private_id);
-    g_ptr_array_add(room->subscribers, subscriber);
+    subscriber->remote = !prism_worker_is_current(room->worker);
+    if (!subscriber->remote) {
+        g_ptr_array_add(room->subscribers, subscriber);
+    } else {
+        g_mutex_lock(&room->lock);
+        g_ptr_array_add(room->remote_subscribers, session->handle);
+        g_mutex_unlock(&room->lock);
+    }
     atomic_fetch_add(&room->participant_count, 1);
+    atomic_fetch_add(&room->subscriber_count, 1);
     session->role = VR_ROLE_SUBSCRIBER;
     session->subscriber = subscriber;
 
@@ -376,24 +422,29 @@ static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
         json_int_t feed_id = json_integer_value(json_object_get(entry, "feed"));
         const char *mid = json_string_value(json_object_get(entry, "mid"));
         const char *sub_mid = json_string_value(json_object_get(entry, "sub_mid"));
+        lock_publishers(subscriber);
         struct vr_publisher *feed = vr_room_find_publisher(subscriber->room, (uint64_t)feed_id);
-        if (!feed || !mid || !sub_mid)
+        if (!feed || !mid || !sub_mid) {
+            unlock_publishers(subscriber);
             return vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_FEED, "No such feed or stream");
+        }
         struct vr_pub_stream *source = NULL;
         for (unsigned s = 0; s < feed->stream_count; s++)
             if (strcmp(feed->streams[s].mid, mid) == 0)
                 source = &feed->streams[s];
         for (unsigned i = 0; source && i < subscriber->stream_count; i++) {
             struct vr_sub_stream *stream = subscriber->streams[i];
-            if (strcmp(stream->mid, sub_mid) != 0 || stream->kind != source->kind ||
-                stream->source == source)
+            bool same = vr_sub_stream_current(stream) && stream->feed_id == feed->id &&
+                        strcmp(stream->feed_mid, source->mid) == 0;
+            if (strcmp(stream->mid, sub_mid) != 0 || stream->kind != source->kind || same)
                 continue;
             vr_sub_stream_unlink(stream);
             vr_sub_stream_link(stream, feed, source);
             vr_forward_switch(stream);
-            vr_request_keyframe(source, 0);
+            vr_sub_stream_request_keyframe(stream, 0);
             changes++;
         }
+        unlock_publishers(subscriber);
     }
     return json_pack("{s:s, s:I, s:s, s:i, s:o}", "videoroom", "event", "room",
                      (json_int_t)subscriber->room->id, "switched", "ok", "changes", (int)changes,
@@ -469,7 +520,7 @@ void vr_subscriber_source_gone(struct vr_sub_stream *stream)
     /* Several streams may go at once (a publisher leaving): one offer for all of them. */
     if (subscriber->autoupdate && !subscriber->update_pending) {
         subscriber->update_pending = true;
-        prism_worker_post(subscriber->room->worker, autoupdate_cb,
+        prism_worker_post(prism_handle_worker(subscriber->handle), autoupdate_cb,
                           prism_handle_ref(subscriber->handle));
     }
 }
@@ -479,8 +530,8 @@ void vr_subscriber_setup_media(struct vr_session *session)
     struct vr_subscriber *subscriber = session->subscriber;
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
         struct vr_sub_stream *stream = subscriber->streams[i];
-        if (stream->source && stream->kind == PRISM_SDP_MEDIA_VIDEO)
-            vr_request_keyframe(stream->source, 0);
+        if (vr_sub_stream_current(stream) && stream->kind == PRISM_SDP_MEDIA_VIDEO)
+            vr_sub_stream_request_keyframe(stream, 0);
     }
     if (subscriber->has_data)
         prism_peer_open_data_channel(prism_handle_peer(subscriber->handle), "JanusDataChannel");

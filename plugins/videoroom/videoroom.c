@@ -53,17 +53,25 @@ static int videoroom_init(const struct prism_config *config, struct prism_worker
 {
     vr_rooms_init();
     vr_rooms_set_workers(workers);
+    int rc = vr_relay_init(workers);
+    if (rc < 0) {
+        prism_error("videoroom", "cannot set up the relay between workers (%d)", rc);
+        vr_rooms_set_workers(NULL);
+        return rc;
+    }
     char error[512];
-    int rc = vr_rooms_load_config(config, error, sizeof(error));
+    rc = vr_rooms_load_config(config, error, sizeof(error));
     if (rc < 0) {
         prism_error("videoroom", "%s", error);
         vr_rooms_shutdown();
+        vr_relay_shutdown();
     }
     return rc;
 }
 
 static void videoroom_destroy(void)
 {
+    vr_relay_shutdown(); /* groups released their rooms by now */
     vr_rooms_shutdown();
     vr_rooms_set_workers(NULL);
 }
@@ -98,13 +106,20 @@ static struct vr_room *session_room(struct vr_session *session)
     return NULL;
 }
 
-/* Every request about a room runs on the room's worker; a joining handle moves there. */
+static bool is_sync_request(const char *request);
+
+/* Every request about a room runs on the room's worker; a joining handle moves there, but a
+ * subscriber of a large room goes to the least-loaded worker (relay_group.c) and its requests
+ * run there, on its own worker. */
 static struct prism_worker *videoroom_message_worker(struct prism_handle *handle, json_t *body,
                                                      bool *migrate)
 {
     struct vr_session *session = prism_handle_plugin_data(handle);
     struct vr_room *joined = session ? session_room(session) : NULL;
     const char *request = json_string_value(json_object_get(body, "request"));
+    if (joined && session->role == VR_ROLE_SUBSCRIBER && session->subscriber->remote &&
+        !(request && is_sync_request(request) && json_object_get(body, "room")))
+        return NULL;
     if (joined && request && strcmp(request, "list") != 0 && strcmp(request, "create") != 0 &&
         !json_object_get(body, "room"))
         return joined->worker;
@@ -117,6 +132,16 @@ static struct prism_worker *videoroom_message_worker(struct prism_handle *handle
     struct prism_worker *worker = room->worker;
     *migrate = !joined && request &&
                (strcmp(request, "join") == 0 || strcmp(request, "joinandconfigure") == 0);
+    const char *ptype = json_string_value(json_object_get(body, "ptype"));
+    struct prism_worker *spread = NULL;
+    if (*migrate && ptype && (strcmp(ptype, "subscriber") == 0 || strcmp(ptype, "listener") == 0))
+        spread = vr_relay_place_subscriber(room);
+    if (spread) {
+        /* The handle counts on its own worker already: staying there is as good as moving
+         * when that worker is at most one ahead (and moving would flip the loads back). */
+        struct prism_worker *here = prism_handle_worker(handle);
+        worker = prism_worker_load(here) <= prism_worker_load(spread) + 1 ? here : spread;
+    }
     vr_room_unref(room);
     return worker;
 }
@@ -171,6 +196,15 @@ static const struct sync_request sync_requests[] = {
     {"stop_rtp_forward", run_stop_rtp_forward},
     {"listforwarders", run_listforwarders},
 };
+
+static bool is_sync_request(const char *request)
+{
+    for (size_t i = 0; i < sizeof(sync_requests) / sizeof(sync_requests[0]); i++) {
+        if (strcmp(sync_requests[i].name, request) == 0)
+            return true;
+    }
+    return false;
+}
 
 static const char *const async_requests[] = {
     "join",  "joinandconfigure", "configure", "publish",   "unpublish",   "start",

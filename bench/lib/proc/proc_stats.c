@@ -36,7 +36,7 @@ static int parse_u64(const char **pos, uint64_t *out)
 
 /* utime + stime in clock ticks. The command name is in parentheses and may itself hold spaces
  * and parentheses, so the fields start after the last ')'. */
-static int parse_stat(const char *text, uint64_t *ticks)
+int bench_proc_parse_stat_ticks(const char *text, uint64_t *ticks)
 {
     const char *open = strchr(text, '(');
     const char *close = strrchr(text, ')');
@@ -87,7 +87,7 @@ int bench_proc_parse(const char *stat_text, const char *status_text, long ticks_
     if (!stat_text || !status_text || !out || ticks_per_second <= 0)
         return -EINVAL;
     uint64_t ticks, rss_kb = 0, threads;
-    if (parse_stat(stat_text, &ticks) < 0)
+    if (bench_proc_parse_stat_ticks(stat_text, &ticks) < 0)
         return -EINVAL;
     /* Kernel threads and zombies have no VmRSS line: no resident memory. */
     int err = status_field(status_text, "VmRSS", &rss_kb);
@@ -105,7 +105,7 @@ int bench_proc_parse(const char *stat_text, const char *status_text, long ticks_
 }
 
 /* Reads a small /proc file into buf as a string; -ESRCH when the process is gone. */
-static int read_text(const char *path, char *buf, size_t cap)
+int bench_proc_read_text(const char *path, char *buf, size_t cap)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -140,11 +140,11 @@ int bench_proc_sample(pid_t pid, struct bench_proc_sample *out)
         snprintf(dir, sizeof(dir), "/proc/%ld", (long)pid);
     char stat_text[1024], status_text[4096];
     snprintf(path, sizeof(path), "%s/stat", dir);
-    int err = read_text(path, stat_text, sizeof(stat_text));
+    int err = bench_proc_read_text(path, stat_text, sizeof(stat_text));
     if (err < 0)
         return err;
     snprintf(path, sizeof(path), "%s/status", dir);
-    err = read_text(path, status_text, sizeof(status_text));
+    err = bench_proc_read_text(path, status_text, sizeof(status_text));
     if (err < 0)
         return err;
     struct bench_proc_sample sample;

@@ -21,6 +21,22 @@ int bench_proc_sample(pid_t pid, struct bench_proc_sample *out);
 int bench_proc_parse(const char *stat_text, const char *status_text, long ticks_per_second,
                      struct bench_proc_sample *out);
 
+/* utime + stime, in clock ticks, of the text of a /proc/.../stat file (a process's or a
+ * thread's). Returns 0 or -EINVAL. */
+int bench_proc_parse_stat_ticks(const char *stat_text, uint64_t *ticks);
+/* Reads a small /proc file into buf as a string; -ESRCH when the process is gone. */
+int bench_proc_read_text(const char *path, char *buf, size_t cap);
+
+/* The CPU time of each Prism worker thread (named "prism-wN"), from /proc/PID/task: how one
+ * broadcast spreads over the workers. */
+#define BENCH_MAX_WORKER_THREADS 16
+struct bench_worker_threads {
+    unsigned count;                            /* highest worker index seen + 1 */
+    uint64_t cpu_us[BENCH_MAX_WORKER_THREADS]; /* by worker index */
+};
+/* Samples pid's worker threads. Returns 0 (count 0 when there are none) or -errno. */
+int bench_proc_worker_threads(pid_t pid, struct bench_worker_threads *out);
+
 /* CPU used between two samples, in cores (1.0 = one core fully busy). */
 double bench_proc_cores(const struct bench_proc_sample *from, const struct bench_proc_sample *to);
 

@@ -13,6 +13,8 @@ struct bench_percentiles {
     double p50_ms, p95_ms, p99_ms, max_ms, mean_ms;
 };
 
+#define BENCH_RESULT_MAX_WORKERS 16
+
 struct bench_step_result {
     unsigned load;     /* participants, viewers or sessions at this step */
     double duration_s; /* measured interval */
@@ -34,8 +36,14 @@ struct bench_step_result {
     double server_cpu, bench_cpu;
     double server_rss_mb, bench_rss_mb;
     double server_pps_per_cpu; /* packets the server sent per CPU-second (recv_pps/server_cpu) */
-    bool bench_saturated;      /* the bench used nearly all its cores: figures are a floor */
-    bool held;                 /* within the sweep limits */
+    /* The server's worker threads (prism-wN, from /proc/PID/task): CPU seconds of each over the
+     * measured interval, and the busiest one's share of their sum (50 % = an even split of
+     * two). 0 workers when the server has no such threads or is not sampled. */
+    unsigned server_workers;
+    double worker_cpu_s[BENCH_RESULT_MAX_WORKERS];
+    double worker_share_max_pct;
+    bool bench_saturated; /* the bench used nearly all its cores: figures are a floor */
+    bool held;            /* within the sweep limits */
 };
 
 struct bench_run {

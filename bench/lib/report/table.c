@@ -34,6 +34,16 @@ static void print_notes(FILE *out, const struct bench_run *run)
         fprintf(out, "no load within the limits (loss <= %.2f %%, p99 <= %.0f ms)\n",
                 run->max_loss_pct, run->max_p99_ms);
 
+    for (size_t i = 0; i < run->step_count; i++) {
+        const struct bench_step_result *step = &run->steps[i];
+        if (step->server_workers < 2)
+            continue;
+        fprintf(out, "server worker threads at load %u, CPU s:", step->load);
+        for (unsigned w = 0; w < step->server_workers && w < BENCH_RESULT_MAX_WORKERS; w++)
+            fprintf(out, " prism-w%u %.2f", w, step->worker_cpu_s[w]);
+        fprintf(out, " (busiest %.1f %% of their sum)\n", step->worker_share_max_pct);
+    }
+
     bool saturated = false;
     for (size_t i = 0; i < run->step_count; i++) {
         if (!run->steps[i].bench_saturated)

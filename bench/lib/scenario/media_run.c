@@ -128,8 +128,32 @@ static void sample(pid_t pid, struct bench_proc_sample *out)
         memset(out, 0, sizeof(*out));
 }
 
+static void sample_workers(pid_t pid, struct bench_worker_threads *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (pid > 0 && bench_proc_worker_threads(pid, out) < 0)
+        memset(out, 0, sizeof(*out));
+}
+
+/* Each worker thread's CPU over the interval, and the busiest one's share of their sum. */
+static void worker_split(const struct bench_worker_threads *from,
+                         const struct bench_worker_threads *to, struct bench_step_result *out)
+{
+    unsigned count = MIN(to->count, BENCH_RESULT_MAX_WORKERS);
+    double total = 0, busiest = 0;
+    for (unsigned w = 0; w < count; w++) {
+        uint64_t used = to->cpu_us[w] >= from->cpu_us[w] ? to->cpu_us[w] - from->cpu_us[w] : 0;
+        out->worker_cpu_s[w] = (double)used / 1e6;
+        total += out->worker_cpu_s[w];
+        busiest = MAX(busiest, out->worker_cpu_s[w]);
+    }
+    out->server_workers = count;
+    out->worker_share_max_pct = total > 0 ? 100.0 * busiest / total : 0;
+}
+
 static void measure(struct run *run)
 {
+    struct bench_worker_threads workers_from, workers_to;
     const struct bench_options *options = run->options;
     struct bench_proc_sample server_from, server_to, bench_from, bench_to;
     if (options->scenario != BENCH_SCENARIO_CHURN) {
@@ -137,6 +161,7 @@ static void measure(struct run *run)
         bench_workers_reset_interval(run->scenario.workers);
     }
     sample(run->server_pid, &server_from);
+    sample_workers(run->server_pid, &workers_from);
     bench_proc_sample(0, &bench_from);
     uint64_t from = prism_now_us();
     run->began_us = from;
@@ -146,6 +171,7 @@ static void measure(struct run *run)
         wait_for(run, options->duration_s, "measuring");
     double seconds = (double)(prism_now_us() - from) / 1e6;
     sample(run->server_pid, &server_to);
+    sample_workers(run->server_pid, &workers_to);
     bench_proc_sample(0, &bench_to);
 
     struct bench_meter meter;
@@ -157,6 +183,7 @@ static void measure(struct run *run)
     out->bench_cpu = bench_proc_cores(&bench_from, &bench_to);
     out->bench_rss_mb = (double)bench_to.rss_bytes / (1024.0 * 1024.0);
     out->server_pps_per_cpu = out->server_cpu > 0 ? out->recv_pps / out->server_cpu : 0;
+    worker_split(&workers_from, &workers_to, out);
     unsigned capacity = MIN(allowed_cpus(), options->threads + 1);
     out->bench_saturated = out->bench_cpu >= 0.85 * capacity;
 }

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <glib.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -96,6 +98,34 @@ static void test_proc_samples_this_process(void)
     g_assert_cmpfloat(cores, <, 1.5); /* one busy thread */
 }
 
+/* A thread named like a Prism worker that burns CPU until told to stop. */
+static gpointer busy_worker_main(gpointer data)
+{
+    atomic_bool *stop = data;
+    volatile uint64_t x = 0;
+    while (!atomic_load(stop))
+        x++;
+    return NULL;
+}
+
+static void test_proc_reads_each_worker_threads_cpu(void)
+{
+    struct bench_worker_threads sample;
+    g_assert_cmpint(bench_proc_worker_threads(getpid(), &sample), ==, 0);
+    g_assert_cmpuint(sample.count, ==, 0); /* no thread of ours is named prism-wN yet */
+    /* Index 1 only: the gap at 0 reads as zero. */
+    atomic_bool stop = false;
+    GThread *thread = g_thread_new("prism-w1", busy_worker_main, &stop);
+    do
+        g_assert_cmpint(bench_proc_worker_threads(getpid(), &sample), ==, 0);
+    while (sample.cpu_us[1] < 20000);
+    atomic_store(&stop, true);
+    g_thread_join(thread);
+    g_assert_cmpuint(sample.count, ==, 2);
+    g_assert_cmpuint(sample.cpu_us[0], ==, 0);
+    g_assert_cmpint(bench_proc_worker_threads(0x7FFFFFF0, &sample), ==, -ESRCH);
+}
+
 static void test_proc_sample_of_missing_process_is_esrch(void)
 {
     struct bench_proc_sample s;
@@ -146,6 +176,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bench/proc/sample_self", test_proc_samples_this_process);
     g_test_add_func("/bench/proc/sample_missing", test_proc_sample_of_missing_process_is_esrch);
     g_test_add_func("/bench/proc/cores", test_proc_cores_from_two_samples);
+    g_test_add_func("/bench/proc/worker_threads", test_proc_reads_each_worker_threads_cpu);
     g_test_add_func("/bench/proc/find_listener", test_proc_finds_listener_of_port);
     return g_test_run();
 }
