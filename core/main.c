@@ -11,6 +11,7 @@
 #include "plugins/builtin.h"
 #include "signaling/api/api.h"
 #include "signaling/http/http.h"
+#include "signaling/metrics/collect.h"
 #include "signaling/webhook/webhook.h"
 #include "signaling/ws/ws.h"
 
@@ -36,8 +37,10 @@ struct prism_process {
     struct prism_http *http;
     struct prism_ws *ws;
     struct prism_webhook *webhook;
+    struct prism_metrics_sources metrics; /* what GET /metrics reads */
     struct prism_http *admin_http;
     struct prism_ws *admin_ws;
+    double start_time_seconds; /* Unix time, for process_start_time_seconds */
     GMainLoop *loop;
     struct prism_memory_trim_policy trim; /* main thread only */
     /* The graceful stop (general.drain_timeout); main thread only. */
@@ -234,6 +237,16 @@ static int start_admin_transports(struct prism_process *process)
             .max_body_size = (size_t)prism_config_get_int(config, "http", "max_body_size"),
             .cors_allow_origin = prism_config_get_string(config, "cors", "allow_origin"),
             .admin = true,
+            .metrics_page_cb = prism_metrics_collect_page,
+            .metrics_data = &process->metrics,
+        };
+        process->metrics = (struct prism_metrics_sources){
+            .api = process->api,
+            .workers = process->workers,
+            .plugins = process->plugins,
+            .plugin_count = process->plugin_count,
+            .webhook = process->webhook,
+            .start_time_seconds = process->start_time_seconds,
         };
         int rc = prism_http_start(&process->admin_http, &http, process->api);
         if (rc < 0)
@@ -474,7 +487,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN); /* until the main loop reopens the log on it */
     prism_memory_configure();
-    struct prism_process process = {0};
+    struct prism_process process = {.start_time_seconds = (double)g_get_real_time() / 1e6};
     bool print_config = false;
     process.config = load_config(argc, argv, &print_config);
     if (print_config) {

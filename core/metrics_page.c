@@ -36,7 +36,7 @@ static void write_gauges(GString *out, const struct prism_metrics_gauge *gauges,
     for (size_t i = 0; i < count; i++) {
         const struct prism_metrics_gauge *gauge = &gauges[i];
         if (i == 0 || strcmp(gauges[i - 1].name, gauge->name) != 0)
-            prism_prom_family(out, gauge->name, "gauge", gauge->help);
+            prism_prom_family(out, gauge->name, gauge->type ? gauge->type : "gauge", gauge->help);
         struct prism_prom_label label = {gauge->label_name, gauge->label_value};
         prism_prom_sample(out, gauge->name, &label, gauge->label_name ? 1 : 0, gauge->value);
     }
@@ -91,6 +91,36 @@ static void write_requests(GString *out)
         prism_prom_histogram(out, "prism_api_request_duration_seconds", &label, 1,
                              prism_latency_bounds, PRISM_LATENCY_BOUNDS, buckets, sum);
     }
+}
+
+void prism_metrics_gauges_init(struct prism_metrics_gauges *list)
+{
+    list->items = g_array_new(FALSE, TRUE, sizeof(struct prism_metrics_gauge));
+    list->copies = g_ptr_array_new_with_free_func(g_free);
+}
+
+void prism_metrics_gauges_clear(struct prism_metrics_gauges *list)
+{
+    g_array_free(list->items, TRUE);
+    g_ptr_array_free(list->copies, TRUE);
+}
+
+void prism_metrics_gauges_add(struct prism_metrics_gauges *list, const char *name,
+                              const char *help, const char *label_name, const char *label_value,
+                              double value)
+{
+    char *copy = label_value ? g_strdup(label_value) : NULL;
+    if (copy)
+        g_ptr_array_add(list->copies, copy);
+    struct prism_metrics_gauge gauge = {name, help, label_name, copy, value, NULL};
+    g_array_append_val(list->items, gauge);
+}
+
+void prism_metrics_counters_add(struct prism_metrics_gauges *list, const char *name,
+                                const char *help, double value)
+{
+    struct prism_metrics_gauge counter = {name, help, NULL, NULL, value, "counter"};
+    g_array_append_val(list->items, counter);
 }
 
 void prism_metrics_page_write(GString *out, const struct prism_metrics_snapshot *snapshot)

@@ -19,15 +19,31 @@ struct prism_process_figures {
     double start_time_seconds; /* Unix time */
 };
 
-/* A gauge a plugin or the API engine reports, e.g. prism_videoroom_rooms. `label_name` may be
- * NULL; gauges of one name must be consecutive in the array and share help text. */
+/* A value a plugin or the API engine reports, e.g. prism_videoroom_rooms. `type` is "gauge"
+ * or "counter" (NULL: gauge); `label_name` may be NULL. Samples of one name must be
+ * consecutive in the array and share type and help text. */
 struct prism_metrics_gauge {
     const char *name;
     const char *help;
     const char *label_name;
     const char *label_value;
     double value;
+    const char *type;
 };
+
+/* A growing list of them; label values are copied, names and help must be static. */
+struct prism_metrics_gauges {
+    GArray *items;     /* struct prism_metrics_gauge */
+    GPtrArray *copies; /* label values, freed with the list */
+};
+
+void prism_metrics_gauges_init(struct prism_metrics_gauges *list);
+void prism_metrics_gauges_clear(struct prism_metrics_gauges *list);
+void prism_metrics_gauges_add(struct prism_metrics_gauges *list, const char *name,
+                              const char *help, const char *label_name, const char *label_value,
+                              double value);
+void prism_metrics_counters_add(struct prism_metrics_gauges *list, const char *name,
+                                const char *help, double value);
 
 struct prism_metrics_worker_figures {
     uint64_t counters[PRISM_COUNTER_COUNT];

@@ -17,6 +17,7 @@ struct prism_worker_pool;
 struct prism_peer_rtp;
 struct prism_peer_feedback;
 struct prism_peer_data;
+struct prism_metrics_gauges;
 
 enum prism_plugin_result_kind {
     /* Handled synchronously: `content` is the reply's plugindata.data. */
@@ -87,6 +88,9 @@ struct prism_plugin {
      * the request is trusted), on the calling signaling thread; a new object,
      * or NULL. Optional: without it the request is error 490, as in Janus. */
     json_t *(*handle_admin_message)(json_t *request);
+    /* Adds the plugin's figures (rooms, participants, ...) to the metrics page, on the
+     * scraping thread: read only what is safe from any thread. Optional. */
+    void (*collect_metrics)(struct prism_metrics_gauges *out);
 };
 
 /* Builds the common results. */

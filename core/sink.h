@@ -40,6 +40,9 @@ void prism_event_sink_unref(struct prism_event_sink *sink);
  * The target stays valid until deliver has been called. */
 struct prism_reply_target {
     void (*deliver)(struct prism_reply_target *target, json_t *reply);
+    /* Set by the engine once it read the request: the Janus verb as a static string
+     * ("other" for unknown ones), for the request counters. NULL: never parsed. */
+    const char *verb;
 };
 
 #endif

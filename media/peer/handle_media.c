@@ -8,6 +8,7 @@
 #include "core/worker.h"
 #include "media/peer/handle_events.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,40 @@ struct handle_media {
     GPtrArray *pending_candidates;          /* trickled before the offer */
     bool pending_completed;
     struct prism_timer stats_timer; /* webhook statistics while connected (worker loop) */
+    enum prism_pc_state pc_state;   /* for the metrics page */
 };
+
+/* PeerConnections in each state, and on each worker (its metrics block), for the metrics
+ * page. Changed on the handle's worker; read by the scraping thread. */
+static atomic_uint pc_counts[PRISM_PC_STATE_COUNT];
+
+static void set_pc_state(struct handle_media *media, enum prism_pc_state state)
+{
+    if (media->pc_state == state)
+        return;
+    if (media->pc_state != PRISM_PC_NONE)
+        atomic_fetch_sub(&pc_counts[media->pc_state], 1);
+    if (state != PRISM_PC_NONE)
+        atomic_fetch_add(&pc_counts[state], 1);
+    struct prism_worker *worker = prism_handle_worker(media->handle);
+    if (worker && (media->pc_state == PRISM_PC_NONE) != (state == PRISM_PC_NONE))
+        prism_metrics_peers_add(prism_worker_metrics(worker), state == PRISM_PC_NONE ? -1 : 1);
+    media->pc_state = state;
+}
+
+void prism_handle_media_pc_counts(unsigned counts[PRISM_PC_STATE_COUNT])
+{
+    for (int i = 0; i < PRISM_PC_STATE_COUNT; i++)
+        counts[i] = atomic_load(&pc_counts[i]);
+}
+
+static void drop_peer(struct handle_media *media)
+{
+    prism_peer_destroy(media->peer);
+    media->peer = NULL;
+    media->peer_closed = false;
+    set_pc_state(media, PRISM_PC_NONE);
+}
 
 static const struct prism_peer_env *peer_env;
 
@@ -117,6 +151,7 @@ static void connected_cb(void *owner)
 {
     struct handle_media *media = owner;
     media->webrtc_up = true;
+    set_pc_state(media, PRISM_PC_CONNECTED);
     push_core_event(media, json_pack("{s:s}", "janus", "webrtcup"));
     handle_events_connection(media->handle, "webrtcup", NULL);
     start_stats(media);
@@ -130,9 +165,7 @@ static void destroy_closed_peer_cb(void *data)
     struct prism_handle *handle = data;
     struct handle_media *media = media_of(handle);
     if (media && media->peer_closed) {
-        prism_peer_destroy(media->peer);
-        media->peer = NULL;
-        media->peer_closed = false;
+        drop_peer(media);
     }
     prism_handle_unref(handle);
 }
@@ -153,6 +186,7 @@ static void closed_cb(void *owner, const char *reason)
 {
     struct handle_media *media = owner;
     media->peer_closed = true;
+    set_pc_state(media, PRISM_PC_CLOSED);
     announce_hangup(media, reason);
     /* The peer is on the stack: free it from the worker's mailbox. */
     prism_worker_post(prism_handle_worker(media->handle), destroy_closed_peer_cb,
@@ -224,9 +258,7 @@ static void flush_pending_candidates(struct handle_media *media)
 static int ensure_peer(struct handle_media *media, bool controlling)
 {
     if (media->peer && media->peer_closed) {
-        prism_peer_destroy(media->peer);
-        media->peer = NULL;
-        media->peer_closed = false;
+        drop_peer(media);
     }
     if (media->peer)
         return 0;
@@ -240,7 +272,10 @@ static int ensure_peer(struct handle_media *media, bool controlling)
         .owner = media,
         .controlling = controlling,
     };
-    return prism_peer_create(&media->peer, &params);
+    int rc = prism_peer_create(&media->peer, &params);
+    if (rc == 0)
+        set_pc_state(media, PRISM_PC_CONNECTING);
+    return rc;
 }
 
 /* The mid our trickled candidates name: the first active m-line of the BUNDLE group. */
@@ -330,9 +365,7 @@ void prism_handle_media_hangup(struct prism_handle *handle, const char *reason)
     if (!media || !media->peer)
         return;
     bool was_open = !media->peer_closed;
-    prism_peer_destroy(media->peer);
-    media->peer = NULL;
-    media->peer_closed = false;
+    drop_peer(media);
     if (was_open)
         announce_hangup(media, reason);
 }

@@ -15,6 +15,16 @@ struct prism_handle;
  * (NULL: no media; SDP is then refused with error 465). */
 void prism_handle_media_set_env(const struct prism_peer_env *env);
 
+/* PeerConnections of API handles by state, for the metrics page (any thread). */
+enum prism_pc_state {
+    PRISM_PC_NONE,       /* no PeerConnection: not counted */
+    PRISM_PC_CONNECTING, /* created, ICE/DTLS not done yet */
+    PRISM_PC_CONNECTED,  /* DTLS done (webrtcup) */
+    PRISM_PC_CLOSED,     /* ended, not freed yet */
+    PRISM_PC_STATE_COUNT
+};
+void prism_handle_media_pc_counts(unsigned counts[PRISM_PC_STATE_COUNT]);
+
 /* Applies a JSEP from a "message" request, before the plugin sees it: an offer is checked and
  * applied to the handle's PeerConnection (created if needed). Returns 0, or a Janus error code
  * (465 invalid SDP, 469 unexpected answer) with `reason` filled. */

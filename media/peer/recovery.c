@@ -3,6 +3,8 @@
  * keyframe requests; both sides feed RTCP reports and slowlink events. */
 #include "media/peer/peer_internal.h"
 
+#include "core/metrics.h"
+
 #include "core/ids.h"
 #include "core/log.h"
 #include "media/rtcp/feedback.h"
@@ -107,6 +109,7 @@ void peer_recovery_answer_nack(struct prism_peer *peer, const struct prism_rtcp_
     if (prism_rtcp_nack_parse(packet, &nack) < 0)
         return;
     peer->stats.nacks_in++;
+    prism_metrics_add(PRISM_COUNTER_NACKS_IN, 1);
     struct peer_media *media = media_sending(peer, nack.media_ssrc);
     if (media && media->nack_owner && peer->callbacks.feedback_cb) {
         struct prism_peer_feedback feedback = {
@@ -130,8 +133,10 @@ void peer_recovery_answer_nack(struct prism_peer *peer, const struct prism_rtcp_
         size_t protected_len;
         if (prism_srtp_protect_rtp(peer->srtp, buffers[i].data, buffers[i].len, PEER_BUFFER_SIZE,
                                    &protected_len) == PRISM_SRTP_OK &&
-            prism_ice_send(peer->ice, buffers[i].data, protected_len) >= 0)
+            prism_ice_send(peer->ice, buffers[i].data, protected_len) >= 0) {
             peer->stats.retransmissions_out++;
+            prism_metrics_add(PRISM_COUNTER_RETRANSMISSIONS, 1);
+        }
     }
 }
 
@@ -147,8 +152,10 @@ void peer_recovery_poll(struct prism_peer *peer, uint64_t now)
         size_t cap = sizeof(peer->tx) - PRISM_SRTP_MAX_RTCP_OVERHEAD;
         if (prism_nack_receiver_poll(media->receiver, now, peer->tx, cap, &poll) < 0)
             continue;
-        if (poll.len > 0 && peer_send_rtcp(peer, peer->tx, poll.len) == 0)
+        if (poll.len > 0 && peer_send_rtcp(peer, peer->tx, poll.len) == 0) {
             peer->stats.nacks_out++;
+            prism_metrics_add(PRISM_COUNTER_NACKS_OUT, 1);
+        }
         if (poll.keyframe_needed)
             prism_peer_request_keyframe(peer, i);
     }
@@ -302,5 +309,6 @@ int prism_peer_resend_rtp(struct prism_peer *peer, unsigned media_index, uint8_t
     if (sent < 0)
         return sent;
     peer->stats.retransmissions_out++;
+    prism_metrics_add(PRISM_COUNTER_RETRANSMISSIONS, 1);
     return 0;
 }

@@ -2,6 +2,8 @@
  * and our own periodic reports (SR for what we send, SDES CNAME, REMB). */
 #include "media/peer/peer_internal.h"
 
+#include "core/metrics.h"
+
 #include "core/ids.h"
 #include "media/rtcp/feedback.h"
 #include "media/rtcp/rtcp.h"
@@ -39,6 +41,7 @@ static void handle_psfb(struct prism_peer *peer, const struct prism_rtcp_packet 
         return;
     if (fb.fmt == PRISM_RTCP_PSFB_PLI) {
         peer->stats.plis_in++;
+        prism_metrics_add(PRISM_COUNTER_PLIS_IN, 1);
         struct peer_media *media = media_by_local_ssrc(peer, fb.media_ssrc);
         if (media)
             report_feedback(peer, PRISM_PEER_FEEDBACK_KEYFRAME, media, 0);
@@ -48,6 +51,7 @@ static void handle_psfb(struct prism_peer *peer, const struct prism_rtcp_packet 
         if (prism_rtcp_fir_parse(packet, &fir) < 0)
             return;
         peer->stats.firs_in++;
+        prism_metrics_add(PRISM_COUNTER_FIRS_IN, 1);
         for (size_t i = 0; i < fir.count && prism_rtcp_fir_get(&fir, i, &entry) == 0; i++) {
             struct peer_media *media = media_by_local_ssrc(peer, entry.ssrc);
             if (media)
@@ -201,6 +205,7 @@ int prism_peer_request_keyframe(struct prism_peer *peer, unsigned media_index)
     if ((media->feedback & PRISM_SDP_FB_NACK_PLI) || !(media->feedback & PRISM_SDP_FB_CCM_FIR)) {
         len = prism_rtcp_build_pli(buf, cap, peer_reporting_ssrc(peer), media->remote_ssrc);
         peer->stats.plis_out++;
+        prism_metrics_add(PRISM_COUNTER_PLIS_OUT, 1);
     } else {
         struct prism_rtcp_fir_entry entry = {media->remote_ssrc, ++media->fir_seq};
         len = prism_rtcp_build_fir(buf, cap, peer_reporting_ssrc(peer), &entry, 1);

@@ -163,7 +163,9 @@ void peer_media_check_activity(struct prism_peer *peer, uint64_t now)
 {
     for (unsigned i = 0; i < peer->media_count; i++) {
         struct peer_media *media = &peer->media[i];
-        if (!media->receiving || now - media->last_packet_us < PEER_MEDIA_TIMEOUT_US)
+        /* A packet may carry a later time than this check's (read when it arrived): no
+         * unsigned wrap-around. */
+        if (!media->receiving || now < media->last_packet_us + PEER_MEDIA_TIMEOUT_US)
             continue;
         media->receiving = false;
         if (peer->callbacks.media_cb)

@@ -2,6 +2,8 @@
  * DTLS completes, and protected sends. */
 #include "media/peer/peer_internal.h"
 
+#include "core/metrics.h"
+
 #include "core/ids.h"
 #include "core/log.h"
 #include "media/demux.h"
@@ -137,6 +139,8 @@ static void accept_rtp(struct prism_peer *peer, struct peer_media *media,
     }
     peer->stats.rtp_packets_in++;
     peer->stats.rtp_bytes_in += received_len;
+    prism_metrics_add(PRISM_COUNTER_RTP_PACKETS_IN, 1);
+    prism_metrics_add(PRISM_COUNTER_RTP_BYTES_IN, received_len);
     media->last_packet_us = now;
     if (!media->receiving) {
         media->receiving = true;
@@ -158,6 +162,7 @@ static void decrypt_rtp(struct prism_peer *peer, size_t len, bool simulate_loss,
     size_t plain_len;
     if (prism_srtp_unprotect_rtp(peer->srtp, peer->rx, len, &plain_len) != PRISM_SRTP_OK) {
         peer->stats.srtp_errors++;
+        prism_metrics_add(PRISM_COUNTER_SRTP_ERRORS, 1);
         return;
     }
     struct prism_peer_rtp packet = {.data = peer->rx, .len = plain_len, .cap = sizeof(peer->rx)};
@@ -224,9 +229,11 @@ static void receive_rtcp(struct prism_peer *peer, const uint8_t *data, size_t le
     size_t plain_len;
     if (prism_srtp_unprotect_rtcp(peer->srtp, peer->rx, len, &plain_len) != PRISM_SRTP_OK) {
         peer->stats.srtp_errors++;
+        prism_metrics_add(PRISM_COUNTER_SRTP_ERRORS, 1);
         return;
     }
     peer->stats.rtcp_packets_in++;
+    prism_metrics_add(PRISM_COUNTER_RTCP_PACKETS_IN, 1);
     peer_handle_rtcp(peer, peer->rx, plain_len);
 }
 
@@ -283,6 +290,8 @@ int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *
         return sent;
     peer->stats.rtp_packets_out++;
     peer->stats.rtp_bytes_out += len;
+    prism_metrics_add(PRISM_COUNTER_RTP_PACKETS_OUT, 1);
+    prism_metrics_add(PRISM_COUNTER_RTP_BYTES_OUT, len);
     media->packets_sent++;
     media->octets_sent += (uint32_t)(len - rtp_header_length(data, len));
     media->last_rtp_timestamp = prism_read_be32(data + 4);
@@ -299,8 +308,10 @@ int peer_send_rtcp(struct prism_peer *peer, uint8_t *data, size_t len)
         PRISM_SRTP_OK)
         return -EINVAL;
     int sent = prism_ice_send(peer->ice, data, protected_len);
-    if (sent >= 0)
+    if (sent >= 0) {
         peer->stats.rtcp_packets_out++;
+        prism_metrics_add(PRISM_COUNTER_RTCP_PACKETS_OUT, 1);
+    }
     return sent < 0 ? sent : 0;
 }
 

@@ -111,6 +111,10 @@ json_t *st_mountpoint_info(const struct st_mountpoint *mountpoint, bool full);
 json_t *st_mountpoint_ports(const struct st_mountpoint *mountpoint);
 void st_mountpoints_foreach(void (*each)(struct st_mountpoint *mp, void *data), void *data);
 void st_set_rtp_interface(const char *address);
+/* The metrics page: mountpoints and viewers (counted by viewer.c), from any thread. */
+void st_count_viewers(int delta);
+struct prism_metrics_gauges;
+void st_collect_metrics(struct prism_metrics_gauges *out);
 
 /* ingest.c: the sockets and what arrives on them. */
 int st_stream_open(struct st_stream *stream, char *reason, size_t reason_size);

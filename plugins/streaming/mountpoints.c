@@ -3,16 +3,21 @@
 #include "plugins/streaming/mountpoint.h"
 
 #include "core/ids.h"
+#include "core/metrics_page.h"
 #include "core/params.h"
 #include "core/session.h"
 #include "media/peer/handle_media.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static GHashTable *mountpoints; /* uint64_t id -> struct st_mountpoint *, owned */
+/* For the metrics page, read from the scraping thread. */
+static atomic_uint mountpoint_count;
+static atomic_uint viewer_count;
 
 static guint hash_id(gconstpointer key)
 {
@@ -66,6 +71,19 @@ void st_mountpoints_shutdown(void)
     g_slist_free(all);
     g_hash_table_destroy(mountpoints);
     mountpoints = NULL;
+}
+
+void st_count_viewers(int delta)
+{
+    atomic_fetch_add(&viewer_count, (unsigned)delta);
+}
+
+void st_collect_metrics(struct prism_metrics_gauges *out)
+{
+    prism_metrics_gauges_add(out, "prism_streaming_mountpoints", "Streaming mountpoints", NULL,
+                             NULL, (double)atomic_load(&mountpoint_count));
+    prism_metrics_gauges_add(out, "prism_streaming_viewers", "Viewers watching a mountpoint",
+                             NULL, NULL, (double)atomic_load(&viewer_count));
 }
 
 struct st_mountpoint *st_mountpoint_find(uint64_t id)
@@ -172,6 +190,7 @@ int st_mountpoint_create(json_t *request, struct st_mountpoint **out, char *reas
         }
     }
     g_hash_table_insert(mountpoints, &mp->id, mp);
+    atomic_fetch_add(&mountpoint_count, 1);
     *out = mp;
     return 0;
 }
@@ -179,6 +198,7 @@ int st_mountpoint_create(json_t *request, struct st_mountpoint **out, char *reas
 void st_mountpoint_destroy(struct st_mountpoint *mp)
 {
     g_hash_table_remove(mountpoints, &mp->id);
+    atomic_fetch_sub(&mountpoint_count, 1);
     /* Viewers are told and hung up; detaching unlinks them from the array. */
     while (mp->viewers->len) {
         struct st_viewer *viewer = mp->viewers->pdata[mp->viewers->len - 1];

@@ -272,4 +272,5 @@ const struct prism_plugin prism_streaming_plugin = {
     .incoming_rtcp = streaming_incoming_rtcp,
     .destroy_session = streaming_destroy_session,
     .query_session = streaming_query_session,
+    .collect_metrics = st_collect_metrics,
 };

@@ -31,8 +31,10 @@ void st_viewer_detach(struct st_viewer *viewer)
 {
     for (unsigned i = 0; i < viewer->stream_count; i++)
         unlink_stream(&viewer->streams[i]);
-    if (viewer->mountpoint)
+    if (viewer->mountpoint) {
         g_ptr_array_remove_fast(viewer->mountpoint->viewers, viewer);
+        st_count_viewers(-1);
+    }
     viewer->mountpoint = NULL;
     viewer->stream_count = 0;
     viewer->started = viewer->paused = false;
@@ -155,6 +157,7 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
     }
     viewer->mountpoint = mp;
     g_ptr_array_add(mp->viewers, viewer);
+    st_count_viewers(1);
     struct prism_peer *peer = prism_handle_peer(viewer->handle);
     for (unsigned i = 0; i < viewer->stream_count; i++) {
         struct st_viewer_stream *vs = &viewer->streams[i];

@@ -6,6 +6,7 @@
 #include "plugins/streaming/mountpoint.h"
 
 #include "core/ids.h"
+#include "core/metrics.h"
 #include "core/session.h"
 #include "media/peer/handle_media.h"
 #include "media/rtcp/feedback.h"
@@ -76,8 +77,9 @@ static void send_one(struct st_viewer_stream *vs, struct prism_peer *peer,
     size_t out_len = 0;
     if (prism_forward_packet(&vs->forward, h, packet, len, scratch,
                              sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD, &out_len,
-                             now) == PRISM_FORWARD_SEND)
-        prism_peer_send_rtp(peer, vs->media_index, scratch, out_len, sizeof(scratch));
+                             now) == PRISM_FORWARD_SEND &&
+        prism_peer_send_rtp(peer, vs->media_index, scratch, out_len, sizeof(scratch)) >= 0)
+        prism_metrics_add(PRISM_COUNTER_FORWARDED, 1);
 }
 
 /* Sends the kept keyframe just before `next` (the first packet of a new frame) in a new

@@ -4,6 +4,7 @@
 #include "plugins/videoroom/participant.h"
 
 #include "core/ids.h"
+#include "core/metrics.h"
 #include "core/session.h"
 #include "media/peer/handle_media.h"
 #include "media/rtcp/feedback.h"
@@ -95,8 +96,8 @@ static void flush_keyframe_request(struct vr_pub_stream *stream, uint64_t now_us
     stream->keyframe.media_ssrc = info.remote_ssrc; /* learned from packets when not in SDP */
     uint8_t rtcp[64];
     int len = prism_keyframe_poll(&stream->keyframe, now_us, rtcp, sizeof(rtcp));
-    if (len > 0)
-        prism_peer_send_rtcp(peer, rtcp, (size_t)len);
+    if (len > 0 && prism_peer_send_rtcp(peer, rtcp, (size_t)len) >= 0)
+        prism_metrics_add(PRISM_COUNTER_KEYFRAME_REQUESTS, 1);
 }
 
 void vr_request_keyframe(struct vr_pub_stream *stream, uint64_t now_us)
@@ -161,8 +162,9 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
     enum prism_forward_result result = prism_forward_packet(
         &target->forward, header, data, len, scratch, sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
         &out_len, now);
-    if (result == PRISM_FORWARD_SEND)
-        prism_peer_send_rtp(peer, target->media_index, scratch, out_len, sizeof(scratch));
+    if (result == PRISM_FORWARD_SEND &&
+        prism_peer_send_rtp(peer, target->media_index, scratch, out_len, sizeof(scratch)) >= 0)
+        prism_metrics_add(PRISM_COUNTER_FORWARDED, 1);
     return result == PRISM_FORWARD_DROP_NEED_KEYFRAME;
 }
 

@@ -84,6 +84,9 @@ void vr_room_unref(struct vr_room *room);
 /* Registry, any thread. */
 void vr_rooms_init(void);
 void vr_rooms_shutdown(void); /* drops every room; participants are gone by then */
+/* Rooms and participants for the metrics page; any thread. */
+struct prism_metrics_gauges;
+void vr_rooms_collect_metrics(struct prism_metrics_gauges *out);
 /* The pool rooms take their worker from (the least loaded one); set by the plugin's init
  * before any room is created, NULL to forget it. Rooms keep their worker until freed. */
 void vr_rooms_set_workers(struct prism_worker_pool *pool);

@@ -3,6 +3,7 @@
 #include "plugins/videoroom/room_internal.h"
 
 #include "core/ids.h"
+#include "core/metrics_page.h"
 #include "core/worker.h"
 #include "plugins/videoroom/videoroom.h"
 
@@ -56,6 +57,32 @@ void vr_rooms_set_workers(struct prism_worker_pool *pool)
     g_mutex_lock(&registry_lock);
     worker_pool = pool;
     g_mutex_unlock(&registry_lock);
+}
+
+void vr_rooms_collect_metrics(struct prism_metrics_gauges *out)
+{
+    unsigned rooms = 0, publishers = 0, subscribers = 0;
+    g_mutex_lock(&registry_lock);
+    if (registry) {
+        GHashTableIter iter;
+        gpointer value;
+        g_hash_table_iter_init(&iter, registry);
+        while (g_hash_table_iter_next(&iter, NULL, &value)) {
+            struct vr_room *room = value;
+            unsigned room_subscribers = atomic_load(&room->subscriber_count);
+            unsigned participants = atomic_load(&room->participant_count);
+            rooms++;
+            subscribers += room_subscribers;
+            /* participant_count counts subscribers too (Janus's num_participants). */
+            publishers += participants > room_subscribers ? participants - room_subscribers : 0;
+        }
+    }
+    g_mutex_unlock(&registry_lock);
+    prism_metrics_gauges_add(out, "prism_videoroom_rooms", "VideoRoom rooms", NULL, NULL, rooms);
+    prism_metrics_gauges_add(out, "prism_videoroom_participants",
+                             "VideoRoom participants by role", "role", "publisher", publishers);
+    prism_metrics_gauges_add(out, "prism_videoroom_participants",
+                             "VideoRoom participants by role", "role", "subscriber", subscribers);
 }
 
 void vr_rooms_shutdown(void)

@@ -376,4 +376,5 @@ const struct prism_plugin prism_videoroom_plugin = {
     .destroy_session = videoroom_destroy_session,
     .query_session = videoroom_query_session,
     .handle_admin_message = videoroom_handle_admin_message,
+    .collect_metrics = vr_rooms_collect_metrics,
 };

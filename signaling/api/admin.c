@@ -126,6 +126,7 @@ void prism_api_handle_admin(struct prism_api *api, const struct prism_api_reques
     if (api_check_params(&call, call.root, api_envelope_params, API_ENVELOPE_PARAM_COUNT) &&
         api_fill_ids(&call)) {
         call.verb = json_string_value(json_object_get(call.root, "janus"));
+        request->reply->verb = "admin";
         if (call.session_id == 0 && call.handle_id == 0)
             dispatch_root(&call);
         else

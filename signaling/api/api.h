@@ -123,6 +123,9 @@ void prism_api_sink_closed(struct prism_api *api, struct prism_event_sink *sink,
 void prism_api_set_accepting(struct prism_api *api, bool accepting);
 bool prism_api_is_accepting(struct prism_api *api);
 
+/* Live sessions and handles, for the metrics page. Any thread. */
+void prism_api_counts(struct prism_api *api, unsigned *sessions, unsigned *handles);
+
 /* Shutdown: refuse new sessions (error 472), then end every session, sending
  * "hangup" (where media was up) and "detached" for each handle. */
 void prism_api_shutdown(struct prism_api *api);

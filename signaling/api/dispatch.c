@@ -218,6 +218,8 @@ void prism_api_handle(struct prism_api *api, const struct prism_api_request *req
     if (api_check_params(&call, call.root, api_envelope_params, API_ENVELOPE_PARAM_COUNT) &&
         api_fill_ids(&call)) {
         call.verb = json_string_value(json_object_get(call.root, "janus"));
+        const struct verb *known = find_verb(call.verb);
+        request->reply->verb = known ? known->name : "other";
         /* At the root, "info" and "ping" are open and "create" checks the
          * credentials itself (after refusing when not accepting sessions). */
         bool at_root = call.session_id == 0 && call.handle_id == 0;

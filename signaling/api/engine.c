@@ -382,6 +382,14 @@ void prism_api_set_accepting(struct prism_api *api, bool accepting)
     atomic_store(&api->accepting, accepting);
 }
 
+void prism_api_counts(struct prism_api *api, unsigned *sessions, unsigned *handles)
+{
+    g_mutex_lock(&api->lock);
+    *sessions = g_hash_table_size(api->sessions);
+    g_mutex_unlock(&api->lock);
+    *handles = atomic_load(&api->handle_count);
+}
+
 bool prism_api_is_accepting(struct prism_api *api)
 {
     return atomic_load(&api->accepting);

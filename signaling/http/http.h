@@ -38,6 +38,10 @@ struct prism_http_config {
     const char *cert_pem;
     const char *cert_key;
     const char *cert_pwd;
+    /* GET /metrics: the Prometheus page this returns (a g_malloc'ed string the transport
+     * frees), on the transport's thread. NULL: no /metrics path. */
+    char *(*metrics_page_cb)(void *data);
+    void *metrics_data;
 };
 
 /* Counters, for tests and metrics. */

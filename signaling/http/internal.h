@@ -75,6 +75,8 @@ struct http_request {
     bool target_has_nul;
     const char *method; /* MHD's strings, valid until completion */
     const char *rest;   /* the url after the route's prefix */
+    uint64_t started_us;      /* when the request line came, for the latency histogram */
+    unsigned queued_status;   /* the status of the response queued (0: none yet) */
     struct prism_http_path path;
     struct prism_http_decision decision;
     GByteArray *body;
@@ -105,6 +107,8 @@ struct prism_http {
     unsigned max_connections;
     struct prism_api *api;
     struct http_hub *hub;                      /* one reference */
+    char *(*metrics_page_cb)(void *data); /* GET /metrics; NULL: not served */
+    void *metrics_data;
     struct http_route routes[HTTP_MAX_ROUTES]; /* first match wins */
     size_t route_count;
     char *static_root;  /* real path of the static folder; NULL: none served */
@@ -147,6 +151,10 @@ void http_completed_cb(void *cls, struct MHD_Connection *connection, void **cont
                        enum MHD_RequestTerminationCode code);
 void http_request_unref(struct http_request *request);
 /* Queues `body` (stolen; NULL for none) as the response, with CORS headers. */
+/* Queues `response` with `status`, remembered for the request counters (every response
+ * goes through here). */
+enum MHD_Result http_queue_response(struct http_request *request, unsigned status,
+                                    struct MHD_Response *response);
 enum MHD_Result http_respond(struct prism_http *http, struct http_request *request, unsigned status,
                              json_t *body);
 enum MHD_Result http_respond_error(struct prism_http *http, struct http_request *request,
@@ -157,6 +165,8 @@ enum MHD_Result http_respond_redirect(struct prism_http *http, struct http_reque
 
 /* janus_route.c */
 void http_janus_route_init(struct http_route *route, const char *base_path);
+/* metrics_route.c */
+void http_metrics_route_init(struct http_route *route);
 
 /* static.c: opens the configured folder (a warning, not a failure, when it
  * cannot be opened: the API is served without it); the route serves it. */

@@ -3,6 +3,7 @@
 #include "signaling/http/internal.h"
 
 #include "core/log.h"
+#include "core/request_metrics.h"
 #include "signaling/api/errors.h"
 #include "signaling/http/cors.h"
 
@@ -21,6 +22,7 @@ static struct http_request *request_new(struct prism_http *http, struct MHD_Conn
     request->connection = connection;
     request->raw_target = g_strdup(uri);
     request->state = REQUEST_NEW;
+    request->started_us = prism_now_us();
     g_mutex_lock(&http->hub->lock);
     http->hub->in_flight++;
     g_mutex_unlock(&http->hub->lock);
@@ -159,6 +161,33 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *connection, con
     return request->route->serve(http, request);
 }
 
+enum MHD_Result http_queue_response(struct http_request *request, unsigned status,
+                                    struct MHD_Response *response)
+{
+    request->queued_status = status;
+    return MHD_queue_response(request->connection, status, response);
+}
+
+/* Methods outside this list are counted as "other", so clients cannot grow the table. */
+static const char *counted_method(const char *method)
+{
+    static const char *const known[] = {"GET", "POST", "PATCH", "DELETE", "OPTIONS", "HEAD", "PUT"};
+    for (size_t i = 0; method && i < G_N_ELEMENTS(known); i++) {
+        if (strcmp(method, known[i]) == 0)
+            return known[i];
+    }
+    return "other";
+}
+
+static void count_request(const struct http_request *request)
+{
+    char status[8] = "none";
+    if (request->queued_status)
+        snprintf(status, sizeof(status), "%u", request->queued_status);
+    prism_request_metrics_record("http", counted_method(request->method), status,
+                                 prism_now_us() - request->started_us);
+}
+
 void http_completed_cb(void *cls, struct MHD_Connection *connection, void **context,
                        enum MHD_RequestTerminationCode code)
 {
@@ -180,6 +209,7 @@ void http_completed_cb(void *cls, struct MHD_Connection *connection, void **cont
     hub->in_flight--;
     g_cond_broadcast(&hub->changed);
     g_mutex_unlock(&hub->lock);
+    count_request(request);
     if (code != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         prism_debug("http", "%s request ended early (code %d)",
                     request->method ? request->method : "unparsed", (int)code);
@@ -231,7 +261,7 @@ static enum MHD_Result respond_full(struct prism_http *http, struct http_request
     }
     if (location)
         MHD_add_response_header(response, MHD_HTTP_HEADER_LOCATION, location);
-    enum MHD_Result result = MHD_queue_response(request->connection, status, response);
+    enum MHD_Result result = http_queue_response(request, status, response);
     MHD_destroy_response(response);
     return result;
 }

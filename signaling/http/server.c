@@ -204,6 +204,10 @@ int prism_http_start(struct prism_http **out, const struct prism_http_config *co
         rc = http_hub_create(&http->hub);
     if (rc < 0)
         goto fail;
+    http->metrics_page_cb = config->metrics_page_cb;
+    http->metrics_data = config->metrics_data;
+    if (http->metrics_page_cb)
+        http_metrics_route_init(&http->routes[http->route_count++]);
     http_janus_route_init(&http->routes[http->route_count++], http->base_path);
     if (config->static_dir && config->static_dir[0])
         http_static_open(http, config->static_dir);

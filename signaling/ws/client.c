@@ -2,7 +2,9 @@
  * its outbound queue shared between producer threads and the service thread. */
 #include "signaling/ws/client.h"
 
+#include "core/ids.h"
 #include "core/log.h"
+#include "core/request_metrics.h"
 
 #include <errno.h>
 #include <libwebsockets.h>
@@ -13,6 +15,7 @@
 struct ws_reply {
     struct prism_reply_target target; /* first member */
     struct prism_ws_client *client;   /* one reference */
+    uint64_t started_us;              /* for the latency histogram */
 };
 
 static void client_push_cb(struct prism_event_sink *sink, uint64_t session_id, json_t *event)
@@ -96,9 +99,24 @@ void prism_ws_client_queue(struct prism_ws_client *client, json_t *message)
         prism_debug("ws", "%s: output queue full, message dropped", client->peer);
 }
 
+/* The reply's kind ("success", "error", "ack", ...) as the request's status; kinds outside
+ * Janus's list are "other", so the counters stay bounded. */
+static const char *reply_status(json_t *reply)
+{
+    static const char *const kinds[] = {"success", "error", "ack", "server_info", "pong"};
+    const char *kind = json_string_value(json_object_get(reply, "janus"));
+    for (size_t i = 0; kind && i < G_N_ELEMENTS(kinds); i++) {
+        if (strcmp(kind, kinds[i]) == 0)
+            return kinds[i];
+    }
+    return "other";
+}
+
 static void reply_deliver_cb(struct prism_reply_target *target, json_t *reply)
 {
     struct ws_reply *ws_reply = (struct ws_reply *)target;
+    prism_request_metrics_record("websocket", target->verb ? target->verb : "invalid",
+                                 reply_status(reply), prism_now_us() - ws_reply->started_us);
     prism_ws_client_queue(ws_reply->client, reply);
     prism_event_sink_unref(&ws_reply->client->sink);
     free(ws_reply);
@@ -110,6 +128,8 @@ struct prism_reply_target *prism_ws_client_reply_target(struct prism_ws_client *
     if (!reply)
         return NULL;
     reply->target.deliver = reply_deliver_cb;
+    reply->target.verb = NULL;
+    reply->started_us = prism_now_us();
     reply->client = client;
     prism_event_sink_ref(&client->sink);
     return &reply->target;
