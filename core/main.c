@@ -11,6 +11,7 @@
 #include "plugins/builtin.h"
 #include "signaling/api/api.h"
 #include "signaling/http/http.h"
+#include "signaling/whip/whip.h"
 #include "signaling/ws/ws.h"
 
 #include <errno.h>
@@ -33,6 +34,7 @@ struct prism_process {
     struct prism_worker_pool *workers;
     struct prism_api *api;
     struct prism_http *http;
+    struct prism_whip *whip;
     struct prism_ws *ws;
     GMainLoop *loop;
     struct prism_memory_trim_policy trim; /* main thread only */
@@ -196,6 +198,15 @@ static int start_api(struct prism_process *process)
 static int start_transports(struct prism_process *process)
 {
     const struct prism_config *config = process->config;
+    if (prism_config_get_bool(config, "http", "enabled") &&
+        prism_config_get_bool(config, "whip", "enabled")) {
+        struct prism_whip_config whip = {
+            .ice_timeout_s = (unsigned)prism_config_get_int(config, "whip", "ice_timeout"),
+        };
+        int rc = prism_whip_create(&process->whip, &whip, process->api);
+        if (rc < 0)
+            return rc;
+    }
     if (prism_config_get_bool(config, "http", "enabled")) {
         struct prism_http_config http = {
             .interface = prism_config_get_string(config, "http", "interface"),
@@ -209,6 +220,7 @@ static int start_transports(struct prism_process *process)
             .static_dir = prism_config_get_bool(config, "http", "static_enabled")
                               ? prism_config_get_string(config, "http", "static_dir")
                               : NULL,
+            .whip = process->whip,
         };
         int rc = prism_http_start(&process->http, &http, process->api);
         if (rc < 0)
@@ -258,6 +270,7 @@ static void stop_process(struct prism_process *process)
         prism_http_stop(process->http);
         prism_http_destroy(process->http);
     }
+    prism_whip_destroy(process->whip);
     prism_api_destroy(process->api);
     /* Plugins free what they pinned to workers (rooms) while the pool still exists. */
     for (size_t i = process->plugins_started; i > 0; i--)
@@ -294,6 +307,8 @@ static gboolean api_tick_cb(gpointer data)
     struct prism_process *process = data;
     uint64_t now_us = prism_now_us();
     prism_api_tick(process->api, now_us);
+    if (process->whip)
+        prism_whip_tick(process->whip, now_us);
     trim_memory_if_due(process, now_us);
     return G_SOURCE_CONTINUE;
 }

@@ -89,6 +89,7 @@ static const struct prism_config_section sections[] = {
     {.file = "prism.jcfg", .name = "media"},
     {.file = "prism.transport.http.jcfg", .name = "http"},
     {.file = "prism.transport.http.jcfg", .name = "cors"},
+    {.file = "prism.transport.http.jcfg", .name = "whip"},
     {.file = "prism.transport.websockets.jcfg", .name = "websockets"},
     {.file = "prism.plugin.videoroom.jcfg", .name = "videoroom"},
     /* The VideoRoom's rooms: a list read by plugins/videoroom/room_file.c. */
@@ -165,6 +166,10 @@ static const struct prism_setting settings[] = {
                    "Folder of static files; a relative path starts at the working directory"),
     STRING_SETTING("cors", "allow_origin", "*", check_not_empty, NULL,
                    "Access-Control-Allow-Origin value; \"*\" echoes the request's Origin"),
+    BOOL_SETTING("whip", "enabled", "true", NULL,
+                 "Serve WHIP ingest into VideoRoom rooms on /whip/endpoint/{room}"),
+    INT_SETTING("whip", "ice_timeout", "30", 1, 3600, NULL,
+                "Seconds a WHIP resource may wait for ICE and DTLS before it is ended"),
 
     BOOL_SETTING("websockets", "enabled", "true", NULL, "Serve the Janus API over WebSocket"),
     STRING_SETTING("websockets", "interface", "127.0.0.1", check_not_empty, "ws-interface",

@@ -14,6 +14,7 @@
 
 struct prism_api;
 struct prism_http;
+struct prism_whip;
 
 /* Zero or NULL fields take the default shown. Strings are copied. */
 struct prism_http_config {
@@ -28,6 +29,9 @@ struct prism_http_config {
      * "": none. A relative path is taken from the current directory, once, at
      * start. A folder that cannot be opened is logged and left out. */
     const char *static_dir;
+    /* WHIP ingest served on /whip (see signaling/whip/whip.h); NULL: not served. Must
+     * outlive the transport. */
+    struct prism_whip *whip;
 };
 
 /* Counters, for tests and metrics. */

@@ -84,7 +84,10 @@ struct http_request {
     json_t *answer;                /* hub->lock until DONE */
     unsigned answer_status;        /* hub->lock until DONE */
     struct prism_http_waiter waiter;
-    GList pending_link; /* in hub->pending while waiting for the engine */
+    struct prism_whip_result *whip_result; /* hub->lock until DONE; a WHIP answer */
+    uint64_t whip_id;                      /* the room or resource of a /whip path */
+    int whip_path_kind;                    /* enum prism_whip_path_kind */
+    GList pending_link;                    /* in hub->pending while waiting for the engine */
 };
 
 /* A path prefix and what serves it. `begin` runs when the headers are in
@@ -103,6 +106,7 @@ struct prism_http {
     unsigned long_poll_timeout_s;
     unsigned max_connections;
     struct prism_api *api;
+    struct prism_whip *whip;                   /* NULL: no /whip route */
     struct http_hub *hub;                      /* one reference */
     struct http_route routes[HTTP_MAX_ROUTES]; /* first match wins */
     size_t route_count;
@@ -142,6 +146,17 @@ enum MHD_Result http_respond_error(struct prism_http *http, struct http_request 
 enum MHD_Result http_respond_preflight(struct prism_http *http, struct http_request *request);
 enum MHD_Result http_respond_redirect(struct prism_http *http, struct http_request *request,
                                       const char *location);
+
+/* The CORS headers every response carries. */
+void http_add_cors_headers(struct prism_http *http, struct http_request *request,
+                           struct MHD_Response *response);
+
+/* whip_route.c: POST /whip/endpoint/{room}, PATCH and DELETE /whip/resource/{id}. */
+struct prism_whip_result;
+void http_whip_route_init(struct http_route *route);
+/* Queues a WHIP answer (`result` is freed). */
+enum MHD_Result http_whip_respond(struct prism_http *http, struct http_request *request,
+                                  struct prism_whip_result *result);
 
 /* janus_route.c */
 void http_janus_route_init(struct http_route *route, const char *base_path);
