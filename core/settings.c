@@ -167,9 +167,9 @@ static const struct prism_setting settings[] = {
     STRING_SETTING("cors", "allow_origin", "*", check_not_empty, NULL,
                    "Access-Control-Allow-Origin value; \"*\" echoes the request's Origin"),
     BOOL_SETTING("whip", "enabled", "true", NULL,
-                 "Serve WHIP ingest into VideoRoom rooms on /whip/endpoint/{room}"),
+                 "Serve WHIP ingest into and WHEP playback from VideoRoom rooms (/whip, /whep)"),
     INT_SETTING("whip", "ice_timeout", "30", 1, 3600, NULL,
-                "Seconds a WHIP resource may wait for ICE and DTLS before it is ended"),
+                "Seconds a WHIP or WHEP resource may wait for ICE and DTLS before it ends"),
 
     BOOL_SETTING("websockets", "enabled", "true", NULL, "Serve the Janus API over WebSocket"),
     STRING_SETTING("websockets", "interface", "127.0.0.1", check_not_empty, "ws-interface",

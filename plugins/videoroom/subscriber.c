@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *streams_json(const struct vr_subscriber *subscriber)
+json_t *vr_subscriber_streams_json(const struct vr_subscriber *subscriber)
 {
     json_t *streams = json_array();
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
@@ -208,7 +208,7 @@ static bool private_id_known(struct vr_room *room, json_t *private_id)
     return false;
 }
 
-static void subscriber_free(struct vr_session *session)
+void vr_subscriber_free(struct vr_session *session)
 {
     struct vr_subscriber *subscriber = session->subscriber;
     for (unsigned i = 0; i < subscriber->stream_count; i++)
@@ -263,12 +263,12 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
     if (!error && !jsep)
         error = vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not make an offer");
     if (error) {
-        subscriber_free(session);
+        vr_subscriber_free(session);
         return error;
     }
     vr_push(session->handle, transaction,
             json_pack("{s:s, s:I, s:o}", "videoroom", "attached", "room", (json_int_t)room->id,
-                      "streams", streams_json(subscriber)),
+                      "streams", vr_subscriber_streams_json(subscriber)),
             jsep);
     return NULL;
 }
@@ -281,7 +281,8 @@ static json_t *renegotiate(struct vr_subscriber *subscriber, const char *transac
         return vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not make an offer");
     vr_push(subscriber->handle, transaction,
             json_pack("{s:s, s:I, s:o}", "videoroom", "updated", "room",
-                      (json_int_t)subscriber->room->id, "streams", streams_json(subscriber)),
+                      (json_int_t)subscriber->room->id, "streams",
+                      vr_subscriber_streams_json(subscriber)),
             jsep);
     return NULL;
 }
@@ -391,7 +392,7 @@ static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
     }
     return json_pack("{s:s, s:I, s:s, s:i, s:o}", "videoroom", "event", "room",
                      (json_int_t)subscriber->room->id, "switched", "ok", "changes", (int)changes,
-                     "streams", streams_json(subscriber));
+                     "streams", vr_subscriber_streams_json(subscriber));
 }
 
 /* "start", with the answer to our offer or alone to resume: "started", then the offer that
@@ -422,6 +423,8 @@ json_t *vr_subscriber_request(struct vr_session *session, const char *request,
         set_paused(subscriber, true);
         return json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room", room, "paused", "ok");
     }
+    if (strcmp(request, "configure") == 0 && jsep && subscriber->answers_offers)
+        return vr_viewer_reoffer(subscriber, transaction);
     if (strcmp(request, "configure") == 0)
         return set_sending(subscriber, json_object_get(body, "streams"));
     if (strcmp(request, "switch") == 0)
@@ -459,6 +462,8 @@ void vr_subscriber_source_gone(struct vr_sub_stream *stream)
 {
     struct vr_subscriber *subscriber = stream->subscriber;
     vr_sub_stream_unlink(stream);
+    if (subscriber->answers_offers)
+        return; /* a viewer keeps its m-line for the next publisher (vr_viewers_adopt) */
     stream->active = false;
     /* Several streams may go at once (a publisher leaving): one offer for all of them. */
     if (subscriber->autoupdate && !subscriber->update_pending) {
@@ -483,5 +488,5 @@ void vr_subscriber_setup_media(struct vr_session *session)
 void vr_subscriber_leave(struct vr_session *session)
 {
     prism_handle_media_hangup(session->handle, "Leaving");
-    subscriber_free(session);
+    vr_subscriber_free(session);
 }

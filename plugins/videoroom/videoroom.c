@@ -182,6 +182,8 @@ static json_t *run_async(struct vr_session *session, const char *request, const 
             return vr_error(PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT, "Missing element (ptype)");
         if (strcmp(ptype, "publisher") == 0)
             return vr_publisher_join(session, transaction, body, jsep);
+        if ((strcmp(ptype, "subscriber") == 0 || strcmp(ptype, "listener") == 0) && jsep)
+            return vr_viewer_join(session, transaction, body, jsep);
         if (strcmp(ptype, "subscriber") == 0 || strcmp(ptype, "listener") == 0)
             return vr_subscriber_join(session, transaction, body);
         return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT, "Invalid element (ptype)");
@@ -218,7 +220,8 @@ static json_t *videoroom_precheck_message(struct prism_handle *handle, json_t *b
         session->role == VR_ROLE_NONE)
         return vr_error(PRISM_VIDEOROOM_ERROR_JOIN_FIRST, "Join a room first");
     const char *type = json_string_value(json_object_get(jsep, "type"));
-    if (session->role == VR_ROLE_SUBSCRIBER && type && strcmp(type, "answer") != 0)
+    if (session->role == VR_ROLE_SUBSCRIBER && type && strcmp(type, "answer") != 0 &&
+        !session->subscriber->answers_offers)
         return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_SDP_TYPE, "Subscribers must send an answer");
     return NULL;
 }

@@ -87,6 +87,7 @@ struct http_request {
     struct prism_whip_result *whip_result; /* hub->lock until DONE; a WHIP answer */
     uint64_t whip_id;                      /* the room or resource of a /whip path */
     int whip_path_kind;                    /* enum prism_whip_path_kind */
+    bool whip_playback;                    /* a /whep path */
     GList pending_link;                    /* in hub->pending while waiting for the engine */
 };
 
@@ -151,9 +152,11 @@ enum MHD_Result http_respond_redirect(struct prism_http *http, struct http_reque
 void http_add_cors_headers(struct prism_http *http, struct http_request *request,
                            struct MHD_Response *response);
 
-/* whip_route.c: POST /whip/endpoint/{room}, PATCH and DELETE /whip/resource/{id}. */
+/* whip_route.c: POST /whip/endpoint/{room}, PATCH and DELETE /whip/resource/{id}, and the
+ * same under /whep for viewers. */
 struct prism_whip_result;
 void http_whip_route_init(struct http_route *route);
+void http_whep_route_init(struct http_route *route);
 /* Queues a WHIP answer (`result` is freed). */
 enum MHD_Result http_whip_respond(struct prism_http *http, struct http_request *request,
                                   struct prism_whip_result *result);

@@ -1,8 +1,9 @@
-/* WHIP (RFC 9725) on the HTTP server: POST /whip/endpoint/{room} with an SDP offer,
- * PATCH /whip/resource/{id} with an sdpfrag (trickle, ICE restart), DELETE to end, OPTIONS
- * for CORS preflights. The checks that need no session happen here (sans-IO rules in
- * signaling/whip/rules.c); the rest goes to the WHIP module, and the connection waits
- * (suspended) for its answer like a Janus API request waits for the engine. */
+/* WHIP (RFC 9725) and WHEP on the HTTP server: POST /whip/endpoint/{room} with an SDP offer
+ * (a publisher) or /whep/endpoint/{room}?feed= (a viewer), PATCH /wh?p/resource/{id} with an
+ * sdpfrag (trickle, ICE restart), DELETE to end, OPTIONS for CORS preflights. The checks that need
+ * no session happen here (sans-IO rules in signaling/whip/rules.c); the rest goes to the WHIP
+ * module, and the connection waits (suspended) for its answer like a Janus API request waits for
+ * the engine. */
 #include "signaling/http/internal.h"
 
 #include "signaling/api/errors.h"
@@ -95,6 +96,20 @@ static void done_cb(void *data, struct prism_whip_result *result)
 
 enum whip_verb { VERB_PUBLISH, VERB_PATCH, VERB_DELETE };
 
+/* The `feed` query argument of a WHEP POST: 0 when absent, -1 when malformed. */
+static int64_t feed_argument(struct http_request *request)
+{
+    const char *text = MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND,
+                                                   "feed");
+    if (!text || !text[0])
+        return 0;
+    char *path = g_strdup_printf("/endpoint/%s", text);
+    struct prism_whip_path parsed;
+    prism_whip_parse_path(path, &parsed);
+    g_free(path);
+    return parsed.kind == PRISM_WHIP_PATH_ENDPOINT ? (int64_t)parsed.id : -1;
+}
+
 static void start(struct prism_http *http, struct http_request *request, enum whip_verb verb)
 {
     const char *body = request->body ? (const char *)request->body->data : NULL;
@@ -107,14 +122,19 @@ static void start(struct prism_http *http, struct http_request *request, enum wh
         const char *token = prism_whip_bearer(
             MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization"),
             &token_length);
-        prism_whip_publish(http->whip, request->whip_id, display, token, token_length, body, length,
-                           done_cb, request);
+        if (request->whip_playback)
+            prism_whep_play(http->whip, request->whip_id, (uint64_t)feed_argument(request), token,
+                            token_length, body, length, done_cb, request);
+        else
+            prism_whip_publish(http->whip, request->whip_id, display, token, token_length, body,
+                               length, done_cb, request);
     } else if (verb == VERB_PATCH) {
         const char *if_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                            MHD_HTTP_HEADER_IF_MATCH);
-        prism_whip_patch(http->whip, request->whip_id, if_match, body, length, done_cb, request);
+        prism_whip_patch(http->whip, request->whip_playback, request->whip_id, if_match, body,
+                         length, done_cb, request);
     } else {
-        prism_whip_delete(http->whip, request->whip_id, done_cb, request);
+        prism_whip_delete(http->whip, request->whip_playback, request->whip_id, done_cb, request);
     }
 }
 
@@ -157,7 +177,9 @@ static enum MHD_Result wait_for_whip(struct prism_http *http, struct http_reques
 static enum MHD_Result serve_endpoint(struct prism_http *http, struct http_request *request)
 {
     if (strcmp(request->method, "POST") != 0)
-        return respond_error(http, request, 405, "Use POST with an SDP offer on a WHIP endpoint");
+        return respond_error(http, request, 405, "Use POST with an SDP offer on this endpoint");
+    if (request->whip_playback && feed_argument(request) < 0)
+        return respond_error(http, request, 400, "feed must be a publisher id");
     const char *type = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!prism_whip_content_type_is(type, "application/sdp"))
@@ -175,7 +197,7 @@ static enum MHD_Result serve_resource(struct prism_http *http, struct http_reque
     if (strcmp(request->method, "DELETE") == 0)
         return wait_for_whip(http, request, VERB_DELETE);
     if (strcmp(request->method, "PATCH") != 0)
-        return respond_error(http, request, 405, "Use PATCH or DELETE on a WHIP resource");
+        return respond_error(http, request, 405, "Use PATCH or DELETE on a resource");
     const char *type = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!prism_whip_content_type_is(type, "application/trickle-ice-sdpfrag"))
@@ -189,6 +211,7 @@ static void whip_begin(struct prism_http *http, struct http_request *request)
     (void)http;
     struct prism_whip_path path;
     prism_whip_parse_path(request->rest, &path);
+    request->whip_playback = strcmp(request->route->prefix, "/whep") == 0;
     request->whip_path_kind = (int)path.kind;
     request->whip_id = path.id;
 }
@@ -197,7 +220,9 @@ static enum MHD_Result whip_serve(struct prism_http *http, struct http_request *
 {
     if (request->whip_path_kind == PRISM_WHIP_PATH_INVALID)
         return respond_error(http, request, 404,
-                             "Not a WHIP path: /whip/endpoint/{room} or /whip/resource/{id}");
+                             request->whip_playback
+                                 ? "Not a WHEP path: /whep/endpoint/{room} or /whep/resource/{id}"
+                                 : "Not a WHIP path: /whip/endpoint/{room} or /whip/resource/{id}");
     if (strcmp(request->method, "OPTIONS") == 0)
         return respond_preflight(http, request);
     if (request->whip_path_kind == PRISM_WHIP_PATH_ENDPOINT)
@@ -208,4 +233,9 @@ static enum MHD_Result whip_serve(struct prism_http *http, struct http_request *
 void http_whip_route_init(struct http_route *route)
 {
     *route = (struct http_route){"/whip", whip_begin, whip_serve};
+}
+
+void http_whep_route_init(struct http_route *route)
+{
+    *route = (struct http_route){"/whep", whip_begin, whip_serve};
 }

@@ -119,9 +119,13 @@ static void attached_cb(struct whip_resource *resource, json_t *reply)
         return;
     g_mutex_lock(&resource->whip->lock);
     json_t *body = request("message", resource->session_id, resource->handle_id);
-    json_t *join = json_pack("{s:s, s:s, s:I, s:s}", "request", "joinandconfigure", "ptype",
-                             "publisher", "room", (json_int_t)resource->room, "display",
-                             resource->display);
+    json_t *join = json_pack(
+        "{s:s, s:s, s:I}", "request", resource->playback ? "join" : "joinandconfigure", "ptype",
+        resource->playback ? "subscriber" : "publisher", "room", (json_int_t)resource->room);
+    if (!resource->playback)
+        json_object_set_new(join, "display", json_string(resource->display));
+    if (resource->feed)
+        json_object_set_new(join, "feed", json_integer((json_int_t)resource->feed));
     /* Always a pin: a room that has one then answers "unauthorized" (401) to a missing
      * token rather than "missing element"; a room without one ignores it. */
     json_object_set_new(join, "pin", json_string(resource->pin ? resource->pin : ""));

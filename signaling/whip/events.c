@@ -46,13 +46,14 @@ static void answer_setup(struct whip_resource *resource, const char *sdp)
     result->status = 201;
     result->body = g_strdup(sdp);
     result->content_type = "application/sdp";
-    result->location = g_strdup_printf("/whip/resource/%" G_GUINT64_FORMAT, resource->id);
+    result->location = g_strdup_printf("/%s/resource/%" G_GUINT64_FORMAT,
+                                       resource->playback ? "whep" : "whip", resource->id);
     result->etag = next_etag_locked(resource);
     void *data;
     prism_whip_done_cb done = whip_take_done_locked(resource, &data);
     g_mutex_unlock(&whip->lock);
-    prism_info("whip", "resource %" G_GUINT64_FORMAT " publishes in room %" G_GUINT64_FORMAT,
-               resource->id, resource->room);
+    prism_info("whip", "resource %" G_GUINT64_FORMAT " %s room %" G_GUINT64_FORMAT, resource->id,
+               resource->playback ? "(WHEP) plays" : "publishes in", resource->room);
     finish(done, data, result);
 }
 
@@ -89,7 +90,10 @@ static void answer_restart(struct whip_resource *resource, const char *sdp)
 static void plugin_error(struct whip_resource *resource, int code, const char *reason)
 {
     struct prism_whip *whip = resource->whip;
-    struct prism_whip_result *result = whip_error_result(prism_whip_status_for_error(code), "%s",
+    unsigned status = prism_whip_status_for_error(code);
+    if (resource->playback && !resource->feed && code == 428)
+        status = 409; /* nobody publishes in the room yet */
+    struct prism_whip_result *result = whip_error_result(status, "%s",
                                                          reason ? reason : "VideoRoom error");
     g_mutex_lock(&whip->lock);
     enum whip_step step = resource->step;

@@ -220,9 +220,9 @@ static char *offer_ufrag(const char *sdp)
     return g_strndup(line, strcspn(line, "\r\n"));
 }
 
-void prism_whip_publish(struct prism_whip *whip, uint64_t room, const char *display,
-                        const char *token, size_t token_length, const char *sdp, size_t length,
-                        prism_whip_done_cb done, void *data)
+static void start_resource(struct prism_whip *whip, bool playback, uint64_t room, uint64_t feed,
+                           const char *display, const char *token, size_t token_length,
+                           const char *sdp, size_t length, prism_whip_done_cb done, void *data)
 {
     struct whip_resource *resource = calloc(1, sizeof(*resource));
     if (!resource) {
@@ -233,6 +233,8 @@ void prism_whip_publish(struct prism_whip *whip, uint64_t room, const char *disp
     resource->whip = whip_ref(whip);
     resource->id = prism_random_id();
     resource->room = room;
+    resource->playback = playback;
+    resource->feed = feed;
     resource->created_us = prism_now_us();
     resource->keepalive_us = resource->created_us;
     resource->offer = g_strndup(sdp, length);
@@ -255,20 +257,37 @@ void prism_whip_publish(struct prism_whip *whip, uint64_t room, const char *disp
     whip_resource_unref(resource);
 }
 
-/* The live resource `id`, with a new reference, or NULL. */
-static struct whip_resource *find(struct prism_whip *whip, uint64_t id)
+void prism_whip_publish(struct prism_whip *whip, uint64_t room, const char *display,
+                        const char *token, size_t token_length, const char *sdp, size_t length,
+                        prism_whip_done_cb done, void *data)
+{
+    start_resource(whip, false, room, 0, display, token, token_length, sdp, length, done, data);
+}
+
+void prism_whep_play(struct prism_whip *whip, uint64_t room, uint64_t feed, const char *token,
+                     size_t token_length, const char *sdp, size_t length, prism_whip_done_cb done,
+                     void *data)
+{
+    start_resource(whip, true, room, feed, NULL, token, token_length, sdp, length, done, data);
+}
+
+/* The live resource `id` of that kind, with a new reference, or NULL. */
+static struct whip_resource *find(struct prism_whip *whip, bool playback, uint64_t id)
 {
     g_mutex_lock(&whip->lock);
     struct whip_resource *resource = g_hash_table_lookup(whip->resources, &id);
+    if (resource && resource->playback != playback)
+        resource = NULL;
     if (resource)
         whip_resource_ref(resource);
     g_mutex_unlock(&whip->lock);
     return resource;
 }
 
-void prism_whip_delete(struct prism_whip *whip, uint64_t id, prism_whip_done_cb done, void *data)
+void prism_whip_delete(struct prism_whip *whip, bool playback, uint64_t id, prism_whip_done_cb done,
+                       void *data)
 {
-    struct whip_resource *resource = find(whip, id);
+    struct whip_resource *resource = find(whip, playback, id);
     if (!resource) {
         answer(done, data, whip_error_result(404, "No such resource"));
         return;
@@ -331,10 +350,10 @@ static void restart(struct whip_resource *resource, const struct prism_sdpfrag *
     g_free(offer);
 }
 
-void prism_whip_patch(struct prism_whip *whip, uint64_t id, const char *if_match, const char *body,
-                      size_t length, prism_whip_done_cb done, void *data)
+void prism_whip_patch(struct prism_whip *whip, bool playback, uint64_t id, const char *if_match,
+                      const char *body, size_t length, prism_whip_done_cb done, void *data)
 {
-    struct whip_resource *resource = find(whip, id);
+    struct whip_resource *resource = find(whip, playback, id);
     if (!resource) {
         answer(done, data, whip_error_result(404, "No such resource"));
         return;

@@ -1,14 +1,17 @@
-/* WHIP ingest (RFC 9725) into a VideoRoom: each resource is an internal API session with one
- * janus.plugin.videoroom handle that joins the room as a publisher, driven through the API
- * engine exactly as a client would drive it (create, attach, joinandconfigure with the offer,
- * trickle, configure for an ICE restart, destroy). The VideoRoom logic is not duplicated:
- * the WHIP publisher is a VideoRoom publisher that janus.js and janode subscribers see.
+/* WHIP ingest (RFC 9725) into a VideoRoom and WHEP playback from one: each resource is an internal
+ * API session with one janus.plugin.videoroom handle that joins the room as a publisher, driven
+ * through the API engine exactly as a client would drive it (create, attach, joinandconfigure with
+ * the offer, trickle, configure for an ICE restart, destroy). The VideoRoom logic is not
+ * duplicated: the WHIP publisher is a VideoRoom publisher that janus.js and janode subscribers see.
+ * A WHEP viewer is a VideoRoom subscriber that joins with the client's offer ("join" with a
+ * jsep, see plugins/videoroom/viewer.c) and gets the answer.
  *
  * Threads: every function may be called from any thread; `done` callbacks run on whatever
  * thread finished the request (the caller's, a worker, or the tick's), exactly once. */
 #ifndef PRISM_SIGNALING_WHIP_WHIP_H
 #define PRISM_SIGNALING_WHIP_WHIP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,14 +60,25 @@ void prism_whip_publish(struct prism_whip *whip, uint64_t room, const char *disp
                         const char *token, size_t token_length, const char *sdp, size_t length,
                         prism_whip_done_cb done, void *data);
 
-/* PATCH /whip/resource/{id} with an sdpfrag: trickled candidates (204) or an ICE restart
- * (200 with the answer's sdpfrag and a new ETag). `if_match` (may be NULL) must be the
- * resource's ETag or "*" (else 412). 404 for an unknown resource, 400 for a bad fragment. */
-void prism_whip_patch(struct prism_whip *whip, uint64_t id, const char *if_match, const char *body,
-                      size_t length, prism_whip_done_cb done, void *data);
+/* POST /whep/endpoint/{room}: a viewer's (recvonly) offer, answered with the room's
+ * publisher `feed` (0: the first whose media came up) as one audio and one video m-line.
+ * 201 like WHIP with Location /whep/resource/{id}; 409 when nobody publishes yet, 404 for
+ * an unknown feed or room, 401 for a bad pin. */
+void prism_whep_play(struct prism_whip *whip, uint64_t room, uint64_t feed, const char *token,
+                     size_t token_length, const char *sdp, size_t length, prism_whip_done_cb done,
+                     void *data);
 
-/* DELETE /whip/resource/{id}: 200 and the publisher leaves the room, or 404. */
-void prism_whip_delete(struct prism_whip *whip, uint64_t id, prism_whip_done_cb done, void *data);
+/* PATCH /whip/resource/{id} (or /whep/resource/{id} with `playback`) with an sdpfrag: trickled
+ * candidates (204) or an ICE restart (200 with the answer's sdpfrag and a new ETag). `if_match`
+ * (may be NULL) must be the resource's ETag or "*" (else 412). 404 for an unknown resource, 400 for
+ * a bad fragment. */
+void prism_whip_patch(struct prism_whip *whip, bool playback, uint64_t id, const char *if_match,
+                      const char *body, size_t length, prism_whip_done_cb done, void *data);
+
+/* DELETE /whip/resource/{id} (or /whep/...): 200 and the publisher (viewer) leaves the
+ * room, or 404. */
+void prism_whip_delete(struct prism_whip *whip, bool playback, uint64_t id, prism_whip_done_cb done,
+                       void *data);
 
 /* Resources alive (set up or being set up), for tests and metrics. */
 unsigned prism_whip_resource_count(struct prism_whip *whip);
