@@ -2,10 +2,12 @@
 // recvonly offer to /whep/endpoint/{room}, sets the answer and decodes the room's publisher (a
 // janode/libwebrtc EchoPeer). When that publisher leaves and another publishes, the viewer gets
 // the new one's frames on the same m-lines, without renegotiation, with sequence numbers that
-// continue (no burst of losses). Also: 409 with no publisher, ?feed=, PATCH and DELETE.
+// continue (no burst of losses). Also: 409 with no publisher, ?feed=, PATCH and DELETE, and
+// the demo page web/whep.html playing a room in Debian's headless Chromium.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import wrtc from '@roamhq/wrtc';
+import { browserMissing, forwardConsole, launchBrowser, waitFor } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
 import { startServer } from './lib/server.js';
 import { connectJanode, newRoomId, Participant, RoomHandle } from './lib/videoroom.js';
@@ -191,3 +193,27 @@ test('the publisher leaves, another publishes: the viewer switches without reneg
         assert.ok(afterSwitch.framesDecoded > before.framesDecoded);
         assert.equal((await whipDelete(`${server.origin}${viewer.location}`)).status, 200);
     });
+
+test('web/whep.html plays a room in Chromium', { skip: browserMissing() || false }, async () => {
+    const room = await createRoom();
+    await publisher(room, 'first', FIRST);
+    const browser = await launchBrowser();
+    cleanups.push(async () => browser.close());
+    const page = await (await browser.newContext()).newPage();
+    forwardConsole(page, 'whep.html');
+    await page.goto(`${server.origin}/whep.html?room=${room}&autoplay`);
+    const playing = await waitFor('the WHEP page to decode video', async () => page.evaluate(async () => {
+        const pc = window.prism?.pc;
+        const video = document.getElementById('video');
+        let decoded = 0;
+        for (const stats of pc ? (await pc.getStats()).values() : []) {
+            if (stats.type === 'inbound-rtp' && stats.kind === 'video') decoded = stats.framesDecoded;
+        }
+        const error = document.querySelector('[role="alert"]').textContent;
+        return error ? { error } : (decoded > 10 && video.videoWidth === 160 ? { decoded } : null);
+    }), 60000);
+    assert.equal(playing.error, undefined, playing.error);
+    // Stop sends DELETE: the viewer's resource is gone.
+    await page.click('#stop');
+    await waitFor('the page to stop', async () => page.evaluate(() => !window.prism.pc));
+});
