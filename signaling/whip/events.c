@@ -3,6 +3,7 @@
  * and DTLS up ("webrtcup"), and the ends: "hangup", "timeout", the session gone. */
 #include "signaling/whip/internal.h"
 
+#include "core/ids.h"
 #include "core/log.h"
 #include "signaling/whip/rules.h"
 #include "signaling/whip/sdpfrag.h"
@@ -42,6 +43,7 @@ static void answer_setup(struct whip_resource *resource, const char *sdp)
         return;
     }
     resource->step = WHIP_STEP_LIVE;
+    resource->answered_us = prism_now_us();
     struct prism_whip_result *result = g_new0(struct prism_whip_result, 1);
     result->status = 201;
     result->body = g_strdup(sdp);

@@ -45,8 +45,8 @@ struct whip_resource {
     uint64_t session_id; /* 0 until created */
     uint64_t handle_id;  /* 0 until attached */
     enum whip_step step;
-    bool connected; /* "webrtcup" seen */
-    uint64_t created_us;
+    bool connected;        /* "webrtcup" seen */
+    uint64_t answered_us;  /* when the POST was answered: ICE has ice_timeout from here */
     uint64_t keepalive_us; /* last keepalive sent */
     char *offer;           /* the last offer applied */
     char *ufrag;           /* the client's ICE ufrag in that offer */

@@ -176,9 +176,12 @@ void whip_end(struct whip_resource *resource, struct prism_whip_result *result)
         whip_call_destroy(whip, session_id);
 }
 
+/* Answered but ICE and DTLS not up in time. A resource still being set up is not judged: the
+ * engine answers every step, and its answer starts the clock. */
 static bool expired(struct whip_resource *resource, uint64_t now_us)
 {
-    return !resource->connected && now_us - resource->created_us > resource->whip->ice_timeout_us;
+    return !resource->connected && resource->answered_us &&
+           now_us - resource->answered_us > resource->whip->ice_timeout_us;
 }
 
 void prism_whip_tick(struct prism_whip *whip, uint64_t now_us)
@@ -235,8 +238,7 @@ static void start_resource(struct prism_whip *whip, bool playback, uint64_t room
     resource->room = room;
     resource->playback = playback;
     resource->feed = feed;
-    resource->created_us = prism_now_us();
-    resource->keepalive_us = resource->created_us;
+    resource->keepalive_us = prism_now_us();
     resource->offer = g_strndup(sdp, length);
     resource->ufrag = offer_ufrag(resource->offer);
     resource->display = g_strdup(display && display[0] ? display : "WHIP");

@@ -19,7 +19,7 @@ struct prism_api;
 struct prism_whip;
 
 struct prism_whip_config {
-    /* A resource whose ICE (and DTLS) has not completed this long after its POST is ended;
+    /* A resource whose ICE (and DTLS) has not completed this long after its answer is ended;
      * 0 takes the default, 30 s. */
     unsigned ice_timeout_s;
 };
