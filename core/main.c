@@ -13,6 +13,7 @@
 #include "signaling/http/http.h"
 #include "signaling/metrics/collect.h"
 #include "signaling/webhook/webhook.h"
+#include "signaling/whip/whip.h"
 #include "signaling/ws/ws.h"
 
 #include <errno.h>
@@ -35,6 +36,7 @@ struct prism_process {
     struct prism_worker_pool *workers;
     struct prism_api *api;
     struct prism_http *http;
+    struct prism_whip *whip;
     struct prism_ws *ws;
     struct prism_webhook *webhook;
     struct prism_metrics_sources metrics; /* what GET /metrics reads */
@@ -280,6 +282,15 @@ static const char *find_static_dir(const char *dir, char *path, size_t size)
 static int start_transports(struct prism_process *process)
 {
     const struct prism_config *config = process->config;
+    if (prism_config_get_bool(config, "http", "enabled") &&
+        prism_config_get_bool(config, "whip", "enabled")) {
+        struct prism_whip_config whip = {
+            .ice_timeout_s = (unsigned)prism_config_get_int(config, "whip", "ice_timeout"),
+        };
+        int rc = prism_whip_create(&process->whip, &whip, process->api);
+        if (rc < 0)
+            return rc;
+    }
     if (prism_config_get_bool(config, "http", "enabled")) {
         char static_path[4096];
         struct prism_http_config http = {
@@ -299,6 +310,7 @@ static int start_transports(struct prism_process *process)
             .cert_pem = prism_config_get_string(config, "http", "cert_pem"),
             .cert_key = prism_config_get_string(config, "http", "cert_key"),
             .cert_pwd = prism_config_get_string(config, "http", "cert_pwd"),
+            .whip = process->whip,
         };
         int rc = prism_http_start(&process->http, &http, process->api);
         if (rc < 0)
@@ -361,6 +373,7 @@ static void stop_process(struct prism_process *process)
         prism_http_stop(process->http);
         prism_http_destroy(process->http);
     }
+    prism_whip_destroy(process->whip);
     prism_api_destroy(process->api);
     /* Plugins free what they pinned to workers (rooms) while the pool still exists. */
     for (size_t i = process->plugins_started; i > 0; i--)
@@ -449,6 +462,8 @@ static gboolean api_tick_cb(gpointer data)
     uint64_t now_us = prism_now_us();
     prism_api_tick(process->api, now_us);
     check_drain(process, now_us);
+    if (process->whip)
+        prism_whip_tick(process->whip, now_us);
     trim_memory_if_due(process, now_us);
     return G_SOURCE_CONTINUE;
 }

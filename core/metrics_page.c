@@ -105,9 +105,8 @@ void prism_metrics_gauges_clear(struct prism_metrics_gauges *list)
     g_ptr_array_free(list->copies, TRUE);
 }
 
-void prism_metrics_gauges_add(struct prism_metrics_gauges *list, const char *name,
-                              const char *help, const char *label_name, const char *label_value,
-                              double value)
+void prism_metrics_gauges_add(struct prism_metrics_gauges *list, const char *name, const char *help,
+                              const char *label_name, const char *label_value, double value)
 {
     char *copy = label_value ? g_strdup(label_value) : NULL;
     if (copy)

@@ -39,9 +39,8 @@ struct prism_metrics_gauges {
 
 void prism_metrics_gauges_init(struct prism_metrics_gauges *list);
 void prism_metrics_gauges_clear(struct prism_metrics_gauges *list);
-void prism_metrics_gauges_add(struct prism_metrics_gauges *list, const char *name,
-                              const char *help, const char *label_name, const char *label_value,
-                              double value);
+void prism_metrics_gauges_add(struct prism_metrics_gauges *list, const char *name, const char *help,
+                              const char *label_name, const char *label_value, double value);
 void prism_metrics_counters_add(struct prism_metrics_gauges *list, const char *name,
                                 const char *help, double value);
 

@@ -57,7 +57,7 @@ struct prism_plugin {
      * the handle's own. With *migrate set, the handle itself moves there first (allowed only
      * while it has no media state; otherwise the message runs there without moving). Runs
      * on the handle's worker before anything else of the message, SDP included. */
-    struct prism_worker *(*message_worker)(struct prism_handle *handle, json_t *body,
+    struct prism_worker *(*message_worker)(struct prism_handle *handle, json_t *body, json_t *jsep,
                                            bool *migrate);
     /* Optional: refuses a message before its SDP reaches the PeerConnection (e.g. a second
      * "publish"): returns the plugin's error event (the API then acks and pushes it), or NULL

@@ -121,6 +121,7 @@ static const struct prism_config_section sections[] = {
     {.file = "prism.transport.http.jcfg", .name = "http"},
     {.file = "prism.transport.http.jcfg", .name = "cors"},
     {.file = "prism.transport.http.jcfg", .name = "admin_http"},
+    {.file = "prism.transport.http.jcfg", .name = "whip"},
     {.file = "prism.transport.websockets.jcfg", .name = "websockets"},
     {.file = "prism.transport.websockets.jcfg", .name = "admin_ws"},
     {.file = "prism.plugin.videoroom.jcfg", .name = "videoroom"},
@@ -227,6 +228,10 @@ static const struct prism_setting settings[] = {
     STRING_SETTING("http", "cert_pwd", "", NULL, NULL, "Passphrase of cert_key; empty = none"),
     STRING_SETTING("cors", "allow_origin", "*", check_not_empty, NULL,
                    "Access-Control-Allow-Origin value; \"*\" echoes the request's Origin"),
+    BOOL_SETTING("whip", "enabled", "true", NULL,
+                 "Serve WHIP ingest into and WHEP playback from VideoRoom rooms (/whip, /whep)"),
+    INT_SETTING("whip", "ice_timeout", "30", 1, 3600, NULL,
+                "Seconds a WHIP or WHEP resource may wait for ICE and DTLS before it ends"),
 
     BOOL_SETTING("admin_http", "enabled", "false", NULL, "Serve the Admin API over HTTP"),
     STRING_SETTING("admin_http", "interface", "127.0.0.1", check_not_empty, NULL,

@@ -82,8 +82,8 @@ void st_collect_metrics(struct prism_metrics_gauges *out)
 {
     prism_metrics_gauges_add(out, "prism_streaming_mountpoints", "Streaming mountpoints", NULL,
                              NULL, (double)atomic_load(&mountpoint_count));
-    prism_metrics_gauges_add(out, "prism_streaming_viewers", "Viewers watching a mountpoint",
-                             NULL, NULL, (double)atomic_load(&viewer_count));
+    prism_metrics_gauges_add(out, "prism_streaming_viewers", "Viewers watching a mountpoint", NULL,
+                             NULL, (double)atomic_load(&viewer_count));
 }
 
 struct st_mountpoint *st_mountpoint_find(uint64_t id)

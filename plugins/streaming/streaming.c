@@ -164,7 +164,7 @@ static void streaming_destroy_session(struct prism_handle *handle)
 
 /* Everything runs where the mountpoints are; a handle moves there on its first message. */
 static struct prism_worker *streaming_message_worker(struct prism_handle *handle, json_t *body,
-                                                     bool *migrate)
+                                                     json_t *jsep, bool *migrate)
 {
     *migrate = true;
     return plugin_worker;

@@ -57,6 +57,7 @@ struct vr_publisher {
     char data_mid[PRISM_SDP_MID_LEN + 1];
     uint32_t bitrate;      /* REMB cap asked by configure; 0 = the room's */
     GPtrArray *forwarders; /* struct vr_forwarder * (forwarder.h), owned; NULL: none */
+    uint64_t media_up_us;  /* when its PeerConnection came up (0: not yet): "first to publish" */
     /* Talking detection (RFC 6464 levels averaged over audio_active_packets). */
     unsigned level_packets;
     unsigned level_sum;
@@ -81,6 +82,8 @@ struct vr_sub_stream {
     struct prism_forward_stream forward;
     const void *forward_source;                  /* the source (or group) `forward` follows */
     struct prism_nack_resend_guard resend_guard; /* answers to its NACKs, throttled */
+    /* A viewer (answers_offers): the codec its client's offer settled, kept across sources. */
+    struct prism_sdp_codec answered_codec;
 };
 
 /* A handle that joined a room as a subscriber. Owned by its session. */
@@ -100,6 +103,9 @@ struct vr_subscriber {
     unsigned mline_count; /* m-lines in the offer so far: streams plus the data one */
     bool update_pending;  /* an autoupdate job is posted */
     bool offer_queued;    /* streams changed while an offer was out: offer again on its answer */
+    /* A viewer (WHEP): it sent the offer and got our answer; its m-lines never change, and
+     * when its publisher leaves the next one to bring media up takes its place (viewer.c). */
+    bool answers_offers;
 };
 
 enum vr_role { VR_ROLE_NONE, VR_ROLE_PUBLISHER, VR_ROLE_SUBSCRIBER };
@@ -146,6 +152,10 @@ void vr_publisher_hangup_media(struct vr_session *session);
 
 /* subscriber.c */
 json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, json_t *body);
+/* Frees a subscriber that has no media (a join that failed). */
+void vr_subscriber_free(struct vr_session *session);
+/* The "streams" list of "attached" and "updated" events. */
+json_t *vr_subscriber_streams_json(const struct vr_subscriber *subscriber);
 json_t *vr_subscriber_request(struct vr_session *session, const char *request,
                               const char *transaction, json_t *body, json_t *jsep);
 void vr_subscriber_leave(struct vr_session *session);
@@ -157,6 +167,16 @@ void vr_sub_stream_unlink(struct vr_sub_stream *stream);
 /* The publisher's stream went away: unlink it, and renegotiate with autoupdate. */
 void vr_subscriber_source_gone(struct vr_sub_stream *stream);
 void vr_subscriber_setup_media(struct vr_session *session);
+
+/* viewer.c: subscribers that send the offer (WHEP) and get the room's publisher, by "feed" or
+ * else the first whose media came up, as one audio and one video m-line. */
+json_t *vr_viewer_join(struct vr_session *session, const char *transaction, json_t *body,
+                       json_t *jsep);
+/* A viewer's new offer ("configure" with a jsep: an ICE restart): answered, streams kept. */
+json_t *vr_viewer_reoffer(struct vr_subscriber *subscriber, const char *transaction);
+/* A publisher's media came up: viewers whose source left receive it now, without
+ * renegotiation (their forwarders carry sequence numbers and timestamps over). */
+void vr_viewers_adopt(struct vr_room *room, struct vr_publisher *publisher);
 
 /* Checks that the room exists on this worker and that the caller may enter it (pin, token);
  * returns NULL or an error event. */

@@ -429,6 +429,7 @@ static void stop_publishing(struct vr_publisher *publisher)
         return;
     g_mutex_lock(&publisher->room->lock);
     publisher->publishing = false;
+    publisher->media_up_us = 0;
     for (unsigned i = 0; i < publisher->stream_count; i++) {
         GPtrArray *subs = publisher->streams[i].subscribers;
         while (subs->len)
@@ -467,6 +468,9 @@ void vr_publisher_setup_media(struct vr_session *session)
     uint32_t bitrate = publisher_bitrate(publisher);
     if (peer && bitrate)
         prism_peer_set_bitrate_cap(peer, bitrate);
+    if (!publisher->media_up_us)
+        publisher->media_up_us = prism_now_us();
+    vr_viewers_adopt(publisher->room, publisher);
 }
 
 void vr_publisher_hangup_media(struct vr_session *session)

@@ -79,10 +79,10 @@ void vr_rooms_collect_metrics(struct prism_metrics_gauges *out)
     }
     g_mutex_unlock(&registry_lock);
     prism_metrics_gauges_add(out, "prism_videoroom_rooms", "VideoRoom rooms", NULL, NULL, rooms);
-    prism_metrics_gauges_add(out, "prism_videoroom_participants",
-                             "VideoRoom participants by role", "role", "publisher", publishers);
-    prism_metrics_gauges_add(out, "prism_videoroom_participants",
-                             "VideoRoom participants by role", "role", "subscriber", subscribers);
+    prism_metrics_gauges_add(out, "prism_videoroom_participants", "VideoRoom participants by role",
+                             "role", "publisher", publishers);
+    prism_metrics_gauges_add(out, "prism_videoroom_participants", "VideoRoom participants by role",
+                             "role", "subscriber", subscribers);
 }
 
 void vr_rooms_shutdown(void)

@@ -27,7 +27,7 @@ static void unlock_publishers(const struct vr_subscriber *subscriber)
         g_mutex_unlock(&subscriber->room->lock);
 }
 
-static json_t *streams_json(const struct vr_subscriber *subscriber)
+json_t *vr_subscriber_streams_json(const struct vr_subscriber *subscriber)
 {
     json_t *streams = json_array();
     lock_publishers(subscriber);
@@ -240,7 +240,7 @@ static bool private_id_known(struct vr_room *room, json_t *private_id)
     return known;
 }
 
-static void subscriber_free(struct vr_session *session)
+void vr_subscriber_free(struct vr_session *session)
 {
     struct vr_subscriber *subscriber = session->subscriber;
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
@@ -313,15 +313,15 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
     if (!error && !jsep)
         error = vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not make an offer");
     if (error) {
-        subscriber_free(session);
+        vr_subscriber_free(session);
         return error;
     }
     vr_push(session->handle, transaction,
             json_pack("{s:s, s:I, s:o}", "videoroom", "attached", "room", (json_int_t)room->id,
-                      "streams", streams_json(subscriber)),
+                      "streams", vr_subscriber_streams_json(subscriber)),
             jsep);
     vr_handler_event(session->handle, "subscribing", room->id, 0, NULL,
-                     json_pack("{s:o}", "streams", streams_json(subscriber)));
+                     json_pack("{s:o}", "streams", vr_subscriber_streams_json(subscriber)));
     return NULL;
 }
 
@@ -333,7 +333,8 @@ static json_t *renegotiate(struct vr_subscriber *subscriber, const char *transac
         return vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not make an offer");
     vr_push(subscriber->handle, transaction,
             json_pack("{s:s, s:I, s:o}", "videoroom", "updated", "room",
-                      (json_int_t)subscriber->room->id, "streams", streams_json(subscriber)),
+                      (json_int_t)subscriber->room->id, "streams",
+                      vr_subscriber_streams_json(subscriber)),
             jsep);
     return NULL;
 }
@@ -448,7 +449,7 @@ static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
     }
     return json_pack("{s:s, s:I, s:s, s:i, s:o}", "videoroom", "event", "room",
                      (json_int_t)subscriber->room->id, "switched", "ok", "changes", (int)changes,
-                     "streams", streams_json(subscriber));
+                     "streams", vr_subscriber_streams_json(subscriber));
 }
 
 /* "start", with the answer to our offer or alone to resume: "started", then the offer that
@@ -479,6 +480,8 @@ json_t *vr_subscriber_request(struct vr_session *session, const char *request,
         set_paused(subscriber, true);
         return json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room", room, "paused", "ok");
     }
+    if (strcmp(request, "configure") == 0 && jsep && subscriber->answers_offers)
+        return vr_viewer_reoffer(subscriber, transaction);
     if (strcmp(request, "configure") == 0)
         return set_sending(subscriber, json_object_get(body, "streams"));
     if (strcmp(request, "switch") == 0)
@@ -516,6 +519,8 @@ void vr_subscriber_source_gone(struct vr_sub_stream *stream)
 {
     struct vr_subscriber *subscriber = stream->subscriber;
     vr_sub_stream_unlink(stream);
+    if (subscriber->answers_offers)
+        return; /* a viewer keeps its m-line for the next publisher (vr_viewers_adopt) */
     stream->active = false;
     /* Several streams may go at once (a publisher leaving): one offer for all of them. */
     if (subscriber->autoupdate && !subscriber->update_pending) {
@@ -540,5 +545,5 @@ void vr_subscriber_setup_media(struct vr_session *session)
 void vr_subscriber_leave(struct vr_session *session)
 {
     prism_handle_media_hangup(session->handle, "Leaving");
-    subscriber_free(session);
+    vr_subscriber_free(session);
 }

@@ -112,7 +112,7 @@ static bool is_sync_request(const char *request);
  * subscriber of a large room goes to the least-loaded worker (relay_group.c) and its requests
  * run there, on its own worker. */
 static struct prism_worker *videoroom_message_worker(struct prism_handle *handle, json_t *body,
-                                                     bool *migrate)
+                                                     json_t *jsep, bool *migrate)
 {
     struct vr_session *session = prism_handle_plugin_data(handle);
     struct vr_room *joined = session ? session_room(session) : NULL;
@@ -134,7 +134,10 @@ static struct prism_worker *videoroom_message_worker(struct prism_handle *handle
                (strcmp(request, "join") == 0 || strcmp(request, "joinandconfigure") == 0);
     const char *ptype = json_string_value(json_object_get(body, "ptype"));
     struct prism_worker *spread = NULL;
-    if (*migrate && ptype && (strcmp(ptype, "subscriber") == 0 || strcmp(ptype, "listener") == 0))
+    /* A subscriber that brings its own offer (a WHEP viewer, viewer.c) stays on the room's
+     * worker: adopting the next publisher walks the room's own subscribers. */
+    if (*migrate && !jsep && ptype &&
+        (strcmp(ptype, "subscriber") == 0 || strcmp(ptype, "listener") == 0))
         spread = vr_relay_place_subscriber(room);
     if (spread) {
         /* The handle counts on its own worker already: staying there is as good as moving
@@ -234,6 +237,8 @@ static json_t *run_async(struct vr_session *session, const char *request, const 
             return vr_error(PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT, "Missing element (ptype)");
         if (strcmp(ptype, "publisher") == 0)
             return vr_publisher_join(session, transaction, body, jsep);
+        if ((strcmp(ptype, "subscriber") == 0 || strcmp(ptype, "listener") == 0) && jsep)
+            return vr_viewer_join(session, transaction, body, jsep);
         if (strcmp(ptype, "subscriber") == 0 || strcmp(ptype, "listener") == 0)
             return vr_subscriber_join(session, transaction, body);
         return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT, "Invalid element (ptype)");
@@ -270,7 +275,8 @@ static json_t *videoroom_precheck_message(struct prism_handle *handle, json_t *b
         session->role == VR_ROLE_NONE)
         return vr_error(PRISM_VIDEOROOM_ERROR_JOIN_FIRST, "Join a room first");
     const char *type = json_string_value(json_object_get(jsep, "type"));
-    if (session->role == VR_ROLE_SUBSCRIBER && type && strcmp(type, "answer") != 0)
+    if (session->role == VR_ROLE_SUBSCRIBER && type && strcmp(type, "answer") != 0 &&
+        !session->subscriber->answers_offers)
         return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_SDP_TYPE, "Subscribers must send an answer");
     return NULL;
 }

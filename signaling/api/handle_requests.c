@@ -259,7 +259,8 @@ static bool redirect_message(struct handle_job *job)
     if (!plugin->message_worker)
         return false;
     bool migrate = false;
-    struct prism_worker *target = plugin->message_worker(job->handle, job->body, &migrate);
+    struct prism_worker *target = plugin->message_worker(job->handle, job->body, job->jsep,
+                                                         &migrate);
     if (!target || prism_worker_is_current(target))
         return false;
     if (migrate && !prism_handle_media(job->handle))

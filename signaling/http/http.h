@@ -15,6 +15,7 @@
 
 struct prism_api;
 struct prism_http;
+struct prism_whip;
 
 /* Zero or NULL fields take the default shown. Strings are copied. */
 struct prism_http_config {
@@ -42,6 +43,9 @@ struct prism_http_config {
      * frees), on the transport's thread. NULL: no /metrics path. */
     char *(*metrics_page_cb)(void *data);
     void *metrics_data;
+    /* WHIP ingest served on /whip (see signaling/whip/whip.h); NULL: not served. Must
+     * outlive the transport. */
+    struct prism_whip *whip;
 };
 
 /* Counters, for tests and metrics. */

@@ -86,7 +86,11 @@ struct http_request {
     json_t *answer;                /* hub->lock until DONE */
     unsigned answer_status;        /* hub->lock until DONE */
     struct prism_http_waiter waiter;
-    GList pending_link; /* in hub->pending while waiting for the engine */
+    struct prism_whip_result *whip_result; /* hub->lock until DONE; a WHIP answer */
+    uint64_t whip_id;                      /* the room or resource of a /whip path */
+    int whip_path_kind;                    /* enum prism_whip_path_kind */
+    bool whip_playback;                    /* a /whep path */
+    GList pending_link;                    /* in hub->pending while waiting for the engine */
 };
 
 /* A path prefix and what serves it. `begin` runs when the headers are in
@@ -106,6 +110,7 @@ struct prism_http {
     unsigned long_poll_timeout_s;
     unsigned max_connections;
     struct prism_api *api;
+    struct prism_whip *whip;                   /* NULL: no /whip route */
     struct http_hub *hub;                      /* one reference */
     char *(*metrics_page_cb)(void *data); /* GET /metrics; NULL: not served */
     void *metrics_data;
@@ -162,6 +167,19 @@ enum MHD_Result http_respond_error(struct prism_http *http, struct http_request 
 enum MHD_Result http_respond_preflight(struct prism_http *http, struct http_request *request);
 enum MHD_Result http_respond_redirect(struct prism_http *http, struct http_request *request,
                                       const char *location);
+
+/* The CORS headers every response carries. */
+void http_add_cors_headers(struct prism_http *http, struct http_request *request,
+                           struct MHD_Response *response);
+
+/* whip_route.c: POST /whip/endpoint/{room}, PATCH and DELETE /whip/resource/{id}, and the
+ * same under /whep for viewers. */
+struct prism_whip_result;
+void http_whip_route_init(struct http_route *route);
+void http_whep_route_init(struct http_route *route);
+/* Queues a WHIP answer (`result` is freed). */
+enum MHD_Result http_whip_respond(struct prism_http *http, struct http_request *request,
+                                  struct prism_whip_result *result);
 
 /* janus_route.c */
 void http_janus_route_init(struct http_route *route, const char *base_path);

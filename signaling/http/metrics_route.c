@@ -13,8 +13,8 @@ static void metrics_begin(struct prism_http *http, struct http_request *request)
 static enum MHD_Result respond(struct http_request *request, unsigned status, char *text,
                                const char *type)
 {
-    struct MHD_Response *response =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *response = MHD_create_response_from_buffer(strlen(text), text,
+                                                                    MHD_RESPMEM_MUST_FREE);
     if (!response) {
         g_free(text);
         return MHD_NO;

@@ -2,10 +2,12 @@
  * with its size limit, routing by path prefix, and responses with CORS. */
 #include "signaling/http/internal.h"
 
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/request_metrics.h"
 #include "signaling/api/errors.h"
 #include "signaling/http/cors.h"
+#include "signaling/whip/whip.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@ void http_request_unref(struct http_request *request)
         return;
     json_decref(request->answer);
     json_decref(request->waiter.answer);
+    prism_whip_result_free(request->whip_result);
     if (request->body)
         g_byte_array_unref(request->body);
     g_free(request->raw_target);
@@ -147,9 +150,14 @@ enum MHD_Result http_access_cb(void *cls, struct MHD_Connection *connection, con
     if (request->state == REQUEST_READY) {
         json_t *answer = request->answer;
         unsigned status = request->answer_status;
+        struct prism_whip_result *whip_result = request->whip_result;
         request->answer = NULL;
+        request->whip_result = NULL;
         request->state = REQUEST_DONE;
         g_mutex_unlock(&hub->lock);
+        if (whip_result && !answer)
+            return http_whip_respond(http, request, whip_result);
+        prism_whip_result_free(whip_result);
         return http_respond(http, request, status, answer);
     }
     g_mutex_unlock(&hub->lock);
@@ -181,7 +189,7 @@ static const char *counted_method(const char *method)
 
 static void count_request(const struct http_request *request)
 {
-    char status[8] = "none";
+    char status[16] = "none";
     if (request->queued_status)
         snprintf(status, sizeof(status), "%u", request->queued_status);
     prism_request_metrics_record("http", counted_method(request->method), status,
@@ -216,8 +224,8 @@ void http_completed_cb(void *cls, struct MHD_Connection *connection, void **cont
     http_request_unref(request);
 }
 
-static void add_cors_headers(struct prism_http *http, struct http_request *request,
-                             struct MHD_Response *response)
+void http_add_cors_headers(struct prism_http *http, struct http_request *request,
+                           struct MHD_Response *response)
 {
     const char *origin = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_ORIGIN);
@@ -250,7 +258,7 @@ static enum MHD_Result respond_full(struct prism_http *http, struct http_request
     }
     if (text)
         MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    add_cors_headers(http, request, response);
+    http_add_cors_headers(http, request, response);
     if (preflight) {
         const char *asked = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND,
                                                         "Access-Control-Request-Headers");

@@ -209,6 +209,11 @@ int prism_http_start(struct prism_http **out, const struct prism_http_config *co
     if (http->metrics_page_cb)
         http_metrics_route_init(&http->routes[http->route_count++]);
     http_janus_route_init(&http->routes[http->route_count++], http->base_path);
+    http->whip = config->whip;
+    if (http->whip) {
+        http_whip_route_init(&http->routes[http->route_count++]);
+        http_whep_route_init(&http->routes[http->route_count++]);
+    }
     if (config->static_dir && config->static_dir[0])
         http_static_open(http, config->static_dir);
     if (http->static_root)

@@ -122,8 +122,8 @@ static enum MHD_Result respond_file(struct http_request *request, const char *re
     MHD_add_response_header(response, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
     MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, STATIC_CACHE_CONTROL);
     MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result result =
-        http_queue_response(request, fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, response);
+    enum MHD_Result result = http_queue_response(
+        request, fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, response);
     MHD_destroy_response(response);
     return result;
 }

@@ -12,8 +12,7 @@ static void collect_api(struct prism_metrics_gauges *gauges, struct prism_api *a
 {
     unsigned sessions = 0, handles = 0;
     prism_api_counts(api, &sessions, &handles);
-    prism_metrics_gauges_add(gauges, "prism_sessions", "Janus API sessions", NULL, NULL,
-                             sessions);
+    prism_metrics_gauges_add(gauges, "prism_sessions", "Janus API sessions", NULL, NULL, sessions);
     prism_metrics_gauges_add(gauges, "prism_handles", "Janus API handles", NULL, NULL, handles);
     static const char *const states[PRISM_PC_STATE_COUNT] = {
         [PRISM_PC_CONNECTING] = "connecting",
@@ -55,8 +54,8 @@ char *prism_metrics_collect_page(void *data)
     snapshot.gauges = (const struct prism_metrics_gauge *)gauges.items->data;
     snapshot.gauge_count = gauges.items->len;
     unsigned worker_count = prism_worker_pool_size(sources->workers);
-    struct prism_metrics_worker_figures *workers =
-        g_new0(struct prism_metrics_worker_figures, worker_count ? worker_count : 1);
+    struct prism_metrics_worker_figures *workers = g_new0(struct prism_metrics_worker_figures,
+                                                          worker_count ? worker_count : 1);
     for (unsigned i = 0; i < worker_count; i++) {
         struct prism_worker *worker = prism_worker_pool_get(sources->workers, i);
         prism_metrics_read(prism_worker_metrics(worker), workers[i].counters, &workers[i].peers);

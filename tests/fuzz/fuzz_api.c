@@ -70,9 +70,9 @@ static void start_engine(void)
     const struct prism_plugin *const *plugins = prism_builtin_plugins(&count);
     struct prism_api_config config = {.session_timeout_s = 60, .max_sessions = 64};
     prism_api_create(&api, &config, plugins, count, workers);
-    struct counting_reply created = {{counting_deliver}, 0};
+    struct counting_reply created = {{counting_deliver, NULL}, 0};
     send_text("{\"janus\":\"create\",\"transaction\":\"f\",\"id\":1}", &created);
-    struct id_reply attached = {{capture_id}, 0};
+    struct id_reply attached = {{capture_id, NULL}, 0};
     const char *attach = "{\"janus\":\"attach\",\"transaction\":\"f\",\"session_id\":1,"
                          "\"plugin\":\"janus.plugin.echotest\"}";
     struct prism_api_request request = {
@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t mode = data[0];
     const uint64_t session_choices[] = {0, 1, 2, 1};
     const uint64_t handle_choices[] = {0, handle_id, 3, 0};
-    struct counting_reply reply = {{counting_deliver}, 0};
+    struct counting_reply reply = {{counting_deliver, NULL}, 0};
     struct prism_api_request request = {
         .body = (const char *)data + 1,
         .length = size - 1,

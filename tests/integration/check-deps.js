@@ -40,6 +40,10 @@ if (gst.status !== 0) {
         `gstreamer1.0-nice gir1.2-gst-plugins-bad-1.0 python3-gi): ` +
         `${(gst.stderr || gst.error?.message || '').trim().split('\n').pop()}`);
 }
+// The WHIP test publishes with Debian's simple-whip-client.
+if (spawnSync('whip-client', ['--help'], { encoding: 'utf8' }).error) {
+    problems.push('whip-client is missing (Debian package simple-whip-client)');
+}
 // The browser tests drive Debian's Chromium.
 const chromium = process.env.PRISM_CHROMIUM || '/usr/bin/chromium';
 try {

@@ -104,7 +104,7 @@ static inline void harness_stop(struct harness *h)
 static inline json_t *harness_send_from(struct harness *h, struct prism_event_sink *sink,
                                         const char *text, size_t length)
 {
-    struct recording_reply rec = {{recording_deliver}, NULL, 0};
+    struct recording_reply rec = {{recording_deliver, NULL}, NULL, 0};
     struct prism_api_request request = {
         .body = text, .length = length, .sink = sink, .reply = &rec.target};
     prism_api_handle(h->api, &request, h->now_us);
@@ -121,7 +121,7 @@ static inline json_t *harness_send(struct harness *h, const char *text)
 static inline json_t *harness_send_path(struct harness *h, uint64_t session_id, uint64_t handle_id,
                                         const char *text)
 {
-    struct recording_reply rec = {{recording_deliver}, NULL, 0};
+    struct recording_reply rec = {{recording_deliver, NULL}, NULL, 0};
     struct prism_api_request request = {.body = text,
                                         .length = strlen(text),
                                         .from_path = true,

@@ -29,7 +29,7 @@ static json_t *admin_path(struct harness *h, uint64_t session_id, uint64_t handl
     char text[1024];
     snprintf(text, sizeof(text), "{\"janus\":\"%s\",\"transaction\":\"t\"%s%s}", verb,
              extra ? "," : "", extra ? extra : "");
-    struct recording_reply rec = {{recording_deliver}, NULL, 0};
+    struct recording_reply rec = {{recording_deliver, NULL}, NULL, 0};
     struct prism_api_request request = {.body = text,
                                         .length = strlen(text),
                                         .from_path = true,

@@ -144,7 +144,7 @@ static void test_config_reports_unknown_section(void)
 {
     expect_error("prism.transport.http.jcfg", "# HTTP\nhtp: {\n\tport = 8080\n}\n",
                  "DIR/prism.transport.http.jcfg:2: unknown section \"htp\" "
-                 "(prism.transport.http.jcfg has: http, cors, admin_http)");
+                 "(prism.transport.http.jcfg has: http, cors, admin_http, whip)");
     /* A section of another file is unknown here too. */
     expect_error("prism.jcfg", "websockets: { port = 9000 }\n",
                  "DIR/prism.jcfg:1: unknown section \"websockets\" "

@@ -258,7 +258,7 @@ static void test_http_poll_on_a_session_of_another_transport_is_404(void)
     struct other_transport other = {.events = 0};
     prism_event_sink_init(&other.sink, &other_ops, "janus.transport.websockets");
     const char *create = "{\"janus\":\"create\",\"transaction\":\"w\"}";
-    struct captured_reply created = {{capture_reply}, NULL};
+    struct captured_reply created = {{capture_reply, NULL}, NULL};
     struct prism_api_request request = {
         .body = create, .length = strlen(create), .sink = &other.sink, .reply = &created.target};
     prism_api_handle(s.api, &request, 1);

@@ -169,9 +169,10 @@ static void test_page_lists_workers_gauges_and_requests(void)
     workers[1].counters[PRISM_COUNTER_BUSY_US] = 1500000;
     workers[1].peers = 4;
     const struct prism_metrics_gauge gauges[] = {
-        {"prism_sessions", "Janus API sessions", NULL, NULL, 2},
-        {"prism_peers", "PeerConnections by state", "state", "connected", 3},
-        {"prism_peers", "PeerConnections by state", "state", "new", 1},
+        {"prism_sessions", "Janus API sessions", NULL, NULL, 2, NULL},
+        {"prism_peers", "PeerConnections by state", "state", "connected", 3, NULL},
+        {"prism_peers", "PeerConnections by state", "state", "new", 1, NULL},
+        {"prism_drops_total", "Drops", NULL, NULL, 5, "counter"},
     };
     struct prism_metrics_snapshot snapshot = {
         .process = {.cpu_seconds = 1.5, .resident_bytes = 4096, .start_time_seconds = 10},
@@ -185,6 +186,7 @@ static void test_page_lists_workers_gauges_and_requests(void)
     const char *expected[] = {
         "process_resident_memory_bytes 4096\n",
         "prism_sessions 2\n",
+        "# TYPE prism_drops_total counter\nprism_drops_total 5\n",
         "# TYPE prism_peers gauge\nprism_peers{state=\"connected\"} 3\n"
         "prism_peers{state=\"new\"} 1\n",
         "prism_worker_forwarded_packets_total{worker=\"0\"} 7\n",

@@ -1,0 +1,32 @@
+// WHIP (RFC 9725) helpers for the tests: POST an offer, PATCH an sdpfrag, DELETE a resource,
+// all with Node's fetch, returning the status, headers and body so tests check all three.
+
+// POSTs `sdp` to `url` (content type application/sdp unless `type` says otherwise).
+export async function whipPost(url, sdp, { type = 'application/sdp', token } = {}) {
+    const headers = { 'Content-Type': type };
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(url, { method: 'POST', headers, body: sdp });
+    return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+export async function whipPatch(url, fragment, { type = 'application/trickle-ice-sdpfrag',
+    etag } = {}) {
+    const headers = { 'Content-Type': type };
+    if (etag) headers['If-Match'] = etag;
+    const response = await fetch(url, { method: 'PATCH', headers, body: fragment });
+    return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+export async function whipDelete(url) {
+    const response = await fetch(url, { method: 'DELETE' });
+    return { status: response.status, body: await response.text() };
+}
+
+// The JSON error of a WHIP answer: {error, code}.
+export function whipError(answer) {
+    try {
+        return JSON.parse(answer.body);
+    } catch {
+        return { error: `not JSON: ${answer.body}` };
+    }
+}

@@ -1,0 +1,219 @@
+// WHEP playback from a VideoRoom: a libwebrtc viewer (@roamhq/wrtc) with Node's fetch sends a
+// recvonly offer to /whep/endpoint/{room}, sets the answer and decodes the room's publisher (a
+// janode/libwebrtc EchoPeer). When that publisher leaves and another publishes, the viewer gets
+// the new one's frames on the same m-lines, without renegotiation, with sequence numbers that
+// continue (no burst of losses). Also: 409 with no publisher, ?feed=, PATCH and DELETE, and
+// the demo page web/whep.html playing a room in Debian's headless Chromium.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import wrtc from '@roamhq/wrtc';
+import { browserMissing, forwardConsole, launchBrowser, waitFor } from './lib/browser.js';
+import { waitUntil } from './lib/peer.js';
+import { startServer } from './lib/server.js';
+import { connectJanode, newRoomId, Participant, RoomHandle } from './lib/videoroom.js';
+import { whipDelete, whipError, whipPatch, whipPost } from './lib/whip.js';
+
+const { RTCPeerConnection } = wrtc;
+const { RTCVideoSink, RTCAudioSink } = wrtc.nonstandard;
+const FIRST = { width: 160, height: 112 };
+const SECOND = { width: 176, height: 144 };
+
+let server;
+let connection;
+let admin;
+const cleanups = [];
+
+before(async () => {
+    server = await startServer();
+    connection = await connectJanode(server);
+    admin = await RoomHandle.attach(await connection.create());
+});
+
+after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await connection?.close().catch(() => {});
+    await server?.stop();
+});
+
+async function createRoom(options = {}) {
+    const room = newRoomId();
+    const created = await admin.handle.create({ room, ...options });
+    assert.equal(created.room, room);
+    return room;
+}
+
+// A janode publisher whose media is up (the VideoRoom hands out publishers once it is).
+async function publisher(room, display, size) {
+    const participant = new Participant(await connection.create(), { room, display, ...size,
+        fps: 15 });
+    cleanups.push(async () => participant.close());
+    await participant.joinAndPublish();
+    await participant.peer.waitConnected();
+    return participant;
+}
+
+// A WHEP viewer: recvonly audio and video, every candidate in the offer; counts decoded frames
+// by size and audio callbacks.
+class WhepViewer {
+    constructor() {
+        this.pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle',
+            rtcpMuxPolicy: 'require' });
+        this.pc.addTransceiver('audio', { direction: 'recvonly' });
+        this.pc.addTransceiver('video', { direction: 'recvonly' });
+        this.frames = [];
+        this.audioCallbacks = 0;
+        this.sinks = [];
+        this.negotiationsNeeded = 0;
+        this.pc.onnegotiationneeded = () => this.negotiationsNeeded++;
+        this.pc.ontrack = ({ track }) => {
+            if (track.kind === 'video') {
+                const sink = new RTCVideoSink(track);
+                sink.onframe = ({ frame }) => this.frames.push({ width: frame.width,
+                    height: frame.height });
+                this.sinks.push(sink);
+            } else {
+                const sink = new RTCAudioSink(track);
+                sink.ondata = () => this.audioCallbacks++;
+                this.sinks.push(sink);
+            }
+        };
+        cleanups.push(async () => this.close());
+    }
+
+    async offer() {
+        await this.pc.setLocalDescription(await this.pc.createOffer());
+        await waitUntil(() => this.pc.iceGatheringState === 'complete', 'ICE gathering to end');
+        return this.pc.localDescription.sdp;
+    }
+
+    // POSTs the offer; on 201 applies the answer. Returns the WHEP answer.
+    async play(url) {
+        const answer = await whipPost(url, await this.offer());
+        if (answer.status === 201) {
+            await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.body });
+            this.location = answer.headers.get('location');
+        }
+        return answer;
+    }
+
+    count(size) {
+        return this.frames.filter((f) => f.width === size.width && f.height === size.height).length;
+    }
+
+    async waitFrames(size, count, timeoutMs = 20000) {
+        const from = this.count(size);
+        await waitUntil(() => this.count(size) - from >= count, () => `${count} ${size.width}x` +
+            `${size.height} frames (got ${this.count(size) - from}; seen ` +
+            `${[...new Set(this.frames.map((f) => `${f.width}x${f.height}`))].join(', ')})`,
+        timeoutMs);
+    }
+
+    async inboundVideo() {
+        const report = await this.pc.getStats();
+        return [...report.values()].filter((s) => s.type === 'inbound-rtp' && s.kind === 'video');
+    }
+
+    close() {
+        for (const sink of this.sinks.splice(0)) sink.stop();
+        if (this.pc.signalingState !== 'closed') this.pc.close();
+    }
+}
+
+const endpoint = (room, query = '') => `${server.origin}/whep/endpoint/${room}${query}`;
+
+test('a WHEP viewer gets 409 while nobody publishes, then decodes the room publisher', async () => {
+    const room = await createRoom();
+    const early = new WhepViewer();
+    const refused = await early.play(endpoint(room));
+    assert.equal(refused.status, 409, refused.body);
+    assert.match(whipError(refused).error, /no publisher/i);
+    early.close();
+
+    await publisher(room, 'first', FIRST);
+    const viewer = new WhepViewer();
+    const answer = await viewer.play(endpoint(room));
+    assert.equal(answer.status, 201, answer.body);
+    assert.match(viewer.location, /^\/whep\/resource\/\d+$/);
+    assert.ok(answer.headers.get('etag'));
+    const kinds = [...answer.body.matchAll(/^m=(\w+) /gm)].map((m) => m[1]);
+    assert.deepEqual(kinds, ['audio', 'video']);
+    assert.equal([...answer.body.matchAll(/^a=sendonly/gm)].length, 2);
+    await viewer.waitFrames(FIRST, 20);
+    await waitUntil(() => viewer.audioCallbacks >= 50, 'audio at the viewer');
+
+    const resource = `${server.origin}${viewer.location}`;
+    assert.equal((await whipPatch(resource, 'a=end-of-candidates\r\n')).status, 204);
+    // A WHEP resource is not a WHIP one.
+    assert.equal((await whipDelete(`${server.origin}${viewer.location.replace('whep', 'whip')}`))
+        .status, 404);
+    assert.equal((await whipDelete(resource)).status, 200);
+    assert.equal((await whipDelete(resource)).status, 404);
+});
+
+test('?feed= picks the publisher; an unknown feed is 404', async () => {
+    const room = await createRoom();
+    await publisher(room, 'first', FIRST);
+    const second = await publisher(room, 'second', SECOND);
+    const viewer = new WhepViewer();
+    const answer = await viewer.play(endpoint(room, `?feed=${second.feed}`));
+    assert.equal(answer.status, 201, answer.body);
+    await viewer.waitFrames(SECOND, 15);
+    assert.equal(viewer.count(FIRST), 0);
+    const unknown = await new WhepViewer().play(endpoint(room, '?feed=424242'));
+    assert.equal(unknown.status, 404, unknown.body);
+    const bad = await whipPost(endpoint(room, '?feed=abc'), 'v=0\r\n');
+    assert.equal(bad.status, 400);
+});
+
+test('the publisher leaves, another publishes: the viewer switches without renegotiation',
+    async () => {
+        const room = await createRoom();
+        const first = await publisher(room, 'first', FIRST);
+        const viewer = new WhepViewer();
+        const answer = await viewer.play(endpoint(room));
+        assert.equal(answer.status, 201, answer.body);
+        await viewer.waitFrames(FIRST, 20);
+        const remote = viewer.pc.remoteDescription.sdp;
+        const negotiations = viewer.negotiationsNeeded; // the first one came with addTransceiver
+        const [before] = await viewer.inboundVideo();
+
+        await first.publisher.handle.leave();
+        first.close();
+        await publisher(room, 'second', SECOND);
+        await viewer.waitFrames(SECOND, 20);
+
+        assert.equal(viewer.pc.remoteDescription.sdp, remote, 'the viewer was renegotiated');
+        assert.equal(viewer.pc.signalingState, 'stable');
+        assert.equal(viewer.negotiationsNeeded, negotiations);
+        const [afterSwitch] = await viewer.inboundVideo();
+        assert.equal(afterSwitch.ssrc, before.ssrc, 'the viewer got a new SSRC');
+        // Sequence numbers continue across the switch: a jump would count as thousands lost.
+        assert.ok(afterSwitch.packetsLost < 50,
+            `packets lost across the switch: ${afterSwitch.packetsLost}`);
+        assert.ok(afterSwitch.framesDecoded > before.framesDecoded);
+        assert.equal((await whipDelete(`${server.origin}${viewer.location}`)).status, 200);
+    });
+
+test('web/whep.html plays a room in Chromium', { skip: browserMissing() || false }, async () => {
+    const room = await createRoom();
+    await publisher(room, 'first', FIRST);
+    const browser = await launchBrowser();
+    cleanups.push(async () => browser.close());
+    const page = await (await browser.newContext()).newPage();
+    forwardConsole(page, 'whep.html');
+    await page.goto(`${server.origin}/whep.html?room=${room}&autoplay`);
+    const playing = await waitFor('the WHEP page to decode video', async () => page.evaluate(async () => {
+        const pc = window.prism?.pc;
+        const video = document.getElementById('video');
+        let decoded = 0;
+        for (const stats of pc ? (await pc.getStats()).values() : []) {
+            if (stats.type === 'inbound-rtp' && stats.kind === 'video') decoded = stats.framesDecoded;
+        }
+        const error = document.querySelector('[role="alert"]').textContent;
+        return error ? { error } : (decoded > 10 && video.videoWidth === 160 ? { decoded } : null);
+    }), 60000);
+    assert.equal(playing.error, undefined, playing.error);
+    // Stop sends DELETE: the viewer's resource is gone.
+    await page.click('#stop');
+    await waitFor('the page to stop', async () => page.evaluate(() => !window.prism.pc));
+});
