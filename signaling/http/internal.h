@@ -73,10 +73,10 @@ struct http_request {
      * (never read), and whether that comparison showed a NUL byte cutting the target. */
     const char *raw_target_end;
     bool target_has_nul;
-    const char *method; /* MHD's strings, valid until completion */
-    const char *rest;   /* the url after the route's prefix */
-    uint64_t started_us;      /* when the request line came, for the latency histogram */
-    unsigned queued_status;   /* the status of the response queued (0: none yet) */
+    const char *method;     /* MHD's strings, valid until completion */
+    const char *rest;       /* the url after the route's prefix */
+    uint64_t started_us;    /* when the request line came, for the latency histogram */
+    unsigned queued_status; /* the status of the response queued (0: none yet) */
     struct prism_http_path path;
     struct prism_http_decision decision;
     GByteArray *body;
@@ -110,8 +110,8 @@ struct prism_http {
     unsigned long_poll_timeout_s;
     unsigned max_connections;
     struct prism_api *api;
-    struct prism_whip *whip;                   /* NULL: no /whip route */
-    struct http_hub *hub;                      /* one reference */
+    struct prism_whip *whip;              /* NULL: no /whip route */
+    struct http_hub *hub;                 /* one reference */
     char *(*metrics_page_cb)(void *data); /* GET /metrics; NULL: not served */
     void *metrics_data;
     struct http_route routes[HTTP_MAX_ROUTES]; /* first match wins */
