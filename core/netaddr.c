@@ -276,3 +276,21 @@ int prism_port_range_parse(const char *text, uint16_t *min, uint16_t *max)
     *max = (uint16_t)high;
     return 0;
 }
+
+socklen_t prism_ip_to_sockaddr(const struct prism_ip *ip, uint16_t port,
+                               struct sockaddr_storage *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (ip->family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)out;
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        memcpy(&in->sin_addr, ip->bytes, 4);
+        return sizeof(*in);
+    }
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    memcpy(&in6->sin6_addr, ip->bytes, 16);
+    return sizeof(*in6);
+}

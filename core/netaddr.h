@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* Most items a settings list may hold (interfaces, networks). */
 #define PRISM_NETADDR_LIST_MAX 32
@@ -40,6 +41,9 @@ int prism_ip_parse(const char *text, size_t length, struct prism_ip *out);
 
 /* Formats `ip` into `out` (at least 46 bytes for IPv6); returns out. */
 const char *prism_ip_format(const struct prism_ip *ip, char *out, size_t size);
+/* ip:port as a socket address for bind/sendto; returns its length. */
+socklen_t prism_ip_to_sockaddr(const struct prism_ip *ip, uint16_t port,
+                               struct sockaddr_storage *out);
 
 /* Parses "a.b.c.d/n" or "v6/n" (a bare address is a whole-address network). The prefix is
  * decimal, at most 32 (IPv4) or 128 (IPv6); host bits beyond the prefix are cleared, so

@@ -278,6 +278,10 @@ struct prism_peer_stats {
 };
 void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats *out);
 
+/* How long one packet's resends to this peer must be apart: a round trip, at least 10 ms (so
+ * that a NACK repeated before our resend arrived is not answered twice). */
+uint64_t prism_peer_resend_interval_us(const struct prism_peer *peer);
+
 /* Where the transport stands, for the Admin API's handle_info. Names are static
  * strings, NULL when not known yet. */
 struct prism_peer_transport_info {

@@ -5,6 +5,9 @@
 
 #include "core/metrics.h"
 
+/* The floor of prism_peer_resend_interval_us. */
+#define MIN_RESEND_INTERVAL_US 10000u
+
 #include "core/ids.h"
 #include "core/log.h"
 #include "media/rtcp/feedback.h"
@@ -311,4 +314,12 @@ int prism_peer_resend_rtp(struct prism_peer *peer, unsigned media_index, uint8_t
     peer->stats.retransmissions_out++;
     prism_metrics_add(PRISM_COUNTER_RETRANSMISSIONS, 1);
     return 0;
+}
+
+uint64_t prism_peer_resend_interval_us(const struct prism_peer *peer)
+{
+    struct prism_peer_stats stats;
+    prism_peer_get_stats(peer, &stats);
+    uint64_t interval = (uint64_t)stats.rtt_ms * 1000u;
+    return interval < MIN_RESEND_INTERVAL_US ? MIN_RESEND_INTERVAL_US : interval;
 }

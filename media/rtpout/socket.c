@@ -14,27 +14,10 @@
 /* A packet is written here, then protected in place. */
 static _Thread_local uint8_t scratch[1600];
 
-static socklen_t address_of(const struct prism_ip *ip, uint16_t port, struct sockaddr_storage *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (ip->family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)out;
-        in->sin_family = AF_INET;
-        in->sin_port = htons(port);
-        memcpy(&in->sin_addr, ip->bytes, 4);
-        return sizeof(*in);
-    }
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    memcpy(&in6->sin6_addr, ip->bytes, 16);
-    return sizeof(*in6);
-}
-
 static void send_to(struct prism_rtpout *sender, uint16_t port, const uint8_t *data, size_t len)
 {
     struct sockaddr_storage address;
-    socklen_t address_len = address_of(&sender->ip, port, &address);
+    socklen_t address_len = prism_ip_to_sockaddr(&sender->ip, port, &address);
     if (sender->fd >= 0 && sendto(sender->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&address,
                                   address_len) == (ssize_t)len)
         sender->packets++;

@@ -37,24 +37,6 @@ int prism_udp_hub_create(struct prism_udp_hub **out, const struct prism_ip *addr
     return 0;
 }
 
-static socklen_t socket_address(const struct prism_ip *ip, uint16_t port,
-                                struct sockaddr_storage *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (ip->family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)out;
-        in->sin_family = AF_INET;
-        in->sin_port = htons(port);
-        memcpy(&in->sin_addr, ip->bytes, 4);
-        return sizeof(*in);
-    }
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    memcpy(&in6->sin6_addr, ip->bytes, 16);
-    return sizeof(*in6);
-}
-
 /* A non-blocking UDP socket bound to ip:port. Returns the descriptor or -errno. */
 static int open_socket(const struct prism_ip *ip, uint16_t port)
 {
@@ -67,7 +49,7 @@ static int open_socket(const struct prism_ip *ip, uint16_t port)
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
     struct sockaddr_storage address;
-    socklen_t length = socket_address(ip, port, &address);
+    socklen_t length = prism_ip_to_sockaddr(ip, port, &address);
     if (bind(fd, (struct sockaddr *)&address, length) < 0) {
         int rc = -errno;
         close(fd);

@@ -4,6 +4,7 @@
 #include "plugins/streaming/mountpoint.h"
 
 #include "core/config.h"
+#include "core/config_json.h"
 #include "core/log.h"
 #include "core/session.h"
 #include "core/worker.h"
@@ -48,36 +49,6 @@ bool st_secret_equal(const char *expected, const char *given)
     return diff == 0 && b > 0;
 }
 
-/* A libconfig value as JSON (scalars, arrays, lists and groups). */
-static json_t *node_to_json(const config_setting_t *node)
-{
-    switch (config_setting_type(node)) {
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        return json_integer(config_setting_get_int64(node));
-    case CONFIG_TYPE_FLOAT:
-        return json_real(config_setting_get_float(node));
-    case CONFIG_TYPE_BOOL:
-        return json_boolean(config_setting_get_bool(node));
-    case CONFIG_TYPE_STRING:
-        return json_string(config_setting_get_string(node));
-    case CONFIG_TYPE_GROUP: {
-        json_t *object = json_object();
-        for (int i = 0; i < config_setting_length(node); i++) {
-            const config_setting_t *member = config_setting_get_elem(node, (unsigned)i);
-            json_object_set_new(object, config_setting_name(member), node_to_json(member));
-        }
-        return object;
-    }
-    default: {
-        json_t *array = json_array();
-        for (int i = 0; i < config_setting_length(node); i++)
-            json_array_append_new(array, node_to_json(config_setting_get_elem(node, (unsigned)i)));
-        return array;
-    }
-    }
-}
-
 struct load_job {
     const config_t *tree;
     const char *path;
@@ -101,7 +72,7 @@ static void load_cb(void *data)
     }
     for (int i = 0; i < config_setting_length(list) && job->rc == 0; i++) {
         const config_setting_t *node = config_setting_get_elem(list, (unsigned)i);
-        json_t *request = node_to_json(node);
+        json_t *request = prism_config_node_to_json(node);
         char reason[256];
         struct st_mountpoint *mp = NULL;
         if (!json_is_object(request) ||

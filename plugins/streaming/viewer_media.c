@@ -18,7 +18,6 @@
 /* A viewer's keyframe requests are answered from the kept keyframe at most this often. */
 #define REPLAY_INTERVAL_US 300000u
 #define MAX_RESENDS_PER_NACK 32
-#define MIN_RESEND_INTERVAL_US 10000u
 
 static _Thread_local uint8_t scratch[1600];
 static _Thread_local uint8_t replayed[ST_MAX_RTP_SIZE];
@@ -191,11 +190,7 @@ static void answer_nack(struct st_viewer_stream *vs, const struct prism_rtcp_nac
     uint16_t seqs[MAX_RESENDS_PER_NACK];
     size_t count = prism_rtcp_nack_lost(nack, seqs, MAX_RESENDS_PER_NACK);
     uint64_t now = prism_now_us();
-    struct prism_peer_stats stats;
-    prism_peer_get_stats(peer, &stats);
-    uint64_t interval = (uint64_t)stats.rtt_ms * 1000u;
-    if (interval < MIN_RESEND_INTERVAL_US)
-        interval = MIN_RESEND_INTERVAL_US;
+    uint64_t interval = prism_peer_resend_interval_us(peer);
     for (size_t i = 0; i < count; i++)
         resend_one(vs, peer, seqs[i], now, interval);
 }

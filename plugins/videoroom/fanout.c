@@ -18,9 +18,6 @@
 #define KEYFRAME_RETRY_US 250000u
 /* A NACK naming more packets is answered for its first ones; the receiver asks again. */
 #define MAX_RESENDS_PER_NACK 32
-/* One packet is resent to one subscriber at most once per round trip, and never more often
- * than this (the per-peer history's floor). */
-#define MIN_RESEND_INTERVAL_US 10000u
 
 /* The subscriber's copy of each packet is written here, then protected in place. */
 static _Thread_local uint8_t scratch[1600];
@@ -281,11 +278,7 @@ static void answer_nack(struct vr_subscriber *subscriber,
     uint16_t seqs[MAX_RESENDS_PER_NACK];
     size_t count = prism_rtcp_nack_lost(feedback->nack, seqs, MAX_RESENDS_PER_NACK);
     uint64_t now = prism_now_us();
-    struct prism_peer_stats stats;
-    prism_peer_get_stats(peer, &stats);
-    uint64_t interval = (uint64_t)stats.rtt_ms * 1000u;
-    if (interval < MIN_RESEND_INTERVAL_US)
-        interval = MIN_RESEND_INTERVAL_US;
+    uint64_t interval = prism_peer_resend_interval_us(peer);
     for (size_t i = 0; i < count; i++)
         resend_one(target, peer, seqs[i], now, interval);
 }

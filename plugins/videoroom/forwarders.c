@@ -155,25 +155,6 @@ static int add_forwarder(struct vr_publisher *publisher, const struct vr_forward
     return 0;
 }
 
-/* The room of body.room on this worker, its secret checked as Janus checks it for every
- * forwarding request; NULL with *error set otherwise. */
-static struct vr_room *room_here(json_t *body, json_t **error)
-{
-    struct vr_room *room = NULL;
-    char reason[256];
-    int code = vr_room_access(body, true, &room, reason, sizeof(reason));
-    if (code) {
-        *error = vr_error(code, "%s", reason);
-        return NULL;
-    }
-    if (room->destroyed || !prism_worker_is_current(room->worker)) {
-        vr_room_unref(room);
-        *error = vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_ROOM, "No such room");
-        return NULL;
-    }
-    return room;
-}
-
 static json_t *create_forwarders(struct vr_room *room, struct vr_publisher *publisher,
                                  const struct vr_forward_request *request)
 {
@@ -217,7 +198,7 @@ json_t *vr_request_rtp_forward(json_t *body)
     if (code)
         return vr_error(code, "%s", reason);
     json_t *reply = NULL;
-    struct vr_room *room = room_here(body, &reply);
+    struct vr_room *room = vr_room_here(body, true, &reply);
     struct vr_publisher *publisher = room ? vr_room_find_publisher(room, request.publisher_id)
                                           : NULL;
     if (room && !publisher)
@@ -241,7 +222,7 @@ json_t *vr_request_stop_rtp_forward(json_t *body)
     if (code)
         return vr_error(code, "%s", reason);
     json_t *reply = NULL;
-    struct vr_room *room = room_here(body, &reply);
+    struct vr_room *room = vr_room_here(body, true, &reply);
     if (!room)
         return reply;
     struct vr_publisher *publisher = vr_room_find_publisher(room, publisher_id);
@@ -268,7 +249,7 @@ json_t *vr_request_stop_rtp_forward(json_t *body)
 json_t *vr_request_listforwarders(json_t *body)
 {
     json_t *reply = NULL;
-    struct vr_room *room = room_here(body, &reply);
+    struct vr_room *room = vr_room_here(body, true, &reply);
     if (!room)
         return reply;
     json_t *publishers = json_array();

@@ -129,6 +129,9 @@ json_t *vr_error(int code, const char *format, ...) __attribute__((format(printf
 /* Sends `event` (reference stolen) to every publisher-role participant of the room but
  * `except` (may be NULL). */
 void vr_notify_publishers(struct vr_room *room, json_t *event, struct vr_publisher *except);
+/* participants.c: the room named by body.room (its secret checked when asked, as Janus
+ * checks it for every forwarding request), living on this worker, or NULL with *error set. */
+struct vr_room *vr_room_here(json_t *body, bool check_secret, json_t **error);
 /* Tells the event webhook (handler_events.c); `display` may be NULL, `extra` (stolen, may be
  * NULL) adds fields. */
 void vr_handler_event(struct prism_handle *handle, const char *name, uint64_t room_id,

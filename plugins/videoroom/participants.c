@@ -39,9 +39,7 @@ json_t *vr_check_entry_anywhere(struct vr_room *room, json_t *body, uint64_t roo
     return code ? vr_error(code, "%s", reason) : NULL;
 }
 
-/* The room named by body.room (with its secret checked when asked), living on this worker,
- * or NULL with *error set. */
-static struct vr_room *room_here(json_t *body, bool check_secret, json_t **error)
+struct vr_room *vr_room_here(json_t *body, bool check_secret, json_t **error)
 {
     struct vr_room *room = NULL;
     char reason[256];
@@ -61,7 +59,7 @@ static struct vr_room *room_here(json_t *body, bool check_secret, json_t **error
 json_t *vr_request_listparticipants(json_t *body)
 {
     json_t *error = NULL;
-    struct vr_room *room = room_here(body, false, &error);
+    struct vr_room *room = vr_room_here(body, false, &error);
     if (!room)
         return error;
     json_t *list = json_array();
@@ -116,7 +114,7 @@ json_t *vr_request_kick(json_t *body)
     json_t *error = check_target(body);
     if (error)
         return error;
-    struct vr_room *room = room_here(body, true, &error);
+    struct vr_room *room = vr_room_here(body, true, &error);
     if (!room)
         return error;
     json_t *id = json_object_get(body, "id");
@@ -140,7 +138,7 @@ json_t *vr_request_moderate(json_t *body)
     json_t *error = check_target(body);
     if (error)
         return error;
-    struct vr_room *room = room_here(body, true, &error);
+    struct vr_room *room = vr_room_here(body, true, &error);
     if (!room)
         return error;
     json_t *id = json_object_get(body, "id");

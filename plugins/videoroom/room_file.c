@@ -5,6 +5,7 @@
 #include "plugins/videoroom/room_internal.h"
 
 #include "core/config.h"
+#include "core/config_json.h"
 #include "core/log.h"
 #include "plugins/videoroom/videoroom.h"
 
@@ -101,36 +102,6 @@ const char *vr_rooms_rtp_forward_key(void)
     return lock_rtp_forward ? admin_key : NULL;
 }
 
-/* A libconfig value as JSON (scalars, arrays, lists and groups). */
-static json_t *node_to_json(const config_setting_t *node)
-{
-    switch (config_setting_type(node)) {
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        return json_integer(config_setting_get_int64(node));
-    case CONFIG_TYPE_FLOAT:
-        return json_real(config_setting_get_float(node));
-    case CONFIG_TYPE_BOOL:
-        return json_boolean(config_setting_get_bool(node));
-    case CONFIG_TYPE_STRING:
-        return json_string(config_setting_get_string(node));
-    case CONFIG_TYPE_GROUP: {
-        json_t *object = json_object();
-        for (int i = 0; i < config_setting_length(node); i++) {
-            const config_setting_t *member = config_setting_get_elem(node, (unsigned)i);
-            json_object_set_new(object, config_setting_name(member), node_to_json(member));
-        }
-        return object;
-    }
-    default: { /* array or list */
-        json_t *array = json_array();
-        for (int i = 0; i < config_setting_length(node); i++)
-            json_array_append_new(array, node_to_json(config_setting_get_elem(node, (unsigned)i)));
-        return array;
-    }
-    }
-}
-
 /* The "videoroom" settings the file sets, to write them again as they were. */
 static json_t *read_file_settings(const config_t *tree)
 {
@@ -144,7 +115,7 @@ static json_t *read_file_settings(const config_t *tree)
         snprintf(path, sizeof(path), "videoroom.%s", setting->key);
         const config_setting_t *node = config_lookup(tree, path);
         if (node)
-            json_object_set_new(values, setting->key, node_to_json(node));
+            json_object_set_new(values, setting->key, prism_config_node_to_json(node));
     }
     return values;
 }
@@ -159,7 +130,7 @@ static int load_room(const config_setting_t *node, const char *path, char *error
                  line);
         return -EINVAL;
     }
-    json_t *settings = node_to_json(node);
+    json_t *settings = prism_config_node_to_json(node);
     int rc = 0;
     for (void *it = json_object_iter(settings); it && rc == 0;
          it = json_object_iter_next(settings, it)) {

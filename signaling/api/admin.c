@@ -110,33 +110,19 @@ static void dispatch_targets(struct api_call *call)
     run_verb(call, handle_verbs, G_N_ELEMENTS(handle_verbs));
 }
 
+static void route_admin(struct api_call *call)
+{
+    call->request->reply->verb = "admin";
+    if (call->session_id == 0 && call->handle_id == 0)
+        dispatch_root(call);
+    else
+        dispatch_targets(call);
+}
+
 void prism_api_handle_admin(struct prism_api *api, const struct prism_api_request *request,
                             uint64_t now_us)
 {
-    struct api_call call = {.api = api, .request = request, .now_us = now_us};
-    if (!request->body || request->length == 0) {
-        api_reply_error(&call, PRISM_API_ERROR_MISSING_REQUEST, "Missing request");
-        return;
-    }
-    call.root = api_parse_body(&call);
-    if (!call.root)
-        return;
-    json_t *transaction = json_object_get(call.root, "transaction");
-    call.transaction = json_is_string(transaction) ? json_string_value(transaction) : NULL;
-    if (api_check_params(&call, call.root, api_envelope_params, API_ENVELOPE_PARAM_COUNT) &&
-        api_fill_ids(&call)) {
-        call.verb = json_string_value(json_object_get(call.root, "janus"));
-        request->reply->verb = "admin";
-        if (call.session_id == 0 && call.handle_id == 0)
-            dispatch_root(&call);
-        else
-            dispatch_targets(&call);
-    }
-    if (call.handle)
-        prism_handle_unref(call.handle);
-    if (call.session)
-        prism_session_unref(call.session);
-    json_decref(call.root);
+    api_handle_request(api, request, now_us, route_admin);
 }
 
 /* Janus's log levels (0 none ... 4 info, 5 verbose, 6 huge, 7 debug) and

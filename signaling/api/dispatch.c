@@ -202,8 +202,8 @@ static void route(struct api_call *call)
     verb->handle(call);
 }
 
-void prism_api_handle(struct prism_api *api, const struct prism_api_request *request,
-                      uint64_t now_us)
+void api_handle_request(struct prism_api *api, const struct prism_api_request *request,
+                        uint64_t now_us, void (*route_call)(struct api_call *call))
 {
     struct api_call call = {.api = api, .request = request, .now_us = now_us};
     if (!request->body || request->length == 0) {
@@ -218,17 +218,28 @@ void prism_api_handle(struct prism_api *api, const struct prism_api_request *req
     if (api_check_params(&call, call.root, api_envelope_params, API_ENVELOPE_PARAM_COUNT) &&
         api_fill_ids(&call)) {
         call.verb = json_string_value(json_object_get(call.root, "janus"));
-        const struct verb *known = find_verb(call.verb);
-        request->reply->verb = known ? known->name : "other";
-        /* At the root, "info" and "ping" are open and "create" checks the
-         * credentials itself (after refusing when not accepting sessions). */
-        bool at_root = call.session_id == 0 && call.handle_id == 0;
-        if (at_root || resolve_targets(&call))
-            route(&call);
+        route_call(&call);
     }
     if (call.handle)
         prism_handle_unref(call.handle);
     if (call.session)
         prism_session_unref(call.session);
     json_decref(call.root);
+}
+
+static void route_janus(struct api_call *call)
+{
+    const struct verb *known = find_verb(call->verb);
+    call->request->reply->verb = known ? known->name : "other";
+    /* At the root, "info" and "ping" are open and "create" checks the
+     * credentials itself (after refusing when not accepting sessions). */
+    bool at_root = call->session_id == 0 && call->handle_id == 0;
+    if (at_root || resolve_targets(call))
+        route(call);
+}
+
+void prism_api_handle(struct prism_api *api, const struct prism_api_request *request,
+                      uint64_t now_us)
+{
+    api_handle_request(api, request, now_us, route_janus);
 }

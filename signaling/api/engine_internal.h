@@ -74,6 +74,10 @@ extern const struct prism_param api_envelope_params[API_ENVELOPE_PARAM_COUNT];
 /* Fills call->session_id and handle_id from the path and the body (a body id
  * that differs from the path's is 457). False when it replied. */
 bool api_fill_ids(struct api_call *call);
+/* Parses a request, checks its envelope and fills the call's ids, then hands the call to
+ * `route_call`; frees what the call holds afterwards. Shared by the Janus and Admin APIs. */
+void api_handle_request(struct prism_api *api, const struct prism_api_request *request,
+                        uint64_t now_us, void (*route_call)(struct api_call *call));
 
 /* The plugin with that package name, or NULL. */
 const struct prism_plugin *api_find_plugin(struct prism_api *api, const char *package);

@@ -252,7 +252,7 @@ static void test_api_ack_precedes_event_with_worker_threads(void)
     struct prism_api_config config = {.session_timeout_s = 60};
     struct prism_api *api;
     g_assert_cmpint(prism_api_create(&api, &config, plugins, count, workers), ==, 0);
-    struct ordered_log log = {.target = {ordered_deliver}};
+    struct ordered_log log = {.target = {ordered_deliver, NULL}};
     prism_event_sink_init(&log.sink, &ordered_ops, "test");
     g_mutex_init(&log.lock);
     g_cond_init(&log.cond);
