@@ -187,8 +187,8 @@ static void test_page_lists_workers_gauges_and_requests(void)
         "process_resident_memory_bytes 4096\n",
         "prism_sessions 2\n",
         "# TYPE prism_drops_total counter\nprism_drops_total 5\n",
-        "# TYPE prism_peers gauge\nprism_peers{state=\"connected\"} 3\n"
-        "prism_peers{state=\"new\"} 1\n",
+        ("# TYPE prism_peers gauge\nprism_peers{state=\"connected\"} 3\n"
+         "prism_peers{state=\"new\"} 1\n"),
         "prism_worker_forwarded_packets_total{worker=\"0\"} 7\n",
         "prism_worker_busy_seconds_total{worker=\"1\"} 1.5\n",
         "prism_worker_peers{worker=\"1\"} 4\n",
