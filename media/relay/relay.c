@@ -121,9 +121,9 @@ static void drain_incoming(struct relay_worker *destination, uint64_t now_us)
             continue;
         struct prism_spsc *ring = ring_between(relay, from, destination->index);
         while (prism_spsc_pop(ring, &message)) {
+            atomic_fetch_add_explicit(&destination->delivered, 1, memory_order_relaxed);
             message.cb(message.target, message.buffer, message.arg, now_us);
             prism_relay_buffer_unref(message.buffer);
-            atomic_fetch_add_explicit(&destination->delivered, 1, memory_order_relaxed);
         }
     }
 }

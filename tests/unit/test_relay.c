@@ -32,6 +32,14 @@ static void finish(struct flow *flow)
     g_mutex_unlock(&flow->lock);
 }
 
+static void nothing_cb(void *data)
+{
+    (void)data;
+}
+
+/* Waits until the destination saw the last message, then until its worker finished the turn
+ * that delivered it (a job on its mailbox runs after that turn's deliveries), so that the
+ * relay's counters and the buffers' return are complete too. */
 static void wait_done(struct flow *flow)
 {
     g_mutex_lock(&flow->lock);
@@ -39,7 +47,10 @@ static void wait_done(struct flow *flow)
         g_cond_wait(&flow->cond, &flow->lock);
     flow->done = false;
     g_mutex_unlock(&flow->lock);
+    prism_worker_run_sync(flow->to, nothing_cb, NULL);
 }
+
+static void send_batch_cb(void *data);
 
 static void packet_cb(void *target, struct prism_relay_buffer *buffer, uint64_t arg,
                       uint64_t now_us)
@@ -52,9 +63,12 @@ static void packet_cb(void *target, struct prism_relay_buffer *buffer, uint64_t 
     flow->next_sequence = (uint16_t)(buffer->sequence + 1);
     if (++flow->received == BATCHES * PER_BATCH)
         finish(flow);
+    else if (flow->received % PER_BATCH == 0) /* the whole batch is in: send the next one */
+        prism_worker_post(flow->from, send_batch_cb, flow);
 }
 
-/* One batch per turn: the job sends PER_BATCH packets and posts itself for the next turn. */
+/* One batch per turn: the job sends PER_BATCH packets; the destination asks for the next batch
+ * once this one is in, so a slow destination (a loaded machine, ASan) never fills the ring. */
 static void send_batch_cb(void *data)
 {
     struct flow *flow = data;
@@ -68,8 +82,7 @@ static void send_batch_cb(void *data)
             ==, 0);
         prism_relay_buffer_unref(buffer); /* the message holds its own reference */
     }
-    if (++flow->batches_sent < BATCHES)
-        prism_worker_post(flow->from, send_batch_cb, flow);
+    flow->batches_sent++;
 }
 
 static void outstanding_cb(void *data)
