@@ -5,6 +5,7 @@
 #define PRISM_PLUGINS_VIDEOROOM_PARTICIPANT_H
 
 #include "core/params.h"
+#include "core/worker.h"
 #include "media/feedback/keyframe.h"
 #include "media/forward/forward.h"
 #include "media/nack/history.h"
@@ -236,6 +237,10 @@ struct prism_worker *vr_relay_place_subscriber(struct vr_room *room);
 void vr_relay_link(struct vr_sub_stream *stream, uint64_t feed_id, const char *source_mid);
 void vr_relay_unlink(struct vr_sub_stream *stream);
 void vr_relay_request_keyframe(struct vr_relay_group *group);
+/* Runs `callback(data)` on `back` after everything the room's worker has sent there so far
+ * (a round trip through the room's worker and the relay). Any worker. */
+void vr_relay_after_room(struct vr_room *room, struct prism_worker *back,
+                         prism_worker_job_cb callback, void *data);
 /* Subscriber's worker: the publisher's packet with sequence `seq`, if the group still holds
  * it (for NACKs). */
 bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,

@@ -323,3 +323,31 @@ void vr_relay_fanout(struct vr_pub_stream *stream, const struct prism_peer_rtp *
     }
     prism_relay_buffer_unref(buffer);
 }
+
+/* A job that goes to the room's worker and comes back through the relay, so that it runs on
+ * `back` after everything the room's worker had sent there before (relay_group.c's detaches
+ * included). */
+struct fence_job {
+    struct vr_room *room; /* one reference */
+    struct prism_worker *back;
+    prism_worker_job_cb callback;
+    void *data;
+};
+
+static void fence_cb(void *data)
+{
+    struct fence_job *job = data;
+    prism_relay_post_after(relay, job->room->worker, job->back, job->callback, job->data);
+    vr_room_unref(job->room);
+    free(job);
+}
+
+void vr_relay_after_room(struct vr_room *room, struct prism_worker *back,
+                         prism_worker_job_cb callback, void *data)
+{
+    struct fence_job *job = malloc(sizeof(*job));
+    if (!job)
+        abort();
+    *job = (struct fence_job){vr_room_ref(room), back, callback, data};
+    prism_worker_post(room->worker, fence_cb, job);
+}

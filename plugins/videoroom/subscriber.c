@@ -522,11 +522,17 @@ void vr_subscriber_source_gone(struct vr_sub_stream *stream)
     if (subscriber->answers_offers)
         return; /* a viewer keeps its m-line for the next publisher (vr_viewers_adopt) */
     stream->active = false;
-    /* Several streams may go at once (a publisher leaving): one offer for all of them. */
+    /* Several streams may go at once (a publisher leaving): one offer for all of them. On the
+     * room's worker they all go in one turn; on another worker each arrives in its own relay
+     * message, so the offer waits until the room's worker has nothing more on its way. */
     if (subscriber->autoupdate && !subscriber->update_pending) {
         subscriber->update_pending = true;
-        prism_worker_post(prism_handle_worker(subscriber->handle), autoupdate_cb,
-                          prism_handle_ref(subscriber->handle));
+        struct prism_worker *here = prism_handle_worker(subscriber->handle);
+        if (subscriber->remote)
+            vr_relay_after_room(subscriber->room, here, autoupdate_cb,
+                                prism_handle_ref(subscriber->handle));
+        else
+            prism_worker_post(here, autoupdate_cb, prism_handle_ref(subscriber->handle));
     }
 }
 
