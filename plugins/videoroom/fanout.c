@@ -309,6 +309,7 @@ void vr_fanout_data(struct vr_session *session, const struct prism_peer_data *me
     struct vr_publisher *publisher = session->publisher;
     if (publisher->forwarders)
         vr_forwarders_relay_data(publisher, message);
+    vr_relay_fanout_data(publisher, message);
     GPtrArray *subscribers = publisher->room->subscribers;
     for (guint i = 0; i < subscribers->len; i++) {
         struct vr_subscriber *subscriber = subscribers->pdata[i];

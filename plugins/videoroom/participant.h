@@ -245,6 +245,9 @@ void vr_relay_after_room(struct vr_room *room, struct prism_worker *back,
  * it (for NACKs). */
 bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,
                          const uint8_t **data, size_t *len);
+/* Room worker: relays a data channel message of the publisher to its subscribers on other
+ * workers (each once, through the first of its streams a group feeds). */
+void vr_relay_fanout_data(struct vr_publisher *publisher, const struct prism_peer_data *message);
 /* Room worker: relays the packet to every remote group of the stream. */
 void vr_relay_fanout(struct vr_pub_stream *stream, const struct prism_peer_rtp *packet);
 /* Room worker: the stream goes away; its remote groups are told (their subscribers lose it). */

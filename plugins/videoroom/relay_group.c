@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/session.h"
 #include "core/worker.h"
+#include "media/peer/handle_media.h"
 #include "media/relay/relay.h"
 #include "media/rtp/header.h"
 
@@ -322,6 +323,62 @@ void vr_relay_fanout(struct vr_pub_stream *stream, const struct prism_peer_rtp *
         prism_relay_send(relay, here, group->worker, deliver_cb, group, buffer, 0);
     }
     prism_relay_buffer_unref(buffer);
+}
+
+/* A publisher's data channel message on its way to one of its groups. */
+struct data_job {
+    struct vr_relay_group *group; /* valid: the job runs before the group's "detached" */
+    bool binary;
+    size_t len;
+    uint8_t data[]; /* data channel messages are larger than relay buffers: a copy each */
+};
+
+/* Whether `stream` is the one through which its subscriber gets the data of the stream's
+ * publisher: its first stream of that publisher that a group feeds, so that a subscriber of
+ * several of the publisher's streams gets each message once. */
+static bool carries_data(const struct vr_sub_stream *stream, uint64_t feed_id)
+{
+    const struct vr_subscriber *subscriber = stream->subscriber;
+    if (!subscriber->has_data)
+        return false;
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        const struct vr_sub_stream *candidate = subscriber->streams[i];
+        if (candidate->feed_id == feed_id && candidate->group)
+            return candidate == stream;
+    }
+    return false;
+}
+
+/* Group's worker. */
+static void deliver_data_cb(void *data)
+{
+    struct data_job *job = data;
+    struct vr_relay_group *group = job->group;
+    for (guint i = 0; !group->leaving && i < group->streams->len; i++) {
+        struct vr_sub_stream *stream = group->streams->pdata[i];
+        if (carries_data(stream, group->feed_id))
+            prism_peer_send_data(prism_handle_peer(stream->subscriber->handle), NULL, job->binary,
+                                 job->data, job->len);
+    }
+    free(job);
+}
+
+void vr_relay_fanout_data(struct vr_publisher *publisher, const struct prism_peer_data *message)
+{
+    struct prism_worker *here = publisher->room->worker;
+    for (unsigned s = 0; s < publisher->stream_count; s++) {
+        GPtrArray *remote = publisher->streams[s].remote_groups;
+        for (guint g = 0; remote && g < remote->len; g++) {
+            struct data_job *job = malloc(sizeof(*job) + message->len);
+            if (!job)
+                return; /* data channels are reliable end to end, not through an SFU */
+            *job = (struct data_job){remote->pdata[g], message->binary, message->len};
+            memcpy(job->data, message->data, message->len);
+            struct vr_relay_group *group = remote->pdata[g];
+            /* After the packets relayed so far, and before a later detach frees the group. */
+            prism_relay_post_after(relay, here, group->worker, deliver_data_cb, job);
+        }
+    }
 }
 
 /* A job that goes to the room's worker and comes back through the relay, so that it runs on

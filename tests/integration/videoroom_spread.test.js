@@ -2,7 +2,8 @@
 // four subscribers on its own worker and places the next ones on the least-loaded worker,
 // where the publisher's packets arrive through the relay (media/relay). With two workers,
 // twelve libwebrtc subscribers (wrtc, through janode) must all decode the publisher's video
-// and audio, some on each worker; then a subscriber on the other worker is paused and resumed,
+// and audio, some on each worker; a third publisher's data channel messages reach a subscriber
+// on the other worker; then a subscriber on the other worker is paused and resumed,
 // switched to a second publisher and back, unsubscribes and leaves, and a publisher leaving
 // takes its streams away from subscribers on both workers, and destroying the room reaches them
 // all.
@@ -12,6 +13,7 @@
 // server in that mode itself, whatever PRISM_TEST_ICE_MODE says.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { waitUntil } from './lib/peer.js';
 import { freeUdpPorts, startServer } from './lib/server.js';
 import { connectJanode, midsByFeed, newRoomId, Participant, pluginData, RoomHandle,
     subscriptionOf } from './lib/videoroom.js';
@@ -51,8 +53,9 @@ function workerOf(offer) {
     return worker;
 }
 
-async function publisher(room, size, display) {
-    const participant = new Participant(await connection.create(), { room, display, ...size });
+async function publisher(room, size, display, { data = false } = {}) {
+    const participant = new Participant(await connection.create(), { room, display, data,
+        ...size });
     everyone.push(participant);
     await participant.joinAndPublish();
     await participant.peer.waitConnected();
@@ -106,6 +109,45 @@ function remoteViewer() {
     assert.ok(viewer, 'no subscriber on the other worker');
     return viewer;
 }
+
+test('a publisher\'s data channel messages reach a subscriber on the other worker', async () => {
+    const carol = await publisher(call.room, SECOND_SIZE, 'carol', { data: true });
+    await carol.peer.waitChannelOpen();
+    const video = carol.streams.find((s) => s.type === 'video');
+    const data = carol.streams.find((s) => s.type === 'data');
+    assert.ok(video && data, `carol's streams: ${JSON.stringify(carol.streams)}`);
+    // New subscribers go to the least-loaded worker: join until one lands on the other one.
+    const roomWorker = call.viewers[0].worker;
+    let remote = null;
+    for (let i = 0; i < 10 && !remote; i++) {
+        const viewer = new Participant(await connection.create(), { room: call.room,
+            display: `data${i}` });
+        everyone.push(viewer);
+        const { attached } = await viewer.subscribe([
+            { feed: carol.feed, mid: video.mid }, { feed: carol.feed, mid: data.mid }]);
+        if (workerOf(attached.jsep) !== roomWorker) remote = viewer;
+    }
+    assert.ok(remote, 'no data subscriber was placed on the other worker');
+    await remote.sub.waitConnected();
+    // The channel towards the subscriber may open with the first message relayed: knock until
+    // it hears something, then check a numbered sequence in order and a binary message.
+    await waitUntil(() => {
+        carol.peer.channel.send('knock');
+        return remote.sub.dataMessages.length > 0;
+    }, () => 'the subscriber on the other worker to get data', 10000, 200);
+    const sequence = Array.from({ length: 20 }, (_, i) => `message ${i} from carol`);
+    for (const text of sequence) carol.peer.channel.send(text);
+    const blob = new Uint8Array(3000).map((_, i) => (i * 7) & 0xff);
+    carol.peer.channel.send(blob);
+    const texts = () => remote.sub.dataMessages.map((m) => m.data)
+        .filter((d) => typeof d === 'string' && d.startsWith('message '));
+    await waitUntil(() => texts().length >= sequence.length,
+        () => `${sequence.length} messages (got ${texts().length})`);
+    assert.deepEqual(texts(), sequence);
+    const binary = () => remote.sub.dataMessages.find((m) => m.data instanceof ArrayBuffer);
+    await waitUntil(binary, 'the binary message');
+    assert.deepEqual(new Uint8Array(binary().data), blob);
+});
 
 test('a subscriber on the other worker pauses, resumes and switches publisher', async () => {
     const viewer = remoteViewer();
