@@ -278,6 +278,17 @@ struct prism_peer_stats {
 };
 void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats *out);
 
+/* The counters of one m-line (the Admin API's handle_info shows them per stream). */
+struct prism_peer_stream_stats {
+    uint64_t packets_in, bytes_in, packets_out, bytes_out; /* RTP, retransmissions apart */
+    uint64_t nacks_in, nacks_out, retransmissions_out, plis_in, plis_out;
+    uint64_t lost;      /* of what the remote sends us: expected and never arrived */
+    uint32_t jitter_ms; /* of what the remote sends us (RFC 3550 interarrival jitter) */
+};
+/* 0, or -ENOENT for an m-line that was not negotiated. */
+int prism_peer_media_stats(const struct prism_peer *peer, unsigned media_index,
+                           struct prism_peer_stream_stats *out);
+
 /* How long one packet's resends to this peer must be apart: a round trip, at least 10 ms (so
  * that a NACK repeated before our resend arrived is not answered twice). */
 uint64_t prism_peer_resend_interval_us(const struct prism_peer *peer);

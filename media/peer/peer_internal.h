@@ -56,6 +56,7 @@ struct peer_media {
     uint32_t packets_sent, octets_sent;
     uint32_t last_rtp_timestamp;
     uint64_t last_rtp_time_us;
+    struct prism_peer_stream_stats counters; /* lost and jitter filled on reading */
 };
 
 /* The peer. Owned by one worker thread; see peer.h. */

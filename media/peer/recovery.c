@@ -114,6 +114,8 @@ void peer_recovery_answer_nack(struct prism_peer *peer, const struct prism_rtcp_
     peer->stats.nacks_in++;
     prism_metrics_add(PRISM_COUNTER_NACKS_IN, 1);
     struct peer_media *media = media_sending(peer, nack.media_ssrc);
+    if (media)
+        media->counters.nacks_in++;
     if (media && media->nack_owner && peer->callbacks.feedback_cb) {
         struct prism_peer_feedback feedback = {
             .kind = PRISM_PEER_FEEDBACK_NACK,
@@ -138,6 +140,7 @@ void peer_recovery_answer_nack(struct prism_peer *peer, const struct prism_rtcp_
                                    &protected_len) == PRISM_SRTP_OK &&
             prism_ice_send(peer->ice, buffers[i].data, protected_len) >= 0) {
             peer->stats.retransmissions_out++;
+            media->counters.retransmissions_out++;
             prism_metrics_add(PRISM_COUNTER_RETRANSMISSIONS, 1);
         }
     }
@@ -157,6 +160,7 @@ void peer_recovery_poll(struct prism_peer *peer, uint64_t now)
             continue;
         if (poll.len > 0 && peer_send_rtcp(peer, peer->tx, poll.len) == 0) {
             peer->stats.nacks_out++;
+            media->counters.nacks_out++;
             prism_metrics_add(PRISM_COUNTER_NACKS_OUT, 1);
         }
         if (poll.keyframe_needed)
@@ -255,6 +259,23 @@ void peer_recovery_check_slowlink(struct prism_peer *peer)
     peer->stats.lost_packets = total;
 }
 
+int prism_peer_media_stats(const struct prism_peer *peer, unsigned media_index,
+                           struct prism_peer_stream_stats *out)
+{
+    if (media_index >= peer->media_count)
+        return -ENOENT;
+    const struct peer_media *media = &peer->media[media_index];
+    *out = media->counters;
+    if (media->receiver) {
+        const struct prism_nack_stats *stats = prism_nack_receiver_stats(media->receiver);
+        int64_t lost = prism_nack_stats_lost(stats);
+        out->lost = lost > 0 ? (uint64_t)lost : 0;
+        if (media->clock_rate)
+            out->jitter_ms = prism_nack_stats_jitter_value(stats) * 1000u / media->clock_rate;
+    }
+    return 0;
+}
+
 int prism_peer_set_nack_owner(struct prism_peer *peer, unsigned media_index, bool owner_answers)
 {
     if (!peer || media_index >= PEER_MAX_MEDIA || peer_media_reserve(peer, media_index + 1) < 0)
@@ -312,6 +333,7 @@ int prism_peer_resend_rtp(struct prism_peer *peer, unsigned media_index, uint8_t
     if (sent < 0)
         return sent;
     peer->stats.retransmissions_out++;
+    media->counters.retransmissions_out++;
     prism_metrics_add(PRISM_COUNTER_RETRANSMISSIONS, 1);
     return 0;
 }

@@ -43,8 +43,10 @@ static void handle_psfb(struct prism_peer *peer, const struct prism_rtcp_packet 
         peer->stats.plis_in++;
         prism_metrics_add(PRISM_COUNTER_PLIS_IN, 1);
         struct peer_media *media = media_by_local_ssrc(peer, fb.media_ssrc);
-        if (media)
+        if (media) {
+            media->counters.plis_in++;
             report_feedback(peer, PRISM_PEER_FEEDBACK_KEYFRAME, media, 0);
+        }
     } else if (fb.fmt == PRISM_RTCP_PSFB_FIR) {
         struct prism_rtcp_fir fir;
         struct prism_rtcp_fir_entry entry;
@@ -205,6 +207,7 @@ int prism_peer_request_keyframe(struct prism_peer *peer, unsigned media_index)
     if ((media->feedback & PRISM_SDP_FB_NACK_PLI) || !(media->feedback & PRISM_SDP_FB_CCM_FIR)) {
         len = prism_rtcp_build_pli(buf, cap, peer_reporting_ssrc(peer), media->remote_ssrc);
         peer->stats.plis_out++;
+        media->counters.plis_out++;
         prism_metrics_add(PRISM_COUNTER_PLIS_OUT, 1);
     } else {
         struct prism_rtcp_fir_entry entry = {media->remote_ssrc, ++media->fir_seq};

@@ -139,6 +139,8 @@ static void accept_rtp(struct prism_peer *peer, struct peer_media *media,
     }
     peer->stats.rtp_packets_in++;
     peer->stats.rtp_bytes_in += received_len;
+    media->counters.packets_in++;
+    media->counters.bytes_in += received_len;
     prism_metrics_add(PRISM_COUNTER_RTP_PACKETS_IN, 1);
     prism_metrics_add(PRISM_COUNTER_RTP_BYTES_IN, received_len);
     media->last_packet_us = now;
@@ -292,6 +294,8 @@ int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *
     peer->stats.rtp_bytes_out += len;
     prism_metrics_add(PRISM_COUNTER_RTP_PACKETS_OUT, 1);
     prism_metrics_add(PRISM_COUNTER_RTP_BYTES_OUT, len);
+    media->counters.packets_out++;
+    media->counters.bytes_out += len;
     media->packets_sent++;
     media->octets_sent += (uint32_t)(len - rtp_header_length(data, len));
     media->last_rtp_timestamp = prism_read_be32(data + 4);

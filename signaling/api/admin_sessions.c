@@ -150,6 +150,22 @@ static json_t *transport_info(struct prism_peer *peer)
                      transport.dtls_cipher, "srtp-profile", transport.srtp_profile);
 }
 
+/* One m-line's counters, as Janus's handle_info shows them per stream. */
+static json_t *stream_stats(struct prism_peer *peer, unsigned media_index)
+{
+    struct prism_peer_stream_stats stats;
+    if (prism_peer_media_stats(peer, media_index, &stats) < 0)
+        return json_object();
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "packets_received",
+                     (json_int_t)stats.packets_in, "bytes_received", (json_int_t)stats.bytes_in,
+                     "packets_sent", (json_int_t)stats.packets_out, "bytes_sent",
+                     (json_int_t)stats.bytes_out, "nacks_received", (json_int_t)stats.nacks_in,
+                     "nacks_sent", (json_int_t)stats.nacks_out, "retransmissions_sent",
+                     (json_int_t)stats.retransmissions_out, "plis_received",
+                     (json_int_t)stats.plis_in, "plis_sent", (json_int_t)stats.plis_out, "lost",
+                     (json_int_t)stats.lost, "jitter_ms", (int)stats.jitter_ms);
+}
+
 /* The PeerConnection's part of handle_info: transport state, negotiated
  * m-lines and counters. */
 static json_t *peer_info(struct prism_peer *peer)
@@ -163,12 +179,13 @@ static json_t *peer_info(struct prism_peer *peer)
         if (prism_peer_media_info(peer, i, &media) < 0)
             continue;
         json_array_append_new(
-            streams, json_pack("{s:i, s:s?, s:s, s:b, s:b, s:b, s:s, s:i, s:I, s:I}", "mindex",
-                               (int)i, "mid", media.mid, "type", media_type_name(media.kind),
-                               "active", media.active, "send", media.sends, "receive",
-                               media.receives, "codec", media.codec.name, "payload_type",
-                               (int)media.codec.pt, "remote_ssrc", (json_int_t)media.remote_ssrc,
-                               "local_ssrc", (json_int_t)prism_peer_local_ssrc(peer, i)));
+            streams,
+            json_pack("{s:i, s:s?, s:s, s:b, s:b, s:b, s:s, s:i, s:I, s:I, s:o}", "mindex", (int)i,
+                      "mid", media.mid, "type", media_type_name(media.kind), "active", media.active,
+                      "send", media.sends, "receive", media.receives, "codec", media.codec.name,
+                      "payload_type", (int)media.codec.pt, "remote_ssrc",
+                      (json_int_t)media.remote_ssrc, "local_ssrc",
+                      (json_int_t)prism_peer_local_ssrc(peer, i), "stats", stream_stats(peer, i)));
     }
     json_t *counters = json_pack(
         "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i}",

@@ -178,6 +178,14 @@ test('handle_info shows a live PeerConnection; hangup_webrtc ends it', async () 
         const rtp = webrtc.streams.filter((s) => s.type !== 'data');
         assert.ok(rtp.every((s) => s.remote_ssrc > 0 && s.local_ssrc > 0 && s.codec.length > 0),
             JSON.stringify(rtp));
+        // Per stream: the echo both receives and sends on each RTP m-line; the counters add up
+        // to the PeerConnection's.
+        assert.ok(rtp.every((s) => s.stats.packets_received > 0 && s.stats.packets_sent > 0 &&
+            s.stats.bytes_received > s.stats.packets_received), JSON.stringify(rtp));
+        assert.ok(rtp.every((s) => s.stats.lost >= 0 && s.stats.jitter_ms >= 0));
+        const sum = (key) => webrtc.streams.reduce((total, s) => total + (s.stats?.[key] ?? 0), 0);
+        assert.ok(sum('packets_received') <= webrtc.stats.packets_received &&
+            sum('packets_received') > 0, `${sum('packets_received')} of ${webrtc.stats.packets_received}`);
         assert.equal(info.plugin_specific.audio_active, true);
 
         const reply = await admin({ janus: 'hangup_webrtc' }, { path: `/${session.id}/${handle.id}` });
