@@ -107,6 +107,17 @@ void prism_forward_pause(struct prism_forward_stream *s, bool paused)
         end_segment(s);
 }
 
+int prism_forward_map_timestamp(const struct prism_forward_stream *s, uint32_t source_ssrc,
+                                uint32_t source_timestamp, uint32_t *out)
+{
+    /* seq.based: the current segment's offsets were taken from a packet it sent. */
+    if (!s || !out || !s->has_source || !s->source_known || s->source_ssrc != source_ssrc ||
+        !s->seq.based)
+        return -ENOENT;
+    *out = source_timestamp + s->timestamp_offset;
+    return 0;
+}
+
 bool prism_forward_waiting_keyframe(const struct prism_forward_stream *s)
 {
     return s->waiting_keyframe;

@@ -192,6 +192,13 @@ enum prism_forward_result prism_forward_resend(const struct prism_forward_stream
                                                const uint8_t *in_packet, size_t in_len,
                                                uint8_t *out, size_t out_cap, size_t *out_len);
 
+/* The timestamp the subscriber sees for the source's `source_timestamp` (from a sender report
+ * of the source SSRC `source_ssrc`), so that the publisher's clock can be passed on for lip
+ * sync. 0 and *out, or -ENOENT while the stream forwards nothing of that SSRC (no source, another
+ * SSRC, a switch or restart whose first packet has not gone out yet). Changes nothing. */
+int prism_forward_map_timestamp(const struct prism_forward_stream *s, uint32_t source_ssrc,
+                                uint32_t source_timestamp, uint32_t *out);
+
 /* True while video is held back until a keyframe. */
 bool prism_forward_waiting_keyframe(const struct prism_forward_stream *s);
 

@@ -62,10 +62,12 @@ struct prism_peer_rtp {
 
 /* Feedback from the remote side about what we send it. */
 enum prism_peer_feedback_kind {
-    PRISM_PEER_FEEDBACK_KEYFRAME, /* PLI or FIR for our stream on media_index */
-    PRISM_PEER_FEEDBACK_REMB,     /* receiver estimate of the bitrate it can take */
-    PRISM_PEER_FEEDBACK_NACK,     /* generic NACK for our stream on an m-line whose NACKs the
-                                     owner answers (prism_peer_set_nack_owner) */
+    PRISM_PEER_FEEDBACK_KEYFRAME,      /* PLI or FIR for our stream on media_index */
+    PRISM_PEER_FEEDBACK_REMB,          /* receiver estimate of the bitrate it can take */
+    PRISM_PEER_FEEDBACK_NACK,          /* generic NACK for our stream on an m-line whose NACKs the
+                                          owner answers (prism_peer_set_nack_owner) */
+    PRISM_PEER_FEEDBACK_SENDER_REPORT, /* the remote's SR for what it sends us on media_index:
+                                          its clock, to pass on for lip sync */
 };
 
 struct prism_peer_feedback {
@@ -73,6 +75,9 @@ struct prism_peer_feedback {
     unsigned media_index;
     uint64_t bitrate;                   /* REMB, bits per second */
     const struct prism_rtcp_nack *nack; /* NACK: parsed, valid during the callback */
+    /* SENDER_REPORT: its sender info, valid during the callback, and when it arrived. */
+    const struct prism_rtcp_sender_info *sender;
+    uint64_t arrival_us;
 };
 
 /* A data channel message; `data` is valid only during the callback. */
@@ -277,6 +282,20 @@ struct prism_peer_stats {
     uint64_t lost_packets;
 };
 void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats *out);
+
+/* A sender's clock for an m-line we send on: at local time at_us (prism_now_us) its NTP time
+ * was `ntp` and its RTP clock read `rtp_timestamp`, in the timestamps of our stream. A forwarder
+ * sets it from the publisher's sender reports, so that the SRs we send on the m-line carry the
+ * publisher's clock (extrapolated to the time of each SR) instead of our own: the subscriber
+ * then syncs the publisher's audio and video as they were captured, whatever the forwarding
+ * jitter. NULL goes back to our own clock. 0 or -ENOENT. */
+struct prism_peer_sender_clock {
+    uint64_t ntp; /* 32.32 fixed point seconds since 1900 */
+    uint32_t rtp_timestamp;
+    uint64_t at_us;
+};
+int prism_peer_set_sender_clock(struct prism_peer *peer, unsigned media_index,
+                                const struct prism_peer_sender_clock *clock);
 
 /* The counters of one m-line (the Admin API's handle_info shows them per stream). */
 struct prism_peer_stream_stats {

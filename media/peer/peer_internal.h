@@ -57,6 +57,8 @@ struct peer_media {
     uint32_t last_rtp_timestamp;
     uint64_t last_rtp_time_us;
     struct prism_peer_stream_stats counters; /* lost and jitter filled on reading */
+    bool has_sender_clock;
+    struct prism_peer_sender_clock sender_clock; /* for our SRs: prism_peer_set_sender_clock */
 };
 
 /* The peer. Owned by one worker thread; see peer.h. */

@@ -259,6 +259,18 @@ void peer_recovery_check_slowlink(struct prism_peer *peer)
     peer->stats.lost_packets = total;
 }
 
+int prism_peer_set_sender_clock(struct prism_peer *peer, unsigned media_index,
+                                const struct prism_peer_sender_clock *clock)
+{
+    if (media_index >= peer->media_count)
+        return -ENOENT;
+    struct peer_media *media = &peer->media[media_index];
+    media->has_sender_clock = clock != NULL;
+    if (clock)
+        media->sender_clock = *clock;
+    return 0;
+}
+
 int prism_peer_media_stats(const struct prism_peer *peer, unsigned media_index,
                            struct prism_peer_stream_stats *out)
 {

@@ -92,6 +92,24 @@ static void handle_reports(struct prism_peer *peer, const struct prism_rtcp_repo
     peer_recovery_on_reports(peer, reports);
 }
 
+/* The remote's clock for one of the streams it sends us, to the owner. */
+static void report_sender(struct prism_peer *peer, const struct prism_rtcp_sender_info *info,
+                          uint64_t now)
+{
+    for (unsigned i = 0; peer->callbacks.feedback_cb && i < peer->media_count; i++) {
+        if (!peer->media[i].receives || peer->media[i].remote_ssrc != info->ssrc)
+            continue;
+        struct prism_peer_feedback feedback = {
+            .kind = PRISM_PEER_FEEDBACK_SENDER_REPORT,
+            .media_index = i,
+            .sender = info,
+            .arrival_us = now,
+        };
+        peer->callbacks.feedback_cb(peer->owner, &feedback);
+        return;
+    }
+}
+
 void peer_handle_rtcp(struct prism_peer *peer, uint8_t *data, size_t len)
 {
     struct prism_rtcp_iter it;
@@ -109,7 +127,9 @@ void peer_handle_rtcp(struct prism_peer *peer, uint8_t *data, size_t len)
         } else if (packet.type == PRISM_RTCP_SR) {
             struct prism_rtcp_sr sr;
             if (prism_rtcp_sr_parse(&packet, &sr) == 0) {
-                peer_recovery_on_sender_report(peer, &sr, prism_now_us());
+                uint64_t now = prism_now_us();
+                peer_recovery_on_sender_report(peer, &sr, now);
+                report_sender(peer, &sr.info, now);
                 handle_reports(peer, &sr.reports);
             }
         }
@@ -126,6 +146,30 @@ uint32_t peer_reporting_ssrc(const struct prism_peer *peer)
     return peer->media_count ? peer->media[0].local_ssrc : 1;
 }
 
+/* Microseconds as NTP's 32.32 fixed point seconds. */
+static uint64_t ntp_span(uint64_t us)
+{
+    return ((us / 1000000u) << 32) + ((us % 1000000u) << 32) / 1000000u;
+}
+
+/* The NTP and RTP times of an SR sent at `now`: the sender clock the owner gave, extrapolated,
+ * or our wall clock and the timestamp of the last packet we sent, advanced by the time since. */
+static void sender_clock_now(const struct peer_media *media, uint64_t now, uint64_t unix_us,
+                             struct prism_rtcp_sender_info *info)
+{
+    const struct prism_peer_sender_clock *clock = &media->sender_clock;
+    uint64_t base_us = media->has_sender_clock ? clock->at_us : media->last_rtp_time_us;
+    uint64_t elapsed = now > base_us ? now - base_us : 0;
+    uint32_t ticks = (uint32_t)(elapsed * media->clock_rate / 1000000u);
+    if (media->has_sender_clock) {
+        info->ntp = clock->ntp + ntp_span(elapsed);
+        info->rtp_timestamp = clock->rtp_timestamp + ticks;
+    } else {
+        info->ntp = prism_rtcp_ntp_from_unix_us(unix_us);
+        info->rtp_timestamp = media->last_rtp_timestamp + ticks;
+    }
+}
+
 /* SRs for the streams we send, the first carrying the reception report blocks; an RR with
  * them when we send nothing. */
 static int append_reports(struct prism_peer *peer, uint8_t *buf, size_t cap, uint64_t now)
@@ -140,15 +184,12 @@ static int append_reports(struct prism_peer *peer, uint8_t *buf, size_t cap, uin
         struct peer_media *media = &peer->media[i];
         if (!media->active || !media->sends || !media->packets_sent || !media->clock_rate)
             continue;
-        uint64_t elapsed = now - media->last_rtp_time_us;
         struct prism_rtcp_sender_info info = {
             .ssrc = media->local_ssrc,
-            .ntp = prism_rtcp_ntp_from_unix_us(unix_us),
-            .rtp_timestamp = media->last_rtp_timestamp +
-                             (uint32_t)(elapsed * media->clock_rate / 1000000u),
             .packet_count = media->packets_sent,
             .octet_count = media->octets_sent,
         };
+        sender_clock_now(media, now, unix_us, &info);
         int n = prism_rtcp_build_sr(buf + len, cap - len, &info, blocks, block_count);
         if (n < 0)
             return n;

@@ -283,8 +283,41 @@ static void answer_nack(struct vr_subscriber *subscriber,
         resend_one(target, peer, seqs[i], now, interval);
 }
 
+void vr_sub_stream_set_sender_clock(struct vr_sub_stream *stream, uint32_t source_ssrc,
+                                    uint64_t ntp, uint32_t rtp_timestamp, uint64_t at_us)
+{
+    struct prism_peer_sender_clock clock = {.ntp = ntp, .at_us = at_us};
+    if (prism_forward_map_timestamp(&stream->forward, source_ssrc, rtp_timestamp,
+                                    &clock.rtp_timestamp) < 0)
+        return; /* not forwarding that source now: the next report will do */
+    prism_peer_set_sender_clock(prism_handle_peer(stream->subscriber->handle), stream->media_index,
+                                &clock);
+}
+
+/* A publisher's sender report: its clock goes to every subscriber of the stream, translated
+ * into each one's timestamps, for the SRs they get (lip sync). */
+static void pass_sender_clock(struct vr_publisher *publisher,
+                              const struct prism_peer_feedback *feedback)
+{
+    const struct prism_rtcp_sender_info *info = feedback->sender;
+    for (unsigned i = 0; i < publisher->stream_count; i++) {
+        struct vr_pub_stream *stream = &publisher->streams[i];
+        if (stream->media_index != feedback->media_index)
+            continue;
+        for (guint s = 0; stream->subscribers && s < stream->subscribers->len; s++)
+            vr_sub_stream_set_sender_clock(stream->subscribers->pdata[s], info->ssrc, info->ntp,
+                                           info->rtp_timestamp, feedback->arrival_us);
+        if (stream->remote_groups)
+            vr_relay_sender_clock(stream, info, feedback->arrival_us);
+    }
+}
+
 void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feedback *feedback)
 {
+    if (session->role == VR_ROLE_PUBLISHER && feedback->kind == PRISM_PEER_FEEDBACK_SENDER_REPORT) {
+        pass_sender_clock(session->publisher, feedback);
+        return;
+    }
     if (session->role != VR_ROLE_SUBSCRIBER)
         return;
     if (feedback->kind == PRISM_PEER_FEEDBACK_NACK) {

@@ -11,6 +11,7 @@
 #include "media/nack/history.h"
 #include "media/nack/resend_guard.h"
 #include "media/peer/peer.h"
+#include "media/rtcp/rtcp.h"
 #include "plugins/videoroom/room.h"
 #include "plugins/videoroom/room_internal.h"
 
@@ -245,6 +246,13 @@ void vr_relay_after_room(struct vr_room *room, struct prism_worker *back,
  * it (for NACKs). */
 bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,
                          const uint8_t **data, size_t *len);
+/* A publisher's clock (from its sender report of `source_ssrc`) for the SRs of a subscriber
+ * stream that forwards it now; nothing otherwise. The stream's worker. */
+void vr_sub_stream_set_sender_clock(struct vr_sub_stream *stream, uint32_t source_ssrc,
+                                    uint64_t ntp, uint32_t rtp_timestamp, uint64_t at_us);
+/* Room worker: the same for the stream's subscribers on other workers. */
+void vr_relay_sender_clock(struct vr_pub_stream *stream, const struct prism_rtcp_sender_info *info,
+                           uint64_t arrival_us);
 /* Room worker: relays a data channel message of the publisher to its subscribers on other
  * workers (each once, through the first of its streams a group feeds). */
 void vr_relay_fanout_data(struct vr_publisher *publisher, const struct prism_peer_data *message);

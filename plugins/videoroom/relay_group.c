@@ -325,6 +325,43 @@ void vr_relay_fanout(struct vr_pub_stream *stream, const struct prism_peer_rtp *
     prism_relay_buffer_unref(buffer);
 }
 
+/* A publisher's sender report in a relay buffer: NTP time, RTP timestamp, SSRC. */
+struct sender_clock {
+    uint64_t ntp;
+    uint32_t rtp_timestamp;
+    uint32_t ssrc;
+};
+
+/* Group's worker. */
+static void sender_clock_cb(void *target, struct prism_relay_buffer *buffer, uint64_t arg,
+                            uint64_t now_us)
+{
+    struct vr_relay_group *group = target;
+    struct sender_clock clock;
+    if (buffer->len != sizeof(clock))
+        return;
+    memcpy(&clock, buffer->data, sizeof(clock));
+    for (guint i = 0; i < group->streams->len; i++)
+        vr_sub_stream_set_sender_clock(group->streams->pdata[i], clock.ssrc, clock.ntp,
+                                       clock.rtp_timestamp, buffer->arrival_us);
+}
+
+void vr_relay_sender_clock(struct vr_pub_stream *stream, const struct prism_rtcp_sender_info *info,
+                           uint64_t arrival_us)
+{
+    struct prism_worker *here = stream->publisher->room->worker;
+    struct sender_clock clock = {info->ntp, info->rtp_timestamp, info->ssrc};
+    struct prism_relay_buffer *buffer = prism_relay_buffer_copy(
+        prism_relay_pool(relay, here), (const uint8_t *)&clock, sizeof(clock), arrival_us);
+    if (!buffer)
+        return;
+    for (guint i = 0; i < stream->remote_groups->len; i++) {
+        struct vr_relay_group *group = stream->remote_groups->pdata[i];
+        prism_relay_send(relay, here, group->worker, sender_clock_cb, group, buffer, 0);
+    }
+    prism_relay_buffer_unref(buffer);
+}
+
 /* A publisher's data channel message on its way to one of its groups. */
 struct data_job {
     struct vr_relay_group *group; /* valid: the job runs before the group's "detached" */

@@ -32,6 +32,10 @@ struct side {
     /* The side answers NACKs itself (prism_peer_set_nack_owner): what it echoed, by seq. */
     bool answer_nacks;
     unsigned nacks_seen;
+    /* The remote's sender reports. */
+    unsigned sender_reports;
+    struct prism_rtcp_sender_info last_sender_report;
+    uint64_t last_sender_report_us;
     uint8_t sent[128][256];
     size_t sent_len[128];
 };
@@ -95,8 +99,13 @@ static void side_feedback_cb(void *owner, const struct prism_peer_feedback *feed
             prism_peer_resend_rtp(side->peer, feedback->media_index, buf, side->sent_len[slot],
                                   sizeof(buf));
         }
-    } else
+    } else if (feedback->kind == PRISM_PEER_FEEDBACK_SENDER_REPORT) {
+        side->sender_reports++;
+        side->last_sender_report = *feedback->sender;
+        side->last_sender_report_us = feedback->arrival_us;
+    } else if (feedback->kind == PRISM_PEER_FEEDBACK_REMB) {
         side->remb_bitrate = feedback->bitrate;
+    }
 }
 
 static void side_data_cb(void *owner, const struct prism_peer_data *message)

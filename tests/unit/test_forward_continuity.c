@@ -3,6 +3,8 @@
  * losses stay gaps, and packets dropped on purpose leave none. */
 #include "forward_util.h"
 
+#include <errno.h>
+
 static void test_forward_switch_continues_seq_and_ts_by_elapsed_time(void)
 {
     struct prism_forward_source src;
@@ -31,6 +33,38 @@ static void test_forward_switch_continues_seq_and_ts_by_elapsed_time(void)
     g_assert_cmpuint(h.timestamp, ==, 6920 + 55 * 48 + 960);
     g_assert_cmpuint(s.counters.switches, ==, 1);
     g_assert_cmpuint(s.counters.forwarded, ==, 5);
+}
+
+/* A sender report's timestamp maps the way the packets do, for the source being forwarded
+ * only, and not before the segment's first packet went out. */
+static void test_forward_maps_sender_report_timestamps(void)
+{
+    struct prism_forward_source src;
+    struct prism_forward_stream s;
+    struct test_packet p;
+    uint32_t mapped = 0;
+    test_audio_source(&src);
+    test_stream(&s, &src, 1000, 5000);
+    g_assert_cmpint(prism_forward_map_timestamp(&s, PUB_A_SSRC, 10000, &mapped), ==, -ENOENT);
+
+    test_opus(&p, PUB_A_SSRC, 200, 10000);
+    g_assert_cmpuint(test_send(&s, &p, 0).timestamp, ==, 5000);
+    g_assert_cmpint(prism_forward_map_timestamp(&s, PUB_A_SSRC, 10000 + 4800, &mapped), ==, 0);
+    g_assert_cmpuint(mapped, ==, 5000 + 4800);
+    /* Wrapping: a report from just before the first packet. */
+    g_assert_cmpint(prism_forward_map_timestamp(&s, PUB_A_SSRC, 9000, &mapped), ==, 0);
+    g_assert_cmpuint(mapped, ==, 4000);
+    g_assert_cmpint(prism_forward_map_timestamp(&s, PUB_B_SSRC, 10000, &mapped), ==, -ENOENT);
+
+    /* After a switch, nothing until the new source's first packet set the new offset. */
+    g_assert_cmpint(prism_forward_switch(&s, &src), ==, 0);
+    g_assert_cmpint(prism_forward_map_timestamp(&s, PUB_A_SSRC, 10000, &mapped), ==, -ENOENT);
+    test_opus(&p, PUB_B_SSRC, 40000, 3000000000u);
+    uint32_t sent = test_send(&s, &p, 20 * MS).timestamp;
+    g_assert_cmpint(prism_forward_map_timestamp(&s, PUB_A_SSRC, 10000, &mapped), ==, -ENOENT);
+    g_assert_cmpint(prism_forward_map_timestamp(&s, PUB_B_SSRC, 3000000000u + 960, &mapped), ==, 0);
+    g_assert_cmpuint(mapped, ==, sent + 960);
+    g_assert_cmpint(prism_forward_map_timestamp(NULL, PUB_B_SSRC, 0, &mapped), ==, -ENOENT);
 }
 
 static void test_forward_video_switch_continues_on_the_keyframe(void)
@@ -307,6 +341,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/forward/switch_continues_seq_and_ts_by_elapsed_time",
                     test_forward_switch_continues_seq_and_ts_by_elapsed_time);
+    g_test_add_func("/forward/maps_sender_report_timestamps",
+                    test_forward_maps_sender_report_timestamps);
     g_test_add_func("/forward/video_switch_continues_on_the_keyframe",
                     test_forward_video_switch_continues_on_the_keyframe);
     g_test_add_func("/forward/seq_wraps_at_65535", test_forward_seq_wraps_at_65535);

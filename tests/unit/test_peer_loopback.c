@@ -2,7 +2,10 @@
  * feedback, and how each side ends. */
 #include "peer_pair.h"
 
+#include "core/ids.h"
 #include "media/srtp/srtp.h"
+
+#include <errno.h>
 
 static void connect_pair(struct pair *pair)
 {
@@ -44,6 +47,45 @@ static void test_peer_connects_and_echoes_audio_and_video(void)
     g_assert_cmpuint(stats.rtp_packets_in, ==, 100);
     g_assert_cmpuint(stats.rtp_packets_out, ==, 100);
     g_assert_cmpuint(stats.srtp_errors, ==, 0);
+    pair_teardown(&pair);
+}
+
+/* A's SRs for an m-line carry the sender clock its owner set (a forwarder passing a publisher's
+ * clock on), extrapolated to the time of each report; B hands the remote's SRs to its owner. */
+static void test_peer_sender_reports_carry_the_given_clock(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    connect_pair(&pair);
+    /* 1995: decades from this machine's wall clock, which the SRs would carry otherwise. */
+    const uint64_t ntp = (uint64_t)3000000000u << 32;
+    const uint32_t rtp = 123456;
+    uint64_t set_at = prism_now_us();
+    struct prism_peer_sender_clock clock = {.ntp = ntp, .rtp_timestamp = rtp, .at_us = set_at};
+    g_assert_cmpint(prism_peer_set_sender_clock(pair.a.peer, 0, &clock), ==, 0);
+    g_assert_cmpint(prism_peer_set_sender_clock(pair.a.peer, 9, &clock), ==, -ENOENT);
+    send_from_a(&pair, 0, 1000, 50);
+    uint32_t ssrc = prism_peer_local_ssrc(pair.a.peer, 0);
+    for (int i = 0; i < 200 && pair.b.last_sender_report.ssrc != ssrc; i++)
+        pair_run_for(&pair, 0.05);
+    const struct prism_rtcp_sender_info *sr = &pair.b.last_sender_report;
+    g_assert_cmpuint(sr->ssrc, ==, ssrc);
+    g_assert_cmpuint(sr->packet_count, ==, 50);
+    /* Sent between setting the clock and its arrival at B. */
+    uint64_t span = pair.b.last_sender_report_us - set_at;
+    g_assert_cmpuint(sr->ntp, >=, ntp);
+    g_assert_cmpuint(sr->ntp - ntp, <=, ((span / 1000000u + 1) << 32));
+    /* The RTP timestamp advanced with the NTP time at Opus's 48 kHz. */
+    uint64_t elapsed_us = ((sr->ntp - ntp) * 1000000u) >> 32;
+    int64_t ticks = (int64_t)(uint32_t)(sr->rtp_timestamp - rtp);
+    g_assert_cmpint(ticks, >=, (int64_t)(elapsed_us * 48 / 1000) - 2);
+    g_assert_cmpint(ticks, <=, (int64_t)(elapsed_us * 48 / 1000) + 2);
+
+    /* Back to A's own clock: the next SR carries this machine's wall-clock time. */
+    g_assert_cmpint(prism_peer_set_sender_clock(pair.a.peer, 0, NULL), ==, 0);
+    unsigned seen = pair.b.sender_reports;
+    pair_run_until_count(&pair, &pair.b.sender_reports, seen + 2, 10);
+    g_assert_cmpuint(pair.b.last_sender_report.ntp >> 32, >, (uint64_t)3700000000u); /* 2017 */
     pair_teardown(&pair);
 }
 
@@ -272,6 +314,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/peer/connects-and-echoes-audio-and-video",
                     test_peer_connects_and_echoes_audio_and_video);
+    g_test_add_func("/peer/sender-reports-carry-the-given-clock",
+                    test_peer_sender_reports_carry_the_given_clock);
     g_test_add_func("/peer/forwards-keyframe-requests-and-remb",
                     test_peer_forwards_keyframe_requests_and_remb);
     g_test_add_func("/peer/repairs-loss-with-nack-and-rtx",
