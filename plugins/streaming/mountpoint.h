@@ -128,6 +128,11 @@ json_t *st_request_destroy(json_t *body);
 json_t *st_request_edit(json_t *body);
 json_t *st_request_enable(json_t *body, bool enable);
 void st_set_admin_key(const char *key);
+/* streaming.max_mountpoints (a "create" beyond fails with 456) and streaming.max_viewers (a
+ * "watch" of a mountpoint that has them fails with 470); 0 = unlimited, the default until
+ * set. Worker thread only, like the registry. */
+void st_set_limits(unsigned max_mountpoints, unsigned max_viewers);
+unsigned st_max_viewers(void);
 
 /* viewer.c: the asynchronous requests of a viewer. */
 json_t *st_viewer_request(struct st_viewer *viewer, const char *request, const char *transaction,
