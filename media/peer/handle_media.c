@@ -33,6 +33,12 @@ struct handle_media {
 /* PeerConnections in each state, and on each worker (its metrics block), for the metrics
  * page. Changed on the handle's worker; read by the scraping thread. */
 static atomic_uint pc_counts[PRISM_PC_STATE_COUNT];
+static atomic_uint_fast64_t peers_refused;
+
+uint64_t prism_handle_media_peers_refused(void)
+{
+    return atomic_load(&peers_refused);
+}
 
 static void set_pc_state(struct handle_media *media, enum prism_pc_state state)
 {
@@ -275,8 +281,10 @@ static int ensure_peer(struct handle_media *media, bool controlling)
     if (media->peer)
         return 0;
     if (!prism_session_take_peer_slot(prism_handle_session(media->handle),
-                                      peer_env->max_peers_per_session))
+                                      peer_env->max_peers_per_session)) {
+        atomic_fetch_add(&peers_refused, 1);
         return -EDQUOT;
+    }
     media->holds_peer_slot = true;
     struct prism_worker *worker = prism_handle_worker(media->handle);
     struct prism_peer_params params = {

@@ -113,6 +113,8 @@ void st_mountpoints_foreach(void (*each)(struct st_mountpoint *mp, void *data), 
 void st_set_rtp_interface(const char *address);
 /* The metrics page: mountpoints and viewers (counted by viewer.c), from any thread. */
 void st_count_viewers(int delta);
+/* Refusals for the metrics page: a create over max_mountpoints, a watch over max_viewers. */
+void st_count_refusal(bool mountpoint);
 struct prism_metrics_gauges;
 void st_collect_metrics(struct prism_metrics_gauges *out);
 

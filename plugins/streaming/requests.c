@@ -107,10 +107,12 @@ json_t *st_request_create(json_t *body)
         return st_error(PRISM_STREAMING_ERROR_UNAUTHORIZED, "Unauthorized (wrong admin_key)");
     unsigned count = 0;
     st_mountpoints_foreach(count_cb, &count);
-    if (max_mountpoints && count >= max_mountpoints)
+    if (max_mountpoints && count >= max_mountpoints) {
+        st_count_refusal(true);
         return st_error(PRISM_STREAMING_ERROR_CANT_CREATE,
                         "Can't create mountpoint: maximum number of mountpoints (%u) reached",
                         max_mountpoints);
+    }
     char reason[256];
     struct st_mountpoint *mp = NULL;
     int rc = st_mountpoint_create(body, &mp, reason, sizeof(reason));

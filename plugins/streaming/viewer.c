@@ -131,11 +131,13 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
     json_t *error = check_watchable(body, &mp);
     if (error)
         return error;
-    if (st_max_viewers() && mp->viewers->len >= st_max_viewers())
+    if (st_max_viewers() && mp->viewers->len >= st_max_viewers()) {
+        st_count_refusal(false);
         return st_error(PRISM_STREAMING_ERROR_UNKNOWN,
                         "Maximum number of viewers (%u) of mountpoint %" G_GUINT64_FORMAT
                         " reached",
                         st_max_viewers(), mp->id);
+    }
     json_t *media = json_object_get(body, "media");
     for (unsigned i = 0; i < mp->stream_count; i++) {
         struct st_stream *source = &mp->streams[i];

@@ -19,6 +19,8 @@ static struct prism_worker_pool *worker_pool; /* set once by the plugin's init *
 /* Plugin-wide limits, set at init (vr_rooms_set_limits); read from any thread. */
 static atomic_uint max_rooms_setting;
 static atomic_uint default_max_subscribers;
+/* Refusals for the metrics page. */
+static atomic_uint_fast64_t rooms_refused, subscribers_refused;
 
 void vr_rooms_set_limits(unsigned max_rooms, unsigned max_subscribers)
 {
@@ -40,8 +42,10 @@ bool vr_room_take_subscriber_slot(struct vr_room *room)
 {
     unsigned count = atomic_load(&room->subscriber_count);
     do {
-        if (room->max_subscribers && count >= room->max_subscribers)
+        if (room->max_subscribers && count >= room->max_subscribers) {
+            atomic_fetch_add(&subscribers_refused, 1);
             return false;
+        }
     } while (!atomic_compare_exchange_weak(&room->subscriber_count, &count, count + 1));
     return true;
 }
@@ -112,6 +116,12 @@ void vr_rooms_collect_metrics(struct prism_metrics_gauges *out)
                              "role", "publisher", publishers);
     prism_metrics_gauges_add(out, "prism_videoroom_participants", "VideoRoom participants by role",
                              "role", "subscriber", subscribers);
+    prism_metrics_counters_add(out, "prism_videoroom_rooms_refused_total",
+                               "VideoRoom creates refused: max_rooms reached",
+                               (double)atomic_load(&rooms_refused));
+    prism_metrics_counters_add(out, "prism_videoroom_subscribers_refused_total",
+                               "VideoRoom subscriber joins refused: the room's max_subscribers",
+                               (double)atomic_load(&subscribers_refused));
 }
 
 void vr_rooms_shutdown(void)
@@ -151,6 +161,7 @@ static int insert_locked(struct vr_room *room, uint64_t id, unsigned max_rooms, 
         return PRISM_VIDEOROOM_ERROR_UNKNOWN;
     }
     if (max_rooms && g_hash_table_size(registry) >= max_rooms) {
+        atomic_fetch_add(&rooms_refused, 1);
         snprintf(reason, reason_size, "Maximum number of rooms (%u) reached", max_rooms);
         return PRISM_VIDEOROOM_ERROR_UNKNOWN;
     }

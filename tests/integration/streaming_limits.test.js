@@ -1,23 +1,28 @@
 // The Streaming plugin's limits, crossed through janode: streaming.max_mountpoints (a create
 // beyond is refused with 456) and streaming.max_viewers (a watch beyond is refused with 470),
-// while the mountpoint there and its viewer go on receiving video; a place freed is taken.
+// while the mountpoint there and its viewer go on receiving video; a place freed is taken. The
+// refusals are counted on the metrics page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
-import { startServer } from './lib/server.js';
+import { freePort, startServer } from './lib/server.js';
 import { connectJanode } from './lib/videoroom.js';
 import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
 
 const SIZE = { width: 320, height: 240 };
 
 let server;
+let metricsUrl;
 let connection;
 let admin;
 const closers = [];
 
 before(async () => {
+    const adminPort = await freePort();
     server = await startServer({ PRISM_STREAMING_MAX_MOUNTPOINTS: '1',
-        PRISM_STREAMING_MAX_VIEWERS: '1' });
+        PRISM_STREAMING_MAX_VIEWERS: '1', PRISM_ADMIN_HTTP_ENABLED: 'true',
+        PRISM_ADMIN_HTTP_PORT: String(adminPort) });
+    metricsUrl = `http://127.0.0.1:${adminPort}/metrics`;
     connection = await connectJanode(server);
     admin = await StreamHandle.attach(await connection.create());
 });
@@ -37,6 +42,14 @@ async function info(id) {
     const { data } = await admin.request({ request: 'info', id, secret: 'adminpwd' });
     assert.equal(data.streaming, 'info', JSON.stringify(data));
     return data.info;
+}
+
+// A counter's value on the metrics page.
+async function counter(name) {
+    const page = await (await fetch(metricsUrl)).text();
+    const line = page.split('\n').find((l) => l.startsWith(`${name} `));
+    assert.ok(line, `${name} is on the page`);
+    return Number(line.split(' ')[1]);
 }
 
 async function newViewer() {
@@ -63,6 +76,7 @@ test('a create beyond max_mountpoints is refused with 456; the mountpoint there 
         assert.match(refused.error, /maximum number of mountpoints \(1\)/);
         const { data: listed } = await admin.request({ request: 'list' });
         assert.deepEqual(listed.list.map((m) => m.id), [id]);
+        assert.equal(await counter('prism_streaming_mountpoints_refused_total'), 1);
 
         viewer = await newViewer();
         await viewer.watch(id);
@@ -76,6 +90,7 @@ test('a watch beyond max_viewers is refused with 470; the viewer watching keeps 
         assert.equal(refused.error_code, 470, JSON.stringify(refused));
         assert.match(refused.error, /Maximum number of viewers \(1\)/);
         assert.equal((await info(mountpoint.id)).viewers, 1);
+        assert.equal(await counter('prism_streaming_viewers_refused_total'), 1);
         const from = viewer.peer.framesSoFar('v');
         await viewer.peer.waitFrames('v', SIZE, 10, { from });
         assert.equal(viewer.ofType('hangup').length, 0);

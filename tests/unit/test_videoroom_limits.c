@@ -4,6 +4,26 @@
  * included). Each refusal is a clear error, and the others go on. */
 #include "videoroom_api_rig.h"
 
+#include "core/metrics_page.h"
+
+/* A VideoRoom figure of the metrics page (the first of that name). */
+static double videoroom_metric(const char *name)
+{
+    struct prism_metrics_gauges gauges;
+    prism_metrics_gauges_init(&gauges);
+    vr_rooms_collect_metrics(&gauges);
+    double value = -1;
+    for (guint i = 0; i < gauges.items->len && value < 0; i++) {
+        struct prism_metrics_gauge *item = &g_array_index(gauges.items, struct prism_metrics_gauge,
+                                                          i);
+        if (strcmp(item->name, name) == 0)
+            value = item->value;
+    }
+    prism_metrics_gauges_clear(&gauges);
+    g_assert_cmpfloat(value, >=, 0);
+    return value;
+}
+
 /* Sends a core request ("hangup", "detach") for `handle` of `session`; asserts success. */
 static void core_request(struct rig *rig, uint64_t session, uint64_t handle, const char *verb)
 {
@@ -75,6 +95,7 @@ static void test_session_refuses_peer_connections_over_its_limit(void)
 
     /* A third publisher of the session: its JSEP is refused before the plugin sees it. */
     struct publisher third = join_publisher(&rig, rig.session, rig.room);
+    uint64_t refused_before = prism_handle_media_peers_refused();
     json_t *reply = send_message_reply(&rig, rig.session, third.handle, "{\"request\":\"publish\"}",
                                        publisher_offer(clients[2]));
     g_assert_cmpstr(reply_kind(reply), ==, "error");
@@ -83,6 +104,7 @@ static void test_session_refuses_peer_connections_over_its_limit(void)
         json_object_get(json_object_get(reply, "error"), "reason"));
     g_assert_nonnull(strstr(reason, "Too many PeerConnections in this session (at most 2"));
     json_decref(reply);
+    g_assert_cmpuint(prism_handle_media_peers_refused(), ==, refused_before + 1);
 
     /* A subscriber of the session, whose offer Prism makes, is refused too. */
     uint64_t subscriber = attach(&rig);
@@ -126,7 +148,10 @@ static void test_videoroom_refuses_rooms_over_max_rooms(void)
     g_assert_cmpstr(json_string_value(json_object_get(data, "videoroom")), ==, "created");
     json_decref(data);
 
+    double refused_before = videoroom_metric("prism_videoroom_rooms_refused_total");
     data = room_request(&rig, admin, "{\"request\":\"create\",\"room\":78}");
+    g_assert_cmpfloat(videoroom_metric("prism_videoroom_rooms_refused_total"), ==,
+                      refused_before + 1);
     g_assert_cmpint(json_integer_value(json_object_get(data, "error_code")), ==, 499);
     g_assert_cmpstr(json_string_value(json_object_get(data, "error")), ==,
                     "Maximum number of rooms (2) reached");
@@ -233,9 +258,12 @@ static void test_videoroom_refuses_subscribers_over_max_subscribers(void)
     /* ... so a subscriber and another viewer are refused with 432 (WHEP: 503). */
     char *body = subscriber_join_body(9, publisher.feed);
     uint64_t subscriber = attach(&rig);
+    double refused_before = videoroom_metric("prism_videoroom_subscribers_refused_total");
     guint from = send_message(&rig, subscriber, body, NULL);
     assert_plugin_error(single_event(&rig, subscriber, from), 432,
                         "Maximum number of subscribers (1) reached");
+    g_assert_cmpfloat(videoroom_metric("prism_videoroom_subscribers_refused_total"), ==,
+                      refused_before + 1);
     uint64_t second_viewer = attach(&rig);
     assert_plugin_error(
         single_event(&rig, second_viewer,
