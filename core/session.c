@@ -15,6 +15,8 @@ struct prism_session {
     struct prism_event_sink *sink; /* one reference */
     uint64_t orphaned_since_us;    /* 0 while a transport owns the session */
     bool ending;                   /* destroy or timeout started: no new handles */
+    /* PeerConnections of the session's handles, which may live on different workers. */
+    atomic_uint peer_count;
 };
 
 static void handle_value_free(gpointer handle)
@@ -30,6 +32,7 @@ struct prism_session *prism_session_new(uint64_t id, struct prism_event_sink *si
     session->id = id;
     atomic_init(&session->refs, 1);
     atomic_init(&session->last_activity_us, now_us);
+    atomic_init(&session->peer_count, 0);
     g_mutex_init(&session->lock);
     /* Keys point into the handle itself, which the table keeps alive. */
     session->handles = g_hash_table_new_full(prism_id_hash, prism_id_equal, NULL,
@@ -239,4 +242,19 @@ bool prism_session_is_ending(struct prism_session *session)
     bool ending = session->ending;
     g_mutex_unlock(&session->lock);
     return ending;
+}
+
+bool prism_session_take_peer_slot(struct prism_session *session, unsigned max_peers)
+{
+    unsigned count = atomic_load(&session->peer_count);
+    do {
+        if (max_peers && count >= max_peers)
+            return false;
+    } while (!atomic_compare_exchange_weak(&session->peer_count, &count, count + 1));
+    return true;
+}
+
+void prism_session_release_peer_slot(struct prism_session *session)
+{
+    atomic_fetch_sub(&session->peer_count, 1);
 }

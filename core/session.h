@@ -72,6 +72,12 @@ GArray *prism_session_handle_ids(struct prism_session *session);
 unsigned prism_session_handle_count(struct prism_session *session);
 bool prism_session_is_ending(struct prism_session *session);
 
+/* Counts one more PeerConnection in the session unless it already has `max_peers` (0 =
+ * unlimited): true when counted. Any thread (the handles may be on different workers). */
+bool prism_session_take_peer_slot(struct prism_session *session, unsigned max_peers);
+/* Gives back a slot taken by prism_session_take_peer_slot. */
+void prism_session_release_peer_slot(struct prism_session *session);
+
 /* Creates a handle bound to `session` and `plugin`, placed on `worker` (the
  * handle releases the worker's load count when freed). */
 struct prism_handle *prism_handle_new(uint64_t id, struct prism_session *session,

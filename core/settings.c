@@ -153,6 +153,8 @@ static const struct prism_setting settings[] = {
                 "Most sessions at once; 0 = unlimited"),
     INT_SETTING("general", "max_handles_per_session", "0", 0, INT_MAX, NULL,
                 "Most handles in one session; 0 = unlimited"),
+    INT_SETTING("general", "max_peers_per_session", "32", 0, INT_MAX, NULL,
+                "Most PeerConnections in one session (a handle has at most one); 0 = unlimited"),
     STRING_SETTING(
         "general", "event_webhook", "", check_optional_url, NULL,
         "URL events are POSTed to, as JSON arrays in Janus's event shapes; empty = none"),
@@ -264,11 +266,19 @@ static const struct prism_setting settings[] = {
                    "Key \"create\" requests must carry as \"admin_key\"; empty = none needed"),
     BOOL_SETTING("videoroom", "lock_rtp_forward", "false", NULL,
                  "rtp_forward and stop_rtp_forward need the admin_key too (when one is set)"),
+    INT_SETTING("videoroom", "max_rooms", "1000", 0, INT_MAX, NULL,
+                "Most rooms at once (\"create\" fails beyond); 0 = unlimited"),
+    INT_SETTING("videoroom", "max_subscribers", "1000", 0, INT_MAX, NULL,
+                "Subscribers per room unless it sets max_subscribers; 0 = unlimited"),
 
     STRING_SETTING("streaming", "admin_key", "", NULL, NULL,
                    "Key Streaming \"create\" requests must carry as \"admin_key\"; empty = none"),
     STRING_SETTING("streaming", "rtp_interface", "0.0.0.0", check_ipv4, NULL,
                    "IPv4 address the mountpoints' RTP sockets bind to (0.0.0.0 = all)"),
+    INT_SETTING("streaming", "max_mountpoints", "100", 0, INT_MAX, NULL,
+                "Most mountpoints at once (\"create\" fails beyond); 0 = unlimited"),
+    INT_SETTING("streaming", "max_viewers", "1000", 0, INT_MAX, NULL,
+                "Most viewers of one mountpoint (WHEP viewers count); 0 = unlimited"),
 };
 
 const struct prism_config_schema prism_settings_schema = {

@@ -102,6 +102,8 @@ int prism_media_start(struct prism_media **out, const struct prism_config *confi
                                                                  "simulate_loss_in");
     media->env.simulate_loss_out = (unsigned)prism_config_get_int(config, "media",
                                                                   "simulate_loss_out");
+    media->env.max_peers_per_session = (unsigned)prism_config_get_int(config, "general",
+                                                                      "max_peers_per_session");
     if (media->env.simulate_loss_in || media->env.simulate_loss_out)
         prism_warn("media", "simulating loss: every %u-th RTP packet in, every %u-th out",
                    media->env.simulate_loss_in, media->env.simulate_loss_out);

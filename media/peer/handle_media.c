@@ -8,6 +8,7 @@
 #include "core/worker.h"
 #include "media/peer/handle_events.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@
 struct handle_media {
     struct prism_handle *handle; /* borrowed: this state is freed before the handle */
     struct prism_peer *peer;
-    bool peer_closed; /* ended by itself; destroyed by a posted job */
+    bool holds_peer_slot; /* `peer` counts in the session's PeerConnections */
+    bool peer_closed;     /* ended by itself; destroyed by a posted job */
     bool webrtc_up;
     char bundle_mid[PRISM_SDP_MID_LEN + 1]; /* sdpMid of our trickled candidates */
     GPtrArray *pending_candidates;          /* trickled before the offer */
@@ -31,6 +33,12 @@ struct handle_media {
 /* PeerConnections in each state, and on each worker (its metrics block), for the metrics
  * page. Changed on the handle's worker; read by the scraping thread. */
 static atomic_uint pc_counts[PRISM_PC_STATE_COUNT];
+static atomic_uint_fast64_t peers_refused;
+
+uint64_t prism_handle_media_peers_refused(void)
+{
+    return atomic_load(&peers_refused);
+}
 
 static void set_pc_state(struct handle_media *media, enum prism_pc_state state)
 {
@@ -52,10 +60,18 @@ void prism_handle_media_pc_counts(unsigned counts[PRISM_PC_STATE_COUNT])
         counts[i] = atomic_load(&pc_counts[i]);
 }
 
+static void release_peer_slot(struct handle_media *media)
+{
+    if (media->holds_peer_slot)
+        prism_session_release_peer_slot(prism_handle_session(media->handle));
+    media->holds_peer_slot = false;
+}
+
 static void drop_peer(struct handle_media *media)
 {
     prism_peer_destroy(media->peer);
     media->peer = NULL;
+    release_peer_slot(media);
     media->peer_closed = false;
     set_pc_state(media, PRISM_PC_NONE);
 }
@@ -255,6 +271,8 @@ static void flush_pending_candidates(struct handle_media *media)
     media->pending_completed = false;
 }
 
+/* Creates the handle's PeerConnection unless it has one: 0, -EDQUOT when the session already
+ * holds its most PeerConnections, or another -errno. */
 static int ensure_peer(struct handle_media *media, bool controlling)
 {
     if (media->peer && media->peer_closed) {
@@ -262,6 +280,12 @@ static int ensure_peer(struct handle_media *media, bool controlling)
     }
     if (media->peer)
         return 0;
+    if (!prism_session_take_peer_slot(prism_handle_session(media->handle),
+                                      peer_env->max_peers_per_session)) {
+        atomic_fetch_add(&peers_refused, 1);
+        return -EDQUOT;
+    }
+    media->holds_peer_slot = true;
     struct prism_worker *worker = prism_handle_worker(media->handle);
     struct prism_peer_params params = {
         .env = peer_env,
@@ -275,6 +299,8 @@ static int ensure_peer(struct handle_media *media, bool controlling)
     int rc = prism_peer_create(&media->peer, &params);
     if (rc == 0)
         set_pc_state(media, PRISM_PC_CONNECTING);
+    else
+        release_peer_slot(media);
     return rc;
 }
 
@@ -289,10 +315,23 @@ static void remember_bundle_mid(struct handle_media *media, const struct prism_s
     }
 }
 
+/* Why ensure_peer failed, for the client. */
+static void explain_peer_failure(int rc, char *reason, size_t size)
+{
+    if (rc == -EDQUOT)
+        snprintf(reason, size,
+                 "Too many PeerConnections in this session (at most %u: "
+                 "general.max_peers_per_session)",
+                 peer_env->max_peers_per_session);
+    else
+        snprintf(reason, size, "Could not create the PeerConnection");
+}
+
 static int apply_offer(struct handle_media *media, const char *sdp, char *reason, size_t size)
 {
-    if (ensure_peer(media, false) < 0) {
-        snprintf(reason, size, "Could not create the PeerConnection");
+    int rc = ensure_peer(media, false);
+    if (rc < 0) {
+        explain_peer_failure(rc, reason, size);
         return 490;
     }
     struct prism_sdp_error err = {0};
@@ -412,8 +451,9 @@ json_t *prism_handle_media_offer(struct prism_handle *handle,
         return NULL;
     }
     struct handle_media *state = media_get_or_create(handle);
-    if (ensure_peer(state, true) < 0) {
-        snprintf(reason, reason_size, "Could not create the PeerConnection");
+    int rc = ensure_peer(state, true);
+    if (rc < 0) {
+        explain_peer_failure(rc, reason, reason_size);
         return NULL;
     }
     struct prism_sdp_error err = {0};

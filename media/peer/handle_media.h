@@ -24,6 +24,9 @@ enum prism_pc_state {
     PRISM_PC_STATE_COUNT
 };
 void prism_handle_media_pc_counts(unsigned counts[PRISM_PC_STATE_COUNT]);
+/* PeerConnections refused because their session had general.max_peers_per_session already
+ * (any thread). */
+uint64_t prism_handle_media_peers_refused(void);
 
 /* Applies a JSEP from a "message" request, before the plugin sees it: an offer is checked and
  * applied to the handle's PeerConnection (created if needed). Returns 0, or a Janus error code

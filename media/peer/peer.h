@@ -40,6 +40,9 @@ struct prism_peer_env {
      * m-line (after the retransmission history kept it); 0 = off. */
     unsigned simulate_loss_in;
     unsigned simulate_loss_out;
+    /* Most PeerConnections one API session may hold (general.max_peers_per_session); 0 =
+     * unlimited. Read by media/peer/handle_media.c. */
+    unsigned max_peers_per_session;
 };
 
 /* A received RTP packet, decrypted in place. `data` may be modified in place (header

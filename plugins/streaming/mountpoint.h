@@ -113,6 +113,8 @@ void st_mountpoints_foreach(void (*each)(struct st_mountpoint *mp, void *data), 
 void st_set_rtp_interface(const char *address);
 /* The metrics page: mountpoints and viewers (counted by viewer.c), from any thread. */
 void st_count_viewers(int delta);
+/* Refusals for the metrics page: a create over max_mountpoints, a watch over max_viewers. */
+void st_count_refusal(bool mountpoint);
 struct prism_metrics_gauges;
 void st_collect_metrics(struct prism_metrics_gauges *out);
 
@@ -128,6 +130,11 @@ json_t *st_request_destroy(json_t *body);
 json_t *st_request_edit(json_t *body);
 json_t *st_request_enable(json_t *body, bool enable);
 void st_set_admin_key(const char *key);
+/* streaming.max_mountpoints (a "create" beyond fails with 456) and streaming.max_viewers (a
+ * "watch" of a mountpoint that has them fails with 470); 0 = unlimited, the default until
+ * set. Worker thread only, like the registry. */
+void st_set_limits(unsigned max_mountpoints, unsigned max_viewers);
+unsigned st_max_viewers(void);
 
 /* viewer.c: the asynchronous requests of a viewer. */
 json_t *st_viewer_request(struct st_viewer *viewer, const char *request, const char *transaction,

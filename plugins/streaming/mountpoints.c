@@ -73,6 +73,13 @@ void st_mountpoints_shutdown(void)
     mountpoints = NULL;
 }
 
+static atomic_uint_fast64_t mountpoints_refused, viewers_refused;
+
+void st_count_refusal(bool mountpoint)
+{
+    atomic_fetch_add(mountpoint ? &mountpoints_refused : &viewers_refused, 1);
+}
+
 void st_count_viewers(int delta)
 {
     atomic_fetch_add(&viewer_count, (unsigned)delta);
@@ -84,6 +91,12 @@ void st_collect_metrics(struct prism_metrics_gauges *out)
                              NULL, (double)atomic_load(&mountpoint_count));
     prism_metrics_gauges_add(out, "prism_streaming_viewers", "Viewers watching a mountpoint", NULL,
                              NULL, (double)atomic_load(&viewer_count));
+    prism_metrics_counters_add(out, "prism_streaming_mountpoints_refused_total",
+                               "Streaming creates refused: max_mountpoints reached",
+                               (double)atomic_load(&mountpoints_refused));
+    prism_metrics_counters_add(out, "prism_streaming_viewers_refused_total",
+                               "Streaming watches refused: the mountpoint had max_viewers",
+                               (double)atomic_load(&viewers_refused));
 }
 
 struct st_mountpoint *st_mountpoint_find(uint64_t id)

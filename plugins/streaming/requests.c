@@ -10,7 +10,26 @@
 
 static const struct prism_param_codes param_codes = {PRISM_STREAMING_ERROR_MISSING_ELEMENT,
                                                      PRISM_STREAMING_ERROR_INVALID_ELEMENT};
-static char *admin_key; /* NULL: create needs none */
+static char *admin_key;                       /* NULL: create needs none */
+static unsigned max_mountpoints, max_viewers; /* 0 = unlimited */
+
+void st_set_limits(unsigned mountpoints, unsigned viewers)
+{
+    max_mountpoints = mountpoints;
+    max_viewers = viewers;
+}
+
+unsigned st_max_viewers(void)
+{
+    return max_viewers;
+}
+
+/* The mountpoints there are now. */
+static void count_cb(struct st_mountpoint *mp, void *data)
+{
+    (void)mp;
+    (*(unsigned *)data)++;
+}
 
 void st_set_admin_key(const char *key)
 {
@@ -86,6 +105,14 @@ json_t *st_request_create(json_t *body)
     if (admin_key &&
         !st_secret_equal(admin_key, json_string_value(json_object_get(body, "admin_key"))))
         return st_error(PRISM_STREAMING_ERROR_UNAUTHORIZED, "Unauthorized (wrong admin_key)");
+    unsigned count = 0;
+    st_mountpoints_foreach(count_cb, &count);
+    if (max_mountpoints && count >= max_mountpoints) {
+        st_count_refusal(true);
+        return st_error(PRISM_STREAMING_ERROR_CANT_CREATE,
+                        "Can't create mountpoint: maximum number of mountpoints (%u) reached",
+                        max_mountpoints);
+    }
     char reason[256];
     struct st_mountpoint *mp = NULL;
     int rc = st_mountpoint_create(body, &mp, reason, sizeof(reason));

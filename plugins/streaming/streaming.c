@@ -96,6 +96,8 @@ static int streaming_init(const struct prism_config *config, struct prism_worker
     plugin_worker = prism_worker_pool_acquire(workers);
     st_set_admin_key(prism_config_get_string(config, "streaming", "admin_key"));
     st_set_rtp_interface(prism_config_get_string(config, "streaming", "rtp_interface"));
+    st_set_limits((unsigned)prism_config_get_int(config, "streaming", "max_mountpoints"),
+                  (unsigned)prism_config_get_int(config, "streaming", "max_viewers"));
     const char *path = prism_config_file_path(config, CONFIG_FILE);
     struct load_job job = {.tree = prism_config_file(config, CONFIG_FILE),
                            .path = path ? path : CONFIG_FILE};
@@ -113,6 +115,7 @@ static void streaming_destroy(void)
 {
     prism_worker_run_sync(plugin_worker, shutdown_cb, NULL);
     st_set_admin_key(NULL);
+    st_set_limits(0, 0);
     prism_worker_release(plugin_worker);
     plugin_worker = NULL;
 }

@@ -57,7 +57,7 @@ static bool wanted(json_t *media, const char *mid)
 
 /* One m-line per stream: the mountpoint's codec, with RTX for video so NACKs can be answered
  * on a stream of their own. */
-static json_t *make_offer(struct st_viewer *viewer)
+static json_t *make_offer(struct st_viewer *viewer, char *reason, size_t reason_size)
 {
     struct prism_peer_offer_media media[ST_MAX_STREAMS];
     struct prism_sdp_codec codecs[ST_MAX_STREAMS][2];
@@ -90,9 +90,8 @@ static json_t *make_offer(struct st_viewer *viewer)
                                                    .codecs = codecs[i],
                                                    .codec_count = count};
     }
-    char reason[256];
     return prism_handle_media_offer(viewer->handle, media, viewer->stream_count, reason,
-                                    sizeof(reason));
+                                    reason_size);
 }
 
 static const struct prism_param watch_params[] = {
@@ -132,6 +131,13 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
     json_t *error = check_watchable(body, &mp);
     if (error)
         return error;
+    if (st_max_viewers() && mp->viewers->len >= st_max_viewers()) {
+        st_count_refusal(false);
+        return st_error(PRISM_STREAMING_ERROR_UNKNOWN,
+                        "Maximum number of viewers (%u) of mountpoint %" G_GUINT64_FORMAT
+                        " reached",
+                        st_max_viewers(), mp->id);
+    }
     json_t *media = json_object_get(body, "media");
     for (unsigned i = 0; i < mp->stream_count; i++) {
         struct st_stream *source = &mp->streams[i];
@@ -150,10 +156,11 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
     if (!viewer->stream_count)
         return st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT,
                         "No stream of the mountpoint named in media");
-    json_t *jsep = make_offer(viewer);
+    char reason[256];
+    json_t *jsep = make_offer(viewer, reason, sizeof(reason));
     if (!jsep) {
         viewer->stream_count = 0;
-        return st_error(PRISM_STREAMING_ERROR_UNKNOWN, "Could not make an offer");
+        return st_error(PRISM_STREAMING_ERROR_UNKNOWN, "Could not make an offer (%s)", reason);
     }
     viewer->mountpoint = mp;
     g_ptr_array_add(mp->viewers, viewer);

@@ -159,6 +159,8 @@ void vr_publisher_hangup_media(struct vr_session *session);
 json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, json_t *body);
 /* Frees a subscriber that has no media (a join that failed). */
 void vr_subscriber_free(struct vr_session *session);
+/* The error event of a join refused because the room has its most subscribers (432). */
+json_t *vr_subscribers_full(struct vr_room *room);
 /* The "streams" list of "attached" and "updated" events. */
 json_t *vr_subscriber_streams_json(const struct vr_subscriber *subscriber);
 json_t *vr_subscriber_request(struct vr_session *session, const char *request,

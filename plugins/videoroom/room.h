@@ -64,6 +64,9 @@ struct vr_room {
     /* Subscribers beyond this many go to the least-loaded worker, fed through the relay
      * (media/relay); 0 keeps them all on the room's worker. */
     unsigned spread_subscribers;
+    /* Most subscribers at once (WHEP viewers included), counted in subscriber_count; 0 =
+     * unlimited. Fixed at creation. */
+    unsigned max_subscribers;
 
     /* Participants: room worker only. Both containers own nothing: a publisher's key points at
      * its own id (prism_id_hash/prism_id_equal), and each participant removes itself before it
@@ -105,6 +108,19 @@ struct vr_room *vr_rooms_find(uint64_t id);
  * *out holds a new reference. */
 int vr_rooms_create(uint64_t id, json_t *settings, struct vr_room **out, char *reason,
                     size_t reason_size);
+/* The same for a "create" request: fails with 499 when `max_rooms` (0 = unlimited) rooms
+ * exist already. */
+int vr_rooms_create_limited(uint64_t id, json_t *settings, unsigned max_rooms, struct vr_room **out,
+                            char *reason, size_t reason_size);
+/* The plugin-wide limits (videoroom.max_rooms, videoroom.max_subscribers: the default of
+ * rooms that do not set theirs), read by vr_rooms_load_config; both 0 (unlimited) until then.
+ * Rooms created later use them. */
+void vr_rooms_set_limits(unsigned max_rooms, unsigned default_max_subscribers);
+unsigned vr_rooms_max_rooms(void);
+unsigned vr_rooms_default_max_subscribers(void);
+/* Counts one more subscriber in the room unless it has max_subscribers already: true when
+ * counted (vr_subscriber_free gives it back). Any thread. */
+bool vr_room_take_subscriber_slot(struct vr_room *room);
 /* Removes the room from the registry (destroy): returns the registry's reference, or NULL. */
 struct vr_room *vr_rooms_remove(uint64_t id);
 /* Calls `each` for every room, under the registry lock (keep it short). */

@@ -57,6 +57,8 @@ static const char file_header[] =
     "#   require_pvtid = true|false (subscribers must give a private_id; default false)\n"
     "#   spread_subscribers = <subscribers kept on the room's worker; the next ones go to the\n"
     "#     least-loaded worker, fed through the relay; 0 = never spread> (default 100)\n"
+    "#   max_subscribers = <most subscribers at once, WHEP viewers included; 0 = unlimited>\n"
+    "#     (default: the max_subscribers setting below)\n"
     "#\n"
     "# Prism rewrites this file when a create, edit or destroy request has \"permanent\": true.\n"
     "# It then writes this header, the settings below and the rooms list anew: other comments\n"
@@ -79,6 +81,7 @@ void vr_room_file_reset(void)
     g_clear_pointer(&file_path, g_free);
     g_clear_pointer(&admin_key, g_free);
     lock_rtp_forward = false;
+    vr_rooms_set_limits(0, 0);
     g_clear_pointer(&file_rooms, g_tree_destroy);
     g_clear_pointer(&file_settings, json_decref);
     g_mutex_unlock(&file_lock);
@@ -194,6 +197,8 @@ int vr_rooms_load_config(const struct prism_config *config, char *error, size_t 
     g_free(admin_key);
     admin_key = key[0] ? g_strdup(key) : NULL;
     lock_rtp_forward = prism_config_get_bool(config, "videoroom", "lock_rtp_forward");
+    vr_rooms_set_limits((unsigned)prism_config_get_int(config, "videoroom", "max_rooms"),
+                        (unsigned)prism_config_get_int(config, "videoroom", "max_subscribers"));
     if (file_rooms)
         g_tree_destroy(file_rooms);
     file_rooms = new_room_tree();

@@ -139,7 +139,8 @@ json_t *vr_request_create(struct prism_handle *handle, json_t *body)
         code = check_permanent(body, "create permanent room", reason, sizeof(reason));
     struct vr_room *room = NULL;
     if (!code)
-        code = vr_rooms_create(id, body, &room, reason, sizeof(reason));
+        code = vr_rooms_create_limited(id, body, vr_rooms_max_rooms(), &room, reason,
+                                       sizeof(reason));
     if (code)
         return vr_error_event(code, reason);
     bool permanent = json_is_true(json_object_get(body, "permanent")) && save_room(room);

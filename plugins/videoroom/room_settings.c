@@ -35,6 +35,7 @@ static const struct prism_param setting_params[] = {
     {"require_pvtid", PRISM_PARAM_BOOLEAN, 0},
     {"record", PRISM_PARAM_BOOLEAN, 0},
     {"spread_subscribers", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
+    {"max_subscribers", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
 };
 
 struct codec_name {
@@ -74,6 +75,7 @@ struct vr_room *vr_room_new(void)
     room->audio_active_packets = VR_DEFAULT_AUDIO_ACTIVE_PACKETS;
     room->audio_level_average = VR_DEFAULT_AUDIO_LEVEL_AVERAGE;
     room->spread_subscribers = VR_DEFAULT_SPREAD_SUBSCRIBERS;
+    room->max_subscribers = vr_rooms_default_max_subscribers();
     atomic_init(&room->subscriber_count, 0);
     room->publishers = g_hash_table_new(prism_id_hash, prism_id_equal);
     room->subscribers = g_ptr_array_new();
@@ -176,6 +178,7 @@ static int check_values(json_t *settings, struct parsed_settings *parsed, char *
         {"publishers", INT_MAX},      {"bitrate", UINT32_MAX},
         {"fir_freq", UINT16_MAX},     {"audio_active_packets", INT_MAX},
         {"audio_level_average", 127}, {"spread_subscribers", INT_MAX},
+        {"max_subscribers", INT_MAX},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++) {
         int code = vr_params_check_range(settings, ranges[i].name, 0, ranges[i].max, reason, size);
@@ -280,6 +283,7 @@ int vr_room_settings_apply(struct vr_room *room, json_t *settings, char *reason,
     apply_bool(settings, "notify_joining", &room->notify_joining);
     apply_bool(settings, "require_pvtid", &room->require_pvtid);
     apply_unsigned(settings, "spread_subscribers", &room->spread_subscribers);
+    apply_unsigned(settings, "max_subscribers", &room->max_subscribers);
     return 0;
 }
 
@@ -338,5 +342,7 @@ json_t *vr_room_settings_to_json(struct vr_room *room)
     set_if(out, room->require_pvtid, "require_pvtid", json_true());
     set_if(out, room->spread_subscribers != VR_DEFAULT_SPREAD_SUBSCRIBERS, "spread_subscribers",
            json_integer(room->spread_subscribers));
+    set_if(out, room->max_subscribers != vr_rooms_default_max_subscribers(), "max_subscribers",
+           json_integer(room->max_subscribers));
     return out;
 }

@@ -16,6 +16,39 @@
 static GMutex registry_lock;
 static GHashTable *registry;
 static struct prism_worker_pool *worker_pool; /* set once by the plugin's init */
+/* Plugin-wide limits, set at init (vr_rooms_set_limits); read from any thread. */
+static atomic_uint max_rooms_setting;
+static atomic_uint default_max_subscribers;
+/* Refusals for the metrics page. */
+static atomic_uint_fast64_t rooms_refused, subscribers_refused;
+
+void vr_rooms_set_limits(unsigned max_rooms, unsigned max_subscribers)
+{
+    atomic_store(&max_rooms_setting, max_rooms);
+    atomic_store(&default_max_subscribers, max_subscribers);
+}
+
+unsigned vr_rooms_max_rooms(void)
+{
+    return atomic_load(&max_rooms_setting);
+}
+
+unsigned vr_rooms_default_max_subscribers(void)
+{
+    return atomic_load(&default_max_subscribers);
+}
+
+bool vr_room_take_subscriber_slot(struct vr_room *room)
+{
+    unsigned count = atomic_load(&room->subscriber_count);
+    do {
+        if (room->max_subscribers && count >= room->max_subscribers) {
+            atomic_fetch_add(&subscribers_refused, 1);
+            return false;
+        }
+    } while (!atomic_compare_exchange_weak(&room->subscriber_count, &count, count + 1));
+    return true;
+}
 
 static void room_free(struct vr_room *room)
 {
@@ -83,6 +116,12 @@ void vr_rooms_collect_metrics(struct prism_metrics_gauges *out)
                              "role", "publisher", publishers);
     prism_metrics_gauges_add(out, "prism_videoroom_participants", "VideoRoom participants by role",
                              "role", "subscriber", subscribers);
+    prism_metrics_counters_add(out, "prism_videoroom_rooms_refused_total",
+                               "VideoRoom creates refused: max_rooms reached",
+                               (double)atomic_load(&rooms_refused));
+    prism_metrics_counters_add(out, "prism_videoroom_subscribers_refused_total",
+                               "VideoRoom subscriber joins refused: the room's max_subscribers",
+                               (double)atomic_load(&subscribers_refused));
 }
 
 void vr_rooms_shutdown(void)
@@ -113,11 +152,17 @@ struct vr_room *vr_rooms_find(uint64_t id)
 }
 
 /* Registry lock held: gives the room its id (a random unused one for 0), description and
- * worker, and adds it. Returns 0 or 427/499. */
-static int insert_locked(struct vr_room *room, uint64_t id, char *reason, size_t reason_size)
+ * worker, and adds it. Returns 0 or 427/499 (499 also when `max_rooms` rooms exist). */
+static int insert_locked(struct vr_room *room, uint64_t id, unsigned max_rooms, char *reason,
+                         size_t reason_size)
 {
     if (!registry || !worker_pool) {
         snprintf(reason, reason_size, "The VideoRoom plugin is not initialised");
+        return PRISM_VIDEOROOM_ERROR_UNKNOWN;
+    }
+    if (max_rooms && g_hash_table_size(registry) >= max_rooms) {
+        atomic_fetch_add(&rooms_refused, 1);
+        snprintf(reason, reason_size, "Maximum number of rooms (%u) reached", max_rooms);
         return PRISM_VIDEOROOM_ERROR_UNKNOWN;
     }
     if (id && g_hash_table_contains(registry, &id)) {
@@ -140,6 +185,12 @@ static int insert_locked(struct vr_room *room, uint64_t id, char *reason, size_t
 int vr_rooms_create(uint64_t id, json_t *settings, struct vr_room **out, char *reason,
                     size_t reason_size)
 {
+    return vr_rooms_create_limited(id, settings, 0, out, reason, reason_size);
+}
+
+int vr_rooms_create_limited(uint64_t id, json_t *settings, unsigned max_rooms, struct vr_room **out,
+                            char *reason, size_t reason_size)
+{
     struct vr_room *room = vr_room_new();
     if (!room) {
         snprintf(reason, reason_size, "Out of memory");
@@ -148,7 +199,7 @@ int vr_rooms_create(uint64_t id, json_t *settings, struct vr_room **out, char *r
     int code = vr_room_settings_apply(room, settings, reason, reason_size);
     if (code == 0) {
         g_mutex_lock(&registry_lock);
-        code = insert_locked(room, id, reason, reason_size);
+        code = insert_locked(room, id, max_rooms, reason, reason_size);
         g_mutex_unlock(&registry_lock);
     }
     if (code) {

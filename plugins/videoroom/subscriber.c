@@ -186,8 +186,9 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
     };
 }
 
-/* Makes the subscriber's offer for its current streams; returns the JSEP or NULL. */
-static json_t *make_offer(struct vr_subscriber *subscriber)
+/* Makes the subscriber's offer for its current streams; returns the JSEP, or NULL and an
+ * error event for the client in *error. */
+static json_t *make_offer(struct vr_subscriber *subscriber, json_t **error)
 {
     struct prism_peer_offer_media media[VR_MAX_STREAMS + 1];
     struct offer_slot slots[VR_MAX_STREAMS];
@@ -206,7 +207,7 @@ static json_t *make_offer(struct vr_subscriber *subscriber)
     json_t *jsep = prism_handle_media_offer(subscriber->handle, media, count, reason,
                                             sizeof(reason));
     if (!jsep)
-        prism_warn("videoroom", "cannot offer to a subscriber: %s", reason);
+        *error = vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not make an offer (%s)", reason);
     if (jsep)
         subscriber->offer_queued = false;
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
@@ -238,6 +239,14 @@ static bool private_id_known(struct vr_room *room, json_t *private_id)
                 json_integer_value(private_id);
     g_mutex_unlock(&room->lock);
     return known;
+}
+
+json_t *vr_subscribers_full(struct vr_room *room)
+{
+    /* Janus has no subscriber limit: its "room full" code (publishers) is the closest, and
+     * WHEP turns it into 503 like a full room of publishers. */
+    return vr_error(PRISM_VIDEOROOM_ERROR_PUBLISHERS_FULL,
+                    "Maximum number of subscribers (%u) reached", room->max_subscribers);
 }
 
 void vr_subscriber_free(struct vr_session *session)
@@ -277,6 +286,8 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
     if (!refused && room->require_pvtid && !(private_id && private_id_known(room, private_id)))
         refused = vr_error(PRISM_VIDEOROOM_ERROR_UNAUTHORIZED,
                            "Unauthorized (this room requires a valid private_id)");
+    if (!refused && !vr_room_take_subscriber_slot(room))
+        refused = vr_subscribers_full(room);
     if (refused) {
         if (room)
             vr_room_unref(room);
@@ -296,8 +307,7 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
         g_ptr_array_add(room->remote_subscribers, session->handle);
         g_mutex_unlock(&room->lock);
     }
-    atomic_fetch_add(&room->participant_count, 1);
-    atomic_fetch_add(&room->subscriber_count, 1);
+    atomic_fetch_add(&room->participant_count, 1); /* subscriber_count: the slot taken above */
     session->role = VR_ROLE_SUBSCRIBER;
     session->subscriber = subscriber;
 
@@ -309,9 +319,7 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
                          : vr_error(PRISM_VIDEOROOM_ERROR_MISSING_ELEMENT,
                                     "Missing mandatory element (streams)");
     json_decref(legacy);
-    json_t *jsep = error ? NULL : make_offer(subscriber);
-    if (!error && !jsep)
-        error = vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not make an offer");
+    json_t *jsep = error ? NULL : make_offer(subscriber, &error);
     if (error) {
         vr_subscriber_free(session);
         return error;
@@ -328,9 +336,10 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
 /* Sends a new offer after the streams changed ("updated"). */
 static json_t *renegotiate(struct vr_subscriber *subscriber, const char *transaction)
 {
-    json_t *jsep = make_offer(subscriber);
+    json_t *error = NULL;
+    json_t *jsep = make_offer(subscriber, &error);
     if (!jsep)
-        return vr_error(PRISM_VIDEOROOM_ERROR_UNKNOWN, "Could not make an offer");
+        return error;
     vr_push(subscriber->handle, transaction,
             json_pack("{s:s, s:I, s:o}", "videoroom", "updated", "room",
                       (json_int_t)subscriber->room->id, "streams",

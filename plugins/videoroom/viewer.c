@@ -159,6 +159,8 @@ json_t *vr_viewer_join(struct vr_session *session, const char *transaction, json
                                     "No such feed (%" G_GUINT64_FORMAT ")", wanted)
                          : vr_error(PRISM_VIDEOROOM_ERROR_NO_SUCH_FEED,
                                     "No publisher in room %" G_GUINT64_FORMAT " yet", room_id);
+    if (!refused && !vr_room_take_subscriber_slot(room))
+        refused = vr_subscribers_full(room);
     if (refused) {
         if (room)
             vr_room_unref(room);
@@ -169,7 +171,7 @@ json_t *vr_viewer_join(struct vr_session *session, const char *transaction, json
     subscriber->handle = session->handle;
     subscriber->answers_offers = true;
     g_ptr_array_add(room->subscribers, subscriber);
-    atomic_fetch_add(&room->participant_count, 1);
+    atomic_fetch_add(&room->participant_count, 1); /* subscriber_count: the slot taken above */
     session->role = VR_ROLE_SUBSCRIBER;
     session->subscriber = subscriber;
     json_t *error = NULL;

@@ -24,6 +24,9 @@ static void collect_api(struct prism_metrics_gauges *gauges, struct prism_api *a
     for (int state = PRISM_PC_CONNECTING; state < PRISM_PC_STATE_COUNT; state++)
         prism_metrics_gauges_add(gauges, "prism_peerconnections", "PeerConnections by state",
                                  "state", states[state], counts[state]);
+    prism_metrics_counters_add(gauges, "prism_peerconnections_refused_total",
+                               "PeerConnections refused: their session had max_peers_per_session",
+                               (double)prism_handle_media_peers_refused());
 }
 
 static void collect_webhook(struct prism_metrics_gauges *gauges, struct prism_webhook *webhook)

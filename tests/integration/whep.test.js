@@ -2,7 +2,8 @@
 // recvonly offer to /whep/endpoint/{room}, sets the answer and decodes the room's publisher (a
 // janode/libwebrtc EchoPeer). When that publisher leaves and another publishes, the viewer gets
 // the new one's frames on the same m-lines, without renegotiation, with sequence numbers that
-// continue (no burst of losses). Also: 409 with no publisher, ?feed=, PATCH and DELETE, and
+// continue (no burst of losses). Also: 409 with no publisher, 503 in a room at its
+// max_subscribers, ?feed=, PATCH and DELETE, and
 // the demo page web/whep.html playing a room in Debian's headless Chromium.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -164,6 +165,32 @@ test('?feed= picks the publisher; an unknown feed is 404', async () => {
     const bad = await whipPost(endpoint(room, '?feed=abc'), 'v=0\r\n');
     assert.equal(bad.status, 400);
 });
+
+test('a room at its max_subscribers answers 503; its viewer goes on, and its place is taken',
+    async () => {
+        const room = newRoomId();
+        const reply = await admin.handle.message({ request: 'create', room, max_subscribers: 1 });
+        assert.equal(reply.plugindata.data.videoroom, 'created', JSON.stringify(reply));
+        await publisher(room, 'first', FIRST);
+        const viewer = new WhepViewer();
+        assert.equal((await viewer.play(endpoint(room))).status, 201);
+        await viewer.waitFrames(FIRST, 5);
+        const late = new WhepViewer();
+        const full = await late.play(endpoint(room));
+        assert.equal(full.status, 503, full.body);
+        assert.match(whipError(full).error, /Maximum number of subscribers \(1\)/);
+        await viewer.waitFrames(FIRST, 10);
+        assert.equal((await whipDelete(`${server.origin}${viewer.location}`)).status, 200);
+        late.close();
+        // The place is given back when the room's worker has removed the viewer.
+        let next;
+        await waitUntil(async () => {
+            next?.close();
+            next = new WhepViewer();
+            return (await next.play(endpoint(room))).status === 201;
+        }, 'the next viewer to get the freed place');
+        await next.waitFrames(FIRST, 5);
+    });
 
 test('the publisher leaves, another publishes: the viewer switches without renegotiation',
     async () => {
