@@ -144,7 +144,7 @@ static bool create_sub_endpoint(struct bench_participant *participant)
 }
 
 /* A server offer (attached, updated, or one it sent by itself) answered with "start". */
-static void answer_offer(struct bench_participant *participant, json_t *reply)
+void participant_answer_offer(struct bench_participant *participant, json_t *reply)
 {
     json_t *jsep = json_object_get(reply, "jsep");
     const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
@@ -201,7 +201,7 @@ static void subscribed_cb(void *owner, json_t *reply)
     if (!participant_plugin_data(participant, reply, "subscription refused"))
         return;
     participant->sub_joined = true;
-    answer_offer(participant, reply);
+    participant_answer_offer(participant, reply);
 }
 
 static void subscriber_attached_cb(void *owner, json_t *reply)
@@ -244,7 +244,7 @@ void participant_subscriber_event(struct bench_participant *participant, json_t 
     json_t *jsep = json_object_get(event, "jsep");
     const char *type = json_string_value(json_object_get(jsep, "type"));
     if (type && strcmp(type, "offer") == 0)
-        answer_offer(participant, event);
+        participant_answer_offer(participant, event);
 }
 
 void participant_start_viewer(struct bench_participant *participant)
