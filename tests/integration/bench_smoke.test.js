@@ -140,6 +140,18 @@ for (const [name, args] of broadcastPaths) {
     });
 }
 
+// WHEP from a streaming mountpoint: run when the server has /whep/mountpoint/{id}; a server
+// without it answers 404 "Not a WHEP path", and the test is skipped.
+test('broadcast: RTP to a mountpoint, WHEP viewers', async (t) => {
+    const run = await bench('broadcast', ['--count', '3', '--ingest', 'rtp', '--viewers', 'whep',
+        '--http-url', server.origin]);
+    if (/whep\/mountpoint\/\d+: 404 .*Not a WHEP path/.test(run.out)) {
+        t.skip('this server has no /whep/mountpoint/{id}');
+        return;
+    }
+    checkBroadcastPath(run, 3);
+});
+
 test('broadcast: a WHIP publisher the server refuses fails the run cleanly', async () => {
     // A room that does not exist: the POST gets 404, the broadcaster fails, no viewer starts.
     const run = await bench('broadcast', ['--count', '2', '--ingest', 'whip', '--room', '999777555',
