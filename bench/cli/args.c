@@ -128,7 +128,7 @@ static void fill_entries(GOptionEntry *e, struct raw_values *raw, struct bench_o
         {"http-url", 0, 0, G_OPTION_ARG_STRING, &owned.http_url,
          "WHIP/WHEP base URL (default: from --url, port 8088 for ws://)", "URL"},
         {"token", 0, 0, G_OPTION_ARG_STRING, &owned.token,
-         "WHIP/WHEP bearer token (the room's pin)", "TOKEN"},
+         "The room's or mountpoint's pin: WHIP/WHEP bearer token, pin of joins and watch", "TOKEN"},
         {"threads", 0, 0, G_OPTION_ARG_INT, &raw->threads, "Bench worker threads (default 1)", "N"},
         {"server-pid", 0, 0, G_OPTION_ARG_INT, &raw->server_pid,
          "Server process to sample (default: the one listening on the URL's port; -1 none)", "PID"},
@@ -171,6 +171,11 @@ static bool apply_values(const struct raw_values *raw, struct bench_options *opt
         return false;
     if ((owned.ingest && bench_ingest_from_name(owned.ingest, &options->ingest) < 0) ||
         (owned.viewers && bench_viewers_from_name(owned.viewers, &options->viewers) < 0))
+        return false;
+    /* The paths are the broadcast's: another scenario ignoring them would mislead. */
+    if (options->scenario != BENCH_SCENARIO_BROADCAST &&
+        (options->ingest != BENCH_INGEST_VIDEOROOM || options->viewers != BENCH_VIEWERS_JANUS ||
+         raw->mountpoint))
         return false;
     options->mountpoint_id = (uint64_t)raw->mountpoint;
     options->http_url = owned.http_url;
@@ -232,7 +237,8 @@ int bench_cli_parse(int argc, char **argv, struct bench_options *options, unsign
     }
     if (!apply_values(&raw, options)) {
         fprintf(stderr, "prism-bench: a count, time, rate or size is out of range, or --ingest "
-                        "or --viewers is not one of its names (see --help)\n");
+                        "or --viewers is not one of its names or not for this scenario (see "
+                        "--help)\n");
         return 2;
     }
     const char *step_text = owned.steps ? owned.steps : default_steps(options->scenario);

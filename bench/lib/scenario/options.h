@@ -54,7 +54,8 @@ struct bench_options {
     enum bench_viewers viewers;
     uint64_t mountpoint_id; /* rtp ingest: 0 = the bench creates (and destroys) a mountpoint */
     const char *http_url;   /* WHIP/WHEP base, e.g. http://127.0.0.1:8088 (default: from url) */
-    const char *token;      /* WHIP/WHEP "Authorization: Bearer" (the room's pin); NULL = none */
+    const char *token;      /* the room's (mountpoint's) pin: WHIP/WHEP "Authorization: Bearer",
+                               "pin" of Janus API joins and watch; NULL = none */
     unsigned threads;       /* bench worker threads (default 1) */
     pid_t server_pid;       /* sampled for CPU/RSS; 0 = found from the URL's port; -1 = none */
     const char *cpus;       /* pin the bench to these CPUs (taskset list), NULL = not pinned */

@@ -8,10 +8,15 @@
 
 static void subscribe_pending(struct bench_participant *participant);
 
+/* With --token (the room's pin for WHIP/WHEP) the Janus API joins carry it as "pin". */
 static json_t *room_body(struct bench_participant *participant, const char *request)
 {
-    return json_pack("{s:s,s:I}", "request", request, "room",
-                     (json_int_t)participant->scenario->room_id);
+    json_t *body = json_pack("{s:s,s:I}", "request", request, "room",
+                             (json_int_t)participant->scenario->room_id);
+    const char *token = participant->scenario->options->token;
+    if (token)
+        json_object_set_new(body, "pin", json_string(token));
+    return body;
 }
 
 /* ---- publisher ---- */

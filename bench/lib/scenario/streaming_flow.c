@@ -26,6 +26,9 @@ static void attached_cb(void *owner, json_t *reply)
         return;
     json_t *body = json_pack("{s:s,s:I}", "request", "watch", "id",
                              (json_int_t)participant->scenario->mountpoint_id);
+    const char *token = participant->scenario->options->token;
+    if (token)
+        json_object_set_new(body, "pin", json_string(token)); /* the mountpoint's pin */
     participant->sub_busy = true;
     participant_send_message(participant, participant->sub_handle, body, NULL, watched_cb);
 }
