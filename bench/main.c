@@ -3,6 +3,7 @@
  * machine's per-packet floor, `prism-bench report` prints or compares result files. */
 #include "bench/cli/cli.h"
 #include "bench/lib/janus/janus_client.h"
+#include "bench/lib/whip/http.h"
 #include "core/log.h"
 
 #include <glib.h>
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
     options.command_line = command;
     rc = bench_cli_run(&options, server_cpus);
     bench_janus_shutdown();
+    bench_http_shutdown();
     g_free(command);
     g_free(steps);
     g_free(server_cpus);

@@ -9,7 +9,7 @@
 
 /* Strings GOptionContext allocates; freed at exit so LeakSanitizer stays quiet. */
 static struct {
-    gchar *url, *target, *cpus, *json, *plot, *steps;
+    gchar *url, *target, *cpus, *json, *plot, *steps, *ingest, *viewers, *http_url, *token;
 } owned;
 
 static void free_owned(void)
@@ -20,6 +20,10 @@ static void free_owned(void)
     g_free(owned.json);
     g_free(owned.plot);
     g_free(owned.steps);
+    g_free(owned.ingest);
+    g_free(owned.viewers);
+    g_free(owned.http_url);
+    g_free(owned.token);
 }
 
 /* The default sweep of each scenario: loads a small machine holds, then past it. */
@@ -62,13 +66,13 @@ static int parse_steps(const char *text, unsigned **out, size_t *count)
     return 0;
 }
 
-#define ENTRY_COUNT 32 /* room for the table below */
+#define ENTRY_COUNT 40 /* room for the table below */
 
 /* Option values before they are checked and copied into struct bench_options: GLib's parser
  * writes ints and gbooleans. */
 struct raw_values {
     int count, threads, sockets, audio_bytes, video_bitrate, fps, mtu, server_pid, decrypt_every;
-    gint64 room;
+    gint64 room, mountpoint;
     gboolean no_audio, no_video, sweep, quiet, data;
 };
 
@@ -113,6 +117,18 @@ static void fill_entries(GOptionEntry *e, struct raw_values *raw, struct bench_o
          "N"},
         {"room", 0, 0, G_OPTION_ARG_INT64, &raw->room,
          "Use this existing room (default: create one)", "ID"},
+        {"ingest", 0, 0, G_OPTION_ARG_STRING, &owned.ingest,
+         "broadcast: videoroom (Janus API publisher, default), whip, or rtp (plain RTP to a "
+         "streaming mountpoint)",
+         "HOW"},
+        {"viewers", 0, 0, G_OPTION_ARG_STRING, &owned.viewers,
+         "broadcast: janus (Janus API, default) or whep", "HOW"},
+        {"mountpoint", 0, 0, G_OPTION_ARG_INT64, &raw->mountpoint,
+         "rtp ingest: use this existing mountpoint (default: create one)", "ID"},
+        {"http-url", 0, 0, G_OPTION_ARG_STRING, &owned.http_url,
+         "WHIP/WHEP base URL (default: from --url, port 8088 for ws://)", "URL"},
+        {"token", 0, 0, G_OPTION_ARG_STRING, &owned.token,
+         "The room's or mountpoint's pin: WHIP/WHEP bearer token, pin of joins and watch", "TOKEN"},
         {"threads", 0, 0, G_OPTION_ARG_INT, &raw->threads, "Bench worker threads (default 1)", "N"},
         {"server-pid", 0, 0, G_OPTION_ARG_INT, &raw->server_pid,
          "Server process to sample (default: the one listening on the URL's port; -1 none)", "PID"},
@@ -150,8 +166,20 @@ static bool apply_values(const struct raw_values *raw, struct bench_options *opt
         !(options->warmup_s >= 0 && options->warmup_s < 1e6) ||
         !(options->churn_rate > 0 && options->churn_rate < 1e6) ||
         !(options->churn_stay_s >= 0 && options->churn_stay_s < 1e6) ||
-        !(options->pli_interval_s >= 0 && options->pli_interval_s < 1e6) || raw->room < 0)
+        !(options->pli_interval_s >= 0 && options->pli_interval_s < 1e6) || raw->room < 0 ||
+        raw->mountpoint < 0)
         return false;
+    if ((owned.ingest && bench_ingest_from_name(owned.ingest, &options->ingest) < 0) ||
+        (owned.viewers && bench_viewers_from_name(owned.viewers, &options->viewers) < 0))
+        return false;
+    /* The paths are the broadcast's: another scenario ignoring them would mislead. */
+    if (options->scenario != BENCH_SCENARIO_BROADCAST &&
+        (options->ingest != BENCH_INGEST_VIDEOROOM || options->viewers != BENCH_VIEWERS_JANUS ||
+         raw->mountpoint))
+        return false;
+    options->mountpoint_id = (uint64_t)raw->mountpoint;
+    options->http_url = owned.http_url;
+    options->token = owned.token;
     options->count = (unsigned)raw->count;
     options->threads = (unsigned)raw->threads;
     options->decrypt_every = (unsigned)raw->decrypt_every;
@@ -208,7 +236,9 @@ int bench_cli_parse(int argc, char **argv, struct bench_options *options, unsign
         return 2;
     }
     if (!apply_values(&raw, options)) {
-        fprintf(stderr, "prism-bench: a count, time, rate or size is out of range (see --help)\n");
+        fprintf(stderr, "prism-bench: a count, time, rate or size is out of range, or --ingest "
+                        "or --viewers is not one of its names or not for this scenario (see "
+                        "--help)\n");
         return 2;
     }
     const char *step_text = owned.steps ? owned.steps : default_steps(options->scenario);

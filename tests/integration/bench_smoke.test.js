@@ -108,6 +108,60 @@ test('broadcast: one publisher, five viewers', async () => {
     assert.ok(step.packets_received > 3 * step.packets_sent);
 });
 
+// The other broadcast paths: each for a few seconds, every viewer joined and getting media.
+// WHIP/WHEP are on the HTTP server (--http-url); the RTP path creates a streaming mountpoint
+// and sends plain RTP to its ports.
+function checkBroadcastPath(run, viewers) {
+    const step = checkResult(run, 'broadcast', viewers);
+    checkMedia(step);
+    assert.equal(step.joined, viewers, `viewers joined; the bench said:\n${run.out}`);
+    assert.ok(step.packets_received > 2 * step.packets_sent,
+        `each viewer gets the broadcast: sent ${step.packets_sent}, received ${step.packets_received}`);
+    assert.equal(step.errors, 0, `errors; the bench said:\n${run.out}`);
+    return step;
+}
+
+const broadcastPaths = [
+    ['WHIP publisher, Janus API viewers', ['--ingest', 'whip']],
+    ['WHIP publisher, WHEP viewers', ['--ingest', 'whip', '--viewers', 'whep']],
+    ['VideoRoom publisher, WHEP viewers', ['--viewers', 'whep']],
+    ['RTP to a mountpoint, Janus API streaming viewers', ['--ingest', 'rtp']],
+];
+for (const [name, args] of broadcastPaths) {
+    test(`broadcast: ${name}`, async () => {
+        const run = await bench('broadcast', ['--count', '3', '--pli-interval', '0.5',
+            '--http-url', server.origin, ...args]);
+        const step = checkBroadcastPath(run, 3);
+        if (args.includes('rtp')) {
+            // Nothing goes back to a plain RTP source: the measuring viewers' PLIs are answered
+            // from the mountpoint's kept keyframe or by the source's next one.
+            assert.ok(step.keyframe.count > 0, 'keyframes reached the measuring viewers');
+        }
+    });
+}
+
+// WHEP from a streaming mountpoint: run when the server has /whep/mountpoint/{id}; a server
+// without it answers 404 "Not a WHEP path", and the test is skipped.
+test('broadcast: RTP to a mountpoint, WHEP viewers', async (t) => {
+    const run = await bench('broadcast', ['--count', '3', '--ingest', 'rtp', '--viewers', 'whep',
+        '--http-url', server.origin]);
+    if (/whep\/mountpoint\/\d+: 404 .*Not a WHEP path/.test(run.out)) {
+        t.skip('this server has no /whep/mountpoint/{id}');
+        return;
+    }
+    checkBroadcastPath(run, 3);
+});
+
+test('broadcast: a WHIP publisher the server refuses fails the run cleanly', async () => {
+    // A room that does not exist: the POST gets 404, the broadcaster fails, no viewer starts.
+    const run = await bench('broadcast', ['--count', '2', '--ingest', 'whip', '--room', '999777555',
+        '--http-url', server.origin]);
+    assert.equal(run.signal, null, `the bench crashed:\n${run.out}`);
+    assert.match(run.out, /404/);
+    assert.ok(run.result, `no result file:\n${run.out}`);
+    assert.equal(run.result.steps[0].join_failures, 1);
+});
+
 test('churn: members join and leave while media flows', async () => {
     const run = await bench('churn', ['--rate', '2', '--stay', '1.5', '--duration', '4']);
     const step = checkResult(run, 'churn', 2);

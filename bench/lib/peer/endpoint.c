@@ -25,6 +25,7 @@ struct rx_stream {
     uint32_t ssrc;
     bool publisher_known;
     uint32_t publisher; /* from the stamps */
+    struct bench_stamp_order stamps;
     struct bench_seq_stats seq;
     uint64_t pli_sent_us; /* a PLI waits for its keyframe; 0 = none */
     uint64_t next_pli_us;
@@ -68,6 +69,7 @@ static struct rx_stream *stream_at(struct bench_endpoint *endpoint, unsigned ind
         stream->used = true;
         stream->ssrc = ssrc;
         stream->publisher_known = false;
+        stream->stamps = (struct bench_stamp_order){0};
         stream->video = video;
         bench_seq_stats_init(&stream->seq, video ? 90000 : 48000);
     }
@@ -114,7 +116,8 @@ static void rtp_cb(void *owner, struct prism_peer_rtp *packet)
     meter->bytes_received += packet->len;
     bench_seq_stats_update(&stream->seq, packet->header.seq, packet->header.timestamp,
                            packet->arrival_us, packet->len);
-    if (stamped && packet->arrival_us >= stamp.send_us)
+    if (stamped && packet->arrival_us >= stamp.send_us &&
+        bench_stamp_order_fresh(&stream->stamps, stamp.send_us, packet->header.timestamp))
         bench_histogram_record(&meter->latency, packet->arrival_us - stamp.send_us);
     if (packet->video && !packet->payload_encrypted)
         measure_keyframe(endpoint, stream, packet);

@@ -2,6 +2,7 @@
 #include "bench/lib/scenario/control.h"
 
 #include "bench/lib/janus/janus_client.h"
+#include "bench/lib/scenario/mountpoint_reply.h"
 #include "core/ids.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@ struct bench_control {
     GMainContext *context;
     struct bench_janus *janus;
     uint64_t session_id, handle_id;
+    uint64_t streaming_handle; /* attached on first use */
 };
 
 struct wait {
@@ -45,18 +47,23 @@ void bench_control_pump(struct bench_control *control, unsigned ms)
 }
 
 /* Sends and waits for the answer (the client times out by itself). Returns it or NULL. */
-static json_t *call(struct bench_control *control, json_t *request)
+static json_t *call_on(struct bench_control *control, uint64_t handle, json_t *request)
 {
     if (control->session_id)
         json_object_set_new(request, "session_id", json_integer((json_int_t)control->session_id));
-    if (control->handle_id)
-        json_object_set_new(request, "handle_id", json_integer((json_int_t)control->handle_id));
+    if (handle)
+        json_object_set_new(request, "handle_id", json_integer((json_int_t)handle));
     struct wait wait = {0};
     if (bench_janus_send(control->janus, request, reply_cb, &wait) < 0)
         return NULL;
     while (!wait.done)
         g_main_context_iteration(control->context, TRUE);
     return wait.reply;
+}
+
+static json_t *call(struct bench_control *control, json_t *request)
+{
+    return call_on(control, control->handle_id, request);
 }
 
 static uint64_t reply_id(json_t *reply)
@@ -126,6 +133,108 @@ int bench_control_destroy_room(struct bench_control *control, uint64_t room_id)
 {
     json_t *reply = message(
         control, json_pack("{s:s,s:I}", "request", "destroy", "room", (json_int_t)room_id));
+    int rc = reply ? 0 : -EIO;
+    json_decref(reply);
+    return rc;
+}
+
+/* The plugin data of an answer, or NULL (with the answer in `error`) when it is an error. */
+static json_t *plugin_data(json_t *reply, const char *what, char *error, size_t error_size)
+{
+    json_t *data = json_object_get(json_object_get(reply, "plugindata"), "data");
+    if (json_is_object(data) && !json_object_get(data, "error_code") &&
+        !json_object_get(data, "error"))
+        return data;
+    char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+    g_snprintf(error, error_size, "%s failed: %s", what, text ? text : "no answer");
+    free(text);
+    return NULL;
+}
+
+int bench_control_first_publisher(struct bench_control *control, uint64_t room_id, uint64_t *feed)
+{
+    json_t *reply = message(control, json_pack("{s:s,s:I}", "request", "listparticipants", "room",
+                                               (json_int_t)room_id));
+    json_t *participants = json_object_get(
+        json_object_get(json_object_get(reply, "plugindata"), "data"), "participants");
+    int rc = -ENOENT;
+    size_t i;
+    json_t *entry;
+    json_array_foreach(participants, i, entry)
+    {
+        json_t *id = json_object_get(entry, "id");
+        if (json_is_true(json_object_get(entry, "publisher")) && json_is_integer(id)) {
+            *feed = (uint64_t)json_integer_value(id);
+            rc = 0;
+            break;
+        }
+    }
+    json_decref(reply);
+    return rc;
+}
+
+static uint64_t streaming_handle(struct bench_control *control)
+{
+    if (!control->streaming_handle) {
+        json_t *reply = call_on(
+            control, 0,
+            json_pack("{s:s,s:s}", "janus", "attach", "plugin", "janus.plugin.streaming"));
+        control->streaming_handle = reply_id(reply);
+        json_decref(reply);
+    }
+    return control->streaming_handle;
+}
+
+static json_t *streaming_message(struct bench_control *control, json_t *body)
+{
+    uint64_t handle = streaming_handle(control);
+    if (!handle) {
+        json_decref(body);
+        return NULL;
+    }
+    return call_on(control, handle, json_pack("{s:s,s:o}", "janus", "message", "body", body));
+}
+
+int bench_control_create_mountpoint(struct bench_control *control, bool audio, bool video,
+                                    uint64_t *id, uint16_t *audio_port, uint16_t *video_port,
+                                    char *error, size_t error_size)
+{
+    uint64_t new_id = 1000000 + (prism_random_id() % 1000000000u);
+    json_t *reply = streaming_message(control, bench_mountpoint_create_body(new_id, audio, video));
+    json_t *data = plugin_data(reply, "mountpoint create", error, error_size);
+    int rc = data ? 0 : -EIO;
+    if (data && bench_mountpoint_ports(data, audio_port, video_port) < 0) {
+        g_snprintf(error, error_size, "the created mountpoint's answer has no ports");
+        rc = -EPROTO;
+    }
+    json_decref(reply);
+    if (rc == 0)
+        *id = new_id;
+    else if (data)
+        bench_control_destroy_mountpoint(control, new_id);
+    return rc;
+}
+
+int bench_control_mountpoint_ports(struct bench_control *control, uint64_t id, uint16_t *audio_port,
+                                   uint16_t *video_port, char *error, size_t error_size)
+{
+    json_t *reply = streaming_message(
+        control, json_pack("{s:s,s:I}", "request", "info", "id", (json_int_t)id));
+    json_t *data = plugin_data(reply, "mountpoint info", error, error_size);
+    int rc = data ? 0 : -ENOENT;
+    if (data && bench_mountpoint_ports(data, audio_port, video_port) < 0) {
+        g_snprintf(error, error_size,
+                   "mountpoint %" G_GUINT64_FORMAT " shows no RTP ports (it has a secret?)", id);
+        rc = -EPROTO;
+    }
+    json_decref(reply);
+    return rc;
+}
+
+int bench_control_destroy_mountpoint(struct bench_control *control, uint64_t id)
+{
+    json_t *reply = streaming_message(control, json_pack("{s:s,s:I,s:b}", "request", "destroy",
+                                                         "id", (json_int_t)id, "permanent", 0));
     int rc = reply ? 0 : -EIO;
     json_decref(reply);
     return rc;

@@ -6,6 +6,7 @@
 #include "bench/lib/run/workers.h"
 #include "bench/lib/scenario/control.h"
 #include "bench/lib/scenario/participant.h"
+#include "bench/lib/scenario/rtp_source.h"
 #include "core/ids.h"
 #include "core/log.h"
 
@@ -22,6 +23,9 @@ struct run {
     struct bench_step_result *out;
     uint64_t began_us;
     pid_t server_pid;
+    bool own_mountpoint;             /* created by the run: destroyed at its end */
+    uint16_t audio_port, video_port; /* rtp ingest: the mountpoint's */
+    struct bench_rtp_source *rtp;    /* rtp ingest: the broadcaster */
 };
 
 static void add_participant(struct run *run, enum bench_role role, double leave_after_s)
@@ -188,11 +192,35 @@ static void measure(struct run *run)
     out->bench_saturated = out->bench_cpu >= 0.85 * capacity;
 }
 
+/* rtp ingest: the mountpoint (created unless one was named) and its ports. */
+static int open_mountpoint(struct run *run, char *error, size_t error_size)
+{
+    const struct bench_options *options = run->options;
+    run->scenario.mountpoint_id = options->mountpoint_id;
+    if (options->mountpoint_id)
+        return bench_control_mountpoint_ports(run->control, options->mountpoint_id,
+                                              &run->audio_port, &run->video_port, error,
+                                              error_size);
+    int rc = bench_control_create_mountpoint(run->control, options->audio, options->video,
+                                             &run->scenario.mountpoint_id, &run->audio_port,
+                                             &run->video_port, error, error_size);
+    run->own_mountpoint = rc == 0;
+    return rc;
+}
+
+static bool rtp_ingest(const struct run *run)
+{
+    return run->options->scenario == BENCH_SCENARIO_BROADCAST &&
+           run->options->ingest == BENCH_INGEST_RTP;
+}
+
 static int open_room(struct run *run, unsigned load, char *error, size_t error_size)
 {
     int rc = bench_control_open(&run->control, run->options->url, error, error_size);
     if (rc < 0 || run->options->scenario == BENCH_SCENARIO_ECHO)
         return rc;
+    if (rtp_ingest(run))
+        return open_mountpoint(run, error, error_size);
     run->scenario.room_id = run->options->room_id;
     if (run->scenario.room_id)
         return 0;
@@ -201,6 +229,33 @@ static int open_room(struct run *run, unsigned load, char *error, size_t error_s
         publishers = (unsigned)(run->options->churn_rate * run->options->churn_stay_s) + 8;
     return bench_control_create_room(run->control, publishers + 8, &run->scenario.room_id, error,
                                      error_size);
+}
+
+/* The broadcaster of each ingest path; true once it sends. Janus API viewers of a WHIP
+ * publisher learn its feed id from the room's participant list. */
+static bool start_broadcaster(struct run *run)
+{
+    const struct bench_options *options = run->options;
+    if (options->ingest == BENCH_INGEST_RTP) {
+        int rc = bench_rtp_source_start(&run->rtp, bench_workers_get(run->scenario.workers, 0),
+                                        options, run->audio_port, run->video_port);
+        if (rc < 0)
+            prism_warn("bench", "cannot send RTP to the mountpoint: %s", g_strerror(-rc));
+        return rc == 0;
+    }
+    ramp(run, BENCH_ROLE_BROADCASTER, 1);
+    if (g_atomic_int_get(&run->scenario.ready) != 1)
+        return false;
+    if (options->ingest == BENCH_INGEST_WHIP && options->viewers == BENCH_VIEWERS_JANUS) {
+        uint64_t feed = 0;
+        if (bench_control_first_publisher(run->control, run->scenario.room_id, &feed) < 0) {
+            prism_warn("bench", "the WHIP publisher is not listed in room %" G_GUINT64_FORMAT,
+                       run->scenario.room_id);
+            return false;
+        }
+        __atomic_store_n(&run->scenario.broadcaster_feed, (gint64)feed, __ATOMIC_RELEASE);
+    }
+    return true;
 }
 
 static void populate(struct run *run, unsigned load)
@@ -213,8 +268,7 @@ static void populate(struct run *run, unsigned load)
         ramp(run, BENCH_ROLE_MEMBER, load);
         break;
     case BENCH_SCENARIO_BROADCAST:
-        ramp(run, BENCH_ROLE_BROADCASTER, 1);
-        if (g_atomic_int_get(&run->scenario.ready) == 1)
+        if (start_broadcaster(run))
             ramp(run, BENCH_ROLE_VIEWER, load);
         break;
     default:
@@ -237,6 +291,8 @@ int bench_media_run(const struct bench_options *options, const struct bench_env 
         g_snprintf(error, error_size, "cannot start bench workers");
         return rc;
     }
+    char *http_base = bench_options_http_base(options);
+    run.scenario.http_base = http_base;
     run.participants = g_ptr_array_new();
     run.began_us = prism_now_us();
     rc = open_room(&run, load, error, error_size);
@@ -244,7 +300,10 @@ int bench_media_run(const struct bench_options *options, const struct bench_env 
         populate(&run, load);
         measure(&run);
         leave_all(&run);
-        if (!options->room_id && options->scenario != BENCH_SCENARIO_ECHO)
+        bench_rtp_source_stop(run.rtp);
+        if (run.own_mountpoint)
+            bench_control_destroy_mountpoint(run.control, run.scenario.mountpoint_id);
+        else if (!rtp_ingest(&run) && !options->room_id && options->scenario != BENCH_SCENARIO_ECHO)
             bench_control_destroy_room(run.control, run.scenario.room_id);
     }
     bench_control_close(run.control);
@@ -259,5 +318,6 @@ int bench_media_run(const struct bench_options *options, const struct bench_env 
             prism_warn("bench", "participant %u did not finish leaving", i);
     }
     g_ptr_array_free(run.participants, TRUE);
+    g_free(http_base);
     return rc;
 }

@@ -16,6 +16,19 @@ enum bench_scenario_kind {
     BENCH_SCENARIO_CHURN,
 };
 
+/* Broadcast: how the broadcaster's media reaches the server. */
+enum bench_ingest {
+    BENCH_INGEST_VIDEOROOM, /* a VideoRoom publisher through the Janus API (default) */
+    BENCH_INGEST_WHIP,      /* a WHIP client (RFC 9725) publishing into the room */
+    BENCH_INGEST_RTP,       /* plain RTP by UDP to a streaming mountpoint's ports */
+};
+
+/* Broadcast: how the viewers get it. */
+enum bench_viewers {
+    BENCH_VIEWERS_JANUS, /* Janus API: VideoRoom subscribers, or janus.plugin.streaming watch */
+    BENCH_VIEWERS_WHEP,  /* WHEP clients: /whep/endpoint/{room} or /whep/mountpoint/{id} */
+};
+
 struct bench_options {
     enum bench_scenario_kind scenario;
     const char *url;        /* Janus API: ws://... or http://... (default ws://127.0.0.1:8188/) */
@@ -37,6 +50,12 @@ struct bench_options {
     bool data_channel;      /* echo: also negotiate a data channel and echo messages */
     unsigned decrypt_every; /* receivers decrypt 1 packet in N per stream (default 16; 1 = all) */
     uint64_t room_id;       /* 0 = the bench creates (and destroys) a room of its own */
+    enum bench_ingest ingest;
+    enum bench_viewers viewers;
+    uint64_t mountpoint_id; /* rtp ingest: 0 = the bench creates (and destroys) a mountpoint */
+    const char *http_url;   /* WHIP/WHEP base, e.g. http://127.0.0.1:8088 (default: from url) */
+    const char *token;      /* the room's (mountpoint's) pin: WHIP/WHEP "Authorization: Bearer",
+                               "pin" of Janus API joins and watch; NULL = none */
     unsigned threads;       /* bench worker threads (default 1) */
     pid_t server_pid;       /* sampled for CPU/RSS; 0 = found from the URL's port; -1 = none */
     const char *cpus;       /* pin the bench to these CPUs (taskset list), NULL = not pinned */
@@ -56,5 +75,12 @@ struct bench_options {
 void bench_options_defaults(struct bench_options *options);
 const char *bench_scenario_name(enum bench_scenario_kind kind);
 int bench_scenario_from_name(const char *name, enum bench_scenario_kind *out);
+const char *bench_ingest_name(enum bench_ingest ingest);
+int bench_ingest_from_name(const char *name, enum bench_ingest *out);
+const char *bench_viewers_name(enum bench_viewers viewers);
+int bench_viewers_from_name(const char *name, enum bench_viewers *out);
+/* The WHIP/WHEP base URL: options->http_url, else the scheme, host and port of an http(s)
+ * options->url, else http://<host of a ws url>:8088. A string to g_free. */
+char *bench_options_http_base(const struct bench_options *options);
 
 #endif

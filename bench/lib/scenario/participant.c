@@ -222,7 +222,10 @@ static void created_cb(void *owner, json_t *reply)
         participant_start_publisher(participant);
         break;
     case BENCH_ROLE_VIEWER:
-        participant_start_viewer(participant);
+        if (participant->scenario->options->ingest == BENCH_INGEST_RTP)
+            participant_start_streaming_viewer(participant);
+        else
+            participant_start_viewer(participant);
         break;
     }
 }
@@ -257,6 +260,10 @@ static void start_job(void *data)
         g_source_attach(participant->leave_timer, participant->worker->context);
     }
     g_free(job);
+    if (participant_uses_whip(participant)) {
+        participant_start_whip(participant);
+        return;
+    }
     if (bench_janus_open(&participant->janus, &params) < 0) {
         participant_fail(participant, "cannot open a connection");
         return;
@@ -287,6 +294,17 @@ static void destroyed_cb(void *owner, json_t *reply)
     finish(owner);
 }
 
+/* The DELETE was answered: the PeerConnections close after it, as a WHIP/WHEP client does
+ * (closing them first would end the resource on the server before the DELETE arrives). */
+static void whip_closed_cb(void *owner)
+{
+    struct bench_participant *participant = owner;
+    bench_endpoint_destroy(participant->main_endpoint);
+    bench_endpoint_destroy(participant->sub_endpoint);
+    participant->main_endpoint = participant->sub_endpoint = NULL;
+    finish(participant);
+}
+
 static void stop_job(void *data)
 {
     struct bench_participant *participant = data;
@@ -297,6 +315,10 @@ static void stop_job(void *data)
         g_source_destroy(participant->leave_timer);
         g_source_unref(participant->leave_timer);
         participant->leave_timer = NULL;
+    }
+    if (participant->whip) {
+        participant_close_whip(participant, whip_closed_cb);
+        return;
     }
     bench_endpoint_destroy(participant->main_endpoint);
     bench_endpoint_destroy(participant->sub_endpoint);
@@ -345,6 +367,10 @@ static void endpoint_candidate_cb(void *owner, struct bench_endpoint *endpoint,
                                   const char *candidate)
 {
     struct bench_participant *participant = owner;
+    if (participant->whip) {
+        participant_whip_candidate(participant, candidate);
+        return;
+    }
     uint64_t handle = endpoint == participant->sub_endpoint ? participant->sub_handle
                                                             : participant->main_handle;
     if (!participant->janus || !handle)

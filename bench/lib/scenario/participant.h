@@ -27,6 +27,8 @@ struct bench_scenario {
     const struct bench_env *env;
     struct bench_workers *workers;
     uint64_t room_id;
+    uint64_t mountpoint_id;  /* rtp ingest */
+    const char *http_base;   /* WHIP/WHEP: scheme://host:port */
     gint64 broadcaster_feed; /* set before viewers start */
     gint ready;              /* participants fully joined (atomic) */
     gint failed;             /* participants that gave up (atomic) */
@@ -34,6 +36,7 @@ struct bench_scenario {
 };
 
 struct bench_janus;
+struct bench_whip_client;
 
 struct bench_participant {
     struct bench_scenario *scenario;
@@ -42,6 +45,7 @@ struct bench_participant {
     unsigned index;
     uint64_t started_us;
     struct bench_janus *janus;
+    struct bench_whip_client *whip; /* WHIP publisher or WHEP viewer: no Janus connection */
     uint64_t session_id;
     uint64_t main_handle; /* echotest or videoroom publisher */
     uint64_t feed_id;     /* our publisher id in the room */
@@ -97,6 +101,15 @@ void participant_apply_answer(struct bench_participant *participant, json_t *rep
 void participant_start_echo(struct bench_participant *participant);
 void participant_start_publisher(struct bench_participant *participant);
 void participant_start_viewer(struct bench_participant *participant);
+/* A server offer on the subscriber handle answered with "start" (VideoRoom and Streaming). */
+void participant_answer_offer(struct bench_participant *participant, json_t *reply);
+void participant_start_streaming_viewer(struct bench_participant *participant);
+/* WHIP publisher / WHEP viewer (whip_flow.c): true when this participant is one. */
+bool participant_uses_whip(const struct bench_participant *participant);
+void participant_start_whip(struct bench_participant *participant);
+void participant_whip_candidate(struct bench_participant *participant, const char *candidate);
+/* Ends the WHIP/WHEP session; `done` runs once no request is in flight. */
+void participant_close_whip(struct bench_participant *participant, void (*done)(void *participant));
 void participant_add_feeds(struct bench_participant *participant, json_t *publishers);
 void participant_remove_feed(struct bench_participant *participant, uint64_t feed);
 void participant_subscriber_event(struct bench_participant *participant, json_t *event);

@@ -8,10 +8,15 @@
 
 static void subscribe_pending(struct bench_participant *participant);
 
+/* With --token (the room's pin for WHIP/WHEP) the Janus API joins carry it as "pin". */
 static json_t *room_body(struct bench_participant *participant, const char *request)
 {
-    return json_pack("{s:s,s:I}", "request", request, "room",
-                     (json_int_t)participant->scenario->room_id);
+    json_t *body = json_pack("{s:s,s:I}", "request", request, "room",
+                             (json_int_t)participant->scenario->room_id);
+    const char *token = participant->scenario->options->token;
+    if (token)
+        json_object_set_new(body, "pin", json_string(token));
+    return body;
 }
 
 /* ---- publisher ---- */
@@ -144,7 +149,7 @@ static bool create_sub_endpoint(struct bench_participant *participant)
 }
 
 /* A server offer (attached, updated, or one it sent by itself) answered with "start". */
-static void answer_offer(struct bench_participant *participant, json_t *reply)
+void participant_answer_offer(struct bench_participant *participant, json_t *reply)
 {
     json_t *jsep = json_object_get(reply, "jsep");
     const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
@@ -201,7 +206,7 @@ static void subscribed_cb(void *owner, json_t *reply)
     if (!participant_plugin_data(participant, reply, "subscription refused"))
         return;
     participant->sub_joined = true;
-    answer_offer(participant, reply);
+    participant_answer_offer(participant, reply);
 }
 
 static void subscriber_attached_cb(void *owner, json_t *reply)
@@ -244,7 +249,7 @@ void participant_subscriber_event(struct bench_participant *participant, json_t 
     json_t *jsep = json_object_get(event, "jsep");
     const char *type = json_string_value(json_object_get(jsep, "type"));
     if (type && strcmp(type, "offer") == 0)
-        answer_offer(participant, event);
+        participant_answer_offer(participant, event);
 }
 
 void participant_start_viewer(struct bench_participant *participant)

@@ -58,3 +58,21 @@ int bench_stamp_read(const uint8_t *payload, size_t len, bool video, struct benc
     out->publisher = prism_read_be32(p + 12);
     return 0;
 }
+
+bool bench_stamp_order_fresh(struct bench_stamp_order *order, uint64_t send_us,
+                             uint32_t rtp_timestamp)
+{
+    if (!order->started) {
+        *order = (struct bench_stamp_order){true, send_us, rtp_timestamp};
+        return true;
+    }
+    /* All packets of a frame carry the same stamp, so a retransmission of the newest frame's
+     * has the newest stamp; one of an older frame has an older RTP timestamp. */
+    bool not_older_timestamp = (int32_t)(rtp_timestamp - order->newest_timestamp) >= 0;
+    bool older_stamp = send_us < order->newest_send_us;
+    if (not_older_timestamp)
+        order->newest_timestamp = rtp_timestamp;
+    if (!older_stamp)
+        order->newest_send_us = send_us;
+    return !(not_older_timestamp && older_stamp);
+}

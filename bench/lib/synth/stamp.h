@@ -25,4 +25,19 @@ int bench_stamp_write(uint8_t *buf, size_t cap, const struct bench_stamp *stamp)
  * (audio). Returns 0, or -EINVAL when the payload is not one of ours (never reads past len). */
 int bench_stamp_read(const uint8_t *payload, size_t len, bool video, struct bench_stamp *out);
 
+/* What a receiver saw of one stream's stamps, to tell a replay from transit: a server that
+ * keeps a keyframe for new viewers (a streaming mountpoint) sends it again under a new RTP
+ * timestamp with the payload, stamp included, as it was, so its stamp says how old the kept
+ * keyframe is, not how long the packet took. A retransmission keeps its RTP timestamp. */
+struct bench_stamp_order {
+    bool started;
+    uint64_t newest_send_us;
+    uint32_t newest_timestamp;
+};
+
+/* Feeds a stamped packet; false when it is a replay (its RTP timestamp is not older than any
+ * seen but its stamp is older than the newest): no latency sample. */
+bool bench_stamp_order_fresh(struct bench_stamp_order *order, uint64_t send_us,
+                             uint32_t rtp_timestamp);
+
 #endif
