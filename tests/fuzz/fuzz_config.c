@@ -1,6 +1,7 @@
 /* Fuzzes configuration input: the data as the HTTP transport's .jcfg file (libconfig's parse,
- * then Prism's section, key, type, range and wrapped-literal checks), and as the text value
- * of every environment variable and every flag. */
+ * then Prism's section, key, type, range and wrapped-literal checks), and, after its first
+ * byte (which picks the setting), as the text value of a setting's environment variable and
+ * flag. */
 #include "core/config.h"
 
 #include <stdint.h>
@@ -55,28 +56,26 @@ static void load_file(const uint8_t *data, size_t size)
         prism_config_free(config);
 }
 
-static void apply_text(const char *text)
+/* The text as the value of one setting, chosen by the input's first byte, through its
+ * environment variable and its flag. One setting a run (not all of them) keeps a run to two
+ * loads, so that the fuzzer gets through millions of inputs; it reaches every setting by
+ * mutating that byte. */
+static void apply_text(const struct prism_setting *setting, const char *text)
 {
-    const struct prism_config_schema *schema = &prism_settings_schema;
     struct prism_config *config = NULL;
     char error[512], name[128];
     char *entry = malloc(strlen(text) + sizeof(name) + 2);
     if (!entry)
         return;
-    for (size_t i = 0; i < schema->setting_count; i++) {
-        prism_setting_env_name(&schema->settings[i], name, sizeof(name));
-        sprintf(entry, "%s=%s", name, text);
-        char *environment[] = {entry, NULL};
-        if (prism_config_load(&config, NULL, environment, error, sizeof(error)) == 0)
-            prism_config_free(config);
-    }
+    prism_setting_env_name(setting, name, sizeof(name));
+    sprintf(entry, "%s=%s", name, text);
+    char *environment[] = {entry, NULL};
+    if (prism_config_load(&config, NULL, environment, error, sizeof(error)) == 0)
+        prism_config_free(config);
     free(entry);
-    if (prism_config_load(&config, NULL, NULL, error, sizeof(error)) < 0)
+    if (!setting->flag || prism_config_load(&config, NULL, NULL, error, sizeof(error)) < 0)
         return;
-    for (size_t i = 0; i < schema->setting_count; i++) {
-        if (schema->settings[i].flag)
-            prism_config_set_flag(config, schema->settings[i].flag, text, error, sizeof(error));
-    }
+    prism_config_set_flag(config, setting->flag, text, error, sizeof(error));
     prism_config_free(config);
 }
 
@@ -85,9 +84,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 4096 || !prepare_dir())
         return 0;
     load_file(data, size);
-    char *text = strndup((const char *)data, size);
+    if (size == 0)
+        return 0;
+    const struct prism_config_schema *schema = &prism_settings_schema;
+    char *text = strndup((const char *)data + 1, size - 1);
     if (text)
-        apply_text(text);
+        apply_text(&schema->settings[data[0] % schema->setting_count], text);
     free(text);
     return 0;
 }
