@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "core/config_json.h"
+#include "core/config_write.h"
 #include "core/log.h"
 #include "plugins/videoroom/videoroom.h"
 
@@ -105,24 +106,6 @@ const char *vr_rooms_rtp_forward_key(void)
     return lock_rtp_forward ? admin_key : NULL;
 }
 
-/* The "videoroom" settings the file sets, to write them again as they were. */
-static json_t *read_file_settings(const config_t *tree)
-{
-    json_t *values = json_object();
-    const struct prism_config_schema *schema = &prism_settings_schema;
-    for (size_t i = 0; i < schema->setting_count; i++) {
-        const struct prism_setting *setting = &schema->settings[i];
-        if (strcmp(setting->section, "videoroom") != 0)
-            continue;
-        char path[128];
-        snprintf(path, sizeof(path), "videoroom.%s", setting->key);
-        const config_setting_t *node = config_lookup(tree, path);
-        if (node)
-            json_object_set_new(values, setting->key, prism_config_node_to_json(node));
-    }
-    return values;
-}
-
 /* Creates one room of the list. Returns 0 or -EINVAL with `error`. */
 static int load_room(const config_setting_t *node, const char *path, char *error, size_t size)
 {
@@ -204,76 +187,10 @@ int vr_rooms_load_config(const struct prism_config *config, char *error, size_t 
     file_rooms = new_room_tree();
     if (file_settings)
         json_decref(file_settings);
-    file_settings = tree ? read_file_settings(tree) : json_object();
+    file_settings = prism_config_section_values(tree, "videoroom");
     int rc = tree ? load_rooms(tree, path ? path : VR_CONFIG_FILE, error, error_size) : 0;
     g_mutex_unlock(&file_lock);
     return rc;
-}
-
-/* Writes `text` as a libconfig string literal. */
-static void append_quoted(GString *out, const char *text)
-{
-    g_string_append_c(out, '"');
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            g_string_append_printf(out, "\\%c", *c);
-        else if (*c == '\n')
-            g_string_append(out, "\\n");
-        else if (*c == '\t')
-            g_string_append(out, "\\t");
-        else if (*c < 0x20 || *c == 0x7f)
-            g_string_append_printf(out, "\\x%02x", *c);
-        else
-            g_string_append_c(out, (char)*c);
-    }
-    g_string_append_c(out, '"');
-}
-
-/* Writes a room setting's value: integers (libconfig 1.5 needs an L past 32 bits), booleans,
- * strings and arrays of those, which is all a room or the "videoroom" section holds. */
-static void append_value(GString *out, const json_t *value)
-{
-    if (json_is_integer(value)) {
-        json_int_t number = json_integer_value(value);
-        bool wide = number > INT32_MAX || number < INT32_MIN;
-        g_string_append_printf(out, "%" JSON_INTEGER_FORMAT "%s", number, wide ? "L" : "");
-    } else if (json_is_boolean(value)) {
-        g_string_append(out, json_is_true(value) ? "true" : "false");
-    } else if (json_is_string(value)) {
-        append_quoted(out, json_string_value(value));
-    } else if (json_is_array(value)) {
-        g_string_append_c(out, '[');
-        for (size_t i = 0; i < json_array_size(value); i++) {
-            g_string_append(out, i ? ", " : " ");
-            append_value(out, json_array_get(value, i));
-        }
-        g_string_append(out, json_array_size(value) ? " ]" : "]");
-    }
-}
-
-/* The "videoroom" section: every setting documented, set when the file set it. */
-static void append_settings(GString *out)
-{
-    const struct prism_config_schema *schema = &prism_settings_schema;
-    bool first = true;
-    g_string_append(out, "\nvideoroom: {\n");
-    for (size_t i = 0; i < schema->setting_count; i++) {
-        const struct prism_setting *setting = &schema->settings[i];
-        if (strcmp(setting->section, "videoroom") != 0)
-            continue;
-        g_string_append_printf(out, "%s\t# %s.\n", first ? "" : "\n", setting->help);
-        first = false;
-        json_t *value = json_object_get(file_settings, setting->key);
-        g_string_append_printf(out, "\t%s%s = ", value ? "" : "#", setting->key);
-        if (value)
-            append_value(out, value);
-        else if (setting->type == PRISM_SETTING_STRING)
-            append_quoted(out, setting->default_value);
-        else
-            g_string_append(out, setting->default_value);
-        g_string_append_c(out, '\n');
-    }
-    g_string_append(out, "}\n");
 }
 
 struct room_writer {
@@ -284,13 +201,8 @@ struct room_writer {
 static gboolean append_room_cb(gpointer key, gpointer value, gpointer data)
 {
     struct room_writer *writer = data;
-    g_string_append(writer->out, writer->count++ ? ",\n\t{\n" : "\t{\n");
-    for (void *it = json_object_iter(value); it; it = json_object_iter_next(value, it)) {
-        g_string_append_printf(writer->out, "\t\t%s = ", json_object_iter_key(it));
-        append_value(writer->out, json_object_iter_value(it));
-        g_string_append_c(writer->out, '\n');
-    }
-    g_string_append(writer->out, "\t}");
+    g_string_append(writer->out, writer->count++ ? ",\n\t" : "\t");
+    prism_config_append_group(writer->out, value, 1);
     return FALSE;
 }
 
@@ -298,38 +210,18 @@ static gboolean append_room_cb(gpointer key, gpointer value, gpointer data)
 static char *render_file(void)
 {
     struct room_writer writer = {g_string_new(file_header), 0};
-    append_settings(writer.out);
+    prism_config_append_section(writer.out, "videoroom", file_settings);
     g_string_append(writer.out, "\nrooms = (\n");
     g_tree_foreach(file_rooms, append_room_cb, &writer);
     g_string_append(writer.out, writer.count ? "\n)\n" : ")\n");
     return g_string_free(writer.out, FALSE);
 }
 
-/* Replaces the file with the rendered state: a temporary file in the same directory, synced,
- * then renamed over the original, so readers see the old file or the new one, never a part. */
+/* Replaces the file with the rendered state; readers see the old file or the new one. */
 static int write_file(void)
 {
     char *text = render_file();
-    config_t check;
-    config_init(&check);
-    int rc = 0;
-    if (config_read_string(&check, text) != CONFIG_TRUE) {
-        prism_error("videoroom", "refusing to write %s: line %d: %s", file_path,
-                    config_error_line(&check), config_error_text(&check));
-        rc = -EINVAL;
-    }
-    config_destroy(&check);
-    struct stat info;
-    int mode = stat(file_path, &info) == 0 ? (int)(info.st_mode & 07777) : 0644;
-    GError *failure = NULL;
-    if (rc == 0 &&
-        !g_file_set_contents_full(file_path, text, -1,
-                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                  mode, &failure)) {
-        prism_warn("videoroom", "cannot save the rooms: %s", failure->message);
-        rc = failure->code == G_FILE_ERROR_NOMEM ? -ENOMEM : -EIO;
-        g_error_free(failure);
-    }
+    int rc = prism_config_replace_file(file_path, text, "videoroom");
     g_free(text);
     return rc;
 }
