@@ -34,6 +34,9 @@ enum prism_api_error {
     PRISM_API_ERROR_TOKEN_NOT_FOUND = 470,
     PRISM_API_ERROR_WEBRTC_STATE = 471,
     PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS = 472,
+    /* Prism's own (Janus has no rate limit): the client's address sent more requests than
+     * general.requests_per_second allows; the same number as the HTTP status. */
+    PRISM_API_ERROR_TOO_MANY_REQUESTS = 429,
 };
 
 /* Janus's short description of a code ("Session not found"). */

@@ -137,6 +137,7 @@ static int copy_config(struct prism_http *http, const struct prism_http_config *
     http->max_body_size = config->max_body_size ? config->max_body_size : 1024 * 1024;
     http->long_poll_timeout_s = config->long_poll_timeout_s ? config->long_poll_timeout_s : 30;
     http->max_connections = config->max_connections ? config->max_connections : 1024;
+    http->max_connections_per_address = config->max_connections_per_address;
     return 0;
 }
 
@@ -164,7 +165,8 @@ static int start_daemon(struct prism_http *http)
     http->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, http_access_cb, http, MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)http->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
-        http->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S,
+        http->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        http->max_connections_per_address, MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, http, MHD_OPTION_NOTIFY_COMPLETED,
         http_completed_cb, http, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!http->daemon) {

@@ -53,6 +53,8 @@ static void call_api(struct prism_api *api, struct whip_resource *resource, json
         .length = strlen(text),
         .sink = resource ? &resource->sink : NULL,
         .reply = &call->target,
+        /* The internal session counts against the WHIP client's address. */
+        .client_address = resource ? resource->client_address : NULL,
     };
     prism_api_handle(api, &request, prism_now_us());
     free(text);
