@@ -5,6 +5,7 @@
 #ifndef PRISM_SIGNALING_HTTP_INTERNAL_H
 #define PRISM_SIGNALING_HTTP_INTERNAL_H
 
+#include "core/log_limit.h"
 #include "core/sink.h"
 #include "signaling/http/http.h"
 #include "signaling/http/queue.h"
@@ -28,6 +29,8 @@
  * /whep and /metrics take further slots (before the static route, which
  * matches every path and so comes last). */
 #define HTTP_MAX_ROUTES 8u
+/* Kinds of libmicrohttpd log lines rate-limited apart. */
+#define HTTP_MHD_LOG_KINDS 16u
 
 /* What the transport's threads share: the event sink sessions push to, the
  * long-poll queues, and the state of every request. Refcounted through the
@@ -131,6 +134,12 @@ struct prism_http {
     uint16_t port;
     GThread *sweeper;
     bool stopped;
+    /* libmicrohttpd's log lines, rate-limited per kind (server.c). */
+    GMutex mhd_log_lock;
+    struct {
+        const char *format;
+        struct prism_log_limit limit;
+    } mhd_log[HTTP_MHD_LOG_KINDS];
 };
 
 /* hub.c */
