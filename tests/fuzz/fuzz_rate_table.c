@@ -28,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t now = 1000000, latest = now;
     for (size_t at = 2; at + 3 <= size; at += 3) {
         uint8_t step = data[at], pick = data[at + 1], length = data[at + 2];
-        if (step & 0x80)
-            now -= (uint64_t)(step & 0x7f) * 1000u; /* a clock that goes back */
+        uint64_t back = (uint64_t)(step & 0x7f) * 1000u;
+        if (step & 0x80) /* a clock that goes back (never below 0) */
+            now = now > back ? now - back : 0;
         else
             now += (uint64_t)step * (step & 0x40 ? 100000u : 100u);
         char address[PRISM_CLIENT_ADDRESS_MAX];
