@@ -39,6 +39,11 @@ enum prism_api_error {
     PRISM_API_ERROR_TOO_MANY_REQUESTS = 429,
 };
 
+/* The reason of the 472 a "create" gets when its client address holds
+ * max_sessions_per_address sessions (Janus has no such limit), so that the WHIP module can
+ * answer it with 429 rather than 503. */
+#define PRISM_API_REASON_TOO_MANY_SESSIONS "Too many sessions from this address"
+
 /* Janus's short description of a code ("Session not found"). */
 const char *prism_api_error_text(int code);
 

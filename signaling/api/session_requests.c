@@ -82,8 +82,8 @@ static void reply_too_many_sessions(const struct api_call *call)
                    "create; %" G_GUINT64_FORMAT " more refused since the last line",
                    call->request->client_address, call->api->config.max_sessions_per_address,
                    suppressed);
-    api_reply_error(call, PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS,
-                    "Too many sessions from this address");
+    api_reply_error(call, PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS, "%s",
+                    PRISM_API_REASON_TOO_MANY_SESSIONS);
 }
 
 void api_request_create(struct api_call *call)

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import WebSocket from 'ws';
 import { transaction } from './lib/http.js';
 import { againstJanus, freePort, startServer } from './lib/server.js';
+import { STATIC_OFFER } from './lib/whip.js';
 import { JanusWs } from './lib/ws.js';
 
 const skip = againstJanus && 'Janus has no per-address limits';
@@ -120,6 +121,41 @@ test('sessions per address: the create over the limit gets 472, other addresses 
             await server.stop();
         }
     });
+
+test('a WHIP resource\'s session counts against its HTTP client\'s address', { skip }, async () => {
+    const server = await startServer({ PRISM_GENERAL_MAX_SESSIONS_PER_ADDRESS: '1' });
+    try {
+        const ws = await openWs(server, OTHER);
+        const session = await ws.create();
+        const handle = await ws.attach(session, 'janus.plugin.videoroom');
+        const room = 6000 + Math.floor(Math.random() * 1000);
+        const made = await ws.request({ janus: 'message', session_id: session, handle_id: handle,
+            body: { request: 'create', room } });
+        assert.equal(made.plugindata.data.videoroom, 'created', JSON.stringify(made));
+        const publish = () => httpRequest(`${server.origin}/whip/endpoint/${room}`, {
+            body: STATIC_OFFER, headers: { 'content-type': 'application/sdp' }, localAddress: FLOOD,
+        });
+        const resource = await publish();
+        assert.equal(resource.status, 201, resource.text);
+        // The address's one session is the WHIP resource's: a create and a second WHIP POST
+        // from it are refused, a client of another address is served.
+        const refused = await janus(server, { janus: 'create' }, { localAddress: FLOOD });
+        assert.equal(refused.json.error?.code, 472, refused.text);
+        const second = await publish();
+        assert.equal(second.status, 429, second.text);
+        assert.match(second.json.error, /Too many sessions from this address/);
+        const other = await janus(server, { janus: 'create' }, { localAddress: '127.0.0.4' });
+        assert.equal(other.json.janus, 'success', other.text);
+        // Deleting the resource frees the slot.
+        const deleted = await httpRequest(server.origin + resource.headers.location, { method: 'DELETE', localAddress: FLOOD });
+        assert.equal(deleted.status, 200, deleted.text);
+        await eventually(async () => (await janus(server, { janus: 'create' }, { localAddress: FLOOD })).json.janus === 'success',
+            'a create once the WHIP resource was deleted');
+        await ws.close();
+    } finally {
+        await server.stop();
+    }
+});
 
 test('requests per second: 429 with Retry-After over HTTP and WHIP, error 429 over WebSocket, one log line',
     { skip }, async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { transaction } from './lib/http.js';
 import { againstJanus, freePort, startServer } from './lib/server.js';
+import { STATIC_OFFER } from './lib/whip.js';
 import { JanusWs } from './lib/ws.js';
 
 const SECRETS = {
@@ -20,15 +21,6 @@ const SECRETS = {
     wrongPin: 'wrongpin-Q7fLeak9',
     wrongBearer: 'bearer-Q7fLeak10',
 };
-
-// An offer that passes WHIP's checks (BUNDLE, rtcp-mux, ICE and DTLS attributes).
-const OFFER = [
-    'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=ice-ufrag:lgUf',
-    'a=ice-pwd:lgPwdlgPwdlgPwdlgPwdlgPw',
-    `a=fingerprint:sha-256 ${Array(32).fill('AB').join(':')}`,
-    'a=setup:actpass', 'a=mid:0', 'a=sendonly', 'a=rtcp-mux', 'a=rtpmap:111 opus/48000/2', '',
-].join('\r\n');
 
 async function post(url, body) {
     const response = await fetch(url, {
@@ -128,7 +120,7 @@ test('WHIP Bearer tokens (room pins), right and wrong, stay out of the log',
             const whip = (bearer) => fetch(`${server.origin}/whip/endpoint/${room}`, {
                 method: 'POST',
                 headers: { 'content-type': 'application/sdp', authorization: `Bearer ${bearer}` },
-                body: OFFER,
+                body: STATIC_OFFER,
             });
             const refused = await whip(SECRETS.wrongBearer);
             assert.equal(refused.status, 401, await refused.text());
