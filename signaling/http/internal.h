@@ -48,6 +48,7 @@ struct http_hub {
     GQueue pending;     /* struct http_request waiting for the engine (pending_link) */
     unsigned in_flight; /* requests MHD has not completed yet */
     bool stopping;      /* no more suspending: everything is answered at once */
+    struct prism_log_limit dropped_log; /* events dropped for clients that do not poll */
     bool sweeper_quit;
 };
 
