@@ -214,6 +214,11 @@ static int start_api(struct prism_process *process)
         .max_sessions = (unsigned)prism_config_get_int(config, "general", "max_sessions"),
         .max_handles_per_session = (unsigned)prism_config_get_int(config, "general",
                                                                   "max_handles_per_session"),
+        .max_sessions_per_address = (unsigned)prism_config_get_int(config, "general",
+                                                                   "max_sessions_per_address"),
+        .requests_per_second = (unsigned)prism_config_get_int(config, "general",
+                                                              "requests_per_second"),
+        .request_burst = (unsigned)prism_config_get_int(config, "general", "request_burst"),
         .auth =
             {
                 .api_secret = prism_config_get_string(config, "general", "api_secret"),
@@ -301,6 +306,8 @@ static int start_transports(struct prism_process *process)
             .long_poll_timeout_s = (unsigned)prism_config_get_int(config, "http",
                                                                   "long_poll_timeout"),
             .max_connections = (unsigned)prism_config_get_int(config, "http", "max_connections"),
+            .max_connections_per_address = (unsigned)prism_config_get_int(
+                config, "http", "max_connections_per_address"),
             .cors_allow_origin = prism_config_get_string(config, "cors", "allow_origin"),
             .static_dir = prism_config_get_bool(config, "http", "static_enabled")
                               ? find_static_dir(
@@ -322,6 +329,8 @@ static int start_transports(struct prism_process *process)
             .port = (uint16_t)prism_config_get_int(config, "websockets", "port"),
             .max_message_size = (size_t)prism_config_get_int(config, "websockets",
                                                              "max_message_size"),
+            .max_connections_per_address = (unsigned)prism_config_get_int(
+                config, "websockets", "max_connections_per_address"),
             .cert_pem = prism_config_get_string(config, "websockets", "cert_pem"),
             .cert_key = prism_config_get_string(config, "websockets", "cert_key"),
             .cert_pwd = prism_config_get_string(config, "websockets", "cert_pwd"),

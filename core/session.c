@@ -14,6 +14,7 @@ struct prism_session {
     GHashTable *handles;           /* uint64 id -> handle (one reference each) */
     struct prism_event_sink *sink; /* one reference */
     uint64_t orphaned_since_us;    /* 0 while a transport owns the session */
+    char client_address[48];       /* set before the session is shared, then read-only */
     bool ending;                   /* destroy or timeout started: no new handles */
     /* PeerConnections of the session's handles, which may live on different workers. */
     atomic_uint peer_count;
@@ -60,6 +61,16 @@ void prism_session_unref(struct prism_session *session)
 uint64_t prism_session_id(const struct prism_session *session)
 {
     return session->id;
+}
+
+void prism_session_set_client_address(struct prism_session *session, const char *address)
+{
+    g_strlcpy(session->client_address, address ? address : "", sizeof(session->client_address));
+}
+
+const char *prism_session_client_address(const struct prism_session *session)
+{
+    return session->client_address;
 }
 
 void prism_session_touch(struct prism_session *session, uint64_t now_us)

@@ -29,6 +29,11 @@ void prism_session_unref(struct prism_session *session);
 
 uint64_t prism_session_id(const struct prism_session *session);
 
+/* The client address the session counts against (its creator's; see
+ * signaling/limits/client_address.h), "" when none. Set once, before the session is shared. */
+void prism_session_set_client_address(struct prism_session *session, const char *address);
+const char *prism_session_client_address(const struct prism_session *session);
+
 /* Records client activity (any request or long-poll) for the timeout. */
 void prism_session_touch(struct prism_session *session, uint64_t now_us);
 uint64_t prism_session_last_activity(const struct prism_session *session);

@@ -155,6 +155,13 @@ static const struct prism_setting settings[] = {
                 "Most handles in one session; 0 = unlimited"),
     INT_SETTING("general", "max_peers_per_session", "32", 0, INT_MAX, NULL,
                 "Most PeerConnections in one session (a handle has at most one); 0 = unlimited"),
+    INT_SETTING("general", "max_sessions_per_address", "100", 0, INT_MAX, NULL,
+                "Most sessions one client address (an IPv6 /64) holds at once; 0 = unlimited"),
+    INT_SETTING("general", "requests_per_second", "100", 0, INT_MAX, NULL,
+                "Janus API, WHIP and WHEP requests per second per client address; 0 = unlimited"),
+    INT_SETTING("general", "request_burst", "200", 0, INT_MAX, NULL,
+                "Requests one client address may send at once above requests_per_second; "
+                "0 = requests_per_second"),
     STRING_SETTING(
         "general", "event_webhook", "", check_optional_url, NULL,
         "URL events are POSTed to, as JSON arrays in Janus's event shapes; empty = none"),
@@ -220,6 +227,8 @@ static const struct prism_setting settings[] = {
                 "Seconds a long-poll waits for events before answering with a keepalive"),
     INT_SETTING("http", "max_connections", "4096", 16, INT_MAX, NULL,
                 "Most HTTP connections open at once"),
+    INT_SETTING("http", "max_connections_per_address", "200", 0, INT_MAX, NULL,
+                "Most HTTP connections one IP address holds open at once; 0 = unlimited"),
     BOOL_SETTING("http", "static_enabled", "true", NULL,
                  "Serve the files of static_dir (the demo pages) on the other paths"),
     STRING_SETTING("http", "static_dir", "web", check_not_empty, NULL,
@@ -250,6 +259,9 @@ static const struct prism_setting settings[] = {
                 "TCP port of the WebSocket server"),
     INT_SETTING("websockets", "max_message_size", "1048576", 1024, INT_MAX, NULL,
                 "Largest message accepted, in bytes"),
+    INT_SETTING("websockets", "max_connections_per_address", "100", 0, INT_MAX, NULL,
+                "Most WebSocket connections one client address holds open at once; "
+                "0 = unlimited"),
     BOOL_SETTING("admin_ws", "enabled", "false", NULL,
                  "Serve the Admin API over WebSocket (subprotocol janus-admin-protocol)"),
     STRING_SETTING("admin_ws", "interface", "127.0.0.1", check_not_empty, NULL,

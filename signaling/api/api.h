@@ -29,8 +29,15 @@ struct prism_api_config {
                                    "claim" before it is destroyed; 0 = destroyed at once */
     unsigned max_sessions;      /* 0 = unlimited */
     unsigned max_handles_per_session; /* 0 = unlimited */
-    struct prism_auth_config auth;    /* API secret and tokens; all off when zeroed */
-    const char *admin_secret;         /* the Admin API's "admin_secret"; NULL or "" = none */
+    /* Sessions one client address may hold at once (see prism_api_request.client_address);
+     * more "create"s get error 472 "Too many sessions from this address". 0 = unlimited. */
+    unsigned max_sessions_per_address;
+    /* Requests a second one client address may send (a token bucket of `request_burst`
+     * tokens; 0 = `requests_per_second`); the transports ask prism_api_admit. 0 = unlimited. */
+    unsigned requests_per_second;
+    unsigned request_burst;
+    struct prism_auth_config auth; /* API secret and tokens; all off when zeroed */
+    const char *admin_secret;      /* the Admin API's "admin_secret"; NULL or "" = none */
 };
 
 /* What a transport tells "info" about itself. Static strings. */
@@ -59,6 +66,9 @@ struct prism_api_request {
     struct prism_event_sink *sink;
     /* Gets exactly one reply. */
     struct prism_reply_target *reply;
+    /* The client's address key (signaling/limits/client_address.h) a "create" counts against
+     * max_sessions_per_address; NULL or "": not counted (requests Prism makes itself). */
+    const char *client_address;
 };
 
 /* Creates the engine with the plugins (each already initialised) and the
@@ -129,6 +139,19 @@ void prism_api_counts(struct prism_api *api, unsigned *sessions, unsigned *handl
 /* Shutdown: refuse new sessions (error 472), then end every session, sending
  * "hangup" (where media was up) and "detached" for each handle. */
 void prism_api_shutdown(struct prism_api *api);
+
+/* The request-rate limit: true when a request from `client_address` (NULL or "": never
+ * limited) may go on now. When refused, *retry_after_us (may be NULL) is how long until it
+ * may, and one warning per address per ten seconds says so, naming `transport`. Any thread. */
+bool prism_api_admit(struct prism_api *api, const char *client_address, const char *transport,
+                     uint64_t now_us, uint64_t *retry_after_us);
+
+/* Answers `request` with an error without handling it (e.g. refused by prism_api_admit): the
+ * request's "transaction" is copied into the reply when its body has one. */
+void prism_api_refuse(const struct prism_api_request *request, int code, const char *reason);
+
+/* Sessions counted against `client_address` now, for tests. */
+unsigned prism_api_sessions_of_address(struct prism_api *api, const char *client_address);
 
 /* Live counts, for tests, metrics and the admin API. */
 unsigned prism_api_session_count(struct prism_api *api);

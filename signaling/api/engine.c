@@ -29,7 +29,9 @@ int prism_api_create(struct prism_api **out, const struct prism_api_config *conf
     api->config = *config;
     api->server_name = strdup(config->server_name ? config->server_name : "Prism");
     api->plugins = calloc(plugin_count ? plugin_count : 1, sizeof(*api->plugins));
-    if (!api->server_name || !api->plugins || prism_auth_create(&api->auth, &config->auth) < 0) {
+    if (!api->server_name || !api->plugins || prism_auth_create(&api->auth, &config->auth) < 0 ||
+        api_limits_create(api) < 0) {
+        api_limits_destroy(api);
         prism_auth_destroy(api->auth);
         free(api->server_name);
         free(api->plugins);
@@ -93,6 +95,7 @@ void prism_api_destroy(struct prism_api *api)
     g_mutex_clear(&api->jobs_lock);
     g_cond_clear(&api->jobs_done);
     g_hash_table_destroy(api->sessions);
+    api_limits_destroy(api);
     g_ptr_array_free(api->transports, TRUE);
     g_mutex_clear(&api->lock);
     prism_auth_destroy(api->auth);
@@ -144,6 +147,7 @@ struct prism_session *api_remove_session(struct prism_api *api, uint64_t id)
     if (g_hash_table_lookup_extended(api->sessions, &id, &key, &session)) {
         g_hash_table_steal(api->sessions, &id);
         free(key);
+        api_address_release_locked(api, prism_session_client_address(session));
     }
     g_mutex_unlock(&api->lock);
     return session;
@@ -289,6 +293,7 @@ static GPtrArray *remove_sessions_where(struct prism_api *api,
         g_ptr_array_add(removed, value);
         g_hash_table_iter_steal(&iter);
         free(key);
+        api_address_release_locked(api, prism_session_client_address(value));
     }
     g_mutex_unlock(&api->lock);
     return removed;

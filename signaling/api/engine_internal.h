@@ -22,6 +22,11 @@ struct prism_api {
     GPtrArray *transports;   /* const struct prism_transport_info * */
     GMutex lock;
     GHashTable *sessions; /* uint64 id -> struct prism_session * (one reference) */
+    /* Sessions per client address: address key (owned) -> count (GUINT_TO_POINTER); an entry
+     * goes with its last session. Guarded by `lock`. */
+    GHashTable *address_sessions;
+    GMutex rates_lock;              /* guards `rates` */
+    struct prism_rate_table *rates; /* requests per second per address; owned */
     atomic_bool accepting;
     atomic_uint handle_count;
     /* Worker jobs and session ends still running that reference the
@@ -117,6 +122,13 @@ void api_admin_list_handles(struct api_call *call);
 void api_admin_detach_handle(struct api_call *call);
 void api_admin_hangup_webrtc(struct api_call *call);
 void api_admin_handle_info(struct api_call *call);
+
+/* limits.c: per-address session counts, with api->lock held. `reserve` is false (and counts
+ * nothing) when the address is at max_sessions_per_address. NULL or "" is never counted. */
+bool api_address_reserve_locked(struct prism_api *api, const char *address);
+void api_address_release_locked(struct prism_api *api, const char *address);
+int api_limits_create(struct prism_api *api);
+void api_limits_destroy(struct prism_api *api);
 
 /* Registry. */
 struct prism_session *api_find_session(struct prism_api *api, uint64_t id); /* new reference */

@@ -48,6 +48,8 @@ const char *prism_api_error_text(int code)
         return "Invalid element type";
     case PRISM_API_ERROR_SESSION_CONFLICT:
         return "Session ID already in use";
+    case PRISM_API_ERROR_TOO_MANY_REQUESTS:
+        return "Too many requests";
     case PRISM_API_ERROR_UNEXPECTED_ANSWER:
         return "Unexpected ANSWER (no OFFER)";
     case PRISM_API_ERROR_TOKEN_NOT_FOUND:

@@ -34,7 +34,15 @@ enum prism_api_error {
     PRISM_API_ERROR_TOKEN_NOT_FOUND = 470,
     PRISM_API_ERROR_WEBRTC_STATE = 471,
     PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS = 472,
+    /* Prism's own (Janus has no rate limit): the client's address sent more requests than
+     * general.requests_per_second allows; the same number as the HTTP status. */
+    PRISM_API_ERROR_TOO_MANY_REQUESTS = 429,
 };
+
+/* The reason of the 472 a "create" gets when its client address holds
+ * max_sessions_per_address sessions (Janus has no such limit), so that the WHIP module can
+ * answer it with 429 rather than 503. */
+#define PRISM_API_REASON_TOO_MANY_SESSIONS "Too many sessions from this address"
 
 /* Janus's short description of a code ("Session not found"). */
 const char *prism_api_error_text(int code);

@@ -4,7 +4,9 @@
 #include "core/events.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/log_limit.h"
 #include "signaling/api/errors.h"
+#include "signaling/limits/rejections.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,29 +30,60 @@ static const struct prism_param create_params[] = {
     {"id", PRISM_PARAM_INTEGER, PRISM_PARAM_POSITIVE},
 };
 
+/* insert_session_locked's result when the client's address holds max_sessions_per_address
+ * sessions: answered with 472 as well, with its own reason. */
+#define SESSIONS_PER_ADDRESS_REACHED (-1)
+
 /* Picks the session id (the client's, or a fresh random one) and inserts the
- * session. Returns 0, or the error code when the id is taken or too many
- * sessions exist. Must hold api->lock. */
+ * session, counted against the client's address. Returns 0, or the error code when the id
+ * is taken or too many sessions exist. Must hold api->lock. */
 static int insert_session_locked(struct prism_api *api, uint64_t wanted, uint64_t *out_id,
-                                 struct prism_event_sink *sink, uint64_t now_us)
+                                 struct prism_event_sink *sink, const char *address,
+                                 uint64_t now_us)
 {
     if (api->config.max_sessions && g_hash_table_size(api->sessions) >= api->config.max_sessions)
         return PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS;
     uint64_t id = wanted;
     if (id && g_hash_table_contains(api->sessions, &id))
         return PRISM_API_ERROR_SESSION_CONFLICT;
+    if (!api_address_reserve_locked(api, address))
+        return SESSIONS_PER_ADDRESS_REACHED;
     while (!id || g_hash_table_contains(api->sessions, &id))
         id = prism_random_id();
     uint64_t *key = malloc(sizeof(*key));
     struct prism_session *session = key ? prism_session_new(id, sink, now_us) : NULL;
     if (!session) {
         free(key);
+        api_address_release_locked(api, address);
         return PRISM_API_ERROR_UNKNOWN;
     }
+    prism_session_set_client_address(session, address);
     *key = id;
     g_hash_table_insert(api->sessions, key, session);
     *out_id = id;
     return 0;
+}
+
+/* Janus has no per-address limit; 472 is its code for "no new session for you now", which
+ * janus.js and janode report as a failed create. The log line is rate-limited: a client that
+ * loops on create must not flood the log. */
+static void reply_too_many_sessions(const struct api_call *call)
+{
+    static GMutex log_lock;
+    static struct prism_log_limit log_limit;
+    prism_rejection_count(PRISM_REJECT_SESSIONS_PER_ADDRESS);
+    uint64_t suppressed = 0;
+    g_mutex_lock(&log_lock);
+    bool log = prism_log_limit_allow(&log_limit, call->now_us, &suppressed);
+    g_mutex_unlock(&log_lock);
+    if (log)
+        prism_warn("limits",
+                   "%s: already holds %u sessions (max_sessions_per_address), refusing a "
+                   "create; %" G_GUINT64_FORMAT " more refused since the last line",
+                   call->request->client_address, call->api->config.max_sessions_per_address,
+                   suppressed);
+    api_reply_error(call, PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS, "%s",
+                    PRISM_API_REASON_TOO_MANY_SESSIONS);
 }
 
 void api_request_create(struct api_call *call)
@@ -80,8 +113,13 @@ void api_request_create(struct api_call *call)
     }
     uint64_t id = 0;
     g_mutex_lock(&api->lock);
-    int code = insert_session_locked(api, (uint64_t)wanted, &id, call->request->sink, call->now_us);
+    int code = insert_session_locked(api, (uint64_t)wanted, &id, call->request->sink,
+                                     call->request->client_address, call->now_us);
     g_mutex_unlock(&api->lock);
+    if (code == SESSIONS_PER_ADDRESS_REACHED) {
+        reply_too_many_sessions(call);
+        return;
+    }
     if (code == PRISM_API_ERROR_SESSION_CONFLICT) {
         api_reply_error(call, code, "Session ID already in use");
         return;

@@ -19,12 +19,15 @@ struct prism_whip;
 
 /* Zero or NULL fields take the default shown. Strings are copied. */
 struct prism_http_config {
-    const char *interface;         /* IPv4 or IPv6 address to bind: "127.0.0.1" */
-    uint16_t port;                 /* 0 picks a free port (see prism_http_port) */
-    const char *base_path;         /* "/janus" */
-    size_t max_body_size;          /* bytes: 1 MiB */
-    unsigned long_poll_timeout_s;  /* a long-poll without events answers a keepalive: 30 */
-    unsigned max_connections;      /* concurrent connections MHD accepts: 1024 */
+    const char *interface;        /* IPv4 or IPv6 address to bind: "127.0.0.1" */
+    uint16_t port;                /* 0 picks a free port (see prism_http_port) */
+    const char *base_path;        /* "/janus" */
+    size_t max_body_size;         /* bytes: 1 MiB */
+    unsigned long_poll_timeout_s; /* a long-poll without events answers a keepalive: 30 */
+    unsigned max_connections;     /* concurrent connections MHD accepts: 1024 */
+    /* Concurrent connections from one IP address (MHD_OPTION_PER_IP_CONNECTION_LIMIT); MHD
+     * closes more at once, without an answer. 0: unlimited. */
+    unsigned max_connections_per_address;
     const char *cors_allow_origin; /* "*" echoes the request's Origin */
     /* Folder whose files are served on the paths the API does not use; NULL or
      * "": none. A relative path is taken from the current directory, once, at

@@ -45,11 +45,17 @@ static void push_cb(struct prism_event_sink *sink, uint64_t session_id, json_t *
     g_mutex_lock(&hub->lock);
     bool kept = prism_http_queue_push(hub->queue, session_id, event, answered);
     http_hub_resume_answered_locked(hub, answered);
+    /* A client that never polls makes one drop per event: one line per interval. */
+    uint64_t suppressed = 0;
+    bool log = !kept && prism_log_limit_allow(&hub->dropped_log, prism_now_us(), &suppressed);
     g_mutex_unlock(&hub->lock);
     g_ptr_array_free(answered, TRUE);
-    if (!kept)
-        prism_warn("http", "session %" G_GUINT64_FORMAT " has %u unread events: dropping one",
-                   session_id, HTTP_MAX_QUEUED_EVENTS);
+    if (log)
+        prism_warn("http",
+                   "session %" G_GUINT64_FORMAT
+                   " has %u unread events: dropping one (%" G_GUINT64_FORMAT
+                   " more dropped since the last line)",
+                   session_id, HTTP_MAX_QUEUED_EVENTS, suppressed);
 }
 
 static void session_gone_cb(struct prism_event_sink *sink, uint64_t session_id)

@@ -5,10 +5,12 @@
 #ifndef PRISM_SIGNALING_HTTP_INTERNAL_H
 #define PRISM_SIGNALING_HTTP_INTERNAL_H
 
+#include "core/log_limit.h"
 #include "core/sink.h"
 #include "signaling/http/http.h"
 #include "signaling/http/queue.h"
 #include "signaling/http/route.h"
+#include "signaling/limits/client_address.h"
 
 #include <glib.h>
 #include <jansson.h>
@@ -27,6 +29,8 @@
  * /whep and /metrics take further slots (before the static route, which
  * matches every path and so comes last). */
 #define HTTP_MAX_ROUTES 8u
+/* Kinds of libmicrohttpd log lines rate-limited apart. */
+#define HTTP_MHD_LOG_KINDS 16u
 
 /* What the transport's threads share: the event sink sessions push to, the
  * long-poll queues, and the state of every request. Refcounted through the
@@ -44,6 +48,7 @@ struct http_hub {
     GQueue pending;     /* struct http_request waiting for the engine (pending_link) */
     unsigned in_flight; /* requests MHD has not completed yet */
     bool stopping;      /* no more suspending: everything is answered at once */
+    struct prism_log_limit dropped_log; /* events dropped for clients that do not poll */
     bool sweeper_quit;
 };
 
@@ -73,9 +78,11 @@ struct http_request {
      * (never read), and whether that comparison showed a NUL byte cutting the target. */
     const char *raw_target_end;
     bool target_has_nul;
-    const char *method;     /* MHD's strings, valid until completion */
-    const char *rest;       /* the url after the route's prefix */
-    uint64_t started_us;    /* when the request line came, for the latency histogram */
+    const char *method;  /* MHD's strings, valid until completion */
+    const char *rest;    /* the url after the route's prefix */
+    uint64_t started_us; /* when the request line came, for the latency histogram */
+    char client_address[PRISM_CLIENT_ADDRESS_MAX]; /* the peer's key, "" when unknown */
+    unsigned retry_after_s; /* refused by the request-rate limit: seconds until it may retry */
     unsigned queued_status; /* the status of the response queued (0: none yet) */
     struct prism_http_path path;
     struct prism_http_decision decision;
@@ -109,6 +116,7 @@ struct prism_http {
     size_t max_body_size;
     unsigned long_poll_timeout_s;
     unsigned max_connections;
+    unsigned max_connections_per_address;
     struct prism_api *api;
     struct prism_whip *whip;              /* NULL: no /whip route */
     struct http_hub *hub;                 /* one reference */
@@ -127,6 +135,12 @@ struct prism_http {
     uint16_t port;
     GThread *sweeper;
     bool stopped;
+    /* libmicrohttpd's log lines, rate-limited per kind (server.c). */
+    GMutex mhd_log_lock;
+    struct {
+        const char *format;
+        struct prism_log_limit limit;
+    } mhd_log[HTTP_MHD_LOG_KINDS];
 };
 
 /* hub.c */
@@ -167,6 +181,12 @@ enum MHD_Result http_respond_error(struct prism_http *http, struct http_request 
 enum MHD_Result http_respond_preflight(struct prism_http *http, struct http_request *request);
 enum MHD_Result http_respond_redirect(struct prism_http *http, struct http_request *request,
                                       const char *location);
+/* The request-rate limit (prism_api_admit) for the request's client address: true when it
+ * may go on; false when it must be answered with http_respond_too_many: 429 with Retry-After
+ * and a JSON error body (a Janus error, or WHIP's {"error","code"} shape with `whip`). */
+bool http_admit(struct prism_http *http, struct http_request *request);
+enum MHD_Result http_respond_too_many(struct prism_http *http, struct http_request *request,
+                                      bool whip);
 
 /* The CORS headers every response carries. */
 void http_add_cors_headers(struct prism_http *http, struct http_request *request,

@@ -61,6 +61,7 @@ static enum MHD_Result serve_api(struct prism_http *http, struct http_request *r
         .path_handle_id = request->path.handle_id,
         .sink = &hub->sink,
         .reply = &request->target,
+        .client_address = request->client_address,
     };
     if (http->admin)
         prism_api_handle_admin(http->api, &api_request, prism_now_us());
@@ -168,6 +169,11 @@ static enum MHD_Result janus_serve(struct prism_http *http, struct http_request 
         return http_respond_error(http, request, MHD_HTTP_METHOD_NOT_ALLOWED,
                                   PRISM_API_ERROR_INVALID_REQUEST_PATH,
                                   "Admin API requests are POSTs");
+    /* Every Janus API request and long-poll counts against the address's request rate
+     * (preflights do not: browsers send them on their own). The Admin API is the operator's. */
+    if (!http->admin && decision->action != PRISM_HTTP_ACTION_PREFLIGHT &&
+        !http_admit(http, request))
+        return http_respond_too_many(http, request, false);
     switch (decision->action) {
     case PRISM_HTTP_ACTION_PREFLIGHT:
         return http_respond_preflight(http, request);

@@ -5,8 +5,10 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/request_metrics.h"
+#include "signaling/api/api.h"
 #include "signaling/api/errors.h"
 #include "signaling/http/cors.h"
+#include "signaling/limits/rejections.h"
 #include "signaling/whip/whip.h"
 
 #include <stdio.h>
@@ -25,6 +27,11 @@ static struct http_request *request_new(struct prism_http *http, struct MHD_Conn
     request->raw_target = g_strdup(uri);
     request->state = REQUEST_NEW;
     request->started_us = prism_now_us();
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+        connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info && info->client_addr)
+        prism_client_address_key(info->client_addr, request->client_address,
+                                 sizeof(request->client_address));
     g_mutex_lock(&http->hub->lock);
     http->hub->in_flight++;
     g_mutex_unlock(&http->hub->lock);
@@ -61,6 +68,7 @@ static enum MHD_Result respond_too_large(struct prism_http *http, struct http_re
 {
     char reason[96];
     snprintf(reason, sizeof(reason), "Request body larger than %zu bytes", http->max_body_size);
+    prism_rejection_count(PRISM_REJECT_HTTP_BODY_SIZE);
     return http_respond_error(http, request, MHD_HTTP_CONTENT_TOO_LARGE,
                               PRISM_API_ERROR_TRANSPORT_SPECIFIC, reason);
 }
@@ -239,9 +247,10 @@ void http_add_cors_headers(struct prism_http *http, struct http_request *request
         MHD_add_response_header(response, MHD_HTTP_HEADER_VARY, "Origin");
 }
 
+/* `header` (may be NULL) with `value`: one more response header (Location, Retry-After). */
 static enum MHD_Result respond_full(struct prism_http *http, struct http_request *request,
                                     unsigned status, json_t *body, bool preflight,
-                                    const char *location)
+                                    const char *header, const char *value)
 {
     char *text = NULL;
     if (body) {
@@ -267,8 +276,8 @@ static enum MHD_Result respond_full(struct prism_http *http, struct http_request
             MHD_add_response_header(response, "Access-Control-Allow-Headers", asked);
         MHD_add_response_header(response, "Access-Control-Max-Age", PRISM_HTTP_CORS_MAX_AGE);
     }
-    if (location)
-        MHD_add_response_header(response, MHD_HTTP_HEADER_LOCATION, location);
+    if (header)
+        MHD_add_response_header(response, header, value);
     enum MHD_Result result = http_queue_response(request, status, response);
     MHD_destroy_response(response);
     return result;
@@ -277,7 +286,7 @@ static enum MHD_Result respond_full(struct prism_http *http, struct http_request
 enum MHD_Result http_respond(struct prism_http *http, struct http_request *request, unsigned status,
                              json_t *body)
 {
-    return respond_full(http, request, status, body, false, NULL);
+    return respond_full(http, request, status, body, false, NULL, NULL);
 }
 
 enum MHD_Result http_respond_error(struct prism_http *http, struct http_request *request,
@@ -288,11 +297,38 @@ enum MHD_Result http_respond_error(struct prism_http *http, struct http_request 
 
 enum MHD_Result http_respond_preflight(struct prism_http *http, struct http_request *request)
 {
-    return respond_full(http, request, MHD_HTTP_OK, NULL, true, NULL);
+    return respond_full(http, request, MHD_HTTP_OK, NULL, true, NULL, NULL);
 }
 
 enum MHD_Result http_respond_redirect(struct prism_http *http, struct http_request *request,
                                       const char *location)
 {
-    return respond_full(http, request, MHD_HTTP_FOUND, NULL, false, location);
+    return respond_full(http, request, MHD_HTTP_FOUND, NULL, false, MHD_HTTP_HEADER_LOCATION,
+                        location);
+}
+
+/* Remembers the wait for the Retry-After of the answer. */
+bool http_admit(struct prism_http *http, struct http_request *request)
+{
+    uint64_t retry_after_us = 0;
+    if (prism_api_admit(http->api, request->client_address, "http", prism_now_us(),
+                        &retry_after_us))
+        return true;
+    request->retry_after_s = (unsigned)((retry_after_us + 999999u) / 1000000u);
+    if (request->retry_after_s == 0)
+        request->retry_after_s = 1;
+    return false;
+}
+
+enum MHD_Result http_respond_too_many(struct prism_http *http, struct http_request *request,
+                                      bool whip)
+{
+    const char *reason = "Too many requests from this address";
+    json_t *body = whip ? json_pack("{s:s, s:i}", "error", reason, "code", 429)
+                        : prism_api_error_reply(0, NULL, PRISM_API_ERROR_TOO_MANY_REQUESTS, reason);
+    char retry_after[16];
+    snprintf(retry_after, sizeof(retry_after), "%u",
+             request->retry_after_s ? request->retry_after_s : 1u);
+    return respond_full(http, request, MHD_HTTP_TOO_MANY_REQUESTS, body, false,
+                        MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
 }

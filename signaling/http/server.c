@@ -26,15 +26,36 @@ static const struct prism_transport_info transport_info = {
     .version_string = PRISM_VERSION_STRING,
 };
 
+/* libmicrohttpd's lines, each kind (its format string, a literal in MHD) at most once per
+ * interval: a client can make MHD repeat one ("Server reached connection limit") per
+ * connection it opens. */
 __attribute__((format(printf, 2, 0))) static void mhd_log_cb(void *cls, const char *format,
                                                              va_list args)
 {
+    struct prism_http *http = cls;
+    uint64_t suppressed = 0;
+    g_mutex_lock(&http->mhd_log_lock);
+    size_t slot = 0;
+    while (slot < HTTP_MHD_LOG_KINDS && http->mhd_log[slot].format &&
+           http->mhd_log[slot].format != format)
+        slot++;
+    if (slot == HTTP_MHD_LOG_KINDS)
+        slot = HTTP_MHD_LOG_KINDS - 1; /* more kinds than slots: the last slot is shared */
+    http->mhd_log[slot].format = format;
+    bool allowed = prism_log_limit_allow(&http->mhd_log[slot].limit, prism_now_us(), &suppressed);
+    g_mutex_unlock(&http->mhd_log_lock);
+    if (!allowed)
+        return;
     char line[512];
     vsnprintf(line, sizeof(line), format, args);
     size_t length = strlen(line);
     while (length > 0 && line[length - 1] == '\n')
         line[--length] = '\0';
-    prism_warn("http", "libmicrohttpd: %s", line);
+    if (suppressed)
+        prism_warn("http", "libmicrohttpd: %s (%" G_GUINT64_FORMAT " more since the last line)",
+                   line, suppressed);
+    else
+        prism_warn("http", "libmicrohttpd: %s", line);
 }
 
 /* Parses the interface address; writes "host:port" ("[v6]:port") for logs. */
@@ -137,11 +158,13 @@ static int copy_config(struct prism_http *http, const struct prism_http_config *
     http->max_body_size = config->max_body_size ? config->max_body_size : 1024 * 1024;
     http->long_poll_timeout_s = config->long_poll_timeout_s ? config->long_poll_timeout_s : 30;
     http->max_connections = config->max_connections ? config->max_connections : 1024;
+    http->max_connections_per_address = config->max_connections_per_address;
     return 0;
 }
 
 static void free_http(struct prism_http *http)
 {
+    g_mutex_clear(&http->mhd_log_lock);
     http_tls_free(http);
     http_static_close(http);
     http_hub_unref(http->hub);
@@ -162,9 +185,10 @@ static int start_daemon(struct prism_http *http)
     /* A plain-HTTP client on the HTTPS port fails its TLS handshake: MHD logs it and closes
      * that connection only. */
     http->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, http_access_cb, http, MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
+        flags, 0, NULL, NULL, http_access_cb, http, MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, http,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)http->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
-        http->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S,
+        http->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        http->max_connections_per_address, MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, http, MHD_OPTION_NOTIFY_COMPLETED,
         http_completed_cb, http, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!http->daemon) {
@@ -195,6 +219,7 @@ int prism_http_start(struct prism_http **out, const struct prism_http_config *co
     if (!http)
         return -ENOMEM;
     http->api = api;
+    g_mutex_init(&http->mhd_log_lock);
     http->listen_fd = -1;
     http->static_root_fd = -1;
     int rc = copy_config(http, config);

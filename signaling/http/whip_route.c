@@ -124,10 +124,10 @@ static void start(struct prism_http *http, struct http_request *request, enum wh
             &token_length);
         if (request->whip_playback)
             prism_whep_play(http->whip, request->whip_id, (uint64_t)feed_argument(request), token,
-                            token_length, body, length, done_cb, request);
+                            token_length, body, length, request->client_address, done_cb, request);
         else
             prism_whip_publish(http->whip, request->whip_id, display, token, token_length, body,
-                               length, done_cb, request);
+                               length, request->client_address, done_cb, request);
     } else if (verb == VERB_PATCH) {
         const char *if_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                            MHD_HTTP_HEADER_IF_MATCH);
@@ -225,6 +225,8 @@ static enum MHD_Result whip_serve(struct prism_http *http, struct http_request *
                                  : "Not a WHIP path: /whip/endpoint/{room} or /whip/resource/{id}");
     if (strcmp(request->method, "OPTIONS") == 0)
         return respond_preflight(http, request);
+    if (!http_admit(http, request))
+        return http_respond_too_many(http, request, true);
     if (request->whip_path_kind == PRISM_WHIP_PATH_ENDPOINT)
         return serve_endpoint(http, request);
     return serve_resource(http, request);

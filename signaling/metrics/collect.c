@@ -6,6 +6,7 @@
 #include "core/worker.h"
 #include "media/peer/handle_media.h"
 #include "signaling/api/api.h"
+#include "signaling/limits/rejections.h"
 #include "signaling/webhook/webhook.h"
 
 static void collect_api(struct prism_metrics_gauges *gauges, struct prism_api *api)
@@ -41,6 +42,18 @@ static void collect_webhook(struct prism_metrics_gauges *gauges, struct prism_we
                                (double)prism_webhook_events_dropped(webhook));
 }
 
+/* What the per-address limits and the size limits refused, one sample per kind. */
+static void collect_rejections(struct prism_metrics_gauges *gauges)
+{
+    for (int kind = 0; kind < PRISM_REJECT_KIND_COUNT; kind++) {
+        prism_metrics_gauges_add(gauges, "prism_limit_rejections_total",
+                                 "Requests and connections refused by a client limit", "kind",
+                                 prism_rejection_name(kind), (double)prism_rejection_total(kind));
+        g_array_index(gauges->items, struct prism_metrics_gauge, gauges->items->len - 1)
+            .type = "counter";
+    }
+}
+
 char *prism_metrics_collect_page(void *data)
 {
     const struct prism_metrics_sources *sources = data;
@@ -54,6 +67,7 @@ char *prism_metrics_collect_page(void *data)
             sources->plugins[i]->collect_metrics(&gauges);
     }
     collect_webhook(&gauges, sources->webhook);
+    collect_rejections(&gauges);
     snapshot.gauges = (const struct prism_metrics_gauge *)gauges.items->data;
     snapshot.gauge_count = gauges.items->len;
     unsigned worker_count = prism_worker_pool_size(sources->workers);

@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "signaling/api/api.h"
+#include "signaling/api/errors.h"
 #include "signaling/whip/sdpfrag.h"
 #include "signaling/whip/rules.h"
 
@@ -53,6 +54,8 @@ static void call_api(struct prism_api *api, struct whip_resource *resource, json
         .length = strlen(text),
         .sink = resource ? &resource->sink : NULL,
         .reply = &call->target,
+        /* The internal session counts against the WHIP client's address. */
+        .client_address = resource ? resource->client_address : NULL,
     };
     prism_api_handle(api, &request, prism_now_us());
     free(text);
@@ -76,8 +79,12 @@ static struct prism_whip_result *reply_error(json_t *reply, const char *step)
     const char *reason = json_string_value(json_object_get(error, "reason"));
     if (!reply)
         return whip_error_result(500, "Cannot %s: out of memory", step);
-    return whip_error_result(code == 472 ? 503 : prism_whip_status_for_error(code), "Cannot %s: %s",
-                             step, reason ? reason : "unknown error");
+    unsigned status = prism_whip_status_for_error(code);
+    if (code == PRISM_API_ERROR_NOT_ACCEPTING_SESSIONS)
+        /* 429 when the client's address holds its share of sessions (a limit on that client,
+         * as its request rate is); 503 when the server takes no new session from anyone. */
+        status = reason && strcmp(reason, PRISM_API_REASON_TOO_MANY_SESSIONS) == 0 ? 429 : 503;
+    return whip_error_result(status, "Cannot %s: %s", step, reason ? reason : "unknown error");
 }
 
 static bool is_reply(json_t *reply, const char *kind)

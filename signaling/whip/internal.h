@@ -40,10 +40,11 @@ struct whip_resource {
     struct prism_whip *whip;      /* one reference */
     uint64_t id;
     uint64_t room;
-    bool playback;       /* WHEP: a viewer, else a WHIP publisher */
-    uint64_t feed;       /* WHEP: the publisher asked for, 0 = the room's first */
-    uint64_t session_id; /* 0 until created */
-    uint64_t handle_id;  /* 0 until attached */
+    bool playback;           /* WHEP: a viewer, else a WHIP publisher */
+    char client_address[48]; /* the HTTP client's address key, "" when unknown */
+    uint64_t feed;           /* WHEP: the publisher asked for, 0 = the room's first */
+    uint64_t session_id;     /* 0 until created */
+    uint64_t handle_id;      /* 0 until attached */
     enum whip_step step;
     bool connected;        /* "webrtcup" seen */
     uint64_t answered_us;  /* when the POST was answered: ICE has ice_timeout from here */

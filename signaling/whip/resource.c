@@ -223,10 +223,23 @@ static char *offer_ufrag(const char *sdp)
     return g_strndup(line, strcspn(line, "\r\n"));
 }
 
-static void start_resource(struct prism_whip *whip, bool playback, uint64_t room, uint64_t feed,
-                           const char *display, const char *token, size_t token_length,
+/* Where one WHIP or WHEP POST came from and what it asked. */
+struct resource_request {
+    bool playback;
+    uint64_t room;
+    uint64_t feed;
+    const char *display;
+    const char *token;
+    size_t token_length;
+    const char *client_address;
+};
+
+static void start_resource(struct prism_whip *whip, const struct resource_request *asked,
                            const char *sdp, size_t length, prism_whip_done_cb done, void *data)
 {
+    bool playback = asked->playback;
+    const char *display = asked->display;
+    const char *token = asked->token;
     struct whip_resource *resource = calloc(1, sizeof(*resource));
     if (!resource) {
         answer(done, data, whip_error_result(500, "Out of memory"));
@@ -235,14 +248,16 @@ static void start_resource(struct prism_whip *whip, bool playback, uint64_t room
     prism_event_sink_init(&resource->sink, &whip_sink_ops, "prism.whip");
     resource->whip = whip_ref(whip);
     resource->id = prism_random_id();
-    resource->room = room;
+    resource->room = asked->room;
     resource->playback = playback;
-    resource->feed = feed;
+    resource->feed = asked->feed;
+    g_strlcpy(resource->client_address, asked->client_address ? asked->client_address : "",
+              sizeof(resource->client_address));
     resource->keepalive_us = prism_now_us();
     resource->offer = g_strndup(sdp, length);
     resource->ufrag = offer_ufrag(resource->offer);
     resource->display = g_strdup(display && display[0] ? display : "WHIP");
-    resource->pin = token ? g_strndup(token, token_length) : NULL;
+    resource->pin = token ? g_strndup(token, asked->token_length) : NULL;
     resource->done = done;
     resource->done_data = data;
     g_mutex_lock(&whip->lock);
@@ -261,16 +276,18 @@ static void start_resource(struct prism_whip *whip, bool playback, uint64_t room
 
 void prism_whip_publish(struct prism_whip *whip, uint64_t room, const char *display,
                         const char *token, size_t token_length, const char *sdp, size_t length,
-                        prism_whip_done_cb done, void *data)
+                        const char *client_address, prism_whip_done_cb done, void *data)
 {
-    start_resource(whip, false, room, 0, display, token, token_length, sdp, length, done, data);
+    struct resource_request asked = {false, room, 0, display, token, token_length, client_address};
+    start_resource(whip, &asked, sdp, length, done, data);
 }
 
 void prism_whep_play(struct prism_whip *whip, uint64_t room, uint64_t feed, const char *token,
-                     size_t token_length, const char *sdp, size_t length, prism_whip_done_cb done,
-                     void *data)
+                     size_t token_length, const char *sdp, size_t length,
+                     const char *client_address, prism_whip_done_cb done, void *data)
 {
-    start_resource(whip, true, room, feed, NULL, token, token_length, sdp, length, done, data);
+    struct resource_request asked = {true, room, feed, NULL, token, token_length, client_address};
+    start_resource(whip, &asked, sdp, length, done, data);
 }
 
 /* The live resource `id` of that kind, with a new reference, or NULL. */

@@ -54,19 +54,21 @@ void prism_whip_destroy(struct prism_whip *whip);
 void prism_whip_tick(struct prism_whip *whip, uint64_t now_us);
 
 /* POST /whip/endpoint/{room}: `sdp` is an offer already checked by prism_whip_check_offer;
- * `display` and `token` (the bearer token, the room's pin) may be NULL. Answers 201 with
+ * `display` and `token` (the bearer token, the room's pin) may be NULL. The resource's internal
+ * session counts against `client_address` (the HTTP client's key; NULL: none) as a session the
+ * client made itself would. Answers 201 with
  * the answer, or the error status (404 no room, 401 bad pin, 400 bad SDP, 503 full). */
 void prism_whip_publish(struct prism_whip *whip, uint64_t room, const char *display,
                         const char *token, size_t token_length, const char *sdp, size_t length,
-                        prism_whip_done_cb done, void *data);
+                        const char *client_address, prism_whip_done_cb done, void *data);
 
 /* POST /whep/endpoint/{room}: a viewer's (recvonly) offer, answered with the room's
  * publisher `feed` (0: the first whose media came up) as one audio and one video m-line.
  * 201 like WHIP with Location /whep/resource/{id}; 409 when nobody publishes yet, 404 for
  * an unknown feed or room, 401 for a bad pin. */
 void prism_whep_play(struct prism_whip *whip, uint64_t room, uint64_t feed, const char *token,
-                     size_t token_length, const char *sdp, size_t length, prism_whip_done_cb done,
-                     void *data);
+                     size_t token_length, const char *sdp, size_t length,
+                     const char *client_address, prism_whip_done_cb done, void *data);
 
 /* PATCH /whip/resource/{id} (or /whep/resource/{id} with `playback`) with an sdpfrag: trickled
  * candidates (204) or an ICE restart (200 with the answer's sdpfrag and a new ETag). `if_match`

@@ -32,6 +32,9 @@ struct prism_ws_client {
     struct prism_ws_outqueue out;
 
     char peer[64]; /* "address #n" for log lines; written before the client is shared */
+    /* The client's address key for the per-address limits (signaling/limits/client_address.h),
+     * "" when unknown; written before the client is shared. */
+    char address[48];
 
     /* Service thread only. */
     struct lws *wsi;                     /* NULL once closed */

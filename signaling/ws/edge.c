@@ -1,7 +1,10 @@
 /* Client connections relayed through the mask check (see edge.h). */
 #include "signaling/ws/edge.h"
 
+#include "core/ids.h"
 #include "core/log.h"
+#include "signaling/limits/client_address.h"
+#include "signaling/limits/rejections.h"
 #include "signaling/ws/client.h"
 #include "signaling/ws/mask_check.h"
 
@@ -41,7 +44,47 @@ struct ws_edge {
     bool upgraded;         /* a WebSocket connection was established on it */
     ino_t websocket_inode; /* the pair's other end, which lws serves as the WebSocket */
     char peer[64];
+    char address[PRISM_CLIENT_ADDRESS_MAX]; /* the key counted in edges->per_address, or "" */
 };
+
+/* Counts one more connection from `address`; false (nothing counted) when it already holds
+ * max_per_address. An unknown address ("") is not counted. */
+static bool reserve_address(struct prism_ws_edges *edges, const char *address)
+{
+    if (!address[0])
+        return true;
+    if (!edges->per_address)
+        edges->per_address = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    unsigned count = GPOINTER_TO_UINT(g_hash_table_lookup(edges->per_address, address));
+    if (edges->max_per_address && count >= edges->max_per_address)
+        return false;
+    g_hash_table_insert(edges->per_address, g_strdup(address), GUINT_TO_POINTER(count + 1));
+    return true;
+}
+
+static void release_address(struct prism_ws_edges *edges, const char *address)
+{
+    if (!address[0] || !edges->per_address)
+        return;
+    unsigned count = GPOINTER_TO_UINT(g_hash_table_lookup(edges->per_address, address));
+    if (count <= 1)
+        g_hash_table_remove(edges->per_address, address);
+    else
+        g_hash_table_insert(edges->per_address, g_strdup(address), GUINT_TO_POINTER(count - 1));
+}
+
+/* Over websockets.max_connections_per_address: the connection is closed before a byte is
+ * read, and one line per interval says so. */
+static void refuse_connection(struct prism_ws_edges *edges, const char *address)
+{
+    prism_rejection_count(PRISM_REJECT_WS_CONNECTIONS_PER_ADDRESS);
+    uint64_t suppressed = 0;
+    if (prism_log_limit_allow(&edges->refused_log, prism_now_us(), &suppressed))
+        prism_warn("ws",
+                   "%s: already holds %u connections (max_connections_per_address), closing a "
+                   "new one; %" G_GUINT64_FORMAT " more closed since the last line",
+                   address, edges->max_per_address, suppressed);
+}
 
 static void edge_free(struct ws_edge *edge)
 {
@@ -53,6 +96,7 @@ static void edge_free(struct ws_edge *edge)
     if (edge->next)
         edge->next->prev = edge->prev;
     edges->count--;
+    release_address(edges, edge->address);
     if (edge->client)
         edge->client->edge = NULL;
     g_byte_array_free(edge->to_inner, TRUE);
@@ -98,18 +142,27 @@ static int on_accepted(struct prism_ws_edges *edges, struct lws *outer)
 {
     if (atomic_load(edges->draining))
         return -1;
+    char address[PRISM_CLIENT_ADDRESS_MAX];
+    prism_client_address_of_socket(lws_get_socket_fd(outer), address, sizeof(address));
+    if (!reserve_address(edges, address)) {
+        refuse_connection(edges, address);
+        return -1;
+    }
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) < 0) {
         prism_error("ws", "cannot accept a connection: socketpair: %s", strerror(errno));
+        release_address(edges, address);
         return -1;
     }
     struct ws_edge *edge = calloc(1, sizeof(*edge));
     if (!edge) {
         close(pair[0]);
         close(pair[1]);
+        release_address(edges, address);
         return -1;
     }
     edge->edges = edges;
+    g_strlcpy(edge->address, address, sizeof(edge->address));
     edge->outer = outer;
     prism_ws_mask_check_init(&edge->check);
     edge->to_inner = g_byte_array_new();
@@ -309,6 +362,7 @@ bool prism_ws_edge_attach(struct lws *wsi, struct prism_ws_client *client, char 
     edge->upgraded = true;
     client->edge = edge;
     snprintf(peer, peer_size, "%s", edge->peer);
+    g_strlcpy(client->address, edge->address, sizeof(client->address));
     return true;
 }
 
@@ -331,4 +385,7 @@ void prism_ws_edges_free_all(struct prism_ws_edges *edges)
 {
     while (edges->list)
         edge_free(edges->list);
+    if (edges->per_address)
+        g_hash_table_destroy(edges->per_address);
+    edges->per_address = NULL;
 }

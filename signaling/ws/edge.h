@@ -23,6 +23,9 @@
 #ifndef PRISM_SIGNALING_WS_EDGE_H
 #define PRISM_SIGNALING_WS_EDGE_H
 
+#include "core/log_limit.h"
+
+#include <glib.h>
 #include <libwebsockets.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -42,6 +45,11 @@ struct prism_ws_edges {
     struct ws_edge *list;          /* open edges, owned */
     unsigned count;
     struct ws_edge *adopting; /* the edge whose end of a pair is being adopted */
+    /* Concurrent connections one client address may hold (0 = no limit); more are closed as
+     * they are accepted. `per_address`: address key (owned) -> open edges (GUINT_TO_POINTER). */
+    unsigned max_per_address;
+    GHashTable *per_address;
+    struct prism_log_limit refused_log; /* one line per interval about refused connections */
 };
 
 /* The protocol callback of PRISM_WS_EDGE_PROTOCOL. */
@@ -52,8 +60,8 @@ int prism_ws_edge_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 struct prism_ws_edges *prism_ws_edges_of(struct lws_context *context);
 
 /* The WebSocket connection `wsi` (the inner end of an edge's pair) was established for
- * `client`: links the two and copies the client's address ("203.0.113.5") to `peer`.
- * False when `wsi` came by no edge. */
+ * `client`: links the two, copies the client's address ("203.0.113.5") to `peer` and its
+ * address key to client->address. False when `wsi` came by no edge. */
 bool prism_ws_edge_attach(struct lws *wsi, struct prism_ws_client *client, char *peer,
                           size_t peer_size);
 

@@ -7,6 +7,8 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "signaling/api/api.h"
+#include "signaling/api/errors.h"
+#include "signaling/limits/rejections.h"
 #include "signaling/ws/address.h"
 #include "signaling/ws/client.h"
 #include "signaling/ws/edge.h"
@@ -31,9 +33,10 @@ struct prism_ws {
     size_t max_queued_bytes;
     bool admin; /* the Admin API on "janus-admin-protocol" */
     GThread *thread;
-    atomic_bool draining; /* stop began: flush every client, then close it */
-    atomic_bool quit;     /* leave the service loop now */
-    bool stopped;         /* controlling thread only */
+    atomic_bool draining;                 /* stop began: flush every client, then close it */
+    atomic_bool quit;                     /* leave the service loop now */
+    bool stopped;                         /* controlling thread only */
+    struct prism_log_limit too_large_log; /* service thread: oversized messages */
 
     GMutex pending_lock; /* guards `pending` */
     GPtrArray *pending;  /* clients with new output, one sink reference each */
@@ -165,8 +168,13 @@ static int on_receive(struct prism_ws *ws, struct lws *wsi, struct prism_ws_clie
     size_t length;
     int rc = prism_ws_assembler_feed(&client->in, piece, size, final, &message, &length);
     if (rc == -EMSGSIZE) {
-        prism_warn("ws", "%s: message over %zu bytes, closing (1009)", client->peer,
-                   ws->max_message_size);
+        prism_rejection_count(PRISM_REJECT_WS_MESSAGE_SIZE);
+        uint64_t suppressed = 0;
+        if (prism_log_limit_allow(&ws->too_large_log, prism_now_us(), &suppressed))
+            prism_warn("ws",
+                       "%s: message over %zu bytes, closing (1009); %" G_GUINT64_FORMAT
+                       " more since the last line",
+                       client->peer, ws->max_message_size, suppressed);
         return close_with(client, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too big");
     }
     if (rc < 0) {
@@ -181,10 +189,19 @@ static int on_receive(struct prism_ws *ws, struct lws *wsi, struct prism_ws_clie
         .from_path = false,
         .sink = &client->sink,
         .reply = prism_ws_client_reply_target(client),
+        .client_address = client->address,
     };
     if (!request.reply) {
         prism_error("ws", "%s: out of memory handling a request, closing", client->peer);
         return close_with(client, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
+    }
+    /* Over the address's request rate: a Janus error reply (code 429, as the HTTP status)
+     * carrying the request's transaction; the connection stays open. */
+    if (!ws->admin &&
+        !prism_api_admit(ws->api, client->address, "websocket", prism_now_us(), NULL)) {
+        prism_api_refuse(&request, PRISM_API_ERROR_TOO_MANY_REQUESTS,
+                         "Too many requests from this address");
+        return 0;
     }
     if (ws->admin)
         prism_api_handle_admin(ws->api, &request, prism_now_us());
@@ -428,6 +445,7 @@ static struct prism_ws *ws_new(const struct prism_ws_config *config, struct pris
     ws->ready = g_ptr_array_new();
     ws->edges.draining = &ws->draining;
     ws->edges.max_queued_bytes = ws->max_queued_bytes;
+    ws->edges.max_per_address = config->max_connections_per_address;
     return ws;
 }
 

@@ -33,6 +33,9 @@ struct prism_ws_config {
     size_t max_message_size; /* larger requests close the socket (1009); 0: default */
     size_t max_queued_bytes; /* output a client may leave unread before it is
                                 closed (1008); 0: default */
+    /* Concurrent connections from one client address; more are closed as they are accepted.
+     * 0: unlimited. */
+    unsigned max_connections_per_address;
     /* Serve the Admin API instead, on subprotocol "janus-admin-protocol"
      * (also chosen for clients that name none): messages go to
      * prism_api_handle_admin and the transport is not listed in "info". */

@@ -223,6 +223,14 @@ export function serverUsesAsan() {
     return !againstJanus && Boolean(bin) && readFileSync(path.resolve(bin)).includes('__asan_init');
 }
 
+// The per-address client limits turned off, for tests and load from one address.
+export const UNLIMITED_CLIENTS = {
+    PRISM_GENERAL_MAX_SESSIONS_PER_ADDRESS: '0',
+    PRISM_GENERAL_REQUESTS_PER_SECOND: '0',
+    PRISM_HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0',
+    PRISM_WEBSOCKETS_MAX_CONNECTIONS_PER_ADDRESS: '0',
+};
+
 // Starts a server with extra PRISM_* settings, e.g. {PRISM_GENERAL_SESSION_TIMEOUT: '3'}; a
 // setting given as undefined is removed from the environment. `cwd` is its working directory;
 // `ca` the certificate to trust when the settings turn HTTPS and WSS on.
@@ -237,6 +245,9 @@ export async function startServer(settings = {}, { cwd, ca } = {}) {
         PRISM_WEBSOCKETS_PORT: String(ports.ws),
         // The demo pages, whatever the working directory (the default "web" is relative to it).
         PRISM_HTTP_STATIC_DIR: WEB_DIR,
+        // Every test client comes from loopback: the per-address limits (on by default) are
+        // off unless a test sets them (limits.test.js crosses each one).
+        ...UNLIMITED_CLIENTS,
         ...(await iceModeSettings(settings)),
         ...settings,
     };

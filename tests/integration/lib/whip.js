@@ -30,3 +30,13 @@ export function whipError(answer) {
         return { error: `not JSON: ${answer.body}` };
     }
 }
+
+// A fixed offer that passes WHIP's checks (BUNDLE, rtcp-mux, ICE and DTLS attributes), for tests
+// that need the server's answer to a POST but no media.
+export const STATIC_OFFER = [
+    'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=ice-ufrag:lgUf',
+    'a=ice-pwd:lgPwdlgPwdlgPwdlgPwdlgPw',
+    `a=fingerprint:sha-256 ${Array(32).fill('AB').join(':')}`,
+    'a=setup:actpass', 'a=mid:0', 'a=sendonly', 'a=rtcp-mux', 'a=rtpmap:111 opus/48000/2', '',
+].join('\r\n');
