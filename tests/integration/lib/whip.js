@@ -21,7 +21,7 @@ export async function whipPatch(url, fragment, { type = 'application/trickle-ice
 export async function whipDelete(url, { token } = {}) {
     const headers = token !== undefined ? { Authorization: `Bearer ${token}` } : {};
     const response = await fetch(url, { method: 'DELETE', headers });
-    return { status: response.status, body: await response.text() };
+    return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
 // The JSON error of a WHIP answer: {error, code}.
