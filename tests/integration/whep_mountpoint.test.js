@@ -4,13 +4,14 @@
 // it. The publisher sends keyframes only when asked and the mountpoint cannot ask (plain RTP),
 // so a viewer that starts decoding without a new keyframe at the mountpoint got the kept one
 // replayed. Also: PATCH (trickle), DELETE, 404, 415, 400 (no usable m-line, no BUNDLE), the
-// mountpoint's pin as the Bearer (401 with WWW-Authenticate), and ICE restart through PATCH.
+// mountpoint's pin as the Bearer (401 with WWW-Authenticate), ICE restart through PATCH, and
+// NACKs of a WHEP viewer answered from the mountpoint's history under simulated loss.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { browserMissing, forwardConsole, launchBrowser, waitFor } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
 import { startServer } from './lib/server.js';
-import { opusVp8Media, StreamHandle } from './lib/streaming.js';
+import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
 import { connectJanode, newRoomId, Participant, pluginData, RoomHandle } from './lib/videoroom.js';
 import { whipDelete, whipError, whipPatch, whipPost } from './lib/whip.js';
 import { WhepViewer } from './lib/whep_viewer.js';
@@ -237,3 +238,46 @@ test('web/whep.html plays a mountpoint in Chromium', { skip: browserMissing() ||
             return data.info.viewers === 0;
         }, 'the page\'s viewer to leave the mountpoint');
     });
+
+// 5% of the packets to the viewer dropped by Prism (media.simulate_loss_out = 20): the WHEP
+// viewer NACKs, the mountpoint's history answers (the watch viewers' code), and the video keeps
+// up with the source (unrepaired, about 25 frames of 60 decode).
+test('NACKs of a WHEP viewer are answered from the mountpoint\'s history', async () => {
+    const BIG = { width: 320, height: 240 };
+    const lossy = await startServer({ PRISM_MEDIA_SIMULATE_LOSS_OUT: '20' });
+    const conn = await connectJanode(lossy);
+    let source;
+    try {
+        const manager = await StreamHandle.attach(await conn.create());
+        const { data } = await manager.request({ request: 'create', type: 'rtp',
+            media: opusVp8Media() });
+        const { id, ports } = data.stream;
+        source = new RtpSource({ videoPort: ports[1].port, ...BIG, keyframeEvery: 600 });
+        const video = async () => (await manager.request({ request: 'info', id })).data.info
+            .media[1];
+        await waitUntil(async () => (await video()).keyframes >= 1, 'a kept keyframe', 30000, 200);
+        const viewer = new WhepViewer(cleanups);
+        const answer = await viewer.play(`${lossy.origin}/whep/mountpoint/${id}`);
+        assert.equal(answer.status, 201, answer.body);
+        assert.match(answer.body, /^a=rtpmap:\d+ rtx\/90000/m, 'RTX answered for the resends');
+        await viewer.waitFrames(BIG, 5);
+        const from = viewer.count(BIG);
+        const framesBefore = (await video()).frames;
+        await waitUntil(async () => (await video()).frames - framesBefore >= 60,
+            'the source to send 60 frames', 30000, 200);
+        const sent = (await video()).frames - framesBefore;
+        const enough = () => viewer.count(BIG) - from >= 0.9 * sent;
+        await waitUntil(async () => enough() ||
+            (await video()).frames - framesBefore >= sent + 30,
+        'the frames or the source to send 30 frames more', 30000, 50);
+        const decoded = viewer.count(BIG) - from;
+        assert.ok(decoded >= 0.9 * sent, `only ${decoded} frames decoded of ${sent} sent`);
+        const [stats] = await viewer.inboundVideo();
+        assert.ok(stats.nackCount > 0, `the viewer sent no NACK: ${JSON.stringify(stats)}`);
+        viewer.close();
+    } finally {
+        source?.stop();
+        await conn.close().catch(() => {});
+        await lossy.stop();
+    }
+});
