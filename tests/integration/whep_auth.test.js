@@ -9,6 +9,8 @@ import { after, before, test } from 'node:test';
 import Janode from 'janode';
 import StreamingPlugin from 'janode/plugins/streaming';
 import VideoRoomPlugin from 'janode/plugins/videoroom';
+import { browserMissing, forwardConsole, launchBrowser, waitFor } from './lib/browser.js';
+import { waitUntil } from './lib/peer.js';
 import { startServer } from './lib/server.js';
 import { opusVp8Media } from './lib/streaming.js';
 import { newRoomId } from './lib/videoroom.js';
@@ -24,6 +26,7 @@ let connection;
 let mountpoint;
 let lockedMountpoint;
 let room;
+let streaming;
 const cleanups = [];
 
 // A token signed as an application signs it for Janus (token_auth_secret).
@@ -39,7 +42,7 @@ before(async () => {
     connection = await Janode.connect({ address: { url: server.wsUrl, apisecret: API_SECRET },
         max_retries: 1 });
     const session = await connection.create();
-    const streaming = await session.attach(StreamingPlugin);
+    streaming = await session.attach(StreamingPlugin);
     const create = async (extra) => {
         const reply = await streaming.message({ request: 'create', type: 'rtp',
             media: opusVp8Media(), ...extra });
@@ -132,3 +135,28 @@ test('with API credentials on, a mountpoint\'s pin comes as ?pin=', async () => 
     assert.equal((await whipDelete(`${server.origin}${viewer.location}`, { token: API_SECRET }))
         .status, 200);
 });
+
+test('web/whep.html with an API token plays a mountpoint and its Stop deletes the resource',
+    { skip: browserMissing() || false }, async () => {
+        const browser = await launchBrowser();
+        cleanups.push(async () => browser.close());
+        const page = await (await browser.newContext()).newPage();
+        forwardConsole(page, 'whep.html');
+        await page.goto(`${server.origin}/whep.html?mountpoint=${lockedMountpoint}`);
+        await page.fill('#token', signToken([StreamingPlugin.id]));
+        await page.fill('#pin', PIN);
+        const endpoint = await page.textContent('#endpoint');
+        assert.match(endpoint, new RegExp(`/whep/mountpoint/${lockedMountpoint}\\?pin=`));
+        assert.ok(!endpoint.includes(PIN), 'the page shows the pin');
+        await page.click('#play');
+        const played = await waitFor('the page to get its answer', async () => page.evaluate(() => {
+            const error = document.querySelector('[role="alert"]').textContent;
+            return error ? { error } : (window.prism?.pc?.remoteDescription ? { ok: true } : null);
+        }), 30000);
+        assert.equal(played.error, undefined, played.error);
+        const viewers = async () => (await streaming.message({ request: 'info',
+            id: lockedMountpoint })).plugindata.data.info.viewers;
+        assert.equal(await viewers(), 1);
+        await page.click('#stop');
+        await waitUntil(async () => (await viewers()) === 0, 'Stop to delete the resource');
+    });

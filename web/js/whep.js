@@ -6,7 +6,7 @@ import { formatKbps, formatNumber, StatsSampler } from './stats.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
-const state = { pc: null, resource: null, timer: null };
+const state = { pc: null, resource: null, timer: null, bearer: '' };
 
 function showError(text) {
     $('alert-area').textContent = text || '';
@@ -92,6 +92,7 @@ async function play(event) {
         return;
     }
     state.resource = new URL(response.headers.get('Location'), location.href).href;
+    state.bearer = bearer; // the resource wants the API credentials too
     await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
     const target = describeTarget();
     $('label').textContent = target.charAt(0).toUpperCase() + target.slice(1);
@@ -117,7 +118,9 @@ async function stop() {
     const { pc, resource } = state;
     state.pc = null;
     state.resource = null;
-    if (resource) await fetch(resource, { method: 'DELETE' }).catch(() => {});
+    const headers = state.bearer ? { Authorization: `Bearer ${state.bearer}` } : {};
+    state.bearer = '';
+    if (resource) await fetch(resource, { method: 'DELETE', headers }).catch(() => {});
     if (pc) pc.close();
     $('video').srcObject = null;
     $('label').textContent = 'Not playing';
