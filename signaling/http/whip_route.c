@@ -1,9 +1,10 @@
 /* WHIP (RFC 9725) and WHEP on the HTTP server: POST /whip/endpoint/{room} with an SDP offer
- * (a publisher) or /whep/endpoint/{room}?feed= (a viewer), PATCH /wh?p/resource/{id} with an
- * sdpfrag (trickle, ICE restart), DELETE to end, OPTIONS for CORS preflights. The checks that need
- * no session happen here (sans-IO rules in signaling/whip/rules.c); the rest goes to the WHIP
- * module, and the connection waits (suspended) for its answer like a Janus API request waits for
- * the engine. */
+ * (a publisher), /whep/endpoint/{room}?feed= or /whep/mountpoint/{id} (a viewer), PATCH
+ * /wh?p/resource/{id} with an sdpfrag (trickle, ICE restart), DELETE to end, OPTIONS for CORS
+ * preflights. The checks that need no session happen here (sans-IO rules in
+ * signaling/whip/rules.c, the Bearer against the API credentials in signaling/whip/access.c);
+ * the rest goes to the WHIP module, and the connection waits (suspended) for its answer like a
+ * Janus API request waits for the engine. */
 #include "signaling/http/internal.h"
 
 #include "signaling/api/api.h"
