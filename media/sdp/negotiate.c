@@ -159,13 +159,17 @@ static bool match_codec(const struct prism_sdp_codec_pref *pref, const struct pr
 }
 
 /* The offered codec of the first preference the offer can satisfy, or NULL. */
-static const struct prism_sdp_codec *
-choose_codec(const struct prism_sdp_media *om, const struct prism_sdp_answer_options *o, char *fmtp)
+static const struct prism_sdp_codec *choose_codec(const struct prism_sdp_media *om, uint8_t index,
+                                                  const struct prism_sdp_answer_options *o,
+                                                  char *fmtp)
 {
     bool video = om->kind == PRISM_SDP_MEDIA_VIDEO;
     const struct prism_sdp_codec_pref *prefs = video ? o->video_codecs : o->audio_codecs;
     size_t count = video ? o->video_codec_count : o->audio_codec_count;
-    if (!prefs) {
+    if (o->media_codecs && index < o->media_codec_count) {
+        prefs = &o->media_codecs[index];
+        count = prefs->id == PRISM_SDP_CODEC_UNKNOWN ? 0 : 1;
+    } else if (!prefs) {
         prefs = video ? default_video : default_audio;
         count = video ? sizeof(default_video) / sizeof(default_video[0])
                       : sizeof(default_audio) / sizeof(default_audio[0]);
@@ -262,7 +266,7 @@ static void answer_rtp(const struct prism_sdp_media *om, struct prism_sdp *a, ui
 {
     struct prism_sdp_media *am = &a->media[index];
     char fmtp[PRISM_SDP_FMTP_LEN + 1] = "";
-    const struct prism_sdp_codec *chosen = choose_codec(om, o, fmtp);
+    const struct prism_sdp_codec *chosen = choose_codec(om, index, o, fmtp);
     if (!chosen || (om->kind != PRISM_SDP_MEDIA_AUDIO && om->kind != PRISM_SDP_MEDIA_VIDEO)) {
         reject_media(om, am);
         return;

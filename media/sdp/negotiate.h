@@ -44,6 +44,11 @@ struct prism_sdp_answer_options {
     size_t audio_codec_count;
     const struct prism_sdp_codec_pref *video_codecs;
     size_t video_codec_count;
+    /* Per m-line, overriding the two lists above: m-line i (i < media_codec_count) is answered
+     * with media_codecs[i] only, and rejected when its id is PRISM_SDP_CODEC_UNKNOWN (a viewer
+     * whose m-lines each carry one particular stream). NULL: the per-kind lists. */
+    const struct prism_sdp_codec_pref *media_codecs;
+    size_t media_codec_count;
     /* Header extension URIs we accept (the offerer's ids are kept). NULL: every URI in
      * prism_sdp_default_extensions. */
     const char *const *extensions;

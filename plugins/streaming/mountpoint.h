@@ -87,7 +87,8 @@ struct st_viewer {
     struct st_mountpoint *mountpoint;
     unsigned stream_count;
     struct st_viewer_stream streams[ST_MAX_STREAMS];
-    bool started; /* answered ("start" with the answer) */
+    bool started;        /* answered ("start" with the answer, or we answered its own offer) */
+    bool answers_offers; /* brought its own offer (a WHEP viewer): "watch" with a jsep */
     bool paused;
 };
 
@@ -140,6 +141,19 @@ unsigned st_max_viewers(void);
 json_t *st_viewer_request(struct st_viewer *viewer, const char *request, const char *transaction,
                           json_t *body, json_t *jsep);
 void st_viewer_detach(struct st_viewer *viewer);
+json_t *st_viewer_check_watchable(json_t *body, struct st_mountpoint **out);
+/* Links the viewer's streams (their `source` set) to `mp` and starts their forwarders. */
+void st_viewer_join(struct st_viewer *viewer, struct st_mountpoint *mp);
+
+/* viewer_offer.c: viewers that bring their own (recvonly) offer, already applied to the
+ * handle's PeerConnection: answered with the mountpoint's streams matched to its m-lines
+ * (offer_match.h), then fed and served like "watch" viewers. An error event, or NULL once the
+ * answer was pushed. */
+json_t *st_viewer_answer_offer(struct st_viewer *viewer, struct st_mountpoint *mp,
+                               const char *transaction);
+/* "configure" with a new offer from such a viewer (an ICE restart): answered again with the
+ * same streams. */
+json_t *st_viewer_reanswer(struct st_viewer *viewer, const char *transaction);
 void st_viewer_setup_media(struct st_viewer *viewer);
 void st_viewer_hangup_media(struct st_viewer *viewer);
 

@@ -144,13 +144,24 @@ static struct prism_worker *streaming_message_worker(struct prism_handle *handle
     return plugin_worker;
 }
 
+/* A jsep is the answer to our offer; or the viewer's own offer with "watch" (a viewer that
+ * brings its offer, as WHEP clients do) and with "configure" from such a viewer (an ICE
+ * restart). Refused here, before the SDP reaches the PeerConnection. */
 static json_t *streaming_precheck_message(struct prism_handle *handle, json_t *body, json_t *jsep)
 {
     const char *type = json_string_value(json_object_get(jsep, "type"));
-    if (jsep && (!type || strcmp(type, "answer") != 0))
-        return st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT,
-                        "Viewers send an answer to our offer, not an offer");
-    return NULL;
+    const char *request = json_string_value(json_object_get(body, "request"));
+    if (!jsep || (type && strcmp(type, "answer") == 0))
+        return NULL;
+    struct st_viewer *viewer = prism_handle_plugin_data(handle);
+    bool offer = type && strcmp(type, "offer") == 0 && request;
+    if (offer && strcmp(request, "watch") == 0 && !viewer->mountpoint)
+        return NULL;
+    if (offer && strcmp(request, "configure") == 0 && viewer->answers_offers)
+        return NULL;
+    return st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT,
+                    "Viewers send an answer to our offer; an offer only comes with \"watch\" "
+                    "(a viewer that brings its own), or \"configure\" from such a viewer");
 }
 
 struct sync_request {

@@ -37,7 +37,7 @@ void st_viewer_detach(struct st_viewer *viewer)
     }
     viewer->mountpoint = NULL;
     viewer->stream_count = 0;
-    viewer->started = viewer->paused = false;
+    viewer->started = viewer->paused = viewer->answers_offers = false;
 }
 
 /* True when `mid` is named by the watch request's "media" list (or there is none). */
@@ -101,7 +101,7 @@ static const struct prism_param watch_params[] = {
 };
 
 /* The mountpoint a watch or switch names, when it may be watched; else an error event. */
-static json_t *check_watchable(json_t *body, struct st_mountpoint **out)
+json_t *st_viewer_check_watchable(json_t *body, struct st_mountpoint **out)
 {
     char reason[256];
     int code = prism_params_validate(body, watch_params, PRISM_PARAMS_COUNT(watch_params),
@@ -122,13 +122,29 @@ static json_t *check_watchable(json_t *body, struct st_mountpoint **out)
     return NULL;
 }
 
-static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *body)
+void st_viewer_join(struct st_viewer *viewer, struct st_mountpoint *mp)
+{
+    viewer->mountpoint = mp;
+    g_ptr_array_add(mp->viewers, viewer);
+    st_count_viewers(1);
+    struct prism_peer *peer = prism_handle_peer(viewer->handle);
+    for (unsigned i = 0; i < viewer->stream_count; i++) {
+        struct st_viewer_stream *vs = &viewer->streams[i];
+        struct st_stream *source = vs->source;
+        vs->source = NULL;
+        link_stream(vs, source);
+        st_viewer_stream_attach(vs, prism_peer_local_ssrc(peer, vs->media_index));
+    }
+}
+
+static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *body,
+                     json_t *client_jsep)
 {
     if (viewer->mountpoint)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE,
                         "Already watching mountpoint %" G_GUINT64_FORMAT, viewer->mountpoint->id);
     struct st_mountpoint *mp = NULL;
-    json_t *error = check_watchable(body, &mp);
+    json_t *error = st_viewer_check_watchable(body, &mp);
     if (error)
         return error;
     if (st_max_viewers() && mp->viewers->len >= st_max_viewers()) {
@@ -138,6 +154,9 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
                         " reached",
                         st_max_viewers(), mp->id);
     }
+    const char *type = json_string_value(json_object_get(client_jsep, "type"));
+    if (type && strcmp(type, "offer") == 0)
+        return st_viewer_answer_offer(viewer, mp, transaction);
     json_t *media = json_object_get(body, "media");
     for (unsigned i = 0; i < mp->stream_count; i++) {
         struct st_stream *source = &mp->streams[i];
@@ -162,17 +181,7 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
         viewer->stream_count = 0;
         return st_error(PRISM_STREAMING_ERROR_UNKNOWN, "Could not make an offer (%s)", reason);
     }
-    viewer->mountpoint = mp;
-    g_ptr_array_add(mp->viewers, viewer);
-    st_count_viewers(1);
-    struct prism_peer *peer = prism_handle_peer(viewer->handle);
-    for (unsigned i = 0; i < viewer->stream_count; i++) {
-        struct st_viewer_stream *vs = &viewer->streams[i];
-        struct st_stream *source = vs->source;
-        vs->source = NULL;
-        link_stream(vs, source);
-        st_viewer_stream_attach(vs, prism_peer_local_ssrc(peer, vs->media_index));
-    }
+    st_viewer_join(viewer, mp);
     prism_handle_push_event(viewer->handle, transaction, st_status("preparing"), jsep);
     return NULL;
 }
@@ -208,8 +217,12 @@ static const struct prism_param configure_params[] = {
     {"send", PRISM_PARAM_BOOLEAN, 0},
 };
 
-static json_t *configure(struct st_viewer *viewer, json_t *body)
+static json_t *configure(struct st_viewer *viewer, const char *transaction, json_t *body,
+                         json_t *jsep)
 {
+    const char *type = json_string_value(json_object_get(jsep, "type"));
+    if (type && strcmp(type, "offer") == 0)
+        return st_viewer_reanswer(viewer, transaction);
     char reason[256];
     int code = prism_params_validate(body, configure_params, PRISM_PARAMS_COUNT(configure_params),
                                      &param_codes, reason, sizeof(reason));
@@ -244,7 +257,7 @@ static json_t *switch_mountpoint(struct st_viewer *viewer, json_t *body)
     if (!viewer->mountpoint || !viewer->started)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE, "Can't switch: not watching anything");
     struct st_mountpoint *target = NULL;
-    json_t *error = check_watchable(body, &target);
+    json_t *error = st_viewer_check_watchable(body, &target);
     if (error)
         return error;
     struct st_stream *sources[ST_MAX_STREAMS];
@@ -277,13 +290,13 @@ json_t *st_viewer_request(struct st_viewer *viewer, const char *request, const c
                           json_t *body, json_t *jsep)
 {
     if (strcmp(request, "watch") == 0)
-        return watch(viewer, transaction, body);
+        return watch(viewer, transaction, body, jsep);
     if (strcmp(request, "start") == 0)
         return start(viewer, jsep);
     if (strcmp(request, "pause") == 0)
         return pause_viewer(viewer);
     if (strcmp(request, "configure") == 0)
-        return configure(viewer, body);
+        return configure(viewer, transaction, body, jsep);
     if (strcmp(request, "switch") == 0)
         return switch_mountpoint(viewer, body);
     /* stop */

@@ -87,16 +87,14 @@ static void answer_restart(struct whip_resource *resource, const char *sdp)
         json_decref(candidates);
 }
 
-/* A VideoRoom error while a request waits: the POST fails (and the resource ends) or the
- * restart's PATCH fails (and the resource stays as it was). */
+/* A plugin (VideoRoom or Streaming) error while a request waits: the POST fails (and the resource
+ * ends) or the restart's PATCH fails (and the resource stays as it was). */
 static void plugin_error(struct whip_resource *resource, int code, const char *reason)
 {
     struct prism_whip *whip = resource->whip;
-    unsigned status = prism_whip_status_for_error(code);
-    if (resource->playback && !resource->feed && code == 428)
-        status = 409; /* nobody publishes in the room yet */
+    unsigned status = whip_plugin_error_status(resource, code);
     struct prism_whip_result *result = whip_error_result(status, "%s",
-                                                         reason ? reason : "VideoRoom error");
+                                                         reason ? reason : "plugin error");
     g_mutex_lock(&whip->lock);
     enum whip_step step = resource->step;
     void *data = NULL;

@@ -41,6 +41,8 @@ struct whip_resource {
     uint64_t id;
     uint64_t room;
     bool playback;           /* WHEP: a viewer, else a WHIP publisher */
+    bool mountpoint;         /* WHEP from the streaming mountpoint `room`, else from a VideoRoom */
+    json_t *credentials;     /* {"apisecret"|"token": value} added to each API request; immutable */
     char client_address[48]; /* the HTTP client's address key, "" when unknown */
     uint64_t feed;           /* WHEP: the publisher asked for, 0 = the room's first */
     uint64_t session_id;     /* 0 until created */
@@ -82,7 +84,9 @@ bool whip_unregister_locked(struct whip_resource *resource);
 /* calls.c: the steps of a resource's internal session. */
 void whip_call_create(struct whip_resource *resource);
 void whip_call_keepalive(struct whip_resource *resource, uint64_t session_id);
-void whip_call_destroy(struct prism_whip *whip, uint64_t session_id);
+void whip_call_destroy(struct whip_resource *resource, uint64_t session_id);
+/* The HTTP status of an error code a plugin event carried (VideoRoom or Streaming). */
+unsigned whip_plugin_error_status(const struct whip_resource *resource, int code);
 void whip_call_trickle(struct whip_resource *resource, json_t *candidates);
 void whip_call_restart(struct whip_resource *resource, const char *offer);
 /* Sink ops of a resource (events of its internal session). */

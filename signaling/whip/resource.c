@@ -87,6 +87,7 @@ void whip_resource_free(struct whip_resource *resource)
     g_free(resource->etag);
     g_free(resource->display);
     g_free(resource->pin);
+    json_decref(resource->credentials);
     struct prism_whip *whip = resource->whip;
     free(resource);
     whip_unref(whip);
@@ -173,7 +174,7 @@ void whip_end(struct whip_resource *resource, struct prism_whip_result *result)
         result = whip_error_result(500, "The resource ended before it was set up");
     answer(done, data, result);
     if (destroy)
-        whip_call_destroy(whip, session_id);
+        whip_call_destroy(resource, session_id);
 }
 
 /* Answered but ICE and DTLS not up in time. A resource still being set up is not judged: the
@@ -223,23 +224,18 @@ static char *offer_ufrag(const char *sdp)
     return g_strndup(line, strcspn(line, "\r\n"));
 }
 
-/* Where one WHIP or WHEP POST came from and what it asked. */
-struct resource_request {
+/* What a new resource is: a WHIP publisher, or a WHEP viewer of a room or a mountpoint. */
+struct resource_kind {
     bool playback;
-    uint64_t room;
+    bool mountpoint;
+    uint64_t target; /* the room or mountpoint */
     uint64_t feed;
-    const char *display;
-    const char *token;
-    size_t token_length;
-    const char *client_address;
 };
 
-static void start_resource(struct prism_whip *whip, const struct resource_request *asked,
+static void start_resource(struct prism_whip *whip, const struct resource_kind *kind,
+                           const char *display, const struct prism_whip_access *access,
                            const char *sdp, size_t length, prism_whip_done_cb done, void *data)
 {
-    bool playback = asked->playback;
-    const char *display = asked->display;
-    const char *token = asked->token;
     struct whip_resource *resource = calloc(1, sizeof(*resource));
     if (!resource) {
         answer(done, data, whip_error_result(500, "Out of memory"));
@@ -248,16 +244,22 @@ static void start_resource(struct prism_whip *whip, const struct resource_reques
     prism_event_sink_init(&resource->sink, &whip_sink_ops, "prism.whip");
     resource->whip = whip_ref(whip);
     resource->id = prism_random_id();
-    resource->room = asked->room;
-    resource->playback = playback;
-    resource->feed = asked->feed;
-    g_strlcpy(resource->client_address, asked->client_address ? asked->client_address : "",
+    resource->room = kind->target;
+    resource->playback = kind->playback;
+    resource->mountpoint = kind->mountpoint;
+    resource->feed = kind->feed;
+    g_strlcpy(resource->client_address,
+              access && access->client_address ? access->client_address : "",
               sizeof(resource->client_address));
     resource->keepalive_us = prism_now_us();
     resource->offer = g_strndup(sdp, length);
     resource->ufrag = offer_ufrag(resource->offer);
     resource->display = g_strdup(display && display[0] ? display : "WHIP");
-    resource->pin = token ? g_strndup(token, asked->token_length) : NULL;
+    resource->pin = access && access->pin ? g_strdup(access->pin) : NULL;
+    resource->credentials = json_object();
+    if (access && access->api_field && access->api_value)
+        json_object_set_new(resource->credentials, access->api_field,
+                            json_string(access->api_value));
     resource->done = done;
     resource->done_data = data;
     g_mutex_lock(&whip->lock);
@@ -275,19 +277,27 @@ static void start_resource(struct prism_whip *whip, const struct resource_reques
 }
 
 void prism_whip_publish(struct prism_whip *whip, uint64_t room, const char *display,
-                        const char *token, size_t token_length, const char *sdp, size_t length,
-                        const char *client_address, prism_whip_done_cb done, void *data)
+                        const struct prism_whip_access *access, const char *sdp, size_t length,
+                        prism_whip_done_cb done, void *data)
 {
-    struct resource_request asked = {false, room, 0, display, token, token_length, client_address};
-    start_resource(whip, &asked, sdp, length, done, data);
+    struct resource_kind kind = {.target = room};
+    start_resource(whip, &kind, display, access, sdp, length, done, data);
 }
 
-void prism_whep_play(struct prism_whip *whip, uint64_t room, uint64_t feed, const char *token,
-                     size_t token_length, const char *sdp, size_t length,
-                     const char *client_address, prism_whip_done_cb done, void *data)
+void prism_whep_play(struct prism_whip *whip, uint64_t room, uint64_t feed,
+                     const struct prism_whip_access *access, const char *sdp, size_t length,
+                     prism_whip_done_cb done, void *data)
 {
-    struct resource_request asked = {true, room, feed, NULL, token, token_length, client_address};
-    start_resource(whip, &asked, sdp, length, done, data);
+    struct resource_kind kind = {.playback = true, .target = room, .feed = feed};
+    start_resource(whip, &kind, NULL, access, sdp, length, done, data);
+}
+
+void prism_whep_play_mountpoint(struct prism_whip *whip, uint64_t mountpoint,
+                                const struct prism_whip_access *access, const char *sdp,
+                                size_t length, prism_whip_done_cb done, void *data)
+{
+    struct resource_kind kind = {.playback = true, .mountpoint = true, .target = mountpoint};
+    start_resource(whip, &kind, NULL, access, sdp, length, done, data);
 }
 
 /* The live resource `id` of that kind, with a new reference, or NULL. */

@@ -29,7 +29,8 @@ void prism_whip_parse_path(const char *rest, struct prism_whip_path *out)
         const char *prefix;
         enum prism_whip_path_kind kind;
     } kinds[] = {{"/endpoint/", PRISM_WHIP_PATH_ENDPOINT},
-                 {"/resource/", PRISM_WHIP_PATH_RESOURCE}};
+                 {"/resource/", PRISM_WHIP_PATH_RESOURCE},
+                 {"/mountpoint/", PRISM_WHIP_PATH_MOUNTPOINT}};
     *out = (struct prism_whip_path){.kind = PRISM_WHIP_PATH_INVALID};
     if (!rest)
         return;
@@ -137,6 +138,41 @@ unsigned prism_whip_status_for_error(int code)
     case 465: /* core: invalid SDP */
     case 466: /* core: SDP not acceptable */
     case 431: /* videoroom: invalid SDP type */
+        return 400;
+    default:
+        return 500;
+    }
+}
+
+unsigned prism_whep_mountpoint_status_for_error(int code)
+{
+    switch (code) {
+    case 455: /* streaming: no such mountpoint (or not enabled) */
+        return 404;
+    case 457: /* streaming: unauthorized (pin) */
+        return 401;
+    case 453: /* streaming: missing element */
+    case 454: /* streaming: invalid element (no usable m-line in the offer) */
+    case 460: /* streaming: invalid state */
+        return 400;
+    case 470: /* streaming: the watch was refused (the mountpoint has max_viewers already) */
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+unsigned prism_whip_status_for_api_error(int code)
+{
+    switch (code) {
+    case 403: /* unauthorized: wrong or missing API secret or token */
+    case 405: /* the token may not attach to this plugin */
+        return 401;
+    case 472: /* not accepting new sessions (draining, or the session limit) */
+        return 503;
+    case 464: /* unknown jsep type */
+    case 465: /* invalid SDP */
+    case 466: /* SDP not acceptable */
         return 400;
     default:
         return 500;

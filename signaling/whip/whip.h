@@ -1,10 +1,13 @@
-/* WHIP ingest (RFC 9725) into a VideoRoom and WHEP playback from one: each resource is an internal
+/* WHIP ingest (RFC 9725) into a VideoRoom and WHEP playback from one or from a streaming
+ * mountpoint: each resource is an internal
  * API session with one janus.plugin.videoroom handle that joins the room as a publisher, driven
  * through the API engine exactly as a client would drive it (create, attach, joinandconfigure with
  * the offer, trickle, configure for an ICE restart, destroy). The VideoRoom logic is not
  * duplicated: the WHIP publisher is a VideoRoom publisher that janus.js and janode subscribers see.
  * A WHEP viewer is a VideoRoom subscriber that joins with the client's offer ("join" with a
- * jsep, see plugins/videoroom/viewer.c) and gets the answer.
+ * jsep, see plugins/videoroom/viewer.c) and gets the answer; a mountpoint's WHEP viewer is a
+ * janus.plugin.streaming viewer that sends "watch" with the client's offer
+ * (plugins/streaming/viewer_offer.c).
  *
  * Threads: every function may be called from any thread; `done` callbacks run on whatever
  * thread finished the request (the caller's, a worker, or the tick's), exactly once. */
@@ -53,22 +56,40 @@ void prism_whip_destroy(struct prism_whip *whip);
  * Call about once a second. */
 void prism_whip_tick(struct prism_whip *whip, uint64_t now_us);
 
+/* How a POST may enter (decided by the HTTP route, see access.h): the pin it presents to
+ * the room or mountpoint, and the API credential its internal session's requests carry.
+ * Strings are copied. */
+struct prism_whip_access {
+    const char *pin;       /* NULL: none */
+    const char *api_field; /* "apisecret" or "token"; NULL: no API credentials configured */
+    const char *api_value;
+    /* The HTTP client's address key (NULL: unknown): the resource's internal session counts
+     * against it as a session the client made itself would. */
+    const char *client_address;
+};
+
 /* POST /whip/endpoint/{room}: `sdp` is an offer already checked by prism_whip_check_offer;
- * `display` and `token` (the bearer token, the room's pin) may be NULL. The resource's internal
- * session counts against `client_address` (the HTTP client's key; NULL: none) as a session the
- * client made itself would. Answers 201 with
- * the answer, or the error status (404 no room, 401 bad pin, 400 bad SDP, 503 full). */
+ * `display` and `access` may be NULL. Answers 201 with the answer, or the error status (404
+ * no room, 401 bad pin or credentials, 400 bad SDP, 503 full). */
 void prism_whip_publish(struct prism_whip *whip, uint64_t room, const char *display,
-                        const char *token, size_t token_length, const char *sdp, size_t length,
-                        const char *client_address, prism_whip_done_cb done, void *data);
+                        const struct prism_whip_access *access, const char *sdp, size_t length,
+                        prism_whip_done_cb done, void *data);
 
 /* POST /whep/endpoint/{room}: a viewer's (recvonly) offer, answered with the room's
  * publisher `feed` (0: the first whose media came up) as one audio and one video m-line.
  * 201 like WHIP with Location /whep/resource/{id}; 409 when nobody publishes yet, 404 for
  * an unknown feed or room, 401 for a bad pin. */
-void prism_whep_play(struct prism_whip *whip, uint64_t room, uint64_t feed, const char *token,
-                     size_t token_length, const char *sdp, size_t length,
-                     const char *client_address, prism_whip_done_cb done, void *data);
+void prism_whep_play(struct prism_whip *whip, uint64_t room, uint64_t feed,
+                     const struct prism_whip_access *access, const char *sdp, size_t length,
+                     prism_whip_done_cb done, void *data);
+
+/* POST /whep/mountpoint/{id}: a viewer's offer answered by the Streaming plugin with the
+ * mountpoint's streams matched to its m-lines (a "watch" with the offer). 201 with Location
+ * /whep/resource/{id}; 404 for an unknown or disabled mountpoint, 401 for a bad pin, 400 when
+ * no m-line of the offer can carry a stream of the mountpoint. */
+void prism_whep_play_mountpoint(struct prism_whip *whip, uint64_t mountpoint,
+                                const struct prism_whip_access *access, const char *sdp,
+                                size_t length, prism_whip_done_cb done, void *data);
 
 /* PATCH /whip/resource/{id} (or /whep/resource/{id} with `playback`) with an sdpfrag: trickled
  * candidates (204) or an ICE restart (200 with the answer's sdpfrag and a new ETag). `if_match`

@@ -1,7 +1,9 @@
 /* Fuzzes the SDP parser; whatever parses is answered, written and parsed again, and written
- * back out, so the writer and negotiator see every shape the parser accepts. */
+ * back out, so the writer and negotiator see every shape the parser accepts. It is also
+ * matched to a mountpoint's streams as a WHEP viewer's offer and answered with that match. */
 #include "media/sdp/negotiate.h"
 #include "media/sdp/sdp.h"
+#include "plugins/streaming/offer_match.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,10 +11,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void answer_and_reparse(const struct prism_sdp *offer)
+static void answer_and_reparse(const struct prism_sdp *offer, const struct st_offer_match *match)
 {
     struct prism_sdp_answer_options options;
     prism_sdp_answer_options_init(&options);
+    if (match) {
+        options.local_direction = PRISM_SDP_SENDONLY;
+        options.media_codecs = match->codecs;
+        options.media_codec_count = match->media_count;
+    }
     options.session_id = 1;
     options.session_version = 1;
     options.transport.ice_ufrag = "fuzz";
@@ -34,9 +41,33 @@ static void answer_and_reparse(const struct prism_sdp *offer)
         abort(); /* ... and parse back */
     if (prism_sdp_validate_answer(offer, again, NULL) != 0)
         abort(); /* ... and fit the offer it answers */
+    for (uint8_t i = 0; match && i < again->media_count; i++) {
+        if (!prism_sdp_media_is_rejected(&again->media[i]) && match->stream[i] < 0 &&
+            again->media[i].kind != PRISM_SDP_MEDIA_APPLICATION)
+            abort(); /* a viewer's m-line without a stream of the mountpoint must be rejected */
+    }
     prism_sdp_free(again);
     free(text);
     prism_sdp_free(answer);
+}
+
+/* The offer as a WHEP viewer's, against an Opus + VP8 + H.264 mountpoint. */
+static void match_as_viewer(const struct prism_sdp *offer)
+{
+    static struct st_offer_match match;
+    struct st_stream_spec specs[3] = {{.kind = PRISM_SDP_MEDIA_AUDIO},
+                                      {.kind = PRISM_SDP_MEDIA_VIDEO},
+                                      {.kind = PRISM_SDP_MEDIA_VIDEO}};
+    specs[0].codec.id = PRISM_SDP_CODEC_OPUS;
+    specs[1].codec.id = PRISM_SDP_CODEC_VP8;
+    specs[2].codec.id = PRISM_SDP_CODEC_H264;
+    memcpy(specs[2].codec.fmtp, "profile-level-id=42e01f", 24);
+    char reason[256];
+    int matched = st_offer_match(offer, specs, 3, &match, reason, sizeof(reason));
+    if (matched > 3 || match.media_count > offer->media_count)
+        abort(); /* each stream goes to one m-line at most */
+    if (matched > 0)
+        answer_and_reparse(offer, &match);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -53,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             prism_sdp_free(again);
         free(text);
     }
-    answer_and_reparse(sdp);
+    answer_and_reparse(sdp, NULL);
+    match_as_viewer(sdp);
     struct prism_sdp_candidate cand;
     prism_sdp_candidate_parse((const char *)data, size, &cand);
     prism_sdp_free(sdp);

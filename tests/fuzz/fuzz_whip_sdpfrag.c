@@ -1,6 +1,9 @@
 /* Fuzzes the WHIP/WHEP PATCH body parser (application/trickle-ice-sdpfrag), the offer
- * checks and the builders fed from an SDP: every input must parse or be refused without
- * crashing, and a parsed fragment must stay within its limits. */
+ * checks and the builders fed from an SDP, and the Bearer check against an API secret and
+ * signed tokens: every input must parse or be refused without crashing, and a parsed fragment
+ * must stay within its limits. */
+#include "signaling/auth/auth.h"
+#include "signaling/whip/access.h"
 #include "signaling/whip/rules.h"
 #include "signaling/whip/sdpfrag.h"
 
@@ -33,7 +36,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct prism_whip_path path;
     prism_whip_parse_path(text, &path);
     size_t length;
-    (void)prism_whip_bearer(text, &length);
+    const char *bearer = prism_whip_bearer(text, &length);
+    static struct prism_auth *auth;
+    if (!auth) {
+        struct prism_auth_config config = {
+            .api_secret = "fuzz-secret", .token_auth = true, .token_auth_secret = "fuzz-key"};
+        if (prism_auth_create(&auth, &config) < 0)
+            abort();
+    }
+    if (prism_whip_check_bearer(auth, bearer, bearer ? length : 0, "janus.plugin.streaming") ==
+            PRISM_WHIP_CREDENTIAL_NONE ||
+        prism_whip_check_bearer(auth, (const char *)data, size, NULL) == PRISM_WHIP_CREDENTIAL_NONE)
+        abort(); /* credentials are on: never "none needed" */
     g_free(text);
     return 0;
 }

@@ -7,15 +7,13 @@
 // the demo page web/whep.html playing a room in Debian's headless Chromium.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import wrtc from '@roamhq/wrtc';
 import { browserMissing, forwardConsole, launchBrowser, waitFor } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
 import { startServer } from './lib/server.js';
 import { connectJanode, newRoomId, Participant, RoomHandle } from './lib/videoroom.js';
 import { whipDelete, whipError, whipPatch, whipPost } from './lib/whip.js';
+import { WhepViewer } from './lib/whep_viewer.js';
 
-const { RTCPeerConnection } = wrtc;
-const { RTCVideoSink, RTCAudioSink } = wrtc.nonstandard;
 const FIRST = { width: 160, height: 112 };
 const SECOND = { width: 176, height: 144 };
 
@@ -53,85 +51,18 @@ async function publisher(room, display, size) {
     return participant;
 }
 
-// A WHEP viewer: recvonly audio and video, every candidate in the offer; counts decoded frames
-// by size and audio callbacks.
-class WhepViewer {
-    constructor() {
-        this.pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle',
-            rtcpMuxPolicy: 'require' });
-        this.pc.addTransceiver('audio', { direction: 'recvonly' });
-        this.pc.addTransceiver('video', { direction: 'recvonly' });
-        this.frames = [];
-        this.audioCallbacks = 0;
-        this.sinks = [];
-        this.negotiationsNeeded = 0;
-        this.pc.onnegotiationneeded = () => this.negotiationsNeeded++;
-        this.pc.ontrack = ({ track }) => {
-            if (track.kind === 'video') {
-                const sink = new RTCVideoSink(track);
-                sink.onframe = ({ frame }) => this.frames.push({ width: frame.width,
-                    height: frame.height });
-                this.sinks.push(sink);
-            } else {
-                const sink = new RTCAudioSink(track);
-                sink.ondata = () => this.audioCallbacks++;
-                this.sinks.push(sink);
-            }
-        };
-        cleanups.push(async () => this.close());
-    }
-
-    async offer() {
-        await this.pc.setLocalDescription(await this.pc.createOffer());
-        await waitUntil(() => this.pc.iceGatheringState === 'complete', 'ICE gathering to end');
-        return this.pc.localDescription.sdp;
-    }
-
-    // POSTs the offer; on 201 applies the answer. Returns the WHEP answer.
-    async play(url) {
-        const answer = await whipPost(url, await this.offer());
-        if (answer.status === 201) {
-            await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.body });
-            this.location = answer.headers.get('location');
-        }
-        return answer;
-    }
-
-    count(size) {
-        return this.frames.filter((f) => f.width === size.width && f.height === size.height).length;
-    }
-
-    async waitFrames(size, count, timeoutMs = 20000) {
-        const from = this.count(size);
-        await waitUntil(() => this.count(size) - from >= count, () => `${count} ${size.width}x` +
-            `${size.height} frames (got ${this.count(size) - from}; seen ` +
-            `${[...new Set(this.frames.map((f) => `${f.width}x${f.height}`))].join(', ')})`,
-        timeoutMs);
-    }
-
-    async inboundVideo() {
-        const report = await this.pc.getStats();
-        return [...report.values()].filter((s) => s.type === 'inbound-rtp' && s.kind === 'video');
-    }
-
-    close() {
-        for (const sink of this.sinks.splice(0)) sink.stop();
-        if (this.pc.signalingState !== 'closed') this.pc.close();
-    }
-}
-
 const endpoint = (room, query = '') => `${server.origin}/whep/endpoint/${room}${query}`;
 
 test('a WHEP viewer gets 409 while nobody publishes, then decodes the room publisher', async () => {
     const room = await createRoom();
-    const early = new WhepViewer();
+    const early = new WhepViewer(cleanups);
     const refused = await early.play(endpoint(room));
     assert.equal(refused.status, 409, refused.body);
     assert.match(whipError(refused).error, /no publisher/i);
     early.close();
 
     await publisher(room, 'first', FIRST);
-    const viewer = new WhepViewer();
+    const viewer = new WhepViewer(cleanups);
     const answer = await viewer.play(endpoint(room));
     assert.equal(answer.status, 201, answer.body);
     assert.match(viewer.location, /^\/whep\/resource\/\d+$/);
@@ -155,12 +86,12 @@ test('?feed= picks the publisher; an unknown feed is 404', async () => {
     const room = await createRoom();
     await publisher(room, 'first', FIRST);
     const second = await publisher(room, 'second', SECOND);
-    const viewer = new WhepViewer();
+    const viewer = new WhepViewer(cleanups);
     const answer = await viewer.play(endpoint(room, `?feed=${second.feed}`));
     assert.equal(answer.status, 201, answer.body);
     await viewer.waitFrames(SECOND, 15);
     assert.equal(viewer.count(FIRST), 0);
-    const unknown = await new WhepViewer().play(endpoint(room, '?feed=424242'));
+    const unknown = await new WhepViewer(cleanups).play(endpoint(room, '?feed=424242'));
     assert.equal(unknown.status, 404, unknown.body);
     const bad = await whipPost(endpoint(room, '?feed=abc'), 'v=0\r\n');
     assert.equal(bad.status, 400);
@@ -196,7 +127,7 @@ test('the publisher leaves, another publishes: the viewer switches without reneg
     async () => {
         const room = await createRoom();
         const first = await publisher(room, 'first', FIRST);
-        const viewer = new WhepViewer();
+        const viewer = new WhepViewer(cleanups);
         const answer = await viewer.play(endpoint(room));
         assert.equal(answer.status, 201, answer.body);
         await viewer.waitFrames(FIRST, 20);

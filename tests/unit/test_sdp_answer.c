@@ -473,6 +473,32 @@ static void test_validate_ignores_rejected_m_lines(void)
     g_free(text);
 }
 
+/* A per-m-line codec choice overrides the per-kind lists; UNKNOWN rejects the m-line. */
+static void test_answer_per_mline_codecs(void)
+{
+    struct prism_sdp_answer_options o;
+    sdp_test_answer_options(&o);
+    struct prism_sdp_codec_pref per_line[2] = {{PRISM_SDP_CODEC_UNKNOWN, NULL},
+                                               {PRISM_SDP_CODEC_H264, "42e01f"}};
+    o.media_codecs = per_line;
+    o.media_codec_count = 2;
+    struct prism_sdp *offer = sdp_parse_fixture("chrome_recvonly.sdp");
+    struct prism_sdp *a = answer_with(offer, &o);
+    g_assert_true(prism_sdp_media_is_rejected(&a->media[0]));
+    g_assert_false(prism_sdp_media_is_rejected(&a->media[1]));
+    g_assert_cmpstr(a->media[1].codecs[0].name, ==, "H264");
+    g_assert_cmpuint(a->groups[0].count, ==, 1);
+    prism_sdp_free(a);
+    /* a codec the m-line does not offer rejects it too */
+    per_line[0] = (struct prism_sdp_codec_pref){PRISM_SDP_CODEC_VP8, NULL};
+    per_line[1] = (struct prism_sdp_codec_pref){PRISM_SDP_CODEC_OPUS, NULL};
+    a = answer_with(offer, &o);
+    g_assert_true(prism_sdp_media_is_rejected(&a->media[0]));
+    g_assert_true(prism_sdp_media_is_rejected(&a->media[1]));
+    prism_sdp_free(a);
+    prism_sdp_free(offer);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -496,6 +522,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sdp/answer/incomplete-local-transport",
                     test_answer_refuses_incomplete_local_transport);
     g_test_add_func("/sdp/answer/source-lines", test_answer_with_source_lines);
+    g_test_add_func("/sdp/answer/per-m-line-codecs", test_answer_per_mline_codecs);
     g_test_add_func("/sdp/validate/refusals", test_validate_refuses_what_an_sfu_cannot_serve);
     g_test_add_func("/sdp/validate/rejected-m-lines", test_validate_ignores_rejected_m_lines);
     return g_test_run();

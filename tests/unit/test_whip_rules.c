@@ -20,7 +20,14 @@ static void test_whip_parses_endpoint_and_resource_paths(void)
     path = parse("/resource/8791238472394857/");
     g_assert_cmpint(path.kind, ==, PRISM_WHIP_PATH_RESOURCE);
     g_assert_cmpuint(path.id, ==, 8791238472394857u);
-    static const char *const bad[] = {"",
+    path = parse("/mountpoint/7");
+    g_assert_cmpint(path.kind, ==, PRISM_WHIP_PATH_MOUNTPOINT);
+    g_assert_cmpuint(path.id, ==, 7);
+    static const char *const bad[] = {"/mountpoint/",
+                                      "/mountpoint/0",
+                                      "/mountpoint/7/x",
+                                      "/mountpoints/7",
+                                      "",
                                       "/",
                                       "/endpoint",
                                       "/endpoint/",
@@ -97,6 +104,19 @@ static void test_whip_maps_videoroom_errors_to_http(void)
     g_assert_cmpuint(prism_whip_status_for_error(437), ==, 400);
     g_assert_cmpuint(prism_whip_status_for_error(432), ==, 503);
     g_assert_cmpuint(prism_whip_status_for_error(499), ==, 500);
+    /* a mountpoint viewer's errors are the Streaming plugin's */
+    g_assert_cmpuint(prism_whep_mountpoint_status_for_error(455), ==, 404);
+    g_assert_cmpuint(prism_whep_mountpoint_status_for_error(457), ==, 401);
+    g_assert_cmpuint(prism_whep_mountpoint_status_for_error(454), ==, 400);
+    g_assert_cmpuint(prism_whep_mountpoint_status_for_error(470), ==, 503);
+    g_assert_cmpuint(prism_whep_mountpoint_status_for_error(426), ==, 500);
+    g_assert_cmpuint(prism_whep_mountpoint_status_for_error(-1), ==, 500);
+    /* and the engine's own */
+    g_assert_cmpuint(prism_whip_status_for_api_error(403), ==, 401);
+    g_assert_cmpuint(prism_whip_status_for_api_error(405), ==, 401);
+    g_assert_cmpuint(prism_whip_status_for_api_error(472), ==, 503);
+    g_assert_cmpuint(prism_whip_status_for_api_error(465), ==, 400);
+    g_assert_cmpuint(prism_whip_status_for_api_error(458), ==, 500);
 }
 
 int main(int argc, char **argv)

@@ -1,20 +1,39 @@
-// The WHEP player: a recvonly offer POSTed to /whep/endpoint/{room} with fetch, the answer set,
-// the video shown with live statistics, and DELETE on the resource to stop. No janus.js: this
-// is what any WHEP player does. ?room=N (and ?feed=, ?autoplay) fill the form from the URL.
+// The WHEP player: a recvonly offer POSTed to /whep/endpoint/{room} (a video room) or
+// /whep/mountpoint/{id} (a streaming mountpoint) with fetch, the answer set, the video shown with
+// live statistics, and DELETE on the resource to stop. No janus.js: this is what any WHEP player
+// does. ?room=N or ?mountpoint=N (and ?feed=, ?autoplay) fill the form from the URL.
 import { formatKbps, formatNumber, StatsSampler } from './stats.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
-const state = { pc: null, resource: null, timer: null };
+const state = { pc: null, resource: null, timer: null, bearer: '' };
 
 function showError(text) {
     $('alert-area').textContent = text || '';
     if (text) console.error(text);
 }
 
+const isMountpoint = () => $('source').value === 'mountpoint';
+
+// With an API token, the PIN travels as ?pin= (the Bearer is the token); else as the Bearer.
 function endpointUrl() {
-    const feed = $('feed').value ? `?feed=${encodeURIComponent($('feed').value)}` : '';
-    return new URL(`/whep/endpoint/${encodeURIComponent($('room').value)}${feed}`, location.href).href;
+    const query = new URLSearchParams();
+    if (!isMountpoint() && $('feed').value) query.set('feed', $('feed').value);
+    if ($('token').value && $('pin').value) query.set('pin', $('pin').value);
+    const path = isMountpoint() ? 'mountpoint' : 'endpoint';
+    const search = query.toString() ? `?${query}` : '';
+    return new URL(`/whep/${path}/${encodeURIComponent($('target').value)}${search}`,
+        location.href).href;
+}
+
+function describeTarget() {
+    return `${isMountpoint() ? 'mountpoint' : 'room'} ${$('target').value}`;
+}
+
+function showForm() {
+    $('target-label').textContent = isMountpoint() ? 'Mountpoint' : 'Room';
+    $('feed-field').hidden = isMountpoint();
+    $('endpoint').textContent = endpointUrl().replace(/pin=[^&]*/, 'pin=…');
 }
 
 // Resolves once ICE gathering is over, so the offer carries every candidate (no trickle).
@@ -57,7 +76,8 @@ async function play(event) {
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
     const headers = { 'Content-Type': 'application/sdp' };
-    if ($('pin').value) headers.Authorization = `Bearer ${$('pin').value}`;
+    const bearer = $('token').value || $('pin').value;
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
     let response;
     try {
         response = await fetch(endpointUrl(), { method: 'POST', headers, body: pc.localDescription.sdp });
@@ -67,13 +87,15 @@ async function play(event) {
         return;
     }
     if (response.status !== 201) {
-        showError(`The server refused to play room ${$('room').value}: ${await reasonOf(response)}`);
+        showError(`The server refused to play ${describeTarget()}: ${await reasonOf(response)}`);
         await stop();
         return;
     }
     state.resource = new URL(response.headers.get('Location'), location.href).href;
+    state.bearer = bearer; // the resource wants the API credentials too
     await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
-    $('label').textContent = `Room ${$('room').value}`;
+    const target = describeTarget();
+    $('label').textContent = target.charAt(0).toUpperCase() + target.slice(1);
     $('status').textContent = 'Connecting…';
     $('play').disabled = true;
     $('stop').disabled = false;
@@ -96,7 +118,9 @@ async function stop() {
     const { pc, resource } = state;
     state.pc = null;
     state.resource = null;
-    if (resource) await fetch(resource, { method: 'DELETE' }).catch(() => {});
+    const headers = state.bearer ? { Authorization: `Bearer ${state.bearer}` } : {};
+    state.bearer = '';
+    if (resource) await fetch(resource, { method: 'DELETE', headers }).catch(() => {});
     if (pc) pc.close();
     $('video').srcObject = null;
     $('label').textContent = 'Not playing';
@@ -106,11 +130,15 @@ async function stop() {
 }
 
 document.querySelector('[role="alert"]').id = 'alert-area';
-if (params.get('room')) $('room').value = params.get('room');
+if (params.get('mountpoint')) {
+    $('source').value = 'mountpoint';
+    $('target').value = params.get('mountpoint');
+} else if (params.get('room')) {
+    $('target').value = params.get('room');
+}
 if (params.get('feed')) $('feed').value = params.get('feed');
-$('endpoint').textContent = endpointUrl();
-$('room').addEventListener('input', () => ($('endpoint').textContent = endpointUrl()));
-$('feed').addEventListener('input', () => ($('endpoint').textContent = endpointUrl()));
+showForm();
+for (const id of ['source', 'target', 'feed', 'pin', 'token']) $(id).addEventListener('input', showForm);
 $('form').addEventListener('submit', async (event) => {
     await play(event);
     window.prism = { ...window.prism, pc: state.pc };

@@ -10,16 +10,18 @@ export async function whipPost(url, sdp, { type = 'application/sdp', token } = {
 }
 
 export async function whipPatch(url, fragment, { type = 'application/trickle-ice-sdpfrag',
-    etag } = {}) {
+    etag, token } = {}) {
     const headers = { 'Content-Type': type };
     if (etag) headers['If-Match'] = etag;
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     const response = await fetch(url, { method: 'PATCH', headers, body: fragment });
     return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
-export async function whipDelete(url) {
-    const response = await fetch(url, { method: 'DELETE' });
-    return { status: response.status, body: await response.text() };
+export async function whipDelete(url, { token } = {}) {
+    const headers = token !== undefined ? { Authorization: `Bearer ${token}` } : {};
+    const response = await fetch(url, { method: 'DELETE', headers });
+    return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
 // The JSON error of a WHIP answer: {error, code}.
