@@ -269,6 +269,9 @@ static const struct prism_setting settings[] = {
                    "Key Streaming \"create\" requests must carry as \"admin_key\"; empty = none"),
     STRING_SETTING("streaming", "rtp_interface", "0.0.0.0", check_ipv4, NULL,
                    "IPv4 address the mountpoints' RTP sockets bind to (0.0.0.0 = all)"),
+    INT_SETTING("streaming", "spread_viewers", "100", 0, INT_MAX, NULL,
+                "Viewers of a mountpoint kept on its worker; the next ones go to the "
+                "least-loaded worker, fed through the relay (0 = never spread)"),
 };
 
 const struct prism_config_schema prism_settings_schema = {
