@@ -68,7 +68,7 @@ static int parse_steps(const char *text, unsigned **out, size_t *count)
  * writes ints and gbooleans. */
 struct raw_values {
     int count, threads, sockets, audio_bytes, video_bitrate, fps, mtu, server_pid, decrypt_every;
-    gint64 room;
+    gint64 room, mountpoint;
     gboolean no_audio, no_video, sweep, quiet, data;
 };
 
@@ -113,6 +113,10 @@ static void fill_entries(GOptionEntry *e, struct raw_values *raw, struct bench_o
          "N"},
         {"room", 0, 0, G_OPTION_ARG_INT64, &raw->room,
          "Use this existing room (default: create one)", "ID"},
+        {"mountpoint", 0, 0, G_OPTION_ARG_INT64, &raw->mountpoint,
+         "broadcast: viewers watch this Streaming mountpoint, fed from outside, instead of a "
+         "room publisher (no latency figures: the source carries no send times)",
+         "ID"},
         {"threads", 0, 0, G_OPTION_ARG_INT, &raw->threads, "Bench worker threads (default 1)", "N"},
         {"server-pid", 0, 0, G_OPTION_ARG_INT, &raw->server_pid,
          "Server process to sample (default: the one listening on the URL's port; -1 none)", "PID"},
@@ -150,7 +154,8 @@ static bool apply_values(const struct raw_values *raw, struct bench_options *opt
         !(options->warmup_s >= 0 && options->warmup_s < 1e6) ||
         !(options->churn_rate > 0 && options->churn_rate < 1e6) ||
         !(options->churn_stay_s >= 0 && options->churn_stay_s < 1e6) ||
-        !(options->pli_interval_s >= 0 && options->pli_interval_s < 1e6) || raw->room < 0)
+        !(options->pli_interval_s >= 0 && options->pli_interval_s < 1e6) || raw->room < 0 ||
+        raw->mountpoint < 0)
         return false;
     options->count = (unsigned)raw->count;
     options->threads = (unsigned)raw->threads;
@@ -162,6 +167,7 @@ static bool apply_values(const struct raw_values *raw, struct bench_options *opt
     options->video_mtu = (uint32_t)raw->mtu;
     options->server_pid = raw->server_pid;
     options->room_id = (uint64_t)raw->room;
+    options->mountpoint_id = (uint64_t)raw->mountpoint;
     options->audio = !raw->no_audio;
     options->video = !raw->no_video;
     options->data_channel = raw->data;

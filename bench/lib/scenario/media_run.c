@@ -191,7 +191,7 @@ static void measure(struct run *run)
 static int open_room(struct run *run, unsigned load, char *error, size_t error_size)
 {
     int rc = bench_control_open(&run->control, run->options->url, error, error_size);
-    if (rc < 0 || run->options->scenario == BENCH_SCENARIO_ECHO)
+    if (rc < 0 || run->options->scenario == BENCH_SCENARIO_ECHO || run->options->mountpoint_id)
         return rc;
     run->scenario.room_id = run->options->room_id;
     if (run->scenario.room_id)
@@ -213,6 +213,10 @@ static void populate(struct run *run, unsigned load)
         ramp(run, BENCH_ROLE_MEMBER, load);
         break;
     case BENCH_SCENARIO_BROADCAST:
+        if (run->options->mountpoint_id) { /* the source is outside the bench */
+            ramp(run, BENCH_ROLE_VIEWER, load);
+            break;
+        }
         ramp(run, BENCH_ROLE_BROADCASTER, 1);
         if (g_atomic_int_get(&run->scenario.ready) == 1)
             ramp(run, BENCH_ROLE_VIEWER, load);
@@ -244,7 +248,8 @@ int bench_media_run(const struct bench_options *options, const struct bench_env 
         populate(&run, load);
         measure(&run);
         leave_all(&run);
-        if (!options->room_id && options->scenario != BENCH_SCENARIO_ECHO)
+        if (!options->room_id && !options->mountpoint_id &&
+            options->scenario != BENCH_SCENARIO_ECHO)
             bench_control_destroy_room(run.control, run.scenario.room_id);
     }
     bench_control_close(run.control);

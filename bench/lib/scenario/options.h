@@ -37,9 +37,12 @@ struct bench_options {
     bool data_channel;      /* echo: also negotiate a data channel and echo messages */
     unsigned decrypt_every; /* receivers decrypt 1 packet in N per stream (default 16; 1 = all) */
     uint64_t room_id;       /* 0 = the bench creates (and destroys) a room of its own */
-    unsigned threads;       /* bench worker threads (default 1) */
-    pid_t server_pid;       /* sampled for CPU/RSS; 0 = found from the URL's port; -1 = none */
-    const char *cpus;       /* pin the bench to these CPUs (taskset list), NULL = not pinned */
+    /* broadcast: viewers watch this Streaming mountpoint (fed by an outside RTP source)
+     * instead of a room's publisher; 0 = the room. */
+    uint64_t mountpoint_id;
+    unsigned threads; /* bench worker threads (default 1) */
+    pid_t server_pid; /* sampled for CPU/RSS; 0 = found from the URL's port; -1 = none */
+    const char *cpus; /* pin the bench to these CPUs (taskset list), NULL = not pinned */
     /* Sweep. */
     bool sweep;
     const unsigned *sweep_steps; /* loads to try, in order */

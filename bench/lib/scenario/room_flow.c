@@ -247,8 +247,44 @@ void participant_subscriber_event(struct bench_participant *participant, json_t 
         answer_offer(participant, event);
 }
 
+/* ---- streaming viewer ---- */
+
+static void watched_cb(void *owner, json_t *reply)
+{
+    struct bench_participant *participant = owner;
+    if (!participant_plugin_data(participant, reply, "watch refused"))
+        return;
+    participant->sub_joined = true;
+    answer_offer(participant, reply);
+}
+
+static void streaming_attached_cb(void *owner, json_t *reply)
+{
+    struct bench_participant *participant = owner;
+    participant->sub_handle = participant_reply_id(participant, reply,
+                                                   "attach to janus.plugin.streaming failed");
+    if (!participant->sub_handle)
+        return;
+    json_t *body = json_pack("{s:s,s:I}", "request", "watch", "id",
+                             (json_int_t)participant->scenario->options->mountpoint_id);
+    participant->sub_busy = true;
+    participant_send_message(participant, participant->sub_handle, body, NULL, watched_cb);
+}
+
+/* A viewer of a Streaming mountpoint: watch (the server's offer) answered with "start". */
+static void start_streaming_viewer(struct bench_participant *participant)
+{
+    json_t *request = participant_request(participant, "attach", 0);
+    json_object_set_new(request, "plugin", json_string("janus.plugin.streaming"));
+    bench_janus_send(participant->janus, request, streaming_attached_cb, participant);
+}
+
 void participant_start_viewer(struct bench_participant *participant)
 {
+    if (participant->scenario->options->mountpoint_id) {
+        start_streaming_viewer(participant);
+        return;
+    }
     gint64 feed = __atomic_load_n(&participant->scenario->broadcaster_feed, __ATOMIC_ACQUIRE);
     uint64_t id = (uint64_t)feed;
     g_hash_table_add(participant->feeds, g_memdup2(&id, sizeof(id)));
