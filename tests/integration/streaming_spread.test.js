@@ -7,9 +7,11 @@
 // PeerConnections on both workers (/metrics) and some viewers fed through the relay (the
 // Admin API's handle_info). Then every viewer switches to the other mountpoint and back,
 // pauses and resumes, a relayed viewer stops while the others on its worker go on, and
-// destroying a mountpoint stops the viewers on both workers. Last, with every 20th packet to
+// destroying a mountpoint stops the viewers on both workers. Text sent to a data stream's port
+// reaches its viewers on both workers as data channel messages. Last, with every 20th packet to
 // the viewers dropped by Prism, a relayed viewer's NACKs are answered from its group's history.
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
 import { freePort, startServer } from './lib/server.js';
@@ -190,6 +192,39 @@ test('destroying the mountpoint stops its viewers on both workers', async () => 
     call.first.source.stop();
     call.second.source.stop();
     for (const viewer of call.viewers) viewer.close();
+});
+
+test('a data stream\'s messages reach its viewers on both workers', async () => {
+    const { data } = await admin.request({ request: 'create', type: 'rtp', secret: 'adminpwd',
+        media: [{ type: 'data', mid: 'd', port: 0 }] });
+    assert.equal(data.streaming, 'created', JSON.stringify(data));
+    const viewers = [];
+    // The first two stay on the mountpoint's worker; watch until one is fed through the relay.
+    for (let i = 0; i < 5 && !viewers.some((v) => v.relayed); i++) {
+        const viewer = await StreamHandle.attach(await connection.create());
+        closers.push(() => viewer.close());
+        await viewer.watch(data.stream.id);
+        viewer.relayed = (await pluginState(viewer)).relayed;
+        viewers.push(viewer);
+    }
+    assert.ok(viewers.some((v) => v.relayed), 'no data viewer on the other worker');
+    const socket = dgram.createSocket('udp4');
+    try {
+        // Until a viewer's data channel is open, what is sent is not for it: send until all
+        // have one.
+        await waitUntil(() => {
+            socket.send(Buffer.from('cue 42'), data.stream.ports[0].port, '127.0.0.1');
+            return viewers.every((v) => v.peer.dataMessages.length > 0);
+        }, 'a data channel message on every viewer', 15000, 100);
+    } finally {
+        socket.close();
+    }
+    for (const viewer of viewers) {
+        const text = viewer.peer.dataMessages[0].data;
+        assert.equal(typeof text === 'string' ? text : Buffer.from(text).toString(), 'cue 42');
+        viewer.close();
+    }
+    await admin.request({ request: 'destroy', id: data.stream.id, secret: 'adminpwd' });
 });
 
 // Prism drops every 20th packet it sends on each m-line (media.simulate_loss_out): a viewer on
