@@ -202,13 +202,14 @@ static void unregister_cb(void *data)
     free(job);
 }
 
-static struct st_relay_group *new_group(const struct st_mountpoint_view *view, unsigned index,
+static struct st_relay_group *new_group(struct prism_worker *worker,
+                                        const struct st_mountpoint_view *view, unsigned index,
                                         const char *key)
 {
     struct st_relay_group *group = calloc(1, sizeof(*group));
     if (!group)
         return NULL;
-    group->worker = NULL;
+    group->worker = worker;
     group->ingest_worker = view->worker;
     group->mountpoint_id = view->id;
     group->index = index;
@@ -227,10 +228,9 @@ int st_relay_link(struct st_viewer_stream *vs, const struct st_mountpoint_view *
     snprintf(key, sizeof(key), "%" PRIu64 "/%u", view->id, index);
     struct st_relay_group *group = groups ? g_hash_table_lookup(groups, key) : NULL;
     if (!group) {
-        group = new_group(view, index, key);
+        group = new_group(prism_handle_worker(vs->viewer->handle), view, index, key);
         if (!group)
             return -ENOMEM;
-        group->worker = prism_handle_worker(vs->viewer->handle);
         if (!groups)
             groups = g_hash_table_new(g_str_hash, g_str_equal);
         g_hash_table_insert(groups, group->key, group);
