@@ -291,6 +291,9 @@ static const struct prism_setting settings[] = {
                 "Most mountpoints at once (\"create\" fails beyond); 0 = unlimited"),
     INT_SETTING("streaming", "max_viewers", "1000", 0, INT_MAX, NULL,
                 "Most viewers of one mountpoint (WHEP viewers count); 0 = unlimited"),
+    INT_SETTING("streaming", "spread_viewers", "100", 0, INT_MAX, NULL,
+                "Viewers of a mountpoint kept on its worker; the next ones go to the "
+                "least-loaded worker, fed through the relay (0 = never spread)"),
 };
 
 const struct prism_config_schema prism_settings_schema = {

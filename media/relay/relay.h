@@ -13,8 +13,9 @@
  * no message naming it can still arrive. The sender stops sending to it, then calls
  * prism_relay_post_after, whose job runs on the destination after every message sent before.
  *
- * Generic on purpose: VideoRoom subscriber groups and streaming mountpoints relay the same
- * way (media/relay/group.h builds the "remote subscriber group" on top of this). */
+ * Generic on purpose: VideoRoom subscriber groups (plugins/videoroom/relay_group.c) and
+ * streaming viewer groups (plugins/streaming/relay.c) relay the same way, each receiving
+ * worker keeping the recent buffers for NACKs in a media/relay/history.h. */
 #ifndef PRISM_MEDIA_RELAY_RELAY_H
 #define PRISM_MEDIA_RELAY_RELAY_H
 

@@ -1,7 +1,8 @@
 /* RTP into a mountpoint: one UDP socket per stream, read on the plugin's worker loop. Each
  * datagram is checked (size, RTP, payload type), kept in the NACK history and, when it belongs
- * to a keyframe, in the stream's kept keyframe, then handed to the viewers. Garbage is counted
- * and dropped, never logged per packet. */
+ * to a keyframe, in the stream's kept keyframe, then handed to the viewers on this worker and
+ * relayed once to each group of viewers on another (relay.c). Garbage is counted and dropped,
+ * never logged per packet. */
 #include "plugins/streaming/mountpoint.h"
 
 #include "core/ids.h"
@@ -37,20 +38,20 @@ void st_set_rtp_interface(const char *address)
 static _Thread_local uint8_t datagram[ST_MAX_RTP_SIZE + 1];
 
 /* Keeps the packet for NACKs; a new SSRC starts a new history. */
-static void remember(struct st_stream *stream, const uint8_t *packet, size_t len,
+static void remember(struct st_feed *feed, const uint8_t *packet, size_t len,
                      const struct prism_rtp_header *h, uint64_t now)
 {
-    if (stream->history && prism_nack_history_store(stream->history, packet, len, now) != -EBADMSG)
+    if (feed->history && prism_nack_history_store(feed->history, packet, len, now) != -EBADMSG)
         return;
-    prism_nack_history_destroy(stream->history);
-    stream->history = NULL;
+    prism_nack_history_destroy(feed->history);
+    feed->history = NULL;
     struct prism_nack_history_config config = {
         .ssrc = h->ssrc,
         .slot_size = ST_MAX_RTP_SIZE,
         .max_age_us = HISTORY_MAX_AGE_US,
     };
-    if (prism_nack_history_create(&config, &stream->history) == 0)
-        prism_nack_history_store(stream->history, packet, len, now);
+    if (prism_nack_history_create(&config, &feed->history) == 0)
+        prism_nack_history_store(feed->history, packet, len, now);
 }
 
 static void handle_datagram(struct st_stream *stream, size_t len, uint64_t now)
@@ -64,8 +65,10 @@ static void handle_datagram(struct st_stream *stream, size_t len, uint64_t now)
         counters->packets++;
         counters->bytes += len;
         stream->last_received_us = now;
-        if (stream->mountpoint->enabled)
-            st_stream_forward_data(stream, datagram, len);
+        if (stream->mountpoint->enabled) {
+            st_feed_forward_data(&stream->feed, datagram, len);
+            st_relay_fanout(stream, datagram, len, now);
+        }
         return;
     }
     struct prism_rtp_header h;
@@ -81,18 +84,13 @@ static void handle_datagram(struct st_stream *stream, size_t len, uint64_t now)
         return;
     if (stream->spec.kind == PRISM_SDP_MEDIA_VIDEO) {
         counters->frames += h.marker;
-        if (stream->has_last && h.ssrc != stream->last_ssrc)
-            st_keyframe_forget(&stream->keyframe);
-        remember(stream, datagram, len, &h, now);
-        if (st_keyframe_feed(&stream->keyframe, datagram, len, &h))
-            counters->keyframes++;
+        remember(&stream->feed, datagram, len, &h, now);
     }
-    st_stream_forward(stream, datagram, len, &h, now);
-    stream->has_last = true;
-    stream->last_marker = h.marker;
-    stream->last_seq = h.seq;
-    stream->last_timestamp = h.timestamp;
-    stream->last_ssrc = h.ssrc;
+    if (st_feed_take(&stream->feed, datagram, len, &h))
+        counters->keyframes++;
+    st_relay_fanout(stream, datagram, len, now);
+    st_feed_forward(&stream->feed, datagram, len, &h, now);
+    st_feed_advance(&stream->feed, &h);
 }
 
 static void readable_cb(struct prism_loop *loop, int fd, uint32_t events, uint64_t now_us,

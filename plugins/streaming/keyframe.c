@@ -102,6 +102,19 @@ unsigned st_keyframe_packets(const struct st_keyframe *kf)
     return kf->kept_lens ? kf->kept_lens->len : 0;
 }
 
+bool st_keyframe_packet(const struct st_keyframe *kf, unsigned index, const uint8_t **data,
+                        size_t *len)
+{
+    if (index >= st_keyframe_packets(kf))
+        return false;
+    size_t offset = 0;
+    for (unsigned i = 0; i < index; i++)
+        offset += g_array_index(kf->kept_lens, uint16_t, i);
+    *data = kf->kept->data + offset;
+    *len = g_array_index(kf->kept_lens, uint16_t, index);
+    return true;
+}
+
 int st_keyframe_replay_packet(const struct st_keyframe *kf, unsigned index,
                               const struct prism_rtp_header *next, uint32_t timestamp, uint8_t *out,
                               size_t cap)

@@ -45,6 +45,11 @@ bool st_keyframe_collecting(const struct st_keyframe *kf, uint32_t timestamp);
 /* Number of packets of the kept keyframe (0: none yet). */
 unsigned st_keyframe_packets(const struct st_keyframe *kf);
 
+/* Packet `index` of the kept keyframe as it arrived: true with *data and *len (valid until the
+ * next feed), false when there is no such packet. */
+bool st_keyframe_packet(const struct st_keyframe *kf, unsigned index, const uint8_t **data,
+                        size_t *len);
+
 /* Copies packet `index` of the kept keyframe into `out` (cap bytes), renumbered for a replay
  * right before the packet `next`: sequence number next->seq - count + index, timestamp
  * `timestamp`, next's SSRC and, for VP8 when both carry one, the picture id before next's.

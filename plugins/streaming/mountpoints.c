@@ -1,5 +1,6 @@
 /* The Streaming plugin's mountpoints: the registry, creation from a request or the config
- * file, destruction, and their JSON descriptions. Plugin worker only. */
+ * file, destruction, and their JSON descriptions. Plugin worker only, but for the views and
+ * viewer counts other workers read under the registry lock. */
 #include "plugins/streaming/mountpoint.h"
 
 #include "core/ids.h"
@@ -14,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static GHashTable *mountpoints; /* uint64_t id -> struct st_mountpoint *, owned */
+/* uint64_t id -> struct st_mountpoint *, owned. Written by the plugin's worker under
+ * registry_lock, which other threads take to read it. */
+static GHashTable *mountpoints;
+static GMutex registry_lock;
 /* For the metrics page, read from the scraping thread. */
 static atomic_uint mountpoint_count;
 static atomic_uint viewer_count;
@@ -35,9 +39,7 @@ static void mountpoint_free(struct st_mountpoint *mp)
     for (unsigned i = 0; i < mp->stream_count; i++) {
         struct st_stream *stream = &mp->streams[i];
         st_stream_close(stream);
-        g_ptr_array_free(stream->viewers, TRUE);
-        prism_nack_history_destroy(stream->history);
-        st_keyframe_clear(&stream->keyframe);
+        st_feed_clear(&stream->feed);
     }
     if (mp->viewers)
         g_ptr_array_free(mp->viewers, TRUE);
@@ -49,10 +51,22 @@ static void mountpoint_free(struct st_mountpoint *mp)
     g_free(mp);
 }
 
+void st_registry_lock(void)
+{
+    g_mutex_lock(&registry_lock);
+}
+
+void st_registry_unlock(void)
+{
+    g_mutex_unlock(&registry_lock);
+}
+
 void st_mountpoints_init(void)
 {
+    st_registry_lock();
     if (!mountpoints)
         mountpoints = g_hash_table_new(hash_id, equal_id);
+    st_registry_unlock();
 }
 
 static void destroy_each(struct st_mountpoint *mp, void *data)
@@ -69,8 +83,10 @@ void st_mountpoints_shutdown(void)
     for (GSList *it = all; it; it = it->next)
         st_mountpoint_destroy(it->data);
     g_slist_free(all);
+    st_registry_lock();
     g_hash_table_destroy(mountpoints);
     mountpoints = NULL;
+    st_registry_unlock();
 }
 
 static atomic_uint_fast64_t mountpoints_refused, viewers_refused;
@@ -102,6 +118,50 @@ void st_collect_metrics(struct prism_metrics_gauges *out)
 struct st_mountpoint *st_mountpoint_find(uint64_t id)
 {
     return mountpoints ? g_hash_table_lookup(mountpoints, &id) : NULL;
+}
+
+int st_mountpoint_view(uint64_t id, const char *pin, struct st_mountpoint_view *view, char *reason,
+                       size_t reason_size)
+{
+    int code = 0;
+    st_registry_lock();
+    struct st_mountpoint *mp = st_mountpoint_find(id);
+    if (!mp) {
+        code = PRISM_STREAMING_ERROR_NO_SUCH_MOUNTPOINT;
+        snprintf(reason, reason_size, "No such mountpoint/stream %" G_GUINT64_FORMAT, id);
+    } else if (!mp->enabled) {
+        code = PRISM_STREAMING_ERROR_NO_SUCH_MOUNTPOINT;
+        snprintf(reason, reason_size, "Mountpoint %" G_GUINT64_FORMAT " is not enabled", id);
+    } else if (mp->pin && !st_secret_equal(mp->pin, pin)) {
+        code = PRISM_STREAMING_ERROR_UNAUTHORIZED;
+        snprintf(reason, reason_size, "Unauthorized (wrong pin)");
+    } else {
+        view->id = mp->id;
+        view->worker = mp->worker;
+        view->stream_count = mp->stream_count;
+        for (unsigned i = 0; i < mp->stream_count; i++)
+            view->specs[i] = mp->streams[i].spec;
+    }
+    st_registry_unlock();
+    return code;
+}
+
+unsigned st_mountpoint_viewers(uint64_t id)
+{
+    st_registry_lock();
+    struct st_mountpoint *mp = st_mountpoint_find(id);
+    unsigned count = mp ? atomic_load(&mp->viewer_count) : 0;
+    st_registry_unlock();
+    return count;
+}
+
+void st_mountpoint_count_viewer(uint64_t id, int delta)
+{
+    st_registry_lock();
+    struct st_mountpoint *mp = st_mountpoint_find(id);
+    if (mp)
+        atomic_fetch_add(&mp->viewer_count, (unsigned)delta);
+    st_registry_unlock();
 }
 
 void st_mountpoints_foreach(void (*each)(struct st_mountpoint *mp, void *data), void *data)
@@ -184,6 +244,7 @@ int st_mountpoint_create(json_t *request, struct st_mountpoint **out, char *reas
     mp->pin = optional_string(request, "pin");
     mp->is_private = json_is_true(json_object_get(request, "is_private"));
     mp->enabled = true;
+    mp->worker = st_worker();
     mp->viewers = g_ptr_array_new();
     for (int i = 0; i < count; i++) {
         struct st_stream *stream = &mp->streams[i];
@@ -191,9 +252,7 @@ int st_mountpoint_create(json_t *request, struct st_mountpoint **out, char *reas
         stream->index = (unsigned)i;
         stream->spec = specs[i];
         stream->fd = -1;
-        stream->viewers = g_ptr_array_new();
-        if (stream->spec.kind == PRISM_SDP_MEDIA_VIDEO)
-            st_keyframe_init(&stream->keyframe, stream->spec.codec.id);
+        st_feed_init(&stream->feed, &stream->spec);
         mp->stream_count++;
     }
     for (unsigned i = 0; i < mp->stream_count; i++) {
@@ -202,7 +261,9 @@ int st_mountpoint_create(json_t *request, struct st_mountpoint **out, char *reas
             return -PRISM_STREAMING_ERROR_CANT_CREATE;
         }
     }
+    st_registry_lock();
     g_hash_table_insert(mountpoints, &mp->id, mp);
+    st_registry_unlock();
     atomic_fetch_add(&mountpoint_count, 1);
     *out = mp;
     return 0;
@@ -210,15 +271,18 @@ int st_mountpoint_create(json_t *request, struct st_mountpoint **out, char *reas
 
 void st_mountpoint_destroy(struct st_mountpoint *mp)
 {
-    g_hash_table_remove(mountpoints, &mp->id);
-    atomic_fetch_sub(&mountpoint_count, 1);
-    /* Viewers are told and hung up; detaching unlinks them from the array. */
+    /* Viewers here are told and hung up (detaching unlinks them from the array, while the
+     * mountpoint can still be found); those on other workers through their groups. */
     while (mp->viewers->len) {
         struct st_viewer *viewer = mp->viewers->pdata[mp->viewers->len - 1];
-        prism_handle_push_event(viewer->handle, NULL, st_status("stopped"), NULL);
-        st_viewer_detach(viewer);
-        prism_handle_media_hangup(viewer->handle, "Mountpoint destroyed");
+        st_viewer_source_gone(&viewer->streams[0]);
     }
+    for (unsigned i = 0; i < mp->stream_count; i++)
+        st_relay_detach_all(&mp->streams[i]);
+    st_registry_lock();
+    g_hash_table_remove(mountpoints, &mp->id);
+    st_registry_unlock();
+    atomic_fetch_sub(&mountpoint_count, 1);
     mountpoint_free(mp);
 }
 
@@ -296,8 +360,8 @@ json_t *st_mountpoint_info(const struct st_mountpoint *mp, bool full)
         json_array_append_new(media, stream_json(&mp->streams[i], full));
     json_t *info = json_pack("{s:I, s:s, s:s, s:s, s:b, s:i, s:o}", "id", (json_int_t)mp->id,
                              "name", mp->name, "description", mp->description, "type", "live",
-                             "enabled", mp->enabled, "viewers", (int)mp->viewers->len, "media",
-                             media);
+                             "enabled", mp->enabled, "viewers", (int)atomic_load(&mp->viewer_count),
+                             "media", media);
     if (mp->metadata)
         json_object_set_new(info, "metadata", json_string(mp->metadata));
     if (full) {

@@ -178,7 +178,9 @@ json_t *st_request_edit(json_t *body)
         replace(&mp->description, description);
     replace(&mp->metadata, json_object_get(body, "new_metadata"));
     replace(&mp->secret, json_object_get(body, "new_secret"));
+    st_registry_lock(); /* viewers on other workers check the pin */
     replace(&mp->pin, json_object_get(body, "new_pin"));
+    st_registry_unlock();
     json_t *is_private = json_object_get(body, "new_is_private");
     if (is_private)
         mp->is_private = json_is_true(is_private);
@@ -192,6 +194,8 @@ json_t *st_request_enable(json_t *body, bool enable)
     struct st_mountpoint *mp = find_authorized(body, &error);
     if (!mp)
         return error;
+    st_registry_lock();
     mp->enabled = enable;
+    st_registry_unlock();
     return json_pack("{s:s}", "streaming", "ok");
 }

@@ -1,6 +1,7 @@
 /* janus.plugin.streaming: the plugin table, per-handle state, request dispatch and the
- * mountpoints of the config file. Every message runs on the plugin's worker, where the
- * mountpoints and their sockets live (see mountpoint.h). */
+ * mountpoints of the config file. The synchronous requests run on the plugin's worker, where
+ * the mountpoints and their sockets live; a viewer's requests on its own worker (see
+ * mountpoint.h). */
 #include "plugins/streaming/mountpoint.h"
 
 #include "core/config.h"
@@ -93,6 +94,12 @@ static void shutdown_cb(void *data)
 
 static int streaming_init(const struct prism_config *config, struct prism_worker_pool *workers)
 {
+    int rc = st_relay_init(workers);
+    if (rc < 0) {
+        prism_error("streaming", "cannot set up the relay between workers (%d)", rc);
+        return rc;
+    }
+    st_set_spread_viewers((unsigned)prism_config_get_int(config, "streaming", "spread_viewers"));
     plugin_worker = prism_worker_pool_acquire(workers);
     st_set_admin_key(prism_config_get_string(config, "streaming", "admin_key"));
     st_set_rtp_interface(prism_config_get_string(config, "streaming", "rtp_interface"));
@@ -105,6 +112,7 @@ static int streaming_init(const struct prism_config *config, struct prism_worker
     if (job.rc < 0) {
         prism_error("streaming", "%s", job.error);
         prism_worker_run_sync(plugin_worker, shutdown_cb, NULL);
+        st_relay_shutdown();
         prism_worker_release(plugin_worker);
         plugin_worker = NULL;
     }
@@ -114,6 +122,7 @@ static int streaming_init(const struct prism_config *config, struct prism_worker
 static void streaming_destroy(void)
 {
     prism_worker_run_sync(plugin_worker, shutdown_cb, NULL);
+    st_relay_shutdown(); /* groups let go of their buffers by now */
     st_set_admin_key(NULL);
     st_set_limits(0, 0);
     prism_worker_release(plugin_worker);
@@ -136,12 +145,33 @@ static void streaming_destroy_session(struct prism_handle *handle)
     prism_handle_set_plugin_data(handle, NULL);
 }
 
-/* Everything runs where the mountpoints are; a handle moves there on its first message. */
+static bool is_viewer_request(const char *request);
+
+/* Synchronous requests run where the mountpoints are (a handle without media moves there).
+ * A viewer's requests run on its own worker; "watch" first moves the handle to the worker it
+ * will be fed on: the mountpoint's, or the least-loaded one once the mountpoint has
+ * spread_viewers viewers (relay.c). */
 static struct prism_worker *streaming_message_worker(struct prism_handle *handle, json_t *body,
                                                      json_t *jsep, bool *migrate)
 {
+    struct st_viewer *viewer = prism_handle_plugin_data(handle);
+    const char *request = json_string_value(json_object_get(body, "request"));
+    if (!request || !is_viewer_request(request)) {
+        *migrate = !viewer || !viewer->mountpoint_id;
+        return plugin_worker;
+    }
+    if (strcmp(request, "watch") != 0 || (viewer && viewer->mountpoint_id) ||
+        prism_handle_media(handle))
+        return NULL;
+    /* A viewer that brings its own offer (WHEP) stays where the mountpoint is (viewer_offer.c). */
+    const char *type = json_string_value(json_object_get(jsep, "type"));
+    json_t *id = json_object_get(body, "id");
+    struct prism_worker *spread = json_is_integer(id) && !(type && strcmp(type, "offer") == 0)
+                                      ? st_relay_place_viewer((uint64_t)json_integer_value(id),
+                                                              prism_handle_worker(handle))
+                                      : NULL;
     *migrate = true;
-    return plugin_worker;
+    return spread ? spread : plugin_worker;
 }
 
 /* A jsep is the answer to our offer; or the viewer's own offer with "watch" (a viewer that
@@ -155,7 +185,7 @@ static json_t *streaming_precheck_message(struct prism_handle *handle, json_t *b
         return NULL;
     struct st_viewer *viewer = prism_handle_plugin_data(handle);
     bool offer = type && strcmp(type, "offer") == 0 && request;
-    if (offer && strcmp(request, "watch") == 0 && !viewer->mountpoint)
+    if (offer && strcmp(request, "watch") == 0 && !viewer->mountpoint_id)
         return NULL;
     if (offer && strcmp(request, "configure") == 0 && viewer->answers_offers)
         return NULL;
@@ -187,6 +217,15 @@ static const struct sync_request sync_requests[] = {
 
 static const char *const async_requests[] = {"watch", "start",  "pause",
                                              "stop",  "switch", "configure"};
+
+static bool is_viewer_request(const char *request)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(async_requests); i++) {
+        if (strcmp(async_requests[i], request) == 0)
+            return true;
+    }
+    return false;
+}
 
 static struct prism_plugin_result streaming_handle_message(struct prism_handle *handle,
                                                            const char *transaction, json_t *body,
@@ -233,8 +272,11 @@ static json_t *streaming_query_session(struct prism_handle *handle)
 {
     struct st_viewer *viewer = prism_handle_plugin_data(handle);
     json_t *state = json_pack("{s:b, s:b}", "started", viewer->started, "paused", viewer->paused);
-    if (viewer->mountpoint)
-        json_object_set_new(state, "mountpoint", json_integer((json_int_t)viewer->mountpoint->id));
+    if (viewer->mountpoint_id) {
+        json_object_set_new(state, "mountpoint", json_integer((json_int_t)viewer->mountpoint_id));
+        /* Fed through the relay from the mountpoint's worker, or there directly. */
+        json_object_set_new(state, "relayed", json_boolean(!viewer->local));
+    }
     return state;
 }
 

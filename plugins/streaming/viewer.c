@@ -1,10 +1,12 @@
 /* Viewers of a mountpoint: watch (our offer), start (their answer, or resume), pause,
  * configure (per-stream send), switch (another mountpoint on the same PeerConnection, sequence
- * numbers and timestamps continuing) and stop. Plugin worker only. */
+ * numbers and timestamps continuing) and stop. On the viewer's worker: the mountpoint's own
+ * (its streams feed the viewer directly) or another (fed by relay groups, relay.c). */
 #include "plugins/streaming/mountpoint.h"
 
 #include "core/params.h"
 #include "core/session.h"
+#include "core/worker.h"
 #include "media/peer/handle_media.h"
 
 #include <stdio.h>
@@ -13,17 +15,52 @@
 static const struct prism_param_codes param_codes = {PRISM_STREAMING_ERROR_MISSING_ELEMENT,
                                                      PRISM_STREAMING_ERROR_INVALID_ELEMENT};
 
-static void link_stream(struct st_viewer_stream *vs, struct st_stream *source)
+/* Feeds `vs` from stream `index` of the mountpoint: straight from the stream on its own
+ * worker, else from this worker's relay group for it. */
+static void link_stream(struct st_viewer_stream *vs, const struct st_mountpoint_view *view,
+                        unsigned index)
 {
-    vs->source = source;
-    g_ptr_array_add(source->viewers, vs);
+    vs->source_index = index;
+    vs->kind = view->specs[index].kind;
+    if (!vs->viewer->local) {
+        st_relay_link(vs, view, index); /* out of memory: the stream stays without a feed */
+        return;
+    }
+    struct st_mountpoint *mp = st_mountpoint_find(view->id);
+    if (!mp)
+        return;
+    vs->feed = &mp->streams[index].feed;
+    g_ptr_array_add(vs->feed->viewers, vs);
 }
 
 static void unlink_stream(struct st_viewer_stream *vs)
 {
-    if (vs->source)
-        g_ptr_array_remove_fast(vs->source->viewers, vs);
-    vs->source = NULL;
+    if (vs->feed && vs->feed->group)
+        st_relay_unlink(vs);
+    else if (vs->feed)
+        g_ptr_array_remove_fast(vs->feed->viewers, vs);
+    vs->feed = NULL;
+}
+
+/* Counts the viewer in the mountpoint (and in its list when on its worker). */
+static void enter(struct st_viewer *viewer, const struct st_mountpoint_view *view)
+{
+    viewer->mountpoint_id = view->id;
+    viewer->local = prism_worker_is_current(view->worker);
+    struct st_mountpoint *mp = viewer->local ? st_mountpoint_find(view->id) : NULL;
+    if (mp)
+        g_ptr_array_add(mp->viewers, viewer);
+    st_mountpoint_count_viewer(view->id, 1);
+}
+
+static void leave(struct st_viewer *viewer)
+{
+    struct st_mountpoint *mp = viewer->local ? st_mountpoint_find(viewer->mountpoint_id) : NULL;
+    if (mp)
+        g_ptr_array_remove_fast(mp->viewers, viewer);
+    st_mountpoint_count_viewer(viewer->mountpoint_id, -1);
+    viewer->mountpoint_id = 0;
+    viewer->local = false;
 }
 
 /* Leaves the mountpoint (no event, no hangup): the viewer is an idle handle again. */
@@ -31,13 +68,24 @@ void st_viewer_detach(struct st_viewer *viewer)
 {
     for (unsigned i = 0; i < viewer->stream_count; i++)
         unlink_stream(&viewer->streams[i]);
-    if (viewer->mountpoint) {
-        g_ptr_array_remove_fast(viewer->mountpoint->viewers, viewer);
+    if (viewer->mountpoint_id) {
+        leave(viewer);
         st_count_viewers(-1);
     }
-    viewer->mountpoint = NULL;
     viewer->stream_count = 0;
     viewer->started = viewer->paused = viewer->answers_offers = false;
+}
+
+void st_viewer_source_gone(struct st_viewer_stream *vs)
+{
+    struct st_viewer *viewer = vs->viewer;
+    if (!viewer->mountpoint_id) {
+        unlink_stream(vs);
+        return;
+    }
+    prism_handle_push_event(viewer->handle, NULL, st_status("stopped"), NULL);
+    st_viewer_detach(viewer);
+    prism_handle_media_hangup(viewer->handle, "Mountpoint destroyed");
 }
 
 /* True when `mid` is named by the watch request's "media" list (or there is none). */
@@ -73,7 +121,7 @@ static json_t *make_offer(struct st_viewer *viewer, char *reason, size_t reason_
         size_t count = 1;
         codecs[i][0] = vs->codec;
         codecs[i][0].feedback = 0;
-        enum prism_sdp_media_kind kind = vs->source->spec.kind;
+        enum prism_sdp_media_kind kind = vs->kind;
         if (kind == PRISM_SDP_MEDIA_VIDEO) {
             codecs[i][0].feedback = PRISM_SDP_FB_NACK | PRISM_SDP_FB_NACK_PLI |
                                     PRISM_SDP_FB_CCM_FIR | PRISM_SDP_FB_GOOG_REMB;
@@ -100,8 +148,7 @@ static const struct prism_param watch_params[] = {
     {"media", PRISM_PARAM_ARRAY, 0},
 };
 
-/* The mountpoint a watch or switch names, when it may be watched; else an error event. */
-json_t *st_viewer_check_watchable(json_t *body, struct st_mountpoint **out)
+json_t *st_viewer_check_watchable(json_t *body, struct st_mountpoint_view *out)
 {
     char reason[256];
     int code = prism_params_validate(body, watch_params, PRISM_PARAMS_COUNT(watch_params),
@@ -109,30 +156,19 @@ json_t *st_viewer_check_watchable(json_t *body, struct st_mountpoint **out)
     if (code)
         return st_error(code, "%s", reason);
     json_int_t id = json_integer_value(json_object_get(body, "id"));
-    struct st_mountpoint *mp = st_mountpoint_find((uint64_t)id);
-    if (!mp)
-        return st_error(PRISM_STREAMING_ERROR_NO_SUCH_MOUNTPOINT,
-                        "No such mountpoint/stream %" JSON_INTEGER_FORMAT, id);
-    if (!mp->enabled)
-        return st_error(PRISM_STREAMING_ERROR_NO_SUCH_MOUNTPOINT,
-                        "Mountpoint %" JSON_INTEGER_FORMAT " is not enabled", id);
-    if (mp->pin && !st_secret_equal(mp->pin, json_string_value(json_object_get(body, "pin"))))
-        return st_error(PRISM_STREAMING_ERROR_UNAUTHORIZED, "Unauthorized (wrong pin)");
-    *out = mp;
-    return NULL;
+    code = st_mountpoint_view((uint64_t)id, json_string_value(json_object_get(body, "pin")), out,
+                              reason, sizeof(reason));
+    return code ? st_error(code, "%s", reason) : NULL;
 }
 
-void st_viewer_join(struct st_viewer *viewer, struct st_mountpoint *mp)
+void st_viewer_join(struct st_viewer *viewer, const struct st_mountpoint_view *view)
 {
-    viewer->mountpoint = mp;
-    g_ptr_array_add(mp->viewers, viewer);
+    enter(viewer, view);
     st_count_viewers(1);
     struct prism_peer *peer = prism_handle_peer(viewer->handle);
     for (unsigned i = 0; i < viewer->stream_count; i++) {
         struct st_viewer_stream *vs = &viewer->streams[i];
-        struct st_stream *source = vs->source;
-        vs->source = NULL;
-        link_stream(vs, source);
+        link_stream(vs, view, vs->source_index);
         st_viewer_stream_attach(vs, prism_peer_local_ssrc(peer, vs->media_index));
     }
 }
@@ -140,37 +176,38 @@ void st_viewer_join(struct st_viewer *viewer, struct st_mountpoint *mp)
 static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *body,
                      json_t *client_jsep)
 {
-    if (viewer->mountpoint)
+    if (viewer->mountpoint_id)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE,
-                        "Already watching mountpoint %" G_GUINT64_FORMAT, viewer->mountpoint->id);
-    struct st_mountpoint *mp = NULL;
-    json_t *error = st_viewer_check_watchable(body, &mp);
+                        "Already watching mountpoint %" G_GUINT64_FORMAT, viewer->mountpoint_id);
+    struct st_mountpoint_view view;
+    json_t *error = st_viewer_check_watchable(body, &view);
     if (error)
         return error;
-    if (st_max_viewers() && mp->viewers->len >= st_max_viewers()) {
+    if (st_max_viewers() && st_mountpoint_viewers(view.id) >= st_max_viewers()) {
         st_count_refusal(false);
         return st_error(PRISM_STREAMING_ERROR_UNKNOWN,
                         "Maximum number of viewers (%u) of mountpoint %" G_GUINT64_FORMAT
                         " reached",
-                        st_max_viewers(), mp->id);
+                        st_max_viewers(), view.id);
     }
     const char *type = json_string_value(json_object_get(client_jsep, "type"));
     if (type && strcmp(type, "offer") == 0)
-        return st_viewer_answer_offer(viewer, mp, transaction);
+        return st_viewer_answer_offer(viewer, &view, transaction);
     json_t *media = json_object_get(body, "media");
-    for (unsigned i = 0; i < mp->stream_count; i++) {
-        struct st_stream *source = &mp->streams[i];
-        if (!wanted(media, source->spec.mid))
+    for (unsigned i = 0; i < view.stream_count; i++) {
+        const struct st_stream_spec *spec = &view.specs[i];
+        if (!wanted(media, spec->mid))
             continue;
         struct st_viewer_stream *vs = &viewer->streams[viewer->stream_count];
         memset(vs, 0, sizeof(*vs));
         vs->viewer = viewer;
         vs->media_index = viewer->stream_count++;
-        g_strlcpy(vs->mid, source->spec.mid, sizeof(vs->mid));
-        vs->codec = source->spec.codec;
-        vs->data = source->spec.kind == PRISM_SDP_MEDIA_APPLICATION;
+        g_strlcpy(vs->mid, spec->mid, sizeof(vs->mid));
+        vs->codec = spec->codec;
+        vs->kind = spec->kind;
+        vs->source_index = i;
+        vs->data = spec->kind == PRISM_SDP_MEDIA_APPLICATION;
         vs->send = true;
-        vs->source = source;
     }
     if (!viewer->stream_count)
         return st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT,
@@ -181,7 +218,7 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
         viewer->stream_count = 0;
         return st_error(PRISM_STREAMING_ERROR_UNKNOWN, "Could not make an offer (%s)", reason);
     }
-    st_viewer_join(viewer, mp);
+    st_viewer_join(viewer, &view);
     prism_handle_push_event(viewer->handle, transaction, st_status("preparing"), jsep);
     return NULL;
 }
@@ -189,7 +226,7 @@ static json_t *watch(struct st_viewer *viewer, const char *transaction, json_t *
 /* "start": with the answer to our offer, or to resume after "pause". */
 static json_t *start(struct st_viewer *viewer, json_t *jsep)
 {
-    if (!viewer->mountpoint)
+    if (!viewer->mountpoint_id)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE, "Can't start: not watching anything");
     struct prism_peer *peer = prism_handle_peer(viewer->handle);
     if (!jsep && !viewer->started && (!peer || prism_peer_has_pending_offer(peer)))
@@ -206,7 +243,7 @@ static json_t *start(struct st_viewer *viewer, json_t *jsep)
 
 static json_t *pause_viewer(struct st_viewer *viewer)
 {
-    if (!viewer->mountpoint || !viewer->started)
+    if (!viewer->mountpoint_id || !viewer->started)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE, "Can't pause: not started");
     viewer->paused = true;
     return st_status("pausing");
@@ -228,7 +265,7 @@ static json_t *configure(struct st_viewer *viewer, const char *transaction, json
                                      &param_codes, reason, sizeof(reason));
     if (code)
         return st_error(code, "%s", reason);
-    if (!viewer->mountpoint)
+    if (!viewer->mountpoint_id)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE,
                         "Can't configure: not watching anything");
     const char *mid = json_string_value(json_object_get(body, "mid"));
@@ -254,36 +291,33 @@ static json_t *configure(struct st_viewer *viewer, const char *transaction, json
  * PeerConnection stays as negotiated. */
 static json_t *switch_mountpoint(struct st_viewer *viewer, json_t *body)
 {
-    if (!viewer->mountpoint || !viewer->started)
+    if (!viewer->mountpoint_id || !viewer->started)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE, "Can't switch: not watching anything");
-    struct st_mountpoint *target = NULL;
+    struct st_mountpoint_view target;
     json_t *error = st_viewer_check_watchable(body, &target);
     if (error)
         return error;
-    struct st_stream *sources[ST_MAX_STREAMS];
     for (unsigned i = 0; i < viewer->stream_count; i++) {
-        struct st_viewer_stream *vs = &viewer->streams[i];
-        unsigned index = vs->source ? vs->source->index : i;
-        if (index >= target->stream_count ||
-            target->streams[index].spec.kind != vs->source->spec.kind ||
-            target->streams[index].spec.codec.id != vs->codec.id)
+        const struct st_viewer_stream *vs = &viewer->streams[i];
+        unsigned index = vs->source_index;
+        if (index >= target.stream_count || target.specs[index].kind != vs->kind ||
+            target.specs[index].codec.id != vs->codec.id)
             return st_error(PRISM_STREAMING_ERROR_CANT_SWITCH,
                             "Can't switch: mountpoint %" G_GUINT64_FORMAT
                             " does not have the same streams",
-                            target->id);
-        sources[i] = &target->streams[index];
+                            target.id);
     }
-    g_ptr_array_remove_fast(viewer->mountpoint->viewers, viewer);
-    viewer->mountpoint = target;
-    g_ptr_array_add(target->viewers, viewer);
+    for (unsigned i = 0; i < viewer->stream_count; i++)
+        unlink_stream(&viewer->streams[i]);
+    leave(viewer);
+    enter(viewer, &target);
     for (unsigned i = 0; i < viewer->stream_count; i++) {
         struct st_viewer_stream *vs = &viewer->streams[i];
-        unlink_stream(vs);
-        link_stream(vs, sources[i]);
+        link_stream(vs, &target, vs->source_index);
         st_viewer_stream_switch(vs);
     }
     return json_pack("{s:s, s:{s:s, s:I}}", "streaming", "event", "result", "switched", "ok", "id",
-                     (json_int_t)target->id);
+                     (json_int_t)target.id);
 }
 
 json_t *st_viewer_request(struct st_viewer *viewer, const char *request, const char *transaction,
@@ -300,7 +334,7 @@ json_t *st_viewer_request(struct st_viewer *viewer, const char *request, const c
     if (strcmp(request, "switch") == 0)
         return switch_mountpoint(viewer, body);
     /* stop */
-    if (!viewer->mountpoint)
+    if (!viewer->mountpoint_id)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE, "Can't stop: not watching anything");
     prism_handle_push_event(viewer->handle, transaction, st_status("stopping"), NULL);
     prism_handle_media_hangup(viewer->handle, "Stopped");
@@ -310,7 +344,7 @@ json_t *st_viewer_request(struct st_viewer *viewer, const char *request, const c
 
 void st_viewer_setup_media(struct st_viewer *viewer)
 {
-    if (!viewer->mountpoint)
+    if (!viewer->mountpoint_id)
         return;
     for (unsigned i = 0; i < viewer->stream_count; i++) {
         viewer->streams[i].replay_pending = true;
@@ -322,7 +356,7 @@ void st_viewer_setup_media(struct st_viewer *viewer)
 
 void st_viewer_hangup_media(struct st_viewer *viewer)
 {
-    if (!viewer->mountpoint)
+    if (!viewer->mountpoint_id)
         return;
     st_viewer_detach(viewer);
     prism_handle_push_event(viewer->handle, NULL, st_status("stopped"), NULL);

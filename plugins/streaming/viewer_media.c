@@ -1,8 +1,9 @@
-/* Media to the viewers of a mountpoint: each ingest packet rewritten per viewer stream by the
- * forwarding engine and sent; the kept keyframe replayed so that a new viewer (or one that
- * lost a frame and asked with a PLI) starts at once, since plain RTP ingest has no way to ask
- * the source for one; NACKs answered from the stream's history. Plugin worker only; no
- * allocation, lock or log per packet. */
+/* Media to the viewers of a mountpoint on one worker, from a feed (the stream itself on the
+ * ingest worker, a relay group elsewhere): each packet rewritten per viewer stream by the
+ * forwarding engine and sent; the feed's kept keyframe replayed so that a new viewer (or one
+ * that lost a frame and asked with a PLI) starts at once, since plain RTP ingest has no way to
+ * ask the source for one; NACKs answered from the feed's history. The viewer's worker only;
+ * no allocation, lock or log per packet. */
 #include "plugins/streaming/mountpoint.h"
 
 #include "core/ids.h"
@@ -22,13 +23,51 @@
 static _Thread_local uint8_t scratch[1600];
 static _Thread_local uint8_t replayed[ST_MAX_RTP_SIZE];
 
+void st_feed_init(struct st_feed *feed, const struct st_stream_spec *spec)
+{
+    memset(feed, 0, sizeof(*feed));
+    feed->spec = spec;
+    feed->viewers = g_ptr_array_new();
+    if (spec->kind == PRISM_SDP_MEDIA_VIDEO)
+        st_keyframe_init(&feed->keyframe, spec->codec.id);
+}
+
+void st_feed_clear(struct st_feed *feed)
+{
+    if (feed->viewers)
+        g_ptr_array_free(feed->viewers, TRUE);
+    feed->viewers = NULL;
+    prism_nack_history_destroy(feed->history);
+    feed->history = NULL;
+    st_keyframe_clear(&feed->keyframe);
+}
+
+bool st_feed_take(struct st_feed *feed, const uint8_t *packet, size_t len,
+                  const struct prism_rtp_header *h)
+{
+    if (feed->spec->kind != PRISM_SDP_MEDIA_VIDEO)
+        return false;
+    if (feed->has_last && h->ssrc != feed->last_ssrc)
+        st_keyframe_forget(&feed->keyframe);
+    return st_keyframe_feed(&feed->keyframe, packet, len, h);
+}
+
+void st_feed_advance(struct st_feed *feed, const struct prism_rtp_header *h)
+{
+    feed->has_last = true;
+    feed->last_marker = h->marker;
+    feed->last_seq = h->seq;
+    feed->last_timestamp = h->timestamp;
+    feed->last_ssrc = h->ssrc;
+}
+
 static void describe_source(const struct st_viewer_stream *vs, struct prism_forward_source *src)
 {
     memset(src, 0, sizeof(*src));
-    src->video = vs->source && vs->source->spec.kind == PRISM_SDP_MEDIA_VIDEO;
+    src->video = vs->kind == PRISM_SDP_MEDIA_VIDEO;
     src->clock_rate = vs->codec.clock_rate ? vs->codec.clock_rate : 90000;
     src->payload_types[0] = (struct prism_forward_payload_type){
-        vs->source ? vs->source->spec.codec.pt : vs->codec.pt, vs->codec.pt, vs->codec.id};
+        vs->feed ? vs->feed->spec->codec.pt : vs->codec.pt, vs->codec.pt, vs->codec.id};
     src->payload_type_count = 1;
 }
 
@@ -88,13 +127,13 @@ static void send_one(struct st_viewer_stream *vs, struct prism_peer *peer,
 static void replay_keyframe(struct st_viewer_stream *vs, struct prism_peer *peer,
                             const struct prism_rtp_header *next, uint64_t now)
 {
-    struct st_stream *stream = vs->source;
-    unsigned count = st_keyframe_packets(&stream->keyframe);
+    struct st_feed *feed = vs->feed;
+    unsigned count = st_keyframe_packets(&feed->keyframe);
     struct prism_forward_source src;
     describe_source(vs, &src);
     prism_forward_switch(&vs->forward, &src);
     for (unsigned i = 0; i < count; i++) {
-        int len = st_keyframe_replay_packet(&stream->keyframe, i, next, stream->last_timestamp,
+        int len = st_keyframe_replay_packet(&feed->keyframe, i, next, feed->last_timestamp,
                                             replayed, sizeof(replayed));
         struct prism_rtp_header h;
         if (len > 0 && prism_rtp_parse(replayed, (size_t)len, &h) == 0)
@@ -110,18 +149,18 @@ static void forward_to(struct st_viewer_stream *vs, const uint8_t *packet, size_
     struct prism_peer *peer;
     if (!ready(vs, &peer))
         return;
-    struct st_stream *stream = vs->source;
-    if (vs->replay_pending && stream->spec.kind == PRISM_SDP_MEDIA_VIDEO) {
-        bool frame_start = !stream->has_last || stream->last_marker ||
-                           stream->last_timestamp != h->timestamp;
+    struct st_feed *feed = vs->feed;
+    if (vs->replay_pending && feed->spec->kind == PRISM_SDP_MEDIA_VIDEO) {
+        bool frame_start = !feed->has_last || feed->last_marker ||
+                           feed->last_timestamp != h->timestamp;
         /* This packet is (part of) a keyframe: no need for the kept one. A one-packet
          * keyframe was already kept and collected by the time it gets here. */
-        bool keyframe_here = st_keyframe_collecting(&stream->keyframe, h->timestamp) ||
-                             st_keyframe_starts(stream->spec.codec.id, h);
+        bool keyframe_here = st_keyframe_collecting(&feed->keyframe, h->timestamp) ||
+                             st_keyframe_starts(feed->spec->codec.id, h);
         if (keyframe_here) {
             vs->replay_pending = false; /* a fresh keyframe is on its way anyway */
-        } else if (frame_start && st_keyframe_packets(&stream->keyframe) &&
-                   stream->last_ssrc == h->ssrc) {
+        } else if (frame_start && st_keyframe_packets(&feed->keyframe) &&
+                   feed->last_ssrc == h->ssrc) {
             replay_keyframe(vs, peer, h, now);
             vs->replay_pending = false;
         }
@@ -131,24 +170,24 @@ static void forward_to(struct st_viewer_stream *vs, const uint8_t *packet, size_
     send_one(vs, peer, h, packet, len, now);
 }
 
-void st_stream_forward(struct st_stream *stream, const uint8_t *packet, size_t len,
-                       const struct prism_rtp_header *h, uint64_t now_us)
+void st_feed_forward(struct st_feed *feed, const uint8_t *packet, size_t len,
+                     const struct prism_rtp_header *h, uint64_t now_us)
 {
-    GPtrArray *targets = stream->viewers;
+    GPtrArray *targets = feed->viewers;
     for (guint i = 0; i < targets->len; i++)
         forward_to(targets->pdata[i], packet, len, h, now_us);
 }
 
 /* A datagram of a data stream: one data channel message to each viewer, as it came. */
-void st_stream_forward_data(struct st_stream *stream, const uint8_t *data, size_t len)
+void st_feed_forward_data(struct st_feed *feed, const uint8_t *data, size_t len)
 {
-    GPtrArray *targets = stream->viewers;
+    GPtrArray *targets = feed->viewers;
     for (guint i = 0; i < targets->len; i++) {
         struct st_viewer_stream *vs = targets->pdata[i];
         struct st_viewer *viewer = vs->viewer;
         struct prism_peer *peer = prism_handle_peer(viewer->handle);
         if (viewer->started && !viewer->paused && vs->send && peer && prism_peer_is_connected(peer))
-            prism_peer_send_data(peer, NULL, stream->spec.binary, data, len);
+            prism_peer_send_data(peer, NULL, feed->spec->binary, data, len);
     }
 }
 
@@ -161,21 +200,36 @@ static struct st_viewer_stream *stream_at(struct st_viewer *viewer, unsigned med
     return NULL;
 }
 
-/* Resends one lost packet from the source stream's history, as the forwarder first sent it.
- * Sequence numbers of a replayed keyframe name other packets in the history: not resent. */
+/* The source packet `seq` from the feed's history: the stream's own, or the relay group's. */
+static bool find_stored(const struct st_feed *feed, uint16_t seq, uint64_t now,
+                        const uint8_t **data, size_t *len)
+{
+    if (feed->group)
+        return st_relay_group_find(feed->group, seq, now, data, len);
+    struct prism_nack_stored stored;
+    if (!feed->history || prism_nack_history_find(feed->history, seq, now, &stored) < 0)
+        return false;
+    *data = stored.data;
+    *len = stored.len;
+    return true;
+}
+
+/* Resends one lost packet from the feed's history, as the forwarder first sent it. Sequence
+ * numbers of a replayed keyframe name other packets in the history: not resent. */
 static void resend_one(struct st_viewer_stream *vs, struct prism_peer *peer, uint16_t seq,
                        uint64_t now, uint64_t interval)
 {
     uint16_t source_seq;
-    struct prism_nack_stored stored;
+    const uint8_t *stored = NULL;
+    size_t stored_len = 0;
     struct prism_rtp_header header;
     size_t len = 0;
     if (prism_forward_source_seq(&vs->forward, seq, &source_seq) < 0 ||
         (uint16_t)(source_seq - vs->replay_first) < vs->replay_count ||
-        prism_nack_history_find(vs->source->history, source_seq, now, &stored) < 0 ||
+        !find_stored(vs->feed, source_seq, now, &stored, &stored_len) ||
         !prism_nack_resend_guard_allow(&vs->resend_guard, seq, now, interval) ||
-        prism_rtp_parse(stored.data, stored.len, &header) < 0 ||
-        prism_forward_resend(&vs->forward, seq, &header, stored.data, stored.len, scratch,
+        prism_rtp_parse(stored, stored_len, &header) < 0 ||
+        prism_forward_resend(&vs->forward, seq, &header, stored, stored_len, scratch,
                              sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
                              &len) != PRISM_FORWARD_SEND)
         return;
@@ -185,7 +239,7 @@ static void resend_one(struct st_viewer_stream *vs, struct prism_peer *peer, uin
 static void answer_nack(struct st_viewer_stream *vs, const struct prism_rtcp_nack *nack)
 {
     struct prism_peer *peer = prism_handle_peer(vs->viewer->handle);
-    if (!peer || !vs->source || !vs->source->history)
+    if (!peer || !vs->feed)
         return;
     uint16_t seqs[MAX_RESENDS_PER_NACK];
     size_t count = prism_rtcp_nack_lost(nack, seqs, MAX_RESENDS_PER_NACK);
@@ -200,7 +254,7 @@ static void answer_nack(struct st_viewer_stream *vs, const struct prism_rtcp_nac
 void st_viewer_feedback(struct st_viewer *viewer, const struct prism_peer_feedback *feedback)
 {
     struct st_viewer_stream *vs = stream_at(viewer, feedback->media_index);
-    if (!vs || !vs->source)
+    if (!vs || !vs->feed)
         return;
     if (feedback->kind == PRISM_PEER_FEEDBACK_NACK) {
         answer_nack(vs, feedback->nack);

@@ -4,7 +4,7 @@
  * mountpoint stream offer_match.c picks, the answer is made with that stream's codec on that
  * m-line (every other m-line rejected), and the viewer is linked to the mountpoint exactly as a
  * "watch" viewer is, so keyframe replay, NACK answers, pause and switch are the same code.
- * Plugin worker only. */
+ * Such a viewer stays on the mountpoint's worker (streaming.c's message_worker). */
 #include "plugins/streaming/mountpoint.h"
 #include "plugins/streaming/offer_match.h"
 
@@ -32,21 +32,18 @@ static json_t *answer(struct st_viewer *viewer, const struct st_offer_match *mat
     return prism_handle_media_answer(viewer->handle, &options, reason, reason_size);
 }
 
-/* Matches the handle's remote offer to `mp`: false with an error event in *error. */
-static bool match_offer(struct st_viewer *viewer, struct st_mountpoint *mp,
+/* Matches the handle's remote offer to the mountpoint: false with an error event in *error. */
+static bool match_offer(struct st_viewer *viewer, const struct st_mountpoint_view *view,
                         struct st_offer_match *match, json_t **error)
 {
     struct prism_peer *peer = prism_handle_peer(viewer->handle);
     const struct prism_sdp *offer = peer ? prism_peer_remote_description(peer) : NULL;
-    struct st_stream_spec specs[ST_MAX_STREAMS];
-    for (unsigned i = 0; i < mp->stream_count; i++)
-        specs[i] = mp->streams[i].spec;
     char reason[256];
     if (!offer) {
         *error = st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT, "No offer to answer");
         return false;
     }
-    if (st_offer_match(offer, specs, mp->stream_count, match, reason, sizeof(reason)) < 0) {
+    if (st_offer_match(offer, view->specs, view->stream_count, match, reason, sizeof(reason)) < 0) {
         *error = st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT, "%s", reason);
         return false;
     }
@@ -55,7 +52,7 @@ static bool match_offer(struct st_viewer *viewer, struct st_mountpoint *mp,
 
 /* One viewer stream per m-line the answer accepted, fed by its matched mountpoint stream
  * (linked by st_viewer_join). The codec is the one answered: the viewer's payload type. */
-static void collect_streams(struct st_viewer *viewer, struct st_mountpoint *mp,
+static void collect_streams(struct st_viewer *viewer, const struct st_mountpoint_view *view,
                             const struct st_offer_match *match)
 {
     struct prism_peer *peer = prism_handle_peer(viewer->handle);
@@ -72,36 +69,37 @@ static void collect_streams(struct st_viewer *viewer, struct st_mountpoint *mp,
         g_strlcpy(vs->mid, info.mid, sizeof(vs->mid));
         vs->codec = info.codec;
         vs->send = true;
-        vs->source = &mp->streams[match->stream[i]];
+        vs->source_index = (unsigned)match->stream[i];
+        vs->kind = view->specs[vs->source_index].kind;
     }
 }
 
-json_t *st_viewer_answer_offer(struct st_viewer *viewer, struct st_mountpoint *mp,
+json_t *st_viewer_answer_offer(struct st_viewer *viewer, const struct st_mountpoint_view *view,
                                const char *transaction)
 {
     struct st_offer_match *match = g_new(struct st_offer_match, 1);
     json_t *error = NULL;
     json_t *jsep = NULL;
     char reason[256];
-    if (!match_offer(viewer, mp, match, &error))
+    if (!match_offer(viewer, view, match, &error))
         goto out;
     jsep = answer(viewer, match, reason, sizeof(reason));
     if (!jsep) {
         error = st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT, "%s", reason);
         goto out;
     }
-    collect_streams(viewer, mp, match);
+    collect_streams(viewer, view, match);
     if (!viewer->stream_count) {
         json_decref(jsep);
         error = st_error(PRISM_STREAMING_ERROR_INVALID_ELEMENT,
                          "No m-line of the offer could be answered with a stream of mountpoint "
                          "%" G_GUINT64_FORMAT,
-                         mp->id);
+                         view->id);
         goto out;
     }
     viewer->answers_offers = true;
     viewer->started = true;
-    st_viewer_join(viewer, mp);
+    st_viewer_join(viewer, view);
     prism_handle_push_event(viewer->handle, transaction, st_status("starting"), jsep);
 out:
     g_free(match);
@@ -110,13 +108,19 @@ out:
 
 json_t *st_viewer_reanswer(struct st_viewer *viewer, const char *transaction)
 {
-    if (!viewer->mountpoint || !viewer->answers_offers)
+    if (!viewer->mountpoint_id || !viewer->answers_offers)
         return st_error(PRISM_STREAMING_ERROR_INVALID_STATE,
                         "Only a viewer that sent its own offer can send a new one");
+    struct st_mountpoint_view view;
+    char reason[256];
+    int code = st_mountpoint_view(viewer->mountpoint_id, NULL, &view, reason, sizeof(reason));
+    if (code == PRISM_STREAMING_ERROR_UNAUTHORIZED)
+        code = 0; /* it was let in with the pin already */
+    if (code)
+        return st_error(code, "%s", reason);
     struct st_offer_match *match = g_new(struct st_offer_match, 1);
     json_t *error = NULL;
-    char reason[256];
-    if (match_offer(viewer, viewer->mountpoint, match, &error)) {
+    if (match_offer(viewer, &view, match, &error)) {
         json_t *jsep = answer(viewer, match, reason, sizeof(reason));
         if (jsep)
             prism_handle_push_event(

@@ -7,12 +7,11 @@
  * per packet, one message per group, published at the end of the room worker's turn with one
  * wake-up per worker. The group's worker rewrites, protects and sends to its own subscribers.
  *
- * NACKs are answered on the subscriber's worker, from the group's history: the last
- * GROUP_HISTORY buffers the group received (up to a second old), kept by reference (a pointer each,
- * the buffers being those already relayed). That costs nothing per viewer and one small ring per
- * worker and stream, and a retransmission needs no round trip to the room worker and no lock on its
- * history. Keyframe requests go back to the room worker through the relay, to the publisher
- * stream's throttle.
+ * NACKs are answered on the subscriber's worker, from the group's history
+ * (media/relay/history.h: the last buffers the group received, up to a second old, kept by
+ * reference). That costs nothing per viewer and one small ring per worker and stream, and a
+ * retransmission needs no round trip to the room worker and no lock on its history. Keyframe
+ * requests go back to the room worker through the relay, to the publisher stream's throttle.
  *
  * Ownership: a group belongs to its worker. The room worker only holds its pointer while it
  * is registered and sends it nothing after letting go ("detached", posted after the last
@@ -25,6 +24,7 @@
 #include "core/session.h"
 #include "core/worker.h"
 #include "media/peer/handle_media.h"
+#include "media/relay/history.h"
 #include "media/relay/relay.h"
 #include "media/rtp/header.h"
 
@@ -33,10 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Packets a group keeps for NACKs (a pointer each, to buffers it received anyway): 4.5 s of
- * 500 kbit/s video, 0.5 s at 4 Mbit/s; what is older than GROUP_HISTORY_MAX_AGE_US is not
- * resent, as with the publisher stream's own history. */
-#define GROUP_HISTORY 256
+/* What is older than this is not resent, as with the publisher stream's own history. */
 #define GROUP_HISTORY_MAX_AGE_US 1000000u
 /* A group asks the room worker for a keyframe at most this often (the publisher stream's own
  * throttle decides what reaches the publisher). */
@@ -52,7 +49,7 @@ struct vr_relay_group {
     GPtrArray *streams; /* struct vr_sub_stream *, not owned */
     bool leaving;       /* out of the table; freed when the room worker lets go */
     uint64_t last_keyframe_request_us;
-    struct prism_relay_buffer *history[GROUP_HISTORY]; /* by sequence number; video only */
+    struct prism_relay_history history; /* video only */
 };
 
 static struct prism_relay *relay;            /* set by init, before any request runs */
@@ -134,8 +131,7 @@ static void unref_room_cb(void *data)
 /* Group's worker: frees it, once the room worker let go and it has no subscriber. */
 static void free_group(struct vr_relay_group *group)
 {
-    for (unsigned i = 0; i < GROUP_HISTORY; i++)
-        prism_relay_buffer_unref(group->history[i]);
+    prism_relay_history_clear(&group->history);
     g_ptr_array_free(group->streams, TRUE);
     /* After this group's keyframe requests, which name the room. */
     prism_relay_post_after(relay, group->worker, group->room->worker, unref_room_cb, group->room);
@@ -233,6 +229,7 @@ void vr_relay_link(struct vr_sub_stream *stream, uint64_t feed_id, const char *s
         group->video = stream->kind == PRISM_SDP_MEDIA_VIDEO;
         g_strlcpy(group->key, key, sizeof(group->key));
         group->streams = g_ptr_array_new();
+        prism_relay_history_init(&group->history, GROUP_HISTORY_MAX_AGE_US);
         if (!groups)
             groups = g_hash_table_new(g_str_hash, g_str_equal);
         g_hash_table_insert(groups, group->key, group);
@@ -281,13 +278,7 @@ void vr_relay_request_keyframe(struct vr_relay_group *group)
 bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,
                          const uint8_t **data, size_t *len)
 {
-    struct prism_relay_buffer *stored = group->history[seq % GROUP_HISTORY];
-    if (!stored || stored->sequence != seq ||
-        stored->arrival_us + GROUP_HISTORY_MAX_AGE_US < now_us)
-        return false;
-    *data = stored->data;
-    *len = stored->len;
-    return true;
+    return prism_relay_history_find(&group->history, seq, now_us, data, len);
 }
 
 /* Group's worker: one publisher packet for its subscribers. */
@@ -298,11 +289,8 @@ static void deliver_cb(void *target, struct prism_relay_buffer *buffer, uint64_t
     struct prism_rtp_header header;
     if (prism_rtp_parse(buffer->data, buffer->len, &header) < 0)
         return;
-    if (group->video) {
-        struct prism_relay_buffer **slot = &group->history[buffer->sequence % GROUP_HISTORY];
-        prism_relay_buffer_unref(*slot);
-        *slot = prism_relay_buffer_ref(buffer);
-    }
+    if (group->video)
+        prism_relay_history_store(&group->history, buffer);
     bool need_keyframe = false;
     for (guint i = 0; i < group->streams->len; i++)
         need_keyframe |= vr_forward_to(group->streams->pdata[i], group, &header, buffer->data,

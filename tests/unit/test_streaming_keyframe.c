@@ -1,5 +1,7 @@
 /* The Streaming plugin's kept keyframe: collected from its first packet to the marker, an
- * incomplete or oversized one dropped, and replayed renumbered right before a later packet. */
+ * incomplete or oversized one dropped, replayed renumbered right before a later packet, and
+ * handed out packet by packet as it arrived (what a worker's relay group is sent to rebuild its
+ * own copy). */
 #include "media/rtp/codec.h"
 #include "media/rtp/header.h"
 #include "plugins/streaming/keyframe.h"
@@ -110,6 +112,45 @@ static void test_streaming_keyframe_replay_ends_before_next_packet(void)
     st_keyframe_clear(&kf);
 }
 
+static void test_streaming_keyframe_packets_rebuild_a_copy(void)
+{
+    struct st_keyframe kept, copy;
+    st_keyframe_init(&kept, PRISM_SDP_CODEC_VP8);
+    st_keyframe_init(&copy, PRISM_SDP_CODEC_VP8);
+    uint8_t buf[1500];
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    g_assert_false(st_keyframe_packet(&kept, 0, &data, &len));
+    feed(&kept, buf, vp8_packet(buf, 100, 9000, false, true, true, 40, 1));
+    feed(&kept, buf, vp8_packet(buf, 101, 9000, false, false, true, 40, 2));
+    feed(&kept, buf, vp8_packet(buf, 102, 9000, true, false, true, 40, 3));
+    g_assert_cmpuint(st_keyframe_packets(&kept), ==, 3);
+    unsigned i = 0;
+    bool completed = false;
+    for (; st_keyframe_packet(&kept, i, &data, &len); i++) {
+        struct prism_rtp_header h;
+        g_assert_cmpint(prism_rtp_parse(data, len, &h), ==, 0);
+        g_assert_cmpuint(h.seq, ==, 100 + i); /* as it arrived: not renumbered */
+        g_assert_cmpuint(h.payload[h.payload_len - 1], ==, 1 + i);
+        completed = st_keyframe_feed(&copy, data, len, &h);
+    }
+    g_assert_cmpuint(i, ==, 3);
+    g_assert_true(completed);
+    g_assert_cmpuint(st_keyframe_packets(&copy), ==, 3);
+    uint8_t a[1500], b[1500];
+    struct prism_rtp_header next;
+    size_t next_len = vp8_packet(buf, 103, 12000, true, true, false, 41, 9);
+    g_assert_cmpint(prism_rtp_parse(buf, next_len, &next), ==, 0);
+    for (unsigned k = 0; k < 3; k++) {
+        int la = st_keyframe_replay_packet(&kept, k, &next, 9000, a, sizeof(a));
+        int lb = st_keyframe_replay_packet(&copy, k, &next, 9000, b, sizeof(b));
+        g_assert_cmpint(la, >, 0);
+        g_assert_cmpmem(a, (size_t)la, b, (size_t)lb);
+    }
+    st_keyframe_clear(&kept);
+    st_keyframe_clear(&copy);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -119,5 +160,7 @@ int main(int argc, char **argv)
                     test_streaming_keyframe_incomplete_one_is_dropped);
     g_test_add_func("/streaming/keyframe_replay_ends_before_next_packet",
                     test_streaming_keyframe_replay_ends_before_next_packet);
+    g_test_add_func("/streaming/keyframe_packets_rebuild_a_copy",
+                    test_streaming_keyframe_packets_rebuild_a_copy);
     return g_test_run();
 }
