@@ -103,10 +103,10 @@ test('a room at its max_subscribers answers 503; its viewer goes on, and its pla
         const reply = await admin.handle.message({ request: 'create', room, max_subscribers: 1 });
         assert.equal(reply.plugindata.data.videoroom, 'created', JSON.stringify(reply));
         await publisher(room, 'first', FIRST);
-        const viewer = new WhepViewer();
+        const viewer = new WhepViewer(cleanups);
         assert.equal((await viewer.play(endpoint(room))).status, 201);
         await viewer.waitFrames(FIRST, 5);
-        const late = new WhepViewer();
+        const late = new WhepViewer(cleanups);
         const full = await late.play(endpoint(room));
         assert.equal(full.status, 503, full.body);
         assert.match(whipError(full).error, /Maximum number of subscribers \(1\)/);
@@ -117,7 +117,7 @@ test('a room at its max_subscribers answers 503; its viewer goes on, and its pla
         let next;
         await waitUntil(async () => {
             next?.close();
-            next = new WhepViewer();
+            next = new WhepViewer(cleanups);
             return (await next.play(endpoint(room))).status === 201;
         }, 'the next viewer to get the freed place');
         await next.waitFrames(FIRST, 5);
