@@ -202,3 +202,32 @@ int st_media_spec_parse(const json_t *media, struct st_stream_spec out[ST_MAX_ST
     memcpy(out, specs, sizeof(specs[0]) * count);
     return (int)count;
 }
+
+json_t *st_media_spec_to_json(const struct st_stream_spec *spec)
+{
+    json_t *entry = json_object();
+    bool data = spec->kind == PRISM_SDP_MEDIA_APPLICATION;
+    json_object_set_new(entry, "type",
+                        json_string(data                                  ? "data"
+                                    : spec->kind == PRISM_SDP_MEDIA_VIDEO ? "video"
+                                                                          : "audio"));
+    json_object_set_new(entry, "mid", json_string(spec->mid));
+    json_object_set_new(entry, "label", json_string(spec->label));
+    json_object_set_new(entry, "port", json_integer(spec->port));
+    if (data) {
+        json_object_set_new(entry, "datatype", json_string(spec->binary ? "binary" : "text"));
+        return entry;
+    }
+    const struct prism_sdp_codec *codec = &spec->codec;
+    json_object_set_new(entry, "pt", json_integer(codec->pt));
+    char rtpmap[PRISM_SDP_TOKEN_LEN + 32];
+    if (codec->channels)
+        snprintf(rtpmap, sizeof(rtpmap), "%s/%u/%u", codec->name, codec->clock_rate,
+                 codec->channels);
+    else
+        snprintf(rtpmap, sizeof(rtpmap), "%s/%u", codec->name, codec->clock_rate);
+    json_object_set_new(entry, "rtpmap", json_string(rtpmap));
+    if (codec->fmtp[0])
+        json_object_set_new(entry, "fmtp", json_string(codec->fmtp));
+    return entry;
+}

@@ -31,6 +31,10 @@ struct st_stream_spec {
 int st_media_spec_parse(const json_t *media, struct st_stream_spec out[ST_MAX_STREAMS],
                         char *reason, size_t reason_size);
 
+/* One stream as a "media" entry that st_media_spec_parse reads back as `spec` (the codec as
+ * an rtpmap, the port as bound): for the config file's "permanent" mountpoints. */
+json_t *st_media_spec_to_json(const struct st_stream_spec *spec);
+
 /* Parses an rtpmap value "VP8/90000" or "opus/48000/2" into `codec` (name, id, clock rate,
  * channels). Returns 0 or -EINVAL. */
 int st_rtpmap_parse(const char *rtpmap, struct prism_sdp_codec *codec);

@@ -22,6 +22,7 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include <libconfig.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -177,6 +178,20 @@ void st_set_admin_key(const char *key);
  * set. Worker thread only, like the registry. */
 void st_set_limits(unsigned max_mountpoints, unsigned max_viewers);
 unsigned st_max_viewers(void);
+
+/* mountpoint_file.c: the config file that "permanent" requests rewrite. `path` NULL (no
+ * config directory): nothing can be permanent. `tree` is the file as read (NULL: none). */
+void st_file_open(const char *path, const config_t *tree);
+void st_file_close(void);
+bool st_file_available(void);
+bool st_file_lists(uint64_t id);
+/* The mountpoint as the file lists it (a "create" request that makes it again). */
+json_t *st_mountpoint_to_config(const struct st_mountpoint *mp);
+/* Keeps `settings` (stolen) as what the file lists for `id` without writing (loading). */
+void st_file_remember(uint64_t id, json_t *settings);
+/* Lists `settings` (stolen; NULL: nothing) for `id` and rewrites the file: 0, or -ENOENT (no
+ * file), -EINVAL, -ENOMEM, -EIO with nothing changed. */
+int st_file_store(uint64_t id, json_t *settings);
 
 /* relay.c: viewers on other workers than the ingest one, fed through media/relay. */
 int st_relay_init(struct prism_worker_pool *pool);

@@ -208,10 +208,6 @@ static int check_create(json_t *request, struct st_stream_spec specs[ST_MAX_STRE
         snprintf(reason, size, "Invalid element (type: only rtp mountpoints are supported)");
         return -PRISM_STREAMING_ERROR_INVALID_ELEMENT;
     }
-    if (json_is_true(json_object_get(request, "permanent"))) {
-        snprintf(reason, size, "Permanent mountpoints are not supported by this server");
-        return -PRISM_STREAMING_ERROR_CANT_CREATE;
-    }
     json_t *given = json_object_get(request, "id");
     *id = given ? (uint64_t)json_integer_value(given) : 0;
     if (*id && st_mountpoint_find(*id)) {

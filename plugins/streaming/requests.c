@@ -100,8 +100,31 @@ json_t *st_request_info(json_t *body)
     return json_pack("{s:s, s:o}", "streaming", "info", "info", st_mountpoint_info(mp, full));
 }
 
+/* "permanent": true needs a config file to rewrite (Janus: 470, "No configuration file"). */
+static json_t *check_permanent(json_t *body, bool *permanent, const char *what)
+{
+    *permanent = json_is_true(json_object_get(body, "permanent"));
+    if (*permanent && !st_file_available())
+        return st_error(PRISM_STREAMING_ERROR_UNKNOWN,
+                        "No configuration file, can't %s permanent mountpoint", what);
+    return NULL;
+}
+
+/* Lists the mountpoint as it is now (NULL: not at all) in the config file. */
+static json_t *save(uint64_t id, const struct st_mountpoint *mp)
+{
+    if (st_file_store(id, mp ? st_mountpoint_to_config(mp) : NULL) < 0)
+        return st_error(PRISM_STREAMING_ERROR_UNKNOWN,
+                        "Error saving the mountpoint to the configuration file");
+    return NULL;
+}
+
 json_t *st_request_create(json_t *body)
 {
+    bool permanent;
+    json_t *refused = check_permanent(body, &permanent, "create");
+    if (refused)
+        return refused;
     if (admin_key &&
         !st_secret_equal(admin_key, json_string_value(json_object_get(body, "admin_key"))))
         return st_error(PRISM_STREAMING_ERROR_UNAUTHORIZED, "Unauthorized (wrong admin_key)");
@@ -118,29 +141,30 @@ json_t *st_request_create(json_t *body)
     int rc = st_mountpoint_create(body, &mp, reason, sizeof(reason));
     if (rc < 0)
         return st_error(-rc, "%s", reason);
+    json_t *unsaved = permanent ? save(mp->id, mp) : NULL;
+    if (unsaved) {
+        st_mountpoint_destroy(mp);
+        return unsaved;
+    }
     prism_info("streaming", "mountpoint %" G_GUINT64_FORMAT " created (%u streams)", mp->id,
                mp->stream_count);
     return json_pack("{s:s, s:s, s:b, s:{s:I, s:s, s:s, s:b, s:o}}", "streaming", "created",
-                     "created", mp->name, "permanent", 0, "stream", "id", (json_int_t)mp->id,
-                     "type", "live", "description", mp->description, "is_private", mp->is_private,
-                     "ports", st_mountpoint_ports(mp));
-}
-
-static json_t *refuse_permanent(json_t *body)
-{
-    if (json_is_true(json_object_get(body, "permanent")))
-        return st_error(PRISM_STREAMING_ERROR_UNKNOWN,
-                        "Permanent changes are not supported by this server");
-    return NULL;
+                     "created", mp->name, "permanent", permanent, "stream", "id",
+                     (json_int_t)mp->id, "type", "live", "description", mp->description,
+                     "is_private", mp->is_private, "ports", st_mountpoint_ports(mp));
 }
 
 json_t *st_request_destroy(json_t *body)
 {
-    json_t *error = refuse_permanent(body);
+    bool permanent;
+    json_t *error = check_permanent(body, &permanent, "destroy");
     struct st_mountpoint *mp = error ? NULL : find_authorized(body, &error);
     if (!mp)
         return error;
     uint64_t id = mp->id;
+    error = permanent && st_file_lists(id) ? save(id, NULL) : NULL;
+    if (error)
+        return error;
     st_mountpoint_destroy(mp);
     prism_info("streaming", "mountpoint %" G_GUINT64_FORMAT " destroyed", id);
     return json_pack("{s:s, s:I}", "streaming", "destroyed", "id", (json_int_t)id);
@@ -169,7 +193,8 @@ json_t *st_request_edit(json_t *body)
                                      &param_codes, reason, sizeof(reason));
     if (code)
         return st_error(code, "%s", reason);
-    json_t *error = refuse_permanent(body);
+    bool permanent;
+    json_t *error = check_permanent(body, &permanent, "edit");
     struct st_mountpoint *mp = error ? NULL : find_authorized(body, &error);
     if (!mp)
         return error;
@@ -184,8 +209,11 @@ json_t *st_request_edit(json_t *body)
     json_t *is_private = json_object_get(body, "new_is_private");
     if (is_private)
         mp->is_private = json_is_true(is_private);
+    error = permanent ? save(mp->id, mp) : NULL;
+    if (error)
+        return error;
     return json_pack("{s:s, s:I, s:b}", "streaming", "edited", "id", (json_int_t)mp->id,
-                     "permanent", 0);
+                     "permanent", permanent);
 }
 
 json_t *st_request_enable(json_t *body, bool enable)

@@ -76,8 +76,10 @@ static void load_cb(void *data)
         json_t *request = prism_config_node_to_json(node);
         char reason[256];
         struct st_mountpoint *mp = NULL;
-        if (!json_is_object(request) ||
-            st_mountpoint_create(request, &mp, reason, sizeof(reason)) < 0) {
+        if (json_is_object(request) &&
+            st_mountpoint_create(request, &mp, reason, sizeof(reason)) == 0) {
+            st_file_remember(mp->id, st_mountpoint_to_config(mp)); /* for rewrites */
+        } else {
             snprintf(job->error, sizeof(job->error), "%s:%u: mountpoint: %s", job->path,
                      config_setting_source_line(node),
                      json_is_object(request) ? reason : "must be a group { ... }");
@@ -106,6 +108,7 @@ static int streaming_init(const struct prism_config *config, struct prism_worker
     st_set_limits((unsigned)prism_config_get_int(config, "streaming", "max_mountpoints"),
                   (unsigned)prism_config_get_int(config, "streaming", "max_viewers"));
     const char *path = prism_config_file_path(config, CONFIG_FILE);
+    st_file_open(path, prism_config_file(config, CONFIG_FILE));
     struct load_job job = {.tree = prism_config_file(config, CONFIG_FILE),
                            .path = path ? path : CONFIG_FILE};
     prism_worker_run_sync(plugin_worker, load_cb, &job);
@@ -113,6 +116,7 @@ static int streaming_init(const struct prism_config *config, struct prism_worker
         prism_error("streaming", "%s", job.error);
         prism_worker_run_sync(plugin_worker, shutdown_cb, NULL);
         st_relay_shutdown();
+        st_file_close();
         prism_worker_release(plugin_worker);
         plugin_worker = NULL;
     }
@@ -125,6 +129,7 @@ static void streaming_destroy(void)
     st_relay_shutdown(); /* groups let go of their buffers by now */
     st_set_admin_key(NULL);
     st_set_limits(0, 0);
+    st_file_close();
     prism_worker_release(plugin_worker);
     plugin_worker = NULL;
 }

@@ -68,8 +68,6 @@ test('secret, pin, private and disabled mountpoints, duplicate ids and busy port
             456, /exists/);
         await expectError({ request: 'create', type: 'rtp', media: [{ type: 'audio', mid: 'a',
             port: stream.ports[0].port, pt: 111, codec: 'opus' }] }, 456, /bind/i);
-        await expectError({ request: 'create', type: 'rtp', media: opusVp8Media(),
-            permanent: true }, 456, /ermanent/);
         const { data: listed } = await handle.request({ request: 'list' });
         assert.equal(listed.list.length, 0, 'private mountpoints are not listed');
         await expectError({ request: 'destroy', id: 4242 }, 457);
@@ -149,3 +147,49 @@ test('a bad mountpoint in the config file stops the start with its file and line
         rmSync(dir, { recursive: true, force: true });
     }
 });
+
+test('permanent create, edit and destroy rewrite the config file; a restart brings it back',
+    async () => {
+        const file = path.join(server.configDir, 'prism.plugin.streaming.jcfg');
+        const kept = await create({ id: 4343, description: 'kept', secret: 'k',
+            permanent: true });
+        assert.equal(kept.id, 4343);
+        assert.match(readFileSync(file, 'utf8'), /id = 4343\n[^]*description = "kept"/);
+        const { data: edited } = await handle.request({ request: 'edit', id: 4343, secret: 'k',
+            new_description: 'kept "twice"', permanent: true });
+        assert.deepEqual(edited, { streaming: 'edited', id: 4343, permanent: true });
+        assert.match(readFileSync(file, 'utf8'), /description = "kept \\"twice\\""/);
+        // Without "permanent" the file stays as it was, as in Janus.
+        await create({ id: 4344 });
+        await handle.request({ request: 'edit', id: 4343, secret: 'k', new_description: 'live' });
+        const text = readFileSync(file, 'utf8');
+        assert.doesNotMatch(text, /4344/);
+        assert.match(text, /kept \\"twice\\"/);
+        const gone = await create({ id: 4345, permanent: true });
+        assert.match(readFileSync(file, 'utf8'), /id = 4345/);
+        const { data: destroyed } = await handle.request({ request: 'destroy', id: gone.id,
+            permanent: true });
+        assert.deepEqual(destroyed, { streaming: 'destroyed', id: 4345 });
+        assert.doesNotMatch(readFileSync(file, 'utf8'), /4345/);
+
+        // Destroyed here without "permanent" (its ports free again), it is still in the file: a
+        // server started on that file has it, with the same ports and settings.
+        await handle.request({ request: 'destroy', id: 4343, secret: 'k' });
+        const saved = process.env.PRISM_CONF_DIR;
+        process.env.PRISM_CONF_DIR = server.configDir;
+        let other;
+        let otherConnection;
+        try {
+            other = await startServer();
+            otherConnection = await connectJanode(other);
+            const otherHandle = await StreamHandle.attach(await otherConnection.create());
+            const { data } = await otherHandle.request({ request: 'info', id: 4343, secret: 'k' });
+            assert.equal(data.info?.description, 'kept "twice"', JSON.stringify(data));
+            assert.deepEqual(data.info.media.map((m) => m.port), kept.ports.map((p) => p.port));
+        } finally {
+            if (saved === undefined) delete process.env.PRISM_CONF_DIR;
+            else process.env.PRISM_CONF_DIR = saved;
+            await otherConnection?.close().catch(() => {});
+            await other?.stop();
+        }
+    });

@@ -43,6 +43,42 @@ static void test_streaming_spec_parses_audio_and_video(void)
     g_assert_cmpstr(specs[1].label, ==, "cam");
 }
 
+/* What the config file's "permanent" mountpoints are written as reads back as the same streams
+ * (the codec as an rtpmap, whatever the request named it by). */
+static void test_streaming_spec_round_trips_through_json(void)
+{
+    struct st_stream_spec specs[ST_MAX_STREAMS], again[ST_MAX_STREAMS];
+    char reason[256];
+    int count = parse("[{\"type\":\"audio\",\"mid\":\"a\",\"port\":5002,\"pt\":111,"
+                      "\"codec\":\"opus\"},"
+                      "{\"type\":\"video\",\"mid\":\"v\",\"port\":5004,\"pt\":96,"
+                      "\"rtpmap\":\"H264/90000\",\"fmtp\":\"packetization-mode=1\","
+                      "\"label\":\"cam \\\"1\\\"\"},"
+                      "{\"type\":\"data\",\"mid\":\"d\",\"port\":5006,\"datatype\":\"binary\"}]",
+                      specs, reason);
+    g_assert_cmpint(count, ==, 3);
+    json_t *media = json_array();
+    for (int i = 0; i < count; i++)
+        json_array_append_new(media, st_media_spec_to_json(&specs[i]));
+    memset(again, 0, sizeof(again));
+    g_assert_cmpint(st_media_spec_parse(media, again, reason, sizeof(reason)), ==, count);
+    json_decref(media);
+    for (int i = 0; i < count; i++) {
+        g_assert_cmpint(again[i].kind, ==, specs[i].kind);
+        g_assert_cmpstr(again[i].mid, ==, specs[i].mid);
+        g_assert_cmpstr(again[i].label, ==, specs[i].label);
+        g_assert_cmpuint(again[i].port, ==, specs[i].port);
+        g_assert_cmpuint(again[i].binary, ==, specs[i].binary);
+        g_assert_cmpuint(again[i].codec.pt, ==, specs[i].codec.pt);
+        g_assert_cmpint(again[i].codec.id, ==, specs[i].codec.id);
+        g_assert_cmpstr(again[i].codec.name, ==, specs[i].codec.name);
+        g_assert_cmpuint(again[i].codec.clock_rate, ==, specs[i].codec.clock_rate);
+        g_assert_cmpuint(again[i].codec.channels, ==, specs[i].codec.channels);
+        g_assert_cmpstr(again[i].codec.fmtp, ==, specs[i].codec.fmtp);
+    }
+    g_assert_true(again[2].binary);
+}
+
 static void expect_refused(const char *json, int code, const char *words)
 {
     struct st_stream_spec specs[ST_MAX_STREAMS];
@@ -154,6 +190,8 @@ static void test_streaming_rtpmap_parses_channels(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/streaming/spec/round-trips-through-json",
+                    test_streaming_spec_round_trips_through_json);
     g_test_add_func("/streaming/spec_parses_audio_and_video",
                     test_streaming_spec_parses_audio_and_video);
     g_test_add_func("/streaming/spec_rejects_bad_input", test_streaming_spec_rejects_bad_input);
