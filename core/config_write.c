@@ -132,6 +132,55 @@ void prism_config_append_section(GString *out, const char *section, const json_t
     g_string_append(out, "}\n");
 }
 
+static gint compare_ids(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+GTree *prism_config_entries_new(void)
+{
+    return g_tree_new_full(compare_ids, NULL, g_free, (GDestroyNotify)json_decref);
+}
+
+struct entries_writer {
+    GString *out;
+    unsigned count;
+};
+
+static gboolean append_entry_cb(gpointer key, gpointer value, gpointer data)
+{
+    struct entries_writer *writer = data;
+    g_string_append(writer->out, writer->count++ ? ",\n\t" : "\t");
+    prism_config_append_group(writer->out, value, 1);
+    return FALSE;
+}
+
+void prism_config_append_entries(GString *out, const char *name, GTree *entries)
+{
+    struct entries_writer writer = {out, 0};
+    g_string_append_printf(out, "\n%s = (\n", name);
+    g_tree_foreach(entries, append_entry_cb, &writer);
+    g_string_append(out, writer.count ? "\n)\n" : ")\n");
+}
+
+int prism_config_entries_change(GTree *entries, uint64_t id, json_t *settings,
+                                int (*write)(void *data), void *data)
+{
+    json_t *previous = json_incref(g_tree_lookup(entries, &id));
+    if (settings)
+        g_tree_insert(entries, g_memdup2(&id, sizeof(id)), settings);
+    else
+        g_tree_remove(entries, &id);
+    int rc = write(data);
+    if (rc < 0 && previous)
+        g_tree_insert(entries, g_memdup2(&id, sizeof(id)), json_incref(previous));
+    else if (rc < 0)
+        g_tree_remove(entries, &id);
+    json_decref(previous);
+    return rc;
+}
+
 int prism_config_replace_file(const char *path, const char *text, const char *who)
 {
     config_t check;

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <jansson.h>
 #include <libconfig.h>
+#include <stdint.h>
 
 /* The members of `section` that the file sets and the settings table knows, key -> value (a
  * new object), so that a rewrite keeps them. */
@@ -22,6 +23,18 @@ void prism_config_append_group(GString *out, const json_t *object, unsigned dept
 /* "<section>: { ... }" with every setting of the table's section documented by its help
  * line: the ones `values` holds set, the others commented out at their default. */
 void prism_config_append_section(GString *out, const char *section, const json_t *values);
+
+/* A plugin's entries (rooms, mountpoints) as its file lists them: uint64_t id -> json_t group,
+ * in id order, both owned. */
+GTree *prism_config_entries_new(void);
+
+/* "<name> = ( { ... }, { ... } )" with the entries in id order, after a blank line. */
+void prism_config_append_entries(GString *out, const char *name, GTree *entries);
+
+/* Sets entry `id` to `settings` (stolen; NULL removes it), then calls write(data); when that
+ * fails (< 0) the entry is put back as it was. Returns what write returned. */
+int prism_config_entries_change(GTree *entries, uint64_t id, json_t *settings,
+                                int (*write)(void *data), void *data);
 
 /* Parses `text` back (refusing to write what libconfig would not read) and replaces the file
  * at `path` with it: a temporary file in the same directory, synced, renamed over the old one,

@@ -170,6 +170,21 @@ void prism_relay_post_after(struct prism_relay *relay, const struct prism_worker
     prism_worker_post(to, post_after_cb, after);
 }
 
+static void nothing_cb(void *data)
+{
+}
+
+void prism_relay_drain_and_destroy(struct prism_relay *relay, struct prism_worker_pool *pool)
+{
+    if (!relay)
+        return;
+    for (int round = 0; round < 4; round++) {
+        for (unsigned i = 0; i < prism_worker_pool_size(pool); i++)
+            prism_worker_run_sync(prism_worker_pool_get(pool, i), nothing_cb, NULL);
+    }
+    prism_relay_destroy(relay);
+}
+
 struct prism_relay_pool *prism_relay_pool(struct prism_relay *relay,
                                           const struct prism_worker *worker)
 {

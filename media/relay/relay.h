@@ -46,6 +46,11 @@ int prism_relay_create(struct prism_relay **out, struct prism_worker_pool *pool,
  * everything. Every buffer must be back by then (targets freed). Not from a worker. */
 void prism_relay_destroy(struct prism_relay *relay);
 
+/* From the main thread when the plugin stops: lets chains of jobs between `pool`'s workers
+ * (unregistering, detaching, releases posted after messages) run out, a few rounds of one
+ * synchronous job on every worker, then destroys the relay. NULL: nothing to do. */
+void prism_relay_drain_and_destroy(struct prism_relay *relay, struct prism_worker_pool *pool);
+
 /* The buffer pool of `worker`, for that worker's thread only. */
 struct prism_relay_pool *prism_relay_pool(struct prism_relay *relay,
                                           const struct prism_worker *worker);

@@ -203,6 +203,14 @@ int st_media_spec_parse(const json_t *media, struct st_stream_spec out[ST_MAX_ST
     return (int)count;
 }
 
+void st_codec_rtpmap(const struct prism_sdp_codec *codec, char *out, size_t size)
+{
+    if (codec->channels)
+        snprintf(out, size, "%s/%u/%u", codec->name, codec->clock_rate, codec->channels);
+    else
+        snprintf(out, size, "%s/%u", codec->name, codec->clock_rate);
+}
+
 json_t *st_media_spec_to_json(const struct st_stream_spec *spec)
 {
     json_t *entry = json_object();
@@ -221,11 +229,7 @@ json_t *st_media_spec_to_json(const struct st_stream_spec *spec)
     const struct prism_sdp_codec *codec = &spec->codec;
     json_object_set_new(entry, "pt", json_integer(codec->pt));
     char rtpmap[PRISM_SDP_TOKEN_LEN + 32];
-    if (codec->channels)
-        snprintf(rtpmap, sizeof(rtpmap), "%s/%u/%u", codec->name, codec->clock_rate,
-                 codec->channels);
-    else
-        snprintf(rtpmap, sizeof(rtpmap), "%s/%u", codec->name, codec->clock_rate);
+    st_codec_rtpmap(codec, rtpmap, sizeof(rtpmap));
     json_object_set_new(entry, "rtpmap", json_string(rtpmap));
     if (codec->fmtp[0])
         json_object_set_new(entry, "fmtp", json_string(codec->fmtp));

@@ -31,6 +31,9 @@ struct st_stream_spec {
 int st_media_spec_parse(const json_t *media, struct st_stream_spec out[ST_MAX_STREAMS],
                         char *reason, size_t reason_size);
 
+/* The codec as an rtpmap value, "VP8/90000" or "opus/48000/2" (st_rtpmap_parse reads it). */
+void st_codec_rtpmap(const struct prism_sdp_codec *codec, char *out, size_t size);
+
 /* One stream as a "media" entry that st_media_spec_parse reads back as `spec` (the codec as
  * an rtpmap, the port as bound): for the config file's "permanent" mountpoints. */
 json_t *st_media_spec_to_json(const struct st_stream_spec *spec);

@@ -63,12 +63,6 @@ static const char file_header[] =
     "# then writes this header, each setting's one-line help, the settings set here and the\n"
     "# mountpoints list anew: other comments (the example below included) are not kept.\n";
 
-static gint compare_ids(gconstpointer a, gconstpointer b, gpointer unused)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 void st_file_open(const char *path, const config_t *tree)
 {
     g_mutex_lock(&file_lock);
@@ -76,7 +70,7 @@ void st_file_open(const char *path, const config_t *tree)
     file_path = g_strdup(path);
     if (file_entries)
         g_tree_destroy(file_entries);
-    file_entries = g_tree_new_full(compare_ids, NULL, g_free, (GDestroyNotify)json_decref);
+    file_entries = prism_config_entries_new();
     if (file_settings)
         json_decref(file_settings);
     file_settings = prism_config_section_values(tree, "streaming");
@@ -127,28 +121,15 @@ json_t *st_mountpoint_to_config(const struct st_mountpoint *mp)
     return entry;
 }
 
-struct writer {
-    GString *out;
-    unsigned count;
-};
-
-static gboolean append_entry_cb(gpointer key, gpointer value, gpointer data)
+/* Rewrites the file from the state under file_lock. */
+static int write_file(void *unused)
 {
-    struct writer *writer = data;
-    g_string_append(writer->out, writer->count++ ? ",\n\t" : "\t");
-    prism_config_append_group(writer->out, value, 1);
-    return FALSE;
-}
-
-/* The whole file, from the state under file_lock. */
-static char *render_file(void)
-{
-    struct writer writer = {g_string_new(file_header), 0};
-    prism_config_append_section(writer.out, "streaming", file_settings);
-    g_string_append(writer.out, "\nmountpoints = (\n");
-    g_tree_foreach(file_entries, append_entry_cb, &writer);
-    g_string_append(writer.out, writer.count ? "\n)\n" : ")\n");
-    return g_string_free(writer.out, FALSE);
+    GString *out = g_string_new(file_header);
+    prism_config_append_section(out, "streaming", file_settings);
+    prism_config_append_entries(out, "mountpoints", file_entries);
+    int rc = prism_config_replace_file(file_path, out->str, "streaming");
+    g_string_free(out, TRUE);
+    return rc;
 }
 
 int st_file_store(uint64_t id, json_t *settings)
@@ -159,19 +140,7 @@ int st_file_store(uint64_t id, json_t *settings)
         json_decref(settings);
         return -ENOENT;
     }
-    json_t *previous = json_incref(g_tree_lookup(file_entries, &id));
-    if (settings)
-        g_tree_insert(file_entries, g_memdup2(&id, sizeof(id)), settings);
-    else
-        g_tree_remove(file_entries, &id);
-    char *text = render_file();
-    int rc = prism_config_replace_file(file_path, text, "streaming");
-    g_free(text);
-    if (rc < 0 && previous)
-        g_tree_insert(file_entries, g_memdup2(&id, sizeof(id)), json_incref(previous));
-    else if (rc < 0)
-        g_tree_remove(file_entries, &id);
-    json_decref(previous);
+    int rc = prism_config_entries_change(file_entries, id, settings, write_file, NULL);
     g_mutex_unlock(&file_lock);
     return rc;
 }

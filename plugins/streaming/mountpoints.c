@@ -313,11 +313,7 @@ static json_t *stream_json(const struct st_stream *stream, bool full)
     }
     const struct prism_sdp_codec *codec = &stream->spec.codec;
     char rtpmap[PRISM_SDP_TOKEN_LEN + 32];
-    if (codec->channels)
-        snprintf(rtpmap, sizeof(rtpmap), "%s/%u/%u", codec->name, codec->clock_rate,
-                 codec->channels);
-    else
-        snprintf(rtpmap, sizeof(rtpmap), "%s/%u", codec->name, codec->clock_rate);
+    st_codec_rtpmap(codec, rtpmap, sizeof(rtpmap));
     json_object_set_new(entry, "pt", json_integer(codec->pt));
     json_object_set_new(entry, "codec", json_string(codec->name));
     json_object_set_new(entry, "rtpmap", json_string(rtpmap));

@@ -59,20 +59,9 @@ int st_relay_init(struct prism_worker_pool *pool)
     return prism_relay_create(&relay, pool, 0);
 }
 
-static void nothing_cb(void *data)
-{
-}
-
 void st_relay_shutdown(void)
 {
-    if (!relay)
-        return;
-    /* Let chains of jobs between workers (unregister, detached) finish. */
-    for (int round = 0; round < 4; round++) {
-        for (unsigned i = 0; i < prism_worker_pool_size(relay_pool); i++)
-            prism_worker_run_sync(prism_worker_pool_get(relay_pool, i), nothing_cb, NULL);
-    }
-    prism_relay_destroy(relay);
+    prism_relay_drain_and_destroy(relay, relay_pool);
     relay = NULL;
     relay_pool = NULL;
 }

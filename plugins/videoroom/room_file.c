@@ -65,17 +65,6 @@ static const char file_header[] =
     "# It then writes this header, the settings below and the rooms list anew: other comments\n"
     "# are not kept.\n";
 
-static gint compare_ids(gconstpointer a, gconstpointer b, gpointer unused)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static GTree *new_room_tree(void)
-{
-    return g_tree_new_full(compare_ids, NULL, g_free, (GDestroyNotify)json_decref);
-}
-
 void vr_room_file_reset(void)
 {
     g_mutex_lock(&file_lock);
@@ -184,7 +173,7 @@ int vr_rooms_load_config(const struct prism_config *config, char *error, size_t 
                         (unsigned)prism_config_get_int(config, "videoroom", "max_subscribers"));
     if (file_rooms)
         g_tree_destroy(file_rooms);
-    file_rooms = new_room_tree();
+    file_rooms = prism_config_entries_new();
     if (file_settings)
         json_decref(file_settings);
     file_settings = prism_config_section_values(tree, "videoroom");
@@ -193,36 +182,14 @@ int vr_rooms_load_config(const struct prism_config *config, char *error, size_t 
     return rc;
 }
 
-struct room_writer {
-    GString *out;
-    unsigned count;
-};
-
-static gboolean append_room_cb(gpointer key, gpointer value, gpointer data)
+/* Rewrites the file from the state under file_lock; readers see the old file or the new one. */
+static int write_file(void *unused)
 {
-    struct room_writer *writer = data;
-    g_string_append(writer->out, writer->count++ ? ",\n\t" : "\t");
-    prism_config_append_group(writer->out, value, 1);
-    return FALSE;
-}
-
-/* The whole file, from the state under file_lock. */
-static char *render_file(void)
-{
-    struct room_writer writer = {g_string_new(file_header), 0};
-    prism_config_append_section(writer.out, "videoroom", file_settings);
-    g_string_append(writer.out, "\nrooms = (\n");
-    g_tree_foreach(file_rooms, append_room_cb, &writer);
-    g_string_append(writer.out, writer.count ? "\n)\n" : ")\n");
-    return g_string_free(writer.out, FALSE);
-}
-
-/* Replaces the file with the rendered state; readers see the old file or the new one. */
-static int write_file(void)
-{
-    char *text = render_file();
-    int rc = prism_config_replace_file(file_path, text, "videoroom");
-    g_free(text);
+    GString *out = g_string_new(file_header);
+    prism_config_append_section(out, "videoroom", file_settings);
+    prism_config_append_entries(out, "rooms", file_rooms);
+    int rc = prism_config_replace_file(file_path, out->str, "videoroom");
+    g_string_free(out, TRUE);
     return rc;
 }
 
@@ -234,18 +201,7 @@ int vr_room_file_store(uint64_t id, json_t *settings)
         json_decref(settings);
         return -ENOENT;
     }
-    json_t *previous = g_tree_lookup(file_rooms, &id);
-    json_incref(previous);
-    if (settings)
-        g_tree_insert(file_rooms, g_memdup2(&id, sizeof(id)), settings);
-    else
-        g_tree_remove(file_rooms, &id);
-    int rc = write_file();
-    if (rc < 0 && previous)
-        g_tree_insert(file_rooms, g_memdup2(&id, sizeof(id)), json_incref(previous));
-    else if (rc < 0)
-        g_tree_remove(file_rooms, &id);
-    json_decref(previous);
+    int rc = prism_config_entries_change(file_rooms, id, settings, write_file, NULL);
     g_mutex_unlock(&file_lock);
     return rc;
 }
