@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
 import { againstJanus, startServer } from './lib/server.js';
 import { connectJanode } from './lib/videoroom.js';
-import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
+import { assertViewerKeepsUp, fedMountpoint, opusVp8Media, RtpSource, StreamHandle }
+    from './lib/streaming.js';
 
 const BIG = { width: 320, height: 240 };
 const SMALL = { width: 240, height: 160 };
@@ -267,33 +268,13 @@ test('5% loss on the way out: NACKs are answered from the mountpoint\'s history'
     let viewer;
     try {
         const manager = await StreamHandle.attach(await conn.create());
-        const { data } = await manager.request({ request: 'create', type: 'rtp',
-            media: opusVp8Media() });
-        const { id, ports } = data.stream;
-        source = new RtpSource({ videoPort: ports[1].port, ...BIG, keyframeEvery: 600 });
-        const video = async () => (await manager.request({ request: 'info', id })).data.info
-            .media[1];
-        await waitUntil(async () => (await video()).keyframes >= 1, 'a kept keyframe', 30000, 200);
+        const fed = await fedMountpoint(manager, BIG);
+        source = fed.source;
         viewer = new StreamHandle(await (await conn.create()).attach(
             (await import('janode/plugins/streaming')).default));
-        await viewer.watch(id);
+        await viewer.watch(fed.id);
         await viewer.peer.waitFrames('v', BIG, 5);
-        const from = viewer.peer.framesSoFar('v');
-        const framesBefore = (await video()).frames;
-        // A window of 60 frames as the source sent them (however slowly it encodes).
-        await waitUntil(async () => (await video()).frames - framesBefore >= 60,
-            'the source to send 60 frames', 30000, 200);
-        const sent = (await video()).frames - framesBefore;
-        // What was decoded by the time the source sent 30 frames more (a frame repaired by
-        // a retransmission is late by a few round trips, under sanitizers on a loaded machine
-        // too, not by 2 s). Unrepaired, 5% loss breaks about a frame in six, and the ones after
-        // it until the viewer's PLI brings the kept keyframe: about 25 of 60 are decoded.
-        const enough = () => viewer.peer.framesSoFar('v') - from >= 0.9 * sent;
-        await waitUntil(async () => enough() ||
-            (await video()).frames - framesBefore >= sent + 30,
-        'the frames or the source to send 30 frames more', 30000, 50);
-        const decoded = viewer.peer.framesSoFar('v') - from;
-        assert.ok(decoded >= 0.9 * sent, `only ${decoded} frames decoded of ${sent} sent`);
+        await assertViewerKeepsUp(fed.video, () => viewer.peer.framesSoFar('v'));
         const stats = (await viewer.peer.stats('inbound-rtp')).find((s) => s.kind === 'video');
         assert.ok(stats.nackCount > 0, `the viewer sent no NACK: ${JSON.stringify(stats)}`);
     } finally {

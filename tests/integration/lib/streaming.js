@@ -126,3 +126,33 @@ export function opusVp8Media() {
         { type: 'video', mid: 'v', port: 0, pt: 96, codec: 'vp8' },
     ];
 }
+
+// A mountpoint (Opus + VP8, ports picked by the server) made through `manager`, its video fed by
+// a GStreamer source of `size` (a keyframe every 40 s), once it keeps a keyframe. `video()` is
+// the video stream's entry of "info" (frames and keyframes the source sent).
+export async function fedMountpoint(manager, size) {
+    const { data } = await manager.request({ request: 'create', type: 'rtp',
+        media: opusVp8Media() });
+    const { id, ports } = data.stream;
+    const source = new RtpSource({ videoPort: ports[1].port, ...size, keyframeEvery: 600 });
+    const video = async () => (await manager.request({ request: 'info', id })).data.info.media[1];
+    await waitUntil(async () => (await video()).keyframes >= 1, 'a kept keyframe', 30000, 200);
+    return { id, source, video };
+}
+
+// Over a window of 60 frames as the source sent them (however slowly it encodes), the viewer
+// (`decoded()`: its frames so far) must decode 90 % by the time the source sent 30 more: a frame
+// repaired by a retransmission is late by a few round trips, not by 2 s. Unrepaired, 5 % loss
+// breaks about a frame in six and the ones after it until a keyframe: about 25 of 60 decode.
+export async function assertViewerKeepsUp(video, decoded) {
+    const from = decoded();
+    const framesBefore = (await video()).frames;
+    await waitUntil(async () => (await video()).frames - framesBefore >= 60,
+        'the source to send 60 frames', 30000, 200);
+    const sent = (await video()).frames - framesBefore;
+    const enough = () => decoded() - from >= 0.9 * sent;
+    await waitUntil(async () => enough() || (await video()).frames - framesBefore >= sent + 30,
+        'the frames or the source to send 30 frames more', 30000, 50);
+    const count = decoded() - from;
+    assert.ok(count >= 0.9 * sent, `only ${count} frames decoded of ${sent} sent`);
+}
