@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { browserMissing, forwardConsole, launchBrowser, waitFor } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
 import { startServer } from './lib/server.js';
-import { assertViewerKeepsUp, fedMountpoint, opusVp8Media, RtpSource, StreamHandle }
+import { assertViewerKeepsUp, fedMountpoint, opusVp8Media, StreamHandle }
     from './lib/streaming.js';
 import { connectJanode, newRoomId, Participant, pluginData, RoomHandle } from './lib/videoroom.js';
 import { whipDelete, whipError, whipPatch, whipPost } from './lib/whip.js';
