@@ -262,7 +262,7 @@ void peer_recovery_check_slowlink(struct prism_peer *peer)
 int prism_peer_set_sender_clock(struct prism_peer *peer, unsigned media_index,
                                 const struct prism_peer_sender_clock *clock)
 {
-    if (media_index >= peer->media_count)
+    if (!peer || media_index >= peer->media_count)
         return -ENOENT;
     struct peer_media *media = &peer->media[media_index];
     media->has_sender_clock = clock != NULL;

@@ -286,12 +286,15 @@ static void answer_nack(struct vr_subscriber *subscriber,
 void vr_sub_stream_set_sender_clock(struct vr_sub_stream *stream, uint32_t source_ssrc,
                                     uint64_t ntp, uint32_t rtp_timestamp, uint64_t at_us)
 {
+    struct vr_subscriber *subscriber = stream->subscriber;
+    struct prism_peer *peer = subscriber->handle ? prism_handle_peer(subscriber->handle) : NULL;
+    if (!peer)
+        return; /* the subscriber hung up or left; its stream is not detached yet */
     struct prism_peer_sender_clock clock = {.ntp = ntp, .at_us = at_us};
     if (prism_forward_map_timestamp(&stream->forward, source_ssrc, rtp_timestamp,
                                     &clock.rtp_timestamp) < 0)
         return; /* not forwarding that source now: the next report will do */
-    prism_peer_set_sender_clock(prism_handle_peer(stream->subscriber->handle), stream->media_index,
-                                &clock);
+    prism_peer_set_sender_clock(peer, stream->media_index, &clock);
 }
 
 /* A publisher's sender report: its clock goes to every subscriber of the stream, translated

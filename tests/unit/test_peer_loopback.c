@@ -64,6 +64,7 @@ static void test_peer_sender_reports_carry_the_given_clock(void)
     struct prism_peer_sender_clock clock = {.ntp = ntp, .rtp_timestamp = rtp, .at_us = set_at};
     g_assert_cmpint(prism_peer_set_sender_clock(pair.a.peer, 0, &clock), ==, 0);
     g_assert_cmpint(prism_peer_set_sender_clock(pair.a.peer, 9, &clock), ==, -ENOENT);
+    g_assert_cmpint(prism_peer_set_sender_clock(NULL, 0, &clock), ==, -ENOENT);
     send_from_a(&pair, 0, 1000, 50);
     uint32_t ssrc = prism_peer_local_ssrc(pair.a.peer, 0);
     for (int i = 0; i < 200 && pair.b.last_sender_report.ssrc != ssrc; i++)

@@ -87,10 +87,37 @@ static void test_videoroom_reused_mline_continues_seq_and_ts(void)
     free(subscriber);
 }
 
+/* A publisher's sender report reaches a subscriber stream whose subscriber has no
+ * PeerConnection any more (it hung up or left, and its streams are not detached yet): the
+ * report is skipped, not applied to a missing peer. */
+static void test_videoroom_sender_report_skips_subscriber_without_peer(void)
+{
+    struct feed feed;
+    feed_init(&feed, 1);
+    struct vr_subscriber *subscriber = calloc(1, sizeof(*subscriber));
+    struct vr_sub_stream *stream = calloc(1, sizeof(*stream));
+    subscriber->streams[0] = stream;
+    stream->subscriber = subscriber;
+    stream->kind = PRISM_SDP_MEDIA_VIDEO;
+    uint64_t now = 1000 * MS;
+    vr_sub_stream_link(stream, &feed.publisher, &feed.video);
+    vr_forward_attach(stream, SUB_SSRC);
+    forward_frames(stream, 0xF1F1F1F1u, 100, 5000, 3, &now);
+
+    vr_sub_stream_set_sender_clock(stream, 0xF1F1F1F1u, 0x1234567800000000ull, 5000, now);
+
+    vr_sub_stream_unlink(stream);
+    g_ptr_array_free(feed.video.subscribers, TRUE);
+    free(stream);
+    free(subscriber);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/videoroom/reused-mline-continues-seq-and-ts",
                     test_videoroom_reused_mline_continues_seq_and_ts);
+    g_test_add_func("/videoroom/sender-report-skips-subscriber-without-peer",
+                    test_videoroom_sender_report_skips_subscriber_without_peer);
     return g_test_run();
 }
