@@ -135,7 +135,7 @@ bool prism_peer_media_is_video(const struct prism_peer *peer, unsigned media_ind
 
 bool prism_peer_media_sends(const struct prism_peer *peer, unsigned media_index)
 {
-    return media_index < peer->media_count && peer->media[media_index].active &&
+    return peer && media_index < peer->media_count && peer->media[media_index].active &&
            peer->media[media_index].sends;
 }
 

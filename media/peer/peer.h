@@ -217,7 +217,11 @@ struct prism_peer_media_info {
 int prism_peer_media_info(const struct prism_peer *peer, unsigned media_index,
                           struct prism_peer_media_info *out);
 
-/* Number of m-lines of the negotiated description, and what each is. */
+/* Number of m-lines of the negotiated description, and what each is.
+ * The calls a plugin makes through prism_handle_peer() (media_sends, local_ssrc,
+ * request_keyframe, set_nack_owner, set_sender_clock, send_data, open_data_channel) take a
+ * NULL peer, as that gives for a handle whose PeerConnection is gone: nothing, -ENOENT or
+ * -ENOTCONN. */
 unsigned prism_peer_media_count(const struct prism_peer *peer);
 bool prism_peer_media_is_video(const struct prism_peer *peer, unsigned media_index);
 bool prism_peer_media_sends(const struct prism_peer *peer, unsigned media_index);
