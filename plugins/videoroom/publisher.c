@@ -164,6 +164,7 @@ static void collect_streams(struct vr_publisher *publisher)
             if (strcmp(info.extmaps[e].uri, PRISM_SDP_EXT_AUDIO_LEVEL) == 0)
                 stream->audio_level_id = info.extmaps[e].id;
         }
+        prism_forward_ext_ids_from_sdp(&stream->ext_ids, info.extmaps, info.extmap_count);
     }
     /* Fix the back pointers of kept subscriptions; drop the rest. */
     for (unsigned s = 0; s < publisher->stream_count; s++) {
