@@ -46,7 +46,7 @@ async function createRoom(options = {}) {
     return room;
 }
 
-// A janode publisher (libwebrtc EchoPeer: a tone and a pattern) whose media is up.
+// A janode publisher (libwebrtc EchoPeer: a tone and a 160x112 pattern) whose media is up.
 async function publisher(room, display) {
     const p = new Participant(await connection.create(), { room, display, width: 160,
         height: 112, fps: 15 });
@@ -68,20 +68,33 @@ function extmapsOf(sdp, mid) {
 }
 
 // A Chromium page holding one receive-only PeerConnection (window.pc), whose audio plays in an
-// <audio> element so that Chromium renders it (and updates its synchronization sources).
+// <audio> element so that Chromium renders it (and updates its synchronization sources), and
+// whose video plays in window.video.
 async function chromiumPage() {
     const page = await (await browser.newContext()).newPage();
     forwardConsole(page, 'chromium');
     await page.evaluate(() => {
         window.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
         window.pc.ontrack = ({ track }) => {
-            if (track.kind !== 'audio') return;
-            const audio = new Audio();
-            audio.srcObject = new MediaStream([track]);
-            audio.play().catch(() => {});
+            const element = document.createElement(track.kind);
+            element.muted = true;
+            element.srcObject = new MediaStream([track]);
+            element.play().catch(() => {});
+            if (track.kind === 'video') window.video = element;
         };
     });
     return page;
+}
+
+// The size at which the page's <video> shows the stream, once it shows it.
+async function waitVideoSize(page, what) {
+    let size = null;
+    await waitUntil(async () => {
+        size = await page.evaluate(() => (window.video?.videoWidth
+            ? { width: window.video.videoWidth, height: window.video.videoHeight } : null));
+        return size;
+    }, `${what}: a decoded frame in the <video>`, 15000);
+    return size;
 }
 
 // Waits for ICE gathering and returns the page's local description.
@@ -146,6 +159,7 @@ test('a subscriber is offered the publisher\'s extensions and hears its audio le
         const level = await waitAudioLevel(page, 'the subscriber');
         assert.ok(Math.abs(level - TONE_LEVEL) < 0.05,
             `audio level ${level}, the tone's is ${TONE_LEVEL.toFixed(3)}`);
+        assert.deepEqual(await waitVideoSize(page, 'the subscriber'), { width: 160, height: 112 });
 
         // The talking events still come from the publisher's own packets.
         await waitUntil(() => alice.publisher.messages.some((m) => {
