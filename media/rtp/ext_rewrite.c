@@ -1,5 +1,7 @@
-/* Per-receiver rebuild of a packet's header extension block (see ext_rewrite.h). Two walks of
- * the sender's block: the first decides the form, the second writes. */
+/* Per-receiver rebuild of a packet's header extension block (see ext_rewrite.h). With room for
+ * the worst case (the forwarding path's scratch buffer always has it) one walk of the sender's
+ * block writes the one-byte form, and a second one the two-byte form only when an element needs
+ * it; short of room, a first walk sizes the block exactly and the second writes it. */
 #include "media/rtp/ext_rewrite.h"
 
 #include "media/bytes.h"
@@ -108,16 +110,19 @@ struct block_writer {
     size_t pos;
     size_t cap;
     bool two_byte;
+    bool left_out; /* an element the one-byte form cannot express was left out */
 };
 
 /* Appends one element (left out when the one-byte form cannot express it): 0 or -ENOSPC. */
 static int append(struct block_writer *w, uint8_t id, const uint8_t *data, size_t len)
 {
-    if (!w->two_byte && !fits_one_byte(id, len))
+    if (!w->two_byte && !fits_one_byte(id, len)) {
+        w->left_out = true;
         return 0;
+    }
     size_t head = w->two_byte ? 2 : 1;
     if (len > 255 || w->cap - w->pos < head + len)
-        return -ENOSPC; /* cannot happen after plan_block: kept as a bound on writes */
+        return -ENOSPC; /* cannot happen within the bounds computed before: kept as a guard */
     if (w->two_byte) {
         w->out[w->pos] = id;
         w->out[w->pos + 1] = (uint8_t)len;
@@ -150,36 +155,75 @@ static int append_all(struct block_writer *w, const struct prism_rtp_header *in,
     return rc;
 }
 
+/* Closes the block written up to w->pos after the 4-byte block header at out + fixed: zero
+ * padding to a word, the X bit, the profile and the length. Returns the header length. */
+static int finish_block(uint8_t *out, size_t fixed, const struct block_writer *w)
+{
+    size_t block = w->pos - (fixed + 4);
+    if (block == 0) {
+        out[0] &= (uint8_t)~0x10;
+        return (int)fixed;
+    }
+    size_t padded = (block + 3) & ~(size_t)3;
+    memset(out + w->pos, 0, padded - block);
+    out[0] |= 0x10;
+    prism_write_be16(out + fixed,
+                     w->two_byte ? PRISM_RTP_EXT_PROFILE_TWO_BYTE : PRISM_RTP_EXT_PROFILE_ONE_BYTE);
+    prism_write_be16(out + fixed + 2, (uint16_t)(padded / 4));
+    return (int)(fixed + 4 + padded);
+}
+
+/* The most the block can take: an element grows by at most one byte (one-byte head to
+ * two-byte head) and takes at least two bytes of the sender's block, plus the added ones. */
+static size_t worst_case_block(const struct prism_rtp_header *in,
+                               const struct prism_rtp_ext_added_set *added)
+{
+    size_t size = in->extension ? in->ext_len + in->ext_len / 2 : 0;
+    for (uint8_t i = 0; i < added->count; i++)
+        size += 2 + (size_t)added->items[i].len;
+    return size + 3; /* padding */
+}
+
+/* The common case, in one walk: room for the worst case, so the block is written straight
+ * away in the one-byte form, and again in the two-byte form only when an element needs it
+ * and the receiver takes it. */
+static int rewrite_with_room(uint8_t *out, size_t fixed, const struct prism_rtp_header *in,
+                             const struct prism_rtp_ext_map *map,
+                             const struct prism_rtp_ext_added_set *added)
+{
+    struct block_writer w = {out, fixed + 4, fixed + 4 + worst_case_block(in, added), false, false};
+    int rc = append_all(&w, in, map, added);
+    if (rc == 0 && w.left_out && added->two_byte_allowed) {
+        w = (struct block_writer){out, fixed + 4, w.cap, true, false};
+        rc = append_all(&w, in, map, added);
+    }
+    return rc < 0 ? rc : finish_block(out, fixed, &w);
+}
+
 int prism_rtp_ext_rewrite(uint8_t *out, size_t cap, const uint8_t *in_packet,
                           const struct prism_rtp_header *in, const struct prism_rtp_ext_map *map,
                           const struct prism_rtp_ext_added_set *added)
 {
     if (!out || !in_packet || !in || !map || !added || in->csrc_count > PRISM_RTP_MAX_CSRCS)
         return -EINVAL;
+    size_t fixed = PRISM_RTP_FIXED_HEADER_LEN + 4 * (size_t)in->csrc_count;
+    size_t worst = worst_case_block(in, added);
+    if (cap >= fixed + 4 + worst && worst / 4 <= 0xFFFF) {
+        memcpy(out, in_packet, fixed);
+        return rewrite_with_room(out, fixed, in, map, added);
+    }
+    /* Short of room: plan the exact size first, so that nothing is written unless it fits. */
     struct block_plan plan;
     int rc = plan_block(in, map, added, &plan);
     if (rc < 0)
         return rc;
-    size_t fixed = PRISM_RTP_FIXED_HEADER_LEN + 4 * (size_t)in->csrc_count;
     size_t padded = (plan.size + 3) & ~(size_t)3;
-    /* Nothing is written unless everything fits. */
     if (padded / 4 > 0xFFFF || cap < fixed + (padded ? 4 + padded : 0))
         return -ENOSPC;
     memcpy(out, in_packet, fixed);
-    if (padded == 0) {
-        out[0] &= (uint8_t)~0x10;
-        return (int)fixed;
-    }
-    struct block_writer w = {out, fixed + 4, fixed + 4 + padded, plan.two_byte};
+    struct block_writer w = {out, fixed + 4, fixed + 4 + padded, plan.two_byte, false};
     rc = append_all(&w, in, map, added);
-    if (rc < 0)
-        return rc;
-    memset(out + w.pos, 0, fixed + 4 + padded - w.pos);
-    out[0] |= 0x10;
-    prism_write_be16(out + fixed,
-                     w.two_byte ? PRISM_RTP_EXT_PROFILE_TWO_BYTE : PRISM_RTP_EXT_PROFILE_ONE_BYTE);
-    prism_write_be16(out + fixed + 2, (uint16_t)(padded / 4));
-    return (int)(fixed + 4 + padded);
+    return rc < 0 ? rc : finish_block(out, fixed, &w);
 }
 
 uint8_t *prism_rtp_ext_stamp_at(uint8_t *packet, size_t len,
