@@ -270,10 +270,12 @@ bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t no
     return prism_relay_history_find(&group->history, seq, now_us, data, len);
 }
 
-/* Group's worker: one publisher packet for its subscribers. */
+/* Group's worker: one publisher packet for its subscribers; `arg` is its simulcast layer + 1
+ * (0: not simulcast). */
 static void deliver_cb(void *target, struct prism_relay_buffer *buffer, uint64_t arg,
                        uint64_t now_us)
 {
+    int layer = arg > 0 && arg <= PRISM_FORWARD_MAX_LAYERS ? (int)arg - 1 : -1;
     struct vr_relay_group *group = target;
     struct prism_rtp_header header;
     if (prism_rtp_parse(buffer->data, buffer->len, &header) < 0)
@@ -283,7 +285,7 @@ static void deliver_cb(void *target, struct prism_relay_buffer *buffer, uint64_t
     bool need_keyframe = false;
     for (guint i = 0; i < group->streams->len; i++)
         need_keyframe |= vr_forward_to(group->streams->pdata[i], group, &header, buffer->data,
-                                       buffer->len, now_us);
+                                       buffer->len, layer, now_us);
     if (need_keyframe)
         vr_relay_request_keyframe(group);
 }
@@ -297,7 +299,8 @@ void vr_relay_fanout(struct vr_pub_stream *stream, const struct prism_peer_rtp *
         return;
     for (guint i = 0; i < stream->remote_groups->len; i++) {
         struct vr_relay_group *group = stream->remote_groups->pdata[i];
-        prism_relay_send(relay, here, group->worker, deliver_cb, group, buffer, 0);
+        prism_relay_send(relay, here, group->worker, deliver_cb, group, buffer,
+                         packet->layer >= 0 ? (uint64_t)packet->layer + 1 : 0);
     }
     prism_relay_buffer_unref(buffer);
 }
