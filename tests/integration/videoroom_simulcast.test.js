@@ -1,0 +1,126 @@
+// Simulcast end to end with real browsers: janus.js, unmodified, in headless Chromium publishes
+// the fake camera at 1280x720 with `simulcast: true` (three rid layers, 1280/640/320 wide), and
+// a second page subscribes to it and asks for each substream in turn with "configure". The
+// width the subscriber decodes must follow (the server switches layers at their keyframes),
+// the "substream" events must say so, and frames must keep decoding across every switch.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { browserMissing, forwardConsole, launchBrowser } from './lib/browser.js';
+import { waitUntil } from './lib/peer.js';
+import { startServer } from './lib/server.js';
+import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+// The files the pages may load, by URL path; nothing else is served.
+const FILES = {
+    '/pages/simulcast.html': ['pages/simulcast.html', 'text/html'],
+    '/pages/simulcast.js': ['pages/simulcast.js', 'text/javascript'],
+    '/node_modules/janus-gateway/npm/src/janus.js':
+        ['node_modules/janus-gateway/npm/src/janus.js', 'text/javascript'],
+    '/node_modules/webrtc-adapter/out/adapter.js':
+        ['node_modules/webrtc-adapter/out/adapter.js', 'text/javascript'],
+};
+
+let server;
+let web;
+let browser;
+let connection;
+
+async function serveFiles() {
+    const files = http.createServer((request, response) => {
+        const entry = FILES[new URL(request.url, 'http://127.0.0.1').pathname];
+        if (!entry) {
+            response.writeHead(404).end();
+            return;
+        }
+        response.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-store' });
+        response.end(readFileSync(path.join(HERE, entry[0])));
+    });
+    await new Promise((resolve) => files.listen(0, '127.0.0.1', resolve));
+    return files;
+}
+
+before(async () => {
+    if (browserMissing()) return;
+    server = await startServer();
+    connection = await connectJanode(server);
+    web = await serveFiles();
+    browser = await launchBrowser();
+});
+
+after(async () => {
+    await browser?.close();
+    web?.close();
+    await connection?.close().catch(() => {});
+    await server?.stop();
+});
+
+async function openPage(query, label) {
+    const page = await (await browser.newContext()).newPage();
+    forwardConsole(page, label);
+    const search = new URLSearchParams({ server: server.wsUrl, ...query });
+    await page.goto(`http://127.0.0.1:${web.address().port}/pages/simulcast.html?${search}`);
+    return page;
+}
+
+const report = (page) => page.evaluate(() => window.report());
+
+test('a subscriber gets each simulcast substream of a janus.js publisher in turn',
+    { skip: browserMissing() ?? false }, async (t) => {
+        const admin = await RoomHandle.attach(await connection.create());
+        const room = newRoomId();
+        await admin.handle.create({ room, videocodec: 'vp8' });
+        const publisher = await openPage({ room: String(room), role: 'publisher' }, 'publisher');
+        let published = null;
+        await waitUntil(async () => {
+            published = await report(publisher);
+            assert.deepEqual(published.errors, []);
+            return published.published && published.feedId &&
+                published.layers.filter((l) => l.framesEncoded > 0).length === 3;
+        }, async () => `the publisher to send three layers: ${JSON.stringify(await report(publisher))}`,
+        60000, 250);
+        t.diagnostic(`publisher layers: ${JSON.stringify(published.layers)}`);
+        const { participants } = await admin.handle.listParticipants({ room });
+        assert.deepEqual(participants.map((p) => p.feed), [published.feedId]);
+
+        const subscriber = await openPage({ room: String(room), role: 'subscriber',
+            feed: String(published.feedId) }, 'subscriber');
+        let last = null;
+        const explain = async () => `subscriber ${JSON.stringify(last)}; publisher ` +
+            `${JSON.stringify((await report(publisher)).layers)}`;
+        // Decoding the given width, and ten more frames decoded at it (waited for, not timed).
+        const decodes = async (width, substream) => {
+            let start = null;
+            await waitUntil(async () => {
+                last = await report(subscriber);
+                assert.deepEqual(last.errors, []);
+                const video = last.video;
+                if (!video || video.width !== width) return false;
+                start ??= video.framesDecoded;
+                return video.framesDecoded >= start + 10 && last.substreams.at(-1) === substream;
+            }, async () => `${width} wide frames on substream ${substream}: ${await explain()}`,
+            45000, 250);
+            return last.video;
+        };
+
+        // No configure yet: the highest layer.
+        const steps = [[2, 1280]];
+        let video = await decodes(1280, 2);
+        for (const [substream, width] of [[1, 640], [0, 320], [2, 1280], [0, 320]]) {
+            const before = video.framesDecoded;
+            await subscriber.evaluate((n) => window.configure(n), substream);
+            video = await decodes(width, substream);
+            assert.ok(video.framesDecoded > before, 'frames kept decoding across the switch');
+            steps.push([substream, width]);
+        }
+        t.diagnostic(`steps ${JSON.stringify(steps)}; substream events ` +
+            `${JSON.stringify(last.substreams)}; last ${JSON.stringify(last.video)}`);
+        // One event per switch, in order (the start may pass through a lower layer whose
+        // keyframe came first).
+        assert.deepEqual(last.substreams.slice(-4), steps.slice(1).map(([substream]) => substream));
+    });
