@@ -241,20 +241,18 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
         vr_forwarders_relay_rtp(publisher, packet);
 }
 
-/* Resends one packet a subscriber stream lost: its output sequence number maps back through
- * the stream's forwarding state to the publisher's, whose packet is rewritten as it was sent. */
 /* The publisher's packet `source_seq` as the subscriber stream's source holds it: the
  * publisher stream's history on the room worker, the group's on another worker. */
 static bool find_stored(struct vr_sub_stream *target, uint16_t source_seq, uint64_t now,
                         const uint8_t **data, size_t *len)
 {
-    if (target->group)
-        return vr_relay_group_find(target->group, source_seq, now, data, len);
+    /* Simulcast: the layer the stream forwards now, whose history holds its packets. */
     struct prism_forward_layers layers;
     prism_forward_simulcast_state(&target->forward, &layers);
-    struct prism_nack_history
-        *history = target->source
-                       ->history[layers.active && layers.substream > 0 ? layers.substream : 0];
+    int layer = layers.active && layers.substream > 0 ? layers.substream : 0;
+    if (target->group)
+        return vr_relay_group_find(target->group, layer, source_seq, now, data, len);
+    struct prism_nack_history *history = target->source->history[layer];
     struct prism_nack_stored stored;
     if (!history || prism_nack_history_find(history, source_seq, now, &stored) < 0)
         return false;

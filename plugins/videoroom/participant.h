@@ -269,9 +269,9 @@ void vr_relay_request_keyframe(struct vr_relay_group *group);
  * (a round trip through the room's worker and the relay). Any worker. */
 void vr_relay_after_room(struct vr_room *room, struct prism_worker *back,
                          prism_worker_job_cb callback, void *data);
-/* Subscriber's worker: the publisher's packet with sequence `seq`, if the group still holds
- * it (for NACKs). */
-bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,
+/* Subscriber's worker: the publisher's packet with sequence `seq` of simulcast `layer` (-1:
+ * not simulcast), if the group still holds it (for NACKs). */
+bool vr_relay_group_find(struct vr_relay_group *group, int layer, uint16_t seq, uint64_t now_us,
                          const uint8_t **data, size_t *len);
 /* A publisher's clock (from its sender report of `source_ssrc`) for the SRs of a subscriber
  * stream that forwards it now; nothing otherwise. The stream's worker. */

@@ -123,9 +123,13 @@ window.configure = (substream, temporal) => {
 window.report = async () => {
     const report = { errors: state.errors, published: state.published,
         subscribed: state.subscribed, substreams: state.substreams, temporals: state.temporals,
-        feedId: state.feedId, video: null, layers: [] };
+        feedId: state.feedId, video: null, layers: [], serverPort: null };
     const pc = handle?.webrtcStuff?.pc;
     if (!pc) return report;
+    // The server's host candidate port: in single-port mode it tells the worker (udp_port +
+    // the worker's index).
+    const candidate = / (\d+) typ host/.exec(pc.remoteDescription?.sdp || '');
+    report.serverPort = candidate ? Number(candidate[1]) : null;
     for (const entry of (await pc.getStats()).values()) {
         if (entry.type === 'inbound-rtp' && entry.kind === 'video') {
             report.video = { width: entry.frameWidth || 0, height: entry.frameHeight || 0,
