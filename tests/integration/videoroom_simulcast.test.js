@@ -102,6 +102,30 @@ test('subscribers get each simulcast substream of a janus.js publisher in turn',
                 both[1].substreams.at(-1) === 2;
         }, async () => `the first at 320 and the second at 1280: ${JSON.stringify(both)}`,
         45000, 250);
+        // Temporal layers: janus.js asks for two per layer (L1T2); "temporal": 0 keeps one
+        // frame in two. The share of the publisher's frames the first subscriber decodes is
+        // measured over 20 decoded frames before and after.
+        const share = async () => {
+            const lowest = async () => (await report(publisher)).layers
+                .find((l) => l.width === 320)?.framesEncoded ?? 0;
+            const start = [(await report(first.page)).video.framesDecoded, await lowest()];
+            let decoded = 0;
+            await waitUntil(async () => {
+                decoded = (await report(first.page)).video.framesDecoded - start[0];
+                return decoded >= 20;
+            }, 'twenty more frames decoded', 45000, 100);
+            return decoded / Math.max(1, (await lowest()) - start[1]);
+        };
+        const allFrames = await share();
+        await first.page.evaluate(() => window.configure(0, 0));
+        await waitUntil(async () => (await report(first.page)).temporals.at(-1) === 0,
+            async () => `the temporal event: ${JSON.stringify(await report(first.page))} ${JSON.stringify((await report(publisher)).layers)}`, 20000, 100);
+        const baseFrames = await share();
+        t.diagnostic(`decoded share of the lowest layer's frames: all ${allFrames.toFixed(2)}, ` +
+            `temporal 0 ${baseFrames.toFixed(2)}`);
+        assert.ok(allFrames > 0.8 && baseFrames < 0.65 && baseFrames > 0.3,
+            `temporal 0 should halve the frame rate: ${allFrames} -> ${baseFrames}`);
+
         // Where the second one landed depends on the workers' loads (a handle already on the
         // least-loaded worker stays there): said, not asserted.
         t.diagnostic(`server ports: ${first.serverPort}, ${second.serverPort}` +

@@ -50,6 +50,12 @@ function publish() {
     handle.createOffer({
         tracks: [{ type: 'video', simulcast: true, recv: false,
             capture: { width: { exact: 1280 }, height: { exact: 720 }, frameRate: { ideal: 15 } } }],
+        // With the dependency descriptor negotiated Chrome moves the VP8 temporal layer ids out
+        // of the payload descriptor into that extension, which the server does not read yet:
+        // offered without it, the temporal ids stay where the server looks.
+        customizeSdp: (jsep) => {
+            jsep.sdp = jsep.sdp.replace(/a=extmap:\d+ [^\r\n]*dependency-descriptor[^\r\n]*\r\n/g, '');
+        },
         success: (jsep) => handle.send({ message: { request: 'configure', audio: false,
             video: true }, jsep }),
         error: fail,
@@ -140,7 +146,7 @@ window.report = async () => {
         if (entry.type === 'outbound-rtp' && entry.kind === 'video') {
             report.layers.push({ rid: entry.rid, width: entry.frameWidth || 0,
                 framesEncoded: entry.framesEncoded || 0,
-                limitation: entry.qualityLimitationReason });
+                limitation: entry.qualityLimitationReason, mode: entry.scalabilityMode });
         }
     }
     return report;
