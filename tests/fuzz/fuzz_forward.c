@@ -38,7 +38,8 @@ struct model {
     bool paused;
     uint16_t newest_seq;
     uint16_t initial_seq;
-    bool layered; /* packets go in as simulcast layers (prism_forward_packet_layer) */
+    bool layered;       /* packets go in as simulcast layers (prism_forward_packet_layer) */
+    uint32_t sent_ssrc; /* the publisher SSRC of the newest packet sent */
 };
 
 static const uint32_t ssrcs[3] = {0x11110000u, 0x22220000u, 0x33330000u};
@@ -171,7 +172,11 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
     if (r == PRISM_FORWARD_SEND) {
         if (m->paused || out_len != len || out_len > cap)
             __builtin_trap();
-        m->expect_continuation |= prism_forward_counters(&m->s)->layer_switches != layer_switches;
+        /* A layer switch onto another SSRC starts a segment; onto the SSRC being forwarded
+         * already (the stream was not layered before) it goes on, gaps and all. */
+        m->expect_continuation |= prism_forward_counters(&m->s)->layer_switches != layer_switches &&
+                                  m->sent_any && in.ssrc != m->sent_ssrc;
+        m->sent_ssrc = in.ssrc;
         check_sent(m, &in, out, out_len);
         check_resend(m, &in, packet, len, out);
     } else if (r == PRISM_FORWARD_DROP_NEED_KEYFRAME && layer < 0 &&

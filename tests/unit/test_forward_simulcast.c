@@ -73,7 +73,8 @@ static int round_of_frames(struct prism_forward_stream *s, struct publisher *pub
         if (r == PRISM_FORWARD_SEND) {
             g_assert_cmpint(sent, ==, -1);
             sent = l;
-            *out = o;
+            *out = o; /* and its view re-pointed into *out */
+            g_assert_cmpint(prism_rtp_parse(out->data, out->len, &out->h), ==, 0);
         }
         if (asked && r == PRISM_FORWARD_DROP_NEED_KEYFRAME)
             *asked = true;
