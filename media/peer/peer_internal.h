@@ -62,8 +62,10 @@ struct peer_media {
     bool nack_owner;                      /* the owner answers NACKs: no history here */
     uint16_t rtx_seq;                     /* next RTX sequence number of prism_peer_resend_rtp */
     struct prism_nack_receiver *receiver; /* once the remote's SSRC is known */
-    uint64_t lost_reported;               /* cumulative loss at the last slowlink check */
-    int64_t remote_lost_reported;         /* the remote's cumulative loss of our stream */
+    /* Simulcast layers 1 and up, once their SSRCs are known (layer 0 is `receiver`). */
+    struct prism_nack_receiver *layer_receivers[PEER_MAX_LAYERS];
+    uint64_t lost_reported;       /* cumulative loss at the last slowlink check */
+    int64_t remote_lost_reported; /* the remote's cumulative loss of our stream */
     /* Send side, for sender reports. */
     uint32_t packets_sent, octets_sent;
     uint32_t last_rtp_timestamp;

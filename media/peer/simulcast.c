@@ -163,10 +163,14 @@ struct peer_media *peer_simulcast_learn(struct prism_peer *peer, const struct pr
         return NULL;
     struct peer_simulcast *sc = &media->simulcast;
     repaired |= media->rtx_pt && h->payload_type == media->rtx_pt;
-    if (repaired)
+    if (repaired) {
         sc->rtx_ssrcs[found] = h->ssrc;
-    else
+    } else {
+        /* A layer on a new SSRC: its loss tracking starts over (recovery.c makes it again). */
+        prism_nack_receiver_destroy(media->layer_receivers[found]);
+        media->layer_receivers[found] = NULL;
         sc->ssrcs[found] = h->ssrc;
+    }
     if (found == 0) {
         media->remote_ssrc = sc->ssrcs[0];
         media->remote_rtx_ssrc = sc->rtx_ssrcs[0];

@@ -27,6 +27,7 @@ static struct prism_peer *peer_from_offer(struct prism_sdp *offer)
 
 static void peer_free(struct prism_peer *peer)
 {
+    peer_recovery_free(peer);
     free(peer->media);
     free(peer);
 }
@@ -136,6 +137,43 @@ static void test_peer_simulcast_orders_h_m_l_and_unnamed_rids(void)
     prism_sdp_free(offer);
 }
 
+/* Loss on every layer is tracked (NACKs, receiver reports), not only on the primary SSRC. */
+static void test_peer_simulcast_tracks_loss_per_layer(void)
+{
+    struct prism_sdp *offer = sdp_parse_fixture("chrome_simulcast_datachannel.sdp");
+    struct prism_peer *peer = peer_from_offer(offer);
+    struct peer_media *video = &peer->media[1];
+    uint8_t vp8 = video->recv_pt;
+    g_assert_cmpint(layer_of(peer, 0x9000, "1", "q", false, vp8), ==, 0);
+    g_assert_cmpint(layer_of(peer, 0xA000, "1", "h", false, vp8), ==, 1);
+    g_assert_cmpuint(peer_recovery_next_deadline(peer), ==, UINT64_MAX);
+    const uint16_t seqs[] = {10, 11, 14}; /* 12 and 13 lost on layer 1 */
+    for (unsigned i = 0; i < 3; i++) {
+        uint8_t buf[200];
+        struct prism_rtp_header h;
+        packet(buf, sizeof(buf), &h, 0xA000, vp8, NULL, NULL, false);
+        h.seq = seqs[i];
+        g_assert_true(peer_recovery_on_receive(peer, video, &h, false, 1000000 + i * 33000));
+        packet(buf, sizeof(buf), &h, 0x9000, vp8, NULL, NULL, false);
+        h.seq = (uint16_t)(500 + i);
+        g_assert_true(peer_recovery_on_receive(peer, video, &h, false, 1000000 + i * 33000));
+    }
+    g_assert_nonnull(video->receiver);
+    g_assert_nonnull(video->layer_receivers[1]);
+    g_assert_null(video->layer_receivers[2]);
+    g_assert_cmpuint(peer_recovery_next_deadline(peer), <, UINT64_MAX); /* a NACK to send */
+    struct prism_rtcp_report_block blocks[4];
+    g_assert_cmpuint(peer_recovery_report_blocks(peer, 2000000, blocks, 4), ==, 2);
+    g_assert_cmpuint(blocks[0].ssrc, ==, 0x9000);
+    g_assert_cmpuint(blocks[1].ssrc, ==, 0xA000);
+    g_assert_cmpint(blocks[1].cumulative_lost, ==, 2);
+    /* A layer re-learnt on a new SSRC starts its tracking over. */
+    g_assert_cmpint(layer_of(peer, 0xA100, "1", "h", false, vp8), ==, 1);
+    g_assert_null(video->layer_receivers[1]);
+    peer_free(peer);
+    prism_sdp_free(offer);
+}
+
 static const char *sim_offer =
     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
     "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\n"
@@ -185,5 +223,7 @@ int main(int argc, char **argv)
                     test_peer_simulcast_orders_h_m_l_and_unnamed_rids);
     g_test_add_func("/peer/simulcast/reads_ssrc_group_sim",
                     test_peer_simulcast_reads_ssrc_group_sim);
+    g_test_add_func("/peer/simulcast/tracks_loss_per_layer",
+                    test_peer_simulcast_tracks_loss_per_layer);
     return g_test_run();
 }
