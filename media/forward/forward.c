@@ -16,6 +16,7 @@ int prism_forward_init(struct prism_forward_stream *s, const struct prism_forwar
     s->initial_timestamp = cfg->initial_timestamp;
     s->keyframe_retry_us = cfg->keyframe_retry_us ? cfg->keyframe_retry_us
                                                   : PRISM_FORWARD_DEFAULT_KEYFRAME_RETRY_US;
+    forward_simulcast_init(&s->layers);
     return 0;
 }
 
@@ -86,6 +87,7 @@ int prism_forward_switch(struct prism_forward_stream *s, const struct prism_forw
     install_source(s, src);
     s->source_known = false;
     s->has_stale_ssrc = false;
+    forward_simulcast_reset(&s->layers);
     end_segment(s);
     return 0;
 }
@@ -183,11 +185,56 @@ static enum prism_forward_result drop_invalid(struct prism_forward_stream *s)
     return PRISM_FORWARD_DROP;
 }
 
-enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
-                                               const struct prism_rtp_header *in,
-                                               const uint8_t *in_packet, size_t in_len,
-                                               uint8_t *out, size_t out_cap, size_t *out_len,
-                                               uint64_t now_us)
+/* Simulcast: whether a packet of `layer` goes on (PASS), and what to answer when not. */
+static bool pass_layer(struct prism_forward_stream *s, int layer, const struct forward_packet *p,
+                       uint64_t now_us, enum prism_forward_result *result)
+{
+    switch (
+        forward_simulcast_decide(&s->layers, layer, p->keyframe, s->keyframe_retry_us, now_us)) {
+    case FORWARD_LAYER_SWITCH:
+        /* The layer left is not stale: the stream may come back to it. track_source then sees
+         * the new SSRC and starts a segment that continues the output. */
+        s->has_stale_ssrc = false;
+        s->counters.layer_switches++;
+        break;
+    case FORWARD_LAYER_PASS:
+        break;
+    case FORWARD_LAYER_DROP_ASK:
+        s->counters.dropped_layer++;
+        s->counters.keyframe_requests++;
+        *result = PRISM_FORWARD_DROP_NEED_KEYFRAME;
+        return false;
+    default:
+        s->counters.dropped_layer++;
+        *result = PRISM_FORWARD_DROP;
+        return false;
+    }
+    forward_simulcast_temporal(&s->layers, p);
+    return true;
+}
+
+/* Held back until a keyframe: DROP, or DROP_NEED_KEYFRAME when it is time to ask. */
+static bool pass_gate(struct prism_forward_stream *s, const struct forward_packet *p,
+                      uint64_t now_us, enum prism_forward_result *result)
+{
+    enum forward_gate gate = forward_gate_check(s, p, now_us);
+    if (gate == FORWARD_GATE_PASS)
+        return true;
+    s->counters.dropped_waiting_keyframe++;
+    if (gate == FORWARD_GATE_DROP) {
+        *result = PRISM_FORWARD_DROP;
+        return false;
+    }
+    s->counters.keyframe_requests++;
+    *result = PRISM_FORWARD_DROP_NEED_KEYFRAME;
+    return false;
+}
+
+enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream *s, int layer,
+                                                     const struct prism_rtp_header *in,
+                                                     const uint8_t *in_packet, size_t in_len,
+                                                     uint8_t *out, size_t out_cap, size_t *out_len,
+                                                     uint64_t now_us)
 {
     if (!s)
         return PRISM_FORWARD_DROP;
@@ -198,8 +245,12 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
         return PRISM_FORWARD_DROP;
     }
     struct forward_packet p;
-    if (forward_inspect(s, in, &p) < 0 || !track_source(s, in->ssrc) ||
-        !place_in_segment(s, in->seq))
+    enum prism_forward_result result = PRISM_FORWARD_DROP;
+    if (forward_inspect(s, in, &p) < 0)
+        return drop_invalid(s);
+    if (layer >= 0 && !pass_layer(s, layer, &p, now_us, &result))
+        return result;
+    if (!track_source(s, in->ssrc) || !place_in_segment(s, in->seq))
         return drop_invalid(s);
     if (!forward_layer_wanted(s, in, &p)) {
         if (s->seq.based)
@@ -207,16 +258,8 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
         s->counters.dropped_filtered++;
         return PRISM_FORWARD_DROP;
     }
-    if (!s->seq.based) {
-        enum forward_gate gate = forward_gate_check(s, &p, now_us);
-        if (gate != FORWARD_GATE_PASS) {
-            s->counters.dropped_waiting_keyframe++;
-            if (gate == FORWARD_GATE_DROP)
-                return PRISM_FORWARD_DROP;
-            s->counters.keyframe_requests++;
-            return PRISM_FORWARD_DROP_NEED_KEYFRAME;
-        }
-    }
+    if (!s->seq.based && !pass_gate(s, &p, now_us, &result))
+        return result;
     if (forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0)
         return drop_invalid(s);
     if (!s->seq.based)
@@ -226,6 +269,15 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
     s->counters.forwarded++;
     *out_len = p.out_len;
     return PRISM_FORWARD_SEND;
+}
+
+enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
+                                               const struct prism_rtp_header *in,
+                                               const uint8_t *in_packet, size_t in_len,
+                                               uint8_t *out, size_t out_cap, size_t *out_len,
+                                               uint64_t now_us)
+{
+    return prism_forward_packet_layer(s, -1, in, in_packet, in_len, out, out_cap, out_len, now_us);
 }
 
 int prism_forward_source_seq(const struct prism_forward_stream *s, uint16_t out_seq,

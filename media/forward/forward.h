@@ -73,6 +73,37 @@ struct prism_forward_counters {
     uint64_t switches;          /* prism_forward_switch() calls that replaced a source */
     uint64_t source_changes;    /* SSRC changes and sequence restarts seen in the packets */
     uint64_t keyframe_requests; /* PRISM_FORWARD_DROP_NEED_KEYFRAME results */
+    uint64_t dropped_layer;     /* simulcast: packets of a layer not forwarded now */
+    uint64_t layer_switches;    /* simulcast: spatial layer changes (at a keyframe) */
+};
+
+/* Simulcast (rid or SSRC-based) and VP8 temporal layers: which of a publisher stream's layers
+ * (0 = lowest quality) this subscriber stream forwards. The engine switches only at a
+ * keyframe of the layer it switches to, so the output stays one decodable stream. Private:
+ * use prism_forward_simulcast_configure and prism_forward_simulcast_state. */
+#define PRISM_FORWARD_MAX_LAYERS 3
+#define PRISM_FORWARD_DEFAULT_FALLBACK_US 250000u
+struct prism_forward_simulcast {
+    bool active;            /* the source sent layered packets (prism_forward_packet_layer) */
+    int8_t current;         /* spatial layer forwarded now; -1 before the first switch */
+    int8_t target;          /* substream asked for (configure "substream") */
+    int8_t temporal;        /* highest VP8 temporal layer forwarded now */
+    int8_t temporal_target; /* configure "temporal" */
+    bool asked;             /* a keyframe of the wanted layer was asked for */
+    uint64_t asked_us;      /* when */
+    uint64_t fallback_us;   /* a layer silent this long is not available */
+    uint8_t seen;           /* bit per layer: a packet of it arrived */
+    uint64_t last_seen_us[PRISM_FORWARD_MAX_LAYERS];
+};
+
+/* What a simulcast subscriber stream forwards, for events and queries. */
+struct prism_forward_layers {
+    bool active;
+    int substream;        /* current spatial layer, -1 none yet */
+    int substream_target; /* asked for */
+    int temporal;         /* current highest temporal layer */
+    int temporal_target;
+    uint64_t fallback_us;
 };
 
 /* Source sequence numbers -> output sequence numbers for the current segment (the run of
@@ -142,6 +173,7 @@ struct prism_forward_stream {
     uint64_t keyframe_asked_us;
     struct prism_forward_seqmap seq;
     struct prism_forward_output out;
+    struct prism_forward_simulcast layers;
     struct prism_forward_counters counters;
 };
 
@@ -176,6 +208,29 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
                                                const uint8_t *in_packet, size_t in_len,
                                                uint8_t *out, size_t out_cap, size_t *out_len,
                                                uint64_t now_us);
+
+/* prism_forward_packet for a packet of simulcast layer `layer` (0 = lowest; the SSRC the
+ * publisher sends that layer on, learnt from its rid or a=ssrc-group:SIM). Only the layer
+ * chosen for this stream is forwarded: the stream moves to the layer wanted (the substream
+ * asked for, or the best one below it still arriving) at that layer's first keyframe, keeping
+ * SSRC, sequence numbers, timestamps and VP8 picture ids continuous; while it waits, packets
+ * of the wanted layer answer PRISM_FORWARD_DROP_NEED_KEYFRAME (every keyframe_retry_us).
+ * VP8 temporal layers above the one asked for are dropped. layer < 0: prism_forward_packet. */
+enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream *s, int layer,
+                                                     const struct prism_rtp_header *in,
+                                                     const uint8_t *in_packet, size_t in_len,
+                                                     uint8_t *out, size_t out_cap, size_t *out_len,
+                                                     uint64_t now_us);
+
+/* Sets the layers a simulcast stream asks for (Janus's configure): substream 0-2, temporal
+ * 0-2 (a negative value keeps the current setting), fallback_us (0 keeps it). Takes effect
+ * at the next keyframe of the new layer. */
+void prism_forward_simulcast_configure(struct prism_forward_stream *s, int substream, int temporal,
+                                       uint64_t fallback_us);
+
+/* The stream's layer state. */
+void prism_forward_simulcast_state(const struct prism_forward_stream *s,
+                                   struct prism_forward_layers *out);
 
 /* Retransmission from a history shared by every subscriber of a publisher stream (which keeps
  * the publisher's packets as received): a NACK for output sequence number out_seq maps back to

@@ -50,6 +50,28 @@ enum forward_gate forward_gate_check(struct prism_forward_stream *s, const struc
 bool forward_layer_wanted(const struct prism_forward_stream *s, const struct prism_rtp_header *in,
                           const struct forward_packet *p);
 
+/* simulcast.c: defaults of a stream's layer state (prism_forward_init). */
+void forward_simulcast_init(struct prism_forward_simulcast *sc);
+/* simulcast.c: a new source (publisher switch): nothing seen, no layer chosen. */
+void forward_simulcast_reset(struct prism_forward_simulcast *sc);
+
+/* simulcast.c: what to do with a packet of spatial layer `layer` (0 = lowest). */
+enum forward_layer_decision {
+    FORWARD_LAYER_PASS,     /* of the layer forwarded now */
+    FORWARD_LAYER_SWITCH,   /* a keyframe of the layer wanted: it becomes the current one */
+    FORWARD_LAYER_DROP,     /* another layer */
+    FORWARD_LAYER_DROP_ASK, /* the layer wanted, not a keyframe: ask the publisher for one */
+};
+enum forward_layer_decision forward_simulcast_decide(struct prism_forward_simulcast *sc, int layer,
+                                                     bool keyframe, uint64_t retry_us,
+                                                     uint64_t now_us);
+/* simulcast.c: follows the temporal layer asked for at VP8 frame starts (down at any frame,
+ * up at a TL0 frame, whose successors depend only on what was forwarded). */
+void forward_simulcast_temporal(struct prism_forward_simulcast *sc, const struct forward_packet *p);
+/* simulcast.c: false for a VP8 packet of a temporal layer above the one forwarded. */
+bool forward_simulcast_temporal_wanted(const struct prism_forward_simulcast *sc,
+                                       const struct forward_packet *p);
+
 /* seqmap.c */
 enum forward_seq_check {
     FORWARD_SEQ_MAP,     /* in the window: forward (forward_seqmap_map) or skip */

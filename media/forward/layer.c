@@ -9,5 +9,8 @@ bool forward_layer_wanted(const struct prism_forward_stream *s, const struct pri
 {
     /* Padding-only packets are bandwidth probes for the publisher's link: they carry no media
      * and would only cost every subscriber's link. */
-    return in->payload_len > 0;
+    if (in->payload_len == 0)
+        return false;
+    /* Simulcast: VP8 temporal layers above the one this subscriber asked for. */
+    return forward_simulcast_temporal_wanted(&s->layers, p);
 }

@@ -204,9 +204,11 @@ int prism_peer_media_info(const struct prism_peer *peer, unsigned media_index,
         .codec = media->codec,
         .rtx_payload_type = media->rtx_pt,
         .remote_ssrc = media->remote_ssrc,
+        .simulcast_layers = media->simulcast.layer_count,
         .extmap_count = media->extmap_count,
         .extmap_allow_mixed = media->extmap_allow_mixed,
     };
+    memcpy(out->layer_ssrcs, media->simulcast.ssrcs, sizeof(out->layer_ssrcs));
     memcpy(out->extmaps, media->extmaps, sizeof(out->extmaps[0]) * media->extmap_count);
     return 0;
 }

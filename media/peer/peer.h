@@ -57,6 +57,7 @@ struct prism_peer_rtp {
     size_t cap;
     struct prism_rtp_header header; /* parsed view into data */
     unsigned media_index;           /* the m-line it belongs to */
+    int layer;                      /* simulcast layer, 0 = lowest quality; -1: not simulcast */
     uint64_t arrival_us;            /* when it arrived (prism_now_us), for the plugin's timers */
     const char *mid;
     bool video;
@@ -201,6 +202,7 @@ int prism_peer_add_remote_candidate(struct prism_peer *peer, const char *candida
 bool prism_peer_is_connected(const struct prism_peer *peer);
 
 #define PRISM_PEER_MAX_EXTMAPS 16
+#define PRISM_PEER_MAX_LAYERS 3 /* simulcast layers of one m-line */
 
 /* What was negotiated on one m-line. */
 struct prism_peer_media_info {
@@ -210,6 +212,10 @@ struct prism_peer_media_info {
     struct prism_sdp_codec codec; /* the chosen codec, with its payload type and fmtp */
     uint8_t rtx_payload_type;     /* 0: none */
     uint32_t remote_ssrc;         /* what the remote sends on it; 0 until known */
+    /* Simulcast (a=simulcast with rids, or a=ssrc-group:SIM): the layers the remote sends,
+     * 0 when it does not; their SSRCs by layer (0 = lowest quality), 0 until known. */
+    uint8_t simulcast_layers;
+    uint32_t layer_ssrcs[PRISM_PEER_MAX_LAYERS];
     uint8_t extmap_count;
     struct prism_sdp_extmap extmaps[PRISM_PEER_MAX_EXTMAPS];
     bool extmap_allow_mixed; /* two-byte header extensions negotiated */
@@ -262,7 +268,7 @@ int prism_peer_resend_rtp(struct prism_peer *peer, unsigned media_index, uint8_t
 int prism_peer_send_rtcp(struct prism_peer *peer, const uint8_t *data, size_t len);
 
 /* Asks the remote for a keyframe on the m-line it sends us (PLI, or FIR when only that was
- * negotiated). */
+ * negotiated); for every simulcast layer known. */
 int prism_peer_request_keyframe(struct prism_peer *peer, unsigned media_index);
 
 /* Caps what the remote sends us (REMB, bits per second; 0 removes the cap). Sent at once

@@ -23,6 +23,17 @@ struct peer_channel {
     char label[64];
 };
 
+#define PEER_MAX_LAYERS PRISM_PEER_MAX_LAYERS
+
+/* Simulcast layers the remote sends on one m-line (simulcast.c); layer_count 0: none. */
+struct peer_simulcast {
+    uint8_t layer_count;
+    bool by_rid;                                       /* named by rid; else a=ssrc-group:SIM */
+    char rids[PEER_MAX_LAYERS][PRISM_SDP_RID_LEN + 1]; /* by layer, 0 = lowest quality */
+    uint32_t ssrcs[PEER_MAX_LAYERS];                   /* 0 until known */
+    uint32_t rtx_ssrcs[PEER_MAX_LAYERS];
+};
+
 /* One negotiated m-line as the transport needs it. */
 struct peer_media {
     char mid[PRISM_SDP_MID_LEN + 1];
@@ -42,6 +53,7 @@ struct peer_media {
     bool extmap_allow_mixed; /* the answer allowed two-byte header extensions */
     uint32_t local_ssrc, local_rtx_ssrc;
     uint32_t remote_ssrc, remote_rtx_ssrc; /* 0 until known (SDP or first packet) */
+    struct peer_simulcast simulcast;       /* remote_ssrc is then its lowest layer */
     /* Receive side. */
     bool receiving;
     uint64_t last_packet_us;
@@ -51,8 +63,10 @@ struct peer_media {
     bool nack_owner;                      /* the owner answers NACKs: no history here */
     uint16_t rtx_seq;                     /* next RTX sequence number of prism_peer_resend_rtp */
     struct prism_nack_receiver *receiver; /* once the remote's SSRC is known */
-    uint64_t lost_reported;               /* cumulative loss at the last slowlink check */
-    int64_t remote_lost_reported;         /* the remote's cumulative loss of our stream */
+    /* Simulcast layers 1 and up, once their SSRCs are known (layer 0 is `receiver`). */
+    struct prism_nack_receiver *layer_receivers[PEER_MAX_LAYERS];
+    uint64_t lost_reported;       /* cumulative loss at the last slowlink check */
+    int64_t remote_lost_reported; /* the remote's cumulative loss of our stream */
     /* Send side, for sender reports. */
     uint32_t packets_sent, octets_sent;
     uint32_t last_rtp_timestamp;
@@ -97,6 +111,8 @@ struct prism_peer {
     unsigned media_capacity; /* entries allocated, zeroed until used */
     unsigned media_count;
     uint8_t mid_ext_id; /* 0: the remote sends no mid extension */
+    uint8_t rid_ext_id; /* of the remote's rid simulcast; 0: none */
+    uint8_t repaired_rid_ext_id;
 
     /* One timer, re-armed to the earliest deadline: in the worker loop's heap, or a GSource
      * where there is no loop (unit tests driving a bare GMainContext). */
@@ -138,8 +154,9 @@ void peer_timer_stop(struct prism_peer *peer);
 void peer_timer_rearm(struct prism_peer *peer);
 
 /* streams.c */
+/* The m-line of a received packet, and its simulcast layer in *layer (-1: not simulcast). */
 struct peer_media *peer_media_for_packet(struct prism_peer *peer,
-                                         const struct prism_rtp_header *header);
+                                         const struct prism_rtp_header *header, int *layer);
 /* Builds the m-line table from a completed exchange. `local_answer` tells which side
  * answered: directions are read from our point of view either way. */
 int peer_streams_from_exchange(struct prism_peer *peer, const struct prism_sdp *offer,
@@ -150,6 +167,20 @@ int peer_media_reserve(struct prism_peer *peer, unsigned count);
 /* The m-line slot `index` (reserved) for `mid`: our SSRCs are drawn on first use and kept for
  * that mid. */
 struct peer_media *peer_media_slot(struct prism_peer *peer, unsigned index, const char *mid);
+
+/* simulcast.c */
+/* Reads the simulcast layers of an m-line we answered (or, with SSRCs, any m-line). */
+void peer_simulcast_setup(struct prism_peer *peer, struct peer_media *media,
+                          const struct prism_sdp_media *offered,
+                          const struct prism_sdp_media *answered);
+/* The layer whose SSRC (or RTX SSRC) this is, or -1. */
+int peer_simulcast_layer_of(const struct peer_media *media, uint32_t ssrc);
+/* A packet of an unknown SSRC naming a rid (or repaired rid) of a simulcast m-line: the SSRC
+ * is learnt for that layer. The m-line, or NULL. */
+struct peer_media *peer_simulcast_learn(struct prism_peer *peer, const struct prism_rtp_header *h,
+                                        int *layer);
+/* The known SSRCs of the layers, lowest first, into out (PEER_MAX_LAYERS entries). */
+unsigned peer_simulcast_ssrcs(const struct peer_media *media, uint32_t *out);
 
 /* peer.c, shared with offer.c */
 int peer_apply_remote_transport(struct prism_peer *peer, const struct prism_sdp *remote,

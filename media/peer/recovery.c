@@ -39,6 +39,14 @@ static void create_history(struct peer_media *media)
         prism_warn("peer", "no retransmission history for mid %s", media->mid);
 }
 
+static void destroy_layer_receivers(struct peer_media *media)
+{
+    for (unsigned l = 0; l < PEER_MAX_LAYERS; l++) {
+        prism_nack_receiver_destroy(media->layer_receivers[l]);
+        media->layer_receivers[l] = NULL;
+    }
+}
+
 void peer_recovery_setup(struct prism_peer *peer)
 {
     for (unsigned i = 0; i < peer->media_count; i++) {
@@ -47,6 +55,7 @@ void peer_recovery_setup(struct prism_peer *peer)
         media->history = NULL;
         prism_nack_receiver_destroy(media->receiver);
         media->receiver = NULL;
+        destroy_layer_receivers(media);
         if (media->active && media->sends && (media->feedback & PRISM_SDP_FB_NACK) &&
             !media->nack_owner)
             create_history(media);
@@ -60,6 +69,7 @@ void peer_recovery_free(struct prism_peer *peer)
         prism_nack_receiver_destroy(peer->media[i].receiver);
         peer->media[i].history = NULL;
         peer->media[i].receiver = NULL;
+        destroy_layer_receivers(&peer->media[i]);
     }
 }
 
@@ -69,28 +79,41 @@ void peer_recovery_on_send(struct peer_media *media, const uint8_t *data, size_t
         prism_nack_history_store(media->history, data, len, now);
 }
 
-/* The receiver of a stream is made when its SSRC is first known: once per stream. */
-static struct prism_nack_receiver *receiver_for(struct prism_peer *peer, struct peer_media *media)
+/* A receiver for the remote's stream `ssrc` into *slot, made when first needed. */
+static struct prism_nack_receiver *make_receiver(struct prism_peer *peer, struct peer_media *media,
+                                                 uint32_t ssrc, struct prism_nack_receiver **slot)
 {
-    if (!media->receiver && media->remote_ssrc && media->clock_rate) {
+    if (!*slot && ssrc && media->clock_rate) {
         struct prism_nack_receiver_config config = {
-            .ssrc = media->remote_ssrc,
+            .ssrc = ssrc,
             .sender_ssrc = peer_reporting_ssrc(peer),
             .clock_rate = media->clock_rate,
         };
-        if (prism_nack_receiver_create(&config, &media->receiver) < 0)
+        if (prism_nack_receiver_create(&config, slot) < 0)
             return NULL;
-        prism_nack_receiver_set_rtt(media->receiver, (uint64_t)peer->stats.rtt_ms * 1000u);
+        prism_nack_receiver_set_rtt(*slot, (uint64_t)peer->stats.rtt_ms * 1000u);
     }
-    return media->receiver;
+    return *slot;
+}
+
+/* The receiver of the packet's stream: the m-line's primary SSRC, or a simulcast layer's. */
+static struct prism_nack_receiver *receiver_for(struct prism_peer *peer, struct peer_media *media,
+                                                uint32_t ssrc)
+{
+    if (ssrc == media->remote_ssrc)
+        return make_receiver(peer, media, ssrc, &media->receiver);
+    int layer = peer_simulcast_layer_of(media, ssrc);
+    if (layer <= 0 || media->simulcast.ssrcs[layer] != ssrc)
+        return NULL; /* not a media SSRC of ours (an RTX one: unwrapped before) */
+    return make_receiver(peer, media, ssrc, &media->layer_receivers[layer]);
 }
 
 bool peer_recovery_on_receive(struct prism_peer *peer, struct peer_media *media,
                               const struct prism_rtp_header *header, bool retransmission,
                               uint64_t now)
 {
-    struct prism_nack_receiver *receiver = receiver_for(peer, media);
-    if (!receiver || header->ssrc != media->remote_ssrc)
+    struct prism_nack_receiver *receiver = receiver_for(peer, media, header->ssrc);
+    if (!receiver)
         return true;
     enum prism_nack_packet_kind kind = prism_nack_receiver_on_packet(
         receiver, header->seq, header->timestamp, retransmission, now);
@@ -146,26 +169,41 @@ void peer_recovery_answer_nack(struct prism_peer *peer, const struct prism_rtcp_
     }
 }
 
+/* Sends the NACK of one receiver of m-line `index` when one is due. */
+static void poll_receiver(struct prism_peer *peer, unsigned index,
+                          struct prism_nack_receiver *receiver, uint64_t now)
+{
+    struct peer_media *media = &peer->media[index];
+    if (!receiver || prism_nack_receiver_next_deadline(receiver) > now)
+        return;
+    struct prism_nack_poll poll = {0};
+    size_t cap = sizeof(peer->tx) - PRISM_SRTP_MAX_RTCP_OVERHEAD;
+    if (prism_nack_receiver_poll(receiver, now, peer->tx, cap, &poll) < 0)
+        return;
+    if (poll.len > 0 && peer_send_rtcp(peer, peer->tx, poll.len) == 0) {
+        peer->stats.nacks_out++;
+        media->counters.nacks_out++;
+        prism_metrics_add(PRISM_COUNTER_NACKS_OUT, 1);
+    }
+    if (poll.keyframe_needed)
+        prism_peer_request_keyframe(peer, index);
+}
+
 void peer_recovery_poll(struct prism_peer *peer, uint64_t now)
 {
     for (unsigned i = 0; i < peer->media_count; i++) {
-        struct peer_media *media = &peer->media[i];
-        if (!media->receiver || !(media->feedback & PRISM_SDP_FB_NACK))
+        if (!(peer->media[i].feedback & PRISM_SDP_FB_NACK))
             continue;
-        if (prism_nack_receiver_next_deadline(media->receiver) > now)
-            continue;
-        struct prism_nack_poll poll = {0};
-        size_t cap = sizeof(peer->tx) - PRISM_SRTP_MAX_RTCP_OVERHEAD;
-        if (prism_nack_receiver_poll(media->receiver, now, peer->tx, cap, &poll) < 0)
-            continue;
-        if (poll.len > 0 && peer_send_rtcp(peer, peer->tx, poll.len) == 0) {
-            peer->stats.nacks_out++;
-            media->counters.nacks_out++;
-            prism_metrics_add(PRISM_COUNTER_NACKS_OUT, 1);
-        }
-        if (poll.keyframe_needed)
-            prism_peer_request_keyframe(peer, i);
+        poll_receiver(peer, i, peer->media[i].receiver, now);
+        for (unsigned l = 1; l < PEER_MAX_LAYERS; l++)
+            poll_receiver(peer, i, peer->media[i].layer_receivers[l], now);
     }
+}
+
+static uint64_t earliest(uint64_t next, const struct prism_nack_receiver *receiver)
+{
+    uint64_t deadline = receiver ? prism_nack_receiver_next_deadline(receiver) : UINT64_MAX;
+    return deadline < next ? deadline : next;
 }
 
 uint64_t peer_recovery_next_deadline(const struct prism_peer *peer)
@@ -173,11 +211,11 @@ uint64_t peer_recovery_next_deadline(const struct prism_peer *peer)
     uint64_t next = UINT64_MAX;
     for (unsigned i = 0; i < peer->media_count; i++) {
         const struct peer_media *media = &peer->media[i];
-        if (media->receiver && (media->feedback & PRISM_SDP_FB_NACK)) {
-            uint64_t deadline = prism_nack_receiver_next_deadline(media->receiver);
-            if (deadline < next)
-                next = deadline;
-        }
+        if (!(media->feedback & PRISM_SDP_FB_NACK))
+            continue;
+        next = earliest(next, media->receiver);
+        for (unsigned l = 1; l < PEER_MAX_LAYERS; l++)
+            next = earliest(next, media->layer_receivers[l]);
     }
     return next;
 }
@@ -190,6 +228,11 @@ size_t peer_recovery_report_blocks(struct prism_peer *peer, uint64_t now,
         if (peer->media[i].receiver &&
             prism_nack_receiver_report(peer->media[i].receiver, now, &blocks[count]) == 0)
             count++;
+        for (unsigned l = 1; l < PEER_MAX_LAYERS && count < cap; l++) {
+            struct prism_nack_receiver *layer = peer->media[i].layer_receivers[l];
+            if (layer && prism_nack_receiver_report(layer, now, &blocks[count]) == 0)
+                count++;
+        }
     }
     return count;
 }
@@ -201,6 +244,9 @@ void peer_recovery_on_sender_report(struct prism_peer *peer, const struct prism_
         struct peer_media *media = &peer->media[i];
         if (media->receiver && media->remote_ssrc == sr->info.ssrc)
             prism_nack_receiver_on_sr(media->receiver, sr->info.ntp, now);
+        int layer = peer_simulcast_layer_of(media, sr->info.ssrc);
+        if (layer > 0 && media->layer_receivers[layer])
+            prism_nack_receiver_on_sr(media->layer_receivers[layer], sr->info.ntp, now);
     }
 }
 
@@ -231,6 +277,10 @@ void peer_recovery_set_rtt(struct prism_peer *peer, uint64_t rtt_us)
             prism_nack_history_set_rtt(peer->media[i].history, rtt_us);
         if (peer->media[i].receiver)
             prism_nack_receiver_set_rtt(peer->media[i].receiver, rtt_us);
+        for (unsigned l = 1; l < PEER_MAX_LAYERS; l++) {
+            if (peer->media[i].layer_receivers[l])
+                prism_nack_receiver_set_rtt(peer->media[i].layer_receivers[l], rtt_us);
+        }
     }
 }
 

@@ -235,21 +235,39 @@ void peer_send_reports(struct prism_peer *peer, uint64_t now)
     peer_send_rtcp(peer, buf, (size_t)len);
 }
 
+/* One PLI per SSRC (every simulcast layer, else the m-line's one). */
+static int build_plis(struct prism_peer *peer, struct peer_media *media, uint8_t *buf, size_t cap)
+{
+    uint32_t ssrcs[PEER_MAX_LAYERS];
+    unsigned count = peer_simulcast_ssrcs(media, ssrcs);
+    if (count == 0)
+        ssrcs[count++] = media->remote_ssrc;
+    size_t len = 0;
+    for (unsigned i = 0; i < count; i++) {
+        int n = prism_rtcp_build_pli(buf + len, cap - len, peer_reporting_ssrc(peer), ssrcs[i]);
+        if (n < 0)
+            return n;
+        len += (size_t)n;
+        peer->stats.plis_out++;
+        media->counters.plis_out++;
+        prism_metrics_add(PRISM_COUNTER_PLIS_OUT, 1);
+    }
+    return (int)len;
+}
+
 int prism_peer_request_keyframe(struct prism_peer *peer, unsigned media_index)
 {
     if (!peer || media_index >= peer->media_count)
         return -ENOENT;
     struct peer_media *media = &peer->media[media_index];
-    if (!media->remote_ssrc)
+    uint32_t layers[PEER_MAX_LAYERS];
+    if (!media->remote_ssrc && peer_simulcast_ssrcs(media, layers) == 0)
         return -ENOENT;
     uint8_t *buf = peer->tx;
     size_t cap = sizeof(peer->tx) - PRISM_SRTP_MAX_RTCP_OVERHEAD;
     int len;
     if ((media->feedback & PRISM_SDP_FB_NACK_PLI) || !(media->feedback & PRISM_SDP_FB_CCM_FIR)) {
-        len = prism_rtcp_build_pli(buf, cap, peer_reporting_ssrc(peer), media->remote_ssrc);
-        peer->stats.plis_out++;
-        media->counters.plis_out++;
-        prism_metrics_add(PRISM_COUNTER_PLIS_OUT, 1);
+        len = build_plis(peer, media, buf, cap);
     } else {
         struct prism_rtcp_fir_entry entry = {media->remote_ssrc, ++media->fir_seq};
         len = prism_rtcp_build_fir(buf, cap, peer_reporting_ssrc(peer), &entry, 1);

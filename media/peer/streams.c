@@ -109,6 +109,7 @@ int peer_streams_from_exchange(struct prism_peer *peer, const struct prism_sdp *
             media->extmaps[media->extmap_count++] = answered->extmaps[e];
         media->extmap_allow_mixed = answer->extmap_allow_mixed || answered->extmap_allow_mixed;
         remote_ssrcs(&remote->media[i], media);
+        peer_simulcast_setup(peer, media, &remote->media[i], answered);
         uint8_t mid_id = prism_sdp_media_extmap_id(answered, PRISM_SDP_EXT_MID);
         if (mid_id)
             peer->mid_ext_id = mid_id;
@@ -139,7 +140,8 @@ static struct peer_media *learn_ssrc(struct prism_peer *peer, const struct prism
             found = media;
         }
     }
-    if (!found)
+    /* A simulcast m-line learns its SSRCs by rid only (peer_simulcast_learn). */
+    if (!found || found->simulcast.layer_count)
         return NULL;
     if (found->rtx_pt && h->payload_type == found->rtx_pt)
         found->remote_rtx_ssrc = h->ssrc;
@@ -149,15 +151,22 @@ static struct peer_media *learn_ssrc(struct prism_peer *peer, const struct prism
 }
 
 struct peer_media *peer_media_for_packet(struct prism_peer *peer,
-                                         const struct prism_rtp_header *header)
+                                         const struct prism_rtp_header *header, int *layer)
 {
+    *layer = -1;
     for (unsigned i = 0; i < peer->media_count; i++) {
         struct peer_media *media = &peer->media[i];
-        if (media->active && media->receives &&
-            (header->ssrc == media->remote_ssrc || header->ssrc == media->remote_rtx_ssrc))
+        if (!media->active || !media->receives)
+            continue;
+        if (media->simulcast.layer_count) {
+            *layer = peer_simulcast_layer_of(media, header->ssrc);
+            if (*layer >= 0)
+                return media;
+        } else if (header->ssrc == media->remote_ssrc || header->ssrc == media->remote_rtx_ssrc)
             return media;
     }
-    return learn_ssrc(peer, header);
+    struct peer_media *media = peer_simulcast_learn(peer, header, layer);
+    return media ? media : learn_ssrc(peer, header);
 }
 
 void peer_media_check_activity(struct prism_peer *peer, uint64_t now)

@@ -108,10 +108,12 @@ static void receive_dtls(struct prism_peer *peer, const uint8_t *data, size_t le
 }
 
 /* A retransmission in RTX form becomes the original packet again, in place. */
-static bool unwrap_rtx(struct peer_media *media, struct prism_peer_rtp *packet)
+static bool unwrap_rtx(struct peer_media *media, struct prism_peer_rtp *packet, int layer)
 {
-    int len = prism_rtp_rtx_unwrap(packet->data, &packet->header, media->recv_pt,
-                                   media->remote_ssrc);
+    uint32_t ssrc = layer >= 0 ? media->simulcast.ssrcs[layer] : media->remote_ssrc;
+    if (!ssrc)
+        return false;
+    int len = prism_rtp_rtx_unwrap(packet->data, &packet->header, media->recv_pt, ssrc);
     if (len <= 0)
         return false;
     packet->len = (size_t)len;
@@ -125,14 +127,14 @@ static bool lost_by_simulation(const struct prism_peer *peer, struct peer_media 
     return peer->env->simulate_loss_in && ++media->loss_in_count % peer->env->simulate_loss_in == 0;
 }
 
-/* A packet of `media` whose header is known (decrypted, or clear header only), which arrived
- * at `now`: RTX unwrap, loss detection, activity, then the owner. */
-static void accept_rtp(struct prism_peer *peer, struct peer_media *media,
+/* A packet of `media` (simulcast `layer`, or -1) whose header is known (decrypted, or clear
+ * header only), which arrived at `now`: RTX unwrap, loss detection, activity, then the owner. */
+static void accept_rtp(struct prism_peer *peer, struct peer_media *media, int layer,
                        struct prism_peer_rtp *packet, uint64_t now)
 {
     bool retransmission = media && media->rtx_pt && packet->header.payload_type == media->rtx_pt;
     size_t received_len = packet->len; /* before an RTX unwrap */
-    if (!media || (retransmission && !unwrap_rtx(media, packet)) ||
+    if (!media || (retransmission && !unwrap_rtx(media, packet, layer)) ||
         !peer_recovery_on_receive(peer, media, &packet->header, retransmission, now)) {
         peer->stats.dropped_packets++;
         return;
@@ -151,6 +153,7 @@ static void accept_rtp(struct prism_peer *peer, struct peer_media *media,
                                      true);
     }
     packet->arrival_us = now;
+    packet->layer = layer;
     packet->media_index = (unsigned)(media - peer->media);
     packet->mid = media->mid;
     packet->video = media->kind == PRISM_SDP_MEDIA_VIDEO;
@@ -172,10 +175,11 @@ static void decrypt_rtp(struct prism_peer *peer, size_t len, bool simulate_loss,
         peer->stats.dropped_packets++;
         return;
     }
-    struct peer_media *media = peer_media_for_packet(peer, &packet.header);
+    int layer;
+    struct peer_media *media = peer_media_for_packet(peer, &packet.header, &layer);
     if (simulate_loss && media && lost_by_simulation(peer, media))
         return;
-    accept_rtp(peer, media, &packet, now);
+    accept_rtp(peer, media, layer, &packet, now);
 }
 
 #define RTP_PADDING_BIT 0x20
@@ -193,7 +197,8 @@ static void receive_rtp_filtered(struct prism_peer *peer, size_t len, uint64_t n
         decrypt_rtp(peer, len, true, now); /* SRTP judges it */
         return;
     }
-    struct peer_media *media = peer_media_for_packet(peer, &packet.header);
+    int layer;
+    struct peer_media *media = peer_media_for_packet(peer, &packet.header, &layer);
     if (!media) {
         decrypt_rtp(peer, len, true, now);
         return;
@@ -209,7 +214,7 @@ static void receive_rtp_filtered(struct prism_peer *peer, size_t len, uint64_t n
         return;
     }
     peer->stats.rtp_packets_undecrypted++;
-    accept_rtp(peer, media, &packet, now);
+    accept_rtp(peer, media, layer, &packet, now);
 }
 
 static void receive_rtp(struct prism_peer *peer, const uint8_t *data, size_t len, uint64_t now)

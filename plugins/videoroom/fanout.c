@@ -66,6 +66,7 @@ void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
             .keyframe_retry_us = KEYFRAME_RETRY_US,
         };
         prism_forward_init(&stream->forward, &config);
+        vr_simulcast_apply(stream);
         stream->forward_source = NULL;
     }
     const void *current = vr_sub_stream_current(stream);
@@ -103,11 +104,19 @@ static void flush_keyframe_request(struct vr_pub_stream *stream, uint64_t now_us
         return;
     struct prism_peer *peer = prism_handle_peer(stream->publisher->handle);
     struct prism_peer_media_info info;
-    if (!peer || prism_peer_media_info(peer, stream->media_index, &info) < 0 || !info.remote_ssrc)
+    if (!peer || prism_peer_media_info(peer, stream->media_index, &info) < 0)
+        return;
+    /* Simulcast: the lowest layer's SSRC may not be known yet when the others are. */
+    for (unsigned i = 0; !info.remote_ssrc && i < info.simulcast_layers; i++)
+        info.remote_ssrc = info.layer_ssrcs[i];
+    if (!info.remote_ssrc)
         return;
     stream->keyframe.media_ssrc = info.remote_ssrc; /* learned from packets when not in SDP */
-    uint8_t rtcp[64];
+    uint8_t rtcp[128];
     int len = prism_keyframe_poll(&stream->keyframe, now_us, rtcp, sizeof(rtcp));
+    if (len > 0)
+        len = (int)vr_simulcast_add_plis(&info, stream->keyframe.sender_ssrc, rtcp, (size_t)len,
+                                         sizeof(rtcp));
     if (len > 0 && prism_peer_send_rtcp(peer, rtcp, (size_t)len) >= 0)
         prism_metrics_add(PRISM_COUNTER_KEYFRAME_REQUESTS, 1);
 }
@@ -158,7 +167,7 @@ static struct vr_pub_stream *stream_at(struct vr_publisher *publisher, unsigned 
 
 bool vr_forward_to(struct vr_sub_stream *target, const void *source,
                    const struct prism_rtp_header *header, const uint8_t *data, size_t len,
-                   uint64_t now)
+                   int layer, uint64_t now)
 {
     struct vr_subscriber *subscriber = target->subscriber;
     /* Not yet offered with this source (a change waiting for the subscriber's answer). */
@@ -171,15 +180,17 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
         !prism_peer_media_sends(peer, target->media_index))
         return false;
     size_t out_len = 0;
-    enum prism_forward_result result = prism_forward_packet(
-        &target->forward, header, data, len, scratch, sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
-        &out_len, now);
+    enum prism_forward_result result = prism_forward_packet_layer(
+        &target->forward, layer, header, data, len, scratch,
+        sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD, &out_len, now);
     if (result != PRISM_FORWARD_SEND)
         return result == PRISM_FORWARD_DROP_NEED_KEYFRAME;
     prism_forward_stamp(&target->forward, scratch, out_len, prism_now_us());
     if (prism_peer_send_rtp(peer, target->media_index, scratch, out_len, sizeof(scratch)) >= 0)
         prism_metrics_add(PRISM_COUNTER_FORWARDED, 1);
-    return result == PRISM_FORWARD_DROP_NEED_KEYFRAME;
+    if (layer >= 0)
+        vr_simulcast_notify(target);
+    return false;
 }
 
 void vr_sub_stream_request_keyframe(struct vr_sub_stream *stream, uint64_t now_us)
@@ -192,25 +203,30 @@ void vr_sub_stream_request_keyframe(struct vr_sub_stream *stream, uint64_t now_u
 
 void vr_pub_stream_drop_history(struct vr_pub_stream *stream)
 {
-    prism_nack_history_destroy(stream->history);
-    stream->history = NULL;
+    for (unsigned i = 0; i < PRISM_FORWARD_MAX_LAYERS; i++) {
+        prism_nack_history_destroy(stream->history[i]);
+        stream->history[i] = NULL;
+    }
 }
 
-/* Keeps the publisher's packet as received, for every subscriber's NACKs. The history follows
- * the publisher's SSRC: a new one (renegotiation, restart) starts a new history. */
+/* Keeps the publisher's packet as received, for every subscriber's NACKs, in its layer's
+ * history. A history follows its SSRC: a new one (renegotiation, restart) starts anew. */
 static void remember(struct vr_pub_stream *stream, const struct prism_peer_rtp *packet,
                      uint64_t now)
 {
-    if (stream->history &&
-        prism_nack_history_store(stream->history, packet->data, packet->len, now) != -EBADMSG)
+    if (packet->layer >= PRISM_FORWARD_MAX_LAYERS)
         return;
-    vr_pub_stream_drop_history(stream);
+    struct prism_nack_history **history = &stream->history[packet->layer > 0 ? packet->layer : 0];
+    if (*history && prism_nack_history_store(*history, packet->data, packet->len, now) != -EBADMSG)
+        return;
+    prism_nack_history_destroy(*history);
+    *history = NULL;
     struct prism_nack_history_config config = {
         .ssrc = packet->header.ssrc,
         .slot_size = sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
     };
-    if (prism_nack_history_create(&config, &stream->history) == 0)
-        prism_nack_history_store(stream->history, packet->data, packet->len, now);
+    if (prism_nack_history_create(&config, history) == 0)
+        prism_nack_history_store(*history, packet->data, packet->len, now);
 }
 
 void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
@@ -235,25 +251,27 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
     bool need_keyframe = false;
     for (guint i = 0; i < targets->len; i++)
         need_keyframe |= vr_forward_to(targets->pdata[i], stream, &packet->header, packet->data,
-                                       packet->len, now);
+                                       packet->len, packet->layer, now);
     if (need_keyframe)
         vr_request_keyframe(stream, now);
     if (publisher->forwarders)
         vr_forwarders_relay_rtp(publisher, packet);
 }
 
-/* Resends one packet a subscriber stream lost: its output sequence number maps back through
- * the stream's forwarding state to the publisher's, whose packet is rewritten as it was sent. */
 /* The publisher's packet `source_seq` as the subscriber stream's source holds it: the
  * publisher stream's history on the room worker, the group's on another worker. */
 static bool find_stored(struct vr_sub_stream *target, uint16_t source_seq, uint64_t now,
                         const uint8_t **data, size_t *len)
 {
+    /* Simulcast: the layer the stream forwards now, whose history holds its packets. */
+    struct prism_forward_layers layers;
+    prism_forward_simulcast_state(&target->forward, &layers);
+    int layer = layers.active && layers.substream > 0 ? layers.substream : 0;
     if (target->group)
-        return vr_relay_group_find(target->group, source_seq, now, data, len);
+        return vr_relay_group_find(target->group, layer, source_seq, now, data, len);
+    struct prism_nack_history *history = target->source->history[layer];
     struct prism_nack_stored stored;
-    if (!target->source->history ||
-        prism_nack_history_find(target->source->history, source_seq, now, &stored) < 0)
+    if (!history || prism_nack_history_find(history, source_seq, now, &stored) < 0)
         return false;
     *data = stored.data;
     *len = stored.len;

@@ -31,8 +31,9 @@ void vr_forwarders_relay_rtp(struct vr_publisher *publisher, const struct prism_
     GPtrArray *list = publisher->forwarders;
     for (guint i = 0; list && i < list->len; i++) {
         struct vr_forwarder *forwarder = list->pdata[i];
+        /* A simulcast publisher's lowest layer goes on "port", as Janus's substream 0 does. */
         if (forwarder->media_index != packet->media_index ||
-            forwarder->kind == PRISM_SDP_MEDIA_APPLICATION)
+            forwarder->kind == PRISM_SDP_MEDIA_APPLICATION || packet->layer > 0)
             continue;
         if (forwarder->awaiting_keyframe) {
             struct vr_pub_stream *stream = stream_at(publisher, packet->media_index);

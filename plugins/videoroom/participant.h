@@ -39,8 +39,10 @@ struct vr_pub_stream {
     GPtrArray *subscribers;               /* struct vr_sub_stream *, not owned */
     struct prism_keyframe keyframe;       /* requests from subscribers, throttled (and fir_freq) */
     /* Video: the publisher's packets as received (before any subscriber's rewrite), shared by
-     * every subscriber's NACKs; made on the first packet, owned. */
-    struct prism_nack_history *history;
+     * every subscriber's NACKs; one per simulcast layer (index 0 without simulcast); made on
+     * the first packet, owned. */
+    struct prism_nack_history *history[PRISM_FORWARD_MAX_LAYERS];
+    uint8_t simulcast_layers; /* the publisher sends simulcast (2-3 layers); 0: not */
     /* Groups of subscribers on other workers (struct vr_relay_group *, owned there): each
      * packet is relayed to them once per group (relay_group.c). Room worker only. */
     GPtrArray *remote_groups;
@@ -89,6 +91,11 @@ struct vr_sub_stream {
     struct prism_nack_resend_guard resend_guard; /* answers to its NACKs, throttled */
     /* A viewer (answers_offers): the codec its client's offer settled, kept across sources. */
     struct prism_sdp_codec answered_codec;
+    /* Simulcast wishes (configure "substream", "temporal", "fallback"; -1 / 0: default), kept
+     * across sources, and the layers last told to the subscriber in an event. */
+    int8_t substream, temporal;
+    uint32_t fallback_us;
+    int8_t notified_substream, notified_temporal;
 };
 
 /* A handle that joined a room as a subscriber. Owned by its session. */
@@ -202,6 +209,24 @@ void vr_forward_switch(struct vr_sub_stream *stream);
 /* The subscriber answered (or renegotiated): its negotiated header extensions take effect. */
 void vr_forward_refresh_extensions(struct vr_sub_stream *stream);
 
+/* simulcast.c: a subscriber's configure of substream / temporal / fallback, per stream
+ * ("streams": [{mid, substream, temporal, fallback}] or the same fields at the top, for every
+ * stream without a mid). */
+void vr_simulcast_configure(struct vr_subscriber *subscriber, json_t *body);
+/* simulcast.c: a new subscriber stream asks for the defaults (the highest layers). */
+void vr_simulcast_stream_init(struct vr_sub_stream *stream);
+/* simulcast.c: applies a stream's wishes to its forwarding state (after an init). */
+void vr_simulcast_apply(struct vr_sub_stream *stream);
+/* simulcast.c: after a layered packet was forwarded: tells the subscriber when the layer it
+ * gets changed ("substream" / "temporal" events, as Janus sends them). */
+void vr_simulcast_notify(struct vr_sub_stream *stream);
+/* simulcast.c: the "simulcast" object of a subscriber stream (NULL: not simulcast). */
+json_t *vr_simulcast_json(const struct vr_sub_stream *stream);
+/* simulcast.c: appends one PLI per known simulcast layer other than the m-line's primary SSRC
+ * to the request in buf (len bytes of cap): the new length. */
+size_t vr_simulcast_add_plis(const struct prism_peer_media_info *info, uint32_t sender_ssrc,
+                             uint8_t *buf, size_t len, size_t cap);
+
 /* fanout.c: the media path. */
 void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet);
 void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feedback *feedback);
@@ -230,7 +255,7 @@ static inline const void *vr_sub_stream_current(const struct vr_sub_stream *stre
  * keyframe first. */
 bool vr_forward_to(struct vr_sub_stream *target, const void *source,
                    const struct prism_rtp_header *header, const uint8_t *data, size_t len,
-                   uint64_t now);
+                   int layer, uint64_t now);
 /* Asks the stream's source for a keyframe, wherever it is. */
 void vr_sub_stream_request_keyframe(struct vr_sub_stream *stream, uint64_t now_us);
 
@@ -249,9 +274,9 @@ void vr_relay_request_keyframe(struct vr_relay_group *group);
  * (a round trip through the room's worker and the relay). Any worker. */
 void vr_relay_after_room(struct vr_room *room, struct prism_worker *back,
                          prism_worker_job_cb callback, void *data);
-/* Subscriber's worker: the publisher's packet with sequence `seq`, if the group still holds
- * it (for NACKs). */
-bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,
+/* Subscriber's worker: the publisher's packet with sequence `seq` of simulcast `layer` (-1:
+ * not simulcast), if the group still holds it (for NACKs). */
+bool vr_relay_group_find(struct vr_relay_group *group, int layer, uint16_t seq, uint64_t now_us,
                          const uint8_t **data, size_t *len);
 /* A publisher's clock (from its sender report of `source_ssrc`) for the SRs of a subscriber
  * stream that forwards it now; nothing otherwise. The stream's worker. */

@@ -31,6 +31,8 @@ json_t *vr_publisher_streams_json(const struct vr_publisher *publisher)
                                   vr_codec_json(stream->codec.name), "disabled", stream->disabled);
         if (stream->description[0])
             json_object_set_new(entry, "description", json_string(stream->description));
+        if (stream->simulcast_layers)
+            json_object_set_new(entry, "simulcast", json_true());
         json_array_append_new(streams, entry);
     }
     if (publisher->has_data)
@@ -147,8 +149,8 @@ static void collect_streams(struct vr_publisher *publisher)
             if (previous[p].subscribers && strcmp(previous[p].mid, info.mid) == 0) {
                 stream->subscribers = previous[p].subscribers;
                 previous[p].subscribers = NULL;
-                stream->history = previous[p].history;
-                previous[p].history = NULL;
+                memcpy(stream->history, previous[p].history, sizeof(stream->history));
+                memset(previous[p].history, 0, sizeof(previous[p].history));
                 stream->remote_groups = previous[p].remote_groups;
                 previous[p].remote_groups = NULL;
             }
@@ -160,6 +162,7 @@ static void collect_streams(struct vr_publisher *publisher)
         init_keyframe_throttle(stream, &info);
         stream->kind = info.kind;
         stream->codec = info.codec;
+        stream->simulcast_layers = info.simulcast_layers;
         for (unsigned e = 0; e < info.extmap_count; e++) {
             if (strcmp(info.extmaps[e].uri, PRISM_SDP_EXT_AUDIO_LEVEL) == 0)
                 stream->audio_level_id = info.extmaps[e].id;

@@ -49,7 +49,7 @@ struct vr_relay_group {
     GPtrArray *streams; /* struct vr_sub_stream *, not owned */
     bool leaving;       /* out of the table; freed when the room worker lets go */
     uint64_t last_keyframe_request_us;
-    struct prism_relay_history history; /* video only */
+    struct prism_relay_history history[PRISM_FORWARD_MAX_LAYERS]; /* video; by simulcast layer */
 };
 
 static struct prism_relay *relay;            /* set by init, before any request runs */
@@ -120,7 +120,8 @@ static void unref_room_cb(void *data)
 /* Group's worker: frees it, once the room worker let go and it has no subscriber. */
 static void free_group(struct vr_relay_group *group)
 {
-    prism_relay_history_clear(&group->history);
+    for (unsigned i = 0; i < PRISM_FORWARD_MAX_LAYERS; i++)
+        prism_relay_history_clear(&group->history[i]);
     g_ptr_array_free(group->streams, TRUE);
     /* After this group's keyframe requests, which name the room. */
     prism_relay_post_after(relay, group->worker, group->room->worker, unref_room_cb, group->room);
@@ -218,7 +219,8 @@ void vr_relay_link(struct vr_sub_stream *stream, uint64_t feed_id, const char *s
         group->video = stream->kind == PRISM_SDP_MEDIA_VIDEO;
         g_strlcpy(group->key, key, sizeof(group->key));
         group->streams = g_ptr_array_new();
-        prism_relay_history_init(&group->history, GROUP_HISTORY_MAX_AGE_US);
+        for (unsigned i = 0; i < PRISM_FORWARD_MAX_LAYERS; i++)
+            prism_relay_history_init(&group->history[i], GROUP_HISTORY_MAX_AGE_US);
         if (!groups)
             groups = g_hash_table_new(g_str_hash, g_str_equal);
         g_hash_table_insert(groups, group->key, group);
@@ -264,26 +266,30 @@ void vr_relay_request_keyframe(struct vr_relay_group *group)
                      (uint64_t)(uintptr_t)group);
 }
 
-bool vr_relay_group_find(struct vr_relay_group *group, uint16_t seq, uint64_t now_us,
+bool vr_relay_group_find(struct vr_relay_group *group, int layer, uint16_t seq, uint64_t now_us,
                          const uint8_t **data, size_t *len)
 {
-    return prism_relay_history_find(&group->history, seq, now_us, data, len);
+    if (layer >= PRISM_FORWARD_MAX_LAYERS)
+        return false;
+    return prism_relay_history_find(&group->history[layer > 0 ? layer : 0], seq, now_us, data, len);
 }
 
-/* Group's worker: one publisher packet for its subscribers. */
+/* Group's worker: one publisher packet for its subscribers; `arg` is its simulcast layer + 1
+ * (0: not simulcast). */
 static void deliver_cb(void *target, struct prism_relay_buffer *buffer, uint64_t arg,
                        uint64_t now_us)
 {
+    int layer = arg > 0 && arg <= PRISM_FORWARD_MAX_LAYERS ? (int)arg - 1 : -1;
     struct vr_relay_group *group = target;
     struct prism_rtp_header header;
     if (prism_rtp_parse(buffer->data, buffer->len, &header) < 0)
         return;
     if (group->video)
-        prism_relay_history_store(&group->history, buffer);
+        prism_relay_history_store(&group->history[layer > 0 ? layer : 0], buffer);
     bool need_keyframe = false;
     for (guint i = 0; i < group->streams->len; i++)
         need_keyframe |= vr_forward_to(group->streams->pdata[i], group, &header, buffer->data,
-                                       buffer->len, now_us);
+                                       buffer->len, layer, now_us);
     if (need_keyframe)
         vr_relay_request_keyframe(group);
 }
@@ -297,7 +303,8 @@ void vr_relay_fanout(struct vr_pub_stream *stream, const struct prism_peer_rtp *
         return;
     for (guint i = 0; i < stream->remote_groups->len; i++) {
         struct vr_relay_group *group = stream->remote_groups->pdata[i];
-        prism_relay_send(relay, here, group->worker, deliver_cb, group, buffer, 0);
+        prism_relay_send(relay, here, group->worker, deliver_cb, group, buffer,
+                         packet->layer >= 0 ? (uint64_t)packet->layer + 1 : 0);
     }
     prism_relay_buffer_unref(buffer);
 }

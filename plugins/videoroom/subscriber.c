@@ -43,6 +43,9 @@ json_t *vr_subscriber_streams_json(const struct vr_subscriber *subscriber)
             if (feed && feed->display)
                 json_object_set_new(entry, "feed_display", json_string(feed->display));
             json_object_set_new(entry, "codec", vr_codec_json(stream->codec.name));
+            json_t *simulcast = vr_simulcast_json(stream);
+            if (simulcast)
+                json_object_set_new(entry, "simulcast", simulcast);
         }
         json_array_append_new(streams, entry);
     }
@@ -97,6 +100,7 @@ static struct vr_sub_stream *free_slot(struct vr_subscriber *subscriber,
             return NULL;
         subscriber->streams[subscriber->stream_count++] = stream;
         stream->subscriber = subscriber;
+        vr_simulcast_stream_init(stream);
         stream->media_index = subscriber->mline_count++;
         snprintf(stream->mid, sizeof(stream->mid), "%u", stream->media_index);
         return stream;
@@ -500,8 +504,10 @@ json_t *vr_subscriber_request(struct vr_session *session, const char *request,
     }
     if (strcmp(request, "configure") == 0 && jsep && subscriber->answers_offers)
         return vr_viewer_reoffer(subscriber, transaction);
-    if (strcmp(request, "configure") == 0)
+    if (strcmp(request, "configure") == 0) {
+        vr_simulcast_configure(subscriber, body);
         return set_sending(subscriber, json_object_get(body, "streams"));
+    }
     if (strcmp(request, "switch") == 0)
         return switch_streams(subscriber, json_object_get(body, "streams"));
     if (strcmp(request, "leave") == 0) {

@@ -124,6 +124,7 @@ static void collect_viewer_streams(struct vr_subscriber *subscriber, struct vr_p
         subscriber->streams[subscriber->stream_count++] = stream;
         memset(stream, 0, sizeof(*stream));
         stream->subscriber = subscriber;
+        vr_simulcast_stream_init(stream);
         stream->media_index = i;
         g_strlcpy(stream->mid, info.mid, sizeof(stream->mid));
         stream->kind = info.kind;

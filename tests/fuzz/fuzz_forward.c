@@ -5,7 +5,9 @@
  * type and the publisher's bytes past the descriptor, and the first packet after a switch or
  * resume continues the output sequence number by exactly one; and that every packet sent maps
  * back from its output sequence number to its own, and is rewritten for a retransmission into
- * exactly the bytes that were sent. */
+ * exactly the bytes that were sent. In simulcast mode the three SSRCs are layers 0-2 (with
+ * fuzzed VP8 temporal layer ids and configure calls), and a layer switch continues the output
+ * sequence numbers by exactly one too. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,8 @@ struct model {
     bool paused;
     uint16_t newest_seq;
     uint16_t initial_seq;
+    bool layered;       /* packets go in as simulcast layers (prism_forward_packet_layer) */
+    uint32_t sent_ssrc; /* the publisher SSRC of the newest packet sent */
 };
 
 static const uint32_t ssrcs[3] = {0x11110000u, 0x22220000u, 0x33330000u};
@@ -87,6 +91,10 @@ static size_t build_packet(struct cursor *c, struct model *m, uint8_t *p, size_t
                                   .has_picture_id = flags & 0x08,
                                   .long_picture_id = flags & 0x04,
                                   .has_tl0picidx = flags & 0x02};
+        uint8_t tid = take(c);
+        d.has_tid = tid & 0x80;
+        d.tid = tid & 0x03;
+        d.layer_sync = tid & 0x40;
         d.picture_id = (uint16_t)(take(c) << 7);
         d.picture_id |= take(c);
         d.tl0picidx = take(c);
@@ -155,15 +163,25 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
     uint8_t *out = malloc(cap ? cap : 1);
     if (!out)
         return;
+    int layer = -1;
+    for (int i = 0; m->layered && i < 3; i++)
+        layer = in.ssrc == ssrcs[i] ? i : layer;
+    uint64_t layer_switches = prism_forward_counters(&m->s)->layer_switches;
     size_t out_len = 0;
-    enum prism_forward_result r = prism_forward_packet(&m->s, &in, packet, len, out, cap, &out_len,
-                                                       m->now);
+    enum prism_forward_result r = prism_forward_packet_layer(&m->s, layer, &in, packet, len, out,
+                                                             cap, &out_len, m->now);
     if (r == PRISM_FORWARD_SEND) {
         if (m->paused || out_len > len || out_len > cap)
             __builtin_trap();
+        /* A layer switch onto another SSRC starts a segment; onto the SSRC being forwarded
+         * already (the stream was not layered before) it goes on, gaps and all. */
+        m->expect_continuation |= prism_forward_counters(&m->s)->layer_switches != layer_switches &&
+                                  m->sent_any && in.ssrc != m->sent_ssrc;
+        m->sent_ssrc = in.ssrc;
         check_sent(m, &in, out, out_len);
         check_resend(m, &in, packet, len, out, out_len);
-    } else if (r == PRISM_FORWARD_DROP_NEED_KEYFRAME && !prism_forward_waiting_keyframe(&m->s)) {
+    } else if (r == PRISM_FORWARD_DROP_NEED_KEYFRAME && layer < 0 &&
+               !prism_forward_waiting_keyframe(&m->s)) {
         __builtin_trap();
     }
     free(out);
@@ -173,7 +191,7 @@ static void step(struct cursor *c, struct model *m)
 {
     uint8_t packet[1600];
     struct prism_forward_source src;
-    switch (take(c) % 8) {
+    switch (take(c) % 10) {
     case 0: {
         size_t n = take(c);
         size_t avail = (size_t)(c->end - c->pos);
@@ -207,6 +225,14 @@ static void step(struct cursor *c, struct model *m)
     case 6: {
         uint64_t back = (uint64_t)take(c) * 200;
         m->now = m->now > back ? m->now - back : 0;
+        break;
+    }
+    case 8:
+        m->layered = !m->layered;
+        break;
+    case 9: {
+        int substream = take(c) % 5 - 1, temporal = take(c) % 5 - 1;
+        prism_forward_simulcast_configure(&m->s, substream, temporal, (uint64_t)take(c) * 1000);
         break;
     }
     default:

@@ -1,0 +1,132 @@
+/* Simulcast in the VideoRoom, the API side: a subscriber's configure of "substream",
+ * "temporal" and "fallback" (as Janus 1.x takes them, per stream or for every stream), the
+ * events telling it which layer it gets, its "simulcast" object in stream lists, and keyframe
+ * requests to every layer of a publisher. The layer choice itself is the forwarding engine's
+ * (media/forward/simulcast.c). */
+#include "plugins/videoroom/participant.h"
+
+#include "media/rtcp/feedback.h"
+#include "plugins/videoroom/videoroom.h"
+
+#include <string.h>
+
+/* An integer field within [0, max], or -1 when absent or out of range. */
+static int layer_field(json_t *entry, const char *name, int max)
+{
+    json_t *value = json_object_get(entry, name);
+    if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) > max)
+        return -1;
+    return (int)json_integer_value(value);
+}
+
+void vr_simulcast_stream_init(struct vr_sub_stream *stream)
+{
+    stream->substream = stream->temporal = -1;
+    stream->notified_substream = stream->notified_temporal = -1;
+    stream->fallback_us = 0;
+}
+
+void vr_simulcast_apply(struct vr_sub_stream *stream)
+{
+    prism_forward_simulcast_configure(&stream->forward, stream->substream, stream->temporal,
+                                      stream->fallback_us);
+}
+
+static void configure_stream(struct vr_sub_stream *stream, json_t *entry)
+{
+    int substream = layer_field(entry, "substream", PRISM_FORWARD_MAX_LAYERS - 1);
+    int temporal = layer_field(entry, "temporal", PRISM_FORWARD_MAX_LAYERS - 1);
+    json_t *fallback = json_object_get(entry, "fallback");
+    if (substream < 0 && temporal < 0 && !json_is_integer(fallback))
+        return;
+    if (substream >= 0)
+        stream->substream = (int8_t)substream;
+    if (temporal >= 0)
+        stream->temporal = (int8_t)temporal;
+    /* Janus's unit: microseconds without packets before a layer counts as gone. */
+    if (json_is_integer(fallback) && json_integer_value(fallback) > 0 &&
+        json_integer_value(fallback) <= 60000000)
+        stream->fallback_us = (uint32_t)json_integer_value(fallback);
+    vr_simulcast_apply(stream);
+    /* The new layer starts at its keyframe: ask for one now rather than wait for the next. */
+    if (substream >= 0 && stream->kind == PRISM_SDP_MEDIA_VIDEO)
+        vr_sub_stream_request_keyframe(stream, 0);
+}
+
+/* One configure entry: the stream with its mid, or every video stream without one. */
+static void configure_entry(struct vr_subscriber *subscriber, json_t *entry)
+{
+    const char *mid = json_string_value(json_object_get(entry, "mid"));
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        struct vr_sub_stream *stream = subscriber->streams[i];
+        if (mid ? strcmp(stream->mid, mid) == 0 : stream->kind == PRISM_SDP_MEDIA_VIDEO)
+            configure_stream(stream, entry);
+    }
+}
+
+void vr_simulcast_configure(struct vr_subscriber *subscriber, json_t *body)
+{
+    json_t *streams = json_object_get(body, "streams");
+    if (!json_is_array(streams) || json_array_size(streams) == 0) {
+        configure_entry(subscriber, body);
+        return;
+    }
+    size_t index;
+    json_t *entry;
+    json_array_foreach(streams, index, entry)
+    {
+        if (json_is_object(entry))
+            configure_entry(subscriber, entry);
+    }
+}
+
+static void push_layer_event(struct vr_sub_stream *stream, const char *field, int value)
+{
+    struct vr_subscriber *subscriber = stream->subscriber;
+    if (!subscriber->handle)
+        return;
+    vr_push(subscriber->handle, NULL,
+            json_pack("{s:s, s:I, s:s, s:i}", "videoroom", "event", "room",
+                      (json_int_t)subscriber->room->id, "mid", stream->mid, field, value),
+            NULL);
+}
+
+void vr_simulcast_notify(struct vr_sub_stream *stream)
+{
+    struct prism_forward_layers layers;
+    prism_forward_simulcast_state(&stream->forward, &layers);
+    if (layers.substream >= 0 && layers.substream != stream->notified_substream) {
+        stream->notified_substream = (int8_t)layers.substream;
+        push_layer_event(stream, "substream", layers.substream);
+    }
+    if (layers.temporal != stream->notified_temporal) {
+        stream->notified_temporal = (int8_t)layers.temporal;
+        push_layer_event(stream, "temporal", layers.temporal);
+    }
+}
+
+json_t *vr_simulcast_json(const struct vr_sub_stream *stream)
+{
+    struct prism_forward_layers layers;
+    prism_forward_simulcast_state(&stream->forward, &layers);
+    if (!layers.active && !(stream->source && stream->source->simulcast_layers))
+        return NULL;
+    return json_pack("{s:i, s:i, s:i, s:i, s:I}", "substream", layers.substream, "substream-target",
+                     layers.substream_target, "temporal-layer", layers.temporal,
+                     "temporal-layer-target", layers.temporal_target, "fallback",
+                     (json_int_t)layers.fallback_us);
+}
+
+size_t vr_simulcast_add_plis(const struct prism_peer_media_info *info, uint32_t sender_ssrc,
+                             uint8_t *buf, size_t len, size_t cap)
+{
+    for (unsigned i = 0; i < info->simulcast_layers && i < PRISM_PEER_MAX_LAYERS; i++) {
+        uint32_t ssrc = info->layer_ssrcs[i];
+        if (!ssrc || ssrc == info->remote_ssrc)
+            continue;
+        int n = prism_rtcp_build_pli(buf + len, cap - len, sender_ssrc, ssrc);
+        if (n > 0)
+            len += (size_t)n;
+    }
+    return len;
+}

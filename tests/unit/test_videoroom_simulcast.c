@@ -1,0 +1,170 @@
+/* The VideoRoom's simulcast requests: a subscriber's configure of substream / temporal /
+ * fallback reaches the forwarding state of the streams it names (per stream, or at the top for
+ * every video stream), bad values change nothing, the "simulcast" object of a stream list, and
+ * the PLIs added for a publisher's other layers. */
+#include "media/rtcp/rtcp.h"
+#include "plugins/videoroom/participant.h"
+
+#include <glib.h>
+#include <string.h>
+
+/* A subscriber with an audio stream (mid "0") and two video streams ("1", "2"), none linked to
+ * a publisher, no handle. */
+struct fixture {
+    struct vr_subscriber subscriber;
+    struct vr_sub_stream streams[3];
+};
+
+static void fixture_init(struct fixture *f)
+{
+    memset(f, 0, sizeof(*f));
+    for (unsigned i = 0; i < 3; i++) {
+        struct vr_sub_stream *stream = &f->streams[i];
+        stream->subscriber = &f->subscriber;
+        stream->media_index = i;
+        snprintf(stream->mid, sizeof(stream->mid), "%u", i);
+        stream->kind = i == 0 ? PRISM_SDP_MEDIA_AUDIO : PRISM_SDP_MEDIA_VIDEO;
+        vr_simulcast_stream_init(stream);
+        struct prism_forward_config config = {.ssrc = 1000 + i};
+        g_assert_cmpint(prism_forward_init(&stream->forward, &config), ==, 0);
+        f->subscriber.streams[f->subscriber.stream_count++] = stream;
+    }
+}
+
+static void configure(struct fixture *f, const char *text)
+{
+    json_t *body = json_loads(text, 0, NULL);
+    g_assert_nonnull(body);
+    vr_simulcast_configure(&f->subscriber, body);
+    json_decref(body);
+}
+
+static struct prism_forward_layers layers_of(const struct fixture *f, unsigned i)
+{
+    struct prism_forward_layers layers;
+    prism_forward_simulcast_state(&f->streams[i].forward, &layers);
+    return layers;
+}
+
+static void test_videoroom_simulcast_configure_per_stream(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    configure(&f, "{\"request\":\"configure\",\"streams\":[{\"mid\":\"2\",\"substream\":0,"
+                  "\"temporal\":1,\"fallback\":100000}]}");
+    struct prism_forward_layers l = layers_of(&f, 2);
+    g_assert_cmpint(l.substream_target, ==, 0);
+    g_assert_cmpint(l.temporal_target, ==, 1);
+    g_assert_cmpuint(l.fallback_us, ==, 100000);
+    l = layers_of(&f, 1); /* the other video stream keeps the defaults */
+    g_assert_cmpint(l.substream_target, ==, 2);
+    g_assert_cmpint(l.temporal_target, ==, 2);
+    g_assert_cmpuint(l.fallback_us, ==, PRISM_FORWARD_DEFAULT_FALLBACK_US);
+    /* The wish outlives a new forwarding state (a new SSRC after renegotiation). */
+    struct prism_forward_config config = {.ssrc = 77};
+    prism_forward_init(&f.streams[2].forward, &config);
+    vr_simulcast_apply(&f.streams[2]);
+    g_assert_cmpint(layers_of(&f, 2).substream_target, ==, 0);
+    g_assert_cmpint(layers_of(&f, 2).temporal_target, ==, 1);
+}
+
+static void test_videoroom_simulcast_configure_top_level_reaches_every_video_stream(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    configure(&f, "{\"request\":\"configure\",\"substream\":1}");
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 1);
+    g_assert_cmpint(layers_of(&f, 2).substream_target, ==, 1);
+    g_assert_cmpint(f.streams[0].substream, ==, -1); /* audio untouched */
+    /* With a mid at the top, only that stream (Janus's legacy form). */
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"temporal\":0}");
+    g_assert_cmpint(layers_of(&f, 1).temporal_target, ==, 0);
+    g_assert_cmpint(layers_of(&f, 2).temporal_target, ==, 2);
+}
+
+static void test_videoroom_simulcast_configure_ignores_bad_values(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    configure(&f, "{\"request\":\"configure\",\"streams\":[{\"mid\":\"1\",\"substream\":3,"
+                  "\"temporal\":-1,\"fallback\":0}, 7, {\"mid\":\"1\",\"substream\":\"1\"},"
+                  "{\"mid\":\"9\",\"substream\":0}, {\"mid\":\"1\",\"fallback\":1e9}]}");
+    struct prism_forward_layers l = layers_of(&f, 1);
+    g_assert_cmpint(l.substream_target, ==, 2);
+    g_assert_cmpint(l.temporal_target, ==, 2);
+    g_assert_cmpuint(l.fallback_us, ==, PRISM_FORWARD_DEFAULT_FALLBACK_US);
+    configure(&f, "{\"request\":\"configure\",\"streams\":[{\"mid\":\"1\",\"fallback\":"
+                  "99999999999}]}");
+    g_assert_cmpuint(layers_of(&f, 1).fallback_us, ==, PRISM_FORWARD_DEFAULT_FALLBACK_US);
+}
+
+static void test_videoroom_simulcast_json_only_for_simulcast_sources(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    g_assert_null(vr_simulcast_json(&f.streams[1]));
+    /* Configured before it is linked (a link would send the keyframe request for real). */
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":1}");
+    struct vr_pub_stream source = {.simulcast_layers = 3};
+    f.streams[1].source = &source;
+    json_t *json = vr_simulcast_json(&f.streams[1]);
+    g_assert_nonnull(json);
+    json_t *expected = json_pack("{s:i, s:i, s:i, s:i, s:i}", "substream", -1, "substream-target",
+                                 1, "temporal-layer", 2, "temporal-layer-target", 2, "fallback",
+                                 (int)PRISM_FORWARD_DEFAULT_FALLBACK_US);
+    g_assert_true(json_equal(json, expected));
+    json_decref(json);
+    json_decref(expected);
+}
+
+static unsigned count_plis(const uint8_t *buf, size_t len, uint32_t *media_ssrcs)
+{
+    struct prism_rtcp_iter it;
+    struct prism_rtcp_packet packet;
+    unsigned count = 0;
+    prism_rtcp_iter_init(&it, buf, len);
+    while (prism_rtcp_next(&it, &packet) == 1) {
+        g_assert_cmpuint(packet.type, ==, PRISM_RTCP_PSFB);
+        g_assert_cmpuint(packet.count, ==, 1); /* PLI */
+        const uint8_t *m = packet.body + 4;
+        media_ssrcs[count++] = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | m[2] << 8 | m[3];
+    }
+    return count;
+}
+
+static void test_videoroom_simulcast_plis_reach_every_layer(void)
+{
+    struct prism_peer_media_info info = {
+        .remote_ssrc = 0x100, .simulcast_layers = 3, .layer_ssrcs = {0x100, 0, 0x300}};
+    uint8_t buf[128];
+    int len = prism_rtcp_build_pli(buf, sizeof(buf), 1, info.remote_ssrc);
+    g_assert_cmpint(len, >, 0);
+    size_t total = vr_simulcast_add_plis(&info, 1, buf, (size_t)len, sizeof(buf));
+    uint32_t ssrcs[8];
+    g_assert_cmpuint(count_plis(buf, total, ssrcs), ==, 2); /* layer 1 not known yet */
+    g_assert_cmpuint(ssrcs[0], ==, 0x100);
+    g_assert_cmpuint(ssrcs[1], ==, 0x300);
+    /* No room: what fits. */
+    g_assert_cmpuint(vr_simulcast_add_plis(&info, 1, buf, (size_t)len, (size_t)len + 4), ==,
+                     (size_t)len);
+    /* Not simulcast: nothing added. */
+    struct prism_peer_media_info plain = {.remote_ssrc = 0x100};
+    g_assert_cmpuint(vr_simulcast_add_plis(&plain, 1, buf, (size_t)len, sizeof(buf)), ==,
+                     (size_t)len);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/videoroom/simulcast/configure_per_stream",
+                    test_videoroom_simulcast_configure_per_stream);
+    g_test_add_func("/videoroom/simulcast/configure_top_level_reaches_every_video_stream",
+                    test_videoroom_simulcast_configure_top_level_reaches_every_video_stream);
+    g_test_add_func("/videoroom/simulcast/configure_ignores_bad_values",
+                    test_videoroom_simulcast_configure_ignores_bad_values);
+    g_test_add_func("/videoroom/simulcast/json_only_for_simulcast_sources",
+                    test_videoroom_simulcast_json_only_for_simulcast_sources);
+    g_test_add_func("/videoroom/simulcast/plis_reach_every_layer",
+                    test_videoroom_simulcast_plis_reach_every_layer);
+    return g_test_run();
+}
