@@ -283,6 +283,7 @@ struct prism_peer_stats {
     uint32_t rtt_ms;
     uint32_t jitter_ms;
     uint64_t lost_packets;
+    uint64_t twcc_feedback_out; /* transport-wide CC feedback packets sent */
 };
 void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats *out);
 

@@ -3,6 +3,7 @@
 #define PRISM_MEDIA_PEER_INTERNAL_H
 
 #include "core/loop.h"
+#include "media/feedback/twcc_receiver.h"
 #include "media/peer/peer.h"
 #include "media/nack/history.h"
 #include "media/nack/receiver.h"
@@ -97,6 +98,13 @@ struct prism_peer {
     unsigned media_count;
     uint8_t mid_ext_id; /* 0: the remote sends no mid extension */
 
+    /* Transport-wide CC (congestion.c), receive side: the transport-wide-cc id the remote
+     * stamps (0: none or no transport-cc feedback negotiated), the arrival record, allocated
+     * once negotiated, and when the next feedback is due (0: nothing arrived since the last). */
+    uint8_t twcc_receive_id;
+    struct prism_twcc_receiver *twcc_receiver;
+    uint64_t next_twcc_feedback_us;
+
     /* One timer, re-armed to the earliest deadline: in the worker loop's heap, or a GSource
      * where there is no loop (unit tests driving a bare GMainContext). */
     struct prism_timer timer;
@@ -186,6 +194,16 @@ void peer_recovery_check_slowlink(struct prism_peer *peer);
 
 /* rtcp.c */
 uint32_t peer_reporting_ssrc(const struct prism_peer *peer);
+
+/* congestion.c */
+void peer_congestion_setup(struct prism_peer *peer);
+void peer_congestion_free(struct prism_peer *peer);
+/* Records the transport sequence number of a packet that arrived at `now` (any packet of a
+ * known m-line, RTX and padding included, before anything else looks at it). */
+void peer_congestion_on_receive(struct prism_peer *peer, const struct prism_rtp_header *header,
+                                uint64_t now);
+void peer_congestion_poll(struct prism_peer *peer, uint64_t now);
+uint64_t peer_congestion_next_deadline(const struct prism_peer *peer);
 
 /* data.c */
 void peer_data_from_description(struct prism_peer *peer, const struct prism_sdp *remote);

@@ -132,6 +132,8 @@ static void accept_rtp(struct prism_peer *peer, struct peer_media *media,
 {
     bool retransmission = media && media->rtx_pt && packet->header.payload_type == media->rtx_pt;
     size_t received_len = packet->len; /* before an RTX unwrap */
+    if (media)
+        peer_congestion_on_receive(peer, &packet->header, now);
     if (!media || (retransmission && !unwrap_rtx(media, packet)) ||
         !peer_recovery_on_receive(peer, media, &packet->header, retransmission, now)) {
         peer->stats.dropped_packets++;

@@ -188,7 +188,8 @@ static json_t *peer_info(struct prism_peer *peer)
                       (json_int_t)prism_peer_local_ssrc(peer, i), "stats", stream_stats(peer, i)));
     }
     json_t *counters = json_pack(
-        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i}",
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, "
+        "s:I}",
         "packets_received", (json_int_t)stats.rtp_packets_in, "bytes_received",
         (json_int_t)stats.rtp_bytes_in, "packets_sent", (json_int_t)stats.rtp_packets_out,
         "bytes_sent", (json_int_t)stats.rtp_bytes_out, "rtcp_received",
@@ -198,7 +199,8 @@ static json_t *peer_info(struct prism_peer *peer)
         (json_int_t)stats.plis_in, "plis_sent", (json_int_t)stats.plis_out, "firs_received",
         (json_int_t)stats.firs_in, "srtp_errors", (json_int_t)stats.srtp_errors, "lost",
         (json_int_t)stats.lost_packets, "dropped", (json_int_t)stats.dropped_packets, "jitter_ms",
-        (int)stats.jitter_ms, "rtt_ms", (int)stats.rtt_ms);
+        (int)stats.jitter_ms, "rtt_ms", (int)stats.rtt_ms, "twcc_feedback_sent",
+        (json_int_t)stats.twcc_feedback_out);
     json_t *info = transport_info(peer);
     json_object_update_new(info,
                            json_pack("{s:b, s:o, s:o}", "connected", prism_peer_is_connected(peer),
