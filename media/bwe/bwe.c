@@ -70,7 +70,7 @@ void prism_bwe_on_feedback_end(struct prism_bwe *bwe, uint64_t now_us)
         return;
     uint64_t acked = bwe_history_acked_bps(&bwe->history);
     bwe_rate_on_delay_signal(&bwe->rate, bwe->delay.signal, acked, now_us);
-    bwe_rate_on_losses(&bwe->rate, bwe->feedback_lost, bwe->feedback_reported, now_us);
+    bwe_rate_on_losses(&bwe->rate, bwe->feedback_lost, bwe->feedback_reported, acked, now_us);
     bwe->feedback_lost = bwe->feedback_reported = 0;
 }
 

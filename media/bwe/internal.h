@@ -92,7 +92,8 @@ struct bwe_rate {
 void bwe_rate_init(struct bwe_rate *r, double start_bps, double min_bps, double max_bps);
 void bwe_rate_on_delay_signal(struct bwe_rate *r, enum prism_bwe_signal signal, uint64_t acked_bps,
                               uint64_t now_us);
-void bwe_rate_on_losses(struct bwe_rate *r, unsigned lost, unsigned reported, uint64_t now_us);
+void bwe_rate_on_losses(struct bwe_rate *r, unsigned lost, unsigned reported, uint64_t acked_bps,
+                        uint64_t now_us);
 double bwe_rate_estimate(const struct bwe_rate *r);
 
 #endif

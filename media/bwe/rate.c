@@ -3,9 +3,10 @@
  * decreases to 0.85 times the acknowledged rate, underuse holds (let the queue drain), normal
  * increases, multiplicatively by 8% a second while the link's capacity is unknown and by half
  * a packet per response time near the rate where the last decreases happened; never above 1.5
- * times what the receiver acknowledged. Loss-based (gcc-02 section 6): over 10% loss cuts
- * the rate by half the loss fraction, under 2% lets it grow by 5% a second, in between holds.
- * It limits only once losses cut it, until it is back above the delay-based rate. */
+ * times what the receiver acknowledged, and not below it before the first overuse. Loss-based
+ * (gcc-02 section 6): over 10% loss cuts the rate by half the loss fraction, under 2% lets it grow
+ * by 5% a second (before any overuse, at once to 0.85 times the rate the receiver acknowledged), in
+ * between holds. It limits only once losses cut it, until it is back above the delay-based rate. */
 #include "media/bwe/internal.h"
 
 #include <math.h>
@@ -82,6 +83,12 @@ static bool near_max(struct bwe_rate *r, double acked_kbps)
 static void increase(struct bwe_rate *r, double acked_bps, uint64_t dt_us)
 {
     double seconds = (double)dt_us / 1e6;
+    /* Until an overuse showed where the capacity is, what the receiver acknowledged without
+     * overuse is a rate the path carries: start from there. A forwarder does not send at its
+     * estimate (it forwards what publishers send), so this is how its estimate catches up with
+     * a busy path without probing. After an overuse the slow climb of gcc-02 applies. */
+    if (!r->has_max && acked_bps > r->delay_bps)
+        r->delay_bps = acked_bps;
     if (acked_bps > 0 && near_max(r, acked_bps / 1000)) {
         double per_second = 0.5 * PACKET_BITS / ((double)response_time_us(r) / 1e6);
         r->delay_bps += fmax(per_second * seconds, 0);
@@ -124,7 +131,8 @@ void bwe_rate_on_delay_signal(struct bwe_rate *r, enum prism_bwe_signal signal, 
         r->loss_bps = r->delay_bps;
 }
 
-void bwe_rate_on_losses(struct bwe_rate *r, unsigned lost, unsigned reported, uint64_t now_us)
+void bwe_rate_on_losses(struct bwe_rate *r, unsigned lost, unsigned reported, uint64_t acked_bps,
+                        uint64_t now_us)
 {
     r->lost += lost;
     r->reported += reported;
@@ -145,6 +153,11 @@ void bwe_rate_on_losses(struct bwe_rate *r, unsigned lost, unsigned reported, ui
         r->loss_limited = true;
     } else if (loss < LOSS_LOW && r->loss_limited) {
         r->loss_bps *= pow(LOSS_GROWTH_PER_SECOND, seconds);
+        /* Before any overuse (losses at start-up, say), what just arrived with little loss is
+         * a rate the path carries. After one, the acknowledged rate may be a full queue
+         * draining at capacity, and only the slow climb is safe. */
+        if (!r->has_max)
+            r->loss_bps = fmax(r->loss_bps, BETA * (double)acked_bps);
         if (r->loss_bps >= r->delay_bps)
             r->loss_limited = false;
     }

@@ -3,6 +3,7 @@
 #define PRISM_MEDIA_PEER_INTERNAL_H
 
 #include "core/loop.h"
+#include "media/bwe/bwe.h"
 #include "media/feedback/twcc_receiver.h"
 #include "media/peer/peer.h"
 #include "media/nack/history.h"
@@ -104,6 +105,11 @@ struct prism_peer {
     uint8_t twcc_receive_id;
     struct prism_twcc_receiver *twcc_receiver;
     uint64_t next_twcc_feedback_us;
+    /* Send side: the id we stamp our transport-wide sequence on (0: not negotiated), the next
+     * sequence number, and the bandwidth estimator the remote's feedback drives. */
+    uint8_t twcc_send_id;
+    uint16_t twcc_send_seq;
+    struct prism_bwe *bwe;
 
     /* One timer, re-armed to the earliest deadline: in the worker loop's heap, or a GSource
      * where there is no loop (unit tests driving a bare GMainContext). */
@@ -203,6 +209,15 @@ void peer_congestion_free(struct prism_peer *peer);
 void peer_congestion_on_receive(struct prism_peer *peer, const struct prism_rtp_header *header,
                                 uint64_t now);
 void peer_congestion_poll(struct prism_peer *peer, uint64_t now);
+/* Stamps our transport-wide sequence number on an RTP packet about to be protected (adding
+ * the element when it has none) and records it for the estimator; returns the packet's new
+ * length (unchanged when transport-cc is not negotiated or the packet has no room). */
+size_t peer_congestion_on_send(struct prism_peer *peer, uint8_t *data, size_t len, size_t cap,
+                               uint64_t now);
+void peer_congestion_set_rtt(struct prism_peer *peer, uint64_t rtt_us);
+/* A transport-cc feedback from the remote about what we send. */
+void peer_congestion_on_feedback(struct prism_peer *peer, const struct prism_rtcp_packet *packet,
+                                 uint64_t now);
 uint64_t peer_congestion_next_deadline(const struct prism_peer *peer);
 
 /* data.c */

@@ -154,9 +154,16 @@ static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
     return error;
 }
 
-/* One m-line of the offer: the source's codec as the publisher negotiated it, RTX for video. */
+/* The transport-wide-cc extension id offered to subscribers: with transport-cc feedback, each
+ * subscriber's PeerConnection stamps its own sequence on what it sends and estimates the
+ * bandwidth of its path from the feedback (prism_peer_bandwidth_estimate). */
+#define VR_SUBSCRIBER_TWCC_ID 3
+
+/* One m-line of the offer: the source's codec as the publisher negotiated it, RTX for video,
+ * transport-cc. */
 struct offer_slot {
     struct prism_sdp_codec codecs[2];
+    struct prism_sdp_extmap extmaps[1];
 };
 
 static void describe_stream(const struct vr_sub_stream *stream, struct offer_slot *slot,
@@ -166,15 +173,18 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
     size_t count = 1;
     if (stream->kind == PRISM_SDP_MEDIA_VIDEO) {
         slot->codecs[0].feedback = PRISM_SDP_FB_NACK | PRISM_SDP_FB_NACK_PLI |
-                                   PRISM_SDP_FB_CCM_FIR | PRISM_SDP_FB_GOOG_REMB;
+                                   PRISM_SDP_FB_CCM_FIR | PRISM_SDP_FB_GOOG_REMB |
+                                   PRISM_SDP_FB_TRANSPORT_CC;
         uint8_t rtx_pt = stream->codec.pt == 97 ? 98 : 97;
         slot->codecs[1] = (struct prism_sdp_codec){.pt = rtx_pt, .clock_rate = 90000};
         g_strlcpy(slot->codecs[1].name, "rtx", sizeof(slot->codecs[1].name));
         snprintf(slot->codecs[1].fmtp, sizeof(slot->codecs[1].fmtp), "apt=%u", stream->codec.pt);
         count = 2;
     } else {
-        slot->codecs[0].feedback = 0;
+        slot->codecs[0].feedback = PRISM_SDP_FB_TRANSPORT_CC;
     }
+    slot->extmaps[0] = (struct prism_sdp_extmap){.id = VR_SUBSCRIBER_TWCC_ID};
+    g_strlcpy(slot->extmaps[0].uri, PRISM_SDP_EXT_TWCC, sizeof(slot->extmaps[0].uri));
     /* A freed slot stays in the offer as inactive rather than rejected (port 0): the BUNDLE
      * group never empties and the m-line can carry another stream later (as Janus does). */
     *out = (struct prism_peer_offer_media){
@@ -183,6 +193,8 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
         .direction = stream->active ? PRISM_SDP_SENDONLY : PRISM_SDP_INACTIVE,
         .codecs = slot->codecs,
         .codec_count = count,
+        .extmaps = slot->extmaps,
+        .extmap_count = 1,
     };
 }
 

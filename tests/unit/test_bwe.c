@@ -36,6 +36,8 @@ struct sim {
     uint64_t now_us;
     uint64_t capacity_bps;
     double loss; /* random loss before the bottleneck */
+    uint64_t
+        fixed_rate_bps; /* a forwarder's sender: this rate whatever the estimate; 0: follow it */
     uint64_t link_free_us;
     uint64_t next_send_us;
     uint16_t seq;
@@ -77,7 +79,7 @@ static void send_due(struct sim *s)
         uint64_t sent = s->next_send_us;
         uint16_t seq = s->seq++;
         prism_bwe_on_packet_sent(s->bwe, seq, PACKET_BYTES, sent);
-        uint64_t rate = prism_bwe_estimate(s->bwe);
+        uint64_t rate = s->fixed_rate_bps ? s->fixed_rate_bps : prism_bwe_estimate(s->bwe);
         s->next_send_us += (uint64_t)PACKET_BYTES * 8u * 1000000u / rate;
         if (g_rand_double(s->rand) < s->loss)
             continue;
@@ -247,6 +249,30 @@ static void test_bwe_backs_off_under_heavy_random_loss(void)
     sim_free(&s);
 }
 
+/* An SFU forwards what publishers send, whatever the estimate: the estimate must rise to what
+ * the path carries without overuse, and fall under the capacity when the forwarded rate
+ * congests the link (so the layer choice can drop a layer). */
+static void test_bwe_follows_a_sender_that_ignores_it(void)
+{
+    struct sim s;
+    sim_init(&s, 5000000, 0, 4);
+    s.fixed_rate_bps = 2000000;
+    unsigned took = run_until(&s, 1600000, false, 10000);
+    g_test_message("forwarding 2 Mbps on 5: past 1.6 Mbps after %u ms", took);
+    g_assert_cmpuint(took, <, 3000);
+    double mean = run(&s, 10000);
+    g_assert_cmpfloat(mean, >, 1.6e6);
+    g_assert_cmpfloat(mean, <=, 1.5 * 2.05e6);
+
+    s.capacity_bps = 1000000; /* now the forwarded 2 Mbps congests the link */
+    took = run_until(&s, 1000000, true, 10000);
+    g_test_message("link down to 1 Mbps: under it after %u ms", took);
+    g_assert_cmpuint(took, <, 3000);
+    mean = run(&s, 5000);
+    g_assert_cmpfloat(mean, <, 1e6);
+    sim_free(&s);
+}
+
 static void test_bwe_ignores_feedback_for_unknown_packets(void)
 {
     struct prism_bwe *bwe;
@@ -292,6 +318,8 @@ int main(int argc, char **argv)
     g_test_add_func("/bwe/tolerates_light_random_loss", test_bwe_tolerates_light_random_loss);
     g_test_add_func("/bwe/backs_off_under_heavy_random_loss",
                     test_bwe_backs_off_under_heavy_random_loss);
+    g_test_add_func("/bwe/follows_a_sender_that_ignores_it",
+                    test_bwe_follows_a_sender_that_ignores_it);
     g_test_add_func("/bwe/ignores_feedback_for_unknown_packets",
                     test_bwe_ignores_feedback_for_unknown_packets);
     g_test_add_func("/bwe/rejects_bad_config", test_bwe_rejects_bad_config);

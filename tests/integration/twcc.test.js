@@ -1,23 +1,39 @@
-// Transport-wide congestion control feedback to a libwebrtc sender (@roamhq/wrtc through
-// janode, in the echotest and as a VideoRoom publisher): Prism negotiates the transport-wide-cc extension and transport-cc
+// Transport-wide congestion control with libwebrtc peers (@roamhq/wrtc through janode).
+//
+// Receive side, in the echotest and for a VideoRoom publisher: Prism negotiates the transport-wide-cc extension and transport-cc
 // feedback in its answer, and reports every packet's arrival back in RTPFB/15 feedback. The
 // peer's send-side estimator (GoogCC) only moves off its start rate (300 kbps) when it gets
 // that feedback: its initial probes are measured from it, and without it the estimate stays
 // where it started. So the test watches the candidate pair's availableOutgoingBitrate climb
-// well past the start rate, and the server's own count of feedback sent.
+// well past the start rate.
+//
+// Send side, for a VideoRoom subscriber: Prism offers transport-cc, stamps its own transport-wide
+// sequence on every packet it forwards, and runs its bandwidth estimator (media/bwe) on the
+// subscriber's feedback; the Admin API's handle_info shows the feedback counted and an
+// estimate that grows from its 300 kbps start to what the path carries (the publisher's
+// 640x480 video reaches about 1.8 Mbps once its own estimate ramps up).
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { attachEcho, connectJanode, negotiate, waitMediaEvents } from './lib/echo.js';
 import { EchoPeer, waitUntil } from './lib/peer.js';
-import { startServer } from './lib/server.js';
-import { newRoomId, Participant, RoomHandle } from './lib/videoroom.js';
+import { freePort, startServer } from './lib/server.js';
+import { newRoomId, Participant, RoomHandle, subscriptionOf } from './lib/videoroom.js';
+
+const ADMIN_SECRET = 'twcc-admin';
+let adminUrl;
 
 let server;
 let connection;
 const peers = [];
 
 before(async () => {
-    server = await startServer();
+    const adminPort = await freePort();
+    server = await startServer({
+        PRISM_GENERAL_ADMIN_SECRET: ADMIN_SECRET,
+        PRISM_ADMIN_HTTP_ENABLED: 'true',
+        PRISM_ADMIN_HTTP_PORT: String(adminPort),
+    });
+    adminUrl = `http://127.0.0.1:${adminPort}/admin`;
     connection = await connectJanode(server);
 });
 
@@ -85,3 +101,46 @@ test('a VideoRoom publisher gets transport-cc feedback and its estimate ramps up
     }
     await admin.handle.destroy({ room });
 });
+
+async function handleInfo(sessionId, handleId) {
+    const response = await fetch(`${adminUrl}/${sessionId}/${handleId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ janus: 'handle_info', transaction: `info-${Date.now()}`,
+            admin_secret: ADMIN_SECRET }),
+    });
+    assert.equal(response.status, 200);
+    return (await response.json()).info;
+}
+
+test('a VideoRoom subscriber is offered transport-cc and its feedback drives an estimate',
+    async () => {
+        const admin = await RoomHandle.attach(await connection.create());
+        const room = newRoomId();
+        await admin.handle.create({ room });
+        const publisher = new Participant(await connection.create(), { room, display: 'pub',
+            width: 640, height: 480, fps: 30 });
+        const viewerSession = await connection.create();
+        const viewer = new Participant(viewerSession, { room, display: 'viewer' });
+        try {
+            await publisher.join();
+            const reply = await publisher.publish();
+            await publisher.peer.waitConnected();
+            await publisher.publisher.waitType?.('webrtcup', 'publisher webrtcup');
+            const streams = reply.streams ?? publisher.configured.streams;
+            const { offer } = await viewer.subscribe(subscriptionOf(publisher.feed, streams));
+            assert.match(offer.sdp, TWCC_EXTMAP);
+            assert.match(offer.sdp, /^a=rtcp-fb:\d+ transport-cc\r?$/m);
+            let stats = null;
+            await waitUntil(async () => {
+                const info = await handleInfo(viewerSession.id, viewer.subscriber.handle.id);
+                stats = info.webrtc?.stats;
+                return stats?.twcc_feedback_received > 0 && stats.bandwidth_estimate > 600000;
+            }, () => `transport-cc feedback and an estimate over 600 kbps (last stats: ${
+                JSON.stringify(stats)})`, 30000, 250);
+        } finally {
+            publisher.close();
+            viewer.close();
+        }
+        await admin.handle.destroy({ room });
+    });
