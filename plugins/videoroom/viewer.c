@@ -52,17 +52,19 @@ static struct vr_pub_stream *source_of_kind(struct vr_publisher *publisher,
 }
 
 /* Answers the viewer's offer: we send on its audio and video m-lines (the publisher's codec
- * first), no data channel, no header extensions. Returns the JSEP or NULL with `error`. */
+ * first), no data channel, and of the header extensions only transport-wide-cc (with
+ * transport-cc feedback, for the send-side bandwidth estimate). Returns the JSEP or NULL with
+ * `error`. */
 static json_t *answer_viewer(struct vr_subscriber *subscriber, struct vr_publisher *feed,
                              json_t **error)
 {
-    static const char *const no_extensions[1] = {NULL};
+    static const char *const extensions[] = {PRISM_SDP_EXT_TWCC};
     struct prism_sdp_answer_options options;
     prism_sdp_answer_options_init(&options);
     options.local_direction = PRISM_SDP_SENDONLY;
     options.accept_data_channels = false;
-    options.extensions = no_extensions;
-    options.extension_count = 0;
+    options.extensions = extensions;
+    options.extension_count = 1;
     struct prism_sdp_codec_pref audio, video;
     struct vr_pub_stream *audio_source = feed ? source_of_kind(feed, PRISM_SDP_MEDIA_AUDIO, NULL)
                                               : NULL;

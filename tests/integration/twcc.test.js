@@ -1,23 +1,25 @@
 // Transport-wide congestion control with libwebrtc peers (@roamhq/wrtc through janode).
 //
-// Receive side, in the echotest and for a VideoRoom publisher: Prism negotiates the transport-wide-cc extension and transport-cc
-// feedback in its answer, and reports every packet's arrival back in RTPFB/15 feedback. The
-// peer's send-side estimator (GoogCC) only moves off its start rate (300 kbps) when it gets
-// that feedback: its initial probes are measured from it, and without it the estimate stays
-// where it started. So the test watches the candidate pair's availableOutgoingBitrate climb
-// well past the start rate.
+// Receive side, in the echotest and for a VideoRoom publisher: Prism negotiates the
+// transport-wide-cc extension and transport-cc feedback in its answer, and reports every
+// packet's arrival back in RTPFB/15 feedback. The peer's send-side estimator (GoogCC) only moves
+// off its start rate (300 kbps) when it gets that feedback: its initial probes are measured
+// from it, and without it the estimate stays where it started. So the test watches the
+// candidate pair's availableOutgoingBitrate climb well past the start rate.
 //
-// Send side, for a VideoRoom subscriber: Prism offers transport-cc, stamps its own transport-wide
-// sequence on every packet it forwards, and runs its bandwidth estimator (media/bwe) on the
-// subscriber's feedback; the Admin API's handle_info shows the feedback counted and an
-// estimate that grows from its 300 kbps start to what the path carries (the publisher's
-// 640x480 video reaches about 1.8 Mbps once its own estimate ramps up).
+// Send side, for a VideoRoom subscriber and a WHEP viewer: Prism offers (or answers)
+// transport-cc, stamps its own transport-wide sequence on every packet it forwards, and runs
+// its bandwidth estimator (media/bwe) on the viewer's feedback; the Admin API's handle_info
+// shows the feedback counted and an estimate that grows from its 300 kbps start to what the
+// path carries (the publisher's 640x480 video reaches about 1.8 Mbps once its own estimate
+// ramps up).
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { attachEcho, connectJanode, negotiate, waitMediaEvents } from './lib/echo.js';
 import { EchoPeer, waitUntil } from './lib/peer.js';
 import { freePort, startServer } from './lib/server.js';
 import { newRoomId, Participant, RoomHandle, subscriptionOf } from './lib/videoroom.js';
+import { WhepViewer } from './lib/whep_viewer.js';
 
 const ADMIN_SECRET = 'twcc-admin';
 let adminUrl;
@@ -102,15 +104,31 @@ test('a VideoRoom publisher gets transport-cc feedback and its estimate ramps up
     await admin.handle.destroy({ room });
 });
 
-async function handleInfo(sessionId, handleId) {
-    const response = await fetch(`${adminUrl}/${sessionId}/${handleId}`, {
+async function adminRequest(path, janus) {
+    const response = await fetch(`${adminUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ janus: 'handle_info', transaction: `info-${Date.now()}`,
+        body: JSON.stringify({ janus, transaction: `${janus}-${Date.now()}`,
             admin_secret: ADMIN_SECRET }),
     });
     assert.equal(response.status, 200);
-    return (await response.json()).info;
+    return response.json();
+}
+
+async function handleInfo(sessionId, handleId) {
+    return (await adminRequest(`/${sessionId}/${handleId}`, 'handle_info')).info;
+}
+
+// The webrtc part of handle_info of every handle on the server, by "session/handle".
+async function everyPeer() {
+    const peers = new Map();
+    for (const session of (await adminRequest('', 'list_sessions')).sessions) {
+        for (const handle of (await adminRequest(`/${session}`, 'list_handles')).handles) {
+            const info = await handleInfo(session, handle);
+            if (info?.webrtc) peers.set(`${session}/${handle}`, info.webrtc);
+        }
+    }
+    return peers;
 }
 
 test('a VideoRoom subscriber is offered transport-cc and its feedback drives an estimate',
@@ -141,6 +159,36 @@ test('a VideoRoom subscriber is offered transport-cc and its feedback drives an 
         } finally {
             publisher.close();
             viewer.close();
+        }
+        await admin.handle.destroy({ room });
+    });
+
+test('a WHEP viewer is answered with transport-cc and its feedback drives an estimate',
+    async () => {
+        const admin = await RoomHandle.attach(await connection.create());
+        const room = newRoomId();
+        await admin.handle.create({ room });
+        const publisher = new Participant(await connection.create(), { room, display: 'pub',
+            width: 320, height: 240, fps: 15 });
+        const cleanups = [];
+        try {
+            await publisher.joinAndPublish();
+            await publisher.peer.waitConnected();
+            const before = new Set((await everyPeer()).keys()); // earlier tests' peers too
+            const viewer = new WhepViewer(cleanups);
+            const answer = await viewer.play(`${server.origin}/whep/endpoint/${room}`);
+            assert.equal(answer.status, 201, answer.body);
+            assert.match(answer.body, TWCC_EXTMAP);
+            assert.match(answer.body, /^a=rtcp-fb:\d+ transport-cc\r?$/m);
+            let seen = [];
+            await waitUntil(async () => {
+                seen = [...(await everyPeer())].filter(([key]) => !before.has(key))
+                    .map(([, webrtc]) => webrtc.bandwidth).filter(Boolean);
+                return seen.some((b) => b.estimate > 0);
+            }, () => `a PeerConnection with an estimate (saw ${JSON.stringify(seen)})`, 30000, 250);
+        } finally {
+            for (const cleanup of cleanups.reverse()) await cleanup();
+            publisher.close();
         }
         await admin.handle.destroy({ room });
     });
