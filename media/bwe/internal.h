@@ -6,8 +6,11 @@
 
 #include "media/bwe/bwe.h"
 
-#define BWE_HISTORY_SIZE 4096 /* packets sent that feedback may still name: a power of two */
-#define BWE_ACKED_SIZE 2048   /* acknowledged packets kept for the received rate */
+/* Sizes bound the memory per subscriber (about 33 KB): the history covers a second of 1,000
+ * packets per second (10 Mbit/s) before feedback must have named a packet, and the received
+ * rate is measured over at most this many packets of its 500 ms window. */
+#define BWE_HISTORY_SIZE 1024 /* packets sent that feedback may still name: a power of two */
+#define BWE_ACKED_SIZE 512    /* acknowledged packets kept for the received rate */
 #define BWE_TREND_WINDOW 20   /* delay samples the trendline is fitted over */
 
 /* history.c: what was sent, by unwrapped transport sequence number. */
