@@ -5,10 +5,11 @@
 
 #include <string.h>
 
-/* Ids 3, 9, 10 and 11 are left free for transport-wide-cc, rid and repaired-rid. */
+/* Ids 9, 10 and 11 are left free for rid and repaired-rid. */
 const struct prism_forward_ext_rule prism_forward_ext_rules[PRISM_FORWARD_EXT_RULE_COUNT] = {
     {PRISM_SDP_EXT_AUDIO_LEVEL, 1, PRISM_FORWARD_EXT_COPY},
     {PRISM_SDP_EXT_ABS_SEND_TIME, 2, PRISM_FORWARD_EXT_ABS_SEND_TIME},
+    {PRISM_SDP_EXT_TWCC, 3, PRISM_FORWARD_EXT_TRANSPORT_SEQ},
     {PRISM_SDP_EXT_MID, 4, PRISM_FORWARD_EXT_OWN_MID},
     {PRISM_SDP_EXT_ABS_CAPTURE_TIME, 5, PRISM_FORWARD_EXT_COPY},
     {PRISM_SDP_EXT_PLAYOUT_DELAY, 6, PRISM_FORWARD_EXT_COPY},
@@ -87,6 +88,12 @@ void prism_forward_ext_configure(struct prism_forward_source *src,
             (void)prism_rtp_ext_added_push(&src->added_extensions, to,
                                            PRISM_RTP_EXT_STAMP_ABS_SEND_TIME, NULL, 3);
             break;
+        case PRISM_FORWARD_EXT_TRANSPORT_SEQ: {
+            static const uint8_t placeholder[2];
+            (void)prism_rtp_ext_added_push(&src->added_extensions, to, PRISM_RTP_EXT_STAMP_NONE,
+                                           placeholder, sizeof(placeholder));
+            break;
+        }
         }
     }
 }

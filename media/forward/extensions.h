@@ -1,8 +1,9 @@
 /* Which RTP header extensions a subscriber is offered and how each is forwarded: the
  * publisher's value with the subscriber's id (audio level, video orientation, playout delay,
  * capture time, dependency descriptor), or a value of the SFU's own (the subscriber's mid,
- * abs-send-time written when the packet leaves). Everything else the publisher sends (its mid,
- * rid, its transport-wide sequence numbers) is dropped.
+ * abs-send-time written when the packet leaves, the subscriber's own transport-wide sequence
+ * number). Everything else the publisher sends (its mid, rid, its transport-wide sequence
+ * numbers) is dropped.
  *
  * Another extension joins by adding a rule (and, for a value computed at send time, a kind in
  * media/rtp/ext_rewrite.h). Sans-IO; runs once per negotiation, never per packet. */
@@ -15,6 +16,9 @@ enum prism_forward_ext_treatment {
     PRISM_FORWARD_EXT_COPY,          /* the publisher's element, id remapped */
     PRISM_FORWARD_EXT_OWN_MID,       /* the subscriber m-line's mid on every packet */
     PRISM_FORWARD_EXT_ABS_SEND_TIME, /* the time the packet is sent (prism_forward_stamp) */
+    /* The subscriber PeerConnection's own transport-wide sequence number: a 2-byte element
+     * reserved here, overwritten in place as the packet is sent (media/peer/congestion.c). */
+    PRISM_FORWARD_EXT_TRANSPORT_SEQ,
 };
 
 struct prism_forward_ext_rule {
@@ -23,7 +27,7 @@ struct prism_forward_ext_rule {
     enum prism_forward_ext_treatment treatment;
 };
 
-#define PRISM_FORWARD_EXT_RULE_COUNT 7
+#define PRISM_FORWARD_EXT_RULE_COUNT 8
 extern const struct prism_forward_ext_rule prism_forward_ext_rules[PRISM_FORWARD_EXT_RULE_COUNT];
 
 /* The publisher's ids of one stream for the rules' URIs (0: not negotiated), by rule index.

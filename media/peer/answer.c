@@ -62,6 +62,7 @@ static int write_answer(struct prism_peer *peer, struct prism_sdp *answer, char 
     int rc = peer_streams_from_exchange(peer, peer->remote, answer, true);
     if (rc == 0) {
         peer_recovery_setup(peer);
+        peer_congestion_setup(peer);
         peer_data_from_description(peer, peer->remote);
     }
     if (rc == 0)

@@ -118,6 +118,7 @@ int prism_peer_apply_answer(struct prism_peer *peer, const char *sdp, size_t len
         rc = peer_streams_from_exchange(peer, peer->local_offer, answer, false);
     if (rc == 0) {
         peer_recovery_setup(peer);
+        peer_congestion_setup(peer);
         peer_data_from_description(peer, answer);
     }
     prism_sdp_free(answer);

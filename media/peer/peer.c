@@ -109,6 +109,7 @@ void prism_peer_destroy(struct prism_peer *peer)
     }
     prism_ice_destroy(peer->ice);
     peer_recovery_free(peer);
+    peer_congestion_free(peer);
     prism_dtls_free(peer->dtls);
     prism_srtp_free(peer->srtp);
     prism_sdp_free(peer->remote);

@@ -295,8 +295,18 @@ struct prism_peer_stats {
     uint32_t rtt_ms;
     uint32_t jitter_ms;
     uint64_t lost_packets;
+    uint64_t twcc_feedback_out; /* transport-wide CC feedback packets sent */
+    uint64_t twcc_feedback_in;  /* and received about what we send */
 };
 void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats *out);
+
+/* The send-side bandwidth estimate (bits per second) of the path to the remote, from its
+ * transport-cc feedback on what we send (media/bwe); 0 until feedback came, or when
+ * transport-cc is not negotiated for anything we send. For the owner's layer choice. */
+uint64_t prism_peer_bandwidth_estimate(const struct prism_peer *peer);
+/* The estimator's parts (media/bwe/bwe.h), for the Admin API: -ENOENT without one. */
+struct prism_bwe_state;
+int prism_peer_bandwidth_state(const struct prism_peer *peer, struct prism_bwe_state *out);
 
 /* A sender's clock for an m-line we send on: at local time at_us (prism_now_us) its NTP time
  * was `ntp` and its RTP clock read `rtp_timestamp`, in the timestamps of our stream. A forwarder

@@ -3,6 +3,8 @@
 #define PRISM_MEDIA_PEER_INTERNAL_H
 
 #include "core/loop.h"
+#include "media/bwe/bwe.h"
+#include "media/feedback/twcc_receiver.h"
 #include "media/peer/peer.h"
 #include "media/nack/history.h"
 #include "media/nack/receiver.h"
@@ -114,6 +116,18 @@ struct prism_peer {
     uint8_t rid_ext_id; /* of the remote's rid simulcast; 0: none */
     uint8_t repaired_rid_ext_id;
 
+    /* Transport-wide CC (congestion.c), receive side: the transport-wide-cc id the remote
+     * stamps (0: none or no transport-cc feedback negotiated), the arrival record, allocated
+     * once negotiated, and when the next feedback is due (0: nothing arrived since the last). */
+    uint8_t twcc_receive_id;
+    struct prism_twcc_receiver *twcc_receiver;
+    uint64_t next_twcc_feedback_us;
+    /* Send side: the id we stamp our transport-wide sequence on (0: not negotiated), the next
+     * sequence number, and the bandwidth estimator the remote's feedback drives. */
+    uint8_t twcc_send_id;
+    uint16_t twcc_send_seq;
+    struct prism_bwe *bwe;
+
     /* One timer, re-armed to the earliest deadline: in the worker loop's heap, or a GSource
      * where there is no loop (unit tests driving a bare GMainContext). */
     struct prism_timer timer;
@@ -218,6 +232,25 @@ void peer_recovery_check_slowlink(struct prism_peer *peer);
 
 /* rtcp.c */
 uint32_t peer_reporting_ssrc(const struct prism_peer *peer);
+
+/* congestion.c */
+void peer_congestion_setup(struct prism_peer *peer);
+void peer_congestion_free(struct prism_peer *peer);
+/* Records the transport sequence number of a packet that arrived at `now` (any packet of a
+ * known m-line, RTX and padding included, before anything else looks at it). */
+void peer_congestion_on_receive(struct prism_peer *peer, const struct prism_rtp_header *header,
+                                uint64_t now);
+void peer_congestion_poll(struct prism_peer *peer, uint64_t now);
+/* Stamps our transport-wide sequence number on an RTP packet about to be protected (adding
+ * the element when it has none) and records it for the estimator; returns the packet's new
+ * length (unchanged when transport-cc is not negotiated or the packet has no room). */
+size_t peer_congestion_on_send(struct prism_peer *peer, uint8_t *data, size_t len, size_t cap,
+                               uint64_t now);
+void peer_congestion_set_rtt(struct prism_peer *peer, uint64_t rtt_us);
+/* A transport-cc feedback from the remote about what we send. */
+void peer_congestion_on_feedback(struct prism_peer *peer, const struct prism_rtcp_packet *packet,
+                                 uint64_t now);
+uint64_t peer_congestion_next_deadline(const struct prism_peer *peer);
 
 /* data.c */
 void peer_data_from_description(struct prism_peer *peer, const struct prism_sdp *remote);

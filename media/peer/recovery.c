@@ -387,6 +387,10 @@ int prism_peer_resend_rtp(struct prism_peer *peer, unsigned media_index, uint8_t
         len = (size_t)rtx_len;
         packet_cap = sizeof(rtx);
     }
+    /* A retransmission is a packet on the path like any other: it gets its own transport-wide
+     * sequence number, so the remote's feedback counts it. */
+    len = peer_congestion_on_send(peer, packet, len, packet_cap - PRISM_SRTP_MAX_RTP_OVERHEAD,
+                                  peer_now(peer));
     size_t protected_len;
     if (prism_srtp_protect_rtp(peer->srtp, packet, len, packet_cap, &protected_len) !=
         PRISM_SRTP_OK)

@@ -82,6 +82,7 @@ static void update_rtt(struct prism_peer *peer, const struct prism_rtcp_reports 
         if (rtt < 65536u * 10u) {
             peer->stats.rtt_ms = (uint32_t)(((uint64_t)rtt * 1000u) >> 16);
             peer_recovery_set_rtt(peer, ((uint64_t)rtt * 1000000u) >> 16);
+            peer_congestion_set_rtt(peer, ((uint64_t)rtt * 1000000u) >> 16);
         }
     }
 }
@@ -120,6 +121,8 @@ void peer_handle_rtcp(struct prism_peer *peer, uint8_t *data, size_t len)
             handle_psfb(peer, &packet);
         } else if (packet.type == PRISM_RTCP_RTPFB && packet.count == PRISM_RTCP_RTPFB_NACK) {
             peer_recovery_answer_nack(peer, &packet);
+        } else if (packet.type == PRISM_RTCP_RTPFB && packet.count == PRISM_RTCP_RTPFB_TWCC) {
+            peer_congestion_on_feedback(peer, &packet, peer_now(peer));
         } else if (packet.type == PRISM_RTCP_RR) {
             struct prism_rtcp_rr rr;
             if (prism_rtcp_rr_parse(&packet, &rr) == 0)

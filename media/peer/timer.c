@@ -1,5 +1,6 @@
 /* One timer per PeerConnection, armed for the earliest of its deadlines: DTLS
- * retransmission, the next RTCP report, loss recovery and the media activity check. On a
+ * retransmission, the next RTCP report, loss recovery, transport-wide CC feedback and the media
+ * activity check. On a
  * worker it lives in the loop's timer heap; without a loop (tests that drive a bare
  * GMainContext) it is a GSource with a ready time. */
 #include "media/peer/peer_internal.h"
@@ -26,8 +27,10 @@ static void run_due(struct prism_peer *peer, uint64_t now)
             peer_send_reports(peer, now);
             peer->next_rtcp_us = now + PEER_RTCP_INTERVAL_US;
         }
-        if (peer->connected)
+        if (peer->connected) {
             peer_recovery_poll(peer, now);
+            peer_congestion_poll(peer, now);
+        }
         peer_media_check_activity(peer, now);
     }
     peer_timer_rearm(peer);
@@ -104,6 +107,9 @@ void peer_timer_rearm(struct prism_peer *peer)
         uint64_t recovery = peer_recovery_next_deadline(peer);
         if (recovery < next)
             next = recovery;
+        uint64_t congestion = peer_congestion_next_deadline(peer);
+        if (congestion < next)
+            next = congestion;
     }
     if (peer->dtls && !peer->closed) {
         uint64_t dtls = prism_dtls_next_timeout(peer->dtls);

@@ -134,6 +134,8 @@ static void accept_rtp(struct prism_peer *peer, struct peer_media *media, int la
 {
     bool retransmission = media && media->rtx_pt && packet->header.payload_type == media->rtx_pt;
     size_t received_len = packet->len; /* before an RTX unwrap */
+    if (media)
+        peer_congestion_on_receive(peer, &packet->header, now);
     if (!media || (retransmission && !unwrap_rtx(media, packet, layer)) ||
         !peer_recovery_on_receive(peer, media, &packet->header, retransmission, now)) {
         peer->stats.dropped_packets++;
@@ -284,6 +286,8 @@ int prism_peer_send_rtp(struct prism_peer *peer, unsigned media_index, uint8_t *
         return -ENOENT;
     struct peer_media *media = &peer->media[media_index];
     uint64_t now = peer_now(peer); /* the wake-up's time: no clock read per copy */
+    if (cap >= PRISM_SRTP_MAX_RTP_OVERHEAD)
+        len = peer_congestion_on_send(peer, data, len, cap - PRISM_SRTP_MAX_RTP_OVERHEAD, now);
     peer_recovery_on_send(media, data, len, now);
     size_t protected_len;
     if (prism_srtp_protect_rtp(peer->srtp, data, len, cap, &protected_len) != PRISM_SRTP_OK) {

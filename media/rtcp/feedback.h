@@ -1,6 +1,6 @@
 /* RTCP feedback messages: generic NACK, PLI, FIR (RFC 4585, RFC 5104), REMB
  * (draft-alvestrand-rmcat-remb) and transport-wide congestion control feedback
- * (draft-holmer-rmcat-transport-wide-cc-extensions-01, parse only). Views and builders follow
+ * (draft-holmer-rmcat-transport-wide-cc-extensions-01, parse and build). Views and builders follow
  * the conventions of media/rtcp/rtcp.h. */
 #ifndef PRISM_MEDIA_RTCP_FEEDBACK_H
 #define PRISM_MEDIA_RTCP_FEEDBACK_H
@@ -135,5 +135,28 @@ struct prism_rtcp_twcc_iter {
 void prism_rtcp_twcc_iter_init(struct prism_rtcp_twcc_iter *it, const struct prism_rtcp_twcc *twcc);
 /* Returns 1 and the next status, 0 after the last, -EBADMSG if the view was not validated. */
 int prism_rtcp_twcc_next(struct prism_rtcp_twcc_iter *it, struct prism_rtcp_twcc_status *out);
+
+/* What a transport-wide CC feedback reports: packets base_seq, base_seq + 1, ... (mod 2^16),
+ * arrivals[i] being the arrival time of packet base_seq + i in microseconds on the receiver's
+ * clock (any origin, may be negative), or PRISM_RTCP_TWCC_NOT_RECEIVED. */
+#define PRISM_RTCP_TWCC_NOT_RECEIVED INT64_MIN
+#define PRISM_RTCP_TWCC_MAX_STATUS 2048 /* most packets one feedback covers */
+struct prism_rtcp_twcc_feedback {
+    uint32_t sender_ssrc;
+    uint32_t media_ssrc;
+    uint16_t base_seq;
+    uint8_t fb_count; /* feedback packet counter, incremented by the caller per feedback */
+    const int64_t *arrivals;
+    size_t count;
+};
+
+/* Builds one RTPFB/15 packet for the first packets of `in`: as many as fit in cap bytes, at most
+ * PRISM_RTCP_TWCC_MAX_STATUS, stopping before a packet whose receive delta would not fit 16 bits
+ * (250 us units). The reference time is the first received packet's arrival rounded down to
+ * 64 ms; deltas are rounded to 250 us without accumulating the rounding. Returns the length and
+ * the number of packets reported in *covered (at least one; the caller reports the rest in the
+ * next feedback), -EINVAL for bad arguments or -ENOSPC when not even one packet fits. */
+int prism_rtcp_build_twcc(uint8_t *buf, size_t cap, const struct prism_rtcp_twcc_feedback *in,
+                          size_t *covered);
 
 #endif

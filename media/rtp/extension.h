@@ -60,6 +60,15 @@ uint32_t prism_rtp_abs_send_time_from_us(uint64_t time_us);
 int prism_rtp_transport_cc_read(const struct prism_rtp_ext *e, uint16_t *seq);
 int prism_rtp_transport_cc_write(uint8_t *data, size_t len, uint16_t seq);
 
+/* Sets the 2-byte element `id` of the RTP packet of `len` bytes in a buffer of `cap` to
+ * `value` (big-endian): in place when the packet has that element, else appended to its
+ * extension block (in its padding, or growing the block by 4 bytes), else in a new one-byte
+ * block of 8 bytes; the payload moves when the packet grows. Returns the new length; -EINVAL
+ * for id 0 or 15, an id over 14 in the one-byte form, an existing element of another size or
+ * an unknown profile; -EBADMSG for a malformed packet; -ENOSPC when it does not fit in cap.
+ * Used to stamp our own transport-wide-cc sequence number on what we send. */
+int prism_rtp_ext_set_u16(uint8_t *packet, size_t len, size_t cap, uint8_t id, uint16_t value);
+
 /* Client-to-mixer audio level (RFC 6464): voice activity flag and level in -dBov (0-127). */
 int prism_rtp_audio_level_read(const struct prism_rtp_ext *e, bool *voice, uint8_t *level);
 int prism_rtp_audio_level_write(uint8_t *data, size_t len, bool voice, uint8_t level);

@@ -173,14 +173,15 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
     size_t count = 1;
     if (stream->kind == PRISM_SDP_MEDIA_VIDEO) {
         slot->codecs[0].feedback = PRISM_SDP_FB_NACK | PRISM_SDP_FB_NACK_PLI |
-                                   PRISM_SDP_FB_CCM_FIR | PRISM_SDP_FB_GOOG_REMB;
+                                   PRISM_SDP_FB_CCM_FIR | PRISM_SDP_FB_GOOG_REMB |
+                                   PRISM_SDP_FB_TRANSPORT_CC;
         uint8_t rtx_pt = stream->codec.pt == 97 ? 98 : 97;
         slot->codecs[1] = (struct prism_sdp_codec){.pt = rtx_pt, .clock_rate = 90000};
         g_strlcpy(slot->codecs[1].name, "rtx", sizeof(slot->codecs[1].name));
         snprintf(slot->codecs[1].fmtp, sizeof(slot->codecs[1].fmtp), "apt=%u", stream->codec.pt);
         count = 2;
     } else {
-        slot->codecs[0].feedback = 0;
+        slot->codecs[0].feedback = PRISM_SDP_FB_TRANSPORT_CC;
     }
     /* A freed slot stays in the offer as inactive rather than rejected (port 0): the BUNDLE
      * group never empties and the m-line can carry another stream later (as Janus does). */

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/plugin.h"
 #include "core/worker.h"
+#include "media/bwe/bwe.h"
 #include "media/peer/handle_media.h"
 #include "media/peer/peer.h"
 #include "signaling/api/errors.h"
@@ -136,6 +137,21 @@ static const char *media_type_name(enum prism_sdp_media_kind kind)
     return "other";
 }
 
+/* The send-side bandwidth estimator of the PeerConnection, or JSON null without one. */
+static json_t *bandwidth_info(struct prism_peer *peer)
+{
+    static const char *const signals[] = {"normal", "overuse", "underuse"};
+    struct prism_bwe_state state;
+    if (prism_peer_bandwidth_state(peer, &state) < 0)
+        return json_null();
+    return json_pack("{s:I, s:I, s:I, s:I, s:s, s:f}", "estimate",
+                     (json_int_t)prism_peer_bandwidth_estimate(peer), "delay_based",
+                     (json_int_t)state.delay_based_bps, "loss_based",
+                     (json_int_t)state.loss_based_bps, "acknowledged",
+                     (json_int_t)state.acknowledged_bps, "signal", signals[state.signal],
+                     "loss_fraction", state.loss_fraction);
+}
+
 static json_t *transport_info(struct prism_peer *peer)
 {
     struct prism_peer_transport_info transport;
@@ -188,7 +204,8 @@ static json_t *peer_info(struct prism_peer *peer)
                       (json_int_t)prism_peer_local_ssrc(peer, i), "stats", stream_stats(peer, i)));
     }
     json_t *counters = json_pack(
-        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i}",
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, "
+        "s:I, s:I, s:I}",
         "packets_received", (json_int_t)stats.rtp_packets_in, "bytes_received",
         (json_int_t)stats.rtp_bytes_in, "packets_sent", (json_int_t)stats.rtp_packets_out,
         "bytes_sent", (json_int_t)stats.rtp_bytes_out, "rtcp_received",
@@ -198,11 +215,14 @@ static json_t *peer_info(struct prism_peer *peer)
         (json_int_t)stats.plis_in, "plis_sent", (json_int_t)stats.plis_out, "firs_received",
         (json_int_t)stats.firs_in, "srtp_errors", (json_int_t)stats.srtp_errors, "lost",
         (json_int_t)stats.lost_packets, "dropped", (json_int_t)stats.dropped_packets, "jitter_ms",
-        (int)stats.jitter_ms, "rtt_ms", (int)stats.rtt_ms);
+        (int)stats.jitter_ms, "rtt_ms", (int)stats.rtt_ms, "twcc_feedback_sent",
+        (json_int_t)stats.twcc_feedback_out, "twcc_feedback_received",
+        (json_int_t)stats.twcc_feedback_in, "bandwidth_estimate",
+        (json_int_t)prism_peer_bandwidth_estimate(peer));
     json_t *info = transport_info(peer);
-    json_object_update_new(info,
-                           json_pack("{s:b, s:o, s:o}", "connected", prism_peer_is_connected(peer),
-                                     "streams", streams, "stats", counters));
+    json_object_update_new(info, json_pack("{s:b, s:o, s:o, s:o}", "connected",
+                                           prism_peer_is_connected(peer), "streams", streams,
+                                           "stats", counters, "bandwidth", bandwidth_info(peer)));
     return info;
 }
 

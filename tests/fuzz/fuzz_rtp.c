@@ -42,6 +42,28 @@ static void read_payload(const struct prism_rtp_header *h, uint8_t *copy)
     (void)prism_rtp_h264_is_keyframe(h->payload, h->payload_len);
 }
 
+/* Setting a transport-wide sequence number (as every packet we send gets it) must leave a
+ * packet that parses, carries the value and keeps its payload. */
+static void check_ext_set(const uint8_t *data, size_t size, const struct prism_rtp_header *h)
+{
+    uint8_t *copy = malloc(size + 8);
+    if (!copy)
+        return;
+    memcpy(copy, data, size);
+    uint8_t id = (uint8_t)(1 + size % 14);
+    int len = prism_rtp_ext_set_u16(copy, size, size + 8, id, 0xA5C3);
+    struct prism_rtp_header after;
+    struct prism_rtp_ext e;
+    uint16_t value;
+    if (len > 0 &&
+        (prism_rtp_parse(copy, (size_t)len, &after) != 0 ||
+         prism_rtp_ext_find(&after, id, &e) != 0 || prism_rtp_transport_cc_read(&e, &value) != 0 ||
+         value != 0xA5C3 || after.payload_len != h->payload_len ||
+         memcmp(after.payload, h->payload, h->payload_len) != 0))
+        __builtin_trap();
+    free(copy);
+}
+
 /* Wrapping as RTX and unwrapping must give back the packet without its padding. */
 static void check_rtx_round_trip(const uint8_t *data, const struct prism_rtp_header *h)
 {
@@ -103,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     free(copy);
 
+    check_ext_set(data, size, &h);
     check_rtx_round_trip(data, &h);
     return 0;
 }

@@ -40,11 +40,11 @@ static void test_forward_ext_offer_lists_what_the_publisher_negotiated(void)
     chrome_audio(&ids);
     struct prism_sdp_extmap out[PRISM_FORWARD_EXT_RULE_COUNT];
     size_t n = prism_forward_ext_offer(&ids, out, G_N_ELEMENTS(out));
-    g_assert_cmpuint(n, ==, 3);
+    g_assert_cmpuint(n, ==, 4);
     g_assert_true(offered(out, n, PRISM_SDP_EXT_AUDIO_LEVEL));
     g_assert_true(offered(out, n, PRISM_SDP_EXT_MID));
     g_assert_true(offered(out, n, PRISM_SDP_EXT_ABS_SEND_TIME));
-    g_assert_false(offered(out, n, PRISM_SDP_EXT_TWCC)); /* not forwarded */
+    g_assert_true(offered(out, n, PRISM_SDP_EXT_TWCC)); /* our own sequence, per subscriber */
     g_assert_false(offered(out, n, PRISM_SDP_EXT_VIDEO_ORIENTATION));
     g_assert_false(prism_forward_ext_wants_two_byte(&ids));
     /* Ids are unique within the offer (one BUNDLE group) and fit the one-byte form. */
@@ -60,10 +60,10 @@ static void test_forward_ext_offer_lists_what_the_publisher_negotiated(void)
         extmap(7, PRISM_SDP_EXT_ABS_CAPTURE_TIME), extmap(12, PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR)};
     prism_forward_ext_ids_from_sdp(&ids, video, G_N_ELEMENTS(video));
     n = prism_forward_ext_offer(&ids, out, G_N_ELEMENTS(out));
-    g_assert_cmpuint(n, ==, 6);
+    g_assert_cmpuint(n, ==, 7);
     g_assert_true(prism_forward_ext_wants_two_byte(&ids));
     g_assert_cmpuint(prism_forward_ext_offer(&ids, out, 2), ==, 2);
-    g_assert_cmpuint(prism_forward_ext_offer(NULL, out, G_N_ELEMENTS(out)), ==, 2);
+    g_assert_cmpuint(prism_forward_ext_offer(NULL, out, G_N_ELEMENTS(out)), ==, 3);
 }
 
 /* A subscriber stream on mid "3" that negotiated mid, abs-send-time and audio level with ids
@@ -172,6 +172,31 @@ static void test_forward_drops_what_the_subscriber_did_not_negotiate(void)
     g_assert_false(out.h.extension);
 }
 
+/* A subscriber that negotiated transport-wide-cc gets a 2-byte element of that id on every
+ * packet, zero until its PeerConnection writes its own sequence number in place as it sends;
+ * the publisher's sequence number (its id 3) never reaches it. */
+static void test_forward_reserves_the_subscribers_transport_sequence(void)
+{
+    struct prism_forward_ext_ids ids;
+    chrome_audio(&ids);
+    const struct prism_sdp_extmap sub[] = {extmap(9, PRISM_SDP_EXT_MID),
+                                           extmap(12, PRISM_SDP_EXT_TWCC)};
+    struct prism_forward_source src;
+    struct prism_forward_stream s;
+    struct test_packet p, out;
+    test_audio_source(&src);
+    prism_forward_ext_configure(&src, &ids, "3", sub, G_N_ELEMENTS(sub), false);
+    test_stream(&s, &src, 0, 0);
+    publisher_packet(&p, 1);
+    g_assert_cmpint(test_forward(&s, &p, &out, 0), ==, PRISM_FORWARD_SEND);
+    g_assert_cmpuint(element_count(&out.h), ==, 2);
+    struct prism_rtp_ext e;
+    g_assert_cmpint(prism_rtp_ext_find(&out.h, 12, &e), ==, 0);
+    g_assert_cmpuint(e.len, ==, 2);
+    g_assert_cmpuint(e.data[0] | e.data[1], ==, 0);
+    g_assert_cmpint(prism_rtp_ext_find(&out.h, 3, &e), ==, -ENOENT);
+}
+
 static void test_forward_ext_configure_skips_a_mid_too_long_for_an_element(void)
 {
     struct prism_forward_source src;
@@ -193,6 +218,8 @@ int main(int argc, char **argv)
                     test_forward_subscriber_gets_its_mid_level_and_send_time);
     g_test_add_func("/forward/extensions/drops_what_the_subscriber_did_not_negotiate",
                     test_forward_drops_what_the_subscriber_did_not_negotiate);
+    g_test_add_func("/forward/extensions/reserves_the_subscribers_transport_sequence",
+                    test_forward_reserves_the_subscribers_transport_sequence);
     g_test_add_func("/forward/extensions/configure_skips_a_mid_too_long_for_an_element",
                     test_forward_ext_configure_skips_a_mid_too_long_for_an_element);
     return g_test_run();

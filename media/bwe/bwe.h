@@ -1,0 +1,72 @@
+/* Send-side bandwidth estimation for one transport we send on (a subscriber's PeerConnection),
+ * after Google Congestion Control as draft-ietf-rmcat-gcc-02 specifies it and as Carlucci et al.
+ * analyse it ("Analysis and design of the Google congestion control for WebRTC", ACM MMSys
+ * 2016): a delay-based controller (inter-group delay variation, a trendline filter over it, an
+ * overuse detector with an adaptive threshold and AIMD rate control) and a loss-based one, the
+ * estimate being the smaller of the two. The inputs are what transport-wide congestion control
+ * gives a sender: the transport sequence number, size and send time of every packet, and the
+ * receiver's feedback telling which arrived and when.
+ *
+ * Sans-IO: the caller passes every time (microseconds of its monotonic clock; the arrival times
+ * of the feedback are the receiver's clock, only their differences matter). Nothing here reads
+ * a clock or touches the network. Not thread-safe: used on the thread that owns the transport. */
+#ifndef PRISM_MEDIA_BWE_BWE_H
+#define PRISM_MEDIA_BWE_BWE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct prism_bwe;
+
+struct prism_bwe_config {
+    uint64_t start_bps; /* 0 = 300 kbps, as browsers start */
+    uint64_t min_bps;   /* 0 = 30 kbps */
+    uint64_t max_bps;   /* 0 = 50 Mbps */
+};
+
+/* What the delay-based detector last concluded (gcc-02 section 5.4). */
+enum prism_bwe_signal {
+    PRISM_BWE_NORMAL,
+    PRISM_BWE_OVERUSE,
+    PRISM_BWE_UNDERUSE,
+};
+
+/* Creates an estimator; config may be NULL for the defaults. 0, -EINVAL or -ENOMEM. */
+int prism_bwe_create(const struct prism_bwe_config *config, struct prism_bwe **out);
+void prism_bwe_destroy(struct prism_bwe *bwe);
+
+/* A packet carrying transport sequence number `seq` (its transport-wide-cc extension) and
+ * `size` bytes on the wire left at `send_us`. Call in sending order. */
+void prism_bwe_on_packet_sent(struct prism_bwe *bwe, uint16_t seq, size_t size, uint64_t send_us);
+
+/* One status of a transport-cc feedback, in the order the feedback lists them: packet `seq`
+ * arrived at `arrival_us` (receiver's clock), or was not received. Statuses of packets never
+ * sent (or long forgotten) are ignored. */
+void prism_bwe_on_feedback_status(struct prism_bwe *bwe, uint16_t seq, bool received,
+                                  int64_t arrival_us);
+
+/* The feedback that carried the statuses since the last call arrived at `now_us`: updates
+ * the estimate. */
+void prism_bwe_on_feedback_end(struct prism_bwe *bwe, uint64_t now_us);
+
+/* The round-trip time, when the caller knows it (from RTCP reports); it sets how often the
+ * rate may be decreased and the additive increase step. Default 100 ms. */
+void prism_bwe_set_rtt(struct prism_bwe *bwe, uint64_t rtt_us);
+
+/* The current estimate in bits per second, between the configured minimum and maximum. */
+uint64_t prism_bwe_estimate(const struct prism_bwe *bwe);
+
+/* For observation and tests: the delay-based and loss-based estimates, the rate the receiver
+ * acknowledged over the last 500 ms, the last detector signal and the loss fraction of the
+ * last loss interval (0-1). */
+struct prism_bwe_state {
+    uint64_t delay_based_bps;
+    uint64_t loss_based_bps;
+    uint64_t acknowledged_bps;
+    enum prism_bwe_signal signal;
+    double loss_fraction;
+};
+void prism_bwe_get_state(const struct prism_bwe *bwe, struct prism_bwe_state *out);
+
+#endif

@@ -1,0 +1,102 @@
+/* The parts of the send-side bandwidth estimator (bwe.h), each a small sans-IO engine: the send
+ * history that turns feedback into per-packet results, the delay-based detector (packet groups,
+ * trendline filter, overuse detector), the AIMD rate controller, the loss-based controller. */
+#ifndef PRISM_MEDIA_BWE_INTERNAL_H
+#define PRISM_MEDIA_BWE_INTERNAL_H
+
+#include "media/bwe/bwe.h"
+
+/* Sizes bound the memory per subscriber (about 33 KB): the history covers a second of 1,000
+ * packets per second (10 Mbit/s) before feedback must have named a packet, and the received
+ * rate is measured over at most this many packets of its 500 ms window. */
+#define BWE_HISTORY_SIZE 1024 /* packets sent that feedback may still name: a power of two */
+#define BWE_ACKED_SIZE 512    /* acknowledged packets kept for the received rate */
+#define BWE_TREND_WINDOW 20   /* delay samples the trendline is fitted over */
+
+/* history.c: what was sent, by unwrapped transport sequence number. */
+struct bwe_sent {
+    int64_t seq; /* -1: empty */
+    uint64_t send_us;
+    uint32_t size;
+    bool reported; /* a feedback said it arrived: later duplicates are ignored */
+};
+
+struct bwe_acked {
+    int64_t arrival_us;
+    uint32_t size;
+};
+
+struct bwe_history {
+    struct bwe_sent sent[BWE_HISTORY_SIZE];
+    int64_t last_seq; /* unwrapped, of the last packet sent; -1 before the first */
+    /* Acknowledged packets in the order feedback reported them, for the received rate. */
+    struct bwe_acked acked[BWE_ACKED_SIZE];
+    size_t acked_next, acked_count;
+};
+
+void bwe_history_init(struct bwe_history *h);
+void bwe_history_on_sent(struct bwe_history *h, uint16_t seq, uint32_t size, uint64_t send_us);
+/* The sent packet a feedback status names, or NULL (never sent, forgotten, or reported). */
+struct bwe_sent *bwe_history_find(struct bwe_history *h, uint16_t seq);
+void bwe_history_on_acked(struct bwe_history *h, int64_t arrival_us, uint32_t size);
+/* Bits per second acknowledged over the 500 ms of arrivals before the latest one; 0 until
+ * there is enough to measure. */
+uint64_t bwe_history_acked_bps(const struct bwe_history *h);
+
+/* delay.c: packets sent within 5 ms form a group (gcc-02 section 5.2); consecutive groups give
+ * one inter-group delay variation sample, fed to the trendline and the overuse detector. */
+struct bwe_group {
+    bool open;
+    uint64_t first_send_us, last_send_us;
+    int64_t last_arrival_us;
+};
+
+struct bwe_delay {
+    struct bwe_group current, previous;
+    /* Trendline: the accumulated delay variation, smoothed, against arrival time. */
+    double accumulated_ms, smoothed_ms;
+    double x_ms[BWE_TREND_WINDOW], y_ms[BWE_TREND_WINDOW];
+    unsigned samples, sample_count; /* ring position, and samples ever taken */
+    int64_t first_arrival_us;
+    /* Overuse detector with its adaptive threshold (gcc-02 section 5.4). */
+    double threshold_ms;
+    double previous_trend;
+    int64_t last_update_us; /* arrival time of the last sample; INT64_MIN before the first */
+    double overuse_ms;      /* how long the trend has been over the threshold; < 0: not over */
+    unsigned overuse_count;
+    enum prism_bwe_signal signal;
+};
+
+void bwe_delay_init(struct bwe_delay *d);
+/* One received packet, in feedback order. */
+void bwe_delay_on_packet(struct bwe_delay *d, uint64_t send_us, int64_t arrival_us);
+
+/* rate.c: AIMD on the detector's signal (gcc-02 section 5.5) and the loss-based controller
+ * (section 6). */
+enum bwe_rate_state { BWE_HOLD, BWE_INCREASE, BWE_DECREASE };
+
+struct bwe_rate {
+    double delay_bps, loss_bps;
+    double min_bps, max_bps;
+    enum bwe_rate_state state;
+    uint64_t last_update_us, last_decrease_us;
+    uint64_t rtt_us;
+    /* The acknowledged rate at decreases: its average and variance (kbps), to tell whether the
+     * link's capacity is near (additive increase) or unknown (multiplicative). */
+    bool has_max;
+    double max_kbps, max_var;
+    /* Loss: counted per interval; the loss-based rate limits only after losses cut it. */
+    unsigned lost, reported;
+    uint64_t loss_interval_start_us, last_loss_update_us;
+    bool loss_limited;
+    double loss_fraction;
+};
+
+void bwe_rate_init(struct bwe_rate *r, double start_bps, double min_bps, double max_bps);
+void bwe_rate_on_delay_signal(struct bwe_rate *r, enum prism_bwe_signal signal, uint64_t acked_bps,
+                              uint64_t now_us);
+void bwe_rate_on_losses(struct bwe_rate *r, unsigned lost, unsigned reported, uint64_t acked_bps,
+                        uint64_t now_us);
+double bwe_rate_estimate(const struct bwe_rate *r);
+
+#endif
