@@ -54,6 +54,14 @@ struct vr_publisher {
     bool publishing; /* streams negotiated and PeerConnection up or coming */
     unsigned stream_count;
     struct vr_pub_stream streams[VR_MAX_STREAMS];
+    /* Its audio and video m-lines that carry no stream (inactive, or no codec the room allows):
+     * listed as "disabled" like Janus does, never subscribed to. */
+    unsigned refused_count;
+    struct vr_refused_mline {
+        unsigned media_index;
+        enum prism_sdp_media_kind kind;
+        char mid[PRISM_SDP_MID_LEN + 1];
+    } refused[VR_MAX_STREAMS];
     bool has_data;
     unsigned data_media_index;
     char data_mid[PRISM_SDP_MID_LEN + 1];

@@ -21,6 +21,15 @@ json_t *vr_codec_json(const char *name)
     return json;
 }
 
+/* Whether Opus in-band FEC was negotiated (Janus's "opus-fec" in the stream list). */
+static bool opus_fec(const struct prism_sdp_codec *codec)
+{
+    char value[4];
+    return codec->id == PRISM_SDP_CODEC_OPUS &&
+           prism_sdp_fmtp_get(codec->fmtp, "useinbandfec", value, sizeof(value)) &&
+           strcmp(value, "1") == 0;
+}
+
 json_t *vr_publisher_streams_json(const struct vr_publisher *publisher)
 {
     json_t *streams = json_array();
@@ -31,7 +40,15 @@ json_t *vr_publisher_streams_json(const struct vr_publisher *publisher)
                                   vr_codec_json(stream->codec.name), "disabled", stream->disabled);
         if (stream->description[0])
             json_object_set_new(entry, "description", json_string(stream->description));
+        if (opus_fec(&stream->codec))
+            json_object_set_new(entry, "opus-fec", json_true());
         json_array_append_new(streams, entry);
+    }
+    for (unsigned i = 0; i < publisher->refused_count; i++) {
+        const struct vr_refused_mline *m = &publisher->refused[i];
+        json_array_append_new(
+            streams, json_pack("{s:s, s:i, s:s, s:b}", "type", vr_kind_name(m->kind), "mindex",
+                               (int)m->media_index, "mid", m->mid, "disabled", 1));
     }
     if (publisher->has_data)
         json_array_append_new(streams, json_pack("{s:s, s:i, s:s}", "type", "data", "mindex",
@@ -118,6 +135,18 @@ static void init_keyframe_throttle(struct vr_pub_stream *stream,
     prism_keyframe_init(&stream->keyframe, &config, prism_now_us());
 }
 
+static void note_refused(struct vr_publisher *publisher, unsigned media_index,
+                         const struct prism_peer_media_info *info)
+{
+    if ((info->kind != PRISM_SDP_MEDIA_AUDIO && info->kind != PRISM_SDP_MEDIA_VIDEO) ||
+        publisher->refused_count == VR_MAX_STREAMS)
+        return;
+    struct vr_refused_mline *m = &publisher->refused[publisher->refused_count++];
+    m->media_index = media_index;
+    m->kind = info->kind;
+    g_strlcpy(m->mid, info->mid ? info->mid : "", sizeof(m->mid));
+}
+
 /* Reads the publisher's streams from its negotiated PeerConnection. Streams that keep their
  * mid keep their subscribers; the others lose theirs. */
 static void collect_streams(struct vr_publisher *publisher)
@@ -127,18 +156,23 @@ static void collect_streams(struct vr_publisher *publisher)
     unsigned previous_count = publisher->stream_count;
     memcpy(previous, publisher->streams, sizeof(previous[0]) * previous_count);
     publisher->stream_count = 0;
+    publisher->refused_count = 0;
     publisher->has_data = false;
     for (unsigned i = 0; peer && i < prism_peer_media_count(peer); i++) {
         struct prism_peer_media_info info;
-        if (prism_peer_media_info(peer, i, &info) < 0 || !info.active)
+        if (prism_peer_media_info(peer, i, &info) < 0)
             continue;
+        if (!info.active || (info.kind != PRISM_SDP_MEDIA_APPLICATION && !info.receives)) {
+            note_refused(publisher, i, &info);
+            continue;
+        }
         if (info.kind == PRISM_SDP_MEDIA_APPLICATION) {
             publisher->has_data = true;
             publisher->data_media_index = i;
             g_strlcpy(publisher->data_mid, info.mid, sizeof(publisher->data_mid));
             continue;
         }
-        if (!info.receives || publisher->stream_count == VR_MAX_STREAMS)
+        if (publisher->stream_count == VR_MAX_STREAMS)
             continue;
         struct vr_pub_stream *stream = &publisher->streams[publisher->stream_count++];
         memset(stream, 0, sizeof(*stream));

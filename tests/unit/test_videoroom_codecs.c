@@ -1,0 +1,223 @@
+/* VideoRoom codecs through the API engine, with real SDP from Prism peers acting as the clients
+ * (no connectivity needed): the room's videocodec/audiocodec lists decide what a publisher may
+ * send, and a subscriber's offer carries the publisher's codec as negotiated, H.264
+ * profile-level-id and Opus fmtp (useinbandfec, usedtx, stereo) included, as Janus does. */
+#include "videoroom_api_rig.h"
+
+/* A room of the rig's session created with `settings` (JSON members after "create"). */
+static uint64_t create_room(struct rig *rig, const char *settings)
+{
+    char body[256];
+    snprintf(body, sizeof(body), "{\"request\":\"create\",%s}", settings);
+    json_t *created = room_request(rig, attach(rig), body);
+    uint64_t room = (uint64_t)json_integer_value(json_object_get(created, "room"));
+    json_decref(created);
+    g_assert_cmpuint(room, >, 0);
+    return room;
+}
+
+/* An offer with one audio and one video m-line of the given codecs, as a JSEP. */
+static json_t *offer_with(struct prism_peer *client, const struct prism_sdp_codec *audio,
+                          size_t audio_count, const struct prism_sdp_codec *video,
+                          size_t video_count)
+{
+    struct prism_peer_offer_media media[2] = {
+        {.kind = PRISM_SDP_MEDIA_AUDIO,
+         .mid = "0",
+         .direction = PRISM_SDP_SENDONLY,
+         .codecs = audio,
+         .codec_count = audio_count},
+        {.kind = PRISM_SDP_MEDIA_VIDEO,
+         .mid = "1",
+         .direction = PRISM_SDP_SENDONLY,
+         .codecs = video,
+         .codec_count = video_count},
+    };
+    char *offer = NULL;
+    struct prism_sdp_error err = {0};
+    g_assert_cmpint(prism_peer_offer(client, media, 2, &offer, &err), ==, 0);
+    json_t *jsep = json_pack("{s:s, s:s}", "type", "offer", "sdp", offer);
+    free(offer);
+    return jsep;
+}
+
+/* Publishes `jsep` in `room` on a new handle; returns the one event that answered it (a new
+ * reference) and the publisher's feed id in *feed. */
+static json_t *publish_offer(struct rig *rig, uint64_t room, json_t *jsep, uint64_t *feed)
+{
+    struct publisher publisher = join_publisher(rig, rig->session, room);
+    guint from = send_message(rig, publisher.handle, "{\"request\":\"publish\"}", jsep);
+    GPtrArray *events = events_since(rig, publisher.handle, from);
+    g_assert_cmpuint(events->len, ==, 1);
+    json_t *event = json_incref(events->pdata[0]);
+    g_ptr_array_free(events, TRUE);
+    *feed = publisher.feed;
+    return event;
+}
+
+static const char *sdp_of(json_t *event)
+{
+    return json_string_value(json_object_get(json_object_get(event, "jsep"), "sdp"));
+}
+
+/* The offer a new subscriber to every stream of `feed` in `room` gets (g_free it). */
+static char *subscriber_offer(struct rig *rig, uint64_t room, uint64_t feed)
+{
+    uint64_t handle = attach(rig);
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":%" G_GUINT64_FORMAT
+             ",\"streams\":[{\"feed\":%" G_GUINT64_FORMAT "}]}",
+             room, feed);
+    guint from = send_message(rig, handle, body, NULL);
+    GPtrArray *events = events_since(rig, handle, from);
+    g_assert_cmpuint(events->len, ==, 1);
+    g_assert_cmpstr(event_name(events->pdata[0]), ==, "attached");
+    char *sdp = g_strdup(sdp_of(events->pdata[0]));
+    g_ptr_array_free(events, TRUE);
+    g_assert_nonnull(sdp);
+    return sdp;
+}
+
+/* The value of the SDP line that starts with `prefix` ("a=fmtp:102 "), up to the line end. */
+static char *sdp_line(const char *sdp, const char *prefix)
+{
+    const char *start = strstr(sdp, prefix);
+    if (!start)
+        return NULL;
+    start += strlen(prefix);
+    return g_strndup(start, strcspn(start, "\r\n"));
+}
+
+static void test_videoroom_h264_profile_reaches_subscriber_offer(void)
+{
+    struct rig rig;
+    rig_start(&rig);
+    uint64_t room = create_room(&rig, "\"videocodec\":\"h264\",\"audiocodec\":\"opus\"");
+    static const struct prism_sdp_codec opus = {
+        .pt = 111, .name = "opus", .clock_rate = 48000, .channels = 2};
+    /* As Chromium lists them: mode 0 first, which the SFU cannot forward, then mode 1. */
+    static const struct prism_sdp_codec h264[] = {
+        {.pt = 96,
+         .name = "H264",
+         .clock_rate = 90000,
+         .fmtp = "level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f"},
+        {.pt = 102,
+         .name = "H264",
+         .clock_rate = 90000,
+         .fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"},
+    };
+    struct prism_peer *client = client_peer(&rig, true);
+    uint64_t feed = 0;
+    json_t *event = publish_offer(&rig, room, offer_with(client, &opus, 1, h264, 2), &feed);
+    g_assert_cmpstr(json_string_value(json_object_get(data_of(event), "video_codec")), ==, "h264");
+    const char *answer = sdp_of(event);
+    g_assert_nonnull(strstr(answer, "m=video 9 "));
+    g_assert_nonnull(strstr(answer, "a=rtpmap:102 H264/90000"));
+    g_assert_null(strstr(answer, "a=rtpmap:96 H264/90000"));
+    char *fmtp = sdp_line(answer, "a=fmtp:102 ");
+    g_assert_nonnull(fmtp);
+    g_assert_nonnull(strstr(fmtp, "packetization-mode=1"));
+    g_assert_nonnull(strstr(fmtp, "profile-level-id=42e01f"));
+    g_free(fmtp);
+    json_decref(event);
+
+    char *offer = subscriber_offer(&rig, room, feed);
+    g_assert_nonnull(strstr(offer, "a=rtpmap:102 H264/90000"));
+    fmtp = sdp_line(offer, "a=fmtp:102 ");
+    g_assert_nonnull(fmtp);
+    g_assert_nonnull(strstr(fmtp, "packetization-mode=1"));
+    g_assert_nonnull(strstr(fmtp, "profile-level-id=42e01f"));
+    g_free(fmtp);
+    g_free(offer);
+    rig_stop(&rig);
+    prism_peer_destroy(client);
+}
+
+static void test_videoroom_opus_fec_dtx_stereo_reach_subscriber_offer(void)
+{
+    struct rig rig;
+    rig_start(&rig);
+    static const struct prism_sdp_codec opus = {.pt = 111,
+                                                .name = "opus",
+                                                .clock_rate = 48000,
+                                                .channels = 2,
+                                                .fmtp = "minptime=10;useinbandfec=1;usedtx=1;"
+                                                        "stereo=1"};
+    static const struct prism_sdp_codec vp8 = {.pt = 96, .name = "VP8", .clock_rate = 90000};
+    struct prism_peer *client = client_peer(&rig, true);
+    uint64_t feed = 0;
+    json_t *event = publish_offer(&rig, rig.room, offer_with(client, &opus, 1, &vp8, 1), &feed);
+    char *fmtp = sdp_line(sdp_of(event), "a=fmtp:111 ");
+    g_assert_nonnull(fmtp);
+    g_assert_nonnull(strstr(fmtp, "useinbandfec=1"));
+    g_free(fmtp);
+    json_t *audio = json_array_get(json_object_get(data_of(event), "streams"), 0);
+    g_assert_cmpstr(json_string_value(json_object_get(audio, "type")), ==, "audio");
+    g_assert_true(json_is_true(json_object_get(audio, "opus-fec")));
+    json_decref(event);
+
+    char *offer = subscriber_offer(&rig, rig.room, feed);
+    g_assert_nonnull(strstr(offer, "a=rtpmap:111 opus/48000/2"));
+    fmtp = sdp_line(offer, "a=fmtp:111 ");
+    g_assert_nonnull(fmtp);
+    g_assert_nonnull(strstr(fmtp, "useinbandfec=1"));
+    g_assert_nonnull(strstr(fmtp, "usedtx=1"));
+    g_assert_nonnull(strstr(fmtp, "stereo=1"));
+    g_free(fmtp);
+    g_free(offer);
+    rig_stop(&rig);
+    prism_peer_destroy(client);
+}
+
+/* Janus answers an m-line whose codecs the room does not allow as inactive, lists the stream
+ * as "disabled" and publishes the rest: a subscriber gets no m-line for it. */
+static void test_videoroom_codec_outside_room_list_is_not_published(void)
+{
+    struct rig rig;
+    rig_start(&rig);
+    uint64_t room = create_room(&rig, "\"videocodec\":\"h264\"");
+    static const struct prism_sdp_codec opus = {
+        .pt = 111, .name = "opus", .clock_rate = 48000, .channels = 2};
+    static const struct prism_sdp_codec vp8 = {.pt = 96, .name = "VP8", .clock_rate = 90000};
+    struct prism_peer *client = client_peer(&rig, true);
+    uint64_t feed = 0;
+    json_t *event = publish_offer(&rig, room, offer_with(client, &opus, 1, &vp8, 1), &feed);
+    json_t *data = data_of(event);
+    g_assert_cmpstr(json_string_value(json_object_get(data, "configured")), ==, "ok");
+    g_assert_null(json_object_get(data, "video_codec"));
+    g_assert_nonnull(strstr(sdp_of(event), "m=video 0 "));
+    json_t *streams = json_object_get(data, "streams");
+    bool video_disabled = false, audio_listed = false;
+    for (size_t i = 0; i < json_array_size(streams); i++) {
+        json_t *s = json_array_get(streams, i);
+        const char *type = json_string_value(json_object_get(s, "type"));
+        if (strcmp(type, "video") == 0) {
+            video_disabled = json_is_true(json_object_get(s, "disabled"));
+            g_assert_null(json_object_get(s, "codec"));
+        }
+        audio_listed |= strcmp(type, "audio") == 0;
+    }
+    g_assert_true(video_disabled);
+    g_assert_true(audio_listed);
+    json_decref(event);
+
+    char *offer = subscriber_offer(&rig, room, feed);
+    g_assert_nonnull(strstr(offer, "m=audio 9 "));
+    g_assert_null(strstr(offer, "m=video"));
+    g_free(offer);
+    rig_stop(&rig);
+    prism_peer_destroy(client);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/videoroom/h264-profile-reaches-subscriber-offer",
+                    test_videoroom_h264_profile_reaches_subscriber_offer);
+    g_test_add_func("/videoroom/opus-fec-dtx-stereo-reach-subscriber-offer",
+                    test_videoroom_opus_fec_dtx_stereo_reach_subscriber_offer);
+    g_test_add_func("/videoroom/codec-outside-room-list-is-not-published",
+                    test_videoroom_codec_outside_room_list_is_not_published);
+    return g_test_run();
+}
