@@ -86,7 +86,9 @@ struct vr_sub_stream {
     /* A remote subscriber's stream (another worker than the room's) is fed by its worker's
      * group for the source instead of `source`; NULL on the room's worker. */
     struct vr_relay_group *group;
-    struct prism_sdp_codec codec; /* offered to the subscriber (the source's) */
+    struct prism_sdp_codec codec; /* offered to the subscriber: the source's, payload type aside */
+    uint8_t rtx_pt;               /* video: the payload type offered for RTX */
+    uint8_t source_pt;            /* the source's payload type, rewritten to codec.pt */
     bool send;                    /* configure "send" */
     bool active;                  /* false: slot freed (port 0 in the next offer) */
     struct prism_forward_stream forward;
@@ -179,6 +181,10 @@ void vr_subscriber_leave(struct vr_session *session);
 void vr_sub_stream_link(struct vr_sub_stream *stream, struct vr_publisher *feed,
                         struct vr_pub_stream *source);
 void vr_sub_stream_unlink(struct vr_sub_stream *stream);
+/* payload_types.c: the codec and payload types a subscriber stream offers for `source` (the
+ * source's codec, with payload types no other m-line of the subscriber gives another meaning);
+ * kept when an active stream switches to a source of the same codec. */
+void vr_sub_stream_set_codec(struct vr_sub_stream *stream, const struct prism_sdp_codec *source);
 /* The publisher's stream went away: unlink it, and renegotiate with autoupdate. */
 void vr_subscriber_source_gone(struct vr_sub_stream *stream);
 void vr_subscriber_setup_media(struct vr_session *session);

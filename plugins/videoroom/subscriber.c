@@ -64,7 +64,7 @@ void vr_sub_stream_link(struct vr_sub_stream *stream, struct vr_publisher *feed,
     g_strlcpy(stream->feed_mid, source->mid, sizeof(stream->feed_mid));
     stream->source = stream->subscriber->remote ? NULL : source; /* R's, not ours */
     stream->kind = source->kind;
-    stream->codec = source->codec;
+    vr_sub_stream_set_codec(stream, &source->codec);
     stream->active = true;
     stream->send = true;
     if (stream->subscriber->remote)
@@ -167,8 +167,7 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
     if (stream->kind == PRISM_SDP_MEDIA_VIDEO) {
         slot->codecs[0].feedback = PRISM_SDP_FB_NACK | PRISM_SDP_FB_NACK_PLI |
                                    PRISM_SDP_FB_CCM_FIR | PRISM_SDP_FB_GOOG_REMB;
-        uint8_t rtx_pt = stream->codec.pt == 97 ? 98 : 97;
-        slot->codecs[1] = (struct prism_sdp_codec){.pt = rtx_pt, .clock_rate = 90000};
+        slot->codecs[1] = (struct prism_sdp_codec){.pt = stream->rtx_pt, .clock_rate = 90000};
         g_strlcpy(slot->codecs[1].name, "rtx", sizeof(slot->codecs[1].name));
         snprintf(slot->codecs[1].fmtp, sizeof(slot->codecs[1].fmtp), "apt=%u", stream->codec.pt);
         count = 2;

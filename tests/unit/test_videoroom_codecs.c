@@ -210,6 +210,80 @@ static void test_videoroom_codec_outside_room_list_is_not_published(void)
     prism_peer_destroy(client);
 }
 
+/* Asserts that no payload type of `text` has two meanings across its m-lines (one BUNDLE
+ * group); returns how many m-lines use `pt`. */
+static unsigned assert_payload_types_unique(const char *text, uint8_t pt)
+{
+    struct prism_sdp *sdp = NULL;
+    struct prism_sdp_error err = {0};
+    g_assert_cmpint(prism_sdp_parse(text, strlen(text), &sdp, &err), ==, 0);
+    unsigned users = 0;
+    for (uint8_t m = 0; m < sdp->media_count; m++) {
+        for (uint8_t c = 0; c < sdp->media[m].codec_count; c++) {
+            const struct prism_sdp_codec *a = &sdp->media[m].codecs[c];
+            users += a->pt == pt;
+            for (uint8_t n = m + 1; n < sdp->media_count; n++) {
+                for (uint8_t d = 0; d < sdp->media[n].codec_count; d++) {
+                    const struct prism_sdp_codec *b = &sdp->media[n].codecs[d];
+                    if (a->pt != b->pt)
+                        continue;
+                    g_assert_cmpstr(a->name, ==, b->name);
+                    g_assert_cmpuint(a->clock_rate, ==, b->clock_rate);
+                    g_assert_cmpstr(a->fmtp, ==, b->fmtp);
+                }
+            }
+        }
+    }
+    prism_sdp_free(sdp);
+    return users;
+}
+
+/* aiortc sends Opus as 96, Chromium and libwebrtc send VP8 as 96: a subscriber to both gets
+ * one meaning per payload type in its offer (one BUNDLE group), RTX included. */
+static void test_videoroom_subscriber_offer_never_reuses_a_payload_type(void)
+{
+    struct rig rig;
+    rig_start(&rig);
+    uint64_t room = create_room(&rig, "\"videocodec\":\"vp8,h264\"");
+    static const struct prism_sdp_codec opus96 = {
+        .pt = 96, .name = "opus", .clock_rate = 48000, .channels = 2};
+    static const struct prism_sdp_codec h264 = {
+        .pt = 99,
+        .name = "H264",
+        .clock_rate = 90000,
+        .fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f"};
+    static const struct prism_sdp_codec opus111 = {
+        .pt = 111, .name = "opus", .clock_rate = 48000, .channels = 2};
+    static const struct prism_sdp_codec vp8 = {.pt = 96, .name = "VP8", .clock_rate = 90000};
+    struct prism_peer *clients[2] = {client_peer(&rig, true), client_peer(&rig, true)};
+    uint64_t feeds[2];
+    json_decref(publish_offer(&rig, room, offer_with(clients[0], &opus96, 1, &h264, 1), &feeds[0]));
+    json_decref(publish_offer(&rig, room, offer_with(clients[1], &opus111, 1, &vp8, 1), &feeds[1]));
+
+    uint64_t handle = attach(&rig);
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":%" G_GUINT64_FORMAT
+             ",\"streams\":[{\"feed\":%" G_GUINT64_FORMAT "},{\"feed\":%" G_GUINT64_FORMAT "}]}",
+             room, feeds[0], feeds[1]);
+    guint from = send_message(&rig, handle, body, NULL);
+    GPtrArray *events = events_since(&rig, handle, from);
+    g_assert_cmpuint(events->len, ==, 1);
+    const char *offer = sdp_of(events->pdata[0]);
+    g_assert_nonnull(offer);
+    /* The first publisher keeps its payload types; VP8 moves off 96, and each RTX has its own. */
+    g_assert_nonnull(strstr(offer, "a=rtpmap:96 opus/48000/2"));
+    g_assert_nonnull(strstr(offer, "a=rtpmap:99 H264/90000"));
+    g_assert_null(strstr(offer, "a=rtpmap:96 VP8/90000"));
+    g_assert_nonnull(strstr(offer, " VP8/90000"));
+    g_assert_cmpuint(assert_payload_types_unique(offer, 96), ==, 1);
+    g_assert_cmpuint(assert_payload_types_unique(offer, 97), <=, 1);
+    g_ptr_array_free(events, TRUE);
+    rig_stop(&rig);
+    prism_peer_destroy(clients[0]);
+    prism_peer_destroy(clients[1]);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -219,5 +293,7 @@ int main(int argc, char **argv)
                     test_videoroom_opus_fec_dtx_stereo_reach_subscriber_offer);
     g_test_add_func("/videoroom/codec-outside-room-list-is-not-published",
                     test_videoroom_codec_outside_room_list_is_not_published);
+    g_test_add_func("/videoroom/subscriber-offer-never-reuses-a-payload-type",
+                    test_videoroom_subscriber_offer_never_reuses_a_payload_type);
     return g_test_run();
 }
