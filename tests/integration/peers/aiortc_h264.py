@@ -10,7 +10,8 @@ only decode once the server asked the publisher for a key frame (PLI) and recogn
 (the forwarding holds a new subscriber's video until a key frame). An early subscriber joins
 first, a late one once the early one decoded --frames frames. The result (SDP, decoded frames,
 key frame requests the publisher got) is printed as one JSON object for the calling test.
-Diagnostics go to stderr; only 127.0.0.1 is used for ICE.
+With --feed it only subscribes to that publisher (e.g. Chromium sending H.264) and reports what
+it decoded. Diagnostics go to stderr; only 127.0.0.1 is used for ICE.
 """
 import argparse
 import asyncio
@@ -140,7 +141,29 @@ async def wait_frames(counts, count, timeout):
     return frames(counts) >= count
 
 
+async def watch(args):
+    """Only subscribes to --feed in --room until it decoded --frames frames."""
+    api = JanusEvents(args.base, "aiortc_h264")
+    api.session = api.post({"janus": "create"})["data"]["id"]
+    api.start_polling()
+    result, pc, tasks = {}, None, []
+    try:
+        pc, counts, tasks = await subscribe(api, args, args.feed)
+        result["remote_sdp"] = pc.remoteDescription.sdp
+        await wait_frames(counts, args.frames, args.timeout)
+        result.update(counts)
+    finally:
+        if pc:
+            await pc.close()
+        for task in tasks:
+            task.cancel()
+        api.finish(result)
+    return result
+
+
 async def run(args):
+    if args.feed:
+        return await watch(args)
     keyframes_only_on_request()
     keyframes = KeyframeRequests()
     api = JanusEvents(args.base, "aiortc_h264")
@@ -178,7 +201,9 @@ async def run(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", required=True, help="Janus REST base URL")
-    parser.add_argument("--room", type=int, required=True, help="a room id not in use")
+    parser.add_argument("--room", type=int, required=True,
+                        help="a room id not in use (with --feed: the feed's room)")
+    parser.add_argument("--feed", type=int, help="only subscribe to this publisher")
     parser.add_argument("--frames", type=int, default=20,
                         help="frames each subscriber must decode")
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for each step")
