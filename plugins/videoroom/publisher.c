@@ -101,21 +101,31 @@ static unsigned active_publishers(struct vr_room *room)
     return count;
 }
 
-/* The answer's codec preferences: the room's lists, in order. */
+/* The answer's codec preferences: the room's lists, in order, H.264 and VP9 in the room's
+ * preferred profile first when it sets one (then in whatever profile is offered, as Janus
+ * falls back). `video` has room for 2 * VR_MAX_CODECS. */
 static void room_codecs(struct vr_room *room, struct prism_sdp_codec_pref *audio,
                         struct prism_sdp_codec_pref *video, struct prism_sdp_answer_options *o)
 {
     for (unsigned i = 0; i < room->audiocodec_count; i++)
         audio[i] = (struct prism_sdp_codec_pref){room->audiocodecs[i], NULL};
-    for (unsigned i = 0; i < room->videocodec_count; i++)
-        video[i] = (struct prism_sdp_codec_pref){room->videocodecs[i], NULL};
+    size_t count = 0;
+    for (unsigned i = 0; i < room->videocodec_count; i++) {
+        enum prism_sdp_codec_id id = room->videocodecs[i];
+        const char *profile = id == PRISM_SDP_CODEC_H264  ? room->h264_profile
+                              : id == PRISM_SDP_CODEC_VP9 ? room->vp9_profile
+                                                          : "";
+        if (profile[0])
+            video[count++] = (struct prism_sdp_codec_pref){id, profile};
+        video[count++] = (struct prism_sdp_codec_pref){id, NULL};
+    }
     if (room->audiocodec_count) {
         o->audio_codecs = audio;
         o->audio_codec_count = room->audiocodec_count;
     }
-    if (room->videocodec_count) {
+    if (count) {
         o->video_codecs = video;
-        o->video_codec_count = room->videocodec_count;
+        o->video_codec_count = count;
     }
 }
 
@@ -241,7 +251,7 @@ static json_t *answer_offer(struct vr_publisher *publisher, json_t *jsep, json_t
     prism_sdp_answer_options_init(&options);
     options.local_direction = PRISM_SDP_RECVONLY;
     options.accept_data_channels = true;
-    struct prism_sdp_codec_pref audio[VR_MAX_CODECS], video[VR_MAX_CODECS];
+    struct prism_sdp_codec_pref audio[VR_MAX_CODECS], video[2 * VR_MAX_CODECS];
     room_codecs(room, audio, video, &options);
     char reason[256];
     json_t *answer = prism_handle_media_answer(publisher->handle, &options, reason, sizeof(reason));

@@ -134,6 +134,60 @@ static void test_videoroom_h264_profile_reaches_subscriber_offer(void)
     prism_peer_destroy(client);
 }
 
+/* Janus's h264_profile: the room's profile when the publisher offers it, else the first. */
+static void test_videoroom_h264_profile_setting_prefers_that_profile(void)
+{
+    struct rig rig;
+    rig_start(&rig);
+    uint64_t room = create_room(&rig, "\"videocodec\":\"h264\",\"h264_profile\":\"42e01f\"");
+    static const struct prism_sdp_codec opus = {
+        .pt = 111, .name = "opus", .clock_rate = 48000, .channels = 2};
+    static const struct prism_sdp_codec h264[] = {
+        {.pt = 102,
+         .name = "H264",
+         .clock_rate = 90000,
+         .fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f"},
+        {.pt = 106,
+         .name = "H264",
+         .clock_rate = 90000,
+         .fmtp = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"},
+    };
+    struct prism_peer *clients[2] = {client_peer(&rig, true), client_peer(&rig, true)};
+    uint64_t feed = 0;
+    json_t *event = publish_offer(&rig, room, offer_with(clients[0], &opus, 1, h264, 2), &feed);
+    g_assert_nonnull(strstr(sdp_of(event), "a=rtpmap:106 H264/90000"));
+    g_assert_null(strstr(sdp_of(event), "a=rtpmap:102 H264/90000"));
+    json_decref(event);
+    /* A publisher without that profile still publishes H.264, in its own. */
+    event = publish_offer(&rig, room, offer_with(clients[1], &opus, 1, h264, 1), &feed);
+    g_assert_nonnull(strstr(sdp_of(event), "a=rtpmap:102 H264/90000"));
+    json_decref(event);
+
+    json_t *listed = room_request(&rig, attach(&rig), "{\"request\":\"list\"}");
+    bool found = false;
+    for (size_t i = 0; i < json_array_size(json_object_get(listed, "list")); i++) {
+        json_t *entry = json_array_get(json_object_get(listed, "list"), i);
+        if ((uint64_t)json_integer_value(json_object_get(entry, "room")) != room)
+            continue;
+        g_assert_cmpstr(json_string_value(json_object_get(entry, "h264_profile")), ==, "42e01f");
+        found = true;
+    }
+    g_assert_true(found);
+    json_decref(listed);
+
+    json_t *reply = send_message_reply(&rig, rig.session, attach(&rig),
+                                       "{\"request\":\"create\",\"h264_profile\":\"42e0\"}", NULL);
+    g_assert_cmpint(json_integer_value(json_object_get(data_of(reply), "error_code")), ==, 430);
+    json_decref(reply);
+    reply = send_message_reply(&rig, rig.session, attach(&rig),
+                               "{\"request\":\"create\",\"vp9_profile\":\"7\"}", NULL);
+    g_assert_cmpint(json_integer_value(json_object_get(data_of(reply), "error_code")), ==, 430);
+    json_decref(reply);
+    rig_stop(&rig);
+    prism_peer_destroy(clients[0]);
+    prism_peer_destroy(clients[1]);
+}
+
 static void test_videoroom_opus_fec_dtx_stereo_reach_subscriber_offer(void)
 {
     struct rig rig;
@@ -289,6 +343,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/videoroom/h264-profile-reaches-subscriber-offer",
                     test_videoroom_h264_profile_reaches_subscriber_offer);
+    g_test_add_func("/videoroom/h264-profile-setting-prefers-that-profile",
+                    test_videoroom_h264_profile_setting_prefers_that_profile);
     g_test_add_func("/videoroom/opus-fec-dtx-stereo-reach-subscriber-offer",
                     test_videoroom_opus_fec_dtx_stereo_reach_subscriber_offer);
     g_test_add_func("/videoroom/codec-outside-room-list-is-not-published",
