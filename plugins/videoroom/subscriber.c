@@ -420,7 +420,7 @@ static void set_paused(struct vr_subscriber *subscriber, bool paused)
         vr_forward_pause(subscriber->streams[i], paused || !subscriber->streams[i]->send);
 }
 
-/* switch: [{feed, mid, sub_mid}] moves a slot to another source of the same kind. */
+/* switch: [{feed, mid, sub_mid}] moves a slot to another source of the same kind and codec. */
 static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
 {
     unsigned changes = 0;
@@ -445,7 +445,10 @@ static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
             struct vr_sub_stream *stream = subscriber->streams[i];
             bool same = vr_sub_stream_current(stream) && stream->feed_id == feed->id &&
                         strcmp(stream->feed_mid, source->mid) == 0;
-            if (strcmp(stream->mid, sub_mid) != 0 || stream->kind != source->kind || same)
+            /* No renegotiation on a switch: as Janus, only to a source of the same codec. */
+            bool other_codec = stream->codec.name[0] && stream->codec.id != source->codec.id;
+            if (strcmp(stream->mid, sub_mid) != 0 || stream->kind != source->kind || same ||
+                other_codec)
                 continue;
             vr_sub_stream_unlink(stream);
             vr_sub_stream_link(stream, feed, source);

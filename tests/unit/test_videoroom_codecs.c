@@ -338,6 +338,81 @@ static void test_videoroom_subscriber_offer_never_reuses_a_payload_type(void)
     prism_peer_destroy(clients[1]);
 }
 
+/* The subscriber's mid of its stream of `type` in an event's "streams" list. */
+static const char *sub_mid_of(json_t *event, const char *type)
+{
+    json_t *streams = json_object_get(data_of(event), "streams");
+    for (size_t i = 0; i < json_array_size(streams); i++) {
+        json_t *s = json_array_get(streams, i);
+        if (strcmp(json_string_value(json_object_get(s, "type")), type) == 0)
+            return json_string_value(json_object_get(s, "mid"));
+    }
+    return NULL;
+}
+
+/* switch sends no new offer, so, as in Janus, a stream only switches to a source of its codec;
+ * another codec leaves it on its current source ("changes" counts what switched). */
+static int switch_to(struct rig *rig, uint64_t handle, uint64_t feed, const char *mid,
+                     const char *sub_mid)
+{
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"request\":\"switch\",\"streams\":[{\"feed\":%" G_GUINT64_FORMAT
+             ",\"mid\":\"%s\",\"sub_mid\":\"%s\"}]}",
+             feed, mid, sub_mid);
+    guint from = send_message(rig, handle, body, NULL);
+    GPtrArray *events = events_since(rig, handle, from);
+    g_assert_cmpuint(events->len, ==, 1);
+    json_t *data = data_of(events->pdata[0]);
+    g_assert_cmpstr(json_string_value(json_object_get(data, "switched")), ==, "ok");
+    int changes = (int)json_integer_value(json_object_get(data, "changes"));
+    g_ptr_array_free(events, TRUE);
+    return changes;
+}
+
+static void test_videoroom_switch_keeps_to_one_codec(void)
+{
+    struct rig rig;
+    rig_start(&rig);
+    uint64_t room = create_room(&rig, "\"videocodec\":\"vp8,h264\"");
+    static const struct prism_sdp_codec opus = {
+        .pt = 111, .name = "opus", .clock_rate = 48000, .channels = 2};
+    static const struct prism_sdp_codec vp8 = {.pt = 96, .name = "VP8", .clock_rate = 90000};
+    static const struct prism_sdp_codec h264 = {
+        .pt = 102,
+        .name = "H264",
+        .clock_rate = 90000,
+        .fmtp = "packetization-mode=1;profile-level-id=42e01f"};
+    struct prism_peer *clients[3] = {client_peer(&rig, true), client_peer(&rig, true),
+                                     client_peer(&rig, false)};
+    uint64_t feeds[2];
+    json_decref(publish_offer(&rig, room, offer_with(clients[0], &opus, 1, &vp8, 1), &feeds[0]));
+    json_decref(publish_offer(&rig, room, offer_with(clients[1], &opus, 1, &h264, 1), &feeds[1]));
+
+    uint64_t handle = attach(&rig);
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":%" G_GUINT64_FORMAT
+             ",\"streams\":[{\"feed\":%" G_GUINT64_FORMAT "}]}",
+             room, feeds[0]);
+    guint from = send_message(&rig, handle, body, NULL);
+    GPtrArray *events = events_since(&rig, handle, from);
+    g_assert_cmpuint(events->len, ==, 1);
+    json_t *attached = json_incref(events->pdata[0]);
+    g_ptr_array_free(events, TRUE);
+    send_message(&rig, handle, "{\"request\":\"start\"}", answer_to(clients[2], attached));
+    char video_mid[16], audio_mid[16];
+    g_strlcpy(video_mid, sub_mid_of(attached, "video"), sizeof(video_mid));
+    g_strlcpy(audio_mid, sub_mid_of(attached, "audio"), sizeof(audio_mid));
+    json_decref(attached);
+
+    g_assert_cmpint(switch_to(&rig, handle, feeds[1], "1", video_mid), ==, 0);
+    g_assert_cmpint(switch_to(&rig, handle, feeds[1], "0", audio_mid), ==, 1);
+    rig_stop(&rig);
+    for (unsigned i = 0; i < 3; i++)
+        prism_peer_destroy(clients[i]);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -351,5 +426,7 @@ int main(int argc, char **argv)
                     test_videoroom_codec_outside_room_list_is_not_published);
     g_test_add_func("/videoroom/subscriber-offer-never-reuses-a-payload-type",
                     test_videoroom_subscriber_offer_never_reuses_a_payload_type);
+    g_test_add_func("/videoroom/switch-keeps-to-one-codec",
+                    test_videoroom_switch_keeps_to_one_codec);
     return g_test_run();
 }
