@@ -61,6 +61,7 @@ static void install_source(struct prism_forward_stream *s, const struct prism_fo
         s->payload_types[pt->publisher].kind = kind_of(pt->codec);
     }
     s->extensions = src->extensions;
+    s->added_extensions = src->added_extensions;
     s->video = src->video;
     /* Rounded up so that whole seconds convert exactly (see forward_ticks_since). */
     s->ticks_per_us_q32 = (((uint64_t)src->clock_rate << 32) + 999999) / 1000000;
@@ -223,7 +224,7 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
     uint16_t seq = forward_seqmap_map(&s->seq, in->seq);
     forward_write_continuity(s, in, &p, out, seq, now_us);
     s->counters.forwarded++;
-    *out_len = in_len;
+    *out_len = p.out_len;
     return PRISM_FORWARD_SEND;
 }
 
@@ -251,6 +252,6 @@ enum prism_forward_result prism_forward_resend(const struct prism_forward_stream
         forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0 ||
         forward_write_resend(s, in, &p, out, out_seq) < 0)
         return PRISM_FORWARD_DROP;
-    *out_len = in_len;
+    *out_len = p.out_len;
     return PRISM_FORWARD_SEND;
 }

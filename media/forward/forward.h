@@ -50,6 +50,9 @@ struct prism_forward_source {
     struct prism_forward_payload_type payload_types[PRISM_FORWARD_MAX_PAYLOAD_TYPES];
     unsigned payload_type_count;
     struct prism_rtp_ext_map extensions; /* publisher id -> subscriber id; 0 drops the element */
+    /* Elements the subscriber gets on every packet (its own mid, abs-send-time stamped at
+     * send: prism_forward_stamp), and whether it takes two-byte headers. See extensions.h. */
+    struct prism_rtp_ext_added_set added_extensions;
 };
 
 enum prism_forward_result {
@@ -120,6 +123,7 @@ struct prism_forward_stream {
     uint64_t ticks_per_us_q32; /* the clock rate / 1e6 in 32.32 fixed point, rounded up */
     struct prism_forward_pt_entry payload_types[128];
     struct prism_rtp_ext_map extensions;
+    struct prism_rtp_ext_added_set added_extensions;
 
     /* Where the packets stand. */
     bool paused;
@@ -198,6 +202,12 @@ enum prism_forward_result prism_forward_resend(const struct prism_forward_stream
  * SSRC, a switch or restart whose first packet has not gone out yet). Changes nothing. */
 int prism_forward_map_timestamp(const struct prism_forward_stream *s, uint32_t source_ssrc,
                                 uint32_t source_timestamp, uint32_t *out);
+
+/* Writes the values due at send time (abs-send-time of now_us) into a packet of len bytes that
+ * prism_forward_packet or prism_forward_resend just wrote for this stream. Call it right
+ * before protecting the packet. */
+void prism_forward_stamp(const struct prism_forward_stream *s, uint8_t *packet, size_t len,
+                         uint64_t now_us);
 
 /* True while video is held back until a keyframe. */
 bool prism_forward_waiting_keyframe(const struct prism_forward_stream *s);

@@ -23,6 +23,9 @@ struct forward_packet {
     bool has_vp9;  /* vp9 holds the parsed descriptor (for layer selection) */
     struct prism_rtp_vp8 vp8;
     struct prism_rtp_vp9 vp9;
+    /* Set by forward_copy: the subscriber's copy may have another extension block. */
+    size_t out_header_len;
+    size_t out_len;
 };
 
 /* keyframe_gate.c: payload type lookup and payload descriptor parsing; 0 or -EBADMSG
@@ -69,10 +72,11 @@ void forward_rebase(struct prism_forward_stream *s, const struct prism_rtp_heade
 uint32_t forward_ticks_since(const struct prism_forward_stream *s, uint64_t now_us);
 
 /* rewrite.c: copies the packet into out with the subscriber's SSRC, payload type and
- * extension ids. 0, -ENOSPC or -EBADMSG (malformed extension block). */
+ * extension block, and sets p->out_header_len and p->out_len. 0, -ENOSPC or -EBADMSG
+ * (malformed extension block). */
 int forward_copy(const struct prism_forward_stream *s, const struct prism_rtp_header *in,
-                 const uint8_t *in_packet, size_t in_len, const struct forward_packet *p,
-                 uint8_t *out, size_t out_cap);
+                 const uint8_t *in_packet, size_t in_len, struct forward_packet *p, uint8_t *out,
+                 size_t out_cap);
 /* rewrite.c: writes the output sequence number, timestamp and VP8 picture ids into the copy
  * and remembers them when the packet is the newest sent. */
 void forward_write_continuity(struct prism_forward_stream *s, const struct prism_rtp_header *in,

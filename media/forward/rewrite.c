@@ -1,23 +1,41 @@
-/* Writing the subscriber's copy of a packet: the one copy of the publisher's bytes, then the
- * subscriber's SSRC, payload type, extension ids, sequence number, timestamp and VP8 picture
- * ids written in place (no byte moves, so the copy keeps the parsed layout of the original). */
+/* Writing the subscriber's copy of a packet: the fixed header, the subscriber's extension block
+ * (ext_rewrite.h) and the publisher's payload copied once, then the subscriber's SSRC, payload
+ * type, sequence number, timestamp and VP8 picture ids written in place (the payload keeps its
+ * layout, at the copy's own header length). */
 #include "media/forward/forward_internal.h"
 
 #include <errno.h>
 #include <string.h>
 
 int forward_copy(const struct prism_forward_stream *s, const struct prism_rtp_header *in,
-                 const uint8_t *in_packet, size_t in_len, const struct forward_packet *p,
-                 uint8_t *out, size_t out_cap)
+                 const uint8_t *in_packet, size_t in_len, struct forward_packet *p, uint8_t *out,
+                 size_t out_cap)
 {
-    if (out_cap < in_len)
+    size_t body = in_len - in->header_len; /* payload and padding */
+    if (out_cap < body)
         return -ENOSPC;
-    memcpy(out, in_packet, in_len);
+    /* Writes nothing unless the header fits before the body. */
+    int header_len = prism_rtp_ext_rewrite(out, out_cap - body, in_packet, in, &s->extensions,
+                                           &s->added_extensions);
+    if (header_len < 0)
+        return header_len;
+    memcpy(out + header_len, in->payload, body);
     prism_rtp_set_payload_type(out, p->subscriber_pt);
     prism_rtp_set_ssrc(out, s->ssrc);
-    if (in->extension && prism_rtp_ext_remap(out, in, &s->extensions) < 0)
-        return -EBADMSG;
+    p->out_header_len = (size_t)header_len;
+    p->out_len = (size_t)header_len + body;
     return 0;
+}
+
+void prism_forward_stamp(const struct prism_forward_stream *s, uint8_t *packet, size_t len,
+                         uint64_t now_us)
+{
+    if (!s || !s->added_extensions.count)
+        return;
+    uint8_t *at = prism_rtp_ext_stamp_at(packet, len, &s->added_extensions,
+                                         PRISM_RTP_EXT_STAMP_ABS_SEND_TIME);
+    if (at)
+        prism_rtp_abs_send_time_write(at, 3, prism_rtp_abs_send_time_from_us(now_us));
 }
 
 /* Writes the segment's picture id and TL0PICIDX into the copy (the offsets must be based for
@@ -76,7 +94,7 @@ void forward_write_continuity(struct prism_forward_stream *s, const struct prism
      * fills a gap behind it. */
     bool newest = !s->out.started || prism_rtp_seq_newer(seq, s->out.seq);
     if (p->has_vp8)
-        rewrite_vp8(s, &p->vp8, out + in->header_len, in->payload_len, newest);
+        rewrite_vp8(s, &p->vp8, out + p->out_header_len, in->payload_len, newest);
     if (newest) {
         s->out.started = true;
         s->out.seq = seq;
@@ -96,6 +114,6 @@ int forward_write_resend(const struct prism_forward_stream *s, const struct pris
     uint16_t id;
     uint8_t index;
     if (p->has_vp8)
-        write_vp8_ids(s, &p->vp8, out + in->header_len, in->payload_len, &id, &index);
+        write_vp8_ids(s, &p->vp8, out + p->out_header_len, in->payload_len, &id, &index);
     return 0;
 }

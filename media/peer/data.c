@@ -129,7 +129,7 @@ int prism_peer_send_data(struct prism_peer *peer, const char *label, bool binary
 
 int prism_peer_open_data_channel(struct prism_peer *peer, const char *label)
 {
-    if (!peer->sctp || peer->closed)
+    if (!peer || !peer->sctp || peer->closed)
         return -ENOTCONN;
     struct prism_sctp_channel_options options = {.label = label, .ordered = true};
     uint16_t stream_id;

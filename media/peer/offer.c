@@ -26,6 +26,7 @@ static int prepare_media(struct prism_peer *peer, const struct prism_peer_offer_
             .codec_count = media[i].codec_count,
             .extmaps = media[i].extmaps,
             .extmap_count = media[i].extmap_count,
+            .extmap_allow_mixed = media[i].extmap_allow_mixed,
             .rejected = media[i].rejected,
         };
     }

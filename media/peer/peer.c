@@ -135,7 +135,7 @@ bool prism_peer_media_is_video(const struct prism_peer *peer, unsigned media_ind
 
 bool prism_peer_media_sends(const struct prism_peer *peer, unsigned media_index)
 {
-    return media_index < peer->media_count && peer->media[media_index].active &&
+    return peer && media_index < peer->media_count && peer->media[media_index].active &&
            peer->media[media_index].sends;
 }
 
@@ -205,6 +205,7 @@ int prism_peer_media_info(const struct prism_peer *peer, unsigned media_index,
         .rtx_payload_type = media->rtx_pt,
         .remote_ssrc = media->remote_ssrc,
         .extmap_count = media->extmap_count,
+        .extmap_allow_mixed = media->extmap_allow_mixed,
     };
     memcpy(out->extmaps, media->extmaps, sizeof(out->extmaps[0]) * media->extmap_count);
     return 0;

@@ -174,7 +174,8 @@ struct prism_peer_offer_media {
     size_t codec_count;
     const struct prism_sdp_extmap *extmaps;
     size_t extmap_count;
-    bool rejected; /* a freed slot in a renegotiation: port 0 */
+    bool extmap_allow_mixed; /* offer two-byte header extensions (a=extmap-allow-mixed) */
+    bool rejected;           /* a freed slot in a renegotiation: port 0 */
 };
 
 /* Makes an offer with these m-lines (our SSRCs are drawn for those we send on, and kept for a
@@ -211,13 +212,18 @@ struct prism_peer_media_info {
     uint32_t remote_ssrc;         /* what the remote sends on it; 0 until known */
     uint8_t extmap_count;
     struct prism_sdp_extmap extmaps[PRISM_PEER_MAX_EXTMAPS];
+    bool extmap_allow_mixed; /* two-byte header extensions negotiated */
 };
 
 /* Fills `out` for an m-line of the negotiated description: 0 or -ENOENT. */
 int prism_peer_media_info(const struct prism_peer *peer, unsigned media_index,
                           struct prism_peer_media_info *out);
 
-/* Number of m-lines of the negotiated description, and what each is. */
+/* Number of m-lines of the negotiated description, and what each is.
+ * The calls a plugin makes through prism_handle_peer() (media_sends, local_ssrc,
+ * request_keyframe, set_nack_owner, set_sender_clock, send_data, open_data_channel) take a
+ * NULL peer, as that gives for a handle whose PeerConnection is gone: nothing, -ENOENT or
+ * -ENOTCONN. */
 unsigned prism_peer_media_count(const struct prism_peer *peer);
 bool prism_peer_media_is_video(const struct prism_peer *peer, unsigned media_index);
 bool prism_peer_media_sends(const struct prism_peer *peer, unsigned media_index);

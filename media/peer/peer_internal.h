@@ -39,6 +39,7 @@ struct peer_media {
     struct prism_sdp_codec codec; /* the chosen codec as negotiated */
     uint8_t extmap_count;
     struct prism_sdp_extmap extmaps[PRISM_PEER_MAX_EXTMAPS];
+    bool extmap_allow_mixed; /* the answer allowed two-byte header extensions */
     uint32_t local_ssrc, local_rtx_ssrc;
     uint32_t remote_ssrc, remote_rtx_ssrc; /* 0 until known (SDP or first packet) */
     /* Receive side. */

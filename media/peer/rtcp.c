@@ -237,7 +237,7 @@ void peer_send_reports(struct prism_peer *peer, uint64_t now)
 
 int prism_peer_request_keyframe(struct prism_peer *peer, unsigned media_index)
 {
-    if (media_index >= peer->media_count)
+    if (!peer || media_index >= peer->media_count)
         return -ENOENT;
     struct peer_media *media = &peer->media[media_index];
     if (!media->remote_ssrc)

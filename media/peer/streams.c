@@ -107,6 +107,7 @@ int peer_streams_from_exchange(struct prism_peer *peer, const struct prism_sdp *
         media->extmap_count = 0;
         for (unsigned e = 0; e < answered->extmap_count && e < PRISM_PEER_MAX_EXTMAPS; e++)
             media->extmaps[media->extmap_count++] = answered->extmaps[e];
+        media->extmap_allow_mixed = answer->extmap_allow_mixed || answered->extmap_allow_mixed;
         remote_ssrcs(&remote->media[i], media);
         uint8_t mid_id = prism_sdp_media_extmap_id(answered, PRISM_SDP_EXT_MID);
         if (mid_id)

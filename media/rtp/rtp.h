@@ -4,6 +4,7 @@
 #define PRISM_MEDIA_RTP_RTP_H
 
 #include "media/rtp/codec.h"
+#include "media/rtp/ext_rewrite.h"
 #include "media/rtp/extension.h"
 #include "media/rtp/header.h"
 #include "media/rtp/seq.h"

@@ -17,6 +17,7 @@ const char *const prism_sdp_default_extensions[] = {
     PRISM_SDP_EXT_VIDEO_ORIENTATION,
     PRISM_SDP_EXT_PLAYOUT_DELAY,
     PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR,
+    PRISM_SDP_EXT_ABS_CAPTURE_TIME,
 };
 const size_t prism_sdp_default_extension_count = sizeof(prism_sdp_default_extensions) /
                                                  sizeof(prism_sdp_default_extensions[0]);

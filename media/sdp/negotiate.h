@@ -84,6 +84,7 @@ struct prism_sdp_offer_media {
     size_t codec_count;
     const struct prism_sdp_extmap *extmaps;
     size_t extmap_count;
+    bool extmap_allow_mixed; /* offer two-byte header extensions (session a=extmap-allow-mixed) */
     const struct prism_sdp_source *source; /* NULL: no a=msid/a=ssrc lines */
 };
 
@@ -98,7 +99,8 @@ struct prism_sdp_offer_options {
 };
 
 /* The header extensions an SFU handles: mid, rid, repaired-rid, abs-send-time,
- * transport-wide-cc, audio-level, video-orientation, playout-delay, dependency-descriptor. */
+ * transport-wide-cc, audio-level, video-orientation, playout-delay, dependency-descriptor,
+ * abs-capture-time. */
 extern const char *const prism_sdp_default_extensions[];
 extern const size_t prism_sdp_default_extension_count;
 
@@ -114,6 +116,8 @@ extern const size_t prism_sdp_default_extension_count;
 #define PRISM_SDP_EXT_PLAYOUT_DELAY "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay"
 #define PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR \
     "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension"
+#define PRISM_SDP_EXT_ABS_CAPTURE_TIME \
+    "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
 
 /* Checks what an SFU needs of a remote offer: at least one m-line, a BUNDLE group holding every
  * active m-line, unique mids, rtcp-mux on active RTP m-lines, ICE credentials, a fingerprint and

@@ -92,6 +92,7 @@ static int offer_media(const struct prism_sdp_offer_options *o, size_t index, st
         rc = offer_extmaps(om, sdp, (uint8_t)index, err);
     for (uint8_t i = 0; i < m->extmap_count; i++)
         sdp->extmap_allow_mixed |= m->extmaps[i].id > 14; /* two-byte header ids */
+    sdp->extmap_allow_mixed |= om->extmap_allow_mixed && !om->rejected;
     if (rc == 0 && om->source && !om->rejected) {
         rc = prism_sdp_set_source(sdp, om->mid, om->source);
         if (rc < 0)

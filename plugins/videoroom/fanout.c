@@ -23,7 +23,8 @@
 static _Thread_local uint8_t scratch[1600];
 
 /* What the engine needs of a subscriber stream's current source: the publisher's payload
- * type and the subscriber's (payload_types.c), and no header extensions (none are offered). */
+ * type and the subscriber's (payload_types.c), and the header extensions both sides
+ * negotiated (none until the subscriber answered our offer). */
 static void describe_source(const struct vr_sub_stream *stream, struct prism_forward_source *src)
 {
     memset(src, 0, sizeof(*src));
@@ -33,6 +34,13 @@ static void describe_source(const struct vr_sub_stream *stream, struct prism_for
         stream->source ? stream->source->codec.pt : stream->source_pt, stream->codec.pt,
         stream->codec.id};
     src->payload_type_count = 1;
+    struct prism_peer *peer = stream->subscriber->handle
+                                  ? prism_handle_peer(stream->subscriber->handle)
+                                  : NULL;
+    struct prism_peer_media_info info;
+    if (peer && prism_peer_media_info(peer, stream->media_index, &info) == 0 && info.active)
+        prism_forward_ext_configure(src, &stream->source_ext, info.mid, info.extmaps,
+                                    info.extmap_count, info.extmap_allow_mixed);
 }
 
 void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
@@ -65,6 +73,13 @@ void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
         prism_forward_switch(&stream->forward, &src);
         stream->forward_source = current;
     }
+}
+
+void vr_forward_refresh_extensions(struct vr_sub_stream *stream)
+{
+    struct prism_forward_source src;
+    describe_source(stream, &src);
+    (void)prism_forward_update_source(&stream->forward, &src); /* -EINVAL: no source yet */
 }
 
 void vr_forward_pause(struct vr_sub_stream *stream, bool paused)
@@ -159,8 +174,10 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
     enum prism_forward_result result = prism_forward_packet(
         &target->forward, header, data, len, scratch, sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
         &out_len, now);
-    if (result == PRISM_FORWARD_SEND &&
-        prism_peer_send_rtp(peer, target->media_index, scratch, out_len, sizeof(scratch)) >= 0)
+    if (result != PRISM_FORWARD_SEND)
+        return result == PRISM_FORWARD_DROP_NEED_KEYFRAME;
+    prism_forward_stamp(&target->forward, scratch, out_len, prism_now_us());
+    if (prism_peer_send_rtp(peer, target->media_index, scratch, out_len, sizeof(scratch)) >= 0)
         prism_metrics_add(PRISM_COUNTER_FORWARDED, 1);
     return result == PRISM_FORWARD_DROP_NEED_KEYFRAME;
 }
@@ -260,6 +277,7 @@ static void resend_one(struct vr_sub_stream *target, struct prism_peer *peer, ui
                              sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
                              &len) != PRISM_FORWARD_SEND)
         return;
+    prism_forward_stamp(&target->forward, scratch, len, now);
     prism_peer_resend_rtp(peer, target->media_index, scratch, len, sizeof(scratch));
 }
 

@@ -7,6 +7,7 @@
 #include "core/params.h"
 #include "core/worker.h"
 #include "media/feedback/keyframe.h"
+#include "media/forward/extensions.h"
 #include "media/forward/forward.h"
 #include "media/nack/history.h"
 #include "media/nack/resend_guard.h"
@@ -32,10 +33,11 @@ struct vr_pub_stream {
     enum prism_sdp_media_kind kind;
     struct prism_sdp_codec codec; /* as the publisher negotiated it */
     char description[64];
-    bool disabled;                  /* configure "send": false from the publisher */
-    uint8_t audio_level_id;         /* extmap id of the audio level, 0 = none */
-    GPtrArray *subscribers;         /* struct vr_sub_stream *, not owned */
-    struct prism_keyframe keyframe; /* requests from subscribers, throttled (and fir_freq) */
+    bool disabled;                        /* configure "send": false from the publisher */
+    uint8_t audio_level_id;               /* extmap id of the audio level, 0 = none */
+    struct prism_forward_ext_ids ext_ids; /* the forwarded extensions' ids it negotiated */
+    GPtrArray *subscribers;               /* struct vr_sub_stream *, not owned */
+    struct prism_keyframe keyframe;       /* requests from subscribers, throttled (and fir_freq) */
     /* Video: the publisher's packets as received (before any subscriber's rewrite), shared by
      * every subscriber's NACKs; made on the first packet, owned. */
     struct prism_nack_history *history;
@@ -89,8 +91,9 @@ struct vr_sub_stream {
     struct prism_sdp_codec codec; /* offered to the subscriber: the source's, payload type aside */
     uint8_t rtx_pt;               /* video: the payload type offered for RTX */
     uint8_t source_pt;            /* the source's payload type, rewritten to codec.pt */
-    bool send;                    /* configure "send" */
-    bool active;                  /* false: slot freed (port 0 in the next offer) */
+    struct prism_forward_ext_ids source_ext; /* the source's extension ids (copied at link) */
+    bool send;                               /* configure "send" */
+    bool active;                             /* false: slot freed (port 0 in the next offer) */
     struct prism_forward_stream forward;
     const void *forward_source;                  /* the source (or group) `forward` follows */
     struct prism_nack_resend_guard resend_guard; /* answers to its NACKs, throttled */
@@ -210,6 +213,8 @@ json_t *vr_check_entry_anywhere(struct vr_room *room, json_t *body, uint64_t roo
 void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc);
 void vr_forward_pause(struct vr_sub_stream *stream, bool paused);
 void vr_forward_switch(struct vr_sub_stream *stream);
+/* The subscriber answered (or renegotiated): its negotiated header extensions take effect. */
+void vr_forward_refresh_extensions(struct vr_sub_stream *stream);
 
 /* fanout.c: the media path. */
 void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet);

@@ -208,12 +208,19 @@ static void collect_streams(struct vr_publisher *publisher)
             if (strcmp(info.extmaps[e].uri, PRISM_SDP_EXT_AUDIO_LEVEL) == 0)
                 stream->audio_level_id = info.extmaps[e].id;
         }
+        prism_forward_ext_ids_from_sdp(&stream->ext_ids, info.extmaps, info.extmap_count);
     }
-    /* Fix the back pointers of kept subscriptions; drop the rest. */
+    /* Fix the back pointers of kept subscriptions, and their extension ids (the publisher may
+     * have renegotiated them; what their subscribers negotiated stays as it is). Drop the
+     * rest. */
     for (unsigned s = 0; s < publisher->stream_count; s++) {
         GPtrArray *subs = publisher->streams[s].subscribers;
-        for (guint k = 0; k < subs->len; k++)
-            ((struct vr_sub_stream *)g_ptr_array_index(subs, k))->source = &publisher->streams[s];
+        for (guint k = 0; k < subs->len; k++) {
+            struct vr_sub_stream *sub = g_ptr_array_index(subs, k);
+            sub->source = &publisher->streams[s];
+            sub->source_ext = publisher->streams[s].ext_ids;
+            vr_forward_refresh_extensions(sub);
+        }
     }
     for (unsigned p = 0; p < previous_count; p++) {
         vr_pub_stream_drop_history(&previous[p]);

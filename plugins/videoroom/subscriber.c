@@ -65,6 +65,7 @@ void vr_sub_stream_link(struct vr_sub_stream *stream, struct vr_publisher *feed,
     stream->source = stream->subscriber->remote ? NULL : source; /* R's, not ours */
     stream->kind = source->kind;
     vr_sub_stream_set_codec(stream, &source->codec);
+    stream->source_ext = source->ext_ids;
     stream->active = true;
     stream->send = true;
     if (stream->subscriber->remote)
@@ -154,9 +155,11 @@ static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
     return error;
 }
 
-/* One m-line of the offer: the source's codec as the publisher negotiated it, RTX for video. */
+/* One m-line of the offer: the source's codec as the publisher negotiated it, RTX for video,
+ * and the header extensions forwarded from it (media/forward/extensions.h). */
 struct offer_slot {
     struct prism_sdp_codec codecs[2];
+    struct prism_sdp_extmap extmaps[PRISM_FORWARD_EXT_RULE_COUNT];
 };
 
 static void describe_stream(const struct vr_sub_stream *stream, struct offer_slot *slot,
@@ -182,6 +185,10 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
         .direction = stream->active ? PRISM_SDP_SENDONLY : PRISM_SDP_INACTIVE,
         .codecs = slot->codecs,
         .codec_count = count,
+        .extmaps = slot->extmaps,
+        .extmap_count = prism_forward_ext_offer(&stream->source_ext, slot->extmaps,
+                                                PRISM_FORWARD_EXT_RULE_COUNT),
+        .extmap_allow_mixed = prism_forward_ext_wants_two_byte(&stream->source_ext),
     };
 }
 
@@ -468,6 +475,8 @@ static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
 static json_t *start(struct vr_subscriber *subscriber, const char *transaction, json_t *jsep)
 {
     subscriber->started = subscriber->started || jsep;
+    for (unsigned i = 0; jsep && i < subscriber->stream_count; i++)
+        vr_forward_refresh_extensions(subscriber->streams[i]);
     set_paused(subscriber, false);
     json_t *started = json_pack("{s:s, s:I, s:s}", "videoroom", "event", "room",
                                 (json_int_t)subscriber->room->id, "started", "ok");

@@ -52,17 +52,21 @@ static struct vr_pub_stream *source_of_kind(struct vr_publisher *publisher,
 }
 
 /* Answers the viewer's offer: we send on its audio and video m-lines (the publisher's codec
- * first), no data channel, no header extensions. Returns the JSEP or NULL with `error`. */
+ * first), no data channel, the header extensions Prism forwards (whatever a later feed
+ * negotiated, so they stay valid when another publisher takes over). Returns the JSEP or NULL
+ * with `error`. */
 static json_t *answer_viewer(struct vr_subscriber *subscriber, struct vr_publisher *feed,
                              json_t **error)
 {
-    static const char *const no_extensions[1] = {NULL};
+    const char *forwarded[PRISM_FORWARD_EXT_RULE_COUNT];
+    for (size_t r = 0; r < PRISM_FORWARD_EXT_RULE_COUNT; r++)
+        forwarded[r] = prism_forward_ext_rules[r].uri;
     struct prism_sdp_answer_options options;
     prism_sdp_answer_options_init(&options);
     options.local_direction = PRISM_SDP_SENDONLY;
     options.accept_data_channels = false;
-    options.extensions = no_extensions;
-    options.extension_count = 0;
+    options.extensions = forwarded;
+    options.extension_count = PRISM_FORWARD_EXT_RULE_COUNT;
     struct prism_sdp_codec_pref audio, video;
     struct vr_pub_stream *audio_source = feed ? source_of_kind(feed, PRISM_SDP_MEDIA_AUDIO, NULL)
                                               : NULL;

@@ -24,6 +24,48 @@ void http_hub_ready_locked(struct http_hub *hub, struct http_request *request, j
         MHD_resume_connection(request->connection);
 }
 
+bool http_handoff_begin(struct http_request *request)
+{
+    struct http_hub *hub = request->hub;
+    g_mutex_lock(&hub->lock);
+    bool stopping = hub->stopping;
+    if (!stopping)
+        request->state = REQUEST_HANDLING;
+    g_mutex_unlock(&hub->lock);
+    return !stopping;
+}
+
+bool http_handoff_answered_locked(struct http_request *request)
+{
+    if (request->state == REQUEST_WAITING) {
+        g_queue_unlink(&request->hub->pending, &request->pending_link);
+        request->pending_link.data = NULL;
+    }
+    return request->state == REQUEST_HANDLING || request->state == REQUEST_WAITING;
+}
+
+enum http_handoff http_handoff_wait(struct http_request *request)
+{
+    struct http_hub *hub = request->hub;
+    enum http_handoff outcome = HTTP_HANDOFF_PARKED;
+    g_mutex_lock(&hub->lock);
+    if (request->state == REQUEST_READY) {
+        outcome = HTTP_HANDOFF_READY;
+        request->state = REQUEST_DONE;
+    } else if (hub->stopping) {
+        /* Shutdown went by while the engine had it: nobody resumes us now. */
+        outcome = HTTP_HANDOFF_STOPPING;
+        request->state = REQUEST_DONE;
+    } else {
+        request->state = REQUEST_WAITING;
+        request->pending_link = (GList){.data = request};
+        g_queue_push_tail_link(&hub->pending, &request->pending_link);
+        MHD_suspend_connection(request->connection);
+    }
+    g_mutex_unlock(&hub->lock);
+    return outcome;
+}
+
 void http_hub_resume_answered_locked(struct http_hub *hub, GPtrArray *answered)
 {
     for (guint i = 0; i < answered->len; i++) {

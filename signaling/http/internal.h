@@ -153,6 +153,19 @@ void http_hub_ready_locked(struct http_hub *hub, struct http_request *request, j
 /* With hub->lock held: hands each answered long-poll to its connection. */
 void http_hub_resume_answered_locked(struct http_hub *hub, GPtrArray *answered);
 
+/* Handing a request to an engine that answers from any thread (the Janus API, WHIP):
+ * http_handoff_begin() before (false: shutdown began, answer 503), the engine's callback
+ * takes hub->lock and calls http_handoff_answered_locked() (true: the request still wants
+ * this answer; store it with http_hub_ready_locked()), and http_handoff_wait() after. */
+enum http_handoff {
+    HTTP_HANDOFF_READY,    /* answered already: the answer is the request's now (state DONE) */
+    HTTP_HANDOFF_STOPPING, /* shutdown went by: answer 503 (state DONE) */
+    HTTP_HANDOFF_PARKED,   /* suspended in hub->pending until the callback resumes it */
+};
+bool http_handoff_begin(struct http_request *request);
+bool http_handoff_answered_locked(struct http_request *request);
+enum http_handoff http_handoff_wait(struct http_request *request);
+
 /* tls.c */
 /* Reads the certificate and key when the config names them. Returns 0 (also when HTTPS is
  * off) or -errno, logged. */

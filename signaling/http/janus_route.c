@@ -22,11 +22,7 @@ static void deliver_cb(struct prism_reply_target *target, json_t *reply)
     struct http_request *request = request_of(target);
     struct http_hub *hub = request->hub;
     g_mutex_lock(&hub->lock);
-    if (request->state == REQUEST_WAITING) {
-        g_queue_unlink(&hub->pending, &request->pending_link);
-        request->pending_link.data = NULL;
-    }
-    if (request->state == REQUEST_HANDLING || request->state == REQUEST_WAITING) {
+    if (http_handoff_answered_locked(request)) {
         http_hub_ready_locked(hub, request, reply, MHD_HTTP_OK);
         reply = NULL;
     }
@@ -44,12 +40,7 @@ static enum MHD_Result respond_shutting_down(struct prism_http *http, struct htt
 static enum MHD_Result serve_api(struct prism_http *http, struct http_request *request)
 {
     struct http_hub *hub = request->hub;
-    g_mutex_lock(&hub->lock);
-    bool stopping = hub->stopping;
-    if (!stopping)
-        request->state = REQUEST_HANDLING;
-    g_mutex_unlock(&hub->lock);
-    if (stopping)
+    if (!http_handoff_begin(request))
         return respond_shutting_down(http, request);
 
     atomic_fetch_add(&request->refs, 1); /* the engine's, until deliver_cb */
@@ -68,25 +59,17 @@ static enum MHD_Result serve_api(struct prism_http *http, struct http_request *r
     else
         prism_api_handle(http->api, &api_request, prism_now_us());
 
-    g_mutex_lock(&hub->lock);
-    if (request->state == REQUEST_READY) {
+    switch (http_handoff_wait(request)) {
+    case HTTP_HANDOFF_READY: {
         json_t *reply = request->answer;
         request->answer = NULL;
-        request->state = REQUEST_DONE;
-        g_mutex_unlock(&hub->lock);
         return http_respond(http, request, MHD_HTTP_OK, reply);
     }
-    if (hub->stopping) {
-        /* Shutdown went by while the engine had it: nobody resumes us now. */
-        request->state = REQUEST_DONE;
-        g_mutex_unlock(&hub->lock);
+    case HTTP_HANDOFF_STOPPING:
         return respond_shutting_down(http, request);
+    case HTTP_HANDOFF_PARKED:
+        break;
     }
-    request->state = REQUEST_WAITING;
-    request->pending_link = (GList){.data = request};
-    g_queue_push_tail_link(&hub->pending, &request->pending_link);
-    MHD_suspend_connection(request->connection);
-    g_mutex_unlock(&hub->lock);
     return MHD_YES;
 }
 

@@ -85,11 +85,7 @@ static void done_cb(void *data, struct prism_whip_result *result)
     struct http_request *request = data;
     struct http_hub *hub = request->hub;
     g_mutex_lock(&hub->lock);
-    if (request->state == REQUEST_WAITING) {
-        g_queue_unlink(&hub->pending, &request->pending_link);
-        request->pending_link.data = NULL;
-    }
-    if (request->state == REQUEST_HANDLING || request->state == REQUEST_WAITING) {
+    if (http_handoff_answered_locked(request)) {
         request->whip_result = result;
         result = NULL;
         http_hub_ready_locked(hub, request, NULL, request->whip_result->status);
@@ -212,35 +208,22 @@ static bool authorized(struct prism_http *http, struct http_request *request,
 static enum MHD_Result wait_for_whip(struct prism_http *http, struct http_request *request,
                                      enum whip_verb verb)
 {
-    struct http_hub *hub = request->hub;
-    g_mutex_lock(&hub->lock);
-    bool stopping = hub->stopping;
-    if (!stopping)
-        request->state = REQUEST_HANDLING;
-    g_mutex_unlock(&hub->lock);
-    if (stopping)
+    if (!http_handoff_begin(request))
         return respond_error(http, request, 503, "Shutting down");
     atomic_fetch_add(&request->refs, 1); /* the WHIP module's, until done_cb */
     start(http, request, verb);
 
-    g_mutex_lock(&hub->lock);
-    if (request->state == REQUEST_READY) {
+    switch (http_handoff_wait(request)) {
+    case HTTP_HANDOFF_READY: {
         struct prism_whip_result *result = request->whip_result;
         request->whip_result = NULL;
-        request->state = REQUEST_DONE;
-        g_mutex_unlock(&hub->lock);
         return http_whip_respond(http, request, result);
     }
-    if (hub->stopping) {
-        request->state = REQUEST_DONE;
-        g_mutex_unlock(&hub->lock);
+    case HTTP_HANDOFF_STOPPING:
         return respond_error(http, request, 503, "Shutting down");
+    case HTTP_HANDOFF_PARKED:
+        break;
     }
-    request->state = REQUEST_WAITING;
-    request->pending_link = (GList){.data = request};
-    g_queue_push_tail_link(&hub->pending, &request->pending_link);
-    MHD_suspend_connection(request->connection);
-    g_mutex_unlock(&hub->lock);
     return MHD_YES;
 }
 

@@ -108,8 +108,9 @@ static void check_sent(struct model *m, const struct prism_rtp_header *in, const
                        size_t len)
 {
     struct prism_rtp_header h;
-    if (prism_rtp_parse(out, len, &h) != 0 || h.ssrc != OUT_SSRC ||
-        h.header_len != in->header_len || h.payload_len != in->payload_len)
+    /* The extension block may shrink (elements dropped) but never grows here (nothing added). */
+    if (prism_rtp_parse(out, len, &h) != 0 || h.ssrc != OUT_SSRC || h.header_len > in->header_len ||
+        h.payload_len != in->payload_len || h.padding_len != in->padding_len)
         __builtin_trap();
     if (h.payload_type != (in->payload_type == 0 ? 4 : in->payload_type + 4))
         __builtin_trap();
@@ -130,7 +131,7 @@ static void check_sent(struct model *m, const struct prism_rtp_header *in, const
 
 /* The retransmission path reproduces what was just sent, byte for byte. */
 static void check_resend(const struct model *m, const struct prism_rtp_header *in,
-                         const uint8_t *packet, size_t len, const uint8_t *out)
+                         const uint8_t *packet, size_t len, const uint8_t *out, size_t out_len)
 {
     uint16_t out_seq = (uint16_t)(out[2] << 8 | out[3]);
     uint16_t source_seq;
@@ -140,7 +141,7 @@ static void check_resend(const struct model *m, const struct prism_rtp_header *i
     size_t again_len = 0;
     if (prism_forward_resend(&m->s, out_seq, in, packet, len, again, sizeof(again), &again_len) !=
             PRISM_FORWARD_SEND ||
-        again_len != len || memcmp(again, out, len) != 0)
+        again_len != out_len || memcmp(again, out, out_len) != 0)
         __builtin_trap();
 }
 
@@ -158,10 +159,10 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
     enum prism_forward_result r = prism_forward_packet(&m->s, &in, packet, len, out, cap, &out_len,
                                                        m->now);
     if (r == PRISM_FORWARD_SEND) {
-        if (m->paused || out_len != len || out_len > cap)
+        if (m->paused || out_len > len || out_len > cap)
             __builtin_trap();
         check_sent(m, &in, out, out_len);
-        check_resend(m, &in, packet, len, out);
+        check_resend(m, &in, packet, len, out, out_len);
     } else if (r == PRISM_FORWARD_DROP_NEED_KEYFRAME && !prism_forward_waiting_keyframe(&m->s)) {
         __builtin_trap();
     }

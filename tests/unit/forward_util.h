@@ -101,8 +101,8 @@ static inline void test_stream(struct prism_forward_stream *s,
     g_assert_cmpint(prism_forward_switch(s, src), ==, 0);
 }
 
-/* Forwards p; on SEND parses the output into out->h (which must then be valid RTP of the
- * same length carrying the subscriber's SSRC). */
+/* Forwards p; on SEND parses the output into out->h (which must then be valid RTP with the
+ * same payload and padding, carrying the subscriber's SSRC; its extension block may differ). */
 static inline enum prism_forward_result test_forward(struct prism_forward_stream *s,
                                                      const struct test_packet *p,
                                                      struct test_packet *out, uint64_t now_us)
@@ -111,10 +111,11 @@ static inline enum prism_forward_result test_forward(struct prism_forward_stream
     enum prism_forward_result r = prism_forward_packet(s, &p->h, p->data, p->len, out->data,
                                                        sizeof(out->data), &len, now_us);
     if (r == PRISM_FORWARD_SEND) {
-        g_assert_cmpuint(len, ==, p->len);
         out->len = len;
         g_assert_cmpint(prism_rtp_parse(out->data, len, &out->h), ==, 0);
         g_assert_cmpuint(out->h.ssrc, ==, OUT_SSRC);
+        g_assert_cmpuint(out->h.payload_len, ==, p->h.payload_len);
+        g_assert_cmpuint(out->h.padding_len, ==, p->h.padding_len);
     }
     return r;
 }

@@ -65,6 +65,12 @@ static void test_peer_sender_reports_carry_the_given_clock(void)
     g_assert_cmpint(prism_peer_set_sender_clock(pair.a.peer, 0, &clock), ==, 0);
     g_assert_cmpint(prism_peer_set_sender_clock(pair.a.peer, 9, &clock), ==, -ENOENT);
     g_assert_cmpint(prism_peer_set_sender_clock(NULL, 0, &clock), ==, -ENOENT);
+    /* What a plugin asks of a handle whose PeerConnection is gone (prism_handle_peer NULL). */
+    g_assert_cmpuint(prism_peer_local_ssrc(NULL, 0), ==, 0);
+    g_assert_cmpint(prism_peer_request_keyframe(NULL, 0), ==, -ENOENT);
+    g_assert_cmpint(prism_peer_open_data_channel(NULL, "x"), ==, -ENOTCONN);
+    g_assert_cmpint(prism_peer_send_data(NULL, NULL, false, (const uint8_t *)"x", 1), ==,
+                    -ENOTCONN);
     send_from_a(&pair, 0, 1000, 50);
     uint32_t ssrc = prism_peer_local_ssrc(pair.a.peer, 0);
     for (int i = 0; i < 200 && pair.b.last_sender_report.ssrc != ssrc; i++)

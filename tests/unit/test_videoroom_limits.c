@@ -207,26 +207,7 @@ static void test_videoroom_refuses_publishers_over_the_rooms_limit(void)
 static guint viewer_join(struct rig *rig, uint64_t handle, uint64_t room, uint64_t feed,
                          struct prism_peer *client)
 {
-    static const struct prism_sdp_codec opus = {
-        .pt = 111, .name = "opus", .clock_rate = 48000, .channels = 2};
-    static const struct prism_sdp_codec vp8 = {.pt = 96, .name = "VP8", .clock_rate = 90000};
-    struct prism_peer_offer_media media[2] = {
-        {.kind = PRISM_SDP_MEDIA_AUDIO,
-         .mid = "0",
-         .direction = PRISM_SDP_RECVONLY,
-         .codecs = &opus,
-         .codec_count = 1},
-        {.kind = PRISM_SDP_MEDIA_VIDEO,
-         .mid = "1",
-         .direction = PRISM_SDP_RECVONLY,
-         .codecs = &vp8,
-         .codec_count = 1},
-    };
-    char *offer = NULL;
-    struct prism_sdp_error err = {0};
-    g_assert_cmpint(prism_peer_offer(client, media, 2, &offer, &err), ==, 0);
-    json_t *jsep = json_pack("{s:s, s:s}", "type", "offer", "sdp", offer);
-    free(offer);
+    json_t *jsep = av_offer(client, PRISM_SDP_RECVONLY);
     char body[160];
     snprintf(body, sizeof(body),
              "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":%" G_GUINT64_FORMAT

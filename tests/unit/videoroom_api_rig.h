@@ -120,8 +120,8 @@ struct publisher {
     uint64_t feed;
 };
 
-/* The JSEP offer of a publisher sending audio and video from `client`. */
-static inline json_t *publisher_offer(struct prism_peer *client)
+/* A JSEP offer from `client` of one Opus and one VP8 m-line in `direction`. */
+static inline json_t *av_offer(struct prism_peer *client, enum prism_sdp_direction direction)
 {
     static const struct prism_sdp_codec opus = {
         .pt = 111, .name = "opus", .clock_rate = 48000, .channels = 2};
@@ -129,12 +129,12 @@ static inline json_t *publisher_offer(struct prism_peer *client)
     struct prism_peer_offer_media media[2] = {
         {.kind = PRISM_SDP_MEDIA_AUDIO,
          .mid = "0",
-         .direction = PRISM_SDP_SENDONLY,
+         .direction = direction,
          .codecs = &opus,
          .codec_count = 1},
         {.kind = PRISM_SDP_MEDIA_VIDEO,
          .mid = "1",
-         .direction = PRISM_SDP_SENDONLY,
+         .direction = direction,
          .codecs = &vp8,
          .codec_count = 1},
     };
@@ -144,6 +144,12 @@ static inline json_t *publisher_offer(struct prism_peer *client)
     json_t *jsep = json_pack("{s:s, s:s}", "type", "offer", "sdp", offer);
     free(offer);
     return jsep;
+}
+
+/* The JSEP offer of a publisher sending audio and video from `client`. */
+static inline json_t *publisher_offer(struct prism_peer *client)
+{
+    return av_offer(client, PRISM_SDP_SENDONLY);
 }
 
 /* A handle of `session` joined to `room` as a publisher (not publishing yet). */
