@@ -23,15 +23,15 @@
 static _Thread_local uint8_t scratch[1600];
 
 /* What the engine needs of a subscriber stream's current source: the publisher's payload
- * type (offered unchanged to the subscriber) and the header extensions both sides negotiated
- * (none until the subscriber answered our offer). */
+ * type and the subscriber's (payload_types.c), and the header extensions both sides
+ * negotiated (none until the subscriber answered our offer). */
 static void describe_source(const struct vr_sub_stream *stream, struct prism_forward_source *src)
 {
     memset(src, 0, sizeof(*src));
     src->video = stream->kind == PRISM_SDP_MEDIA_VIDEO;
     src->clock_rate = stream->codec.clock_rate ? stream->codec.clock_rate : 90000;
     src->payload_types[0] = (struct prism_forward_payload_type){
-        stream->source ? stream->source->codec.pt : stream->codec.pt, stream->codec.pt,
+        stream->source ? stream->source->codec.pt : stream->source_pt, stream->codec.pt,
         stream->codec.id};
     src->payload_type_count = 1;
     struct prism_peer *peer = stream->subscriber->handle

@@ -58,6 +58,14 @@ struct vr_publisher {
     bool publishing; /* streams negotiated and PeerConnection up or coming */
     unsigned stream_count;
     struct vr_pub_stream streams[VR_MAX_STREAMS];
+    /* Its audio and video m-lines that carry no stream (inactive, or no codec the room allows):
+     * listed as "disabled" like Janus does, never subscribed to. */
+    unsigned refused_count;
+    struct vr_refused_mline {
+        unsigned media_index;
+        enum prism_sdp_media_kind kind;
+        char mid[PRISM_SDP_MID_LEN + 1];
+    } refused[VR_MAX_STREAMS];
     bool has_data;
     unsigned data_media_index;
     char data_mid[PRISM_SDP_MID_LEN + 1];
@@ -82,7 +90,9 @@ struct vr_sub_stream {
     /* A remote subscriber's stream (another worker than the room's) is fed by its worker's
      * group for the source instead of `source`; NULL on the room's worker. */
     struct vr_relay_group *group;
-    struct prism_sdp_codec codec;            /* offered to the subscriber (the source's) */
+    struct prism_sdp_codec codec; /* offered to the subscriber: the source's, payload type aside */
+    uint8_t rtx_pt;               /* video: the payload type offered for RTX */
+    uint8_t source_pt;            /* the source's payload type, rewritten to codec.pt */
     struct prism_forward_ext_ids source_ext; /* the source's extension ids (copied at link) */
     bool send;                               /* configure "send" */
     bool active;                             /* false: slot freed (port 0 in the next offer) */
@@ -181,6 +191,10 @@ void vr_subscriber_leave(struct vr_session *session);
 void vr_sub_stream_link(struct vr_sub_stream *stream, struct vr_publisher *feed,
                         struct vr_pub_stream *source);
 void vr_sub_stream_unlink(struct vr_sub_stream *stream);
+/* payload_types.c: the codec and payload types a subscriber stream offers for `source` (the
+ * source's codec, with payload types no other m-line of the subscriber gives another meaning);
+ * kept when an active stream switches to a source of the same codec. */
+void vr_sub_stream_set_codec(struct vr_sub_stream *stream, const struct prism_sdp_codec *source);
 /* The publisher's stream went away: unlink it, and renegotiate with autoupdate. */
 void vr_subscriber_source_gone(struct vr_sub_stream *stream);
 void vr_subscriber_setup_media(struct vr_session *session);

@@ -21,6 +21,15 @@ json_t *vr_codec_json(const char *name)
     return json;
 }
 
+/* Whether Opus in-band FEC was negotiated (Janus's "opus-fec" in the stream list). */
+static bool opus_fec(const struct prism_sdp_codec *codec)
+{
+    char value[4];
+    return codec->id == PRISM_SDP_CODEC_OPUS &&
+           prism_sdp_fmtp_get(codec->fmtp, "useinbandfec", value, sizeof(value)) &&
+           strcmp(value, "1") == 0;
+}
+
 json_t *vr_publisher_streams_json(const struct vr_publisher *publisher)
 {
     json_t *streams = json_array();
@@ -33,7 +42,15 @@ json_t *vr_publisher_streams_json(const struct vr_publisher *publisher)
             json_object_set_new(entry, "description", json_string(stream->description));
         if (stream->simulcast_layers)
             json_object_set_new(entry, "simulcast", json_true());
+        if (opus_fec(&stream->codec))
+            json_object_set_new(entry, "opus-fec", json_true());
         json_array_append_new(streams, entry);
+    }
+    for (unsigned i = 0; i < publisher->refused_count; i++) {
+        const struct vr_refused_mline *m = &publisher->refused[i];
+        json_array_append_new(
+            streams, json_pack("{s:s, s:i, s:s, s:b}", "type", vr_kind_name(m->kind), "mindex",
+                               (int)m->media_index, "mid", m->mid, "disabled", 1));
     }
     if (publisher->has_data)
         json_array_append_new(streams, json_pack("{s:s, s:i, s:s}", "type", "data", "mindex",
@@ -86,21 +103,31 @@ static unsigned active_publishers(struct vr_room *room)
     return count;
 }
 
-/* The answer's codec preferences: the room's lists, in order. */
+/* The answer's codec preferences: the room's lists, in order, H.264 and VP9 in the room's
+ * preferred profile first when it sets one (then in whatever profile is offered, as Janus
+ * falls back). `video` has room for 2 * VR_MAX_CODECS. */
 static void room_codecs(struct vr_room *room, struct prism_sdp_codec_pref *audio,
                         struct prism_sdp_codec_pref *video, struct prism_sdp_answer_options *o)
 {
     for (unsigned i = 0; i < room->audiocodec_count; i++)
         audio[i] = (struct prism_sdp_codec_pref){room->audiocodecs[i], NULL};
-    for (unsigned i = 0; i < room->videocodec_count; i++)
-        video[i] = (struct prism_sdp_codec_pref){room->videocodecs[i], NULL};
+    size_t count = 0;
+    for (unsigned i = 0; i < room->videocodec_count; i++) {
+        enum prism_sdp_codec_id id = room->videocodecs[i];
+        const char *profile = id == PRISM_SDP_CODEC_H264  ? room->h264_profile
+                              : id == PRISM_SDP_CODEC_VP9 ? room->vp9_profile
+                                                          : "";
+        if (profile[0])
+            video[count++] = (struct prism_sdp_codec_pref){id, profile};
+        video[count++] = (struct prism_sdp_codec_pref){id, NULL};
+    }
     if (room->audiocodec_count) {
         o->audio_codecs = audio;
         o->audio_codec_count = room->audiocodec_count;
     }
-    if (room->videocodec_count) {
+    if (count) {
         o->video_codecs = video;
-        o->video_codec_count = room->videocodec_count;
+        o->video_codec_count = count;
     }
 }
 
@@ -120,6 +147,18 @@ static void init_keyframe_throttle(struct vr_pub_stream *stream,
     prism_keyframe_init(&stream->keyframe, &config, prism_now_us());
 }
 
+static void note_refused(struct vr_publisher *publisher, unsigned media_index,
+                         const struct prism_peer_media_info *info)
+{
+    if ((info->kind != PRISM_SDP_MEDIA_AUDIO && info->kind != PRISM_SDP_MEDIA_VIDEO) ||
+        publisher->refused_count == VR_MAX_STREAMS)
+        return;
+    struct vr_refused_mline *m = &publisher->refused[publisher->refused_count++];
+    m->media_index = media_index;
+    m->kind = info->kind;
+    g_strlcpy(m->mid, info->mid ? info->mid : "", sizeof(m->mid));
+}
+
 /* Reads the publisher's streams from its negotiated PeerConnection. Streams that keep their
  * mid keep their subscribers; the others lose theirs. */
 static void collect_streams(struct vr_publisher *publisher)
@@ -129,18 +168,23 @@ static void collect_streams(struct vr_publisher *publisher)
     unsigned previous_count = publisher->stream_count;
     memcpy(previous, publisher->streams, sizeof(previous[0]) * previous_count);
     publisher->stream_count = 0;
+    publisher->refused_count = 0;
     publisher->has_data = false;
     for (unsigned i = 0; peer && i < prism_peer_media_count(peer); i++) {
         struct prism_peer_media_info info;
-        if (prism_peer_media_info(peer, i, &info) < 0 || !info.active)
+        if (prism_peer_media_info(peer, i, &info) < 0)
             continue;
+        if (!info.active || (info.kind != PRISM_SDP_MEDIA_APPLICATION && !info.receives)) {
+            note_refused(publisher, i, &info);
+            continue;
+        }
         if (info.kind == PRISM_SDP_MEDIA_APPLICATION) {
             publisher->has_data = true;
             publisher->data_media_index = i;
             g_strlcpy(publisher->data_mid, info.mid, sizeof(publisher->data_mid));
             continue;
         }
-        if (!info.receives || publisher->stream_count == VR_MAX_STREAMS)
+        if (publisher->stream_count == VR_MAX_STREAMS)
             continue;
         struct vr_pub_stream *stream = &publisher->streams[publisher->stream_count++];
         memset(stream, 0, sizeof(*stream));
@@ -217,7 +261,7 @@ static json_t *answer_offer(struct vr_publisher *publisher, json_t *jsep, json_t
     prism_sdp_answer_options_init(&options);
     options.local_direction = PRISM_SDP_RECVONLY;
     options.accept_data_channels = true;
-    struct prism_sdp_codec_pref audio[VR_MAX_CODECS], video[VR_MAX_CODECS];
+    struct prism_sdp_codec_pref audio[VR_MAX_CODECS], video[2 * VR_MAX_CODECS];
     room_codecs(room, audio, video, &options);
     char reason[256];
     json_t *answer = prism_handle_media_answer(publisher->handle, &options, reason, sizeof(reason));

@@ -53,6 +53,10 @@ struct vr_room {
     unsigned audiocodec_count;
     enum prism_sdp_codec_id videocodecs[VR_MAX_CODECS];
     unsigned videocodec_count;
+    /* Janus's h264_profile / vp9_profile: the profile-level-id ("42e01f") or profile-id ("2")
+     * preferred for publishers offering H.264 / VP9; "" = the first one they offer. */
+    char h264_profile[7];
+    char vp9_profile[2];
     bool opus_fec;
     bool audiolevel_ext;
     bool audiolevel_event;

@@ -26,6 +26,8 @@ static const struct prism_param setting_params[] = {
     {"fir_freq", PRISM_PARAM_INTEGER, PRISM_PARAM_UNSIGNED},
     {"audiocodec", PRISM_PARAM_STRING, 0},
     {"videocodec", PRISM_PARAM_STRING, 0},
+    {"h264_profile", PRISM_PARAM_STRING, 0},
+    {"vp9_profile", PRISM_PARAM_STRING, 0},
     {"opus_fec", PRISM_PARAM_BOOLEAN, 0},
     {"audiolevel_ext", PRISM_PARAM_BOOLEAN, 0},
     {"audiolevel_event", PRISM_PARAM_BOOLEAN, 0},
@@ -169,6 +171,27 @@ struct parsed_settings {
     unsigned audio_count, video_count;
 };
 
+/* h264_profile: a profile-level-id (6 hexadecimal digits); vp9_profile: a profile-id, 0-3. */
+static int check_profiles(json_t *settings, char *reason, size_t size)
+{
+    const char *h264 = json_string_value(json_object_get(settings, "h264_profile"));
+    bool h264_ok = !h264 || !h264[0] || strlen(h264) == 6;
+    for (size_t i = 0; h264_ok && h264 && h264[i]; i++)
+        h264_ok = g_ascii_isxdigit(h264[i]);
+    if (!h264_ok) {
+        snprintf(reason, size,
+                 "Invalid element (h264_profile should be a profile-level-id such "
+                 "as 42e01f)");
+        return PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT;
+    }
+    const char *vp9 = json_string_value(json_object_get(settings, "vp9_profile"));
+    if (vp9 && vp9[0] && (strlen(vp9) != 1 || vp9[0] < '0' || vp9[0] > '3')) {
+        snprintf(reason, size, "Invalid element (vp9_profile should be 0, 1, 2 or 3)");
+        return PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT;
+    }
+    return 0;
+}
+
 static int check_values(json_t *settings, struct parsed_settings *parsed, char *reason, size_t size)
 {
     static const struct {
@@ -214,7 +237,7 @@ static int check_values(json_t *settings, struct parsed_settings *parsed, char *
                  "Invalid element (videocodec can only be or contain vp8, vp9, h264 or av1)");
         return PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT;
     }
-    return 0;
+    return check_profiles(settings, reason, size);
 }
 
 static void apply_bool(json_t *settings, const char *name, bool *field)
@@ -271,6 +294,12 @@ int vr_room_settings_apply(struct vr_room *room, json_t *settings, char *reason,
     room->audiocodec_count = parsed.audio_count;
     memcpy(room->videocodecs, parsed.video, sizeof(parsed.video));
     room->videocodec_count = parsed.video_count;
+    const char *h264 = json_string_value(json_object_get(settings, "h264_profile"));
+    if (h264)
+        g_strlcpy(room->h264_profile, h264, sizeof(room->h264_profile));
+    const char *vp9 = json_string_value(json_object_get(settings, "vp9_profile"));
+    if (vp9)
+        g_strlcpy(room->vp9_profile, vp9, sizeof(room->vp9_profile));
     apply_bool(settings, "opus_fec", &room->opus_fec);
     bool has_opus = false;
     for (unsigned i = 0; i < room->audiocodec_count; i++)
@@ -331,6 +360,8 @@ json_t *vr_room_settings_to_json(struct vr_room *room)
     set_if(out, room->fir_freq, "fir_freq", json_integer(room->fir_freq));
     set_if(out, strcmp(audio, "opus") != 0, "audiocodec", json_string(audio));
     set_if(out, strcmp(video, "vp8") != 0, "videocodec", json_string(video));
+    set_if(out, room->h264_profile[0], "h264_profile", json_string(room->h264_profile));
+    set_if(out, room->vp9_profile[0], "vp9_profile", json_string(room->vp9_profile));
     set_if(out, !room->opus_fec, "opus_fec", json_false());
     set_if(out, !room->audiolevel_ext, "audiolevel_ext", json_false());
     set_if(out, room->audiolevel_event, "audiolevel_event", json_true());

@@ -67,7 +67,7 @@ void vr_sub_stream_link(struct vr_sub_stream *stream, struct vr_publisher *feed,
     g_strlcpy(stream->feed_mid, source->mid, sizeof(stream->feed_mid));
     stream->source = stream->subscriber->remote ? NULL : source; /* R's, not ours */
     stream->kind = source->kind;
-    stream->codec = source->codec;
+    vr_sub_stream_set_codec(stream, &source->codec);
     stream->source_ext = source->ext_ids;
     stream->active = true;
     stream->send = true;
@@ -175,8 +175,7 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
         slot->codecs[0].feedback = PRISM_SDP_FB_NACK | PRISM_SDP_FB_NACK_PLI |
                                    PRISM_SDP_FB_CCM_FIR | PRISM_SDP_FB_GOOG_REMB |
                                    PRISM_SDP_FB_TRANSPORT_CC;
-        uint8_t rtx_pt = stream->codec.pt == 97 ? 98 : 97;
-        slot->codecs[1] = (struct prism_sdp_codec){.pt = rtx_pt, .clock_rate = 90000};
+        slot->codecs[1] = (struct prism_sdp_codec){.pt = stream->rtx_pt, .clock_rate = 90000};
         g_strlcpy(slot->codecs[1].name, "rtx", sizeof(slot->codecs[1].name));
         snprintf(slot->codecs[1].fmtp, sizeof(slot->codecs[1].fmtp), "apt=%u", stream->codec.pt);
         count = 2;
@@ -433,7 +432,7 @@ static void set_paused(struct vr_subscriber *subscriber, bool paused)
         vr_forward_pause(subscriber->streams[i], paused || !subscriber->streams[i]->send);
 }
 
-/* switch: [{feed, mid, sub_mid}] moves a slot to another source of the same kind. */
+/* switch: [{feed, mid, sub_mid}] moves a slot to another source of the same kind and codec. */
 static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
 {
     unsigned changes = 0;
@@ -458,7 +457,10 @@ static json_t *switch_streams(struct vr_subscriber *subscriber, json_t *list)
             struct vr_sub_stream *stream = subscriber->streams[i];
             bool same = vr_sub_stream_current(stream) && stream->feed_id == feed->id &&
                         strcmp(stream->feed_mid, source->mid) == 0;
-            if (strcmp(stream->mid, sub_mid) != 0 || stream->kind != source->kind || same)
+            /* No renegotiation on a switch: as Janus, only to a source of the same codec. */
+            bool other_codec = stream->codec.name[0] && stream->codec.id != source->codec.id;
+            if (strcmp(stream->mid, sub_mid) != 0 || stream->kind != source->kind || same ||
+                other_codec)
                 continue;
             vr_sub_stream_unlink(stream);
             vr_sub_stream_link(stream, feed, source);
