@@ -212,8 +212,14 @@ static enum prism_iceclient_verdict handle_response(struct prism_iceclient *clie
     int index = find_remote(client, from);
     struct iceclient_remote *remote = index >= 0 ? &client->remotes[index] : NULL;
     if (!remote || !remote->request_len || memcmp(id, remote->transaction, sizeof(id)) != 0) {
+        /* Not from where the check went (RFC 8445 section 7.2.5.2.1): dropped, and the
+         * transaction libnice just spent is built again at the next retransmission. */
+        for (unsigned i = 0; i < client->remote_count; i++)
+            if (client->remotes[i].request_len &&
+                memcmp(id, client->remotes[i].transaction, sizeof(id)) == 0)
+                client->remotes[i].request_len = 0;
         client->stats.dropped++;
-        return PRISM_ICECLIENT_DROP; /* not from where the check went (RFC 8445 7.2.5.2.1) */
+        return PRISM_ICECLIENT_DROP;
     }
     remote->request_len = 0; /* validated: libnice forgot the transaction */
     struct sockaddr_storage mapped;
@@ -392,8 +398,10 @@ uint64_t prism_iceclient_deadline(const struct prism_iceclient *client)
     if (client->selected < 0) {
         uint64_t deadline = client->started_us + PRISM_ICECLIENT_CONNECT_TIMEOUT_US;
         for (unsigned i = 0; i < client->remote_count; i++)
-            if (!client->remotes[i].succeeded)
-                deadline = earlier(deadline, client->remotes[i].next_send_us);
+            if (!client->remotes[i].succeeded) /* 0: due since the start */
+                deadline = earlier(deadline, client->remotes[i].next_send_us > client->started_us
+                                                 ? client->remotes[i].next_send_us
+                                                 : client->started_us);
         return deadline;
     }
     const struct iceclient_remote *remote = &client->remotes[client->selected];
