@@ -28,6 +28,7 @@ struct ice_client {
     struct prism_ip ip;
     uint16_t port;
     struct prism_timer timer;
+    uint64_t armed_us; /* the timer's deadline when armed */
     struct prism_iceclient engine;
 };
 
@@ -69,6 +70,9 @@ static void pump(struct prism_ice *ice, uint64_t now_us)
     while ((len = prism_iceclient_poll(&client->engine, now_us, buf, sizeof(buf), &to, &to_len)))
         (void)sendto(client->fd, buf, len, 0, (struct sockaddr *)&to, to_len);
     uint64_t deadline = prism_iceclient_deadline(&client->engine);
+    if (deadline == client->armed_us && prism_timer_is_armed(&client->timer))
+        return; /* the usual case on a media batch: nothing moved */
+    client->armed_us = deadline;
     if (deadline == UINT64_MAX)
         prism_loop_timer_cancel(client->loop, &client->timer);
     else
