@@ -9,7 +9,7 @@
 
 /* Strings GOptionContext allocates; freed at exit so LeakSanitizer stays quiet. */
 static struct {
-    gchar *url, *target, *cpus, *json, *plot, *steps, *ingest, *viewers, *http_url, *token;
+    gchar *url, *target, *cpus, *json, *plot, *steps, *ingest, *viewers, *http_url, *token, *ice;
 } owned;
 
 static void free_owned(void)
@@ -24,6 +24,7 @@ static void free_owned(void)
     g_free(owned.viewers);
     g_free(owned.http_url);
     g_free(owned.token);
+    g_free(owned.ice);
 }
 
 /* The default sweep of each scenario: loads a small machine holds, then past it. */
@@ -129,6 +130,10 @@ static void fill_entries(GOptionEntry *e, struct raw_values *raw, struct bench_o
          "WHIP/WHEP base URL (default: from --url, port 8088 for ws://)", "URL"},
         {"token", 0, 0, G_OPTION_ARG_STRING, &owned.token,
          "The room's or mountpoint's pin: WHIP/WHEP bearer token, pin of joins and watch", "TOKEN"},
+        {"ice", 0, 0, G_OPTION_ARG_STRING, &owned.ice,
+         "Participants' ICE: light (one socket each on the worker's epoll loop, default) or "
+         "libnice (a libnice agent each, on the worker's GMainContext)",
+         "MODE"},
         {"threads", 0, 0, G_OPTION_ARG_INT, &raw->threads, "Bench worker threads (default 1)", "N"},
         {"server-pid", 0, 0, G_OPTION_ARG_INT, &raw->server_pid,
          "Server process to sample (default: the one listening on the URL's port; -1 none)", "PID"},
@@ -177,6 +182,9 @@ static bool apply_values(const struct raw_values *raw, struct bench_options *opt
         (options->ingest != BENCH_INGEST_VIDEOROOM || options->viewers != BENCH_VIEWERS_JANUS ||
          raw->mountpoint))
         return false;
+    if (owned.ice && strcmp(owned.ice, "light") != 0 && strcmp(owned.ice, "libnice") != 0)
+        return false;
+    options->libnice_ice = owned.ice && strcmp(owned.ice, "libnice") == 0;
     options->mountpoint_id = (uint64_t)raw->mountpoint;
     options->http_url = owned.http_url;
     options->token = owned.token;

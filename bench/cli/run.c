@@ -134,7 +134,8 @@ int bench_cli_run(const struct bench_options *options_in, const char *server_cpu
         return 1;
     struct bench_env env;
     char error[256];
-    if (options.scenario != BENCH_SCENARIO_API && bench_env_init(&env, error, sizeof(error)) < 0) {
+    if (options.scenario != BENCH_SCENARIO_API &&
+        bench_env_init(&env, !options.libnice_ice, error, sizeof(error)) < 0) {
         fprintf(stderr, "prism-bench: %s\n", error);
         return 1;
     }

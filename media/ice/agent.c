@@ -62,6 +62,10 @@ void prism_ice_leave(struct prism_ice *ice)
         ice_lite_release(ice); /* nothing of libnice on the stack */
         return;
     }
+    if (ice->client) {
+        ice_client_release(ice);
+        return;
+    }
     /* libnice is still on the stack: release from a fresh iteration of the context. */
     GSource *source = g_idle_source_new();
     g_source_set_priority(source, G_PRIORITY_HIGH);
@@ -79,6 +83,8 @@ void prism_ice_destroy(struct prism_ice *ice)
         return;
     if (ice->udp_port)
         ice_lite_release(ice);
+    else if (ice->client)
+        ice_client_release(ice);
     else
         release(ice);
 }
@@ -143,6 +149,8 @@ int prism_ice_send(struct prism_ice *ice, const uint8_t *data, size_t length)
         return -EMSGSIZE;
     if (ice->udp_port)
         return ice_lite_send(ice, data, length);
+    if (ice->client)
+        return ice_client_send(ice, data, length);
     prism_ice_enter(ice);
     gint sent = nice_agent_send(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP, (guint)length,
                                 (const gchar *)data);
@@ -279,6 +287,8 @@ int prism_ice_create(struct prism_ice **out, const struct prism_ice_params *para
         return -EINVAL;
     if (params->settings->lite)
         return ice_lite_create(out, params);
+    if (params->settings->client)
+        return ice_client_create(out, params);
     int rc = -ENOMEM;
     struct prism_ice *ice = calloc(1, sizeof(*ice));
     if (!ice)
@@ -341,6 +351,8 @@ int prism_ice_gather(struct prism_ice *ice)
         return -EALREADY;
     if (ice->udp_port)
         return ice_lite_gather(ice);
+    if (ice->client)
+        return ice_client_gather(ice);
     if (!add_local_addresses(ice)) {
         prism_warn("ice", "no host address matches media.ice_interfaces: no candidates");
         return -EADDRNOTAVAIL;

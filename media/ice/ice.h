@@ -51,6 +51,7 @@
 
 struct prism_config;
 struct prism_ice;
+struct prism_loop;
 struct prism_udp_port;
 
 /* ICE settings of the process, from section "media" of prism.jcfg. Plain values: parse once
@@ -73,6 +74,10 @@ struct prism_ice_settings {
      * a libnice agent per PeerConnection; worker i listens on udp_port + i. */
     bool lite;
     uint16_t udp_port;
+    /* The light client mode (media/ice/client.c, media/iceclient): prism-bench's endpoints set
+     * it; never read from prism.jcfg. One UDP socket per agent on the first selected address,
+     * read through params->loop (no libnice, no GSource), checks as a host-only client. */
+    bool client;
 };
 
 /* The settings as text, the way prism.jcfg spells them. */
@@ -132,6 +137,8 @@ struct prism_ice_params {
     /* Lite mode (settings->lite): the worker's shared socket, which must outlive the agent;
      * the agent is then always the controlled side, whatever `controlling` says. */
     struct prism_udp_port *udp_port;
+    /* Client mode (settings->client): the worker's loop, which must outlive the agent. */
+    struct prism_loop *loop;
     const struct prism_ice_settings *settings;   /* must outlive the agent */
     bool controlling;                            /* true only when Prism makes the offer */
     const struct prism_ice_callbacks *callbacks; /* all four required; copied */

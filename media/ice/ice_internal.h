@@ -99,6 +99,8 @@ struct prism_ice {
     struct prism_udp_port *udp_port;
     struct prism_udp_link link;
     struct prism_timer connect_deadline; /* no nomination by then: failed */
+    /* Client mode (settings->client, prism-bench): its socket and check engine (client.c). */
+    struct ice_client *client;
 };
 
 /* Brackets a call into libnice, or a callback from it, during which the owner may destroy
@@ -131,6 +133,24 @@ void ice_lite_release(struct prism_ice *ice);
 /* Writes a host candidate as "candidate:<foundation> 1 udp <priority> <ip> <port> typ host". */
 int ice_lite_candidate_text(const struct prism_ip *ip, uint16_t port, unsigned index, char *out,
                             size_t size);
+
+/* client.c: the light client backend (settings->client), used by prism-bench's endpoints
+ * instead of a libnice agent; each public function hands over when ice->client is set. */
+int ice_client_create(struct prism_ice **out, const struct prism_ice_params *params);
+int ice_client_gather(struct prism_ice *ice);
+size_t ice_client_foreach_local_candidate(struct prism_ice *ice,
+                                          void (*candidate_cb)(void *data, const char *candidate),
+                                          void *data);
+int ice_client_set_remote_credentials(struct prism_ice *ice, const char *ufrag, const char *pwd);
+enum prism_ice_candidate_result ice_client_add_remote_candidate(struct prism_ice *ice,
+                                                                const char *text, size_t length);
+int ice_client_send(struct prism_ice *ice, const uint8_t *data, size_t length);
+int ice_client_get_selected_pair(struct prism_ice *ice, char *local, size_t local_size,
+                                 char *remote, size_t remote_size);
+void ice_client_release(struct prism_ice *ice);
+
+/* Writes a socket address as "ip:port/udp" ("[ip]:port/udp" for IPv6). */
+void ice_format_address(const struct sockaddr_storage *address, char *out, size_t size);
 
 /* Reports a held-back failure now (end-of-candidates arrived), or forgets it (restart). */
 void prism_ice_flush_failure(struct prism_ice *ice, bool report);

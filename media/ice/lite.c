@@ -266,7 +266,7 @@ int ice_lite_send(struct prism_ice *ice, const uint8_t *data, size_t length)
     return sent == -ENOTCONN ? sent : sent < 0 ? -EIO : sent;
 }
 
-static void format_address(const struct sockaddr_storage *address, char *out, size_t size)
+void ice_format_address(const struct sockaddr_storage *address, char *out, size_t size)
 {
     char ip[INET6_ADDRSTRLEN] = "";
     bool v6 = address->ss_family == AF_INET6;
@@ -285,7 +285,7 @@ int ice_lite_get_selected_pair(struct prism_ice *ice, char *local, size_t local_
     socklen_t own_len = sizeof(own);
     if (ice->link.fd < 0 || getsockname(ice->link.fd, (struct sockaddr *)&own, &own_len) < 0)
         return -ENOTCONN;
-    format_address(&own, local, local_size);
-    format_address(&ice->link.remote, remote, remote_size);
+    ice_format_address(&own, local, local_size);
+    ice_format_address(&ice->link.remote, remote, remote_size);
     return 0;
 }

@@ -43,6 +43,8 @@ int prism_ice_restart(struct prism_ice *ice)
 {
     if (ice->udp_port)
         return ice_lite_restart(ice);
+    if (ice->client)
+        return -EIO; /* the client mode has no ICE restart */
     prism_ice_enter(ice);
     int rc = restart_stream(ice);
     prism_ice_leave(ice);
@@ -55,6 +57,8 @@ int prism_ice_set_remote_credentials(struct prism_ice *ice, const char *ufrag, c
         return -EINVAL;
     if (ice->udp_port)
         return ice_lite_set_remote_credentials(ice, ufrag, pwd);
+    if (ice->client)
+        return ice_client_set_remote_credentials(ice, ufrag, pwd);
     bool known = ice->remote_ufrag[0] != '\0';
     bool changed = known &&
                    (strcmp(ufrag, ice->remote_ufrag) != 0 || strcmp(pwd, ice->remote_pwd) != 0);
@@ -79,6 +83,8 @@ enum prism_ice_candidate_result prism_ice_add_remote_candidate(struct prism_ice 
 {
     if (ice->udp_port)
         return ice_lite_add_remote_candidate(ice, text, length);
+    if (ice->client)
+        return ice_client_add_remote_candidate(ice, text, length);
     NiceCandidate *candidate = NULL;
     enum prism_ice_candidate_result result = prism_ice_candidate_screen(
         ice->agent, ice->stream_id, ice->settings, text, length, &candidate);
@@ -100,8 +106,8 @@ enum prism_ice_candidate_result prism_ice_add_remote_candidate(struct prism_ice 
 void prism_ice_remote_gathering_done(struct prism_ice *ice)
 {
     ice->remote_done = true;
-    if (ice->udp_port)
-        return; /* a lite agent never checks towards the remote's candidates */
+    if (ice->udp_port || ice->client)
+        return; /* lite: no checks of ours; client: its connect timeout decides */
     prism_ice_enter(ice);
     nice_agent_peer_candidate_gathering_done(ice->agent, ice->stream_id);
     prism_ice_flush_failure(ice, true);
@@ -114,6 +120,8 @@ size_t prism_ice_foreach_local_candidate(struct prism_ice *ice,
 {
     if (ice->udp_port)
         return ice_lite_foreach_local_candidate(ice, candidate_cb, data);
+    if (ice->client)
+        return ice_client_foreach_local_candidate(ice, candidate_cb, data);
     GSList *candidates = nice_agent_get_local_candidates(ice->agent, ice->stream_id,
                                                          NICE_COMPONENT_TYPE_RTP);
     size_t count = 0;
@@ -139,6 +147,8 @@ int prism_ice_get_selected_pair(struct prism_ice *ice, char *local, size_t local
 {
     if (ice->udp_port)
         return ice_lite_get_selected_pair(ice, local, local_size, remote, remote_size);
+    if (ice->client)
+        return ice_client_get_selected_pair(ice, local, local_size, remote, remote_size);
     NiceCandidate *local_candidate = NULL, *remote_candidate = NULL;
     if (!nice_agent_get_selected_pair(ice->agent, ice->stream_id, NICE_COMPONENT_TYPE_RTP,
                                       &local_candidate, &remote_candidate))

@@ -78,6 +78,7 @@ int prism_peer_create(struct prism_peer **out, const struct prism_peer_params *p
     struct prism_ice_params ice = {
         .context = params->context,
         .udp_port = udp_port,
+        .loop = params->loop,
         .settings = params->env->ice,
         .controlling = params->controlling,
         .callbacks = &ice_callbacks,

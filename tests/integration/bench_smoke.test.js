@@ -108,6 +108,20 @@ test('broadcast: one publisher, five viewers', async () => {
     assert.ok(step.packets_received > 3 * step.packets_sent);
 });
 
+// The participants' ICE: the light client mode (media/iceclient) is the default; libnice
+// agents stay available as the fallback.
+test('broadcast: viewers on libnice agents (--ice libnice) and on the light client', async () => {
+    for (const mode of ['libnice', 'light']) {
+        const run = await bench('broadcast', ['--count', '3', '--ice', mode]);
+        const step = checkResult(run, 'broadcast', 3);
+        checkMedia(step);
+        assert.equal(step.joined, 3, `--ice ${mode}: viewers joined; the bench said:\n${run.out}`);
+        assert.ok(step.packets_received > 2 * step.packets_sent);
+    }
+    const bad = await bench('broadcast', ['--count', '1', '--ice', 'nonsense']);
+    assert.notEqual(bad.code, 0, 'an unknown --ice mode is refused');
+});
+
 // The other broadcast paths: each for a few seconds, every viewer joined and getting media.
 // WHIP/WHEP are on the HTTP server (--http-url); the RTP path creates a streaming mountpoint
 // and sends plain RTP to its ports.

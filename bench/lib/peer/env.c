@@ -7,7 +7,7 @@
 #include <glib.h>
 #include <string.h>
 
-int bench_env_init(struct bench_env *env, char *error, size_t error_size)
+int bench_env_init(struct bench_env *env, bool light_ice, char *error, size_t error_size)
 {
     memset(env, 0, sizeof(*env));
     /* Loopback only: the bench never sends anywhere else, whatever the machine has. */
@@ -16,6 +16,7 @@ int bench_env_init(struct bench_env *env, char *error, size_t error_size)
     int rc = prism_ice_settings_parse(&env->ice, &text, error, error_size);
     if (rc < 0)
         return rc;
+    env->ice.client = light_ice;
     rc = prism_srtp_init();
     if (rc < 0) {
         g_strlcpy(error, "cannot initialise libsrtp2", error_size);

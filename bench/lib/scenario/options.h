@@ -57,6 +57,8 @@ struct bench_options {
     const char *token;      /* the room's (mountpoint's) pin: WHIP/WHEP "Authorization: Bearer",
                                "pin" of Janus API joins and watch; NULL = none */
     unsigned threads;       /* bench worker threads (default 1) */
+    bool libnice_ice;       /* --ice libnice: a libnice agent per participant instead of the
+                               light client mode (media/iceclient), the default */
     pid_t server_pid;       /* sampled for CPU/RSS; 0 = found from the URL's port; -1 = none */
     const char *cpus;       /* pin the bench to these CPUs (taskset list), NULL = not pinned */
     /* Sweep. */
