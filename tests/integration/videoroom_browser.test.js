@@ -4,29 +4,13 @@
 // videos with a size and a growing framesDecoded. The page is served by a small HTTP server of
 // the test on 127.0.0.1; Chromium runs in the test's network namespace, like the server.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchBrowser, servePage } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
 import { startServer } from './lib/server.js';
 import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = process.env.PRISM_CHROMIUM || '/usr/bin/chromium';
 const PAGES = 3;
-
-// The files the page may load, by URL path; nothing else is served.
-const FILES = {
-    '/pages/videoroom.html': ['pages/videoroom.html', 'text/html'],
-    '/pages/videoroom.js': ['pages/videoroom.js', 'text/javascript'],
-    '/node_modules/janus-gateway/npm/src/janus.js':
-        ['node_modules/janus-gateway/npm/src/janus.js', 'text/javascript'],
-    '/node_modules/webrtc-adapter/out/adapter.js':
-        ['node_modules/webrtc-adapter/out/adapter.js', 'text/javascript'],
-};
 
 let server;
 let web;
@@ -34,38 +18,12 @@ let webPort;
 let browser;
 let connection;
 
-async function serveFiles() {
-    const files = http.createServer((request, response) => {
-        const entry = FILES[new URL(request.url, 'http://127.0.0.1').pathname];
-        if (!entry) {
-            response.writeHead(404).end();
-            return;
-        }
-        response.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-store' });
-        response.end(readFileSync(path.join(HERE, entry[0])));
-    });
-    await new Promise((resolve) => files.listen(0, '127.0.0.1', resolve));
-    return files;
-}
-
 before(async () => {
     server = await startServer();
     connection = await connectJanode(server);
-    web = await serveFiles();
+    web = await servePage('videoroom');
     webPort = web.address().port;
-    // playwright gives the browser a fresh --user-data-dir of its own (and removes it at close).
-    browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-            '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync',
-            '--no-first-run', '--no-sandbox', '--headless',
-            // Only loopback exists here: let WebRTC use it, and show candidates as addresses.
-            '--allow-loopback-in-peer-connection',
-            '--disable-features=WebRtcHideLocalIpsWithMdns',
-        ],
-    });
+    browser = await launchBrowser();
 });
 
 after(async () => {

@@ -4,52 +4,22 @@
 // width the subscriber decodes must follow (the server switches layers at their keyframes),
 // the "substream" events must say so, and frames must keep decoding across every switch.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { browserMissing, forwardConsole, launchBrowser } from './lib/browser.js';
+import { browserMissing, forwardConsole, launchBrowser, servePage } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
 import { startServer, testIceMode } from './lib/server.js';
 import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-// The files the pages may load, by URL path; nothing else is served.
-const FILES = {
-    '/pages/simulcast.html': ['pages/simulcast.html', 'text/html'],
-    '/pages/simulcast.js': ['pages/simulcast.js', 'text/javascript'],
-    '/node_modules/janus-gateway/npm/src/janus.js':
-        ['node_modules/janus-gateway/npm/src/janus.js', 'text/javascript'],
-    '/node_modules/webrtc-adapter/out/adapter.js':
-        ['node_modules/webrtc-adapter/out/adapter.js', 'text/javascript'],
-};
 
 let server;
 let web;
 let browser;
 let connection;
 
-async function serveFiles() {
-    const files = http.createServer((request, response) => {
-        const entry = FILES[new URL(request.url, 'http://127.0.0.1').pathname];
-        if (!entry) {
-            response.writeHead(404).end();
-            return;
-        }
-        response.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-store' });
-        response.end(readFileSync(path.join(HERE, entry[0])));
-    });
-    await new Promise((resolve) => files.listen(0, '127.0.0.1', resolve));
-    return files;
-}
-
 before(async () => {
     if (browserMissing()) return;
     server = await startServer({ PRISM_GENERAL_WORKERS: '2' });
     connection = await connectJanode(server);
-    web = await serveFiles();
+    web = await servePage('simulcast');
     browser = await launchBrowser();
 });
 
@@ -103,27 +73,31 @@ test('subscribers get each simulcast substream of a janus.js publisher in turn',
         }, async () => `the first at 320 and the second at 1280: ${JSON.stringify(both)}`,
         45000, 250);
         // Temporal layers: janus.js asks for two per layer (L1T2); "temporal": 0 keeps one
-        // frame in two. The share of the publisher's frames the first subscriber decodes is
-        // measured over 20 decoded frames before and after.
+        // frame in two. The share of the lowest layer's frames the publisher sent that the
+        // first subscriber received (frames, not decoded ones: a loaded machine's decoder may
+        // drop some) is measured over 40 received frames before and after.
         const share = async () => {
             const lowest = async () => (await report(publisher)).layers
-                .find((l) => l.width === 320)?.framesEncoded ?? 0;
-            const start = [(await report(first.page)).video.framesDecoded, await lowest()];
-            let decoded = 0;
+                .find((l) => l.width === 320)?.framesSent ?? 0;
+            const start = [(await report(first.page)).video.framesReceived, await lowest()];
+            let received = 0;
             await waitUntil(async () => {
-                decoded = (await report(first.page)).video.framesDecoded - start[0];
-                return decoded >= 20;
-            }, 'twenty more frames decoded', 45000, 100);
-            return decoded / Math.max(1, (await lowest()) - start[1]);
+                received = (await report(first.page)).video.framesReceived - start[0];
+                return received >= 40;
+            }, 'forty more frames received', 45000, 100);
+            return received / Math.max(1, (await lowest()) - start[1]);
         };
         const allFrames = await share();
         await first.page.evaluate(() => window.configure(0, 0));
         await waitUntil(async () => (await report(first.page)).temporals.at(-1) === 0,
             async () => `the temporal event: ${JSON.stringify(await report(first.page))} ${JSON.stringify((await report(publisher)).layers)}`, 20000, 100);
         const baseFrames = await share();
-        t.diagnostic(`decoded share of the lowest layer's frames: all ${allFrames.toFixed(2)}, ` +
+        t.diagnostic(`received share of the lowest layer's frames sent: all ${allFrames.toFixed(2)}, ` +
             `temporal 0 ${baseFrames.toFixed(2)}`);
-        assert.ok(allFrames > 0.8 && baseFrames < 0.65 && baseFrames > 0.3,
+        // Measured against the same sender in the same way, the ratio of the two is about 0.5
+        // whatever the polling lag; without the temporal drop it would be about 1.
+        const ratio = baseFrames / allFrames;
+        assert.ok(allFrames > 0.75 && ratio > 0.3 && ratio < 0.7,
             `temporal 0 should halve the frame rate: ${allFrames} -> ${baseFrames}`);
 
         // Where the second one landed depends on the workers' loads (a handle already on the

@@ -1,9 +1,13 @@
 // Headless Chromium (Debian's package) driven by playwright-core, for the demo pages' tests:
 // a fake camera and microphone, permission prompts answered yes, no network but loopback
 // (the tests run in netns-run), and screenshots kept in the build directory.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+const INTEGRATION_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 export const CHROMIUM = process.env.PRISM_CHROMIUM || '/usr/bin/chromium';
 
@@ -66,4 +70,29 @@ export async function waitFor(what, check, timeoutMs = 30000, intervalMs = 250) 
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+// A janus.js test page and what it loads, served on 127.0.0.1 (an ephemeral port): `page` is
+// a file of pages/ ('videoroom' serves pages/videoroom.html and .js). Nothing else is served.
+// Returns the node HTTP server; close() it at the end.
+export async function servePage(page) {
+    const files = {
+        [`/pages/${page}.html`]: [`pages/${page}.html`, 'text/html'],
+        [`/pages/${page}.js`]: [`pages/${page}.js`, 'text/javascript'],
+        '/node_modules/janus-gateway/npm/src/janus.js':
+            ['node_modules/janus-gateway/npm/src/janus.js', 'text/javascript'],
+        '/node_modules/webrtc-adapter/out/adapter.js':
+            ['node_modules/webrtc-adapter/out/adapter.js', 'text/javascript'],
+    };
+    const server = http.createServer((request, response) => {
+        const entry = files[new URL(request.url, 'http://127.0.0.1').pathname];
+        if (!entry) {
+            response.writeHead(404).end();
+            return;
+        }
+        response.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-store' });
+        response.end(readFileSync(path.join(INTEGRATION_DIR, entry[0])));
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return server;
 }

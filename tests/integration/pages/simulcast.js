@@ -140,12 +140,13 @@ window.report = async () => {
         if (entry.type === 'inbound-rtp' && entry.kind === 'video') {
             report.video = { width: entry.frameWidth || 0, height: entry.frameHeight || 0,
                 framesDecoded: entry.framesDecoded || 0, keyFramesDecoded: entry.keyFramesDecoded,
+                framesReceived: entry.framesReceived || 0,
                 freezeCount: entry.freezeCount, pliCount: entry.pliCount,
                 framesDropped: entry.framesDropped };
         }
         if (entry.type === 'outbound-rtp' && entry.kind === 'video') {
             report.layers.push({ rid: entry.rid, width: entry.frameWidth || 0,
-                framesEncoded: entry.framesEncoded || 0,
+                framesEncoded: entry.framesEncoded || 0, framesSent: entry.framesSent || 0,
                 limitation: entry.qualityLimitationReason, mode: entry.scalabilityMode });
         }
     }
