@@ -51,6 +51,7 @@ struct bench_endpoint {
     /* Receiving, indexed by m-line. */
     GArray *streams;
     uint16_t asked_width; /* simulcast subscriber: keyframe width of the layer asked for */
+    uint64_t asked_us;    /* and when */
 };
 
 /* The layers a simulcast publisher sends, lowest first: rid, keyframe size and share of
@@ -73,6 +74,17 @@ uint16_t bench_endpoint_layer_width(unsigned layer)
 }
 
 static void collect_stream(const struct rx_stream *stream, struct bench_meter *into);
+
+/* Whether a stream must change layer to show keyframes `width` wide: by its last keyframe,
+ * or for a stream not seen yet, by the server's default layer (the highest, as in Janus). */
+static bool needs_switch(const struct rx_stream *stream, uint16_t width)
+{
+    if (!width)
+        return false;
+    if (stream->last_width)
+        return stream->last_width != width;
+    return width != bench_endpoint_layer_width(BENCH_SIMULCAST_LAYERS - 1);
+}
 
 /* The stream on m-line `index` for this SSRC and, when a decrypted packet tells it, this
  * publisher. */
@@ -101,6 +113,8 @@ static struct rx_stream *stream_at(struct bench_endpoint *endpoint, unsigned ind
         stream->stamps = (struct bench_stamp_order){0};
         stream->video = video;
         bench_seq_stats_init(&stream->seq, video ? 90000 : 48000);
+        if (video && needs_switch(stream, endpoint->asked_width))
+            stream->switch_sent_us = endpoint->asked_us;
     }
     if (publisher && !stream->publisher_known) {
         stream->publisher_known = true;
@@ -143,9 +157,10 @@ static void measure_layer(struct bench_endpoint *endpoint, struct rx_stream *str
 void bench_endpoint_ask_layer(struct bench_endpoint *endpoint, uint16_t width, uint64_t now_us)
 {
     endpoint->asked_width = width;
+    endpoint->asked_us = now_us;
     for (unsigned i = 0; i < endpoint->streams->len; i++) {
         struct rx_stream *stream = &g_array_index(endpoint->streams, struct rx_stream, i);
-        if (!stream->used || !stream->video || stream->last_width == width)
+        if (!stream->used || !stream->video || !needs_switch(stream, width))
             continue;
         stream->switch_sent_us = now_us;
         stream->layer_settled = false;
