@@ -67,14 +67,14 @@ static int parse_steps(const char *text, unsigned **out, size_t *count)
     return 0;
 }
 
-#define ENTRY_COUNT 40 /* room for the table below */
+#define ENTRY_COUNT 44 /* room for the table below */
 
 /* Option values before they are checked and copied into struct bench_options: GLib's parser
  * writes ints and gbooleans. */
 struct raw_values {
     int count, threads, sockets, audio_bytes, video_bitrate, fps, mtu, server_pid, decrypt_every;
     gint64 room, mountpoint;
-    gboolean no_audio, no_video, sweep, quiet, data;
+    gboolean no_audio, no_video, sweep, quiet, data, simulcast;
 };
 
 /* The option table, pointing into `raw`, `options` (doubles taken as they are) and owned. */
@@ -110,6 +110,15 @@ static void fill_entries(GOptionEntry *e, struct raw_values *raw, struct bench_o
         {"mtu", 0, 0, G_OPTION_ARG_INT, &raw->mtu, "Largest video RTP payload (default 1100)", "B"},
         {"pli-interval", 0, 0, G_OPTION_ARG_DOUBLE, &options->pli_interval_s,
          "Seconds between keyframe requests of the measuring subscribers (default 3, 0 = none)",
+         "S"},
+        {"simulcast", 0, 0, G_OPTION_ARG_NONE, &raw->simulcast,
+         "VideoRoom: publishers send three rid layers (l/m/h: 320x180 at a quarter, 640x360 at "
+         "half, 1280x720 at the full video bitrate) with VP8 temporal layers; subscribers ask "
+         "for layer (their index mod 3)",
+         NULL},
+        {"switch-interval", 0, 0, G_OPTION_ARG_DOUBLE, &options->switch_interval_s,
+         "With --simulcast: subscribers move to the next layer every S seconds (default 0 = "
+         "never)",
          "S"},
         {"data", 0, 0, G_OPTION_ARG_NONE, &raw->data, "echo: negotiate a data channel too", NULL},
         {"decrypt-every", 0, 0, G_OPTION_ARG_INT, &raw->decrypt_every,
@@ -171,7 +180,8 @@ static bool apply_values(const struct raw_values *raw, struct bench_options *opt
         !(options->warmup_s >= 0 && options->warmup_s < 1e6) ||
         !(options->churn_rate > 0 && options->churn_rate < 1e6) ||
         !(options->churn_stay_s >= 0 && options->churn_stay_s < 1e6) ||
-        !(options->pli_interval_s >= 0 && options->pli_interval_s < 1e6) || raw->room < 0 ||
+        !(options->pli_interval_s >= 0 && options->pli_interval_s < 1e6) ||
+        !(options->switch_interval_s >= 0 && options->switch_interval_s < 1e6) || raw->room < 0 ||
         raw->mountpoint < 0)
         return false;
     if ((owned.ingest && bench_ingest_from_name(owned.ingest, &options->ingest) < 0) ||
@@ -182,6 +192,13 @@ static bool apply_values(const struct raw_values *raw, struct bench_options *opt
         (options->ingest != BENCH_INGEST_VIDEOROOM || options->viewers != BENCH_VIEWERS_JANUS ||
          raw->mountpoint))
         return false;
+    /* Simulcast is the VideoRoom's, through the Janus API, with video. */
+    if ((raw->simulcast || options->switch_interval_s > 0) &&
+        (!raw->simulcast || raw->no_video || options->scenario == BENCH_SCENARIO_API ||
+         options->scenario == BENCH_SCENARIO_ECHO || options->ingest != BENCH_INGEST_VIDEOROOM ||
+         options->viewers != BENCH_VIEWERS_JANUS))
+        return false;
+    options->simulcast = raw->simulcast;
     if (owned.ice && strcmp(owned.ice, "light") != 0 && strcmp(owned.ice, "libnice") != 0)
         return false;
     options->libnice_ice = owned.ice && strcmp(owned.ice, "libnice") == 0;

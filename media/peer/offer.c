@@ -51,8 +51,32 @@ static int add_offer_sources(struct prism_peer *peer, struct prism_sdp *offer)
     return peer_add_sources(peer, offer);
 }
 
+/* a=rid send lines and a=simulcast:send for the m-lines that ask for them. */
+static void add_send_rids(struct prism_sdp *offer, const struct prism_peer_offer_media *media)
+{
+    for (unsigned i = 0; i < offer->media_count; i++) {
+        struct prism_sdp_media *m = &offer->media[i];
+        size_t count = media[i].send_rid_count;
+        if (count > PRISM_SDP_MAX_RIDS)
+            count = PRISM_SDP_MAX_RIDS;
+        for (size_t r = 0; r < count && media[i].send_rids && m->rid_count < PRISM_SDP_MAX_RIDS;
+             r++) {
+            struct prism_sdp_rid *rid = &m->rids[m->rid_count++];
+            memset(rid, 0, sizeof(*rid));
+            g_strlcpy(rid->id, media[i].send_rids[r], sizeof(rid->id));
+            rid->send = true;
+            struct prism_sdp_simulcast_stream *stream = &m->simulcast_send
+                                                             .streams[m->simulcast_send.count++];
+            memset(stream, 0, sizeof(*stream));
+            stream->count = 1;
+            g_strlcpy(stream->alternatives[0].rid, rid->id, sizeof(stream->alternatives[0].rid));
+        }
+    }
+}
+
 static int build_offer(struct prism_peer *peer, struct prism_sdp_offer_options *options,
-                       char **sdp_out, struct prism_sdp_error *err)
+                       const struct prism_peer_offer_media *media, char **sdp_out,
+                       struct prism_sdp_error *err)
 {
     GPtrArray *candidates = g_ptr_array_new_with_free_func(g_free);
     options->session_id = peer->sdp_session_id;
@@ -61,6 +85,7 @@ static int build_offer(struct prism_peer *peer, struct prism_sdp_offer_options *
     struct prism_sdp *offer = NULL;
     int rc = prism_sdp_offer_create(options, &offer, err);
     if (rc == 0) {
+        add_send_rids(offer, media);
         peer_description_sent(peer, &options->transport);
         rc = add_offer_sources(peer, offer);
     }
@@ -93,7 +118,7 @@ int prism_peer_offer(struct prism_peer *peer, const struct prism_peer_offer_medi
         peer->ice_gathering = true;
     }
     struct prism_sdp_offer_options options = {.media = described, .media_count = count};
-    return build_offer(peer, &options, sdp_out, err);
+    return build_offer(peer, &options, media, sdp_out, err);
 }
 
 bool prism_peer_has_pending_offer(const struct prism_peer *peer)

@@ -177,6 +177,11 @@ struct prism_peer_offer_media {
     size_t extmap_count;
     bool extmap_allow_mixed; /* offer two-byte header extensions (a=extmap-allow-mixed) */
     bool rejected;           /* a freed slot in a renegotiation: port 0 */
+    /* Simulcast we send (rid-based, RFC 8853): a=rid:<rid> send for each and
+     * a=simulcast:send with them in this order. The caller sends each layer on an SSRC of its
+     * own with the rid header extension (offered in extmaps). NULL / 0: none. */
+    const char *const *send_rids;
+    size_t send_rid_count;
 };
 
 /* Makes an offer with these m-lines (our SSRCs are drawn for those we send on, and kept for a

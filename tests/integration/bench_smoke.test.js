@@ -100,6 +100,19 @@ test('room: three members each receive the two others', async () => {
     assert.ok(step.keyframe.count > 0, 'a keyframe answered the measuring subscribers\' PLIs');
 });
 
+test('room --simulcast: three layers per publisher, subscribers switch layers', async () => {
+    // Each member sends l/m/h layers (keyframes 320, 640, 1280 wide); each subscriber asks for
+    // layer index mod 3 and moves to the next one every 0.6 s.
+    const step = checkResult(await bench('room', ['--count', '3', '--simulcast',
+        '--switch-interval', '0.6', '--duration', '3']), 'room', 3);
+    checkMedia(step);
+    assert.ok(step.layer_switches > 0, `the server announced layer switches: ${step.layer_switches}`);
+    assert.ok(step.layer_switch.count > 0, 'switches ended at a keyframe of the asked layer');
+    assert.ok(step.layer_switch.p50_ms > 0);
+    assert.ok(step.layer_keyframes_asked >= step.layer_switch.count);
+    assert.equal(step.layer_keyframes_other, 0, 'no keyframe of another layer once switched');
+});
+
 test('broadcast: one publisher, five viewers', async () => {
     const step = checkResult(await bench('broadcast', ['--count', '5', '--pli-interval', '0.5']),
         'broadcast', 5);

@@ -303,6 +303,43 @@ static void test_peer_refuses_offer_without_bundle(void)
     pair_teardown(&pair);
 }
 
+/* An offer with send_rids: a=rid send lines and a=simulcast:send in that order, which the
+ * answering peer takes as three simulcast layers (named l/m/h: lowest first). */
+static void test_peer_offers_simulcast_rids(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    struct prism_peer_offer_media media[2];
+    pair_offer_media(media);
+    static const struct prism_sdp_extmap ext[] = {{.id = 10, .uri = PRISM_SDP_EXT_RID},
+                                                  {.id = 11, .uri = PRISM_SDP_EXT_REPAIRED_RID}};
+    static const char *const rids[] = {"h", "m", "l"};
+    media[1].direction = PRISM_SDP_SENDONLY;
+    media[1].extmaps = ext;
+    media[1].extmap_count = 2;
+    media[1].send_rids = rids;
+    media[1].send_rid_count = 3;
+    struct prism_sdp_error err = {0};
+    char *offer = NULL, *answer = NULL;
+    g_assert_cmpint(prism_peer_offer(pair.a.peer, media, 2, &offer, &err), ==, 0);
+    g_assert_nonnull(strstr(offer, "a=rid:h send\r\na=rid:m send\r\na=rid:l send\r\n"));
+    g_assert_nonnull(strstr(offer, "a=simulcast:send h;m;l\r\n"));
+    g_assert_cmpint(prism_peer_apply_offer(pair.b.peer, offer, strlen(offer), &err), ==, 0);
+    struct prism_sdp_answer_options options;
+    prism_sdp_answer_options_init(&options);
+    g_assert_cmpint(prism_peer_answer(pair.b.peer, &options, &answer, &err), ==, 0);
+    g_assert_nonnull(strstr(answer, "a=simulcast:recv h;m;l\r\n"));
+    g_assert_cmpint(prism_peer_apply_answer(pair.a.peer, answer, strlen(answer), &err), ==, 0);
+    struct prism_peer_media_info info;
+    g_assert_cmpint(prism_peer_media_info(pair.b.peer, 1, &info), ==, 0);
+    g_assert_cmpuint(info.simulcast_layers, ==, 3);
+    /* The audio m-line (the first) asked for none. */
+    g_assert_true(strstr(offer, "a=rid") > strstr(offer, "m=video"));
+    g_free(offer);
+    g_free(answer);
+    pair_teardown(&pair);
+}
+
 static void test_peer_answer_before_offer_is_refused(void)
 {
     struct pair pair;
@@ -336,6 +373,7 @@ int main(int argc, char **argv)
                     test_peer_remote_close_ends_the_other_side);
     g_test_add_func("/peer/rejects-fingerprint-mismatch", test_peer_rejects_fingerprint_mismatch);
     g_test_add_func("/peer/refuses-offer-without-bundle", test_peer_refuses_offer_without_bundle);
+    g_test_add_func("/peer/offers-simulcast-rids", test_peer_offers_simulcast_rids);
     g_test_add_func("/peer/answer-before-offer-is-refused",
                     test_peer_answer_before_offer_is_refused);
     return g_test_run();

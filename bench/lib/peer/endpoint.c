@@ -28,6 +28,11 @@ struct rx_stream {
     struct bench_stamp_order stamps;
     struct bench_seq_stats seq;
     uint64_t pli_sent_us; /* a PLI waits for its keyframe; 0 = none */
+    /* Simulcast: the width of the last keyframe, when a switch was asked (0 = none pending),
+     * and whether a keyframe of the asked width came since (bench_endpoint_ask_layer). */
+    uint16_t last_width;
+    uint64_t switch_sent_us;
+    bool layer_settled;
     uint64_t next_pli_us;
     struct bench_decrypt_sampler sampler; /* per m-line: outlives the streams on it */
 };
@@ -41,12 +46,45 @@ struct bench_endpoint {
     bool sends_audio, sends_video;
     unsigned audio_index, video_index;
     struct bench_audio audio;
-    struct bench_video video;
+    struct bench_video video[BENCH_SIMULCAST_LAYERS]; /* one, or a layer each (simulcast) */
+    unsigned video_layers;
     /* Receiving, indexed by m-line. */
     GArray *streams;
+    uint16_t asked_width; /* simulcast subscriber: keyframe width of the layer asked for */
+    uint64_t asked_us;    /* and when */
 };
 
+/* The layers a simulcast publisher sends, lowest first: rid, keyframe size and share of
+ * options->video_bitrate (as a browser's 1/4, 1/2, full-resolution encodings). */
+static const struct {
+    const char *rid;
+    uint16_t width, height;
+    unsigned bitrate_divisor;
+} simulcast_layers[BENCH_SIMULCAST_LAYERS] = {
+    {"l", 320, 180, 4},
+    {"m", 640, 360, 2},
+    {"h", 1280, 720, 1},
+};
+/* Offered highest first, as browsers list janus.js's encodings. */
+static const char *const offer_rids[BENCH_SIMULCAST_LAYERS] = {"h", "m", "l"};
+
+uint16_t bench_endpoint_layer_width(unsigned layer)
+{
+    return layer < BENCH_SIMULCAST_LAYERS ? simulcast_layers[layer].width : 0;
+}
+
 static void collect_stream(const struct rx_stream *stream, struct bench_meter *into);
+
+/* Whether a stream must change layer to show keyframes `width` wide: by its last keyframe,
+ * or for a stream not seen yet, by the server's default layer (the highest, as in Janus). */
+static bool needs_switch(const struct rx_stream *stream, uint16_t width)
+{
+    if (!width)
+        return false;
+    if (stream->last_width)
+        return stream->last_width != width;
+    return width != bench_endpoint_layer_width(BENCH_SIMULCAST_LAYERS - 1);
+}
 
 /* The stream on m-line `index` for this SSRC and, when a decrypted packet tells it, this
  * publisher. */
@@ -64,6 +102,9 @@ static struct rx_stream *stream_at(struct bench_endpoint *endpoint, unsigned ind
         collect_stream(stream, endpoint->meter);
         stream->used = false;
         stream->pli_sent_us = 0;
+        stream->switch_sent_us = 0;
+        stream->last_width = 0;
+        stream->layer_settled = false;
     }
     if (!stream->used) {
         stream->used = true;
@@ -72,6 +113,8 @@ static struct rx_stream *stream_at(struct bench_endpoint *endpoint, unsigned ind
         stream->stamps = (struct bench_stamp_order){0};
         stream->video = video;
         bench_seq_stats_init(&stream->seq, video ? 90000 : 48000);
+        if (video && needs_switch(stream, endpoint->asked_width))
+            stream->switch_sent_us = endpoint->asked_us;
     }
     if (publisher && !stream->publisher_known) {
         stream->publisher_known = true;
@@ -89,6 +132,39 @@ static void measure_keyframe(struct bench_endpoint *endpoint, struct rx_stream *
     bench_histogram_record(&endpoint->meter->keyframe, packet->arrival_us - stream->pli_sent_us);
     endpoint->meter->keyframes_received++;
     stream->pli_sent_us = 0;
+}
+
+/* Simulcast subscriber: which layer a keyframe shows (by its width), and the switch it ends. */
+static void measure_layer(struct bench_endpoint *endpoint, struct rx_stream *stream,
+                          const struct prism_peer_rtp *packet)
+{
+    uint16_t width = bench_video_keyframe_width(packet->header.payload, packet->header.payload_len);
+    if (!endpoint->asked_width || !width)
+        return;
+    stream->last_width = width;
+    if (width == endpoint->asked_width) {
+        endpoint->meter->layer_keyframes_asked++;
+        if (stream->switch_sent_us && packet->arrival_us >= stream->switch_sent_us)
+            bench_histogram_record(&endpoint->meter->layer_switch,
+                                   packet->arrival_us - stream->switch_sent_us);
+        stream->switch_sent_us = 0;
+        stream->layer_settled = true;
+    } else if (stream->layer_settled) {
+        endpoint->meter->layer_keyframes_other++;
+    }
+}
+
+void bench_endpoint_ask_layer(struct bench_endpoint *endpoint, uint16_t width, uint64_t now_us)
+{
+    endpoint->asked_width = width;
+    endpoint->asked_us = now_us;
+    for (unsigned i = 0; i < endpoint->streams->len; i++) {
+        struct rx_stream *stream = &g_array_index(endpoint->streams, struct rx_stream, i);
+        if (!stream->used || !stream->video || !needs_switch(stream, width))
+            continue;
+        stream->switch_sent_us = now_us;
+        stream->layer_settled = false;
+    }
 }
 
 static void first_media(struct bench_endpoint *endpoint, uint64_t now)
@@ -119,8 +195,10 @@ static void rtp_cb(void *owner, struct prism_peer_rtp *packet)
     if (stamped && packet->arrival_us >= stamp.send_us &&
         bench_stamp_order_fresh(&stream->stamps, stamp.send_us, packet->header.timestamp))
         bench_histogram_record(&meter->latency, packet->arrival_us - stamp.send_us);
-    if (packet->video && !packet->payload_encrypted)
+    if (packet->video && !packet->payload_encrypted) {
         measure_keyframe(endpoint, stream, packet);
+        measure_layer(endpoint, stream, packet);
+    }
     if (!endpoint->got_media)
         first_media(endpoint, packet->arrival_us);
 }
@@ -132,9 +210,45 @@ static bool decrypt_filter_cb(void *owner, const struct prism_peer_rtp *packet)
     struct bench_endpoint *endpoint = owner;
     struct rx_stream *stream = stream_at(endpoint, packet->media_index, packet->video,
                                          packet->header.ssrc, NULL);
-    return bench_decrypt_sampler_decide(&stream->sampler, packet->header.ssrc, packet->header.seq,
-                                        packet->header.timestamp,
-                                        packet->video && stream->pli_sent_us != 0);
+    return bench_decrypt_sampler_decide(
+        &stream->sampler, packet->header.ssrc, packet->header.seq, packet->header.timestamp,
+        packet->video &&
+            (stream->pli_sent_us != 0 || (endpoint->asked_width && !stream->layer_settled)));
+}
+
+static uint8_t negotiated_extmap(const struct prism_peer_media_info *info, const char *uri)
+{
+    for (unsigned e = 0; e < info->extmap_count; e++)
+        if (strcmp(info->extmaps[e].uri, uri) == 0)
+            return (uint8_t)info->extmaps[e].id;
+    return 0;
+}
+
+/* One VP8 stream on the m-line's SSRC, or with simulcast (the rid extension negotiated) a
+ * layer each: the lowest on the m-line's SSRC, the others on SSRCs of their own. */
+static void init_video_layers(struct bench_endpoint *endpoint,
+                              const struct prism_peer_media_info *info, uint32_t ssrc)
+{
+    const struct bench_options *o = endpoint->params.options;
+    uint8_t rid_id = o->simulcast ? negotiated_extmap(info, PRISM_SDP_EXT_RID) : 0;
+    endpoint->video_layers = rid_id && rid_id <= 14 ? BENCH_SIMULCAST_LAYERS : 1;
+    for (unsigned l = 0; l < endpoint->video_layers; l++) {
+        struct bench_video_params video = {.ssrc = l == 0 ? ssrc : (uint32_t)prism_random_id(),
+                                           .payload_type = info->codec.pt,
+                                           .bitrate = o->video_bitrate,
+                                           .fps = o->video_fps,
+                                           .max_payload = o->video_mtu,
+                                           .publisher = endpoint->params.tag};
+        if (endpoint->video_layers > 1) {
+            video.bitrate = o->video_bitrate / simulcast_layers[l].bitrate_divisor;
+            video.width = simulcast_layers[l].width;
+            video.height = simulcast_layers[l].height;
+            video.temporal_layers = true;
+            video.rid_ext_id = rid_id;
+            g_strlcpy(video.rid, simulcast_layers[l].rid, sizeof(video.rid));
+        }
+        bench_video_init(&endpoint->video[l], &video);
+    }
 }
 
 static void find_send_lines(struct bench_endpoint *endpoint)
@@ -159,14 +273,7 @@ static void find_send_lines(struct bench_endpoint *endpoint)
             endpoint->sends_audio = true;
             endpoint->audio_index = i;
         } else if (info.kind == PRISM_SDP_MEDIA_VIDEO && !endpoint->sends_video) {
-            const struct bench_options *o = endpoint->params.options;
-            struct bench_video_params video = {.ssrc = prism_peer_local_ssrc(endpoint->peer, i),
-                                               .payload_type = info.codec.pt,
-                                               .bitrate = o->video_bitrate,
-                                               .fps = o->video_fps,
-                                               .max_payload = o->video_mtu,
-                                               .publisher = endpoint->params.tag};
-            bench_video_init(&endpoint->video, &video);
+            init_video_layers(endpoint, &info, prism_peer_local_ssrc(endpoint->peer, i));
             endpoint->sends_video = true;
             endpoint->video_index = i;
         }
@@ -205,8 +312,10 @@ static void gathering_done_cb(void *owner)
 static void feedback_cb(void *owner, const struct prism_peer_feedback *feedback)
 {
     struct bench_endpoint *endpoint = owner;
+    /* The feedback does not say which layer's SSRC asked: every layer sends a keyframe. */
     if (feedback->kind == PRISM_PEER_FEEDBACK_KEYFRAME && endpoint->sends_video)
-        bench_video_request_keyframe(&endpoint->video);
+        for (unsigned l = 0; l < endpoint->video_layers; l++)
+            bench_video_request_keyframe(&endpoint->video[l]);
 }
 
 static const struct prism_peer_callbacks peer_callbacks = {
@@ -280,6 +389,11 @@ static const struct prism_sdp_codec offer_video[2] = {
     {.pt = 97, .name = "rtx", .clock_rate = 90000, .fmtp = "apt=96"},
 };
 static const struct prism_sdp_extmap offer_audio_ext = {.id = 1, .uri = PRISM_SDP_EXT_AUDIO_LEVEL};
+/* Simulcast: the rid extensions a browser offers with a=simulcast. */
+static const struct prism_sdp_extmap offer_simulcast_ext[2] = {
+    {.id = 10, .uri = PRISM_SDP_EXT_RID},
+    {.id = 11, .uri = PRISM_SDP_EXT_REPAIRED_RID},
+};
 
 int bench_endpoint_offer(struct bench_endpoint *endpoint, enum prism_sdp_direction direction,
                          bool data_channel, char **sdp_out)
@@ -295,12 +409,18 @@ int bench_endpoint_offer(struct bench_endpoint *endpoint, enum prism_sdp_directi
                                                          .codec_count = 1,
                                                          .extmaps = &offer_audio_ext,
                                                          .extmap_count = 1};
+    bool simulcast = o->simulcast && direction == PRISM_SDP_SENDONLY;
     if (o->video)
-        media[count++] = (struct prism_peer_offer_media){.kind = PRISM_SDP_MEDIA_VIDEO,
-                                                         .mid = "1",
-                                                         .direction = direction,
-                                                         .codecs = offer_video,
-                                                         .codec_count = 2};
+        media[count++] = (struct prism_peer_offer_media){
+            .kind = PRISM_SDP_MEDIA_VIDEO,
+            .mid = "1",
+            .direction = direction,
+            .codecs = offer_video,
+            .codec_count = 2,
+            .extmaps = simulcast ? offer_simulcast_ext : NULL,
+            .extmap_count = simulcast ? G_N_ELEMENTS(offer_simulcast_ext) : 0,
+            .send_rids = simulcast ? offer_rids : NULL,
+            .send_rid_count = simulcast ? G_N_ELEMENTS(offer_rids) : 0};
     if (data_channel)
         media[count++] = (struct prism_peer_offer_media){
             .kind = PRISM_SDP_MEDIA_APPLICATION, .mid = "2", .direction = PRISM_SDP_SENDRECV};
@@ -353,8 +473,8 @@ static void send_due(struct bench_endpoint *endpoint, uint64_t now)
     if (endpoint->sends_audio)
         while ((len = bench_audio_next(&endpoint->audio, now, buf, MAX_PACKET)) > 0)
             send_packet(endpoint, endpoint->audio_index, buf, len);
-    if (endpoint->sends_video)
-        while ((len = bench_video_next(&endpoint->video, now, buf, MAX_PACKET)) > 0)
+    for (unsigned l = 0; endpoint->sends_video && l < endpoint->video_layers; l++)
+        while ((len = bench_video_next(&endpoint->video[l], now, buf, MAX_PACKET)) > 0)
             send_packet(endpoint, endpoint->video_index, buf, len);
 }
 

@@ -61,4 +61,15 @@ void bench_endpoint_collect(const struct bench_endpoint *endpoint, struct bench_
 
 bool bench_endpoint_connected(const struct bench_endpoint *endpoint);
 
+/* Simulcast (options->simulcast): a publisher sends BENCH_SIMULCAST_LAYERS layers on its video
+ * m-line, layer 0 the lowest, each with its own SSRC, rid (l, m, h) and keyframe width. */
+#define BENCH_SIMULCAST_LAYERS 3
+uint16_t bench_endpoint_layer_width(unsigned layer);
+
+/* A subscriber asked the server (configure) for the layer of this keyframe width on its video
+ * streams at now_us: each stream not at that width waits for its first keyframe of that width,
+ * recorded as the switch's keyframe delay; from then on keyframes of another width count as
+ * arriving at another layer. */
+void bench_endpoint_ask_layer(struct bench_endpoint *endpoint, uint16_t width, uint64_t now_us);
+
 #endif

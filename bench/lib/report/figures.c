@@ -20,6 +20,10 @@ const struct bench_figure bench_figures[BENCH_FIGURE_COUNT] = {
     {BENCH_FIGURE_JOIN_FAILURES, "join failures", 0, false, false},
     {BENCH_FIGURE_KEYFRAME_P50, "keyframe delay p50 ms", 1, false, false},
     {BENCH_FIGURE_KEYFRAME_P99, "keyframe delay p99 ms", 1, false, false},
+    {BENCH_FIGURE_LAYER_SWITCHES, "layer switches", 0, false, false},
+    {BENCH_FIGURE_LAYER_SWITCH_P50, "switch keyframe p50 ms", 1, false, false},
+    {BENCH_FIGURE_LAYER_SWITCH_P99, "switch keyframe p99 ms", 1, false, false},
+    {BENCH_FIGURE_LAYER_KEYFRAMES_OTHER, "keyframes, other layer", 0, false, false},
     {BENCH_FIGURE_REQUESTS_PER_S, "requests/s", 0, false, false},
     {BENCH_FIGURE_REQUEST_P50, "request p50 ms", 2, false, false},
     {BENCH_FIGURE_REQUEST_P99, "request p99 ms", 2, false, false},
@@ -66,6 +70,14 @@ double bench_figure_value(const struct bench_figure *figure, const struct bench_
         return step->keyframe.p50_ms;
     case BENCH_FIGURE_KEYFRAME_P99:
         return step->keyframe.p99_ms;
+    case BENCH_FIGURE_LAYER_SWITCHES:
+        return step->layer_switches;
+    case BENCH_FIGURE_LAYER_SWITCH_P50:
+        return step->layer_switch.p50_ms;
+    case BENCH_FIGURE_LAYER_SWITCH_P99:
+        return step->layer_switch.p99_ms;
+    case BENCH_FIGURE_LAYER_KEYFRAMES_OTHER:
+        return step->layer_keyframes_other;
     case BENCH_FIGURE_REQUESTS_PER_S:
         return step->requests_per_s;
     case BENCH_FIGURE_REQUEST_P50:

@@ -58,6 +58,9 @@ static const struct field step_fields[] = {
     STEP(FIELD_UNSIGNED, joined),
     STEP(FIELD_UNSIGNED, join_failures),
     STEP(FIELD_UNSIGNED, errors),
+    STEP(FIELD_UNSIGNED, layer_switches),
+    STEP(FIELD_UNSIGNED, layer_keyframes_asked),
+    STEP(FIELD_UNSIGNED, layer_keyframes_other),
     STEP(FIELD_U64, requests),
     STEP(FIELD_DOUBLE, requests_per_s),
     STEP(FIELD_DOUBLE, server_cpu),
@@ -78,6 +81,7 @@ static const struct {
     {"latency", offsetof(struct bench_step_result, latency)},
     {"join", offsetof(struct bench_step_result, join)},
     {"keyframe", offsetof(struct bench_step_result, keyframe)},
+    {"layer_switch", offsetof(struct bench_step_result, layer_switch)},
     {"request_latency", offsetof(struct bench_step_result, request_latency)},
 };
 

@@ -28,6 +28,10 @@ struct bench_step_result {
     struct bench_percentiles join;     /* attach to first media packet */
     struct bench_percentiles keyframe; /* PLI sent to keyframe received */
     unsigned joined, join_failures, errors;
+    /* Simulcast: "substream" events, keyframes at the asked layer's size and at another (no
+     * switch pending), configure to the asked layer's first keyframe. */
+    unsigned layer_switches, layer_keyframes_asked, layer_keyframes_other;
+    struct bench_percentiles layer_switch;
     /* API scenario. */
     uint64_t requests;
     double requests_per_s;

@@ -9,6 +9,7 @@ void bench_meter_init(struct bench_meter *meter)
     bench_histogram_init(&meter->latency);
     bench_histogram_init(&meter->join);
     bench_histogram_init(&meter->keyframe);
+    bench_histogram_init(&meter->layer_switch);
 }
 
 void bench_meter_reset_interval(struct bench_meter *meter)
@@ -42,6 +43,10 @@ void bench_meter_merge(struct bench_meter *into, const struct bench_meter *from)
     into->errors += from->errors;
     into->plis_sent += from->plis_sent;
     into->keyframes_received += from->keyframes_received;
+    into->layer_switches += from->layer_switches;
+    into->layer_keyframes_asked += from->layer_keyframes_asked;
+    into->layer_keyframes_other += from->layer_keyframes_other;
+    bench_histogram_merge(&into->layer_switch, &from->layer_switch);
 }
 
 void bench_percentiles_from(struct bench_percentiles *out, const struct bench_histogram *h)
@@ -79,4 +84,8 @@ void bench_meter_to_result(const struct bench_meter *meter, double seconds,
     out->joined = meter->joined;
     out->join_failures = meter->join_failures;
     out->errors = meter->errors;
+    out->layer_switches = meter->layer_switches;
+    out->layer_keyframes_asked = meter->layer_keyframes_asked;
+    out->layer_keyframes_other = meter->layer_keyframes_other;
+    bench_percentiles_from(&out->layer_switch, &meter->layer_switch);
 }

@@ -20,6 +20,11 @@ struct bench_meter {
     struct bench_histogram keyframe;        /* PLI to keyframe */
     unsigned joined, join_failures, errors; /* not reset */
     unsigned plis_sent, keyframes_received;
+    /* Simulcast (--simulcast): layer changes the server announced ("substream" events), the
+     * delay from a configure to the first keyframe of the asked layer's size on a stream, and
+     * the keyframes that arrived at the asked size or, with no switch pending, another. */
+    unsigned layer_switches, layer_keyframes_asked, layer_keyframes_other;
+    struct bench_histogram layer_switch;
 };
 
 void bench_meter_init(struct bench_meter *meter);

@@ -31,25 +31,27 @@ enum bench_viewers {
 
 struct bench_options {
     enum bench_scenario_kind scenario;
-    const char *url;        /* Janus API: ws://... or http://... (default ws://127.0.0.1:8188/) */
-    const char *target;     /* a name for the server in reports ("prism", "janus") */
-    unsigned count;         /* sessions / participants / viewers (scenario's load) */
-    double duration_s;      /* measured time after everyone joined (default 10) */
-    double ramp_per_s;      /* joins per second during ramp-up (default 20) */
-    double warmup_s;        /* media time before measuring (default 1) */
-    unsigned sockets;       /* api: connections the requests are spread over (default 1) */
-    double churn_rate;      /* churn: joins (and as many leaves) per second (default 2) */
-    double churn_stay_s;    /* churn: how long each participant stays (default 5) */
-    unsigned room_size;     /* churn: participants kept in the room (default 4) */
-    bool audio, video;      /* which media publishers send (default both) */
-    uint32_t audio_bytes;   /* Opus payload size (default 80) */
-    uint32_t video_bitrate; /* bits per second (default 500000) */
-    unsigned video_fps;     /* default 30 */
-    uint32_t video_mtu;     /* max RTP payload (default 1100) */
-    double pli_interval_s;  /* subscribers ask for a keyframe this often (default 3; 0 = never) */
-    bool data_channel;      /* echo: also negotiate a data channel and echo messages */
-    unsigned decrypt_every; /* receivers decrypt 1 packet in N per stream (default 16; 1 = all) */
-    uint64_t room_id;       /* 0 = the bench creates (and destroys) a room of its own */
+    const char *url;          /* Janus API: ws://... or http://... (default ws://127.0.0.1:8188/) */
+    const char *target;       /* a name for the server in reports ("prism", "janus") */
+    unsigned count;           /* sessions / participants / viewers (scenario's load) */
+    double duration_s;        /* measured time after everyone joined (default 10) */
+    double ramp_per_s;        /* joins per second during ramp-up (default 20) */
+    double warmup_s;          /* media time before measuring (default 1) */
+    unsigned sockets;         /* api: connections the requests are spread over (default 1) */
+    double churn_rate;        /* churn: joins (and as many leaves) per second (default 2) */
+    double churn_stay_s;      /* churn: how long each participant stays (default 5) */
+    unsigned room_size;       /* churn: participants kept in the room (default 4) */
+    bool audio, video;        /* which media publishers send (default both) */
+    uint32_t audio_bytes;     /* Opus payload size (default 80) */
+    uint32_t video_bitrate;   /* bits per second (default 500000) */
+    unsigned video_fps;       /* default 30 */
+    uint32_t video_mtu;       /* max RTP payload (default 1100) */
+    double pli_interval_s;    /* subscribers ask for a keyframe this often (default 3; 0 = never) */
+    bool data_channel;        /* echo: also negotiate a data channel and echo messages */
+    bool simulcast;           /* VideoRoom publishers send three rid layers (endpoint.c) */
+    double switch_interval_s; /* simulcast subscribers change layer this often (0 = never) */
+    unsigned decrypt_every;   /* receivers decrypt 1 packet in N per stream (default 16; 1 = all) */
+    uint64_t room_id;         /* 0 = the bench creates (and destroys) a room of its own */
     enum bench_ingest ingest;
     enum bench_viewers viewers;
     uint64_t mountpoint_id; /* rtp ingest: 0 = the bench creates (and destroys) a mountpoint */

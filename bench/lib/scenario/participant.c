@@ -316,6 +316,7 @@ static void stop_job(void *data)
         g_source_unref(participant->leave_timer);
         participant->leave_timer = NULL;
     }
+    participant_layer_stop(participant);
     if (participant->whip) {
         participant_close_whip(participant, whip_closed_cb);
         return;

@@ -60,6 +60,10 @@ struct bench_participant {
     GArray *asked_feeds;          /* uint64_t: feeds of the join or subscribe in flight */
     GHashTable *feeds;            /* feed id -> 1: subscribed (or requested) */
     bool sub_media;
+    /* Simulcast (layer_flow.c): the layer asked for, and the timer of --switch-interval. */
+    unsigned sub_layer;
+    bool layer_asked;
+    GSource *switch_timer;
     bool is_ready, is_failed, stopping;
     GSource *leave_timer; /* churn */
     gint finished;        /* atomic: the worker is done with it */
@@ -113,5 +117,10 @@ void participant_close_whip(struct bench_participant *participant, void (*done)(
 void participant_add_feeds(struct bench_participant *participant, json_t *publishers);
 void participant_remove_feed(struct bench_participant *participant, uint64_t feed);
 void participant_subscriber_event(struct bench_participant *participant, json_t *event);
+/* Simulcast subscribers (layer_flow.c): the subscription (re)started, an event of the
+ * subscriber handle's plugin, and leaving. */
+void participant_layer_started(struct bench_participant *participant);
+void participant_layer_event(struct bench_participant *participant, json_t *data);
+void participant_layer_stop(struct bench_participant *participant);
 
 #endif

@@ -136,6 +136,7 @@ static void started_cb(void *owner, json_t *reply)
         return;
     participant->sub_busy = false;
     participant_check_ready(participant);
+    participant_layer_started(participant);
     subscribe_pending(participant);
 }
 
@@ -246,6 +247,9 @@ void participant_subscriber_event(struct bench_participant *participant, json_t 
 {
     if (participant->stopping)
         return;
+    json_t *data = json_object_get(json_object_get(event, "plugindata"), "data");
+    if (json_is_object(data))
+        participant_layer_event(participant, data);
     json_t *jsep = json_object_get(event, "jsep");
     const char *type = json_string_value(json_object_get(jsep, "type"));
     if (type && strcmp(type, "offer") == 0)

@@ -12,9 +12,10 @@
 
 #define VIDEO_CLOCK 90000
 #define DESCRIPTOR_LEN 4 /* required byte, extension byte, two picture id bytes */
+#define TEMPORAL_LEN 2   /* TL0PICIDX and TID bytes, with temporal layers */
 #define TAG_LEN 3
 #define KEYFRAME_HEADER_LEN 10
-#define MIN_PACKET_PAYLOAD (DESCRIPTOR_LEN + KEYFRAME_HEADER_LEN + BENCH_STAMP_LEN)
+#define MIN_PACKET_PAYLOAD (DESCRIPTOR_LEN + TEMPORAL_LEN + KEYFRAME_HEADER_LEN + BENCH_STAMP_LEN)
 #define PICTURE_ID_MASK 0x7FFF
 
 void bench_video_init(struct bench_video *video, const struct bench_video_params *params)
@@ -74,7 +75,11 @@ static void start_frame(struct bench_video *video, uint64_t now_us)
     if (video->frame_keyframe) {
         size *= p->keyframe_factor;
         video->keyframes++;
+        video->tid_position = 0;
     }
+    video->frame_tid = p->temporal_layers ? bench_video_tid_at(video->tid_position++) : 0;
+    if (p->temporal_layers && video->frame_tid == 0 && video->frames > 0)
+        video->tl0picidx++;
     video->frame_left = size > MIN_PACKET_PAYLOAD ? size : MIN_PACKET_PAYLOAD;
     video->frame_started = false;
     video->frames++;
@@ -86,7 +91,8 @@ static size_t write_vp8_header(const struct bench_video *video, uint8_t *at, siz
                                size_t packets)
 {
     size_t header_len = video->frame_keyframe ? KEYFRAME_HEADER_LEN : TAG_LEN;
-    size_t first_partition = frame_bytes - packets * DESCRIPTOR_LEN - header_len;
+    size_t descriptor = DESCRIPTOR_LEN + (video->params.temporal_layers ? TEMPORAL_LEN : 0);
+    size_t first_partition = frame_bytes - packets * descriptor - header_len;
     if (first_partition > 0x7FFFF)
         first_partition = 0x7FFFF;
     /* Frame tag, little-endian: bit 0 inverse keyframe flag (P), bits 1-3 version 0, bit 4
@@ -127,6 +133,11 @@ static void write_payload(const struct bench_video *video, uint64_t now_us, uint
         .has_picture_id = true,
         .long_picture_id = true,
         .picture_id = video->picture_id,
+        .has_tl0picidx = video->params.temporal_layers,
+        .tl0picidx = video->tl0picidx,
+        .has_tid = video->params.temporal_layers,
+        .tid = video->frame_tid,
+        .layer_sync = video->frame_tid == 0 || video->frame_keyframe,
     };
     size_t pos = (size_t)prism_rtp_vp8_build(payload, size, &vp8);
     if (!video->frame_started) {
@@ -158,6 +169,16 @@ int bench_video_next(struct bench_video *video, uint64_t now_us, uint8_t *buf, s
         .timestamp = video->timestamp,
         .ssrc = video->params.ssrc,
     };
+    /* Browsers send the rid on the first packets of a layer only; sending it on all of them
+     * lets a server learn the layer whenever it starts listening. */
+    struct prism_rtp_ext rid = {
+        .id = video->params.rid_ext_id,
+        .data = (const uint8_t *)video->params.rid,
+        .len = (uint8_t)strnlen(video->params.rid, sizeof(video->params.rid))};
+    if (rid.id && rid.len) {
+        fields.exts = &rid;
+        fields.ext_count = 1;
+    }
     int header_len = prism_rtp_build_header(buf, cap, &fields);
     if (header_len < 0)
         return header_len;
@@ -193,4 +214,20 @@ bool bench_video_is_keyframe(const uint8_t *payload, size_t len)
     if (len - at < KEYFRAME_HEADER_LEN)
         return false;
     return payload[at + 3] == 0x9d && payload[at + 4] == 0x01 && payload[at + 5] == 0x2a;
+}
+
+uint8_t bench_video_tid_at(unsigned n)
+{
+    static const uint8_t pattern[4] = {0, 2, 1, 2};
+    return pattern[n % 4];
+}
+
+uint16_t bench_video_keyframe_width(const uint8_t *payload, size_t len)
+{
+    if (!bench_video_is_keyframe(payload, len))
+        return 0;
+    struct prism_rtp_vp8 vp8;
+    prism_rtp_vp8_parse(payload, len, &vp8);
+    const uint8_t *at = payload + vp8.descriptor_len;
+    return (uint16_t)(at[6] | (at[7] & 0x3F) << 8);
 }

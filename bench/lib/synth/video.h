@@ -21,6 +21,13 @@ struct bench_video_params {
     unsigned keyframe_factor; /* keyframe size / delta frame size (default 4) */
     uint16_t width, height;   /* written in keyframe headers (default 640x360) */
     uint32_t publisher;
+    /* Simulcast layer (--simulcast): VP8 temporal layers in the payload descriptor (TID in
+     * the pattern T0 T2 T1 T2, TL0PICIDX counting T0 frames, Y set on T0 and keyframes), and
+     * the rid header extension (RFC 8852, one-byte form) on every packet when rid_ext_id is
+     * set. */
+    bool temporal_layers;
+    uint8_t rid_ext_id; /* 1-14; 0: no rid extension */
+    char rid[8];        /* the layer's rid, at most 7 characters */
 };
 
 struct bench_video {
@@ -28,6 +35,9 @@ struct bench_video {
     uint16_t seq;
     uint32_t timestamp;
     uint16_t picture_id;
+    uint8_t tl0picidx;
+    uint8_t frame_tid;     /* temporal layer of the frame being sent */
+    unsigned tid_position; /* frames since the last keyframe, for the TID pattern */
     uint64_t next_frame_us;
     bool keyframe_requested;
     /* The frame being packetised. */
@@ -47,6 +57,13 @@ int bench_video_next(struct bench_video *video, uint64_t now_us, uint8_t *buf, s
 void bench_video_request_keyframe(struct bench_video *video);
 
 uint64_t bench_video_deadline(const struct bench_video *video);
+
+/* The temporal layer id of the n-th frame after a keyframe (n = 0 the keyframe): T0 T2 T1 T2,
+ * repeated, as libvpx's three-layer mode (and Chrome's VP8 simulcast) sends it. */
+uint8_t bench_video_tid_at(unsigned n);
+
+/* The width of the VP8 keyframe starting this decrypted payload, 0 when it is not one. */
+uint16_t bench_video_keyframe_width(const uint8_t *payload, size_t len);
 
 /* True when this decrypted RTP payload starts a VP8 keyframe. */
 bool bench_video_is_keyframe(const uint8_t *payload, size_t len);

@@ -333,6 +333,86 @@ static void test_video_reports_small_buffer(void)
     g_assert_true(p.vp8.keyframe);
 }
 
+static void test_video_tid_pattern(void)
+{
+    const uint8_t want[] = {0, 2, 1, 2, 0, 2, 1, 2, 0};
+    for (unsigned n = 0; n < G_N_ELEMENTS(want); n++)
+        g_assert_cmpuint(bench_video_tid_at(n), ==, want[n]);
+}
+
+/* A simulcast layer: every packet carries its TID (T0 T2 T1 T2 from each keyframe on),
+ * TL0PICIDX counting T0 frames, and the rid in the negotiated extension. */
+static void test_video_simulcast_layer_has_tids_and_rid(void)
+{
+    struct bench_video_params params = {.ssrc = 9,
+                                        .payload_type = 96,
+                                        .bitrate = 100000,
+                                        .keyframe_factor = 2,
+                                        .width = 320,
+                                        .height = 180,
+                                        .temporal_layers = true,
+                                        .rid_ext_id = 10,
+                                        .rid = "l"};
+    struct bench_video video;
+    bench_video_init(&video, &params);
+    uint8_t buf[BUF_CAP];
+    uint64_t now = START_US;
+    uint8_t tl0 = 0;
+    for (unsigned frame = 0; frame < 12; frame++) {
+        if (frame == 6)
+            bench_video_request_keyframe(&video);
+        struct video_packet p;
+        g_assert_cmpint(next_video(&video, now, buf, &p), >, 0);
+        g_assert_true(p.h.marker); /* one packet per frame at this bitrate */
+        unsigned since_key = frame < 6 ? frame : frame - 6;
+        g_assert_true(p.vp8.has_tid);
+        g_assert_true(p.vp8.has_tl0picidx);
+        g_assert_cmpuint(p.vp8.tid, ==, bench_video_tid_at(since_key));
+        g_assert_cmpint(p.vp8.keyframe, ==, since_key == 0);
+        g_assert_cmpint(p.vp8.layer_sync, ==, p.vp8.tid == 0);
+        if (frame == 0)
+            tl0 = p.vp8.tl0picidx;
+        else if (p.vp8.tid == 0)
+            tl0++;
+        g_assert_cmpuint(p.vp8.tl0picidx, ==, tl0);
+        if (p.vp8.keyframe)
+            g_assert_cmpuint(bench_video_keyframe_width(p.h.payload, p.h.payload_len), ==, 320);
+        else
+            g_assert_cmpuint(bench_video_keyframe_width(p.h.payload, p.h.payload_len), ==, 0);
+        struct prism_rtp_ext rid;
+        g_assert_cmpint(prism_rtp_ext_find(&p.h, 10, &rid), ==, 0);
+        g_assert_cmpuint(rid.len, ==, 1);
+        g_assert_cmpmem(rid.data, 1, "l", 1);
+        now = bench_video_deadline(&video);
+    }
+}
+
+/* Without a rid extension id or temporal layers the packets are as before: no extension
+ * block, no TID. */
+static void test_video_plain_has_no_rid_or_tid(void)
+{
+    struct bench_video_params params = {.ssrc = 9, .payload_type = 96, .rid = "h"};
+    struct bench_video video;
+    bench_video_init(&video, &params);
+    uint8_t buf[BUF_CAP];
+    struct video_packet p;
+    g_assert_cmpint(next_video(&video, START_US, buf, &p), >, 0);
+    g_assert_false(p.h.extension);
+    g_assert_false(p.vp8.has_tid);
+    g_assert_cmpuint(p.vp8.descriptor_len, ==, 4);
+}
+
+static void test_video_rid_too_long_for_buffer(void)
+{
+    struct bench_video_params params = {
+        .ssrc = 9, .payload_type = 96, .rid_ext_id = 3, .rid = "hi", .temporal_layers = true};
+    struct bench_video video;
+    bench_video_init(&video, &params);
+    uint8_t buf[BUF_CAP];
+    g_assert_cmpint(bench_video_next(&video, START_US, buf, 16), <, 0);
+    g_assert_cmpuint(bench_video_keyframe_width(buf, 0), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -350,5 +430,9 @@ int main(int argc, char **argv)
     g_test_add_func("/bench/video/keyframe_request", test_video_sends_keyframe_on_request);
     g_test_add_func("/bench/video/picture_id_wrap", test_video_picture_id_wraps_at_15_bits);
     g_test_add_func("/bench/video/small_buffer", test_video_reports_small_buffer);
+    g_test_add_func("/bench/video/tid_pattern", test_video_tid_pattern);
+    g_test_add_func("/bench/video/simulcast_layer", test_video_simulcast_layer_has_tids_and_rid);
+    g_test_add_func("/bench/video/plain", test_video_plain_has_no_rid_or_tid);
+    g_test_add_func("/bench/video/rid_small_buffer", test_video_rid_too_long_for_buffer);
     return g_test_run();
 }
