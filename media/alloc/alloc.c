@@ -1,0 +1,151 @@
+/* Automatic simulcast layer choice for one subscriber: the highest layers whose summed bitrate
+ * fits the bandwidth estimate with headroom, screen shares first, down at once and up only
+ * after the estimate kept room for the next layer a while. The idea is LiveKit's and
+ * mediasoup's (a per-subscriber allocation over the send-side estimate); Janus has none. */
+#include "media/alloc/alloc.h"
+
+#include <string.h>
+
+void prism_alloc_init(struct prism_alloc *alloc, const struct prism_alloc_config *config)
+{
+    memset(alloc, 0, sizeof(*alloc));
+    if (config)
+        alloc->config = *config;
+    if (!alloc->config.headroom_percent || alloc->config.headroom_percent > 100)
+        alloc->config.headroom_percent = PRISM_ALLOC_DEFAULT_HEADROOM_PERCENT;
+    if (!alloc->config.up_hold_us)
+        alloc->config.up_hold_us = PRISM_ALLOC_DEFAULT_UP_HOLD_US;
+    for (unsigned i = 0; i < PRISM_ALLOC_MAX_STREAMS; i++)
+        prism_alloc_reset_stream(alloc, i);
+}
+
+void prism_alloc_reset_stream(struct prism_alloc *alloc, unsigned i)
+{
+    if (i >= PRISM_ALLOC_MAX_STREAMS)
+        return;
+    alloc->streams[i].target = -1;
+    alloc->streams[i].pending = -1;
+    alloc->streams[i].pending_us = 0;
+}
+
+/* The lowest measured layer above `layer` (-1: the lowest of all), or -1. */
+static int next_layer(const struct prism_alloc_stream *s, int layer)
+{
+    for (int l = layer + 1; l < PRISM_ALLOC_MAX_LAYERS; l++) {
+        if (s->layer_bps[l])
+            return l;
+    }
+    return -1;
+}
+
+static int best_layer(const struct prism_alloc_stream *s)
+{
+    for (int l = PRISM_ALLOC_MAX_LAYERS - 1; l >= 0; l--) {
+        if (s->layer_bps[l])
+            return l;
+    }
+    return -1;
+}
+
+static bool automatic(const struct prism_alloc_stream *s)
+{
+    return s->simulcast && s->manual < 0 && best_layer(s) >= 0;
+}
+
+/* What a stream the allocator does not choose for costs anyway. */
+static uint64_t fixed_cost(const struct prism_alloc_stream *s)
+{
+    if (!s->simulcast)
+        return s->layer_bps[0];
+    if (s->manual >= 0 && s->manual < PRISM_ALLOC_MAX_LAYERS)
+        return s->layer_bps[s->manual];
+    return 0;
+}
+
+/* Raises the streams of one class (screen or not) a layer at a time, in turn, while the next
+ * layer's extra bitrate fits the budget. */
+static void raise_class(const struct prism_alloc_stream *streams, unsigned count, bool screen,
+                        int *desired, int64_t *budget)
+{
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (unsigned i = 0; i < count; i++) {
+            if (!automatic(&streams[i]) || streams[i].screen != screen)
+                continue;
+            int next = next_layer(&streams[i], desired[i]);
+            if (next < 0)
+                continue;
+            int64_t extra = (int64_t)streams[i].layer_bps[next] -
+                            (int64_t)streams[i].layer_bps[desired[i]];
+            if (extra > *budget)
+                continue;
+            *budget -= extra;
+            desired[i] = next;
+            progress = true;
+        }
+    }
+}
+
+/* The layers that fit now, without hysteresis; every automatic stream gets at least its
+ * lowest layer (there is nothing lower to fall back to). */
+static void fit_layers(const struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t audio_bps,
+                       const struct prism_alloc_stream *streams, unsigned count, int *desired)
+{
+    int64_t budget = (int64_t)(estimate_bps / 100u * alloc->config.headroom_percent) -
+                     (int64_t)audio_bps;
+    for (unsigned i = 0; i < count; i++) {
+        desired[i] = -1;
+        budget -= (int64_t)fixed_cost(&streams[i]);
+        if (!automatic(&streams[i]))
+            continue;
+        desired[i] = next_layer(&streams[i], -1);
+        budget -= (int64_t)streams[i].layer_bps[desired[i]];
+    }
+    raise_class(streams, count, true, desired, &budget);
+    raise_class(streams, count, false, desired, &budget);
+}
+
+/* Hysteresis of one stream: down at once, up one layer after the higher one kept fitting. */
+static int settle(struct prism_alloc_stream_state *st, const struct prism_alloc_stream *s,
+                  int desired, uint64_t hold_us, uint64_t now_us)
+{
+    if (st->target < 0 || desired <= st->target) {
+        st->target = (int8_t)desired;
+        st->pending = -1;
+        return desired;
+    }
+    int next = next_layer(s, st->target);
+    if (st->pending != next) {
+        st->pending = (int8_t)next;
+        st->pending_us = now_us;
+    } else if (now_us >= st->pending_us && now_us - st->pending_us >= hold_us) {
+        st->target = (int8_t)next;
+        st->pending = -1;
+    }
+    return st->target;
+}
+
+void prism_alloc_tick(struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t audio_bps,
+                      const struct prism_alloc_stream *streams, unsigned count, int *targets,
+                      uint64_t now_us)
+{
+    if (count > PRISM_ALLOC_MAX_STREAMS)
+        count = PRISM_ALLOC_MAX_STREAMS;
+    alloc->estimate_bps = estimate_bps;
+    int desired[PRISM_ALLOC_MAX_STREAMS];
+    fit_layers(alloc, estimate_bps, audio_bps, streams, count, desired);
+    for (unsigned i = 0; i < count; i++) {
+        struct prism_alloc_stream_state *st = &alloc->streams[i];
+        if (desired[i] < 0) {
+            prism_alloc_reset_stream(alloc, i);
+            targets[i] = -1;
+        } else if (!estimate_bps) {
+            st->target = (int8_t)best_layer(&streams[i]);
+            st->pending = -1;
+            targets[i] = st->target;
+        } else {
+            targets[i] = settle(st, &streams[i], desired[i], alloc->config.up_hold_us, now_us);
+        }
+    }
+}
