@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define PRISM_ALLOC_MAX_LAYERS 3
-#define PRISM_ALLOC_MAX_STREAMS 16
+#define PRISM_ALLOC_MAX_STREAMS 64
 
 /* The bitrate of a stream (or of one simulcast layer) over the last second: bytes of the
  * packets that arrived, in 100 ms buckets. */
