@@ -15,6 +15,7 @@ void prism_alloc_init(struct prism_alloc *alloc, const struct prism_alloc_config
         alloc->config.headroom_percent = PRISM_ALLOC_DEFAULT_HEADROOM_PERCENT;
     if (!alloc->config.up_hold_us)
         alloc->config.up_hold_us = PRISM_ALLOC_DEFAULT_UP_HOLD_US;
+    alloc->probe_hold_us = alloc->config.up_hold_us;
     for (unsigned i = 0; i < PRISM_ALLOC_MAX_STREAMS; i++)
         prism_alloc_reset_stream(alloc, i);
 }
@@ -87,13 +88,15 @@ static void raise_class(const struct prism_alloc_stream *streams, unsigned count
     }
 }
 
-/* The layers that fit now, without hysteresis; every automatic stream gets at least its
- * lowest layer (there is nothing lower to fall back to). */
-static void fit_layers(const struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t audio_bps,
+/* The layers that fit now (estimate_bps 0: no limit), without hysteresis; every automatic stream
+ * gets at least its lowest layer (there is nothing lower to fall back to). */
+static void fit_layers(uint64_t estimate_bps, unsigned headroom_percent, uint64_t audio_bps,
                        const struct prism_alloc_stream *streams, unsigned count, int *desired)
 {
-    int64_t budget = (int64_t)(estimate_bps / 100u * alloc->config.headroom_percent) -
-                     (int64_t)audio_bps;
+    /* No limit: a budget no layers reach. */
+    int64_t budget = estimate_bps
+                         ? (int64_t)(estimate_bps / 100u * headroom_percent) - (int64_t)audio_bps
+                         : INT64_MAX / 2;
     for (unsigned i = 0; i < count; i++) {
         desired[i] = -1;
         budget -= (int64_t)fixed_cost(&streams[i]);
@@ -104,6 +107,58 @@ static void fit_layers(const struct prism_alloc *alloc, uint64_t estimate_bps, u
     }
     raise_class(streams, count, true, desired, &budget);
     raise_class(streams, count, false, desired, &budget);
+}
+
+/* What the subscriber gets now: audio, fixed costs and each automatic stream's layer. */
+static uint64_t sent_bps(const struct prism_alloc *alloc, uint64_t audio_bps,
+                         const struct prism_alloc_stream *streams, unsigned count)
+{
+    uint64_t sum = audio_bps;
+    for (unsigned i = 0; i < count; i++) {
+        sum += fixed_cost(&streams[i]);
+        int target = alloc->streams[i].target;
+        if (automatic(&streams[i]) && target >= 0 && target < PRISM_ALLOC_MAX_LAYERS)
+            sum += streams[i].layer_bps[target];
+    }
+    return sum;
+}
+
+/* Whether the estimate limits the layers at this tick (alloc.h). */
+static void update_limiting(struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t sent,
+                            uint64_t now_us)
+{
+    uint64_t last = alloc->estimate_bps;
+    alloc->estimate_bps = estimate_bps;
+    if (!estimate_bps) {
+        alloc->limiting = false;
+        alloc->app_limited_since_us = 0;
+        return;
+    }
+    if (last && estimate_bps < last / 100u * PRISM_ALLOC_FALL_PERCENT) {
+        if (alloc->probe_at_us && now_us - alloc->probe_at_us < PRISM_ALLOC_PROBE_WINDOW_US) {
+            alloc->probe_hold_us *= 2;
+            if (alloc->probe_hold_us > PRISM_ALLOC_MAX_PROBE_HOLD_US)
+                alloc->probe_hold_us = PRISM_ALLOC_MAX_PROBE_HOLD_US;
+        }
+        alloc->probe_at_us = 0;
+        alloc->limiting = true;
+    }
+    if (alloc->probe_at_us && now_us - alloc->probe_at_us >= PRISM_ALLOC_PROBE_WINDOW_US) {
+        alloc->probe_at_us = 0; /* it held: the link carries it */
+        alloc->probe_hold_us = alloc->config.up_hold_us;
+    }
+    bool app_limited = estimate_bps / 100u >= sent / 100u * PRISM_ALLOC_APP_LIMITED_PERCENT / 100u;
+    if (!alloc->limiting || !app_limited) {
+        alloc->app_limited_since_us = 0;
+        return;
+    }
+    if (!alloc->app_limited_since_us)
+        alloc->app_limited_since_us = now_us ? now_us : 1;
+    else if (now_us - alloc->app_limited_since_us >= alloc->probe_hold_us) {
+        alloc->limiting = false;
+        alloc->probe_at_us = now_us ? now_us : 1;
+        alloc->app_limited_since_us = 0;
+    }
 }
 
 /* Hysteresis of one stream: down at once, up one layer after the higher one kept fitting. */
@@ -132,20 +187,17 @@ void prism_alloc_tick(struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t
 {
     if (count > PRISM_ALLOC_MAX_STREAMS)
         count = PRISM_ALLOC_MAX_STREAMS;
-    alloc->estimate_bps = estimate_bps;
+    update_limiting(alloc, estimate_bps, sent_bps(alloc, audio_bps, streams, count), now_us);
     int desired[PRISM_ALLOC_MAX_STREAMS];
-    fit_layers(alloc, estimate_bps, audio_bps, streams, count, desired);
+    fit_layers(alloc->limiting ? estimate_bps : 0, alloc->config.headroom_percent, audio_bps,
+               streams, count, desired);
     for (unsigned i = 0; i < count; i++) {
-        struct prism_alloc_stream_state *st = &alloc->streams[i];
         if (desired[i] < 0) {
             prism_alloc_reset_stream(alloc, i);
             targets[i] = -1;
-        } else if (!estimate_bps) {
-            st->target = (int8_t)best_layer(&streams[i]);
-            st->pending = -1;
-            targets[i] = st->target;
         } else {
-            targets[i] = settle(st, &streams[i], desired[i], alloc->config.up_hold_us, now_us);
+            targets[i] = settle(&alloc->streams[i], &streams[i], desired[i],
+                                alloc->config.up_hold_us, now_us);
         }
     }
 }

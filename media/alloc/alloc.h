@@ -51,9 +51,26 @@ struct prism_alloc_stream_state {
     uint64_t pending_us; /* since when `pending` (or more) has fitted */
 };
 
+/* When the estimate limits the layers. A send-side estimate (GoogCC's, media/bwe) starts at a
+ * guess (300 kbps) and never grows past 1.5 times what the path carried: below the layers'
+ * needs it may only mean that less is sent. So the estimate limits only once it fell (the
+ * estimator saw congestion: queueing delay or loss); while it sits well above what the
+ * subscriber gets (application-limited) for probe_hold, it stops limiting again and the streams
+ * go up a layer at a time (a probe: if the link cannot carry it, the estimate falls and they go
+ * down). A probe that ends in a fall within probe_window doubles probe_hold (up to
+ * PRISM_ALLOC_MAX_PROBE_HOLD_US); one that does not resets it. */
+#define PRISM_ALLOC_FALL_PERCENT 95u         /* a fall: below 95 % of the last tick's */
+#define PRISM_ALLOC_APP_LIMITED_PERCENT 140u /* estimate above 1.4 x the sent rate */
+#define PRISM_ALLOC_PROBE_WINDOW_US 10000000u
+#define PRISM_ALLOC_MAX_PROBE_HOLD_US 60000000u
+
 struct prism_alloc {
     struct prism_alloc_config config;
-    uint64_t estimate_bps; /* the last estimate used */
+    uint64_t estimate_bps; /* the last estimate given */
+    bool limiting;         /* the estimate limits the layers now (see above) */
+    uint64_t probe_hold_us;
+    uint64_t app_limited_since_us; /* 0: not application-limited */
+    uint64_t probe_at_us;          /* the last probe's start; 0: none open */
     struct prism_alloc_stream_state streams[PRISM_ALLOC_MAX_STREAMS];
 };
 
@@ -67,7 +84,8 @@ void prism_alloc_reset_stream(struct prism_alloc *alloc, unsigned i);
  * simulcast or with a manual layer); screen shares get the best layers that fit first, then
  * the other streams go up a layer at a time in turn while the next layer fits. A stream goes
  * down at once when its layer no longer fits, and up only after the higher layer kept fitting
- * for up_hold_us, one layer at a time. estimate_bps 0 (none yet): every stream its best. */
+ * for up_hold_us, one layer at a time. estimate_bps 0 (none yet), or an estimate that does not
+ * limit (above): every stream its best, reached the same way. */
 void prism_alloc_tick(struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t audio_bps,
                       const struct prism_alloc_stream *streams, unsigned count, int *targets,
                       uint64_t now_us);

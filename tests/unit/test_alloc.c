@@ -111,13 +111,16 @@ static void test_alloc_serves_screen_share_first(void)
     int targets[2];
     uint64_t now = 1000000;
     /* 1.8 Mbit/s * 0.85 = 1.53 Mbit/s - 40 kbit/s audio: the screen's top layer (1.2 M) and
-     * the camera's lowest (150 k) fit; the camera's middle one would not. */
+     * the camera's lowest (150 k) fit; the camera's middle one would not. (The estimate limits
+     * once it fell.) */
+    prism_alloc_tick(&alloc, 5000000, 40000, streams, 2, targets, now);
     prism_alloc_tick(&alloc, 1800000, 40000, streams, 2, targets, now);
     g_assert_cmpint(targets[1], ==, 2);
     g_assert_cmpint(targets[0], ==, 0);
     /* Without the screen flag both go up in turn: each its middle layer (1.1 M together). */
     streams[1].screen = false;
     prism_alloc_init(&alloc, NULL);
+    prism_alloc_tick(&alloc, 5000000, 40000, streams, 2, targets, now);
     prism_alloc_tick(&alloc, 1800000, 40000, streams, 2, targets, now);
     g_assert_cmpint(targets[0], ==, 1);
     g_assert_cmpint(targets[1], ==, 1);
@@ -133,6 +136,7 @@ static void test_alloc_respects_manual_and_fixed_streams(void)
     uint64_t now = 1000000;
     /* 3.5 Mbit/s * 0.85 = 2.975 M - 40 k audio - 1.5 M manual - 700 k without simulcast:
      * 735 k left for the automatic camera: its middle layer. */
+    prism_alloc_tick(&alloc, 10000000, 40000, streams, 3, targets, now);
     prism_alloc_tick(&alloc, 3500000, 40000, streams, 3, targets, now);
     g_assert_cmpint(targets[0], ==, -1);
     g_assert_cmpint(targets[2], ==, -1);
@@ -156,6 +160,7 @@ static void test_alloc_skips_layers_that_do_not_arrive(void)
     struct prism_alloc_stream s = camera;
     s.layer_bps[1] = 0;
     int target;
+    prism_alloc_tick(&alloc, 5000000, 40000, &s, 1, &target, 500000);
     prism_alloc_tick(&alloc, 1000000, 40000, &s, 1, &target, 1000000);
     g_assert_cmpint(target, ==, 0);
     prism_alloc_tick(&alloc, 3000000, 40000, &s, 1, &target, 1500000);
@@ -168,6 +173,71 @@ static void test_alloc_skips_layers_that_do_not_arrive(void)
     g_assert_cmpint(target, ==, -1);
 }
 
+/* A send-side estimator as media/bwe behaves, per 500 ms tick: above the link's capacity it
+ * falls to 85 % of it; otherwise it grows 4 % but not past 1.5 times what was sent. */
+static uint64_t estimator(uint64_t estimate, uint64_t sent, uint64_t capacity)
+{
+    if (sent > capacity)
+        return capacity / 100 * 85;
+    uint64_t grown = estimate / 100 * 104;
+    return grown < sent / 2 * 3 ? grown : sent / 2 * 3;
+}
+
+static uint64_t sent_for(int target)
+{
+    return 40000 + camera.layer_bps[target >= 0 ? target : 2];
+}
+
+static void test_alloc_ignores_the_start_guess(void)
+{
+    struct prism_alloc alloc;
+    prism_alloc_init(&alloc, NULL);
+    int target = -2;
+    uint64_t estimate = 300000, now = 1000000;
+    /* An estimator starting at 300 kbit/s on a fast link: it only grows; the top layer stays. */
+    for (int i = 0; i < 40; i++, now += TICK_US) {
+        prism_alloc_tick(&alloc, estimate, 40000, &camera, 1, &target, now);
+        g_assert_cmpint(target, ==, 2);
+        estimate = estimator(estimate, sent_for(target), 100000000);
+    }
+}
+
+/* Runs the camera against the estimator over a link of `capacity` for `ticks`: how many times
+ * the layer went up; the last layer in *target. */
+static int against_link(struct prism_alloc *alloc, uint64_t *estimate, uint64_t capacity, int ticks,
+                        int *target, uint64_t *now)
+{
+    int ups = 0;
+    for (int i = 0; i < ticks; i++, *now += TICK_US) {
+        int last = *target;
+        prism_alloc_tick(alloc, *estimate, 40000, &camera, 1, target, *now);
+        ups += last >= 0 && *target > last;
+        *estimate = estimator(*estimate, sent_for(*target), capacity);
+    }
+    return ups;
+}
+
+static void test_alloc_probes_up_when_the_limit_lifts(void)
+{
+    struct prism_alloc alloc;
+    prism_alloc_init(&alloc, NULL);
+    int target = -1;
+    uint64_t estimate = 300000, now = 1000000;
+    /* A 300 kbit/s link: down to the lowest layer within two ticks (1 s), and kept there:
+     * probes up fail and back off (3, 6, 12, 24, 48 s), a handful in two minutes. */
+    against_link(&alloc, &estimate, 300000, 2, &target, &now);
+    g_assert_cmpint(target, ==, 0);
+    int ups = against_link(&alloc, &estimate, 300000, 240, &target, &now);
+    g_assert_cmpint(target, ==, 0);
+    g_assert_cmpint(ups, >=, 1);
+    g_assert_cmpint(ups, <=, 6);
+    /* The limit lifted: the estimate stays near 1.5 x what is sent (it cannot know more), yet
+     * the layers go up, one at a time, once the last back-off (at most 60 s) has passed. */
+    ups = against_link(&alloc, &estimate, 100000000, 160, &target, &now);
+    g_assert_cmpint(target, ==, 2);
+    g_assert_cmpint(ups, ==, 2);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -177,6 +247,9 @@ int main(int argc, char **argv)
     g_test_add_func("/alloc/serves_screen_share_first", test_alloc_serves_screen_share_first);
     g_test_add_func("/alloc/respects_manual_and_fixed_streams",
                     test_alloc_respects_manual_and_fixed_streams);
+    g_test_add_func("/alloc/ignores_the_start_guess", test_alloc_ignores_the_start_guess);
+    g_test_add_func("/alloc/probes_up_when_the_limit_lifts",
+                    test_alloc_probes_up_when_the_limit_lifts);
     g_test_add_func("/alloc/skips_layers_that_do_not_arrive",
                     test_alloc_skips_layers_that_do_not_arrive);
     return g_test_run();

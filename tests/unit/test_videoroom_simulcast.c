@@ -146,7 +146,11 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
     /* No estimate yet: the best layer, as without the automatic choice. */
     feed(&f, &now, now + 1500000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
-    /* A REMB of 1 Mbit/s (no transport-cc here): the middle layer within one tick. */
+    /* REMBs (no transport-cc here) of 3 then 1 Mbit/s: the estimate fell, so it limits (a
+     * first estimate may be a guess): the middle layer within one tick. */
+    f.subscriber.remb_bps = 3000000;
+    feed(&f, &now, now + 600000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
     f.subscriber.remb_bps = 1000000;
     feed(&f, &now, now + 600000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 1);
