@@ -134,7 +134,11 @@ static void update_limiting(struct prism_alloc *alloc, uint64_t estimate_bps, ui
         alloc->app_limited_since_us = 0;
         return;
     }
-    if (last && estimate_bps < last / 100u * PRISM_ALLOC_FALL_PERCENT) {
+    /* Congestion: the estimate does not cover what is sent (with the headroom) and is not
+     * growing (a start ramp grows at every tick). An estimate sitting at its cap above what is
+     * sent jitters with what the receiver acknowledged; that says nothing. */
+    bool below_sent = estimate_bps / 100u * alloc->config.headroom_percent < sent;
+    if (last && estimate_bps <= last && below_sent) {
         if (alloc->probe_at_us && now_us - alloc->probe_at_us < PRISM_ALLOC_PROBE_WINDOW_US) {
             alloc->probe_hold_us *= 2;
             if (alloc->probe_hold_us > PRISM_ALLOC_MAX_PROBE_HOLD_US)

@@ -53,14 +53,13 @@ struct prism_alloc_stream_state {
 
 /* When the estimate limits the layers. A send-side estimate (GoogCC's, media/bwe) starts at a
  * guess (300 kbps) and never grows past 1.5 times what the path carried: below the layers'
- * needs it may only mean that less is sent. So the estimate limits only once it fell (the
- * estimator saw congestion: queueing delay or loss); while it sits well above what the
- * subscriber gets (application-limited) for probe_hold, it stops limiting again and the streams
- * go up a layer at a time (a probe: if the link cannot carry it, the estimate falls and they go
- * down). A probe that ends in a fall within probe_window doubles probe_hold (up to
+ * needs it may only mean that less is sent. So the estimate limits only once it stopped
+ * growing below what is sent (the estimator saw congestion: queueing delay or loss); while it sits
+ * well above what the subscriber gets (application-limited) for probe_hold, it stops limiting again
+ * and the streams go up a layer at a time (a probe: if the link cannot carry it, the estimate falls
+ * and they go down). A probe that ends in a fall within probe_window doubles probe_hold (up to
  * PRISM_ALLOC_MAX_PROBE_HOLD_US); one that does not resets it. */
-#define PRISM_ALLOC_FALL_PERCENT 95u         /* a fall: below 95 % of the last tick's */
-#define PRISM_ALLOC_APP_LIMITED_PERCENT 140u /* estimate above 1.4 x the sent rate */
+#define PRISM_ALLOC_APP_LIMITED_PERCENT 125u /* estimate above 1.25 x the sent rate */
 #define PRISM_ALLOC_PROBE_WINDOW_US 10000000u
 #define PRISM_ALLOC_MAX_PROBE_HOLD_US 60000000u
 

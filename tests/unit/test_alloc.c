@@ -88,19 +88,24 @@ static void test_alloc_does_not_flap(void)
 {
     struct prism_alloc alloc;
     prism_alloc_init(&alloc, NULL);
-    int target = -2, last = -2, changes = 0;
+    int target = -2, last = -2, ups = 0, downs = 0;
     uint64_t now = 1000000;
     /* The estimate swings every second across the top layer's need (2.2 Mbit/s fits it and
-     * audio, 1.6 Mbit/s does not): the stream goes down once and stays down. */
-    for (int i = 0; i < 60; i++, now += TICK_US) {
+     * audio, 1.6 Mbit/s does not): the stream goes down at the first fall, and the swings
+     * within the 3 s hold never take it up. As the estimate sits above what the middle layer
+     * needs, it probes up now and then; each failed probe doubles the wait for the next, so
+     * over two minutes only a few. */
+    for (int i = 0; i < 240; i++, now += TICK_US) {
         uint64_t estimate = (i / 2) % 2 ? 1600000 : 2200000;
         prism_alloc_tick(&alloc, estimate, 40000, &camera, 1, &target, now);
-        if (target != last)
-            changes++;
+        if (i == 5)
+            g_assert_cmpint(target, ==, 1);
+        ups += last >= 0 && target > last;
+        downs += last >= 0 && target < last;
         last = target;
     }
-    g_assert_cmpint(changes, ==, 2); /* the first choice, and the one step down */
-    g_assert_cmpint(target, ==, 1);
+    g_assert_cmpint(ups, <=, 5);
+    g_assert_cmpint(downs, <=, ups + 1);
 }
 
 static void test_alloc_serves_screen_share_first(void)
@@ -174,13 +179,16 @@ static void test_alloc_skips_layers_that_do_not_arrive(void)
 }
 
 /* A send-side estimator as media/bwe behaves, per 500 ms tick: above the link's capacity it
- * falls to 85 % of it; otherwise it grows 4 % but not past 1.5 times what was sent. */
+ * falls to 85 % of it; otherwise it grows 4 % but not past 1.5 times what was acknowledged
+ * over the last 500 ms, which jitters: one tick in two 10 % less. */
 static uint64_t estimator(uint64_t estimate, uint64_t sent, uint64_t capacity)
 {
+    static unsigned tick;
     if (sent > capacity)
         return capacity / 100 * 85;
     uint64_t grown = estimate / 100 * 104;
-    return grown < sent / 2 * 3 ? grown : sent / 2 * 3;
+    uint64_t cap = sent / 2 * 3 / 100 * (tick++ % 2 ? 90 : 100);
+    return grown < cap ? grown : cap;
 }
 
 static uint64_t sent_for(int target)
