@@ -123,6 +123,32 @@ static uint64_t sent_bps(const struct prism_alloc *alloc, uint64_t audio_bps,
     return sum;
 }
 
+/* Congestion: the estimate does not cover what is sent (with the headroom), and it fell by 5 %
+ * since the last tick or has not grown by 5 % in the 2 s it has been below (a start ramp grows
+ * 8 % a second; an estimate sitting at its cap above what is sent jitters with what the
+ * receiver acknowledged, which says nothing). */
+static bool congested(struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t last,
+                      uint64_t sent, uint64_t now_us)
+{
+    if (estimate_bps / 100u * alloc->config.headroom_percent >= sent) {
+        alloc->below_since_us = 0;
+        return false;
+    }
+    if (last && estimate_bps < last / 100u * 95u)
+        return true;
+    if (!alloc->below_since_us || now_us < alloc->below_since_us) {
+        alloc->below_since_us = now_us ? now_us : 1;
+        alloc->below_from_bps = estimate_bps;
+        return false;
+    }
+    if (now_us - alloc->below_since_us < PRISM_ALLOC_STALL_US)
+        return false;
+    bool stalled = estimate_bps < alloc->below_from_bps / 100u * 105u;
+    alloc->below_since_us = now_us ? now_us : 1;
+    alloc->below_from_bps = estimate_bps;
+    return stalled;
+}
+
 /* Whether the estimate limits the layers at this tick (alloc.h). */
 static void update_limiting(struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t sent,
                             uint64_t now_us)
@@ -134,11 +160,7 @@ static void update_limiting(struct prism_alloc *alloc, uint64_t estimate_bps, ui
         alloc->app_limited_since_us = 0;
         return;
     }
-    /* Congestion: the estimate does not cover what is sent (with the headroom) and is not
-     * growing (a start ramp grows at every tick). An estimate sitting at its cap above what is
-     * sent jitters with what the receiver acknowledged; that says nothing. */
-    bool below_sent = estimate_bps / 100u * alloc->config.headroom_percent < sent;
-    if (last && estimate_bps <= last && below_sent) {
+    if (congested(alloc, estimate_bps, last, sent, now_us)) {
         if (alloc->probe_at_us && now_us - alloc->probe_at_us < PRISM_ALLOC_PROBE_WINDOW_US) {
             alloc->probe_hold_us *= 2;
             if (alloc->probe_hold_us > PRISM_ALLOC_MAX_PROBE_HOLD_US)

@@ -53,13 +53,14 @@ struct prism_alloc_stream_state {
 
 /* When the estimate limits the layers. A send-side estimate (GoogCC's, media/bwe) starts at a
  * guess (300 kbps) and never grows past 1.5 times what the path carried: below the layers'
- * needs it may only mean that less is sent. So the estimate limits only once it stopped
- * growing below what is sent (the estimator saw congestion: queueing delay or loss); while it sits
+ * needs it may only mean that less is sent. So the estimate limits only once, below what is
+ * sent, it fell or stalled (the estimator saw congestion: queueing delay or loss); while it sits
  * well above what the subscriber gets (application-limited) for probe_hold, it stops limiting again
  * and the streams go up a layer at a time (a probe: if the link cannot carry it, the estimate falls
  * and they go down). A probe that ends in a fall within probe_window doubles probe_hold (up to
  * PRISM_ALLOC_MAX_PROBE_HOLD_US); one that does not resets it. */
 #define PRISM_ALLOC_APP_LIMITED_PERCENT 125u /* estimate above 1.25 x the sent rate */
+#define PRISM_ALLOC_STALL_US 2000000u        /* below what is sent this long without growing */
 #define PRISM_ALLOC_PROBE_WINDOW_US 10000000u
 #define PRISM_ALLOC_MAX_PROBE_HOLD_US 60000000u
 
@@ -70,6 +71,8 @@ struct prism_alloc {
     uint64_t probe_hold_us;
     uint64_t app_limited_since_us; /* 0: not application-limited */
     uint64_t probe_at_us;          /* the last probe's start; 0: none open */
+    uint64_t below_since_us;       /* the estimate below what is sent since; 0: not below */
+    uint64_t below_from_bps;       /* the estimate then */
     struct prism_alloc_stream_state streams[PRISM_ALLOC_MAX_STREAMS];
 };
 
