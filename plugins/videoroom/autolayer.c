@@ -1,5 +1,5 @@
-/* The automatic simulcast layer choice of a VideoRoom subscriber: every stream whose
- * substream was not set with configure (or was set back to -1) gets the layer the allocator
+/* The automatic simulcast layer choice of a VideoRoom subscriber: every stream it asked it for
+ * (configure "substream": -1) gets the layer the allocator
  * (media/alloc) picks from the subscriber's bandwidth estimate (its transport-cc feedback, else
  * its REMB) and the bitrate each layer of the stream's source arrives with. The media path is
  * the clock: the first packet to a subscriber 500 ms after the last choice makes the next one,
@@ -45,7 +45,9 @@ static void describe(const struct vr_sub_stream *stream, struct prism_alloc_stre
                      uint64_t *audio_bps, uint64_t now_us)
 {
     memset(out, 0, sizeof(*out));
-    out->manual = stream->substream;
+    struct prism_forward_layers layers;
+    prism_forward_simulcast_state(&stream->forward, &layers);
+    out->manual = stream->automatic ? -1 : layers.substream_target;
     if (!stream->active || !vr_sub_stream_current(stream))
         return;
     if (stream->kind == PRISM_SDP_MEDIA_AUDIO) {
@@ -54,8 +56,6 @@ static void describe(const struct vr_sub_stream *stream, struct prism_alloc_stre
     }
     if (stream->kind != PRISM_SDP_MEDIA_VIDEO)
         return;
-    struct prism_forward_layers layers;
-    prism_forward_simulcast_state(&stream->forward, &layers);
     out->simulcast = layers.active || (stream->source && stream->source->simulcast_layers);
     out->screen = is_screen(stream);
     for (int l = 0; l < PRISM_ALLOC_MAX_LAYERS && l < PRISM_FORWARD_MAX_LAYERS; l++)
@@ -79,8 +79,8 @@ void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
                      count, targets, now_us);
     for (unsigned i = 0; i < count; i++) {
         struct vr_sub_stream *stream = subscriber->streams[i];
-        if (stream->substream >= 0) {
-            stream->auto_target = -1; /* manual: configure's layer stays */
+        if (!stream->automatic) {
+            stream->auto_target = -1; /* manual: configure's layer (or the default) stays */
             continue;
         }
         if (targets[i] < 0 || targets[i] == stream->auto_target)

@@ -111,6 +111,7 @@ struct vr_sub_stream {
      * of the source as it arrives here (index 0 without simulcast), and the layer last set. */
     struct prism_layer_rate rates[PRISM_FORWARD_MAX_LAYERS];
     int8_t auto_target; /* -1: none set (manual, or the source's default) */
+    bool automatic;     /* asked for with "substream": -1; off by default (Janus's behaviour) */
 };
 
 /* A handle that joined a room as a subscriber. Owned by its session. */

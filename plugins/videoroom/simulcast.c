@@ -34,7 +34,7 @@ void vr_simulcast_apply(struct vr_sub_stream *stream)
                                       stream->fallback_us);
 }
 
-/* "substream": -1 gives the stream back to the automatic choice (autolayer.c). */
+/* "substream": -1 asks for the automatic choice (autolayer.c). */
 static bool back_to_automatic(json_t *entry)
 {
     json_t *value = json_object_get(entry, "substream");
@@ -50,12 +50,14 @@ static void configure_stream(struct vr_sub_stream *stream, json_t *entry)
         /* The next choice (within 500 ms) sets its layer; until then it keeps this one. */
         stream->substream = -1;
         stream->auto_target = -1;
+        stream->automatic = true;
     }
     if (substream < 0 && temporal < 0 && !json_is_integer(fallback))
         return;
     if (substream >= 0) {
         stream->substream = (int8_t)substream;
         stream->auto_target = -1;
+        stream->automatic = false;
     }
     if (temporal >= 0)
         stream->temporal = (int8_t)temporal;
@@ -137,7 +139,7 @@ json_t *vr_simulcast_json(const struct vr_sub_stream *stream)
     return json_pack("{s:i, s:i, s:i, s:i, s:I, s:b, s:I, s:o}", "substream", layers.substream,
                      "substream-target", layers.substream_target, "temporal-layer", layers.temporal,
                      "temporal-layer-target", layers.temporal_target, "fallback",
-                     (json_int_t)layers.fallback_us, "auto", stream->substream < 0, "estimate",
+                     (json_int_t)layers.fallback_us, "auto", stream->automatic, "estimate",
                      (json_int_t)vr_autolayer_estimate(stream->subscriber), "layer-bitrates",
                      bitrates);
 }

@@ -143,7 +143,17 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
     f.streams[1].source = &video;
     f.streams[0].active = f.streams[1].active = true;
     uint64_t now = 10000000;
-    /* No estimate yet: the best layer, as without the automatic choice. */
+    /* Not asked for: the default layer (Janus's behaviour) whatever the estimate. */
+    f.subscriber.remb_bps = 3000000;
+    feed(&f, &now, now + 600000);
+    f.subscriber.remb_bps = 300000;
+    feed(&f, &now, now + 600000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
+    g_assert_false(f.streams[1].automatic);
+    /* Asked for ("substream": -1); no estimate yet: the best layer. */
+    f.subscriber.remb_bps = 0;
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
+    g_assert_true(f.streams[1].automatic);
     feed(&f, &now, now + 1500000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
     /* REMBs (no transport-cc here) of 3 then 1 Mbit/s: the estimate fell, so it limits (a
@@ -161,11 +171,12 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
     json_decref(json);
     /* A manual layer (configure's substream) is left alone whatever the estimate. */
     f.streams[1].substream = 0;
+    f.streams[1].automatic = false;
     vr_simulcast_apply(&f.streams[1]);
     f.subscriber.remb_bps = 5000000;
     feed(&f, &now, now + 5000000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
-    /* "substream": -1 gives it back: the best layer that fits, at the next tick. */
+    /* "substream": -1 again: the best layer that fits, at the next tick. */
     configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
     g_assert_cmpint(f.streams[1].substream, ==, -1);
     feed(&f, &now, now + 600000);
