@@ -67,6 +67,7 @@ void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
         };
         prism_forward_init(&stream->forward, &config);
         vr_simulcast_apply(stream);
+        stream->auto_target = -1; /* the engine's default again: the next choice sets it */
         stream->forward_source = NULL;
     }
     const void *current = vr_sub_stream_current(stream);
@@ -173,12 +174,14 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
     /* Not yet offered with this source (a change waiting for the subscriber's answer). */
     if (!subscriber->started || target->forward_source != source)
         return false;
+    vr_autolayer_packet(target, layer, len, now);
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
     /* Until the answer re-activates a reused m-line, the subscriber would drop what we send
      * there, keyframe included: keep the stream gated until then. */
     if (!peer || !prism_peer_is_connected(peer) ||
         !prism_peer_media_sends(peer, target->media_index))
         return false;
+    vr_autolayer_tick(subscriber, now);
     size_t out_len = 0;
     enum prism_forward_result result = prism_forward_packet_layer(
         &target->forward, layer, header, data, len, scratch,
@@ -361,6 +364,10 @@ void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feed
         return;
     if (feedback->kind == PRISM_PEER_FEEDBACK_NACK) {
         answer_nack(session->subscriber, feedback);
+        return;
+    }
+    if (feedback->kind == PRISM_PEER_FEEDBACK_REMB) {
+        session->subscriber->remb_bps = feedback->bitrate; /* the estimate's fallback */
         return;
     }
     if (feedback->kind != PRISM_PEER_FEEDBACK_KEYFRAME)

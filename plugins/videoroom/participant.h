@@ -6,6 +6,7 @@
 
 #include "core/params.h"
 #include "core/worker.h"
+#include "media/alloc/alloc.h"
 #include "media/feedback/keyframe.h"
 #include "media/forward/extensions.h"
 #include "media/forward/forward.h"
@@ -106,6 +107,11 @@ struct vr_sub_stream {
     int8_t substream, temporal;
     uint32_t fallback_us;
     int8_t notified_substream, notified_temporal;
+    /* Automatic layer choice (autolayer.c), while substream is -1: the bitrate of each layer
+     * of the source as it arrives here (index 0 without simulcast), and the layer last set. */
+    struct prism_layer_rate rates[PRISM_FORWARD_MAX_LAYERS];
+    int8_t auto_target; /* -1: none set (manual, or the source's default) */
+    bool automatic;     /* asked for with "substream": -1; off by default (Janus's behaviour) */
 };
 
 /* A handle that joined a room as a subscriber. Owned by its session. */
@@ -128,6 +134,11 @@ struct vr_subscriber {
     /* A viewer (WHEP): it sent the offer and got our answer; its m-lines never change, and
      * when its publisher leaves the next one to bring media up takes its place (viewer.c). */
     bool answers_offers;
+    /* Automatic layer choice (autolayer.c): its state, last tick, the last REMB (fallback
+     * when there is no transport-cc estimate). */
+    struct prism_alloc alloc;
+    uint64_t alloc_at_us;
+    uint64_t remb_bps;
 };
 
 enum vr_role { VR_ROLE_NONE, VR_ROLE_PUBLISHER, VR_ROLE_SUBSCRIBER };
@@ -240,6 +251,15 @@ json_t *vr_simulcast_json(const struct vr_sub_stream *stream);
  * to the request in buf (len bytes of cap): the new length. */
 size_t vr_simulcast_add_plis(const struct prism_peer_media_info *info, uint32_t sender_ssrc,
                              uint8_t *buf, size_t len, size_t cap);
+
+/* autolayer.c: a packet of `len` bytes of simulcast `layer` (-1: not simulcast) reached the
+ * subscriber stream at now_us: counted for its layer's bitrate; and every 500 ms, on the first
+ * packet after, the layers of the subscriber's automatic streams are chosen anew from its
+ * bandwidth estimate (media/alloc). The subscriber's worker. */
+void vr_autolayer_packet(struct vr_sub_stream *stream, int layer, size_t len, uint64_t now_us);
+void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us);
+/* autolayer.c: the estimate the choice uses (transport-cc, else REMB; 0: none). */
+uint64_t vr_autolayer_estimate(const struct vr_subscriber *subscriber);
 
 /* fanout.c: the media path. */
 void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet);

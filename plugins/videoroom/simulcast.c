@@ -5,6 +5,7 @@
  * (media/forward/simulcast.c). */
 #include "plugins/videoroom/participant.h"
 
+#include "core/ids.h"
 #include "media/rtcp/feedback.h"
 #include "plugins/videoroom/videoroom.h"
 
@@ -24,6 +25,7 @@ void vr_simulcast_stream_init(struct vr_sub_stream *stream)
     stream->substream = stream->temporal = -1;
     stream->notified_substream = stream->notified_temporal = -1;
     stream->fallback_us = 0;
+    stream->auto_target = -1;
 }
 
 void vr_simulcast_apply(struct vr_sub_stream *stream)
@@ -32,15 +34,31 @@ void vr_simulcast_apply(struct vr_sub_stream *stream)
                                       stream->fallback_us);
 }
 
+/* "substream": -1 asks for the automatic choice (autolayer.c). */
+static bool back_to_automatic(json_t *entry)
+{
+    json_t *value = json_object_get(entry, "substream");
+    return json_is_integer(value) && json_integer_value(value) == -1;
+}
+
 static void configure_stream(struct vr_sub_stream *stream, json_t *entry)
 {
     int substream = layer_field(entry, "substream", PRISM_FORWARD_MAX_LAYERS - 1);
     int temporal = layer_field(entry, "temporal", PRISM_FORWARD_MAX_LAYERS - 1);
     json_t *fallback = json_object_get(entry, "fallback");
+    if (back_to_automatic(entry)) {
+        /* The next choice (within 500 ms) sets its layer; until then it keeps this one. */
+        stream->substream = -1;
+        stream->auto_target = -1;
+        stream->automatic = true;
+    }
     if (substream < 0 && temporal < 0 && !json_is_integer(fallback))
         return;
-    if (substream >= 0)
+    if (substream >= 0) {
         stream->substream = (int8_t)substream;
+        stream->auto_target = -1;
+        stream->automatic = false;
+    }
     if (temporal >= 0)
         stream->temporal = (int8_t)temporal;
     /* Janus's unit: microseconds without packets before a layer counts as gone. */
@@ -111,10 +129,19 @@ json_t *vr_simulcast_json(const struct vr_sub_stream *stream)
     prism_forward_simulcast_state(&stream->forward, &layers);
     if (!layers.active && !(stream->source && stream->source->simulcast_layers))
         return NULL;
-    return json_pack("{s:i, s:i, s:i, s:i, s:I}", "substream", layers.substream, "substream-target",
-                     layers.substream_target, "temporal-layer", layers.temporal,
+    /* Prism's own fields: whether the automatic choice picks the layer, the estimate it uses
+     * and the bitrate each layer arrives with (bits per second). */
+    uint64_t now = prism_now_us();
+    json_t *bitrates = json_array();
+    for (int l = 0; l < PRISM_FORWARD_MAX_LAYERS; l++)
+        json_array_append_new(
+            bitrates, json_integer((json_int_t)prism_layer_rate_bps(&stream->rates[l], now)));
+    return json_pack("{s:i, s:i, s:i, s:i, s:I, s:b, s:I, s:o}", "substream", layers.substream,
+                     "substream-target", layers.substream_target, "temporal-layer", layers.temporal,
                      "temporal-layer-target", layers.temporal_target, "fallback",
-                     (json_int_t)layers.fallback_us);
+                     (json_int_t)layers.fallback_us, "auto", stream->automatic, "estimate",
+                     (json_int_t)vr_autolayer_estimate(stream->subscriber), "layer-bitrates",
+                     bitrates);
 }
 
 size_t vr_simulcast_add_plis(const struct prism_peer_media_info *info, uint32_t sender_ssrc,

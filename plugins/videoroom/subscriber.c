@@ -305,6 +305,7 @@ json_t *vr_subscriber_join(struct vr_session *session, const char *transaction, 
         return refused;
     }
     struct vr_subscriber *subscriber = calloc(1, sizeof(*subscriber));
+    prism_alloc_init(&subscriber->alloc, NULL);
     subscriber->room = room; /* takes the reference */
     subscriber->handle = session->handle;
     subscriber->autoupdate = !json_is_false(json_object_get(body, "autoupdate"));

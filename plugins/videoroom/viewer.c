@@ -172,6 +172,7 @@ json_t *vr_viewer_join(struct vr_session *session, const char *transaction, json
         return refused;
     }
     struct vr_subscriber *subscriber = calloc(1, sizeof(*subscriber));
+    prism_alloc_init(&subscriber->alloc, NULL);
     subscriber->room = room; /* takes the reference */
     subscriber->handle = session->handle;
     subscriber->answers_offers = true;

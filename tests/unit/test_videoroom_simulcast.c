@@ -109,12 +109,82 @@ static void test_videoroom_simulcast_json_only_for_simulcast_sources(void)
     f.streams[1].source = &source;
     json_t *json = vr_simulcast_json(&f.streams[1]);
     g_assert_nonnull(json);
-    json_t *expected = json_pack("{s:i, s:i, s:i, s:i, s:i}", "substream", -1, "substream-target",
-                                 1, "temporal-layer", 2, "temporal-layer-target", 2, "fallback",
-                                 (int)PRISM_FORWARD_DEFAULT_FALLBACK_US);
+    json_t *expected = json_pack("{s:i, s:i, s:i, s:i, s:i, s:b, s:i, s:[iii]}", "substream", -1,
+                                 "substream-target", 1, "temporal-layer", 2,
+                                 "temporal-layer-target", 2, "fallback",
+                                 (int)PRISM_FORWARD_DEFAULT_FALLBACK_US, "auto", false, "estimate",
+                                 0, "layer-bitrates", 0, 0, 0);
     g_assert_true(json_equal(json, expected));
     json_decref(json);
     json_decref(expected);
+}
+
+/* Packets of a publisher's three layers (about 150 k, 500 k and 1.5 Mbit/s) and its audio
+ * (40 kbit/s) reach the subscriber's streams 1 and 0 every 10 ms from *now to `until`, with an
+ * automatic choice on each, as the media path makes them. */
+static void feed(struct fixture *f, uint64_t *now, uint64_t until)
+{
+    static const size_t layer_bytes[3] = {188, 625, 1875};
+    for (; *now < until; *now += 10000) {
+        for (int l = 0; l < 3; l++)
+            vr_autolayer_packet(&f->streams[1], l, layer_bytes[l], *now);
+        vr_autolayer_packet(&f->streams[0], -1, 50, *now);
+        vr_autolayer_tick(&f->subscriber, *now);
+    }
+}
+
+static void test_videoroom_simulcast_automatic_layer_choice(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    prism_alloc_init(&f.subscriber.alloc, NULL);
+    struct vr_pub_stream video = {.simulcast_layers = 3}, audio = {0};
+    f.streams[0].source = &audio;
+    f.streams[1].source = &video;
+    f.streams[0].active = f.streams[1].active = true;
+    uint64_t now = 10000000;
+    /* Not asked for: the default layer (Janus's behaviour) whatever the estimate. */
+    f.subscriber.remb_bps = 3000000;
+    feed(&f, &now, now + 600000);
+    f.subscriber.remb_bps = 300000;
+    feed(&f, &now, now + 600000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
+    g_assert_false(f.streams[1].automatic);
+    /* Asked for ("substream": -1); no estimate yet: the best layer. */
+    f.subscriber.remb_bps = 0;
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
+    g_assert_true(f.streams[1].automatic);
+    feed(&f, &now, now + 1500000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
+    /* REMBs (no transport-cc here) of 3 then 1 Mbit/s: the estimate fell, so it limits (a
+     * first estimate may be a guess): the middle layer within one tick. */
+    f.subscriber.remb_bps = 3000000;
+    feed(&f, &now, now + 600000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
+    f.subscriber.remb_bps = 1000000;
+    feed(&f, &now, now + 600000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 1);
+    g_assert_cmpint(f.streams[1].auto_target, ==, 1);
+    json_t *json = vr_simulcast_json(&f.streams[1]);
+    g_assert_true(json_is_true(json_object_get(json, "auto")));
+    g_assert_cmpint(json_integer_value(json_object_get(json, "estimate")), ==, 1000000);
+    json_decref(json);
+    /* A manual layer (configure's substream) is left alone whatever the estimate. */
+    f.streams[1].substream = 0;
+    f.streams[1].automatic = false;
+    vr_simulcast_apply(&f.streams[1]);
+    f.subscriber.remb_bps = 5000000;
+    feed(&f, &now, now + 5000000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
+    /* "substream": -1 again: the best layer that fits, at the next tick. */
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
+    g_assert_cmpint(f.streams[1].substream, ==, -1);
+    feed(&f, &now, now + 600000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
+    /* The estimate falls: down at once. */
+    f.subscriber.remb_bps = 300000;
+    feed(&f, &now, now + 600000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
 }
 
 static unsigned count_plis(const uint8_t *buf, size_t len, uint32_t *media_ssrcs)
@@ -164,6 +234,8 @@ int main(int argc, char **argv)
                     test_videoroom_simulcast_configure_ignores_bad_values);
     g_test_add_func("/videoroom/simulcast/json_only_for_simulcast_sources",
                     test_videoroom_simulcast_json_only_for_simulcast_sources);
+    g_test_add_func("/videoroom/simulcast/automatic_layer_choice",
+                    test_videoroom_simulcast_automatic_layer_choice);
     g_test_add_func("/videoroom/simulcast/plis_reach_every_layer",
                     test_videoroom_simulcast_plis_reach_every_layer);
     return g_test_run();

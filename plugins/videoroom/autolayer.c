@@ -1,0 +1,92 @@
+/* The automatic simulcast layer choice of a VideoRoom subscriber: every stream it asked it for
+ * (configure "substream": -1) gets the layer the allocator
+ * (media/alloc) picks from the subscriber's bandwidth estimate (its transport-cc feedback, else
+ * its REMB) and the bitrate each layer of the stream's source arrives with. The media path is
+ * the clock: the first packet to a subscriber 500 ms after the last choice makes the next one,
+ * on the subscriber's worker; no timer of its own. */
+#include "plugins/videoroom/participant.h"
+
+#include "media/peer/handle_media.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define AUTOLAYER_INTERVAL_US 500000u
+
+void vr_autolayer_packet(struct vr_sub_stream *stream, int layer, size_t len, uint64_t now_us)
+{
+    if (layer >= PRISM_FORWARD_MAX_LAYERS)
+        return;
+    prism_layer_rate_add(&stream->rates[layer > 0 ? layer : 0], (uint32_t)len, now_us);
+}
+
+uint64_t vr_autolayer_estimate(const struct vr_subscriber *subscriber)
+{
+    struct prism_peer *peer = subscriber->handle ? prism_handle_peer(subscriber->handle) : NULL;
+    uint64_t estimate = peer ? prism_peer_bandwidth_estimate(peer) : 0;
+    return estimate ? estimate : subscriber->remb_bps;
+}
+
+/* A screen share, as far as the publisher tells: its stream description says so. */
+static bool is_screen(const struct vr_sub_stream *stream)
+{
+    if (!stream->source)
+        return false;
+    const char *d = stream->source->description;
+    for (; *d; d++) {
+        if (strncasecmp(d, "screen", 6) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* What the allocator needs of one stream; audio only adds to *audio_bps. */
+static void describe(const struct vr_sub_stream *stream, struct prism_alloc_stream *out,
+                     uint64_t *audio_bps, uint64_t now_us)
+{
+    memset(out, 0, sizeof(*out));
+    struct prism_forward_layers layers;
+    prism_forward_simulcast_state(&stream->forward, &layers);
+    out->manual = stream->automatic ? -1 : layers.substream_target;
+    if (!stream->active || !vr_sub_stream_current(stream))
+        return;
+    if (stream->kind == PRISM_SDP_MEDIA_AUDIO) {
+        *audio_bps += prism_layer_rate_bps(&stream->rates[0], now_us);
+        return;
+    }
+    if (stream->kind != PRISM_SDP_MEDIA_VIDEO)
+        return;
+    out->simulcast = layers.active || (stream->source && stream->source->simulcast_layers);
+    out->screen = is_screen(stream);
+    for (int l = 0; l < PRISM_ALLOC_MAX_LAYERS && l < PRISM_FORWARD_MAX_LAYERS; l++)
+        out->layer_bps[l] = prism_layer_rate_bps(&stream->rates[l], now_us);
+}
+
+void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
+{
+    if (subscriber->alloc_at_us && now_us >= subscriber->alloc_at_us &&
+        now_us - subscriber->alloc_at_us < AUTOLAYER_INTERVAL_US)
+        return;
+    subscriber->alloc_at_us = now_us;
+    unsigned count = subscriber->stream_count < PRISM_ALLOC_MAX_STREAMS ? subscriber->stream_count
+                                                                        : PRISM_ALLOC_MAX_STREAMS;
+    struct prism_alloc_stream streams[PRISM_ALLOC_MAX_STREAMS];
+    int targets[PRISM_ALLOC_MAX_STREAMS];
+    uint64_t audio_bps = 0;
+    for (unsigned i = 0; i < count; i++)
+        describe(subscriber->streams[i], &streams[i], &audio_bps, now_us);
+    prism_alloc_tick(&subscriber->alloc, vr_autolayer_estimate(subscriber), audio_bps, streams,
+                     count, targets, now_us);
+    for (unsigned i = 0; i < count; i++) {
+        struct vr_sub_stream *stream = subscriber->streams[i];
+        if (!stream->automatic) {
+            stream->auto_target = -1; /* manual: configure's layer (or the default) stays */
+            continue;
+        }
+        if (targets[i] < 0 || targets[i] == stream->auto_target)
+            continue;
+        /* The engine moves at the new layer's next keyframe and asks for one itself. */
+        stream->auto_target = (int8_t)targets[i];
+        prism_forward_simulcast_configure(&stream->forward, targets[i], -1, 0);
+    }
+}

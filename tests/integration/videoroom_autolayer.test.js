@@ -1,0 +1,150 @@
+// The automatic simulcast layer choice over a really constrained link: janus.js in headless
+// Chromium publishes the fake camera at 1280x720 with `simulcast: true`, and a second page
+// subscribes and asks for the automatic choice ("substream": -1). Unconstrained it keeps the
+// top layer. Then the
+// server's packets to that subscriber (UDP from its port, on the namespace's loopback) go
+// through an htb class of 300 kbit/s: the subscriber's transport-cc estimate falls and the
+// server moves it to the lowest layer (320 wide) within 30 s (about 4 s measured). When the
+// limit is lifted it should probe back up a layer at a time; that did not happen within 150 s
+// against Chromium when tried, so the way back is not tested here yet. Needs `tc` (htb) in the
+// test's network namespace.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { browserMissing, forwardConsole, launchBrowser } from './lib/browser.js';
+import { waitUntil } from './lib/peer.js';
+import { startServer } from './lib/server.js';
+import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+// The files the pages may load, by URL path; nothing else is served.
+const FILES = {
+    '/pages/simulcast.html': ['pages/simulcast.html', 'text/html'],
+    '/pages/simulcast.js': ['pages/simulcast.js', 'text/javascript'],
+    '/node_modules/janus-gateway/npm/src/janus.js':
+        ['node_modules/janus-gateway/npm/src/janus.js', 'text/javascript'],
+    '/node_modules/webrtc-adapter/out/adapter.js':
+        ['node_modules/webrtc-adapter/out/adapter.js', 'text/javascript'],
+};
+
+let server;
+let web;
+let browser;
+let connection;
+
+async function serveFiles() {
+    const files = http.createServer((request, response) => {
+        const entry = FILES[new URL(request.url, 'http://127.0.0.1').pathname];
+        if (!entry) {
+            response.writeHead(404).end();
+            return;
+        }
+        response.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-store' });
+        response.end(readFileSync(path.join(HERE, entry[0])));
+    });
+    await new Promise((resolve) => files.listen(0, '127.0.0.1', resolve));
+    return files;
+}
+
+before(async () => {
+    if (browserMissing()) return;
+    server = await startServer({ PRISM_GENERAL_WORKERS: '1' });
+    connection = await connectJanode(server);
+    web = await serveFiles();
+    browser = await launchBrowser();
+});
+
+after(async () => {
+    unlimit();
+    await browser?.close();
+    web?.close();
+    await connection?.close().catch(() => {});
+    await server?.stop();
+});
+
+async function openPage(query, label) {
+    const page = await (await browser.newContext()).newPage();
+    forwardConsole(page, label);
+    const search = new URLSearchParams({ server: server.wsUrl, ...query });
+    await page.goto(`http://127.0.0.1:${web.address().port}/pages/simulcast.html?${search}`);
+    return page;
+}
+
+const report = (page) => page.evaluate(() => window.report());
+
+// The server's packets from `port` to anyone on loopback: through a 300 kbit/s class with a
+// short queue; everything else unlimited.
+const tc = (...args) => execFileSync('tc', args, { stdio: 'pipe' });
+let limited = false;
+function limit(port) {
+    tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '10');
+    limited = true;
+    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10gbit');
+    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '300kbit',
+        'ceil', '300kbit');
+    tc('qdisc', 'add', 'dev', 'lo', 'parent', '1:20', 'handle', '20:', 'pfifo', 'limit', '50');
+    tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
+        'match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', 'sport', String(port), '0xffff',
+        'flowid', '1:20');
+}
+function unlimit() {
+    if (limited) tc('qdisc', 'del', 'dev', 'lo', 'root');
+    limited = false;
+}
+function tcMissing() {
+    try {
+        execFileSync('tc', ['qdisc', 'show', 'dev', 'lo'], { stdio: 'pipe' });
+        return undefined;
+    } catch {
+        return 'tc is not available';
+    }
+}
+
+test('a subscriber behind a 300 kbit/s link is moved to the lowest layer',
+    { skip: browserMissing() ?? tcMissing() ?? false }, async (t) => {
+        const admin = await RoomHandle.attach(await connection.create());
+        const room = newRoomId();
+        await admin.handle.create({ room, videocodec: 'vp8' });
+        const publisher = await openPage({ room: String(room), role: 'publisher' }, 'publisher');
+        let published = null;
+        await waitUntil(async () => {
+            published = await report(publisher);
+            assert.deepEqual(published.errors, []);
+            return published.published && published.feedId &&
+                published.layers.filter((l) => l.framesEncoded > 0).length === 3;
+        }, async () => `three layers: ${JSON.stringify(await report(publisher))}`, 60000, 250);
+        const subscriber = await openPage({ room: String(room), role: 'subscriber',
+            feed: String(published.feedId) }, 'subscriber');
+        let last = null;
+        // `width` wide frames decoded, and `more` after the first (waited for, not timed).
+        const decodes = async (width, timeout, more = 10) => {
+            let start = null;
+            const began = Date.now();
+            await waitUntil(async () => {
+                last = await report(subscriber);
+                assert.deepEqual(last.errors, []);
+                if (!last.video || last.video.width !== width) return false;
+                start ??= last.video.framesDecoded;
+                return last.video.framesDecoded >= start + more;
+            }, async () => `${width} wide frames: ${JSON.stringify(last)}; publisher ` +
+                `${JSON.stringify((await report(publisher)).layers)}`, timeout, 250);
+            return (Date.now() - began) / 1000;
+        };
+        await decodes(1280, 45000);
+        await subscriber.evaluate(() => window.configure(-1));
+        await decodes(1280, 45000);
+        t.diagnostic(`unconstrained: 1280 wide, substream events ${JSON.stringify(last.substreams)}`);
+        limit(last.serverPort);
+        // Behind the limit the lowest layer itself decodes haltingly (its keyframes queue up
+        // behind the top layer's packets): one frame at 320 is enough.
+        const down = await decodes(320, 30000, 0);
+        t.diagnostic(`limited to 300 kbit/s: 320 wide after ${down.toFixed(1)} s; events ` +
+            `${JSON.stringify(last.substreams)}`);
+        assert.equal(last.substreams.at(-1), 0);
+        unlimit();
+    });
