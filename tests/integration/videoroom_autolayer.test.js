@@ -10,52 +10,22 @@
 // test's network namespace.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { browserMissing, forwardConsole, launchBrowser } from './lib/browser.js';
+import { browserMissing, forwardConsole, launchBrowser, servePage } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
 import { startServer } from './lib/server.js';
 import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-// The files the pages may load, by URL path; nothing else is served.
-const FILES = {
-    '/pages/simulcast.html': ['pages/simulcast.html', 'text/html'],
-    '/pages/simulcast.js': ['pages/simulcast.js', 'text/javascript'],
-    '/node_modules/janus-gateway/npm/src/janus.js':
-        ['node_modules/janus-gateway/npm/src/janus.js', 'text/javascript'],
-    '/node_modules/webrtc-adapter/out/adapter.js':
-        ['node_modules/webrtc-adapter/out/adapter.js', 'text/javascript'],
-};
 
 let server;
 let web;
 let browser;
 let connection;
 
-async function serveFiles() {
-    const files = http.createServer((request, response) => {
-        const entry = FILES[new URL(request.url, 'http://127.0.0.1').pathname];
-        if (!entry) {
-            response.writeHead(404).end();
-            return;
-        }
-        response.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-store' });
-        response.end(readFileSync(path.join(HERE, entry[0])));
-    });
-    await new Promise((resolve) => files.listen(0, '127.0.0.1', resolve));
-    return files;
-}
-
 before(async () => {
     if (browserMissing()) return;
     server = await startServer({ PRISM_GENERAL_WORKERS: '1' });
     connection = await connectJanode(server);
-    web = await serveFiles();
+    web = await servePage('simulcast');
     browser = await launchBrowser();
 });
 
