@@ -10,42 +10,14 @@
 // test's network namespace.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, test } from 'node:test';
-import { browserMissing, forwardConsole, launchBrowser, servePage } from './lib/browser.js';
+import { test } from 'node:test';
+import { browserMissing } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
-import { startServer } from './lib/server.js';
-import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
+import { report, simulcastPageRig } from './lib/simulcast_page.js';
+import { newRoomId, RoomHandle } from './lib/videoroom.js';
 
-let server;
-let web;
-let browser;
-let connection;
-
-before(async () => {
-    if (browserMissing()) return;
-    server = await startServer({ PRISM_GENERAL_WORKERS: '1' });
-    connection = await connectJanode(server);
-    web = await servePage('simulcast');
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    unlimit();
-    await browser?.close();
-    web?.close();
-    await connection?.close().catch(() => {});
-    await server?.stop();
-});
-
-async function openPage(query, label) {
-    const page = await (await browser.newContext()).newPage();
-    forwardConsole(page, label);
-    const search = new URLSearchParams({ server: server.wsUrl, ...query });
-    await page.goto(`http://127.0.0.1:${web.address().port}/pages/simulcast.html?${search}`);
-    return page;
-}
-
-const report = (page) => page.evaluate(() => window.report());
+const rig = simulcastPageRig({ PRISM_GENERAL_WORKERS: '1' }, { beforeClose: () => unlimit() });
+const openPage = rig.openPage;
 
 // The server's packets from `port` to anyone on loopback: through a 300 kbit/s class with a
 // short queue; everything else unlimited.
@@ -77,7 +49,7 @@ function tcMissing() {
 
 test('a subscriber behind a 300 kbit/s link is moved to the lowest layer',
     { skip: browserMissing() ?? tcMissing() ?? false }, async (t) => {
-        const admin = await RoomHandle.attach(await connection.create());
+        const admin = await RoomHandle.attach(await rig.connection.create());
         const room = newRoomId();
         await admin.handle.create({ room, videocodec: 'vp8' });
         const publisher = await openPage({ room: String(room), role: 'publisher' }, 'publisher');

@@ -4,45 +4,19 @@
 // width the subscriber decodes must follow (the server switches layers at their keyframes),
 // the "substream" events must say so, and frames must keep decoding across every switch.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { browserMissing, forwardConsole, launchBrowser, servePage } from './lib/browser.js';
+import { test } from 'node:test';
+import { browserMissing } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
-import { startServer, testIceMode } from './lib/server.js';
-import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
+import { testIceMode } from './lib/server.js';
+import { report, simulcastPageRig } from './lib/simulcast_page.js';
+import { newRoomId, RoomHandle } from './lib/videoroom.js';
 
-let server;
-let web;
-let browser;
-let connection;
-
-before(async () => {
-    if (browserMissing()) return;
-    server = await startServer({ PRISM_GENERAL_WORKERS: '2' });
-    connection = await connectJanode(server);
-    web = await servePage('simulcast');
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    web?.close();
-    await connection?.close().catch(() => {});
-    await server?.stop();
-});
-
-async function openPage(query, label) {
-    const page = await (await browser.newContext()).newPage();
-    forwardConsole(page, label);
-    const search = new URLSearchParams({ server: server.wsUrl, ...query });
-    await page.goto(`http://127.0.0.1:${web.address().port}/pages/simulcast.html?${search}`);
-    return page;
-}
-
-const report = (page) => page.evaluate(() => window.report());
+const rig = simulcastPageRig({ PRISM_GENERAL_WORKERS: '2' });
+const openPage = rig.openPage;
 
 test('subscribers get each simulcast substream of a janus.js publisher in turn',
     { skip: browserMissing() ?? false }, async (t) => {
-        const admin = await RoomHandle.attach(await connection.create());
+        const admin = await RoomHandle.attach(await rig.connection.create());
         const room = newRoomId();
         await admin.handle.create({ room, videocodec: 'vp8', spread_subscribers: 1 });
         const publisher = await openPage({ room: String(room), role: 'publisher' }, 'publisher');
