@@ -26,6 +26,19 @@ static void feed_init(struct feed *feed, uint64_t id)
     feed->video.subscribers = g_ptr_array_new();
 }
 
+/* A subscriber (with no handle, as in a unit test) and its one video stream; free both. */
+static struct vr_sub_stream *video_stream_new(void)
+{
+    struct vr_subscriber *subscriber = calloc(1, sizeof(*subscriber));
+    struct vr_sub_stream *stream = calloc(1, sizeof(*stream));
+    g_assert_nonnull(subscriber);
+    g_assert_nonnull(stream);
+    subscriber->streams[0] = stream;
+    stream->subscriber = subscriber;
+    stream->kind = PRISM_SDP_MEDIA_VIDEO;
+    return stream;
+}
+
 /* Forwards `count` frames of one packet each from `ssrc` (the first a keyframe), 33 ms apart;
  * returns the last packet the subscriber got. */
 static struct test_packet forward_frames(struct vr_sub_stream *stream, uint32_t ssrc, uint16_t seq,
@@ -50,11 +63,8 @@ static void test_videoroom_reused_mline_continues_seq_and_ts(void)
     struct feed first, second;
     feed_init(&first, 1);
     feed_init(&second, 2);
-    struct vr_subscriber *subscriber = calloc(1, sizeof(*subscriber));
-    struct vr_sub_stream *stream = calloc(1, sizeof(*stream));
-    subscriber->streams[0] = stream;
-    stream->subscriber = subscriber;
-    stream->kind = PRISM_SDP_MEDIA_VIDEO;
+    struct vr_sub_stream *stream = video_stream_new();
+    struct vr_subscriber *subscriber = stream->subscriber;
     uint64_t now = 1000 * MS;
 
     /* Offer 1: the m-line carries the first publisher. */
@@ -94,11 +104,8 @@ static void test_videoroom_sender_report_skips_subscriber_without_peer(void)
 {
     struct feed feed;
     feed_init(&feed, 1);
-    struct vr_subscriber *subscriber = calloc(1, sizeof(*subscriber));
-    struct vr_sub_stream *stream = calloc(1, sizeof(*stream));
-    subscriber->streams[0] = stream;
-    stream->subscriber = subscriber;
-    stream->kind = PRISM_SDP_MEDIA_VIDEO;
+    struct vr_sub_stream *stream = video_stream_new();
+    struct vr_subscriber *subscriber = stream->subscriber;
     uint64_t now = 1000 * MS;
     vr_sub_stream_link(stream, &feed.publisher, &feed.video);
     vr_forward_attach(stream, SUB_SSRC);
