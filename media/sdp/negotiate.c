@@ -138,14 +138,56 @@ static bool match_h264(const struct prism_sdp_codec *c, const char *profile, cha
     return true;
 }
 
+/* Opus: the offer's parameters without useinbandfec and usedtx, then those two as the options
+ * ask. Parameters that would not fit are dropped whole. */
+static void answer_opus_fmtp(const struct prism_sdp_codec *c,
+                             const struct prism_sdp_answer_options *o, char *fmtp)
+{
+    const size_t size = PRISM_SDP_FMTP_LEN + 1;
+    struct sdp_view rest = sdp_view_of(c->fmtp), param;
+    size_t used = 0;
+    fmtp[0] = '\0';
+    while (sdp_view_split(&rest, ';', &param)) {
+        param = sdp_view_trim(param);
+        struct sdp_view value = param, name;
+        if (param.len == 0 || !sdp_view_split(&value, '=', &name))
+            continue;
+        name = sdp_view_trim(name);
+        if (sdp_view_ieq(name, "useinbandfec") || sdp_view_ieq(name, "usedtx"))
+            continue;
+        int n = snprintf(fmtp + used, size - used, "%s%.*s", used ? ";" : "", (int)param.len,
+                         param.ptr);
+        if (n < 0 || (size_t)n >= size - used) {
+            fmtp[used] = '\0';
+            continue;
+        }
+        used += (size_t)n;
+    }
+    const char *extra[] = {o->opus_fec ? "useinbandfec=1" : NULL, o->opus_dtx ? "usedtx=1" : NULL};
+    for (size_t i = 0; i < 2; i++) {
+        if (!extra[i])
+            continue;
+        int n = snprintf(fmtp + used, size - used, "%s%s", used ? ";" : "", extra[i]);
+        if (n < 0 || (size_t)n >= size - used) {
+            fmtp[used] = '\0';
+            continue;
+        }
+        used += (size_t)n;
+    }
+}
+
 static bool match_codec(const struct prism_sdp_codec_pref *pref, const struct prism_sdp_codec *c,
-                        char *fmtp)
+                        const struct prism_sdp_answer_options *o, char *fmtp)
 {
     char value[16];
     if (c->id != pref->id || !has_clock(c))
         return false;
     if (c->id == PRISM_SDP_CODEC_H264)
         return match_h264(c, pref->profile, fmtp);
+    if (c->id == PRISM_SDP_CODEC_OPUS && o->opus_override) {
+        answer_opus_fmtp(c, o, fmtp);
+        return true;
+    }
     const char *key = c->id == PRISM_SDP_CODEC_VP9   ? "profile-id"
                       : c->id == PRISM_SDP_CODEC_AV1 ? "profile"
                                                      : NULL;
@@ -177,7 +219,7 @@ static const struct prism_sdp_codec *choose_codec(const struct prism_sdp_media *
     }
     for (size_t p = 0; p < count; p++) {
         for (uint8_t i = 0; i < om->codec_count; i++) {
-            if (match_codec(&prefs[p], &om->codecs[i], fmtp))
+            if (match_codec(&prefs[p], &om->codecs[i], o, fmtp))
                 return &om->codecs[i];
         }
     }

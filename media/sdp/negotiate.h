@@ -55,7 +55,12 @@ struct prism_sdp_answer_options {
     size_t extension_count;
     uint32_t audio_feedback, video_feedback; /* rtcp-fb we accept, enum prism_sdp_feedback */
     bool use_rtx;                            /* answer RTX paired with the chosen codec */
-    bool accept_simulcast;                   /* answer a=rid/a=simulcast of the offer */
+    /* Opus: when opus_override is set, the answer's useinbandfec and usedtx say opus_fec and
+     * opus_dtx (our receive preferences, RFC 7587 section 7) instead of echoing the offer's;
+     * the offer's other parameters (minptime, stereo, sprop-stereo, ...) are kept. */
+    bool opus_override;
+    bool opus_fec, opus_dtx;
+    bool accept_simulcast; /* answer a=rid/a=simulcast of the offer */
     /* What we are willing to do on every m-line: SENDRECV (echo), RECVONLY (publisher ingest),
      * SENDONLY (viewer). The answer direction is the offer's, mirrored, within this. */
     enum prism_sdp_direction local_direction;

@@ -263,6 +263,10 @@ static json_t *answer_offer(struct vr_publisher *publisher, json_t *jsep, json_t
     options.accept_data_channels = true;
     struct prism_sdp_codec_pref audio[VR_MAX_CODECS], video[2 * VR_MAX_CODECS];
     room_codecs(room, audio, video, &options);
+    /* As Janus: the room decides whether publishers add in-band FEC and use DTX. */
+    options.opus_override = true;
+    options.opus_fec = room->opus_fec;
+    options.opus_dtx = room->opus_dtx;
     char reason[256];
     json_t *answer = prism_handle_media_answer(publisher->handle, &options, reason, sizeof(reason));
     if (!answer)

@@ -58,6 +58,7 @@ struct vr_room {
     char h264_profile[7];
     char vp9_profile[2];
     bool opus_fec;
+    bool opus_dtx; /* ask publishers for Opus DTX (usedtx=1 in our answer) */
     bool audiolevel_ext;
     bool audiolevel_event;
     unsigned audio_active_packets; /* packets averaged for "talking" (Janus default 100) */

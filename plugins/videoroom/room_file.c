@@ -54,6 +54,7 @@ static const char file_header[] =
     "#   vp9_profile = \"<profile-id preferred for VP9, 0 to 3>\" (default: the first one "
     "offered)\n"
     "#   opus_fec = true|false (Opus in-band FEC; default true)\n"
+    "#   opus_dtx = true|false (Opus discontinuous transmission; default false)\n"
     "#   audiolevel_ext = true|false (audio level RTP extension; default true)\n"
     "#   audiolevel_event = true|false (\"talking\" events; default false)\n"
     "#   audio_active_packets = <packets per talking decision> (default 100)\n"

@@ -33,6 +33,8 @@ static json_t *list_entry(struct vr_room *room)
         json_object_set_new(entry, "bitrate_cap", json_true());
     if (room->opus_fec)
         json_object_set_new(entry, "opus_fec", json_true());
+    if (room->opus_dtx)
+        json_object_set_new(entry, "opus_dtx", json_true());
     if (room->h264_profile[0])
         json_object_set_new(entry, "h264_profile", json_string(room->h264_profile));
     if (room->vp9_profile[0])

@@ -29,6 +29,7 @@ static const struct prism_param setting_params[] = {
     {"h264_profile", PRISM_PARAM_STRING, 0},
     {"vp9_profile", PRISM_PARAM_STRING, 0},
     {"opus_fec", PRISM_PARAM_BOOLEAN, 0},
+    {"opus_dtx", PRISM_PARAM_BOOLEAN, 0},
     {"audiolevel_ext", PRISM_PARAM_BOOLEAN, 0},
     {"audiolevel_event", PRISM_PARAM_BOOLEAN, 0},
     {"audio_active_packets", PRISM_PARAM_INTEGER, PRISM_PARAM_POSITIVE},
@@ -305,6 +306,8 @@ int vr_room_settings_apply(struct vr_room *room, json_t *settings, char *reason,
     for (unsigned i = 0; i < room->audiocodec_count; i++)
         has_opus = has_opus || room->audiocodecs[i] == PRISM_SDP_CODEC_OPUS;
     room->opus_fec = room->opus_fec && has_opus; /* in-band FEC is Opus's */
+    apply_bool(settings, "opus_dtx", &room->opus_dtx);
+    room->opus_dtx = room->opus_dtx && has_opus;
     apply_bool(settings, "audiolevel_ext", &room->audiolevel_ext);
     apply_bool(settings, "audiolevel_event", &room->audiolevel_event);
     apply_unsigned(settings, "audio_active_packets", &room->audio_active_packets);
@@ -363,6 +366,7 @@ json_t *vr_room_settings_to_json(struct vr_room *room)
     set_if(out, room->h264_profile[0], "h264_profile", json_string(room->h264_profile));
     set_if(out, room->vp9_profile[0], "vp9_profile", json_string(room->vp9_profile));
     set_if(out, !room->opus_fec, "opus_fec", json_false());
+    set_if(out, room->opus_dtx, "opus_dtx", json_true());
     set_if(out, !room->audiolevel_ext, "audiolevel_ext", json_false());
     set_if(out, room->audiolevel_event, "audiolevel_event", json_true());
     set_if(out, room->audio_active_packets != VR_DEFAULT_AUDIO_ACTIVE_PACKETS,

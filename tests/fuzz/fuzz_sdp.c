@@ -19,6 +19,11 @@ static void answer_and_reparse(const struct prism_sdp *offer, const struct st_of
         options.local_direction = PRISM_SDP_SENDONLY;
         options.media_codecs = match->codecs;
         options.media_codec_count = match->media_count;
+    } else {
+        /* A VideoRoom publisher's answer: Opus fmtp rewritten by the room's settings. */
+        options.opus_override = true;
+        options.opus_fec = true;
+        options.opus_dtx = true;
     }
     options.session_id = 1;
     options.session_version = 1;

@@ -164,6 +164,50 @@ static void test_answer_firefox_mirrors_extmap_direction(void)
     prism_sdp_free(a);
 }
 
+/* The room's opus_fec and opus_dtx decide useinbandfec and usedtx; the rest stays as offered. */
+static void test_answer_opus_fec_and_dtx_follow_the_options(void)
+{
+    struct prism_sdp_answer_options o;
+    sdp_test_answer_options(&o);
+    struct prism_sdp *offer = sdp_parse_fixture("firefox_sendrecv.sdp");
+    o.opus_override = true;
+    o.opus_fec = false;
+    o.opus_dtx = true;
+    struct prism_sdp *a = answer_with(offer, &o);
+    g_assert_cmpstr(a->media[0].codecs[0].fmtp, ==, "maxplaybackrate=48000;stereo=1;usedtx=1");
+    prism_sdp_free(a);
+    o.opus_fec = true;
+    o.opus_dtx = false;
+    a = answer_with(offer, &o);
+    g_assert_cmpstr(a->media[0].codecs[0].fmtp, ==,
+                    "maxplaybackrate=48000;stereo=1;useinbandfec=1");
+    prism_sdp_free(a);
+    /* Empty parameters, a refused DTX and spaces are tidied away. */
+    g_strlcpy(offer->media[0].codecs[0].fmtp, " ;usedtx=0; ;minptime=10;;sprop-stereo=1; UseDTX=1",
+              sizeof(offer->media[0].codecs[0].fmtp));
+    a = answer_with(offer, &o);
+    g_assert_cmpstr(a->media[0].codecs[0].fmtp, ==, "minptime=10;sprop-stereo=1;useinbandfec=1");
+    prism_sdp_free(a);
+    /* An offer whose parameters fill the whole fmtp: what does not fit is left out whole. */
+    char *full = g_strnfill(PRISM_SDP_FMTP_LEN - 2, 'x');
+    full[0] = 'a';
+    full[1] = '=';
+    g_strlcpy(offer->media[0].codecs[0].fmtp, full, sizeof(offer->media[0].codecs[0].fmtp));
+    o.opus_dtx = true;
+    a = answer_with(offer, &o);
+    g_assert_cmpstr(a->media[0].codecs[0].fmtp, ==, full);
+    prism_sdp_free(a);
+    g_free(full);
+    /* Without the override the offer's fmtp is echoed as before. */
+    o.opus_override = false;
+    g_strlcpy(offer->media[0].codecs[0].fmtp, "useinbandfec=1;usedtx=1",
+              sizeof(offer->media[0].codecs[0].fmtp));
+    a = answer_with(offer, &o);
+    g_assert_cmpstr(a->media[0].codecs[0].fmtp, ==, "useinbandfec=1;usedtx=1");
+    prism_sdp_free(a);
+    prism_sdp_free(offer);
+}
+
 static void test_answer_firefox_simulcast_with_ssrcs(void)
 {
     struct prism_sdp *a = answer_fixture("firefox_simulcast.sdp");
@@ -523,6 +567,8 @@ int main(int argc, char **argv)
                     test_answer_refuses_incomplete_local_transport);
     g_test_add_func("/sdp/answer/source-lines", test_answer_with_source_lines);
     g_test_add_func("/sdp/answer/per-m-line-codecs", test_answer_per_mline_codecs);
+    g_test_add_func("/sdp/answer/opus-fec-and-dtx-follow-the-options",
+                    test_answer_opus_fec_and_dtx_follow_the_options);
     g_test_add_func("/sdp/validate/refusals", test_validate_refuses_what_an_sfu_cannot_serve);
     g_test_add_func("/sdp/validate/rejected-m-lines", test_validate_ignores_rejected_m_lines);
     return g_test_run();

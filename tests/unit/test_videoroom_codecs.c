@@ -188,40 +188,68 @@ static void test_videoroom_h264_profile_setting_prefers_that_profile(void)
     prism_peer_destroy(clients[1]);
 }
 
-static void test_videoroom_opus_fec_dtx_stereo_reach_subscriber_offer(void)
+/* Publishes an Opus offer with useinbandfec, usedtx, stereo and sprop-stereo in `room` and returns
+ * the fmtp line of Prism's answer; *offer gets the subscriber offer for that publisher. */
+static char *publish_opus(struct rig *rig, uint64_t room, char **offer)
 {
-    struct rig rig;
-    rig_start(&rig);
     static const struct prism_sdp_codec opus = {.pt = 111,
                                                 .name = "opus",
                                                 .clock_rate = 48000,
                                                 .channels = 2,
                                                 .fmtp = "minptime=10;useinbandfec=1;usedtx=1;"
-                                                        "stereo=1"};
+                                                        "stereo=1;sprop-stereo=1"};
     static const struct prism_sdp_codec vp8 = {.pt = 96, .name = "VP8", .clock_rate = 90000};
-    struct prism_peer *client = client_peer(&rig, true);
+    struct prism_peer *client = client_peer(rig, true);
     uint64_t feed = 0;
-    json_t *event = publish_offer(&rig, rig.room, offer_with(client, &opus, 1, &vp8, 1), &feed);
+    json_t *event = publish_offer(rig, room, offer_with(client, &opus, 1, &vp8, 1), &feed);
     char *fmtp = sdp_line(sdp_of(event), "a=fmtp:111 ");
     g_assert_nonnull(fmtp);
-    g_assert_nonnull(strstr(fmtp, "useinbandfec=1"));
-    g_free(fmtp);
     json_t *audio = json_array_get(json_object_get(data_of(event), "streams"), 0);
     g_assert_cmpstr(json_string_value(json_object_get(audio, "type")), ==, "audio");
-    g_assert_true(json_is_true(json_object_get(audio, "opus-fec")));
+    g_assert_true(json_is_true(json_object_get(audio, "opus-fec")) ==
+                  (strstr(fmtp, "useinbandfec=1") != NULL));
     json_decref(event);
+    *offer = subscriber_offer(rig, room, feed);
+    g_assert_nonnull(strstr(*offer, "a=rtpmap:111 opus/48000/2"));
+    prism_peer_destroy(client);
+    return fmtp;
+}
 
-    char *offer = subscriber_offer(&rig, rig.room, feed);
-    g_assert_nonnull(strstr(offer, "a=rtpmap:111 opus/48000/2"));
-    fmtp = sdp_line(offer, "a=fmtp:111 ");
+/* As Janus: the room's opus_fec (default true) and opus_dtx (default false) decide what Prism's
+ * answer asks of the publisher; stereo and sprop-stereo stay as offered. Subscribers are offered
+ * what the publisher was asked to send. */
+static void test_videoroom_opus_fec_dtx_stereo_reach_subscriber_offer(void)
+{
+    struct rig rig;
+    rig_start(&rig);
+    char *offer = NULL;
+    char *answer = publish_opus(&rig, rig.room, &offer);
+    g_assert_nonnull(strstr(answer, "useinbandfec=1"));
+    g_assert_null(strstr(answer, "usedtx"));
+    g_assert_nonnull(strstr(answer, "stereo=1"));
+    char *fmtp = sdp_line(offer, "a=fmtp:111 ");
     g_assert_nonnull(fmtp);
     g_assert_nonnull(strstr(fmtp, "useinbandfec=1"));
-    g_assert_nonnull(strstr(fmtp, "usedtx=1"));
-    g_assert_nonnull(strstr(fmtp, "stereo=1"));
+    g_assert_null(strstr(fmtp, "usedtx"));
+    g_assert_nonnull(strstr(fmtp, ";stereo=1"));
+    g_assert_nonnull(strstr(fmtp, "sprop-stereo=1"));
     g_free(fmtp);
     g_free(offer);
+    g_free(answer);
+
+    uint64_t dtx_room = create_room(&rig, "\"opus_fec\":false,\"opus_dtx\":true");
+    answer = publish_opus(&rig, dtx_room, &offer);
+    g_assert_null(strstr(answer, "useinbandfec"));
+    g_assert_nonnull(strstr(answer, "usedtx=1"));
+    fmtp = sdp_line(offer, "a=fmtp:111 ");
+    g_assert_nonnull(fmtp);
+    g_assert_null(strstr(fmtp, "useinbandfec"));
+    g_assert_nonnull(strstr(fmtp, "usedtx=1"));
+    g_assert_nonnull(strstr(fmtp, "sprop-stereo=1"));
+    g_free(fmtp);
+    g_free(offer);
+    g_free(answer);
     rig_stop(&rig);
-    prism_peer_destroy(client);
 }
 
 /* Janus answers an m-line whose codecs the room does not allow as inactive, lists the stream
