@@ -1,8 +1,9 @@
 // Codecs in the VideoRoom with real stacks. H.264: an aiortc publisher (libx264, packetization
 // mode 1, no periodic key frames) in a room whose videocodec list is "h264", an early and a late
 // aiortc subscriber that must both decode it (the late one only after the server got it a key
-// frame), and Opus useinbandfec/usedtx/stereo passed from the publisher's offer to the
-// subscribers' (peers/aiortc_h264.py). VP9: a libwebrtc publisher (@roamhq/wrtc) in a "vp9" room
+// frame), and Opus useinbandfec/usedtx/stereo answered as the room's opus_fec/opus_dtx ask and
+// offered to the subscribers (peers/aiortc_h264.py). The room's opus_fec=false and opus_dtx=true
+// reach a libwebrtc publisher's answer. VP9: a libwebrtc publisher (@roamhq/wrtc) in a "vp9" room
 // and a libwebrtc subscriber that decodes it. The room's list: a libwebrtc publisher (which has
 // no H.264) in an "h264" room gets its video m-line refused and listed as disabled, as Janus
 // does, and subscribers get its audio only.
@@ -45,6 +46,10 @@ test('H.264 from aiortc reaches an early and a late aiortc subscriber, which dec
         String(newRoomId()), '--frames', '20');
     const { answer, configured } = result.publisher;
     assert.equal(configured.video_codec, 'h264');
+    // The room asks for DTX (opus_dtx) and in-band FEC (opus_fec, Janus's default).
+    const answeredOpus = fmtpOf(answer, 'audio', 'opus');
+    assert.equal(answeredOpus.get('useinbandfec'), '1', answer);
+    assert.equal(answeredOpus.get('usedtx'), '1', answer);
     const answered = fmtpOf(answer, 'video', 'H264');
     assert.equal(answered.get('packetization-mode'), '1');
     const profile = answered.get('profile-level-id');
@@ -123,4 +128,23 @@ test('a publisher offering no video codec of the room\'s list gets its video ref
     assert.deepEqual(mediaSections(offer.sdp).map((m) => m.kind), ['audio']);
     await viewer.sub.waitConnected();
     await viewer.sub.waitAudio(mediaSections(offer.sdp)[0].mid, 20);
+});
+
+test('a room with opus_fec=false and opus_dtx=true answers usedtx=1 and no useinbandfec', async () => {
+    // janode's create() passes on only the settings it knows: ask in plain Janus API.
+    const room = newRoomId();
+    const created = await admin.handle.message({ request: 'create', room, opus_fec: false,
+        opus_dtx: true });
+    assert.equal(created.plugindata?.data?.videoroom, 'created', JSON.stringify(created));
+    const listed = (await admin.handle.list()).list.find((r) => r.room === room);
+    assert.equal(listed.opus_dtx, true, JSON.stringify(listed));
+    assert.equal(listed.opus_fec, undefined, 'listed only when set, as Janus does');
+    const publisher = await publisherIn(room, 'dtx');
+    const offered = fmtpOf(publisher.peer.pc.localDescription.sdp, 'audio', 'opus');
+    assert.equal(offered.get('useinbandfec'), '1', 'libwebrtc offers in-band FEC');
+    const answered = fmtpOf(publisher.peer.pc.remoteDescription.sdp, 'audio', 'opus');
+    assert.equal(answered.get('usedtx'), '1');
+    assert.equal(answered.get('useinbandfec'), undefined);
+    assert.equal(publisher.configured.streams.find((s) => s.type === 'audio')['opus-fec'],
+        undefined);
 });

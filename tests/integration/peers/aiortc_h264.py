@@ -4,7 +4,8 @@ both ends.
 
 An aiortc publisher sends a tone and an H.264 test pattern (Constrained Baseline, packetization
 mode 1: aiortc packs SPS and PPS in STAP-A and cuts large NAL units in FU-A) into a new room whose
-videocodec list is "h264", with Opus fmtp useinbandfec, usedtx and stereo in its offer. Its
+videocodec list is "h264" and that asks for Opus DTX (opus_dtx), with Opus fmtp useinbandfec,
+usedtx and stereo in its offer. Its
 encoder makes a key frame only when asked (no periodic IDR), so a subscriber that joins late can
 only decode once the server asked the publisher for a key frame (PLI) and recognized it as one
 (the forwarding holds a new subscriber's video until a key frame). An early subscriber joins
@@ -94,7 +95,8 @@ def with_opus_fmtp(sdp):
 async def publish(api, args):
     handle = api.post({"janus": "attach", "plugin": VIDEOROOM}, f"/{api.session}")["data"]["id"]
     await request(api, handle, {"request": "create", "room": args.room, "publishers": 2,
-                                "videocodec": "h264", "audiocodec": "opus"}, None, args.timeout)
+                                "videocodec": "h264", "audiocodec": "opus", "opus_dtx": True},
+                  None, args.timeout)
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     pc.addTrack(Tone())
     video = pc.addTransceiver(Pattern(args.width, args.height), direction="sendonly")
