@@ -46,6 +46,13 @@ static void configure_stream(struct vr_sub_stream *stream, json_t *entry)
     int substream = layer_field(entry, "substream", PRISM_FORWARD_MAX_LAYERS - 1);
     int temporal = layer_field(entry, "temporal", PRISM_FORWARD_MAX_LAYERS - 1);
     json_t *fallback = json_object_get(entry, "fallback");
+    struct prism_forward_layers current;
+    prism_forward_simulcast_state(&stream->forward, &current);
+    /* As Janus answers a request for the layer already sent with a "substream" event, the
+     * layer is announced again at the next packet: after a request for that layer, or for the
+     * automatic choice (which may keep it), the subscriber learns where it stands. */
+    if (back_to_automatic(entry) || (substream >= 0 && substream == current.substream))
+        stream->notified_substream = -1;
     if (back_to_automatic(entry)) {
         /* The next choice (within 500 ms) sets its layer; until then it keeps this one. */
         stream->substream = -1;

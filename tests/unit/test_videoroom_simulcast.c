@@ -187,6 +187,21 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
 }
 
+/* "substream": -1, or the layer being sent, is answered with a "substream" event at the next
+ * packet (the layer is announced anew); a request for another layer waits for the switch. */
+static void test_videoroom_simulcast_configure_announces_the_layer_again(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    f.streams[1].notified_substream = 2;
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":0}");
+    g_assert_cmpint(f.streams[1].notified_substream, ==, 2);
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
+    g_assert_cmpint(f.streams[1].notified_substream, ==, -1);
+    g_assert_true(f.streams[1].automatic);
+    g_assert_cmpint(f.streams[2].notified_substream, ==, -1); /* never notified */
+}
+
 static unsigned count_plis(const uint8_t *buf, size_t len, uint32_t *media_ssrcs)
 {
     struct prism_rtcp_iter it;
@@ -234,6 +249,8 @@ int main(int argc, char **argv)
                     test_videoroom_simulcast_configure_ignores_bad_values);
     g_test_add_func("/videoroom/simulcast/json_only_for_simulcast_sources",
                     test_videoroom_simulcast_json_only_for_simulcast_sources);
+    g_test_add_func("/videoroom/simulcast/configure_announces_the_layer_again",
+                    test_videoroom_simulcast_configure_announces_the_layer_again);
     g_test_add_func("/videoroom/simulcast/automatic_layer_choice",
                     test_videoroom_simulcast_automatic_layer_choice);
     g_test_add_func("/videoroom/simulcast/plis_reach_every_layer",
