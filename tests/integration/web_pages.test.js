@@ -2,7 +2,9 @@
 // test, inside the private network namespace: the landing page names the server, the echo
 // test shows the person's own video coming back, the streaming page plays a GStreamer-fed
 // mountpoint and switches to another, and three people in room 1234 each see the two others
-// until one leaves. Screenshots go to <build>/test-artifacts/web_pages/;
+// until one leaves, and a camera sent in three qualities (the room page's simulcast toggle) is
+// received in the quality each tile's menu asks for. Screenshots go to
+// <build>/test-artifacts/web_pages/;
 // PRISM_UPDATE_DOCS=1 also copies the three-person room to docs/videoroom.png.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { artifactsDir, browserMissing, forwardConsole, launchBrowser, waitFor } 
 import { demoPages } from './lib/pages.js';
 import { againstJanus, startServer } from './lib/server.js';
 import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
-import { connectJanode } from './lib/videoroom.js';
+import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
 import { waitUntil } from './lib/peer.js';
 
 const DOCS_SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/videoroom.png');
@@ -164,6 +166,93 @@ describe('demo pages in Chromium', { skip: browserMissing() || false }, () => {
         } finally {
             await page?.context().close();
             for (const source of sources) source.stop();
+            await connection.close().catch(() => {});
+        }
+    });
+
+    // One tab publishes with the simulcast toggle on (janus.js's `simulcast: true`, the fake
+    // camera at 1280x720: layers 1280, 640 and 320 wide); the other picks low, medium and high
+    // in the sender's tile menu and decodes that width, then auto, which the server answers
+    // with a "substream" event the tile shows.
+    test('a simulcast camera arrives in the quality the tile\'s menu asks for', async (t) => {
+        const info = await (await fetch(server.infoUrl)).json();
+        if (!info.plugins?.[VIDEOROOM]) {
+            t.skip(`${VIDEOROOM} is not in GET /janus/info yet`);
+            return;
+        }
+        const connection = await connectJanode(server);
+        const tabs = [];
+        try {
+            const admin = await RoomHandle.attach(await connection.create());
+            const room = newRoomId();
+            await admin.handle.create({ room, videocodec: 'vp8' });
+            const sender = await open('Sender', 'videoroom.html', `?room=${room}&name=Sender&simulcast=1`);
+            tabs.push(sender);
+            assert.equal(await sender.isChecked('#simulcast'), true, 'the toggle follows ?simulcast=1');
+            await sender.click('#join');
+            // The busy test machine's encoder must not trade resolution for frame rate: the
+            // widths are what is checked.
+            const layers = await waitFor('the sender to send three layers', () => sender.evaluate(async () => {
+                const pc = window.prism?.room?.publisher?.webrtcStuff?.pc;
+                if (!pc) return null;
+                const widths = [];
+                for (const s of pc.getSenders()) {
+                    if (s.track?.kind !== 'video') continue;
+                    const parameters = s.getParameters();
+                    if (parameters.degradationPreference !== 'maintain-resolution') {
+                        parameters.degradationPreference = 'maintain-resolution';
+                        await s.setParameters(parameters);
+                    }
+                }
+                for (const stats of (await pc.getStats()).values()) {
+                    if (stats.type === 'outbound-rtp' && stats.kind === 'video' && stats.framesEncoded > 0) {
+                        widths.push(stats.frameWidth);
+                    }
+                }
+                return widths.length === 3 ? widths.sort((a, b) => a - b) : null;
+            }), MEDIA_TIMEOUT_MS);
+            assert.deepEqual(layers, [320, 640, 1280]);
+
+            const viewer = await open('Viewer', 'videoroom.html', `?room=${room}&name=Viewer`);
+            tabs.push(viewer);
+            await viewer.click('#join');
+            const tile = viewer.locator('.tile.remote.camera', { hasText: 'Sender' });
+            const menu = tile.locator('.quality select');
+            await menu.waitFor({ timeout: MEDIA_TIMEOUT_MS });
+            assert.deepEqual(await menu.locator('option').allTextContents(), ['auto', 'high', 'medium', 'low']);
+            const subscriber = 'prism.room.subscription.handle.webrtcStuff.pc';
+            const senderVideo = async () => (await videoStates(viewer, '.tile.remote.camera video', subscriber))
+                .find((state) => state.name === 'Sender');
+            for (const [quality, width] of [['low', 320], ['medium', 640], ['high', 1280]]) {
+                await menu.selectOption(quality);
+                const state = await waitFor(`${width} wide frames after choosing ${quality}`, async () => {
+                    const video = await senderVideo();
+                    const layer = await tile.locator('.quality .layer').textContent();
+                    return video?.width === width && layer === `receiving ${quality}` ? video : null;
+                }, MEDIA_TIMEOUT_MS);
+                // And it keeps decoding at that width.
+                await waitFor(`more ${width} wide frames`, async () => {
+                    const video = await senderVideo();
+                    return video.width === width && video.framesDecoded >= state.framesDecoded + 10;
+                }, MEDIA_TIMEOUT_MS);
+                await viewer.screenshot({ path: path.join(shots, `videoroom-quality-${quality}.png`), fullPage: true });
+            }
+            // Auto: the server's own choice, said again in a "substream" event even where it
+            // keeps the layer; the tile's text is cleared here to see it come back.
+            await tile.locator('.quality .layer').evaluate((element) => { element.textContent = ''; });
+            await menu.selectOption('auto');
+            const layer = await waitFor('a substream event after choosing auto', async () => {
+                const text = await tile.locator('.quality .layer').textContent();
+                return /^receiving (low|medium|high)$/.test(text) ? text : null;
+            }, MEDIA_TIMEOUT_MS);
+            const before = await senderVideo();
+            await waitFor('frames decoded on auto', async () => (await senderVideo()).framesDecoded >= before.framesDecoded + 10,
+                MEDIA_TIMEOUT_MS);
+            t.diagnostic(`on auto: ${layer}, ${(await senderVideo()).width} wide`);
+            assert.equal(await pageError(viewer), '');
+            assert.equal(await pageError(sender), '');
+        } finally {
+            for (const tab of tabs) await tab.context().close();
             await connection.close().catch(() => {});
         }
     });

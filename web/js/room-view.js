@@ -1,8 +1,13 @@
 // The video room's grid: one tile per participant (camera), one more per shared screen, each
 // with the person's name, a talking outline and a "muted" badge; audio plays from a hidden
-// element per participant. Knows nothing of Janus: room.js tells it what changed.
+// element per participant. A camera sent in three qualities (simulcast) gets a menu to choose
+// which one to receive and shows which one arrives. Knows nothing of Janus: room.js and
+// subscription.js tell it what changed.
 
 const AUDIO_BADGE = '🔇 muted';
+
+// The qualities a person can choose, in the menu's order; "auto" lets the server choose.
+export const QUALITIES = ['auto', 'high', 'medium', 'low'];
 
 function initials(name) {
     return (name || '?').trim().slice(0, 1).toUpperCase() || '?';
@@ -115,6 +120,40 @@ export class RoomView {
 
     setTalking(id, talking) {
         this.people.get(id)?.tile.classList.toggle('talking', talking);
+    }
+
+    // Puts the quality menu on the person's camera tile (once); `onChoose(quality)` gets the
+    // person's pick, one of QUALITIES.
+    showQualityMenu(id, onChoose) {
+        const person = this.people.get(id);
+        if (!person || person.tile.querySelector('.quality')) return;
+        const box = document.createElement('label');
+        box.className = 'quality';
+        const menu = document.createElement('select');
+        menu.setAttribute('aria-label', `Quality of ${person.display}'s video`);
+        for (const quality of QUALITIES) {
+            const option = document.createElement('option');
+            option.value = quality;
+            option.textContent = quality;
+            menu.append(option);
+        }
+        menu.addEventListener('change', () => onChoose(menu.value));
+        const layer = document.createElement('span');
+        layer.className = 'layer';
+        layer.title = 'The quality that arrives';
+        box.append(menu, layer);
+        person.tile.append(box);
+        if (person.layer) this.setLayer(id, person.layer);
+    }
+
+    // Shows the quality that arrives on the person's camera tile ('high', 'medium', 'low').
+    // Kept for a menu shown later: the server may say it first.
+    setLayer(id, quality) {
+        const person = this.people.get(id);
+        if (!person) return;
+        person.layer = quality;
+        const layer = person.tile.querySelector('.quality .layer');
+        if (layer) layer.textContent = `receiving ${quality}`;
     }
 }
 

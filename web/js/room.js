@@ -24,8 +24,9 @@ export function describeRoomError(code, text, room) {
 export class Room {
     // `events`: onError(text), onStatus(text), onLeft(text) (the room ended for us),
     // onScreenChange(sharing).
-    constructor(janus, { room, display, pin }, view, events) {
-        Object.assign(this, { janus, room, display, pin, view, events });
+    // `simulcast`: send the camera in three qualities (janus.js's `simulcast: true`).
+    constructor(janus, { room, display, pin, simulcast = false }, view, events) {
+        Object.assign(this, { janus, room, display, pin, simulcast, view, events });
         this.myId = null;
         this.publisher = null;
         this.subscription = new Subscription(janus, room, view, events);
@@ -99,11 +100,13 @@ export class Room {
         }
     }
 
+    // With simulcast, janus.js captures 1280x720 where the camera has it and sends three rid
+    // layers, each half the size of the one above: 1280, 640 and 320 wide.
     publishCamera() {
         this.publisher.createOffer({
             tracks: [
                 { type: 'audio', capture: true, recv: false },
-                { type: 'video', capture: true, recv: false },
+                { type: 'video', capture: true, recv: false, simulcast: this.simulcast },
             ],
             success: (jsep) => {
                 const transceivers = this.publisher.webrtcStuff.pc.getTransceivers();

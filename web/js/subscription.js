@@ -1,11 +1,18 @@
 // Receiving everyone else in a VideoRoom through one janus.js subscriber handle (Janus 1.x
 // multistream): it joins with streams [{feed, mid}], the server offers them in "attached" and
 // we answer with "start"; later publishers are added with "subscribe", removed streams with
-// "unsubscribe", and every change of the subscription comes as an "updated" offer.
+// "unsubscribe", and every change of the subscription comes as an "updated" offer. A camera
+// sent in three qualities (simulcast) can be received in any of them: "configure" with
+// "substream" 2/1/0 for that mid, or -1 for the server's automatic choice, and the server says
+// which one arrives in "substream" events.
 import { attach } from './janus-client.js';
 
 export const VIDEOROOM = 'janus.plugin.videoroom';
 export const SCREEN = 'screen'; // the stream description that marks a shared screen
+
+// Substream numbers of the simulcast layers, as the VideoRoom counts them.
+const SUBSTREAMS = { auto: -1, high: 2, medium: 1, low: 0 };
+const LAYER_NAMES = ['low', 'medium', 'high'];
 
 export class Subscription {
     // `events`: onError(text). `view` is the room's RoomView.
@@ -18,6 +25,7 @@ export class Subscription {
         this.asked = new Set(); // "feed:mid" asked for
         this.streamsByMid = new Map(); // our mid -> stream, as the last attached/updated said
         this.feeds = new Map(); // publisher id -> {display, screens: Set of "feed:mid" shown}
+        this.simulcast = new Set(); // "feed:mid" of the streams their publisher sends simulcast
         this.mediaCounts = new Map(); // our mid -> packets or frames at the last check
         this.mediaTimer = null;
         this.closed = false;
@@ -37,6 +45,8 @@ export class Subscription {
             this.view.setTalking(publisher.id, Boolean(publisher.talking));
             for (const stream of publisher.streams || []) {
                 const key = `${publisher.id}:${stream.mid}`;
+                if (stream.simulcast) this.simulcast.add(key);
+                else this.simulcast.delete(key);
                 if (stream.disabled) this.dropStream(publisher.id, stream.mid);
                 if (stream.disabled || stream.type === 'data' || this.asked.has(key)) continue;
                 this.asked.add(key);
@@ -110,6 +120,7 @@ export class Subscription {
             );
         }
         if (message.streams) this.updateStreams(message.streams);
+        if (message.substream !== undefined) this.showLayer(message.mid, message.substream);
         if (jsep) this.answer(jsep);
         if (message.videoroom === 'attached') {
             this.state = 'ready';
@@ -161,7 +172,28 @@ export class Subscription {
             this.view.setScreen(id, key, on ? track : null);
         } else {
             this.view.setCamera(id, on ? track : null);
+            const simulcast = stream.simulcast || this.simulcast.has(`${id}:${stream.feed_mid}`);
+            if (on && simulcast) {
+                this.view.showQualityMenu(id, (quality) => this.chooseQuality(mid, quality));
+            }
         }
+    }
+
+    // Asks for one quality of the camera received on our `mid` (or the automatic choice).
+    chooseQuality(mid, quality) {
+        const substream = SUBSTREAMS[quality];
+        if (substream === undefined || this.state !== 'ready') return;
+        this.handle.send({
+            message: { request: 'configure', streams: [{ mid, substream }] },
+            error: (error) => this.events.onError(`Cannot change the quality: ${error}`),
+        });
+    }
+
+    // A "substream" event: the layer now arriving on our `mid`.
+    showLayer(mid, substream) {
+        const stream = this.streamsByMid.get(mid);
+        const name = LAYER_NAMES[substream];
+        if (stream?.feed_id !== undefined && name) this.view.setLayer(stream.feed_id, name);
     }
 
     // Shows the others' microphones as muted and cameras as off while their media does not

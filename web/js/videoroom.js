@@ -57,7 +57,8 @@ async function join(event) {
                 endRoom('Disconnected.');
             },
         });
-        room = new Room(janus, { room: number, display, pin: $('pin').value }, view, {
+        const simulcast = $('simulcast').checked;
+        room = new Room(janus, { room: number, display, pin: $('pin').value, simulcast }, view, {
             onError: showError,
             onStatus: setStatus,
             onLeft: (text) => endRoom(text),
@@ -99,6 +100,7 @@ if (!navigator.mediaDevices?.getDisplayMedia) $('share-screen').hidden = true;
 window.addEventListener('pagehide', () => room?.leave());
 
 $('room').value = params.get('room') || $('room').value;
+$('simulcast').checked = params.get('simulcast') === '1';
 $('display').value =
     params.get('name') ||
     localStorage.getItem('prism-display') ||
