@@ -25,18 +25,17 @@ void prism_dd_filter_set_target(struct prism_dd_filter *f, int spatial, int temp
 }
 
 /* Spatial first, then temporal: the order decode targets are ranked in. */
-static int rank(const struct prism_dd_structure *st, int dt)
+static int rank(const struct prism_dd_frame *st, int dt)
 {
     return st->decode_target_spatial_id[dt] * PRISM_DD_MAX_TEMPORAL_IDS +
            st->decode_target_temporal_id[dt];
 }
 
-int prism_dd_filter_choose(const struct prism_dd_structure *st, uint32_t active, int spatial,
-                           int temporal)
+int prism_dd_filter_choose(const struct prism_dd_frame *st, int spatial, int temporal)
 {
     int best = -1, lowest = -1;
     for (int dt = 0; st && dt < st->decode_target_count; dt++) {
-        if (!(active & (1u << dt)))
+        if (!(st->active_decode_targets & (1u << dt)))
             continue;
         if (lowest < 0 || rank(st, dt) < rank(st, lowest))
             lowest = dt;
@@ -49,7 +48,7 @@ int prism_dd_filter_choose(const struct prism_dd_structure *st, uint32_t active,
 }
 
 /* Whether `to` needs nothing that `from` did not have: then any frame start will do. */
-static bool is_down(const struct prism_dd_structure *st, int from, int to)
+static bool is_down(const struct prism_dd_frame *st, int from, int to)
 {
     return from >= 0 && from < st->decode_target_count &&
            st->decode_target_spatial_id[to] <= st->decode_target_spatial_id[from] &&
@@ -57,35 +56,31 @@ static bool is_down(const struct prism_dd_structure *st, int from, int to)
 }
 
 /* At a frame start: move to the decode target wanted when this frame allows it. */
-static void follow_target(struct prism_dd_filter *f, const struct prism_dd_structure *st,
-                          const struct prism_dd_frame *frame)
+static void follow_target(struct prism_dd_filter *f, const struct prism_dd_frame *frame)
 {
     if (frame->new_structure)
         f->decode_target = -1; /* decode target indices are the new structure's now */
-    int wanted = prism_dd_filter_choose(st, frame->active_decode_targets, f->target_spatial,
-                                        f->target_temporal);
+    int wanted = prism_dd_filter_choose(frame, f->target_spatial, f->target_temporal);
     if (wanted < 0 || wanted == f->decode_target)
         return;
-    if (frame->new_structure || is_down(st, f->decode_target, wanted) ||
+    if (frame->new_structure || is_down(frame, f->decode_target, wanted) ||
         prism_dd_frame_is_switch(frame, (unsigned)wanted))
         f->decode_target = (int8_t)wanted;
 }
 
 struct prism_dd_decision prism_dd_filter_packet(struct prism_dd_filter *f,
-                                                const struct prism_dd_state *state,
                                                 const struct prism_dd_frame *frame)
 {
     struct prism_dd_decision decision = {false, false};
-    if (!f || !state || !frame || !state->has_structure)
+    if (!f || !frame)
         return decision;
-    const struct prism_dd_structure *st = &state->structure;
     if (frame->start_of_frame)
-        follow_target(f, st, frame);
+        follow_target(f, frame);
     int dt = f->decode_target;
-    if (dt < 0 || dt >= st->decode_target_count)
+    if (dt < 0 || dt >= frame->decode_target_count)
         return decision;
     decision.forward = prism_dd_frame_in_decode_target(frame, (unsigned)dt);
     decision.end_of_frame = decision.forward && frame->end_of_frame &&
-                            frame->spatial_id >= st->decode_target_spatial_id[dt];
+                            frame->spatial_id >= frame->decode_target_spatial_id[dt];
     return decision;
 }

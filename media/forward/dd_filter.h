@@ -5,8 +5,8 @@
  * independent: AV1 SVC (L2T3, L3T3, ...), and VP8/VP9 when the publisher sends the extension.
  *
  * Sans-IO, fixed size, no allocation; one per subscriber stream, on its worker. The caller
- * feeds every packet of the source's layer with its parsed frame and the structure it was
- * parsed with (the publisher stream's prism_dd_state). */
+ * feeds every packet of the source's layer with its parsed frame (prism_dd_parse through the
+ * publisher stream's state, which the frame carries what is needed of). */
 #ifndef PRISM_MEDIA_FORWARD_DD_FILTER_H
 #define PRISM_MEDIA_FORWARD_DD_FILTER_H
 
@@ -36,14 +36,12 @@ void prism_dd_filter_init(struct prism_dd_filter *f);
  * the stream moves there at the next frame where it may. */
 void prism_dd_filter_set_target(struct prism_dd_filter *f, int spatial, int temporal);
 
-/* The decode target that best fits spatial/temporal among the active ones of the structure:
- * the highest layers not above them, else the lowest one; -1 when none is active. */
-int prism_dd_filter_choose(const struct prism_dd_structure *st, uint32_t active, int spatial,
-                           int temporal);
+/* The decode target that best fits spatial/temporal among the frame's active ones: the
+ * highest layers not above them, else the lowest one; -1 when none is active. */
+int prism_dd_filter_choose(const struct prism_dd_frame *frame, int spatial, int temporal);
 
-/* Decides one packet of the source: frame was parsed with state (prism_dd_parse). */
+/* Decides one packet of the source. */
 struct prism_dd_decision prism_dd_filter_packet(struct prism_dd_filter *f,
-                                                const struct prism_dd_state *state,
                                                 const struct prism_dd_frame *frame);
 
 #endif

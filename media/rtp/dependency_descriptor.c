@@ -180,6 +180,10 @@ static int apply_template(const struct prism_dd_structure *st, struct prism_dd_f
     out->temporal_id = st->template_temporal_id[index];
     out->decode_target_count = st->decode_target_count;
     memcpy(out->dti, st->template_dti[index], sizeof(out->dti));
+    memcpy(out->decode_target_spatial_id, st->decode_target_spatial_id,
+           sizeof(out->decode_target_spatial_id));
+    memcpy(out->decode_target_temporal_id, st->decode_target_temporal_id,
+           sizeof(out->decode_target_temporal_id));
     out->fdiff_count = st->template_fdiff_count[index];
     for (unsigned i = 0; i < out->fdiff_count; i++)
         out->fdiff[i] = st->template_fdiff[index][i];

@@ -74,6 +74,9 @@ struct prism_dd_frame {
     uint8_t decode_target_count;
     uint32_t active_decode_targets;
     uint8_t dti[PRISM_DD_MAX_DECODE_TARGETS]; /* enum prism_dd_dti, by decode target */
+    /* The structure's layers of each decode target, so that layer choice needs only this. */
+    uint8_t decode_target_spatial_id[PRISM_DD_MAX_DECODE_TARGETS];
+    uint8_t decode_target_temporal_id[PRISM_DD_MAX_DECODE_TARGETS];
     uint8_t fdiff_count;
     uint16_t fdiff[PRISM_DD_MAX_FDIFFS];
     uint8_t chain_count;

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (prism_dd_parse(&state, data + pos, len, &frame) == 0) {
             check_frame(&state, &frame);
             for (int i = 0; i < 3; i++)
-                (void)prism_dd_filter_packet(&filters[i], &state, &frame);
+                (void)prism_dd_filter_packet(&filters[i], &frame);
         } else if (memcmp(&before, &state, sizeof(state)) != 0) {
             abort();
         }

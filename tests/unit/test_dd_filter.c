@@ -27,7 +27,7 @@ static struct prism_dd_frame l1t3(struct rig *rig, unsigned index)
 static bool forwards(struct prism_dd_filter *f, struct rig *rig, unsigned index)
 {
     struct prism_dd_frame frame = l1t3(rig, index);
-    return prism_dd_filter_packet(f, &rig->state, &frame).forward;
+    return prism_dd_filter_packet(f, &frame).forward;
 }
 
 /* The L1T3 pattern after a keyframe: T0 (index 1), T2 (3), T1 (2), T2 (4). */
@@ -58,9 +58,9 @@ static void test_dd_filter_moves_up_at_a_switch_point_and_down_at_once(void)
     struct rig *rig = g_new0(struct rig, 1);
     struct prism_dd_filter f;
     prism_dd_filter_init(&f);
-    /* Nothing before a structure, and a packet naming a template unknown here is not parsed. */
+    /* A frame without decode targets (nothing parsed) is never forwarded. */
     struct prism_dd_frame none = {.start_of_frame = true};
-    g_assert_false(prism_dd_filter_packet(&f, &rig->state, &none).forward);
+    g_assert_false(prism_dd_filter_packet(&f, &none).forward);
     prism_dd_filter_set_target(&f, 0, 0);
     g_assert_true(forwards(&f, rig, 0));
     g_assert_false(forwards(&f, rig, 3));
@@ -108,18 +108,20 @@ static void test_dd_filter_drops_spatial_layers_and_moves_the_marker(void)
     prism_dd_filter_init(&high);
     prism_dd_filter_set_target(&low, 0, 7);
     g_assert_cmpint(prism_dd_parse(state, w.data, l2t1(&w, true, 0, 1, true), &frame), ==, 0);
-    g_assert_cmpint(prism_dd_filter_choose(&state->structure, 0x3, 0, 7), ==, 0);
-    g_assert_cmpint(prism_dd_filter_choose(&state->structure, 0x3, 3, 7), ==, 1);
-    g_assert_cmpint(prism_dd_filter_choose(&state->structure, 0x2, 0, 7), ==, 1);
-    struct prism_dd_decision d = prism_dd_filter_packet(&low, state, &frame);
+    g_assert_cmpint(prism_dd_filter_choose(&frame, 0, 7), ==, 0);
+    g_assert_cmpint(prism_dd_filter_choose(&frame, 3, 7), ==, 1);
+    struct prism_dd_frame only_top = frame;
+    only_top.active_decode_targets = 0x2;
+    g_assert_cmpint(prism_dd_filter_choose(&only_top, 0, 7), ==, 1);
+    struct prism_dd_decision d = prism_dd_filter_packet(&low, &frame);
     g_assert_true(d.forward && d.end_of_frame);
-    d = prism_dd_filter_packet(&high, state, &frame);
+    d = prism_dd_filter_packet(&high, &frame);
     g_assert_true(d.forward && !d.end_of_frame); /* S1 of the same temporal unit follows */
     g_assert_cmpint(prism_dd_parse(state, w.data, l2t1(&w, false, 1, 2, true), &frame), ==, 0);
     g_assert_cmpuint(frame.spatial_id, ==, 1);
-    d = prism_dd_filter_packet(&low, state, &frame);
+    d = prism_dd_filter_packet(&low, &frame);
     g_assert_false(d.forward);
-    d = prism_dd_filter_packet(&high, state, &frame);
+    d = prism_dd_filter_packet(&high, &frame);
     g_assert_true(d.forward && d.end_of_frame);
     g_free(state);
 }
