@@ -33,6 +33,15 @@ void prism_forward_ext_ids_from_sdp(struct prism_forward_ext_ids *ids,
         ids->id[r] = find_id(extmaps, count, prism_forward_ext_rules[r].uri);
 }
 
+uint8_t prism_forward_ext_id(const struct prism_forward_ext_ids *ids, const char *uri)
+{
+    for (size_t r = 0; ids && uri && r < PRISM_FORWARD_EXT_RULE_COUNT; r++) {
+        if (strcmp(prism_forward_ext_rules[r].uri, uri) == 0)
+            return ids->id[r];
+    }
+    return 0;
+}
+
 size_t prism_forward_ext_offer(const struct prism_forward_ext_ids *publisher,
                                struct prism_sdp_extmap *out, size_t cap)
 {

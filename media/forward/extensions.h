@@ -40,6 +40,9 @@ struct prism_forward_ext_ids {
 void prism_forward_ext_ids_from_sdp(struct prism_forward_ext_ids *ids,
                                     const struct prism_sdp_extmap *extmaps, size_t count);
 
+/* The publisher's id of the rule with this URI, 0 when it negotiated none. */
+uint8_t prism_forward_ext_id(const struct prism_forward_ext_ids *ids, const char *uri);
+
 /* The extensions to offer a subscriber for a stream whose publisher negotiated `publisher`:
  * the own mid and abs-send-time always, the copied ones the publisher negotiated. Written to
  * out (cap entries at most) with the rules' ids; returns how many. */

@@ -230,11 +230,10 @@ static bool pass_gate(struct prism_forward_stream *s, const struct forward_packe
     return false;
 }
 
-enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream *s, int layer,
-                                                     const struct prism_rtp_header *in,
-                                                     const uint8_t *in_packet, size_t in_len,
-                                                     uint8_t *out, size_t out_cap, size_t *out_len,
-                                                     uint64_t now_us)
+enum prism_forward_result
+prism_forward_packet_dd(struct prism_forward_stream *s, int layer, const struct prism_dd_frame *dd,
+                        const struct prism_rtp_header *in, const uint8_t *in_packet, size_t in_len,
+                        uint8_t *out, size_t out_cap, size_t *out_len, uint64_t now_us)
 {
     if (!s)
         return PRISM_FORWARD_DROP;
@@ -248,8 +247,11 @@ enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream
     enum prism_forward_result result = PRISM_FORWARD_DROP;
     if (forward_inspect(s, in, &p) < 0)
         return drop_invalid(s);
+    p.dd = dd;
     if (layer >= 0 && !pass_layer(s, layer, &p, now_us, &result))
         return result;
+    if (layer < 0 && dd)
+        forward_simulcast_temporal(&s->layers, &p);
     if (!track_source(s, in->ssrc) || !place_in_segment(s, in->seq))
         return drop_invalid(s);
     if (!forward_layer_wanted(s, in, &p)) {
@@ -269,6 +271,16 @@ enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream
     s->counters.forwarded++;
     *out_len = p.out_len;
     return PRISM_FORWARD_SEND;
+}
+
+enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream *s, int layer,
+                                                     const struct prism_rtp_header *in,
+                                                     const uint8_t *in_packet, size_t in_len,
+                                                     uint8_t *out, size_t out_cap, size_t *out_len,
+                                                     uint64_t now_us)
+{
+    return prism_forward_packet_dd(s, layer, NULL, in, in_packet, in_len, out, out_cap, out_len,
+                                   now_us);
 }
 
 enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,

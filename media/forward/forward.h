@@ -222,6 +222,18 @@ enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream
                                                      uint8_t *out, size_t out_cap, size_t *out_len,
                                                      uint64_t now_us);
 
+/* prism_forward_packet_layer for a packet whose Dependency Descriptor the caller parsed
+ * (media/rtp/dependency_descriptor.h, through the publisher stream's state; NULL: none). The
+ * temporal layer ("temporal" of prism_forward_simulcast_configure) is then the descriptor's,
+ * for any codec and with or without simulcast: Chrome moves the VP8 temporal layer ids out of
+ * the payload descriptor into this extension when it is negotiated. Spatial layers from the
+ * descriptor: prism_dd_filter_packet (media/forward/dd_filter.h). */
+struct prism_dd_frame;
+enum prism_forward_result
+prism_forward_packet_dd(struct prism_forward_stream *s, int layer, const struct prism_dd_frame *dd,
+                        const struct prism_rtp_header *in, const uint8_t *in_packet, size_t in_len,
+                        uint8_t *out, size_t out_cap, size_t *out_len, uint64_t now_us);
+
 /* Sets the layers a simulcast stream asks for (Janus's configure): substream 0-2, temporal
  * 0-2 (a negative value keeps the current setting), fallback_us (0 keeps it). Takes effect
  * at the next keyframe of the new layer. */

@@ -3,6 +3,7 @@
 #define PRISM_MEDIA_FORWARD_INTERNAL_H
 
 #include "media/forward/forward.h"
+#include "media/rtp/dependency_descriptor.h"
 
 /* How a payload type's packets are looked into. */
 enum forward_kind {
@@ -23,6 +24,7 @@ struct forward_packet {
     bool has_vp9;  /* vp9 holds the parsed descriptor (for layer selection) */
     struct prism_rtp_vp8 vp8;
     struct prism_rtp_vp9 vp9;
+    const struct prism_dd_frame *dd; /* the caller's Dependency Descriptor, or NULL */
     /* Set by forward_copy: the subscriber's copy may have another extension block. */
     size_t out_header_len;
     size_t out_len;
@@ -68,7 +70,8 @@ enum forward_layer_decision forward_simulcast_decide(struct prism_forward_simulc
 /* simulcast.c: follows the temporal layer asked for at VP8 frame starts (down at any frame,
  * up at a TL0 frame, whose successors depend only on what was forwarded). */
 void forward_simulcast_temporal(struct prism_forward_simulcast *sc, const struct forward_packet *p);
-/* simulcast.c: false for a VP8 packet of a temporal layer above the one forwarded. */
+/* simulcast.c: false for a VP8 packet of a temporal layer above the one forwarded, or any
+ * packet whose Dependency Descriptor says so. */
 bool forward_simulcast_temporal_wanted(const struct prism_forward_simulcast *sc,
                                        const struct forward_packet *p);
 

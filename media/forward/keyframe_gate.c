@@ -52,6 +52,7 @@ int forward_inspect(const struct prism_forward_stream *s, const struct prism_rtp
     p->keyframe = false;
     p->has_vp8 = false;
     p->has_vp9 = false;
+    p->dd = NULL;
     return inspect_payload(in, p);
 }
 

@@ -83,8 +83,21 @@ enum forward_layer_decision forward_simulcast_decide(struct prism_forward_simulc
     return ask_due(sc, retry_us, now_us) ? FORWARD_LAYER_DROP_ASK : FORWARD_LAYER_DROP;
 }
 
+/* The same from the Dependency Descriptor: its frame starts and temporal ids. */
+static void follow_temporal_dd(struct prism_forward_simulcast *sc, const struct forward_packet *p)
+{
+    if (!p->dd->start_of_frame || sc->temporal == sc->temporal_target)
+        return;
+    if (sc->temporal_target < sc->temporal || p->dd->temporal_id == 0 || p->dd->new_structure)
+        sc->temporal = sc->temporal_target;
+}
+
 void forward_simulcast_temporal(struct prism_forward_simulcast *sc, const struct forward_packet *p)
 {
+    if (p->dd) {
+        follow_temporal_dd(sc, p);
+        return;
+    }
     if (!p->has_vp8 || !p->vp8.has_tid || !p->vp8.start_of_partition || p->vp8.partition_id != 0 ||
         sc->temporal == sc->temporal_target)
         return;
@@ -95,6 +108,9 @@ void forward_simulcast_temporal(struct prism_forward_simulcast *sc, const struct
 bool forward_simulcast_temporal_wanted(const struct prism_forward_simulcast *sc,
                                        const struct forward_packet *p)
 {
+    /* The highest setting keeps every temporal layer, however many the publisher sends. */
+    if (p->dd)
+        return sc->temporal >= PRISM_FORWARD_MAX_LAYERS - 1 || p->dd->temporal_id <= sc->temporal;
     return !sc->active || !p->has_vp8 || !p->vp8.has_tid || p->vp8.tid <= sc->temporal;
 }
 

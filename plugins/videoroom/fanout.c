@@ -168,7 +168,7 @@ static struct vr_pub_stream *stream_at(struct vr_publisher *publisher, unsigned 
 
 bool vr_forward_to(struct vr_sub_stream *target, const void *source,
                    const struct prism_rtp_header *header, const uint8_t *data, size_t len,
-                   int layer, uint64_t now)
+                   int layer, const struct prism_dd_frame *dd, uint64_t now)
 {
     struct vr_subscriber *subscriber = target->subscriber;
     /* Not yet offered with this source (a change waiting for the subscriber's answer). */
@@ -183,8 +183,8 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
         return false;
     vr_autolayer_tick(subscriber, now);
     size_t out_len = 0;
-    enum prism_forward_result result = prism_forward_packet_layer(
-        &target->forward, layer, header, data, len, scratch,
+    enum prism_forward_result result = prism_forward_packet_dd(
+        &target->forward, layer, dd, header, data, len, scratch,
         sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD, &out_len, now);
     if (result != PRISM_FORWARD_SEND)
         return result == PRISM_FORWARD_DROP_NEED_KEYFRAME;
@@ -210,6 +210,7 @@ void vr_pub_stream_drop_history(struct vr_pub_stream *stream)
         prism_nack_history_destroy(stream->history[i]);
         stream->history[i] = NULL;
     }
+    vr_dd_states_clear(&stream->dd);
 }
 
 /* Keeps the publisher's packet as received, for every subscriber's NACKs, in its layer's
@@ -252,9 +253,15 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
         vr_relay_fanout(stream, packet);
     GPtrArray *targets = stream->subscribers;
     bool need_keyframe = false;
+    struct prism_dd_frame frame;
+    const struct prism_dd_frame *dd = NULL;
+    if (targets->len)
+        dd = vr_dd_read(&stream->dd,
+                        prism_forward_ext_id(&stream->ext_ids, PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR),
+                        &packet->header, packet->layer, &frame);
     for (guint i = 0; i < targets->len; i++)
         need_keyframe |= vr_forward_to(targets->pdata[i], stream, &packet->header, packet->data,
-                                       packet->len, packet->layer, now);
+                                       packet->len, packet->layer, dd, now);
     if (need_keyframe)
         vr_request_keyframe(stream, now);
     if (publisher->forwarders)

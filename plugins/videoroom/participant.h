@@ -14,6 +14,7 @@
 #include "media/nack/resend_guard.h"
 #include "media/peer/peer.h"
 #include "media/rtcp/rtcp.h"
+#include "media/rtp/dependency_descriptor.h"
 #include "plugins/videoroom/room.h"
 #include "plugins/videoroom/room_internal.h"
 
@@ -25,6 +26,13 @@ struct vr_sub_stream;
 
 /* Streams of one publisher, and of one subscriber (its m-lines, one left for data). */
 #define VR_MAX_STREAMS (PRISM_SDP_MAX_MEDIA - 1)
+
+/* The Dependency Descriptor states of a publisher stream, one per simulcast layer (each layer
+ * is its own encoding with its own template structure); made on the first packet carrying the
+ * extension, owned (dependency.c). */
+struct vr_dd_states {
+    struct prism_dd_state *layer[PRISM_FORWARD_MAX_LAYERS];
+};
 
 /* One stream a publisher sends, as negotiated. `subscribers` is the fan-out list. */
 struct vr_pub_stream {
@@ -44,6 +52,7 @@ struct vr_pub_stream {
      * the first packet, owned. */
     struct prism_nack_history *history[PRISM_FORWARD_MAX_LAYERS];
     uint8_t simulcast_layers; /* the publisher sends simulcast (2-3 layers); 0: not */
+    struct vr_dd_states dd;   /* kept across renegotiations like history */
     /* Groups of subscribers on other workers (struct vr_relay_group *, owned there): each
      * packet is relayed to them once per group (relay_group.c). Room worker only. */
     GPtrArray *remote_groups;
@@ -289,7 +298,16 @@ static inline const void *vr_sub_stream_current(const struct vr_sub_stream *stre
  * keyframe first. */
 bool vr_forward_to(struct vr_sub_stream *target, const void *source,
                    const struct prism_rtp_header *header, const uint8_t *data, size_t len,
-                   int layer, uint64_t now);
+                   int layer, const struct prism_dd_frame *dd, uint64_t now);
+
+/* dependency.c: the packet's Dependency Descriptor (extension id `id`, 0: not negotiated) read
+ * through the state of its simulcast layer (layer < 0: none), made on first use; NULL when
+ * the packet has none or it does not parse (a template before any structure, bad bytes). */
+const struct prism_dd_frame *vr_dd_read(struct vr_dd_states *states, uint8_t id,
+                                        const struct prism_rtp_header *header, int layer,
+                                        struct prism_dd_frame *out);
+/* dependency.c: frees the states. */
+void vr_dd_states_clear(struct vr_dd_states *states);
 /* Asks the stream's source for a keyframe, wherever it is. */
 void vr_sub_stream_request_keyframe(struct vr_sub_stream *stream, uint64_t now_us);
 

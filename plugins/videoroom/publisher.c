@@ -195,6 +195,8 @@ static void collect_streams(struct vr_publisher *publisher)
                 previous[p].subscribers = NULL;
                 memcpy(stream->history, previous[p].history, sizeof(stream->history));
                 memset(previous[p].history, 0, sizeof(previous[p].history));
+                stream->dd = previous[p].dd;
+                memset(&previous[p].dd, 0, sizeof(previous[p].dd));
                 stream->remote_groups = previous[p].remote_groups;
                 previous[p].remote_groups = NULL;
             }

@@ -50,6 +50,7 @@ struct vr_relay_group {
     bool leaving;       /* out of the table; freed when the room worker lets go */
     uint64_t last_keyframe_request_us;
     struct prism_relay_history history[PRISM_FORWARD_MAX_LAYERS]; /* video; by simulcast layer */
+    struct vr_dd_states dd; /* the publisher's Dependency Descriptor structures, as seen here */
 };
 
 static struct prism_relay *relay;            /* set by init, before any request runs */
@@ -122,6 +123,7 @@ static void free_group(struct vr_relay_group *group)
 {
     for (unsigned i = 0; i < PRISM_FORWARD_MAX_LAYERS; i++)
         prism_relay_history_clear(&group->history[i]);
+    vr_dd_states_clear(&group->dd);
     g_ptr_array_free(group->streams, TRUE);
     /* After this group's keyframe requests, which name the room. */
     prism_relay_post_after(relay, group->worker, group->room->worker, unref_room_cb, group->room);
@@ -287,9 +289,19 @@ static void deliver_cb(void *target, struct prism_relay_buffer *buffer, uint64_t
     if (group->video)
         prism_relay_history_store(&group->history[layer > 0 ? layer : 0], buffer);
     bool need_keyframe = false;
+    struct prism_dd_frame frame;
+    const struct prism_dd_frame *dd = NULL;
+    if (group->streams->len) {
+        /* Every stream of the group copied the source's extension ids at link. */
+        const struct vr_sub_stream *first = group->streams->pdata[0];
+        dd = vr_dd_read(
+            &group->dd,
+            prism_forward_ext_id(&first->source_ext, PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR), &header,
+            layer, &frame);
+    }
     for (guint i = 0; i < group->streams->len; i++)
         need_keyframe |= vr_forward_to(group->streams->pdata[i], group, &header, buffer->data,
-                                       buffer->len, layer, now_us);
+                                       buffer->len, layer, dd, now_us);
     if (need_keyframe)
         vr_relay_request_keyframe(group);
 }

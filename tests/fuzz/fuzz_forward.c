@@ -7,11 +7,14 @@
  * back from its output sequence number to its own, and is rewritten for a retransmission into
  * exactly the bytes that were sent. In simulcast mode the three SSRCs are layers 0-2 (with
  * fuzzed VP8 temporal layer ids and configure calls), and a layer switch continues the output
- * sequence numbers by exactly one too. */
+ * sequence numbers by exactly one too. Packets with an extension block go in with a Dependency
+ * Descriptor frame made from their header (temporal id, frame start, new structure), as the
+ * VideoRoom passes one when the publisher negotiated the extension. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "media/forward/forward.h"
+#include "media/rtp/dependency_descriptor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -168,8 +171,11 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
         layer = in.ssrc == ssrcs[i] ? i : layer;
     uint64_t layer_switches = prism_forward_counters(&m->s)->layer_switches;
     size_t out_len = 0;
-    enum prism_forward_result r = prism_forward_packet_layer(&m->s, layer, &in, packet, len, out,
-                                                             cap, &out_len, m->now);
+    struct prism_dd_frame dd = {.start_of_frame = in.timestamp & 1,
+                                .temporal_id = (uint8_t)(in.timestamp >> 1 & 7),
+                                .new_structure = (in.timestamp >> 4 & 7) == 0};
+    enum prism_forward_result r = prism_forward_packet_dd(
+        &m->s, layer, in.extension ? &dd : NULL, &in, packet, len, out, cap, &out_len, m->now);
     if (r == PRISM_FORWARD_SEND) {
         if (m->paused || out_len > len || out_len > cap)
             __builtin_trap();

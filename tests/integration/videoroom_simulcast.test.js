@@ -29,6 +29,7 @@ test('subscribers get each simulcast substream of a janus.js publisher in turn',
         }, async () => `the publisher to send three layers: ${JSON.stringify(await report(publisher))}`,
         60000, 250);
         t.diagnostic(`publisher layers: ${JSON.stringify(published.layers)}`);
+        assert.ok(published.dependencyDescriptor, 'the dependency descriptor is negotiated');
         const { participants } = await admin.handle.listParticipants({ room });
         assert.deepEqual(participants.map((p) => p.feed), [published.feedId]);
 

@@ -39,23 +39,27 @@ export class BrowserPeer {
     }
 
     // Publishes the fake camera (width x height) and microphone; the video transceiver offers
-    // only the codecs whose mimeType and sdpFmtpLine satisfy `mimeType` and `fmtpIncludes`.
+    // only the codecs whose mimeType and sdpFmtpLine satisfy `mimeType` and `fmtpIncludes`, and
+    // encodes with `scalabilityMode` when given (e.g. 'L1T3': three temporal layers).
     // Returns the offer with every candidate in it.
-    async publishOffer({ mimeType, fmtpIncludes = '', width = 640, height = 480 }) {
-        return this.page.evaluate(async ({ mimeType, fmtpIncludes, width, height }) => {
+    async publishOffer({ mimeType, fmtpIncludes = '', width = 640, height = 480,
+        scalabilityMode }) {
+        return this.page.evaluate(async ({ mimeType, fmtpIncludes, width, height,
+            scalabilityMode }) => {
             const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
             window.pc = pc;
             const stream = await navigator.mediaDevices.getUserMedia({ audio: true,
                 video: { width, height } });
             pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly' });
-            const video = pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly' });
+            const video = pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly',
+                ...(scalabilityMode ? { sendEncodings: [{ scalabilityMode }] } : {}) });
             const codecs = RTCRtpSender.getCapabilities('video').codecs.filter((c) =>
                 c.mimeType === mimeType && (c.sdpFmtpLine ?? '').includes(fmtpIncludes));
             if (!codecs.length) throw new Error(`Chromium cannot send ${mimeType} ${fmtpIncludes}`);
             video.setCodecPreferences(codecs);
             await pc.setLocalDescription();
             return window.gathered(pc);
-        }, { mimeType, fmtpIncludes, width, height });
+        }, { mimeType, fmtpIncludes, width, height, scalabilityMode });
     }
 
     async applyAnswer(sdp) {
@@ -84,6 +88,7 @@ export class BrowserPeer {
                 .map((s) => {
                     const codec = report.get(s.codecId);
                     return { mid: s.mid, framesDecoded: s.framesDecoded ?? 0,
+                        framesReceived: s.framesReceived ?? 0,
                         frameWidth: s.frameWidth, frameHeight: s.frameHeight,
                         mimeType: codec?.mimeType, sdpFmtpLine: codec?.sdpFmtpLine };
                 });
@@ -97,7 +102,8 @@ export class BrowserPeer {
             const out = [...report.values()].find((s) => s.type === 'outbound-rtp' &&
                 s.kind === 'video');
             const codec = out && report.get(out.codecId);
-            return { framesEncoded: out?.framesEncoded ?? 0, mimeType: codec?.mimeType,
+            return { framesEncoded: out?.framesEncoded ?? 0, framesSent: out?.framesSent ?? 0,
+                scalabilityMode: out?.scalabilityMode, mimeType: codec?.mimeType,
                 sdpFmtpLine: codec?.sdpFmtpLine, encoder: out?.encoderImplementation };
         });
     }

@@ -50,12 +50,6 @@ function publish() {
     handle.createOffer({
         tracks: [{ type: 'video', simulcast: true, recv: false,
             capture: { width: { exact: 1280 }, height: { exact: 720 }, frameRate: { ideal: 15 } } }],
-        // With the dependency descriptor negotiated Chrome moves the VP8 temporal layer ids out
-        // of the payload descriptor into that extension, which the server does not read yet:
-        // offered without it, the temporal ids stay where the server looks.
-        customizeSdp: (jsep) => {
-            jsep.sdp = jsep.sdp.replace(/a=extmap:\d+ [^\r\n]*dependency-descriptor[^\r\n]*\r\n/g, '');
-        },
         success: (jsep) => handle.send({ message: { request: 'configure', audio: false,
             video: true }, jsep }),
         error: fail,
@@ -132,6 +126,9 @@ window.report = async () => {
         feedId: state.feedId, video: null, layers: [], serverPort: null };
     const pc = handle?.webrtcStuff?.pc;
     if (!pc) return report;
+    // Chrome then carries the VP8 temporal layer ids in this extension instead of the payload
+    // descriptor: the server's temporal layer choice reads them there.
+    report.dependencyDescriptor = /dependency-descriptor/.test(pc.remoteDescription?.sdp ?? '');
     // The server's host candidate port: in single-port mode it tells the worker (udp_port +
     // the worker's index).
     const candidate = / (\d+) typ host/.exec(pc.remoteDescription?.sdp || '');
