@@ -55,7 +55,11 @@ struct prism_sdp_answer_options {
     size_t extension_count;
     uint32_t audio_feedback, video_feedback; /* rtcp-fb we accept, enum prism_sdp_feedback */
     bool use_rtx;                            /* answer RTX paired with the chosen codec */
-    bool accept_simulcast;                   /* answer a=rid/a=simulcast of the offer */
+    /* Answer RFC 2198 RED (listed first) on an audio m-line whose offer has RED carrying the
+     * chosen codec only, as Janus's VideoRoom accepts Chrome's red/48000/2 with Opus. Off by
+     * default: whoever accepts it must handle the RED payload type. */
+    bool accept_audio_red;
+    bool accept_simulcast; /* answer a=rid/a=simulcast of the offer */
     /* What we are willing to do on every m-line: SENDRECV (echo), RECVONLY (publisher ingest),
      * SENDONLY (viewer). The answer direction is the offer's, mirrored, within this. */
     enum prism_sdp_direction local_direction;
