@@ -161,8 +161,9 @@ static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
 }
 
 /* One m-line of the offer: the source's codec as the publisher negotiated it, RTX for video,
- * RED first for audio whose source sends it (as Janus offers it), and the header extensions
- * forwarded from it (media/forward/extensions.h). */
+ * RED for audio whose source sends it (after the codec: the order matters only to a sender, and
+ * clients read the first codec as the stream's), and the header extensions forwarded from it
+ * (media/forward/extensions.h). */
 struct offer_slot {
     struct prism_sdp_codec codecs[2];
     struct prism_sdp_extmap extmaps[PRISM_FORWARD_EXT_RULE_COUNT];
@@ -185,13 +186,12 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
         slot->codecs[0].feedback = PRISM_SDP_FB_TRANSPORT_CC;
     }
     if (stream->kind == PRISM_SDP_MEDIA_AUDIO && stream->red_pt) {
-        slot->codecs[1] = slot->codecs[0];
-        slot->codecs[0] = (struct prism_sdp_codec){.pt = stream->red_pt,
+        slot->codecs[1] = (struct prism_sdp_codec){.pt = stream->red_pt,
                                                    .id = PRISM_SDP_CODEC_RED,
                                                    .clock_rate = stream->codec.clock_rate,
                                                    .channels = stream->codec.channels};
-        g_strlcpy(slot->codecs[0].name, "red", sizeof(slot->codecs[0].name));
-        snprintf(slot->codecs[0].fmtp, sizeof(slot->codecs[0].fmtp), "%u/%u", stream->codec.pt,
+        g_strlcpy(slot->codecs[1].name, "red", sizeof(slot->codecs[1].name));
+        snprintf(slot->codecs[1].fmtp, sizeof(slot->codecs[1].fmtp), "%u/%u", stream->codec.pt,
                  stream->codec.pt);
         count = 2;
     }

@@ -358,7 +358,7 @@ static int payload_type_of(const char *text, const char *mid, const char *name, 
 }
 
 /* RED (RFC 2198) over Opus, as Chrome offers it, is answered to publishers (first, so libwebrtc
- * sends it) and offered to subscribers with the subscriber's payload types: where one
+ * sends it) and offered to subscribers (after Opus) with the subscriber's payload types: where one
  * publisher's RED payload type is another's Opus, the second Opus moves and its RED's fmtp
  * names the new payload type. */
 static void test_videoroom_audio_red_reaches_subscriber_offer_remapped(void)
@@ -395,8 +395,8 @@ static void test_videoroom_audio_red_reaches_subscriber_offer_remapped(void)
     g_assert_cmpuint(events->len, ==, 1);
     const char *offer = sdp_of(events->pdata[0]);
     char fmtp[64];
-    /* The first publisher keeps its payload types, RED first. */
-    g_assert_nonnull(strstr(offer, "m=audio 9 UDP/TLS/RTP/SAVPF 111 96\r\n"));
+    /* The first publisher keeps its payload types, Opus first. */
+    g_assert_nonnull(strstr(offer, "m=audio 9 UDP/TLS/RTP/SAVPF 96 111\r\n"));
     g_assert_cmpint(payload_type_of(offer, "0", "red", fmtp, sizeof(fmtp)), ==, 111);
     g_assert_cmpstr(fmtp, ==, "96/96");
     /* The second one's Opus cannot be 111 any more; its RED follows it. */
