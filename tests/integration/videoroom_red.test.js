@@ -2,7 +2,9 @@
 // red/48000/2 ("111/111") with Opus, the server accepts it (listed first, so that libwebrtc
 // sends it), a Chromium subscriber whose answer keeps the RED the server offers receives the
 // RED packets, and one whose offer had RED taken out (as a client without RED would answer)
-// receives the primary Opus block of each packet as plain Opus. Both must play the audio.
+// receives the primary Opus block of each packet as plain Opus. Both must play the audio. Then a
+// subscriber whose payload types differ from the publisher's must get the RED block headers
+// rewritten to its own.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, waitFor } from './lib/browser.js';
@@ -68,19 +70,40 @@ async function subscribe(room, feed, editOffer) {
     return { peer, offer: attached.jsep.sdp, answer };
 }
 
-// Waits until the subscriber's audio has received `packets` packets with sound in them (the
-// fake microphone beeps: its energy grows); returns the stats.
-async function waitAudio(peer, packets) {
+// Waits until the subscriber's audio (on `mid`, or its only audio) has received `packets`
+// packets with sound in them (the fake microphone beeps: its energy grows); returns the stats.
+async function waitAudio(peer, packets, mid) {
     let last = [];
     try {
         return await waitFor(`${packets} audio packets with energy`, async () => {
             last = await peer.audioReceived();
-            return last.length === 1 && last[0].packetsReceived >= packets &&
-                last[0].totalAudioEnergy > 0 ? last[0] : false;
+            const stats = mid ? last.find((s) => s.mid === mid) : last.length === 1 && last[0];
+            return stats && stats.packetsReceived >= packets && stats.totalAudioEnergy > 0
+                ? stats : false;
         }, 30000);
     } catch (error) {
         throw new Error(`${error.message}; received: ${JSON.stringify(last)}`);
     }
+}
+
+// Chromium publishing in `room` with RED, its offer's Opus fmtp changed by `editOpus` on the way
+// to the server (Chromium keeps its own); returns the feed and the audio codecs it offered.
+async function redPublisher(room, editOpus = (fmtp) => fmtp) {
+    const publisher = await BrowserPeer.open(context, blank.url);
+    peers.push(publisher);
+    const offer = await publisher.publishOffer({ mimeType: 'video/VP8' });
+    const offered = audioCodecs(offer);
+    const opus = offered.find((c) => c.name === 'opus');
+    const red = offered.find((c) => c.name === 'red');
+    assert.ok(red, `Chromium offers no audio RED:\n${offer}`);
+    const sent = offer.replace(`a=fmtp:${opus.pt} ${opus.fmtp}\r\n`,
+        `a=fmtp:${opus.pt} ${editOpus(opus.fmtp)}\r\n`);
+    const handle = await RoomHandle.attach(await connection.create());
+    const joined = await handle.handle.joinPublisher({ room, display: 'chromium-red' });
+    const reply = await handle.handle.publish({ audio: true, video: true,
+        jsep: { type: 'offer', sdp: sent } });
+    await publisher.applyAnswer(reply.jsep.sdp);
+    return { feed: joined.feed, opus, red, answer: reply.jsep.sdp };
 }
 
 test('Chromium RED audio reaches a subscriber with RED as RED and one without as Opus',
@@ -122,4 +145,37 @@ test('Chromium RED audio reaches a subscriber with RED as RED and one without as
         assert.ok(redStats.totalSamplesReceived > 0 && plainStats.totalSamplesReceived > 0);
         process.stdout.write(`# RED subscriber ${JSON.stringify(redStats)}\n` +
             `# plain subscriber ${JSON.stringify(plainStats)}\n`);
+    });
+
+// Two publishers whose Opus differs in its fmtp but not its payload type (Chromium's 111): in the
+// subscriber's BUNDLE group the second one's Opus and RED take other payload types, so the
+// payload type inside each RED block header must be rewritten too, or the subscriber has no
+// decoder for the blocks.
+test('RED blocks carry the subscriber\'s payload type when it differs from the publisher\'s',
+    async () => {
+        const room = newRoomId();
+        await admin.handle.create({ room, audiocodec: 'opus', videocodec: 'vp8' });
+        const stereo = await redPublisher(room, (fmtp) => `${fmtp};stereo=1`);
+        const plain = await redPublisher(room);
+        const peer = await BrowserPeer.open(context, blank.url);
+        peers.push(peer);
+        const handle = await RoomHandle.attach(await connection.create());
+        const attached = await handle.handle.joinSubscriber({ room,
+            streams: [{ feed: stereo.feed }, { feed: plain.feed }] });
+        const offer = attached.jsep.sdp;
+        const audio = attached.streams.filter((s) => s.type === 'audio');
+        const second = audio.find((s) => s.feed_id === plain.feed);
+        const section = offer.split(/\r?\nm=/).find((m) => new RegExp(`^a=mid:${second.mid}\\r?$`,
+            'm').test(m));
+        const codecs = audioCodecs(`v=0\r\nm=${section}`);
+        const [opus, red] = codecs;
+        assert.deepEqual(codecs.map((c) => c.name), ['opus', 'red'], offer);
+        assert.notEqual(opus.pt, plain.opus.pt, `the second Opus kept ${opus.pt}:\n${offer}`);
+        assert.equal(red.fmtp, `${opus.pt}/${opus.pt}`);
+        const answer = await peer.answer(offer);
+        await handle.handle.start({ jsep: { type: 'answer', sdp: answer } });
+        const stats = await waitAudio(peer, 100, second.mid);
+        assert.equal(stats.payloadType, opus.pt);
+        process.stdout.write(`# second publisher's audio as ${opus.pt} (RED ${red.pt}): ` +
+            `${JSON.stringify(stats)}\n`);
     });
