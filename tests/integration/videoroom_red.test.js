@@ -110,32 +110,20 @@ test('Chromium RED audio reaches a subscriber with RED as RED and one without as
     async () => {
         const room = newRoomId();
         await admin.handle.create({ room, audiocodec: 'opus', videocodec: 'vp8' });
-        const publisher = await BrowserPeer.open(context, blank.url);
-        peers.push(publisher);
-        const offer = await publisher.publishOffer({ mimeType: 'video/VP8' });
-        const offered = audioCodecs(offer);
-        const opus = offered.find((c) => c.name === 'opus');
-        const red = offered.find((c) => c.name === 'red');
-        assert.ok(red, `Chromium offers no audio RED:\n${offer}`);
+        const { feed, opus, red, answer } = await redPublisher(room);
         assert.equal(red.fmtp, `${opus.pt}/${opus.pt}`);
-
-        const handle = await RoomHandle.attach(await connection.create());
-        const joined = await handle.handle.joinPublisher({ room, display: 'chromium-red' });
-        const reply = await handle.handle.publish({ audio: true, video: true,
-            jsep: { type: 'offer', sdp: offer } });
-        await publisher.applyAnswer(reply.jsep.sdp);
         // RED first, then the Opus it carries: what makes libwebrtc send RED.
-        assert.deepEqual(audioCodecs(reply.jsep.sdp).map((c) => [c.pt, c.name, c.fmtp]),
+        assert.deepEqual(audioCodecs(answer).map((c) => [c.pt, c.name, c.fmtp]),
             [[red.pt, 'red', red.fmtp], [opus.pt, 'opus', opus.fmtp]]);
 
-        const withRed = await subscribe(room, joined.feed, (sdp) => sdp);
+        const withRed = await subscribe(room, feed, (sdp) => sdp);
         // Opus first (the stream's codec, for clients that read the first one), then RED over it.
         const serverOffer = audioCodecs(withRed.offer);
         assert.deepEqual(serverOffer.map((c) => c.name), ['opus', 'red'], withRed.offer);
         assert.equal(serverOffer[1].fmtp, `${serverOffer[0].pt}/${serverOffer[0].pt}`);
         assert.ok(audioCodecs(withRed.answer).some((c) => c.name === 'red'),
             `Chromium's answer dropped RED:\n${withRed.answer}`);
-        const without = await subscribe(room, joined.feed, withoutAudioRed);
+        const without = await subscribe(room, feed, withoutAudioRed);
         assert.ok(!audioCodecs(without.answer).some((c) => c.name === 'red'));
 
         // 100 packets: 2 s of 20 ms frames, over the fake microphone's beep (once a second).
