@@ -216,6 +216,7 @@ struct prism_peer_media_info {
     bool active, sends, receives;
     struct prism_sdp_codec codec; /* the chosen codec, with its payload type and fmtp */
     uint8_t rtx_payload_type;     /* 0: none */
+    uint8_t red_payload_type;     /* audio: RED (RFC 2198) carrying the codec; 0: none */
     uint32_t remote_ssrc;         /* what the remote sends on it; 0 until known */
     /* Simulcast (a=simulcast with rids, or a=ssrc-group:SIM): the layers the remote sends,
      * 0 when it does not; their SSRCs by layer (0 = lowest quality), 0 until known. */

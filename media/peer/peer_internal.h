@@ -47,6 +47,7 @@ struct peer_media {
     uint8_t send_pt;
     uint8_t recv_pt;
     uint8_t rtx_pt; /* 0: no RTX negotiated */
+    uint8_t red_pt; /* audio: RFC 2198 RED carrying the codec; 0: not negotiated */
     uint32_t clock_rate;
     uint32_t feedback;            /* enum prism_sdp_feedback bits */
     struct prism_sdp_codec codec; /* the chosen codec as negotiated */

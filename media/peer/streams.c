@@ -50,6 +50,7 @@ static void set_directions(struct peer_media *media, enum prism_sdp_direction an
 static void set_codecs(struct peer_media *media, const struct prism_sdp_media *answered)
 {
     const struct prism_sdp_codec *codec = prism_sdp_media_primary_codec(answered);
+    media->red_pt = 0;
     if (!codec)
         return;
     media->codec = *codec;
@@ -58,6 +59,8 @@ static void set_codecs(struct peer_media *media, const struct prism_sdp_media *a
     media->feedback = codec->feedback;
     const struct prism_sdp_codec *rtx = prism_sdp_media_rtx_for(answered, codec->pt);
     media->rtx_pt = rtx ? rtx->pt : 0;
+    const struct prism_sdp_codec *red = prism_sdp_media_red_for(answered, codec);
+    media->red_pt = red ? red->pt : 0;
 }
 
 int peer_media_reserve(struct prism_peer *peer, unsigned count)
@@ -133,7 +136,8 @@ static struct peer_media *learn_ssrc(struct prism_peer *peer, const struct prism
         for (unsigned i = 0; i < peer->media_count; i++) {
             struct peer_media *media = &peer->media[i];
             if (!media->receives || (media->recv_pt != h->payload_type &&
-                                     (!media->rtx_pt || media->rtx_pt != h->payload_type)))
+                                     (!media->rtx_pt || media->rtx_pt != h->payload_type) &&
+                                     (!media->red_pt || media->red_pt != h->payload_type)))
                 continue;
             if (found)
                 return NULL; /* ambiguous */

@@ -97,6 +97,25 @@ int prism_sdp_codec_apt(const struct prism_sdp_codec *codec)
     return (int)apt;
 }
 
+const struct prism_sdp_codec *prism_sdp_media_red_for(const struct prism_sdp_media *om,
+                                                      const struct prism_sdp_codec *chosen)
+{
+    for (uint8_t i = 0; om && chosen && i < om->codec_count; i++) {
+        const struct prism_sdp_codec *c = &om->codecs[i];
+        if (c->id != PRISM_SDP_CODEC_RED || c->clock_rate != chosen->clock_rate ||
+            c->channels != chosen->channels || !c->fmtp[0])
+            continue;
+        struct sdp_view rest = sdp_view_of(c->fmtp), block;
+        bool all_chosen = true;
+        uint32_t pt;
+        while (all_chosen && sdp_view_split(&rest, '/', &block))
+            all_chosen = sdp_view_u32(sdp_view_trim(block), 127, &pt) && pt == chosen->pt;
+        if (all_chosen)
+            return c;
+    }
+    return NULL;
+}
+
 /* --- H.264 profile-level-id ---------------------------------------------------------------- */
 
 enum h264_profile {

@@ -318,6 +318,14 @@ static void answer_rtp(const struct prism_sdp_media *om, struct prism_sdp *a, ui
     uint32_t feedback = om->kind == PRISM_SDP_MEDIA_VIDEO ? o->video_feedback : o->audio_feedback;
     if (!prism_sdp_media_extmap_id(am, PRISM_SDP_EXT_TWCC))
         feedback &= ~(uint32_t)PRISM_SDP_FB_TRANSPORT_CC;
+    /* RED goes first: libwebrtc sends it only when it comes before the codec it carries. */
+    const struct prism_sdp_codec *red = o->accept_audio_red && om->kind == PRISM_SDP_MEDIA_AUDIO
+                                            ? prism_sdp_media_red_for(om, chosen)
+                                            : NULL;
+    if (red) {
+        am->codecs[am->codec_count] = *red;
+        am->codecs[am->codec_count++].feedback = 0;
+    }
     struct prism_sdp_codec *c = &am->codecs[am->codec_count++];
     *c = *chosen;
     memcpy(c->fmtp, fmtp, sizeof(c->fmtp));

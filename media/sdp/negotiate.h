@@ -60,6 +60,10 @@ struct prism_sdp_answer_options {
      * the offer's other parameters (minptime, stereo, sprop-stereo, ...) are kept. */
     bool opus_override;
     bool opus_fec, opus_dtx;
+    /* Answer RFC 2198 RED (listed first) on an audio m-line whose offer has RED carrying the
+     * chosen codec only, as Janus's VideoRoom accepts Chrome's red/48000/2 with Opus. Off by
+     * default: whoever accepts it must handle the RED payload type. */
+    bool accept_audio_red;
     bool accept_simulcast; /* answer a=rid/a=simulcast of the offer */
     /* What we are willing to do on every m-line: SENDRECV (echo), RECVONLY (publisher ingest),
      * SENDONLY (viewer). The answer direction is the offer's, mirrored, within this. */

@@ -308,6 +308,11 @@ uint8_t prism_sdp_media_extmap_id(const struct prism_sdp_media *media, const cha
 /* The RTX SSRC paired with ssrc by an FID group, or 0. */
 uint32_t prism_sdp_media_rtx_ssrc(const struct prism_sdp_media *media, uint32_t ssrc);
 
+/* The RFC 2198 RED codec carrying `codec` (same clock rate and channels, every block payload
+ * type of its fmtp `codec`'s, as Chrome offers "red/48000/2" with "111/111"), or NULL. */
+const struct prism_sdp_codec *prism_sdp_media_red_for(const struct prism_sdp_media *media,
+                                                      const struct prism_sdp_codec *codec);
+
 /* The codec id for an rtpmap encoding name (case-insensitive). */
 enum prism_sdp_codec_id prism_sdp_codec_id_from_name(const char *name);
 

@@ -9,6 +9,7 @@
 #include "media/peer/handle_media.h"
 #include "media/rtcp/feedback.h"
 #include "media/rtp/extension.h"
+#include "media/rtp/red.h"
 #include "media/srtp/srtp.h"
 #include "plugins/videoroom/videoroom.h"
 
@@ -21,26 +22,67 @@
 
 /* The subscriber's copy of each packet is written here, then protected in place. */
 static _Thread_local uint8_t scratch[1600];
+/* A RED packet's primary block as a plain packet, for a subscriber without RED. */
+static _Thread_local uint8_t unwrapped[1600];
+
+static uint8_t source_payload_type(const struct vr_sub_stream *stream)
+{
+    return stream->source ? stream->source->codec.pt : stream->source_pt;
+}
 
 /* What the engine needs of a subscriber stream's current source: the publisher's payload
- * type and the subscriber's (payload_types.c), and the header extensions both sides
- * negotiated (none until the subscriber answered our offer). */
-static void describe_source(const struct vr_sub_stream *stream, struct prism_forward_source *src)
+ * type and the subscriber's (payload_types.c), RED's when the subscriber's answer kept the RED
+ * we offered (noted in the stream), and the header extensions both sides negotiated (none
+ * until the subscriber answered our offer). */
+static void describe_source(struct vr_sub_stream *stream, struct prism_forward_source *src)
 {
     memset(src, 0, sizeof(*src));
     src->video = stream->kind == PRISM_SDP_MEDIA_VIDEO;
     src->clock_rate = stream->codec.clock_rate ? stream->codec.clock_rate : 90000;
-    src->payload_types[0] = (struct prism_forward_payload_type){
-        stream->source ? stream->source->codec.pt : stream->source_pt, stream->codec.pt,
-        stream->codec.id};
+    src->payload_types[0] = (struct prism_forward_payload_type){source_payload_type(stream),
+                                                                stream->codec.pt, stream->codec.id};
     src->payload_type_count = 1;
+    stream->red_forwarded = false;
     struct prism_peer *peer = stream->subscriber->handle
                                   ? prism_handle_peer(stream->subscriber->handle)
                                   : NULL;
     struct prism_peer_media_info info;
-    if (peer && prism_peer_media_info(peer, stream->media_index, &info) == 0 && info.active)
-        prism_forward_ext_configure(src, &stream->source_ext, info.mid, info.extmaps,
-                                    info.extmap_count, info.extmap_allow_mixed);
+    if (!peer || prism_peer_media_info(peer, stream->media_index, &info) < 0 || !info.active)
+        return;
+    prism_forward_ext_configure(src, &stream->source_ext, info.mid, info.extmaps, info.extmap_count,
+                                info.extmap_allow_mixed);
+    if (stream->source_red_pt && stream->red_pt && info.red_payload_type == stream->red_pt) {
+        src->payload_types[src->payload_type_count++] = (struct prism_forward_payload_type){
+            stream->source_red_pt, stream->red_pt, PRISM_SDP_CODEC_RED};
+        stream->red_forwarded = true;
+    }
+}
+
+/* A RED packet (RFC 2198) of the source, checked: for a subscriber without RED its primary
+ * block becomes a plain packet of the codec in `unwrapped` (*header and *data then describe
+ * it), as Janus does; a subscriber with RED gets it whole. False: drop it (malformed, another
+ * codec inside, or an empty primary). */
+static bool prepare_red(const struct vr_sub_stream *target, const struct prism_rtp_header **header,
+                        const uint8_t **data, size_t *len, struct prism_rtp_header *plain)
+{
+    const struct prism_rtp_header *h = *header;
+    uint8_t pt;
+    size_t offset, length;
+    if (prism_rtp_red_primary(h->payload, h->payload_len, &pt, &offset, &length) < 0 ||
+        pt != source_payload_type(target) || length == 0)
+        return false;
+    if (target->red_forwarded)
+        return true;
+    memcpy(unwrapped, *data, h->header_len);
+    memcpy(unwrapped + h->header_len, h->payload + offset, length);
+    unwrapped[0] &= (uint8_t)~0x20; /* the padding stays behind */
+    prism_rtp_set_payload_type(unwrapped, pt);
+    if (prism_rtp_parse(unwrapped, h->header_len + length, plain) < 0)
+        return false;
+    *header = plain;
+    *data = unwrapped;
+    *len = h->header_len + length;
+    return true;
 }
 
 void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
@@ -182,12 +224,21 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
         !prism_peer_media_sends(peer, target->media_index))
         return false;
     vr_autolayer_tick(subscriber, now);
+    struct prism_rtp_header plain;
+    bool red = target->source_red_pt && header->payload_type == target->source_red_pt;
+    if (red && !prepare_red(target, &header, &data, &len, &plain))
+        return false;
+    red = red && target->red_forwarded;
     size_t out_len = 0;
     enum prism_forward_result result = prism_forward_packet_dd(
         &target->forward, layer, dd, header, data, len, scratch,
         sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD, &out_len, now);
     if (result != PRISM_FORWARD_SEND)
         return result == PRISM_FORWARD_DROP_NEED_KEYFRAME;
+    if (red) /* the blocks' payload types too: checked above, the remap cannot fail */
+        (void)prism_rtp_red_remap(scratch + out_len - (len - header->header_len),
+                                  header->payload_len, source_payload_type(target),
+                                  target->codec.pt);
     prism_forward_stamp(&target->forward, scratch, out_len, prism_now_us());
     if (prism_peer_send_rtp(peer, target->media_index, scratch, out_len, sizeof(scratch)) >= 0)
         prism_metrics_add(PRISM_COUNTER_FORWARDED, 1);

@@ -41,6 +41,7 @@ struct vr_pub_stream {
     char mid[PRISM_SDP_MID_LEN + 1];
     enum prism_sdp_media_kind kind;
     struct prism_sdp_codec codec; /* as the publisher negotiated it */
+    uint8_t red_pt;               /* audio: RFC 2198 RED carrying codec, 0: none negotiated */
     char description[64];
     bool disabled;                        /* configure "send": false from the publisher */
     uint8_t audio_level_id;               /* extmap id of the audio level, 0 = none */
@@ -103,6 +104,11 @@ struct vr_sub_stream {
     struct prism_sdp_codec codec; /* offered to the subscriber: the source's, payload type aside */
     uint8_t rtx_pt;               /* video: the payload type offered for RTX */
     uint8_t source_pt;            /* the source's payload type, rewritten to codec.pt */
+    /* Audio RED (RFC 2198): the source's RED payload type (0: it sends none), the one offered
+     * to the subscriber for it (0: none), and whether the subscriber's answer kept it. A
+     * subscriber without RED gets each RED packet's primary block as a plain packet. */
+    uint8_t source_red_pt, red_pt;
+    bool red_forwarded;
     struct prism_forward_ext_ids source_ext; /* the source's extension ids (copied at link) */
     bool send;                               /* configure "send" */
     bool active;                             /* false: slot freed (port 0 in the next offer) */

@@ -208,6 +208,7 @@ static void collect_streams(struct vr_publisher *publisher)
         init_keyframe_throttle(stream, &info);
         stream->kind = info.kind;
         stream->codec = info.codec;
+        stream->red_pt = info.red_payload_type;
         stream->simulcast_layers = info.simulcast_layers;
         for (unsigned e = 0; e < info.extmap_count; e++) {
             if (strcmp(info.extmaps[e].uri, PRISM_SDP_EXT_AUDIO_LEVEL) == 0)
@@ -223,6 +224,7 @@ static void collect_streams(struct vr_publisher *publisher)
         for (guint k = 0; k < subs->len; k++) {
             struct vr_sub_stream *sub = g_ptr_array_index(subs, k);
             sub->source = &publisher->streams[s];
+            sub->source_red_pt = publisher->streams[s].red_pt;
             sub->source_ext = publisher->streams[s].ext_ids;
             vr_forward_refresh_extensions(sub);
         }
@@ -262,6 +264,7 @@ static json_t *answer_offer(struct vr_publisher *publisher, json_t *jsep, json_t
     struct prism_sdp_answer_options options;
     prism_sdp_answer_options_init(&options);
     options.local_direction = PRISM_SDP_RECVONLY;
+    options.accept_audio_red = true; /* as Janus 1.x: subscribers get it or its primary */
     options.accept_data_channels = true;
     struct prism_sdp_codec_pref audio[VR_MAX_CODECS], video[2 * VR_MAX_CODECS];
     room_codecs(room, audio, video, &options);

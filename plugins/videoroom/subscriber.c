@@ -67,6 +67,7 @@ void vr_sub_stream_link(struct vr_sub_stream *stream, struct vr_publisher *feed,
     g_strlcpy(stream->feed_mid, source->mid, sizeof(stream->feed_mid));
     stream->source = stream->subscriber->remote ? NULL : source; /* R's, not ours */
     stream->kind = source->kind;
+    stream->source_red_pt = source->red_pt;
     vr_sub_stream_set_codec(stream, &source->codec);
     stream->source_ext = source->ext_ids;
     stream->active = true;
@@ -160,7 +161,9 @@ static json_t *add_streams(struct vr_subscriber *subscriber, json_t *list)
 }
 
 /* One m-line of the offer: the source's codec as the publisher negotiated it, RTX for video,
- * and the header extensions forwarded from it (media/forward/extensions.h). */
+ * RED for audio whose source sends it (after the codec: the order matters only to a sender, and
+ * clients read the first codec as the stream's), and the header extensions forwarded from it
+ * (media/forward/extensions.h). */
 struct offer_slot {
     struct prism_sdp_codec codecs[2];
     struct prism_sdp_extmap extmaps[PRISM_FORWARD_EXT_RULE_COUNT];
@@ -181,6 +184,16 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
         count = 2;
     } else {
         slot->codecs[0].feedback = PRISM_SDP_FB_TRANSPORT_CC;
+    }
+    if (stream->kind == PRISM_SDP_MEDIA_AUDIO && stream->red_pt) {
+        slot->codecs[1] = (struct prism_sdp_codec){.pt = stream->red_pt,
+                                                   .id = PRISM_SDP_CODEC_RED,
+                                                   .clock_rate = stream->codec.clock_rate,
+                                                   .channels = stream->codec.channels};
+        g_strlcpy(slot->codecs[1].name, "red", sizeof(slot->codecs[1].name));
+        snprintf(slot->codecs[1].fmtp, sizeof(slot->codecs[1].fmtp), "%u/%u", stream->codec.pt,
+                 stream->codec.pt);
+        count = 2;
     }
     /* A freed slot stays in the offer as inactive rather than rejected (port 0): the BUNDLE
      * group never empties and the m-line can carry another stream later (as Janus does). */

@@ -6,7 +6,8 @@
 // and its RTP timestamp must be the one the subscriber's packets carried at that time (the
 // publisher's timestamp translated into the subscriber's), for audio and for video. The server
 // has two workers and the room spreads its second subscriber to the other one, so the clock also
-// crosses workers (media/relay).
+// crosses workers (media/relay). A second test measures the audio/video offset at a subscriber
+// with jitter on the publisher's path (below).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runPythonPeer } from './lib/python_peer.js';
@@ -100,3 +101,75 @@ test('subscribers get sender reports with the publisher\'s clock, in their own t
         }
         assert.deepEqual(rates.sort((a, b) => a - b), [48000, 48000, 90000, 90000]);
     });
+
+// Lip sync under jitter: the publisher reaches the server through a relay that delays each
+// datagram by 0-20 ms (peers/udp_jitter_relay.py; netem does not work in this kernel), its sender
+// reports map RTP timestamps to capture time and its video leaves VIDEO_LEAD_MS after capture, as
+// a camera pipeline's does. At the subscriber, each stream's sender report maps its RTP
+// timestamps to the publisher's clock; the error of that mapping is the mapped time minus the
+// true capture time of the packets (each packet's capture time is known by its payload). The
+// audio/video offset is the audio stream's error minus the video stream's, with each stream's
+// latest report: what the subscriber's playout would put between a sound and the picture taken
+// with it. Forwarded reports keep the publisher's mapping, so the offset stays near 0 whatever the
+// jitter; reports made from the server's clock at send time map each stream's timestamps to when
+// its packets reached the server, which puts the video VIDEO_LEAD_MS (give or take the 20 ms of
+// jitter) behind the audio.
+const JITTER_MS = 20;
+const VIDEO_LEAD_MS = 80;
+const MAX_OFFSET_MS = 40;
+
+// The difference a - b of two RTP timestamps, in ticks, across the 32-bit wrap.
+function ticksBetween(a, b) {
+    return (a - b + 2 ** 31 + 2 ** 32) % 2 ** 32 - 2 ** 31;
+}
+
+test('the audio/video offset at a subscriber stays under 40 ms with 20 ms of jitter on the ' +
+    'publisher\'s path', async () => {
+    const result = await runPythonPeer('aiortc_lipsync.py', server.base, '--room',
+        String(newRoomId()), '--shift', '0', '--jitter-ms', String(JITTER_MS),
+        '--video-lead-ms', String(VIDEO_LEAD_MS), '--reports', '4');
+    assert.ok(result.audio > 0 && Object.keys(result.video).length > 0,
+        `the subscriber decoded audio ${result.audio}, video ${JSON.stringify(result.video)}`);
+    const kindOf = new Map(result.packets.map((p) => [p.ssrc, p.kind]));
+    assert.deepEqual([...kindOf.values()].sort(), ['audio', 'video']);
+    const rates = { audio: 48000, video: 90000 };
+    // The jitter was there: the audio packets' delay since capture spreads over 10 ms or more.
+    const audioDelays = result.packets.filter((p) => p.kind === 'audio' && p.capture)
+        .map((p) => p.at - p.capture);
+    assert.ok(audioDelays.length > 50, `${audioDelays.length} audio packets matched`);
+    const spreadMs = (Math.max(...audioDelays) - Math.min(...audioDelays)) * 1000;
+    assert.ok(spreadMs >= JITTER_MS / 2, `audio delay spread ${spreadMs.toFixed(1)} ms`);
+
+    // From the time the publisher's second report of each kind went out, its first has reached
+    // the server: every report from then on must carry the publisher's mapping.
+    const pub = result.publisher_reports;
+    const start = Math.max(pub.audio[1], pub.video[1]);
+    const reports = result.reports.filter((r) => r.at > start && kindOf.has(r.ssrc))
+        .sort((a, b) => a.at - b.at);
+    const latest = {};
+    const offsets = [];
+    const errors = { audio: [], video: [] };
+    for (const report of reports) {
+        const kind = kindOf.get(report.ssrc);
+        // A packet of this stream whose capture time is known, the last one before the report.
+        const known = result.packets.filter((p) => p.ssrc === report.ssrc && p.capture &&
+            p.at <= report.at);
+        assert.ok(known.length, `no packet of SSRC ${report.ssrc} before its report`);
+        const packet = known[known.length - 1];
+        const capture = packet.capture + ticksBetween(report.rtp, packet.ts) / rates[kind];
+        latest[kind] = ntpToUnix(report.ntp) - capture;
+        errors[kind].push(latest[kind] * 1000);
+        if ('audio' in latest && 'video' in latest) {
+            offsets.push((latest.audio - latest.video) * 1000);
+        }
+    }
+    const range = (list) => `${Math.min(...list).toFixed(1)}..${Math.max(...list).toFixed(1)} ms`;
+    process.stdout.write(`# ${offsets.length} offsets ${range(offsets)}; mapping error audio ` +
+        `${range(errors.audio)}, video ${range(errors.video)}; audio delay spread ` +
+        `${spreadMs.toFixed(1)} ms\n`);
+    assert.ok(offsets.length >= 4, `${offsets.length} offsets measured`);
+    for (const offset of offsets) {
+        assert.ok(Math.abs(offset) < MAX_OFFSET_MS, `audio/video offset ${offset.toFixed(1)} ms ` +
+            `(all: ${offsets.map((o) => o.toFixed(1)).join(', ')})`);
+    }
+});

@@ -518,6 +518,39 @@ static void test_validate_ignores_rejected_m_lines(void)
 }
 
 /* A per-m-line codec choice overrides the per-kind lists; UNKNOWN rejects the m-line. */
+/* Chrome's red/48000/2 "111/111" is answered first, before Opus, only when asked for; RED
+ * naming another payload type than the chosen codec's is left out. */
+static void test_answer_audio_red_before_opus_when_accepted(void)
+{
+    struct prism_sdp_answer_options o;
+    sdp_test_answer_options(&o);
+    struct prism_sdp *offer = sdp_parse_fixture("chrome_sendrecv.sdp");
+    struct prism_sdp *plain = answer_with(offer, &o);
+    check_codecs(&plain->media[0], 111, "opus", -1);
+    prism_sdp_free(plain);
+    o.accept_audio_red = true;
+    struct prism_sdp *a = answer_with(offer, &o);
+    g_assert_cmpuint(a->media[0].codec_count, ==, 2);
+    g_assert_cmpuint(a->media[0].codecs[0].pt, ==, 63);
+    g_assert_cmpstr(a->media[0].codecs[0].name, ==, "red");
+    g_assert_cmpstr(a->media[0].codecs[0].fmtp, ==, "111/111");
+    g_assert_cmpuint(a->media[0].codecs[1].pt, ==, 111);
+    g_assert_cmpuint(prism_sdp_media_primary_codec(&a->media[0])->pt, ==, 111);
+    /* Video's red/90000 is never answered. */
+    for (unsigned i = 0; i < a->media[1].codec_count; i++)
+        g_assert_cmpint(a->media[1].codecs[i].id, !=, PRISM_SDP_CODEC_RED);
+    prism_sdp_free(a);
+    prism_sdp_free(offer);
+
+    char *text = edit_fixture("chrome_sendrecv.sdp", NULL, "a=fmtp:63 111/111", "a=fmtp:63 111/9");
+    offer = sdp_parse_text(text);
+    a = answer_with(offer, &o);
+    check_codecs(&a->media[0], 111, "opus", -1);
+    prism_sdp_free(a);
+    prism_sdp_free(offer);
+    g_free(text);
+}
+
 static void test_answer_per_mline_codecs(void)
 {
     struct prism_sdp_answer_options o;
@@ -548,6 +581,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sdp/answer/chrome-simulcast", test_answer_chrome_simulcast_receives_layers);
     g_test_add_func("/sdp/answer/chrome-sendrecv", test_answer_chrome_sendrecv_echoes);
+    g_test_add_func("/sdp/answer/audio-red-before-opus",
+                    test_answer_audio_red_before_opus_when_accepted);
     g_test_add_func("/sdp/answer/recvonly-offer", test_answer_recvonly_offer_gets_sendonly);
     g_test_add_func("/sdp/answer/libwebrtc-node", test_answer_libwebrtc_node_offer);
     g_test_add_func("/sdp/answer/firefox-extmap-direction",

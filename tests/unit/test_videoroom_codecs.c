@@ -366,6 +366,86 @@ static void test_videoroom_subscriber_offer_never_reuses_a_payload_type(void)
     prism_peer_destroy(clients[1]);
 }
 
+/* The payload type of the first codec `name` in the m-line with this mid, and its fmtp. */
+static int payload_type_of(const char *text, const char *mid, const char *name, char *fmtp,
+                           size_t size)
+{
+    struct prism_sdp *sdp = NULL;
+    struct prism_sdp_error err = {0};
+    g_assert_cmpint(prism_sdp_parse(text, strlen(text), &sdp, &err), ==, 0);
+    const struct prism_sdp_media *m = prism_sdp_find_media(sdp, mid);
+    int pt = -1;
+    for (uint8_t c = 0; m && c < m->codec_count && pt < 0; c++) {
+        if (strcmp(m->codecs[c].name, name) == 0) {
+            pt = m->codecs[c].pt;
+            g_strlcpy(fmtp, m->codecs[c].fmtp, size);
+        }
+    }
+    prism_sdp_free(sdp);
+    return pt;
+}
+
+/* RED (RFC 2198) over Opus, as Chrome offers it, is answered to publishers (first, so libwebrtc
+ * sends it) and offered to subscribers (after Opus) with the subscriber's payload types: where one
+ * publisher's RED payload type is another's Opus, the second Opus moves and its RED's fmtp
+ * names the new payload type. */
+static void test_videoroom_audio_red_reaches_subscriber_offer_remapped(void)
+{
+    struct rig rig;
+    rig_start(&rig);
+    uint64_t room = create_room(&rig, "\"videocodec\":\"vp8\"");
+    static const struct prism_sdp_codec red_a[] = {
+        {.pt = 111, .name = "red", .clock_rate = 48000, .channels = 2, .fmtp = "96/96"},
+        {.pt = 96, .name = "opus", .clock_rate = 48000, .channels = 2},
+    };
+    static const struct prism_sdp_codec red_b[] = {
+        {.pt = 111, .name = "opus", .clock_rate = 48000, .channels = 2},
+        {.pt = 63, .name = "red", .clock_rate = 48000, .channels = 2, .fmtp = "111/111"},
+    };
+    static const struct prism_sdp_codec vp8 = {.pt = 97, .name = "VP8", .clock_rate = 90000};
+    struct prism_peer *clients[2] = {client_peer(&rig, true), client_peer(&rig, true)};
+    uint64_t feeds[2];
+    json_t *answer = publish_offer(&rig, room, offer_with(clients[1], red_b, 2, &vp8, 1),
+                                   &feeds[1]);
+    g_assert_nonnull(strstr(sdp_of(answer), "m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\n"));
+    g_assert_nonnull(strstr(sdp_of(answer), "a=fmtp:63 111/111"));
+    json_decref(answer);
+    json_decref(publish_offer(&rig, room, offer_with(clients[0], red_a, 2, &vp8, 1), &feeds[0]));
+
+    uint64_t handle = attach(&rig);
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":%" G_GUINT64_FORMAT
+             ",\"streams\":[{\"feed\":%" G_GUINT64_FORMAT "},{\"feed\":%" G_GUINT64_FORMAT "}]}",
+             room, feeds[0], feeds[1]);
+    guint from = send_message(&rig, handle, body, NULL);
+    GPtrArray *events = events_since(&rig, handle, from);
+    g_assert_cmpuint(events->len, ==, 1);
+    const char *offer = sdp_of(events->pdata[0]);
+    char fmtp[64];
+    /* The first publisher keeps its payload types, Opus first. */
+    g_assert_nonnull(strstr(offer, "m=audio 9 UDP/TLS/RTP/SAVPF 96 111\r\n"));
+    g_assert_cmpint(payload_type_of(offer, "0", "red", fmtp, sizeof(fmtp)), ==, 111);
+    g_assert_cmpstr(fmtp, ==, "96/96");
+    /* The second one's Opus cannot be 111 any more; its RED follows it. */
+    int opus = payload_type_of(offer, "2", "opus", fmtp, sizeof(fmtp));
+    g_assert_cmpint(opus, >, 0);
+    g_assert_cmpint(opus, !=, 111);
+    int red = payload_type_of(offer, "2", "red", fmtp, sizeof(fmtp));
+    g_assert_cmpint(red, >, 0);
+    char expected[16];
+    snprintf(expected, sizeof(expected), "%d/%d", opus, opus);
+    g_assert_cmpstr(fmtp, ==, expected);
+    /* One meaning per payload type (the Opus of both may share one: the same codec). */
+    g_assert_cmpuint(assert_payload_types_unique(offer, 111), ==, 1);
+    g_assert_cmpuint(assert_payload_types_unique(offer, (uint8_t)opus), >=, 1);
+    g_assert_cmpuint(assert_payload_types_unique(offer, (uint8_t)red), >=, 1);
+    g_ptr_array_free(events, TRUE);
+    rig_stop(&rig);
+    prism_peer_destroy(clients[0]);
+    prism_peer_destroy(clients[1]);
+}
+
 /* The subscriber's mid of its stream of `type` in an event's "streams" list. */
 static const char *sub_mid_of(json_t *event, const char *type)
 {
@@ -454,6 +534,8 @@ int main(int argc, char **argv)
                     test_videoroom_codec_outside_room_list_is_not_published);
     g_test_add_func("/videoroom/subscriber-offer-never-reuses-a-payload-type",
                     test_videoroom_subscriber_offer_never_reuses_a_payload_type);
+    g_test_add_func("/videoroom/audio-red-reaches-subscriber-offer-remapped",
+                    test_videoroom_audio_red_reaches_subscriber_offer_remapped);
     g_test_add_func("/videoroom/switch-keeps-to-one-codec",
                     test_videoroom_switch_keeps_to_one_codec);
     return g_test_run();

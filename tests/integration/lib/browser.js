@@ -21,6 +21,8 @@ const ARGS = [
     '--disable-sync',
     '--no-first-run',
     '--disable-gpu',
+    // Received audio is decoded only while an element plays it (lib/browser_peer.js).
+    '--autoplay-policy=no-user-gesture-required',
     // The namespace has only loopback, which WebRTC leaves out of ICE unless told, and host
     // candidates must be plain addresses (not mDNS names) for the server to use them.
     '--allow-loopback-in-peer-connection',

@@ -71,7 +71,16 @@ export class BrowserPeer {
     // with every candidate in it.
     async answer(sdp) {
         return this.page.evaluate(async (sdp) => {
-            window.pc ??= new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+            if (!window.pc) {
+                window.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+                // Chromium decodes received audio only for a sink that plays it.
+                window.pc.addEventListener('track', ({ track }) => {
+                    if (track.kind !== 'audio') return;
+                    const element = new Audio();
+                    element.srcObject = new MediaStream([track]);
+                    element.play().catch(() => {});
+                });
+            }
             await window.pc.setRemoteDescription({ type: 'offer', sdp });
             await window.pc.setLocalDescription();
             return window.gathered(window.pc);
@@ -92,6 +101,22 @@ export class BrowserPeer {
                         frameWidth: s.frameWidth, frameHeight: s.frameHeight,
                         mimeType: codec?.mimeType, sdpFmtpLine: codec?.sdpFmtpLine };
                 });
+        });
+    }
+
+    // The audio inbound-rtp entries with their codec: [{mid, packetsReceived,
+    // totalSamplesReceived, totalAudioEnergy, audioLevel, mimeType, payloadType}].
+    async audioReceived() {
+        return this.page.evaluate(async () => {
+            const report = await window.pc.getStats();
+            return [...report.values()].filter((s) => s.type === 'inbound-rtp' &&
+                s.kind === 'audio').map((s) => {
+                const codec = report.get(s.codecId);
+                return { mid: s.mid, packetsReceived: s.packetsReceived ?? 0,
+                    totalSamplesReceived: s.totalSamplesReceived ?? 0,
+                    totalAudioEnergy: s.totalAudioEnergy ?? 0, audioLevel: s.audioLevel ?? 0,
+                    mimeType: codec?.mimeType, payloadType: codec?.payloadType };
+            });
         });
     }
 
