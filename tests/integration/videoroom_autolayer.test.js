@@ -5,9 +5,10 @@
 // server's packets to that subscriber (UDP from its port, on the namespace's loopback) go
 // through an htb class of 300 kbit/s: the subscriber's transport-cc estimate falls and the
 // server moves it to the lowest layer (320 wide) within 30 s (about 4 s measured). When the
-// limit is lifted it should probe back up a layer at a time; that did not happen within 150 s
-// against Chromium when tried, so the way back is not tested here yet. Needs `tc` (htb) in the
-// test's network namespace.
+// limit is lifted, the subscriber's estimator probes the path (padding-only packets on the RTX
+// stream, counted by Chromium's transport-cc feedback), the estimate grows past what the lowest
+// layer sends, and the server moves it back up a layer at a time to the top (1280 wide) within
+// 20 s. Needs `tc` (htb) in the test's network namespace.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
@@ -47,7 +48,7 @@ function tcMissing() {
     }
 }
 
-test('a subscriber behind a 300 kbit/s link is moved to the lowest layer',
+test('a subscriber behind a 300 kbit/s link is moved to the lowest layer, and back up when the limit is lifted',
     { skip: browserMissing() ?? tcMissing() ?? false }, async (t) => {
         const admin = await RoomHandle.attach(await rig.connection.create());
         const room = newRoomId();
@@ -86,7 +87,11 @@ test('a subscriber behind a 300 kbit/s link is moved to the lowest layer',
         // behind the top layer's packets): one frame at 320 is enough.
         const down = await decodes(320, 30000, 0);
         t.diagnostic(`limited to 300 kbit/s: 320 wide after ${down.toFixed(1)} s; events ` +
-            `${JSON.stringify(last.substreams)}`);
+            `${JSON.stringify(last.substreams)}; ${JSON.stringify(last.video)}`);
         assert.equal(last.substreams.at(-1), 0);
         unlimit();
+        const up = await decodes(1280, 20000);
+        t.diagnostic(`limit lifted: 1280 wide after ${up.toFixed(1)} s; events ` +
+            `${JSON.stringify(last.substreams)}; ${JSON.stringify(last.video)}`);
+        assert.equal(last.substreams.at(-1), 2);
     });
