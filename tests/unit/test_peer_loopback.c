@@ -146,6 +146,28 @@ static void test_peer_repairs_loss_with_nack_and_rtx(void)
     pair_teardown(&pair);
 }
 
+/* An RTX copy of a packet B already has (libwebrtc pads with those) is not handed to B's owner:
+ * forwarded, it would be a duplicate. One of a packet B misses is. */
+static void test_peer_drops_retransmissions_of_packets_it_has(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    connect_pair(&pair);
+    send_from_a(&pair, 1, 4000, 10);
+    pair_run_until_count(&pair, &pair.b.rtp_received[1], 10, 10);
+    uint8_t buf[1500];
+    size_t len = pair_build_rtp(&pair, 1, 4005, buf, sizeof(buf));
+    g_assert_cmpint(prism_peer_resend_rtp(pair.a.peer, 1, buf, len, sizeof(buf)), ==, 0);
+    send_from_a(&pair, 1, 4011, 1); /* 4010 is missing */
+    pair_run_until_count(&pair, &pair.b.rtp_received[1], 11, 10);
+    len = pair_build_rtp(&pair, 1, 4010, buf, sizeof(buf));
+    g_assert_cmpint(prism_peer_resend_rtp(pair.a.peer, 1, buf, len, sizeof(buf)), ==, 0);
+    pair_run_until_count(&pair, &pair.b.rtp_received[1], 12, 10);
+    pair_run_for(&pair, 0.1); /* nothing more may come */
+    g_assert_cmpuint(pair.b.rtp_received[1], ==, 12);
+    pair_teardown(&pair);
+}
+
 /* A negotiates video without RTX: plain retransmissions are the only repair. */
 static void negotiate_without_rtx(struct pair *pair)
 {
@@ -364,6 +386,8 @@ int main(int argc, char **argv)
                     test_peer_forwards_keyframe_requests_and_remb);
     g_test_add_func("/peer/repairs-loss-with-nack-and-rtx",
                     test_peer_repairs_loss_with_nack_and_rtx);
+    g_test_add_func("/peer/drops-retransmissions-of-packets-it-has",
+                    test_peer_drops_retransmissions_of_packets_it_has);
     g_test_add_func("/peer/owner-answers-nacks-with-rtx", test_peer_owner_answers_nacks_with_rtx);
     g_test_add_func("/peer/owner-answers-nacks-without-rtx",
                     test_peer_owner_answers_nacks_without_rtx);
