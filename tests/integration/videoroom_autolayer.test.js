@@ -11,14 +11,45 @@
 // 20 s. Needs `tc` (htb) in the test's network namespace.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import { browserMissing } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
+import { freePort } from './lib/server.js';
 import { report, simulcastPageRig } from './lib/simulcast_page.js';
 import { newRoomId, RoomHandle } from './lib/videoroom.js';
 
-const rig = simulcastPageRig({ PRISM_GENERAL_WORKERS: '1' }, { beforeClose: () => unlimit() });
+// The Admin API tells whether the subscriber's estimator probed (handle_info's bandwidth).
+const ADMIN_SECRET = 'autolayer-admin';
+const env = { PRISM_GENERAL_WORKERS: '1', PRISM_GENERAL_ADMIN_SECRET: ADMIN_SECRET,
+    PRISM_ADMIN_HTTP_ENABLED: 'true' };
+let adminUrl;
+before(async () => { // before the rig's: it starts the server with `env`
+    env.PRISM_ADMIN_HTTP_PORT = String(await freePort());
+    adminUrl = `http://127.0.0.1:${env.PRISM_ADMIN_HTTP_PORT}/admin`;
+});
+const rig = simulcastPageRig(env, { beforeClose: () => unlimit() });
 const openPage = rig.openPage;
+
+async function adminRequest(path, janus) {
+    const response = await fetch(`${adminUrl}${path}`, { method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ janus, transaction: `${janus}-${Date.now()}`,
+            admin_secret: ADMIN_SECRET }) });
+    assert.equal(response.status, 200);
+    return response.json();
+}
+
+// The bandwidth probes of every PeerConnection on the server that has an estimator.
+async function probesOnServer() {
+    const probes = [];
+    for (const session of (await adminRequest('', 'list_sessions')).sessions) {
+        for (const handle of (await adminRequest(`/${session}`, 'list_handles')).handles) {
+            const info = (await adminRequest(`/${session}/${handle}`, 'handle_info')).info;
+            if (info?.webrtc?.bandwidth) probes.push(info.webrtc.bandwidth.probes);
+        }
+    }
+    return probes;
+}
 
 // The server's packets from `port` to anyone on loopback: through a 300 kbit/s class with a
 // short queue; everything else unlimited.
@@ -94,4 +125,8 @@ test('a subscriber behind a 300 kbit/s link is moved to the lowest layer, and ba
         t.diagnostic(`limit lifted: 1280 wide after ${up.toFixed(1)} s; events ` +
             `${JSON.stringify(last.substreams)}; ${JSON.stringify(last.video)}`);
         assert.equal(last.substreams.at(-1), 2);
+        // The way up came from probes that succeeded (padding measured through the link).
+        const probes = await probesOnServer();
+        t.diagnostic(`probes: ${JSON.stringify(probes)}`);
+        assert.ok(probes.some((p) => p.succeeded > 0), JSON.stringify(probes));
     });
