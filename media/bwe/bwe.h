@@ -57,7 +57,8 @@ void prism_bwe_set_rtt(struct prism_bwe *bwe, uint64_t rtt_us);
 /* Bandwidth probing (media/bwe/probe.c): the owner would send `wanted_bps` if the estimate
  * allowed. When that is well above the estimate and no probe is under way or backing off, a
  * probe cluster starts: padding-only packets at up to twice the estimate for 30 ms, whose
- * feedback raises the estimate to the rate they got through at. Call whenever the want is known
+ * feedback raises the estimate to the rate they got through at, when that was most of the
+ * target. Call whenever the want is known
  * (a few times a second is plenty); 0 wants nothing. */
 void prism_bwe_want(struct prism_bwe *bwe, uint64_t wanted_bps, uint64_t now_us);
 

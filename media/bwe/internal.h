@@ -138,8 +138,8 @@ uint64_t bwe_probe_deadline(const struct bwe_probe *p);
 /* A packet of cluster `cluster` was reported received. */
 void bwe_probe_on_received(struct bwe_probe *p, uint8_t cluster, const struct bwe_sent *sent,
                            int64_t arrival_us);
-/* At the end of a feedback: the cluster's result in bits per second when it is complete, else
- * 0 (also when it failed to give one). */
+/* At the end of a feedback: the cluster's result in bits per second when it is complete and
+ * succeeded, else 0. */
 double bwe_probe_result(struct bwe_probe *p, uint64_t now_us);
 
 #endif

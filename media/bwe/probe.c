@@ -10,16 +10,20 @@
  *   receive rate = bytes received (but the first) / time between first and last arrival,
  *   result = the smaller, or 95% of the receive rate when it is below 90% of the send rate (the
  *   bottleneck spread the packets out: its rate is what was measured).
- * A result at least 80% of the target is a success: the next probe (at up to twice the new
- * estimate) may follow at once. Otherwise the wait before the next probe doubles, from 1 s up to
- * 5 s, so a path that stays narrow sees a short burst now and then, not a sustained load. */
+ * A result at least 80% of the target is a success: it raises the estimate, and the next probe
+ * (at up to twice the new estimate) may follow at once. A smaller result is not used (the
+ * doubling targets find a link's rate all the same): a token bucket lets the first packets of a
+ * short cluster through at line rate, so a failed probe measures more than the link carries. For
+ * the same reason a cluster has at least 20 packets, which a bucket's burst does not cover.
+ * Otherwise the wait before the next probe doubles, from 1 s up to 5 s, so a path that stays narrow
+ * sees a short burst now and then, not a sustained load. */
 #include "media/bwe/internal.h"
 
 #include <math.h>
 #include <string.h>
 
 #define CLUSTER_US 30000u       /* a cluster lasts this long at its target ... */
-#define CLUSTER_MIN_PACKETS 10u /* ... and has at least this many packets */
+#define CLUSTER_MIN_PACKETS 20u /* ... and has at least this many packets (see above) */
 #define PADDING_BYTES 255u      /* per packet: RFC 3550's padding count is one octet */
 #define PACKET_OVERHEAD 40u     /* RTP header, extensions and SRTP tag, roughly */
 #define STEP_FACTOR 2.0         /* a probe asks for at most twice the estimate */
@@ -133,7 +137,8 @@ static double measure(const struct bwe_probe *p)
     return fmin(send_bps, receive_bps);
 }
 
-static void finish(struct bwe_probe *p, double result, uint64_t now_us)
+/* Ends the cluster with its result: whether it succeeded. */
+static bool finish(struct bwe_probe *p, double result, uint64_t now_us)
 {
     p->phase = BWE_PROBE_IDLE;
     p->last_result_bps = result;
@@ -141,10 +146,11 @@ static void finish(struct bwe_probe *p, double result, uint64_t now_us)
         p->succeeded++;
         p->backoff_us = BACKOFF_START_US;
         p->next_probe_us = now_us;
-        return;
+        return true;
     }
     p->next_probe_us = now_us + p->backoff_us;
     p->backoff_us = p->backoff_us * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US : p->backoff_us * 2;
+    return false;
 }
 
 double bwe_probe_result(struct bwe_probe *p, uint64_t now_us)
@@ -159,6 +165,5 @@ double bwe_probe_result(struct bwe_probe *p, uint64_t now_us)
         return 0;
     }
     double result = measure(p);
-    finish(p, result, now_us);
-    return result;
+    return finish(p, result, now_us) ? result : 0;
 }
