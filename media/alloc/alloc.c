@@ -207,6 +207,26 @@ static int settle(struct prism_alloc_stream_state *st, const struct prism_alloc_
     return st->target;
 }
 
+/* alloc.h's wanted_bps: what the best layers need, when `desired` holds a stream below its best. */
+static uint64_t wanted_bps(const struct prism_alloc *alloc, uint64_t audio_bps,
+                           const struct prism_alloc_stream *streams, unsigned count,
+                           const int *desired)
+{
+    bool below = false;
+    uint64_t need = audio_bps;
+    for (unsigned i = 0; i < count; i++) {
+        need += fixed_cost(&streams[i]);
+        if (!automatic(&streams[i]))
+            continue;
+        int best = best_layer(&streams[i]);
+        if (best < 0)
+            continue;
+        need += streams[i].layer_bps[best];
+        below |= desired[i] >= 0 && desired[i] < best;
+    }
+    return below ? need / alloc->config.headroom_percent * 100u : 0;
+}
+
 void prism_alloc_tick(struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t audio_bps,
                       const struct prism_alloc_stream *streams, unsigned count, int *targets,
                       uint64_t now_us)
@@ -217,6 +237,7 @@ void prism_alloc_tick(struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t
     int desired[PRISM_ALLOC_MAX_STREAMS];
     fit_layers(alloc->limiting ? estimate_bps : 0, alloc->config.headroom_percent, audio_bps,
                streams, count, desired);
+    alloc->wanted_bps = wanted_bps(alloc, audio_bps, streams, count, desired);
     for (unsigned i = 0; i < count; i++) {
         if (desired[i] < 0) {
             prism_alloc_reset_stream(alloc, i);

@@ -74,6 +74,11 @@ struct prism_alloc {
     uint64_t below_since_us;       /* the estimate below what is sent since; 0: not below */
     uint64_t below_from_bps;       /* the estimate then */
     struct prism_alloc_stream_state streams[PRISM_ALLOC_MAX_STREAMS];
+    /* After a tick: the estimate the best layers of every automatic stream would need (with
+     * the headroom) when the estimate holds some stream below its best, else 0. The owner asks
+     * its estimator to probe for it (prism_peer_want_bandwidth), so that the estimate can grow
+     * past what the lower layers send. */
+    uint64_t wanted_bps;
 };
 
 void prism_alloc_init(struct prism_alloc *alloc, const struct prism_alloc_config *config);

@@ -14,6 +14,7 @@ struct prism_bwe {
     struct bwe_history history;
     struct bwe_delay delay;
     struct bwe_rate rate;
+    struct bwe_probe probe;
     unsigned feedback_lost, feedback_reported; /* statuses since the last feedback end */
 };
 
@@ -33,6 +34,7 @@ int prism_bwe_create(const struct prism_bwe_config *config, struct prism_bwe **o
     bwe_history_init(&bwe->history);
     bwe_delay_init(&bwe->delay);
     bwe_rate_init(&bwe->rate, (double)start, (double)min, (double)max);
+    bwe_probe_init(&bwe->probe);
     *out = bwe;
     return 0;
 }
@@ -45,7 +47,29 @@ void prism_bwe_destroy(struct prism_bwe *bwe)
 void prism_bwe_on_packet_sent(struct prism_bwe *bwe, uint16_t seq, size_t size, uint64_t send_us)
 {
     bwe_history_on_sent(&bwe->history, seq, size > UINT32_MAX ? UINT32_MAX : (uint32_t)size,
-                        send_us);
+                        send_us, 0);
+}
+
+void prism_bwe_want(struct prism_bwe *bwe, uint64_t wanted_bps, uint64_t now_us)
+{
+    bwe_probe_want(&bwe->probe, (double)wanted_bps, bwe_rate_estimate(&bwe->rate), now_us);
+}
+
+size_t prism_bwe_probe_padding(struct prism_bwe *bwe, uint64_t now_us)
+{
+    return bwe_probe_padding(&bwe->probe, now_us);
+}
+
+void prism_bwe_on_probe_sent(struct prism_bwe *bwe, uint16_t seq, size_t size, uint64_t send_us)
+{
+    bwe_history_on_sent(&bwe->history, seq, size > UINT32_MAX ? UINT32_MAX : (uint32_t)size,
+                        send_us, bwe->probe.cluster);
+    bwe_probe_on_sent(&bwe->probe);
+}
+
+uint64_t prism_bwe_probe_deadline(const struct prism_bwe *bwe)
+{
+    return bwe_probe_deadline(&bwe->probe);
 }
 
 void prism_bwe_on_feedback_status(struct prism_bwe *bwe, uint16_t seq, bool received,
@@ -61,17 +85,24 @@ void prism_bwe_on_feedback_status(struct prism_bwe *bwe, uint16_t seq, bool rece
     }
     sent->reported = true;
     bwe_history_on_acked(&bwe->history, arrival_us, sent->size);
+    if (sent->cluster)
+        bwe_probe_on_received(&bwe->probe, sent->cluster, sent, arrival_us);
     bwe_delay_on_packet(&bwe->delay, sent->send_us, arrival_us);
 }
 
 void prism_bwe_on_feedback_end(struct prism_bwe *bwe, uint64_t now_us)
 {
+    /* A cluster with no reported packet must still time out. */
+    double probed = bwe_probe_result(&bwe->probe, now_us);
     if (!bwe->feedback_reported)
         return;
     uint64_t acked = bwe_history_acked_bps(&bwe->history);
     bwe_rate_on_delay_signal(&bwe->rate, bwe->delay.signal, acked, now_us);
     bwe_rate_on_losses(&bwe->rate, bwe->feedback_lost, bwe->feedback_reported, acked, now_us);
     bwe->feedback_lost = bwe->feedback_reported = 0;
+    /* As GoogCC's delay-based estimator: a probe result counts unless the queue is growing. */
+    if (probed > 0 && bwe->delay.signal != PRISM_BWE_OVERUSE)
+        bwe_rate_on_probe(&bwe->rate, probed, now_us);
 }
 
 void prism_bwe_set_rtt(struct prism_bwe *bwe, uint64_t rtt_us)
@@ -92,5 +123,9 @@ void prism_bwe_get_state(const struct prism_bwe *bwe, struct prism_bwe_state *ou
         .acknowledged_bps = bwe_history_acked_bps(&bwe->history),
         .signal = bwe->delay.signal,
         .loss_fraction = bwe->rate.loss_fraction,
+        .probe_result_bps = (uint64_t)bwe->probe.last_result_bps,
+        .probe_target_bps = (uint64_t)bwe->probe.target_bps,
+        .probes = bwe->probe.clusters,
+        .probes_succeeded = bwe->probe.succeeded,
     };
 }

@@ -54,18 +54,38 @@ void prism_bwe_on_feedback_end(struct prism_bwe *bwe, uint64_t now_us);
  * rate may be decreased and the additive increase step. Default 100 ms. */
 void prism_bwe_set_rtt(struct prism_bwe *bwe, uint64_t rtt_us);
 
+/* Bandwidth probing (media/bwe/probe.c): the owner would send `wanted_bps` if the estimate
+ * allowed. When that is well above the estimate and no probe is under way or backing off, a
+ * probe cluster starts: padding-only packets at up to twice the estimate for 30 ms, whose
+ * feedback raises the estimate to the rate they got through at, when that was most of the
+ * target. Call whenever the want is known
+ * (a few times a second is plenty); 0 wants nothing. */
+void prism_bwe_want(struct prism_bwe *bwe, uint64_t wanted_bps, uint64_t now_us);
+
+/* The padding length (1-255 bytes) of a probe packet due at now_us, or 0: the caller sends one
+ * padding-only RTP packet of that much padding with the next transport sequence number and
+ * reports it with prism_bwe_on_probe_sent (instead of prism_bwe_on_packet_sent), then asks
+ * again. A packet the caller could not send is simply not reported. */
+size_t prism_bwe_probe_padding(struct prism_bwe *bwe, uint64_t now_us);
+void prism_bwe_on_probe_sent(struct prism_bwe *bwe, uint16_t seq, size_t size, uint64_t send_us);
+/* When prism_bwe_probe_padding next has a packet, UINT64_MAX: none planned. */
+uint64_t prism_bwe_probe_deadline(const struct prism_bwe *bwe);
+
 /* The current estimate in bits per second, between the configured minimum and maximum. */
 uint64_t prism_bwe_estimate(const struct prism_bwe *bwe);
 
 /* For observation and tests: the delay-based and loss-based estimates, the rate the receiver
  * acknowledged over the last 500 ms, the last detector signal and the loss fraction of the
- * last loss interval (0-1). */
+ * last loss interval (0-1), and the probes: the last one's target and result (0: it failed to
+ * give one), how many were sent and how many succeeded. */
 struct prism_bwe_state {
     uint64_t delay_based_bps;
     uint64_t loss_based_bps;
     uint64_t acknowledged_bps;
     enum prism_bwe_signal signal;
     double loss_fraction;
+    uint64_t probe_result_bps, probe_target_bps; /* of the last probe cluster */
+    unsigned probes, probes_succeeded;
 };
 void prism_bwe_get_state(const struct prism_bwe *bwe, struct prism_bwe_state *out);
 

@@ -24,7 +24,8 @@ static int64_t unwrap(const struct bwe_history *h, uint16_t seq)
     return h->last_seq + (int16_t)(uint16_t)(seq - (uint16_t)h->last_seq);
 }
 
-void bwe_history_on_sent(struct bwe_history *h, uint16_t seq, uint32_t size, uint64_t send_us)
+void bwe_history_on_sent(struct bwe_history *h, uint16_t seq, uint32_t size, uint64_t send_us,
+                         uint8_t cluster)
 {
     int64_t unwrapped = unwrap(h, seq);
     if (h->last_seq < 0 || unwrapped > h->last_seq)
@@ -32,7 +33,8 @@ void bwe_history_on_sent(struct bwe_history *h, uint16_t seq, uint32_t size, uin
     if (unwrapped < 0)
         return;
     struct bwe_sent *slot = &h->sent[unwrapped & HISTORY_MASK];
-    *slot = (struct bwe_sent){.seq = unwrapped, .send_us = send_us, .size = size};
+    *slot = (struct bwe_sent){
+        .seq = unwrapped, .send_us = send_us, .size = size, .cluster = cluster};
 }
 
 struct bwe_sent *bwe_history_find(struct bwe_history *h, uint16_t seq)

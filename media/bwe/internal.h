@@ -18,7 +18,8 @@ struct bwe_sent {
     int64_t seq; /* -1: empty */
     uint64_t send_us;
     uint32_t size;
-    bool reported; /* a feedback said it arrived: later duplicates are ignored */
+    bool reported;   /* a feedback said it arrived: later duplicates are ignored */
+    uint8_t cluster; /* the probe cluster it was padding of (probe.c); 0: media */
 };
 
 struct bwe_acked {
@@ -35,7 +36,8 @@ struct bwe_history {
 };
 
 void bwe_history_init(struct bwe_history *h);
-void bwe_history_on_sent(struct bwe_history *h, uint16_t seq, uint32_t size, uint64_t send_us);
+void bwe_history_on_sent(struct bwe_history *h, uint16_t seq, uint32_t size, uint64_t send_us,
+                         uint8_t cluster);
 /* The sent packet a feedback status names, or NULL (never sent, forgotten, or reported). */
 struct bwe_sent *bwe_history_find(struct bwe_history *h, uint16_t seq);
 void bwe_history_on_acked(struct bwe_history *h, int64_t arrival_us, uint32_t size);
@@ -98,5 +100,46 @@ void bwe_rate_on_delay_signal(struct bwe_rate *r, enum prism_bwe_signal signal, 
 void bwe_rate_on_losses(struct bwe_rate *r, unsigned lost, unsigned reported, uint64_t acked_bps,
                         uint64_t now_us);
 double bwe_rate_estimate(const struct bwe_rate *r);
+/* A probe measured that the path carries `bps`: the estimate rises to it (never falls). */
+void bwe_rate_on_probe(struct bwe_rate *r, double bps, uint64_t now_us);
+
+/* probe.c: the probe controller (when to probe, at what rate, back-off after failures) and the
+ * probe result estimator (the rate a cluster's padding got through at, from the feedback). */
+enum bwe_probe_phase { BWE_PROBE_IDLE, BWE_PROBE_SENDING, BWE_PROBE_WAITING };
+
+struct bwe_probe {
+    enum bwe_probe_phase phase;
+    uint8_t cluster;   /* id of the current cluster (1-255, wrapping past 0) */
+    double target_bps; /* the rate the cluster is sent at */
+    uint64_t start_us; /* its first packet's due time */
+    uint64_t planned_bytes, budget_bytes;
+    unsigned planned_packets, sent_packets;
+    uint64_t end_us;        /* sending done: when (a result must come within a second) */
+    uint64_t next_probe_us; /* no new cluster before; 0: at once */
+    uint64_t backoff_us;    /* the wait after the next failure */
+    /* The result estimator's sums over the cluster's packets reported received. */
+    unsigned received;
+    uint64_t received_bytes;
+    uint64_t first_send_us, last_send_us;
+    int64_t first_arrival_us, last_arrival_us;
+    uint32_t last_send_size, first_arrival_size;
+    /* Observation. */
+    double last_result_bps;
+    unsigned clusters, succeeded;
+};
+
+void bwe_probe_init(struct bwe_probe *p);
+/* The owner wants `wanted_bps` and the estimate is `estimate_bps`: maybe starts a cluster. */
+void bwe_probe_want(struct bwe_probe *p, double wanted_bps, double estimate_bps, uint64_t now_us);
+/* Padding bytes of the next probe packet due at now_us (counted as sent), 0: none due. */
+size_t bwe_probe_padding(struct bwe_probe *p, uint64_t now_us);
+void bwe_probe_on_sent(struct bwe_probe *p);
+uint64_t bwe_probe_deadline(const struct bwe_probe *p);
+/* A packet of cluster `cluster` was reported received. */
+void bwe_probe_on_received(struct bwe_probe *p, uint8_t cluster, const struct bwe_sent *sent,
+                           int64_t arrival_us);
+/* At the end of a feedback: the cluster's result in bits per second when it is complete and
+ * succeeded, else 0. */
+double bwe_probe_result(struct bwe_probe *p, uint64_t now_us);
 
 #endif

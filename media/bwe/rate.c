@@ -2,11 +2,12 @@
  * (draft-ietf-rmcat-gcc-02 section 5.5; Carlucci et al., MMSys 2016, section 3.3): overuse
  * decreases to 0.85 times the acknowledged rate, underuse holds (let the queue drain), normal
  * increases, multiplicatively by 8% a second while the link's capacity is unknown and by half
- * a packet per response time near the rate where the last decreases happened; never above 1.5
- * times what the receiver acknowledged, and not below it before the first overuse. Loss-based
- * (gcc-02 section 6): over 10% loss cuts the rate by half the loss fraction, under 2% lets it grow
- * by 5% a second (before any overuse, at once to 0.85 times the rate the receiver acknowledged), in
- * between holds. It limits only once losses cut it, until it is back above the delay-based rate. */
+ * a packet per response time near the rate where the last decreases happened; never raised above
+ * 1.5 times what the receiver acknowledged (nor lowered to it: see increase()), and not below it
+ * before the first overuse. Loss-based (gcc-02 section 6): over 10% loss cuts the rate by half the
+ * loss fraction, under 2% lets it grow by 5% a second (before any overuse, at once to 0.85 times
+ * the rate the receiver acknowledged), in between holds. It limits only once losses cut it, until
+ * it is back above the delay-based rate. */
 #include "media/bwe/internal.h"
 
 #include <math.h>
@@ -82,6 +83,7 @@ static bool near_max(struct bwe_rate *r, double acked_kbps)
 
 static void increase(struct bwe_rate *r, double acked_bps, uint64_t dt_us)
 {
+    double before = r->delay_bps;
     double seconds = (double)dt_us / 1e6;
     /* Until an overuse showed where the capacity is, what the receiver acknowledged without
      * overuse is a rate the path carries: start from there. A forwarder does not send at its
@@ -95,9 +97,13 @@ static void increase(struct bwe_rate *r, double acked_bps, uint64_t dt_us)
     } else {
         r->delay_bps *= pow(MULTIPLICATIVE_PER_SECOND, seconds);
     }
-    /* Not past what the path has shown it carries: an idle sender's estimate stays grounded. */
-    if (acked_bps > 0 && r->delay_bps > ACKED_HEADROOM * acked_bps)
-        r->delay_bps = fmax(ACKED_HEADROOM * acked_bps, r->min_bps);
+    /* Not past what the path has shown it carries: an idle sender's estimate does not grow.
+     * Nor does it fall for that (as libwebrtc's AimdRateControl clamps): sending less than the
+     * estimate (application-limited) says nothing about the path, and an estimate a probe
+     * raised must stay until the owner uses it. */
+    double grounded = fmax(ACKED_HEADROOM * acked_bps, before);
+    if (acked_bps > 0 && r->delay_bps > grounded)
+        r->delay_bps = fmax(grounded, r->min_bps);
 }
 
 static void decrease(struct bwe_rate *r, double acked_bps, uint64_t now_us)
@@ -164,6 +170,21 @@ void bwe_rate_on_losses(struct bwe_rate *r, unsigned lost, unsigned reported, ui
     r->loss_bps = clamp(r, r->loss_bps);
     if (!r->loss_limited)
         r->loss_bps = r->delay_bps;
+}
+
+void bwe_rate_on_probe(struct bwe_rate *r, double bps, uint64_t now_us)
+{
+    bps = clamp(r, bps);
+    if (bps <= bwe_rate_estimate(r))
+        return;
+    /* The path carries more than the capacity seen at the last decreases: forget it, so the
+     * increase is multiplicative again from here. */
+    if (r->has_max && bps / 1000 > r->max_kbps)
+        r->has_max = false;
+    r->delay_bps = bps;
+    r->loss_bps = bps;
+    r->loss_limited = false;
+    r->last_update_us = now_us;
 }
 
 double bwe_rate_estimate(const struct bwe_rate *r)

@@ -9,7 +9,9 @@
  * Send side: when we send on an m-line with transport-cc negotiated, every RTP packet we send
  * carries our own transport-wide sequence number (one sequence for the whole PeerConnection,
  * whatever the packet carried from its publisher), and the remote's feedback drives a
- * bandwidth estimator (media/bwe) whose estimate the owner reads. */
+ * bandwidth estimator (media/bwe) whose estimate the owner reads. When the owner wants more than
+ * the estimate (prism_peer_want_bandwidth), the estimator's probe clusters go out as padding-only
+ * RTP packets on a video m-line's RTX stream (media/peer/probe.c). */
 #include "media/peer/peer_internal.h"
 
 #include "core/log.h"
@@ -96,6 +98,18 @@ size_t peer_congestion_on_send(struct prism_peer *peer, uint8_t *data, size_t le
     return (size_t)out;
 }
 
+int peer_congestion_stamp_probe(struct prism_peer *peer, uint8_t *data, size_t len, size_t cap,
+                                uint64_t now)
+{
+    if (!peer->twcc_send_id)
+        return -ENOENT;
+    int out = prism_rtp_ext_set_u16(data, len, cap, peer->twcc_send_id, peer->twcc_send_seq);
+    if (out < 0)
+        return out;
+    prism_bwe_on_probe_sent(peer->bwe, peer->twcc_send_seq++, (size_t)out, now);
+    return out;
+}
+
 void peer_congestion_on_feedback(struct prism_peer *peer, const struct prism_rtcp_packet *packet,
                                  uint64_t now)
 {
@@ -158,6 +172,7 @@ static uint32_t feedback_media_ssrc(const struct prism_peer *peer)
 
 void peer_congestion_poll(struct prism_peer *peer, uint64_t now)
 {
+    peer_probe_send_due(peer, now);
     if (!peer->twcc_receiver || !peer->next_twcc_feedback_us || now < peer->next_twcc_feedback_us)
         return;
     peer->next_twcc_feedback_us = 0; /* re-armed by the next packet */
@@ -174,5 +189,7 @@ void peer_congestion_poll(struct prism_peer *peer, uint64_t now)
 
 uint64_t peer_congestion_next_deadline(const struct prism_peer *peer)
 {
-    return peer->next_twcc_feedback_us ? peer->next_twcc_feedback_us : UINT64_MAX;
+    uint64_t feedback = peer->next_twcc_feedback_us ? peer->next_twcc_feedback_us : UINT64_MAX;
+    uint64_t probe = peer->bwe ? prism_bwe_probe_deadline(peer->bwe) : UINT64_MAX;
+    return probe < feedback ? probe : feedback;
 }

@@ -303,6 +303,7 @@ struct prism_peer_stats {
     uint64_t lost_packets;
     uint64_t twcc_feedback_out; /* transport-wide CC feedback packets sent */
     uint64_t twcc_feedback_in;  /* and received about what we send */
+    uint64_t probe_packets_out; /* padding-only packets of bandwidth probes */
 };
 void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats *out);
 
@@ -310,6 +311,12 @@ void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats
  * transport-cc feedback on what we send (media/bwe); 0 until feedback came, or when
  * transport-cc is not negotiated for anything we send. For the owner's layer choice. */
 uint64_t prism_peer_bandwidth_estimate(const struct prism_peer *peer);
+/* The owner would send `wanted_bps` to the remote if the estimate allowed (the layers it would
+ * choose): when that is well above the estimate, the estimator probes the path with padding
+ * (padding-only RTP on a video m-line's RTX stream, counted by the remote's transport-cc
+ * feedback), so the estimate can grow past what is sent. Without transport-cc, RTX or feedback
+ * yet, nothing. On the peer's thread; a few times a second is plenty. */
+void prism_peer_want_bandwidth(struct prism_peer *peer, uint64_t wanted_bps);
 /* The estimator's parts (media/bwe/bwe.h), for the Admin API: -ENOENT without one. */
 struct prism_bwe_state;
 int prism_peer_bandwidth_state(const struct prism_peer *peer, struct prism_bwe_state *out);

@@ -252,6 +252,12 @@ void peer_congestion_set_rtt(struct prism_peer *peer, uint64_t rtt_us);
 void peer_congestion_on_feedback(struct prism_peer *peer, const struct prism_rtcp_packet *packet,
                                  uint64_t now);
 uint64_t peer_congestion_next_deadline(const struct prism_peer *peer);
+/* Stamps our next transport-wide sequence number on a probe's padding packet and tells the
+ * estimator: the new length, or a negative errno (not sent then). */
+int peer_congestion_stamp_probe(struct prism_peer *peer, uint8_t *data, size_t len, size_t cap,
+                                uint64_t now);
+/* probe.c: sends the probe padding the estimator has due at `now`. */
+void peer_probe_send_due(struct prism_peer *peer, uint64_t now);
 
 /* data.c */
 void peer_data_from_description(struct prism_peer *peer, const struct prism_sdp *remote);

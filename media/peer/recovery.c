@@ -117,6 +117,13 @@ bool peer_recovery_on_receive(struct prism_peer *peer, struct peer_media *media,
         return true;
     enum prism_nack_packet_kind kind = prism_nack_receiver_on_packet(
         receiver, header->seq, header->timestamp, retransmission, now);
+    /* A retransmission of a packet that is not missing is dropped: libwebrtc senders pad with
+     * RTX copies of packets already sent (to probe their own bandwidth). Forwarded, each would
+     * be a duplicate that the subscriber's SRTP replay check discards after it took one of our
+     * transport-wide sequence numbers, which the subscriber's feedback then reports lost: the
+     * loss-based estimate would fall for losses that never happened. */
+    if (retransmission && kind == PRISM_NACK_PACKET_LATE)
+        return false;
     return kind != PRISM_NACK_PACKET_PROBATION;
 }
 

@@ -1,7 +1,10 @@
 /* The automatic simulcast layer choice of a VideoRoom subscriber: every stream it asked it for
  * (configure "substream": -1) gets the layer the allocator
  * (media/alloc) picks from the subscriber's bandwidth estimate (its transport-cc feedback, else
- * its REMB) and the bitrate each layer of the stream's source arrives with. The media path is
+ * its REMB) and the bitrate each layer of the stream's source arrives with. While the estimate
+ * holds a stream below its best layer, the subscriber's estimator probes the path for what the
+ * best layers need (padding, media/peer/probe.c), so that the estimate can grow once the link
+ * allows and the streams go back up. The media path is
  * the clock: the first packet to a subscriber 500 ms after the last choice makes the next one,
  * on the subscriber's worker; no timer of its own. */
 #include "plugins/videoroom/participant.h"
@@ -77,6 +80,10 @@ void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
         describe(subscriber->streams[i], &streams[i], &audio_bps, now_us);
     prism_alloc_tick(&subscriber->alloc, vr_autolayer_estimate(subscriber), audio_bps, streams,
                      count, targets, now_us);
+    /* Below the best layers for want of estimate: the estimator probes for what they need. */
+    struct prism_peer *peer = subscriber->handle ? prism_handle_peer(subscriber->handle) : NULL;
+    if (peer && subscriber->alloc.wanted_bps)
+        prism_peer_want_bandwidth(peer, subscriber->alloc.wanted_bps);
     for (unsigned i = 0; i < count; i++) {
         struct vr_sub_stream *stream = subscriber->streams[i];
         if (!stream->automatic) {

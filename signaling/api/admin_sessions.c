@@ -144,12 +144,19 @@ static json_t *bandwidth_info(struct prism_peer *peer)
     struct prism_bwe_state state;
     if (prism_peer_bandwidth_state(peer, &state) < 0)
         return json_null();
-    return json_pack("{s:I, s:I, s:I, s:I, s:s, s:f}", "estimate",
-                     (json_int_t)prism_peer_bandwidth_estimate(peer), "delay_based",
-                     (json_int_t)state.delay_based_bps, "loss_based",
-                     (json_int_t)state.loss_based_bps, "acknowledged",
-                     (json_int_t)state.acknowledged_bps, "signal", signals[state.signal],
-                     "loss_fraction", state.loss_fraction);
+    json_t *info = json_pack("{s:I, s:I, s:I, s:I, s:s, s:f}", "estimate",
+                             (json_int_t)prism_peer_bandwidth_estimate(peer), "delay_based",
+                             (json_int_t)state.delay_based_bps, "loss_based",
+                             (json_int_t)state.loss_based_bps, "acknowledged",
+                             (json_int_t)state.acknowledged_bps, "signal", signals[state.signal],
+                             "loss_fraction", state.loss_fraction);
+    if (info)
+        json_object_set_new(info, "probes",
+                            json_pack("{s:I, s:I, s:I, s:I}", "sent", (json_int_t)state.probes,
+                                      "succeeded", (json_int_t)state.probes_succeeded, "target",
+                                      (json_int_t)state.probe_target_bps, "result",
+                                      (json_int_t)state.probe_result_bps));
+    return info;
 }
 
 static json_t *transport_info(struct prism_peer *peer)

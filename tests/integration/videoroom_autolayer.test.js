@@ -5,19 +5,51 @@
 // server's packets to that subscriber (UDP from its port, on the namespace's loopback) go
 // through an htb class of 300 kbit/s: the subscriber's transport-cc estimate falls and the
 // server moves it to the lowest layer (320 wide) within 30 s (about 4 s measured). When the
-// limit is lifted it should probe back up a layer at a time; that did not happen within 150 s
-// against Chromium when tried, so the way back is not tested here yet. Needs `tc` (htb) in the
-// test's network namespace.
+// limit is lifted, the subscriber's estimator probes the path (padding-only packets on the RTX
+// stream, counted by Chromium's transport-cc feedback), the estimate grows past what the lowest
+// layer sends, and the server moves it back up a layer at a time to the top (1280 wide) within
+// 20 s. Needs `tc` (htb) in the test's network namespace.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import { browserMissing } from './lib/browser.js';
 import { waitUntil } from './lib/peer.js';
+import { freePort } from './lib/server.js';
 import { report, simulcastPageRig } from './lib/simulcast_page.js';
 import { newRoomId, RoomHandle } from './lib/videoroom.js';
 
-const rig = simulcastPageRig({ PRISM_GENERAL_WORKERS: '1' }, { beforeClose: () => unlimit() });
+// The Admin API tells whether the subscriber's estimator probed (handle_info's bandwidth).
+const ADMIN_SECRET = 'autolayer-admin';
+const env = { PRISM_GENERAL_WORKERS: '1', PRISM_GENERAL_ADMIN_SECRET: ADMIN_SECRET,
+    PRISM_ADMIN_HTTP_ENABLED: 'true' };
+let adminUrl;
+before(async () => { // before the rig's: it starts the server with `env`
+    env.PRISM_ADMIN_HTTP_PORT = String(await freePort());
+    adminUrl = `http://127.0.0.1:${env.PRISM_ADMIN_HTTP_PORT}/admin`;
+});
+const rig = simulcastPageRig(env, { beforeClose: () => unlimit() });
 const openPage = rig.openPage;
+
+async function adminRequest(path, janus) {
+    const response = await fetch(`${adminUrl}${path}`, { method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ janus, transaction: `${janus}-${Date.now()}`,
+            admin_secret: ADMIN_SECRET }) });
+    assert.equal(response.status, 200);
+    return response.json();
+}
+
+// The bandwidth probes of every PeerConnection on the server that has an estimator.
+async function probesOnServer() {
+    const probes = [];
+    for (const session of (await adminRequest('', 'list_sessions')).sessions) {
+        for (const handle of (await adminRequest(`/${session}`, 'list_handles')).handles) {
+            const info = (await adminRequest(`/${session}/${handle}`, 'handle_info')).info;
+            if (info?.webrtc?.bandwidth) probes.push(info.webrtc.bandwidth.probes);
+        }
+    }
+    return probes;
+}
 
 // The server's packets from `port` to anyone on loopback: through a 300 kbit/s class with a
 // short queue; everything else unlimited.
@@ -47,7 +79,7 @@ function tcMissing() {
     }
 }
 
-test('a subscriber behind a 300 kbit/s link is moved to the lowest layer',
+test('a subscriber behind a 300 kbit/s link is moved to the lowest layer, and back up when the limit is lifted',
     { skip: browserMissing() ?? tcMissing() ?? false }, async (t) => {
         const admin = await RoomHandle.attach(await rig.connection.create());
         const room = newRoomId();
@@ -86,7 +118,17 @@ test('a subscriber behind a 300 kbit/s link is moved to the lowest layer',
         // behind the top layer's packets): one frame at 320 is enough.
         const down = await decodes(320, 30000, 0);
         t.diagnostic(`limited to 300 kbit/s: 320 wide after ${down.toFixed(1)} s; events ` +
-            `${JSON.stringify(last.substreams)}`);
+            `${JSON.stringify(last.substreams)}; ${JSON.stringify(last.video)}`);
         assert.equal(last.substreams.at(-1), 0);
         unlimit();
+        const up = await decodes(1280, 20000);
+        t.diagnostic(`limit lifted: 1280 wide after ${up.toFixed(1)} s; events ` +
+            `${JSON.stringify(last.substreams)}; ${JSON.stringify(last.video)}`);
+        assert.equal(last.substreams.at(-1), 2);
+        // The subscriber's estimator probed. The way up usually comes from a probe that
+        // succeeded, but may also come from the allocator's own probe by upgrade (the estimate
+        // sat well above what the lowest layer sends), so success is reported, not required.
+        const probes = await probesOnServer();
+        t.diagnostic(`probes: ${JSON.stringify(probes)}`);
+        assert.ok(probes.some((p) => p.sent > 0), JSON.stringify(probes));
     });

@@ -235,6 +235,9 @@ static void test_alloc_probes_up_when_the_limit_lifts(void)
      * probes up fail and back off (3, 6, 12, 24, 48 s), a handful in two minutes. */
     against_link(&alloc, &estimate, 300000, 2, &target, &now);
     g_assert_cmpint(target, ==, 0);
+    /* Held below the best layer: it wants what the best layer and audio need, with headroom,
+     * for the estimator to probe for. */
+    g_assert_cmpuint(alloc.wanted_bps, ==, (40000 + 1500000) / 85 * 100);
     int ups = against_link(&alloc, &estimate, 300000, 240, &target, &now);
     g_assert_cmpint(target, ==, 0);
     g_assert_cmpint(ups, >=, 1);
@@ -244,6 +247,7 @@ static void test_alloc_probes_up_when_the_limit_lifts(void)
     ups = against_link(&alloc, &estimate, 100000000, 160, &target, &now);
     g_assert_cmpint(target, ==, 2);
     g_assert_cmpint(ups, ==, 2);
+    g_assert_cmpuint(alloc.wanted_bps, ==, 0); /* at the best layer: no probing */
 }
 
 int main(int argc, char **argv)

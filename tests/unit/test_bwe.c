@@ -17,6 +17,7 @@
 #define ONE_WAY_US 20000
 #define QUEUE_LIMIT_US 400000 /* the bottleneck holds this much at its rate, then drops */
 #define MAX_IN_FLIGHT 65536
+#define PROBE_HEADER_BYTES 40 /* RTP header, transport-cc extension, SRTP tag */
 
 struct arrival {
     uint16_t seq;
@@ -37,7 +38,10 @@ struct sim {
     uint64_t capacity_bps;
     double loss; /* random loss before the bottleneck */
     uint64_t
-        fixed_rate_bps; /* a forwarder's sender: this rate whatever the estimate; 0: follow it */
+        fixed_rate_bps;  /* a forwarder's sender: this rate whatever the estimate; 0: follow it */
+    uint64_t wanted_bps; /* what the sender would send: probes when above the estimate */
+    uint64_t padding_bytes; /* probe padding sent */
+    unsigned sent_packets, dropped_packets;
     uint64_t link_free_us;
     uint64_t next_send_us;
     uint16_t seq;
@@ -71,8 +75,29 @@ static void sim_free(struct sim *s)
     g_rand_free(s->rand);
 }
 
-/* The sender sends at the estimate; the path drops at random, queues at the bottleneck (or
- * drops when the queue is full) and delivers after the propagation delay. */
+/* The path drops at random, queues at the bottleneck (or drops when the queue is full) and
+ * delivers after the propagation delay. Counts the queueing delay and drops of media packets. */
+static void path_send(struct sim *s, uint16_t seq, size_t bytes, uint64_t sent, bool media)
+{
+    s->sent_packets += media;
+    if (g_rand_double(s->rand) < s->loss)
+        return;
+    uint64_t start = s->link_free_us > sent ? s->link_free_us : sent;
+    if (start - sent > QUEUE_LIMIT_US) {
+        s->dropped_packets += media;
+        return; /* drop-tail */
+    }
+    s->link_free_us = start + (uint64_t)bytes * 8u * 1000000u / s->capacity_bps;
+    if (media) { /* the queueing the media sees */
+        s->queue_delay_sum_us += (double)(start - sent);
+        s->queue_delay_count++;
+    }
+    s->arrivals[s->arrivals_tail++ % MAX_IN_FLIGHT] = (struct arrival){seq, s->link_free_us +
+                                                                                ONE_WAY_US};
+}
+
+/* The sender sends at the estimate (or its fixed rate), and the probes' padding when the
+ * estimator asks for it, wanting `wanted_bps`. */
 static void send_due(struct sim *s)
 {
     while (s->next_send_us <= s->now_us) {
@@ -81,16 +106,18 @@ static void send_due(struct sim *s)
         prism_bwe_on_packet_sent(s->bwe, seq, PACKET_BYTES, sent);
         uint64_t rate = s->fixed_rate_bps ? s->fixed_rate_bps : prism_bwe_estimate(s->bwe);
         s->next_send_us += (uint64_t)PACKET_BYTES * 8u * 1000000u / rate;
-        if (g_rand_double(s->rand) < s->loss)
-            continue;
-        uint64_t start = s->link_free_us > sent ? s->link_free_us : sent;
-        if (start - sent > QUEUE_LIMIT_US)
-            continue; /* drop-tail */
-        s->link_free_us = start + (uint64_t)PACKET_BYTES * 8u * 1000000u / s->capacity_bps;
-        s->queue_delay_sum_us += (double)(start - sent);
-        s->queue_delay_count++;
-        s->arrivals[s->arrivals_tail++ % MAX_IN_FLIGHT] = (struct arrival){seq, s->link_free_us +
-                                                                                    ONE_WAY_US};
+        path_send(s, seq, PACKET_BYTES, sent, true);
+    }
+    if (!s->wanted_bps)
+        return;
+    prism_bwe_want(s->bwe, s->wanted_bps, s->now_us);
+    size_t padding;
+    while ((padding = prism_bwe_probe_padding(s->bwe, s->now_us)) > 0) {
+        size_t bytes = padding + PROBE_HEADER_BYTES;
+        uint16_t seq = s->seq++;
+        prism_bwe_on_probe_sent(s->bwe, seq, bytes, s->now_us);
+        path_send(s, seq, bytes, s->now_us, false);
+        s->padding_bytes += bytes;
     }
 }
 
@@ -273,6 +300,53 @@ static void test_bwe_follows_a_sender_that_ignores_it(void)
     sim_free(&s);
 }
 
+/* A forwarder sending only a low layer (250 kbps) that wants 2.2 Mbps: the estimate cannot grow
+ * past what is sent without probes. On a 300 kbps path the probes fail, back off, and cause no
+ * sustained queue or loss; when the path steps up to 2 Mbps a probe finds it within seconds, and
+ * the estimate it raised stays while the sender still sends little (application-limited). */
+static void test_bwe_probes_up_after_a_capacity_step(void)
+{
+    struct sim s;
+    sim_init(&s, 300000, 0, 5);
+    s.fixed_rate_bps = 250000;
+    run(&s, 5000);
+    mean_queue_delay_ms(&s);
+    run(&s, 10000);
+    double queue_without_ms = mean_queue_delay_ms(&s);
+    s.wanted_bps = 2200000;
+    s.sent_packets = s.dropped_packets = 0;
+    uint64_t padding_before = s.padding_bytes;
+    double mean = run(&s, 30000);
+    double queue_ms = mean_queue_delay_ms(&s);
+    struct prism_bwe_state state;
+    prism_bwe_get_state(s.bwe, &state);
+    double padding_bps = (double)(s.padding_bytes - padding_before) * 8 / 30;
+    g_test_message("300 kbps path: mean estimate %.0f, %u probes (%u succeeded), padding %.0f bps, "
+                   "queueing %.1f ms (%.1f ms without probes), %u of %u packets dropped",
+                   mean, state.probes, state.probes_succeeded, padding_bps, queue_ms,
+                   queue_without_ms, s.dropped_packets, s.sent_packets);
+    g_assert_cmpfloat(mean, <, 400000);
+    g_assert_cmpuint(state.probes, >=, 3);
+    g_assert_cmpuint(state.probes, <=, 15);
+    g_assert_cmpuint(state.probes_succeeded, ==, 0);
+    g_assert_cmpfloat(padding_bps, <, 20000);
+    g_assert_cmpfloat(queue_ms, <, queue_without_ms + 25);
+    g_assert_cmpuint(s.dropped_packets, ==, 0);
+
+    s.capacity_bps = 2000000;
+    unsigned took = run_until(&s, 1500000, false, 20000);
+    prism_bwe_get_state(s.bwe, &state);
+    g_test_message("path up to 2 Mbps: past 1.5 Mbps after %u ms (last probe %" G_GUINT64_FORMAT
+                   " of %" G_GUINT64_FORMAT ")",
+                   took, state.probe_result_bps, state.probe_target_bps);
+    g_assert_cmpuint(took, <, 8000);
+    /* Still sending 250 kbps: the probed estimate holds, below the capacity. */
+    mean = run(&s, 10000);
+    g_assert_cmpfloat(mean, >, 1.5e6);
+    g_assert_cmpfloat(mean, <, 2.2e6);
+    sim_free(&s);
+}
+
 static void test_bwe_ignores_feedback_for_unknown_packets(void)
 {
     struct prism_bwe *bwe;
@@ -320,6 +394,8 @@ int main(int argc, char **argv)
                     test_bwe_backs_off_under_heavy_random_loss);
     g_test_add_func("/bwe/follows_a_sender_that_ignores_it",
                     test_bwe_follows_a_sender_that_ignores_it);
+    g_test_add_func("/bwe/probes_up_after_a_capacity_step",
+                    test_bwe_probes_up_after_a_capacity_step);
     g_test_add_func("/bwe/ignores_feedback_for_unknown_packets",
                     test_bwe_ignores_feedback_for_unknown_packets);
     g_test_add_func("/bwe/rejects_bad_config", test_bwe_rejects_bad_config);

@@ -3,6 +3,7 @@
 #include "peer_pair.h"
 
 #include "core/ids.h"
+#include "media/bwe/bwe.h"
 #include "media/srtp/srtp.h"
 
 #include <errno.h>
@@ -12,6 +13,13 @@ static void connect_pair(struct pair *pair)
     pair_negotiate(pair);
     g_assert_true(pair_run_until(pair, &pair->a.connected, 10));
     g_assert_true(pair_run_until(pair, &pair->b.connected, 10));
+}
+
+static uint64_t stats_feedback_in(struct prism_peer *peer)
+{
+    struct prism_peer_stats stats;
+    prism_peer_get_stats(peer, &stats);
+    return stats.twcc_feedback_in;
 }
 
 static void send_from_a(struct pair *pair, unsigned index, uint16_t first, unsigned count)
@@ -143,6 +151,80 @@ static void test_peer_repairs_loss_with_nack_and_rtx(void)
     /* The 100th packet was the last one and lost: no later packet reveals that gap, so it is
      * the only one missing. Every other loss was repaired. */
     g_assert_cmpuint(pair.a.rtp_received[1], ==, 99);
+    pair_teardown(&pair);
+}
+
+/* An RTX copy of a packet B already has (libwebrtc pads with those) is not handed to B's owner:
+ * forwarded, it would be a duplicate. One of a packet B misses is. */
+static void test_peer_drops_retransmissions_of_packets_it_has(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    connect_pair(&pair);
+    send_from_a(&pair, 1, 4000, 10);
+    pair_run_until_count(&pair, &pair.b.rtp_received[1], 10, 10);
+    uint8_t buf[1500];
+    size_t len = pair_build_rtp(&pair, 1, 4005, buf, sizeof(buf));
+    g_assert_cmpint(prism_peer_resend_rtp(pair.a.peer, 1, buf, len, sizeof(buf)), ==, 0);
+    send_from_a(&pair, 1, 4011, 1); /* 4010 is missing */
+    pair_run_until_count(&pair, &pair.b.rtp_received[1], 11, 10);
+    len = pair_build_rtp(&pair, 1, 4010, buf, sizeof(buf));
+    g_assert_cmpint(prism_peer_resend_rtp(pair.a.peer, 1, buf, len, sizeof(buf)), ==, 0);
+    pair_run_until_count(&pair, &pair.b.rtp_received[1], 12, 10);
+    pair_run_for(&pair, 0.1); /* nothing more may come */
+    g_assert_cmpuint(pair.b.rtp_received[1], ==, 12);
+    pair_teardown(&pair);
+}
+
+/* Bandwidth probing between two peers with transport-cc: A wants far more than its estimate,
+ * so it sends probe clusters (padding-only RTX packets) that B counts in its transport-cc
+ * feedback without handing them to its owner; their result raises A's estimate. */
+static void test_peer_probes_with_padding_counted_by_feedback(void)
+{
+    struct pair pair;
+    pair_setup(&pair);
+    struct prism_peer_offer_media media[2];
+    pair_offer_media(media);
+    static const struct prism_sdp_extmap ext[] = {{.id = 5, .uri = PRISM_SDP_EXT_TWCC}};
+    static struct prism_sdp_codec video[2];
+    memcpy(video, media[1].codecs, sizeof(video));
+    video[0].feedback |= PRISM_SDP_FB_TRANSPORT_CC;
+    media[1].codecs = video;
+    media[1].extmaps = ext;
+    media[1].extmap_count = 1;
+    pair_negotiate_media(&pair, media, 2);
+    g_assert_true(pair_run_until(&pair, &pair.a.connected, 10));
+    g_assert_true(pair_run_until(&pair, &pair.b.connected, 10));
+    struct prism_peer_stats stats;
+    uint16_t seq = 5000;
+    /* A little video, until B's feedback on it reached A. */
+    for (int i = 0; i < 100 && !stats_feedback_in(pair.a.peer); i++) {
+        send_from_a(&pair, 1, seq, 2);
+        seq += 2;
+        pair_run_for(&pair, 0.02);
+    }
+    g_assert_cmpuint(stats_feedback_in(pair.a.peer), >, 0);
+    uint64_t before = prism_peer_bandwidth_estimate(pair.a.peer);
+    unsigned delivered = pair.b.rtp_received[1];
+    struct prism_bwe_state state = {0};
+    for (int i = 0; i < 100 && state.probes_succeeded < 2; i++) {
+        prism_peer_want_bandwidth(pair.a.peer, 10 * before);
+        send_from_a(&pair, 1, seq++, 1);
+        delivered++;
+        pair_run_for(&pair, 0.05);
+        g_assert_cmpint(prism_peer_bandwidth_state(pair.a.peer, &state), ==, 0);
+    }
+    prism_peer_get_stats(pair.a.peer, &stats);
+    g_test_message("estimate %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT ", %u of %u probes "
+                   "succeeded, %" G_GUINT64_FORMAT " padding packets",
+                   before, prism_peer_bandwidth_estimate(pair.a.peer), state.probes_succeeded,
+                   state.probes, stats.probe_packets_out);
+    g_assert_cmpuint(state.probes_succeeded, >=, 2);
+    g_assert_cmpuint(stats.probe_packets_out, >=, 20);
+    g_assert_cmpuint(prism_peer_bandwidth_estimate(pair.a.peer), >, 2 * before);
+    /* The padding reached B (its feedback said so) but not B's owner: only the media did. */
+    pair_run_for(&pair, 0.1);
+    g_assert_cmpuint(pair.b.rtp_received[1], ==, delivered);
     pair_teardown(&pair);
 }
 
@@ -364,6 +446,10 @@ int main(int argc, char **argv)
                     test_peer_forwards_keyframe_requests_and_remb);
     g_test_add_func("/peer/repairs-loss-with-nack-and-rtx",
                     test_peer_repairs_loss_with_nack_and_rtx);
+    g_test_add_func("/peer/drops-retransmissions-of-packets-it-has",
+                    test_peer_drops_retransmissions_of_packets_it_has);
+    g_test_add_func("/peer/probes-with-padding-counted-by-feedback",
+                    test_peer_probes_with_padding_counted_by_feedback);
     g_test_add_func("/peer/owner-answers-nacks-with-rtx", test_peer_owner_answers_nacks_with_rtx);
     g_test_add_func("/peer/owner-answers-nacks-without-rtx",
                     test_peer_owner_answers_nacks_without_rtx);

@@ -139,7 +139,8 @@ window.report = async () => {
                 framesDecoded: entry.framesDecoded || 0, keyFramesDecoded: entry.keyFramesDecoded,
                 framesReceived: entry.framesReceived || 0,
                 freezeCount: entry.freezeCount, pliCount: entry.pliCount,
-                framesDropped: entry.framesDropped };
+                framesDropped: entry.framesDropped, packetsReceived: entry.packetsReceived,
+                packetsLost: entry.packetsLost, nackCount: entry.nackCount };
         }
         if (entry.type === 'outbound-rtp' && entry.kind === 'video') {
             report.layers.push({ rid: entry.rid, width: entry.frameWidth || 0,
