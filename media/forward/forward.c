@@ -17,6 +17,7 @@ int prism_forward_init(struct prism_forward_stream *s, const struct prism_forwar
     s->keyframe_retry_us = cfg->keyframe_retry_us ? cfg->keyframe_retry_us
                                                   : PRISM_FORWARD_DEFAULT_KEYFRAME_RETRY_US;
     forward_simulcast_init(&s->layers);
+    prism_forward_svc_init(&s->svc);
     return 0;
 }
 
@@ -88,6 +89,7 @@ int prism_forward_switch(struct prism_forward_stream *s, const struct prism_forw
     s->source_known = false;
     s->has_stale_ssrc = false;
     forward_simulcast_reset(&s->layers);
+    prism_forward_svc_reset(&s->svc);
     end_segment(s);
     return 0;
 }
@@ -213,6 +215,35 @@ static bool pass_layer(struct prism_forward_stream *s, int layer, const struct f
     return true;
 }
 
+/* SVC: whether a layered VP9 packet is of the layers forwarded now (*mark: it ends the picture
+ * for this subscriber); what to answer when not. */
+static bool pass_svc(struct prism_forward_stream *s, const struct prism_rtp_header *in,
+                     const struct forward_packet *p, uint64_t now_us, bool *mark,
+                     enum prism_forward_result *result)
+{
+    struct prism_forward_svc_frame frame;
+    if (!forward_svc_frame(in, p, &frame))
+        return true;
+    int8_t spatial = s->svc.spatial;
+    enum prism_forward_svc_decision decision = prism_forward_svc_decide(
+        &s->svc, &frame, s->keyframe_retry_us, now_us);
+    if (spatial >= 0 && s->svc.spatial != spatial)
+        s->counters.layer_switches++;
+    if (decision == PRISM_FORWARD_SVC_PASS || decision == PRISM_FORWARD_SVC_PASS_MARK) {
+        *mark = decision == PRISM_FORWARD_SVC_PASS_MARK;
+        return true;
+    }
+    *result = PRISM_FORWARD_DROP;
+    if (decision == PRISM_FORWARD_SVC_DROP_ASK) {
+        s->counters.keyframe_requests++;
+        *result = PRISM_FORWARD_DROP_NEED_KEYFRAME;
+    }
+    s->counters.dropped_layer++;
+    if (s->seq.based)
+        forward_seqmap_skip(&s->seq, in->seq);
+    return false;
+}
+
 /* Held back until a keyframe: DROP, or DROP_NEED_KEYFRAME when it is time to ask. */
 static bool pass_gate(struct prism_forward_stream *s, const struct forward_packet *p,
                       uint64_t now_us, enum prism_forward_result *result)
@@ -258,10 +289,15 @@ enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream
         s->counters.dropped_filtered++;
         return PRISM_FORWARD_DROP;
     }
+    bool mark = false;
+    if (!pass_svc(s, in, &p, now_us, &mark, &result))
+        return result;
     if (!s->seq.based && !pass_gate(s, &p, now_us, &result))
         return result;
     if (forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0)
         return drop_invalid(s);
+    if (mark)
+        prism_rtp_set_marker(out, true);
     if (!s->seq.based)
         forward_rebase(s, in, now_us);
     uint16_t seq = forward_seqmap_map(&s->seq, in->seq);
@@ -278,6 +314,12 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
                                                uint64_t now_us)
 {
     return prism_forward_packet_layer(s, -1, in, in_packet, in_len, out, out_cap, out_len, now_us);
+}
+
+void prism_forward_svc_configure(struct prism_forward_stream *s, int spatial, int temporal)
+{
+    if (s)
+        prism_forward_svc_set_target(&s->svc, spatial, temporal);
 }
 
 int prism_forward_source_seq(const struct prism_forward_stream *s, uint16_t out_seq,
@@ -304,6 +346,9 @@ enum prism_forward_result prism_forward_resend(const struct prism_forward_stream
         forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0 ||
         forward_write_resend(s, in, &p, out, out_seq) < 0)
         return PRISM_FORWARD_DROP;
+    struct prism_forward_svc_frame frame;
+    if (forward_svc_frame(in, &p, &frame) && prism_forward_svc_marks(&s->svc, &frame))
+        prism_rtp_set_marker(out, true);
     *out_len = p.out_len;
     return PRISM_FORWARD_SEND;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "media/forward/svc.h"
 #include "media/rtp/rtp.h"
 #include "media/sdp/sdp.h"
 
@@ -174,6 +175,7 @@ struct prism_forward_stream {
     struct prism_forward_seqmap seq;
     struct prism_forward_output out;
     struct prism_forward_simulcast layers;
+    struct prism_forward_svc svc; /* VP9 SVC: spatial and temporal layers in one stream */
     struct prism_forward_counters counters;
 };
 
@@ -231,6 +233,22 @@ void prism_forward_simulcast_configure(struct prism_forward_stream *s, int subst
 /* The stream's layer state. */
 void prism_forward_simulcast_state(const struct prism_forward_stream *s,
                                    struct prism_forward_layers *out);
+
+/* VP9 SVC (spatial and temporal layers in one RTP stream, read from the payload descriptor):
+ * sets the highest layers this stream forwards (Janus's configure "spatial_layer" and
+ * "temporal_layer", 0-2; a negative value keeps the current one). Packets of layers above are
+ * dropped without a sequence gap, the last packet kept of each picture gets the marker bit, a
+ * higher spatial layer starts at the next keyframe (packets of it answer
+ * PRISM_FORWARD_DROP_NEED_KEYFRAME until then, every keyframe_retry_us) and a lower one at the
+ * next picture. Other codecs' packets are not affected. */
+void prism_forward_svc_configure(struct prism_forward_stream *s, int spatial, int temporal);
+
+/* The stream's SVC layer state (active once layered VP9 packets came from its source). */
+static inline const struct prism_forward_svc *
+prism_forward_svc_state(const struct prism_forward_stream *s)
+{
+    return &s->svc;
+}
 
 /* Retransmission from a history shared by every subscriber of a publisher stream (which keeps
  * the publisher's packets as received): a NACK for output sequence number out_seq maps back to
