@@ -46,6 +46,9 @@ json_t *vr_subscriber_streams_json(const struct vr_subscriber *subscriber)
             json_t *simulcast = vr_simulcast_json(stream);
             if (simulcast)
                 json_object_set_new(entry, "simulcast", simulcast);
+            json_t *svc = vr_svc_json(stream);
+            if (svc)
+                json_object_set_new(entry, "svc", svc);
         }
         json_array_append_new(streams, entry);
     }
@@ -101,6 +104,7 @@ static struct vr_sub_stream *free_slot(struct vr_subscriber *subscriber,
         subscriber->streams[subscriber->stream_count++] = stream;
         stream->subscriber = subscriber;
         vr_simulcast_stream_init(stream);
+        vr_svc_stream_init(stream);
         stream->media_index = subscriber->mline_count++;
         snprintf(stream->mid, sizeof(stream->mid), "%u", stream->media_index);
         return stream;
@@ -510,6 +514,7 @@ json_t *vr_subscriber_request(struct vr_session *session, const char *request,
         return vr_viewer_reoffer(subscriber, transaction);
     if (strcmp(request, "configure") == 0) {
         vr_simulcast_configure(subscriber, body);
+        vr_svc_configure(subscriber, body);
         return set_sending(subscriber, json_object_get(body, "streams"));
     }
     if (strcmp(request, "switch") == 0)
