@@ -244,6 +244,32 @@ static bool pass_svc(struct prism_forward_stream *s, const struct prism_rtp_head
     return false;
 }
 
+#define MARK_HISTORY 64
+
+/* Remembers whether output packet seq got a marker added (see svc_added_marks). */
+static void note_mark(struct prism_forward_stream *s, uint16_t seq, bool added)
+{
+    int back = s->svc_marks_based ? prism_rtp_seq_diff(s->svc_marks_newest, seq) : -MARK_HISTORY;
+    if (back < 0) {
+        s->svc_added_marks = -back >= MARK_HISTORY ? 0 : s->svc_added_marks << -back;
+        s->svc_marks_newest = seq;
+        s->svc_marks_based = true;
+        back = 0;
+    }
+    if (added && back < MARK_HISTORY)
+        s->svc_added_marks |= 1ull << back;
+}
+
+/* For a retransmission of output packet out_seq: 1 if it got a marker added, 0 if not, -1 if
+ * that is no longer known. */
+static int mark_added(const struct prism_forward_stream *s, uint16_t out_seq)
+{
+    int back = s->svc_marks_based ? prism_rtp_seq_diff(s->svc_marks_newest, out_seq) : -1;
+    if (back < 0 || back >= MARK_HISTORY)
+        return -1;
+    return (s->svc_added_marks >> back) & 1 ? 1 : 0;
+}
+
 /* Held back until a keyframe: DROP, or DROP_NEED_KEYFRAME when it is time to ask. */
 static bool pass_gate(struct prism_forward_stream *s, const struct forward_packet *p,
                       uint64_t now_us, enum prism_forward_result *result)
@@ -301,6 +327,7 @@ enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream
     if (!s->seq.based)
         forward_rebase(s, in, now_us);
     uint16_t seq = forward_seqmap_map(&s->seq, in->seq);
+    note_mark(s, seq, mark && !in->marker);
     forward_write_continuity(s, in, &p, out, seq, now_us);
     s->counters.forwarded++;
     *out_len = p.out_len;
@@ -346,8 +373,13 @@ enum prism_forward_result prism_forward_resend(const struct prism_forward_stream
         forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0 ||
         forward_write_resend(s, in, &p, out, out_seq) < 0)
         return PRISM_FORWARD_DROP;
+    /* SVC: the marker as it was sent. Only the end of a layer frame can have had one added;
+     * when that is no longer known, no retransmission rather than a wrong picture end. */
     struct prism_forward_svc_frame frame;
-    if (forward_svc_frame(in, &p, &frame) && prism_forward_svc_marks(&s->svc, &frame))
+    int added = mark_added(s, out_seq);
+    if (forward_svc_frame(in, &p, &frame) && frame.end && !in->marker && added < 0)
+        return PRISM_FORWARD_DROP;
+    if (added > 0)
         prism_rtp_set_marker(out, true);
     *out_len = p.out_len;
     return PRISM_FORWARD_SEND;

@@ -23,9 +23,11 @@
 #define PRISM_FORWARD_MAX_PAYLOAD_TYPES 8
 #define PRISM_FORWARD_MAX_CLOCK_RATE 1000000u
 #define PRISM_FORWARD_DEFAULT_KEYFRAME_RETRY_US 1000000u
-/* Packets dropped on purpose (padding, later unwanted layers) remembered so that late
- * packets from before them still map to the right sequence number. */
-#define PRISM_FORWARD_SKIP_HISTORY 16
+/* Packets dropped on purpose (padding, unwanted layers) remembered so that late packets and
+ * retransmissions from before them still map to the right sequence number. SVC drops several
+ * packets per picture (every packet of the spatial layers above the target), so this is what
+ * bounds how far back a NACK can be answered: 64 covers a few pictures. */
+#define PRISM_FORWARD_SKIP_HISTORY 64
 
 /* The subscriber side of a stream, fixed for its lifetime. */
 struct prism_forward_config {
@@ -176,6 +178,11 @@ struct prism_forward_stream {
     struct prism_forward_output out;
     struct prism_forward_simulcast layers;
     struct prism_forward_svc svc; /* VP9 SVC: spatial and temporal layers in one stream */
+    /* Bit i: output packet svc_marks_newest - i got a marker bit its publisher packet had not
+     * (the end of a picture cut short by SVC), so a retransmission is written as it was sent. */
+    uint64_t svc_added_marks;
+    uint16_t svc_marks_newest;
+    bool svc_marks_based;
     struct prism_forward_counters counters;
 };
 

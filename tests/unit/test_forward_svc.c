@@ -269,28 +269,64 @@ static void test_forward_svc_caps_at_layers_sent(void)
     g_assert_cmpint(svc.spatial, ==, -1);
 }
 
-/* A retransmission of a packet the subscriber got with the marker set gets it again. */
+/* Sends p, which must go out; returns its output sequence number and marker. */
+static uint16_t send_one(struct prism_forward_stream *s, const struct test_packet *p, bool *marker,
+                         uint64_t now)
+{
+    struct test_packet out;
+    g_assert_cmpint(test_forward(s, p, &out, now), ==, PRISM_FORWARD_SEND);
+    *marker = out.h.marker;
+    return out.h.seq;
+}
+
+/* The retransmission of p as out_seq must be sent with the given marker. */
+static void assert_resend_marker(const struct prism_forward_stream *s, const struct test_packet *p,
+                                 uint16_t out_seq, bool marker)
+{
+    struct test_packet again;
+    size_t len = 0;
+    g_assert_cmpint(prism_forward_resend(s, out_seq, &p->h, p->data, p->len, again.data,
+                                         sizeof(again.data), &len),
+                    ==, PRISM_FORWARD_SEND);
+    g_assert_cmpint(prism_rtp_parse(again.data, len, &again.h), ==, 0);
+    g_assert_cmpuint(again.h.seq, ==, out_seq);
+    g_assert_cmpint(again.h.marker, ==, marker);
+}
+
+/* A retransmission carries the marker its original had, even after the spatial layer changed
+ * in between (the end of layer 0 is a picture end at layer 0, not at layer 2). */
 static void test_forward_svc_resend_keeps_marker(void)
 {
     struct prism_forward_stream s;
     struct publisher pub;
     svc_stream(&s, &pub, false);
     prism_forward_svc_configure(&s, 0, -1);
-    struct test_packet p0, p1, out;
+    struct test_packet p0, p1, p2;
+    bool marker;
     vp9_packet(&pub, &p0, 0, 0, true, false, true, true, false);
     vp9_packet(&pub, &p1, 0, 0, false, true, true, true, false);
-    g_assert_cmpint(test_forward(&s, &p0, &out, 0), ==, PRISM_FORWARD_SEND);
-    g_assert_cmpint(test_forward(&s, &p1, &out, 0), ==, PRISM_FORWARD_SEND);
-    g_assert_true(out.h.marker);
-    uint16_t sent_seq = out.h.seq;
-    struct test_packet again;
-    size_t len = 0;
-    g_assert_cmpint(prism_forward_resend(&s, sent_seq, &p1.h, p1.data, p1.len, again.data,
-                                         sizeof(again.data), &len),
-                    ==, PRISM_FORWARD_SEND);
-    g_assert_cmpint(prism_rtp_parse(again.data, len, &again.h), ==, 0);
-    g_assert_true(again.h.marker);
-    g_assert_cmpuint(again.h.seq, ==, sent_seq);
+    vp9_packet(&pub, &p2, 1, 0, true, true, true, true, true);
+    send_one(&s, &p0, &marker, 0);
+    uint16_t marked_seq = send_one(&s, &p1, &marker, 0);
+    g_assert_true(marker);
+    struct test_packet out;
+    g_assert_cmpint(test_forward(&s, &p2, &out, 0), !=, PRISM_FORWARD_SEND);
+    assert_resend_marker(&s, &p1, marked_seq, true);
+    pub.ts += 3000;
+    /* Up to layer 2 at a keyframe: the old end of layer 0 keeps its mark. */
+    prism_forward_svc_configure(&s, 2, -1);
+    g_assert_cmpuint(send_picture(&s, &pub, 3, 0, true, 33 * MS).sent, ==, 6);
+    assert_resend_marker(&s, &p1, marked_seq, true);
+    /* An end of layer 0 sent unmarked at layer 2 stays unmarked after going down. */
+    vp9_packet(&pub, &p0, 0, 0, true, false, false, true, false);
+    vp9_packet(&pub, &p1, 0, 0, false, true, false, true, false);
+    send_one(&s, &p0, &marker, 66 * MS);
+    uint16_t unmarked_seq = send_one(&s, &p1, &marker, 66 * MS);
+    g_assert_false(marker);
+    pub.ts += 3000;
+    prism_forward_svc_configure(&s, 0, -1);
+    g_assert_cmpuint(send_picture(&s, &pub, 3, 0, false, 99 * MS).sent, ==, 2);
+    assert_resend_marker(&s, &p1, unmarked_seq, false);
 }
 
 /* Truncated descriptors are dropped as invalid without touching the layer state or leaving a
