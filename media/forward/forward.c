@@ -244,30 +244,23 @@ static bool pass_svc(struct prism_forward_stream *s, const struct prism_rtp_head
     return false;
 }
 
-#define MARK_HISTORY 64
-
-/* Remembers whether output packet seq got a marker added (see svc_added_marks). */
+/* Remembers whether output packet seq got a marker added (see svc_added_marks); a duplicate
+ * takes the place of the packet sent before under its number. */
 static void note_mark(struct prism_forward_stream *s, uint16_t seq, bool added)
 {
-    int back = s->svc_marks_based ? prism_rtp_seq_diff(s->svc_marks_newest, seq) : -MARK_HISTORY;
-    if (back < 0) {
-        s->svc_added_marks = -back >= MARK_HISTORY ? 0 : s->svc_added_marks << -back;
-        s->svc_marks_newest = seq;
-        s->svc_marks_based = true;
-        back = 0;
-    }
-    if (added && back < MARK_HISTORY)
-        s->svc_added_marks |= 1ull << back;
+    unsigned bit = seq % PRISM_FORWARD_MARK_HISTORY;
+    uint64_t mask = 1ull << (bit % 64);
+    if (added)
+        s->svc_added_marks[bit / 64] |= mask;
+    else
+        s->svc_added_marks[bit / 64] &= ~mask;
 }
 
-/* For a retransmission of output packet out_seq: 1 if it got a marker added, 0 if not, -1 if
- * that is no longer known. */
-static int mark_added(const struct prism_forward_stream *s, uint16_t out_seq)
+/* For a retransmission of output packet out_seq: whether it got a marker added. */
+static bool mark_added(const struct prism_forward_stream *s, uint16_t out_seq)
 {
-    int back = s->svc_marks_based ? prism_rtp_seq_diff(s->svc_marks_newest, out_seq) : -1;
-    if (back < 0 || back >= MARK_HISTORY)
-        return -1;
-    return (s->svc_added_marks >> back) & 1 ? 1 : 0;
+    unsigned bit = out_seq % PRISM_FORWARD_MARK_HISTORY;
+    return (s->svc_added_marks[bit / 64] >> (bit % 64)) & 1;
 }
 
 /* Held back until a keyframe: DROP, or DROP_NEED_KEYFRAME when it is time to ask. */
@@ -373,13 +366,8 @@ enum prism_forward_result prism_forward_resend(const struct prism_forward_stream
         forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0 ||
         forward_write_resend(s, in, &p, out, out_seq) < 0)
         return PRISM_FORWARD_DROP;
-    /* SVC: the marker as it was sent. Only the end of a layer frame can have had one added;
-     * when that is no longer known, no retransmission rather than a wrong picture end. */
-    struct prism_forward_svc_frame frame;
-    int added = mark_added(s, out_seq);
-    if (forward_svc_frame(in, &p, &frame) && frame.end && !in->marker && added < 0)
-        return PRISM_FORWARD_DROP;
-    if (added > 0)
+    /* SVC: the marker as it was sent. */
+    if (mark_added(s, out_seq))
         prism_rtp_set_marker(out, true);
     *out_len = p.out_len;
     return PRISM_FORWARD_SEND;

@@ -28,6 +28,7 @@
  * packets per picture (every packet of the spatial layers above the target), so this is what
  * bounds how far back a NACK can be answered: 64 covers a few pictures. */
 #define PRISM_FORWARD_SKIP_HISTORY 64
+#define PRISM_FORWARD_MARK_HISTORY 1024
 
 /* The subscriber side of a stream, fixed for its lifetime. */
 struct prism_forward_config {
@@ -178,11 +179,10 @@ struct prism_forward_stream {
     struct prism_forward_output out;
     struct prism_forward_simulcast layers;
     struct prism_forward_svc svc; /* VP9 SVC: spatial and temporal layers in one stream */
-    /* Bit i: output packet svc_marks_newest - i got a marker bit its publisher packet had not
-     * (the end of a picture cut short by SVC), so a retransmission is written as it was sent. */
-    uint64_t svc_added_marks;
-    uint16_t svc_marks_newest;
-    bool svc_marks_based;
+    /* Bit n % 1024: output packet n got a marker bit its publisher packet had not (the end of
+     * a picture cut short by SVC), so a retransmission is written as it was sent. Covers every
+     * packet a NACK can still map (a segment reaches back at most 1000 packets). */
+    uint64_t svc_added_marks[PRISM_FORWARD_MARK_HISTORY / 64];
     struct prism_forward_counters counters;
 };
 

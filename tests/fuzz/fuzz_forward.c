@@ -7,7 +7,8 @@
  * back from its output sequence number to its own, and is rewritten for a retransmission into
  * exactly the bytes that were sent. In simulcast mode the three SSRCs are layers 0-2 (with
  * fuzzed VP8 temporal layer ids and configure calls), and a layer switch continues the output
- * sequence numbers by exactly one too. */
+ * sequence numbers by exactly one too. The same configure calls set the VP9 SVC targets, which
+ * drop spatial and temporal layers from VP9 packets with layer indices and add marker bits. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,6 +154,13 @@ static void check_resend(const struct model *m, const struct prism_rtp_header *i
         __builtin_trap();
 }
 
+/* SVC asks for a keyframe when it drops a spatial layer it wants. */
+static bool svc_asked_now(const struct model *m)
+{
+    const struct prism_forward_svc *svc = prism_forward_svc_state(&m->s);
+    return svc->asked && svc->asked_us == m->now;
+}
+
 static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t cap_byte)
 {
     struct prism_rtp_header in;
@@ -181,7 +189,7 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
         check_sent(m, &in, out, out_len);
         check_resend(m, &in, packet, len, out, out_len);
     } else if (r == PRISM_FORWARD_DROP_NEED_KEYFRAME && layer < 0 &&
-               !prism_forward_waiting_keyframe(&m->s)) {
+               !prism_forward_waiting_keyframe(&m->s) && !svc_asked_now(m)) {
         __builtin_trap();
     }
     free(out);
@@ -233,6 +241,7 @@ static void step(struct cursor *c, struct model *m)
     case 9: {
         int substream = take(c) % 5 - 1, temporal = take(c) % 5 - 1;
         prism_forward_simulcast_configure(&m->s, substream, temporal, (uint64_t)take(c) * 1000);
+        prism_forward_svc_configure(&m->s, substream, temporal); /* VP9 SVC targets */
         break;
     }
     default:
