@@ -129,7 +129,7 @@ struct vr_subscriber {
     bool remote;  /* its handle lives on another worker than the room's (relay_group.c) */
     uint64_t private_id;
     unsigned stream_count;
-    struct vr_sub_stream *streams[VR_MAX_STREAMS]; /* allocated as added: 1.4 KB each */
+    struct vr_sub_stream *streams[VR_MAX_STREAMS]; /* allocated as added: about 2.3 KB each */
     bool has_data;
     unsigned data_media_index;
     unsigned mline_count; /* m-lines in the offer so far: streams plus the data one */
