@@ -246,6 +246,9 @@ void vr_simulcast_configure(struct vr_subscriber *subscriber, json_t *body);
  * [{mid, spatial_layer, temporal_layer}]) or the same fields at the top for every video
  * stream; a higher spatial layer asks the publisher for a keyframe. */
 void vr_svc_configure(struct vr_subscriber *subscriber, json_t *body);
+/* svc.c: the same for one stream from one entry (also a "subscribe" entry, as Janus 1.x takes
+ * spatial_layer / temporal_layer there too). */
+void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry);
 /* svc.c: a new subscriber stream asks for the highest layers. */
 void vr_svc_stream_init(struct vr_sub_stream *stream);
 /* svc.c: applies a stream's wishes to its forwarding state (after an init). */

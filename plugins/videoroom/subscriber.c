@@ -141,6 +141,8 @@ static json_t *add_streams_locked(struct vr_subscriber *subscriber, json_t *list
             if (!slot)
                 return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT, "Too many streams");
             vr_sub_stream_link(slot, feed, source);
+            if (source->kind == PRISM_SDP_MEDIA_VIDEO)
+                vr_svc_configure_stream(slot, entry);
             found = true;
         }
         if (!found && !(feed->has_data && mid && strcmp(mid, feed->data_mid) == 0))

@@ -30,7 +30,7 @@ void vr_svc_apply(struct vr_sub_stream *stream)
     prism_forward_svc_configure(&stream->forward, stream->spatial_layer, stream->temporal_layer);
 }
 
-static void configure_stream(struct vr_sub_stream *stream, json_t *entry)
+void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry)
 {
     int spatial = layer_field(entry, "spatial_layer");
     int temporal = layer_field(entry, "temporal_layer");
@@ -55,7 +55,7 @@ static void configure_entry(struct vr_subscriber *subscriber, json_t *entry)
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
         struct vr_sub_stream *stream = subscriber->streams[i];
         if (mid ? strcmp(stream->mid, mid) == 0 : stream->kind == PRISM_SDP_MEDIA_VIDEO)
-            configure_stream(stream, entry);
+            vr_svc_configure_stream(stream, entry);
     }
 }
 

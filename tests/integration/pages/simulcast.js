@@ -15,6 +15,8 @@ const room = Number(params.get('room'));
 const role = params.get('role');
 const feed = Number(params.get('feed'));
 const svc = params.get('svc');
+// ?spatial=n: the subscriber asks for VP9 SVC spatial layer n in its subscription already.
+const spatial = params.has('spatial') ? { spatial_layer: Number(params.get('spatial')) } : {};
 
 window.state = { errors: [], published: false, subscribed: false, substreams: [], temporals: [],
     spatialLayers: [], temporalLayers: [], feedId: null };
@@ -109,7 +111,7 @@ function attach() {
         success: (h) => {
             handle = h;
             const join = publisher ? { request: 'join', ptype: 'publisher', room, display: role }
-                : { request: 'join', ptype: 'subscriber', room, streams: [{ feed }] };
+                : { request: 'join', ptype: 'subscriber', room, streams: [{ feed, ...spatial }] };
             handle.send({ message: join });
         },
         error: fail,
