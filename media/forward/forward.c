@@ -17,6 +17,7 @@ int prism_forward_init(struct prism_forward_stream *s, const struct prism_forwar
     s->keyframe_retry_us = cfg->keyframe_retry_us ? cfg->keyframe_retry_us
                                                   : PRISM_FORWARD_DEFAULT_KEYFRAME_RETRY_US;
     forward_simulcast_init(&s->layers);
+    prism_forward_svc_init(&s->svc);
     return 0;
 }
 
@@ -88,6 +89,7 @@ int prism_forward_switch(struct prism_forward_stream *s, const struct prism_forw
     s->source_known = false;
     s->has_stale_ssrc = false;
     forward_simulcast_reset(&s->layers);
+    prism_forward_svc_reset(&s->svc);
     end_segment(s);
     return 0;
 }
@@ -213,6 +215,54 @@ static bool pass_layer(struct prism_forward_stream *s, int layer, const struct f
     return true;
 }
 
+/* SVC: whether a layered VP9 packet is of the layers forwarded now (*mark: it ends the picture
+ * for this subscriber); what to answer when not. */
+static bool pass_svc(struct prism_forward_stream *s, const struct prism_rtp_header *in,
+                     const struct forward_packet *p, uint64_t now_us, bool *mark,
+                     enum prism_forward_result *result)
+{
+    struct prism_forward_svc_frame frame;
+    if (!forward_svc_frame(in, p, &frame))
+        return true;
+    int8_t spatial = s->svc.spatial;
+    enum prism_forward_svc_decision decision = prism_forward_svc_decide(
+        &s->svc, &frame, s->keyframe_retry_us, now_us);
+    if (spatial >= 0 && s->svc.spatial != spatial)
+        s->counters.layer_switches++;
+    if (decision == PRISM_FORWARD_SVC_PASS || decision == PRISM_FORWARD_SVC_PASS_MARK) {
+        *mark = decision == PRISM_FORWARD_SVC_PASS_MARK;
+        return true;
+    }
+    *result = PRISM_FORWARD_DROP;
+    if (decision == PRISM_FORWARD_SVC_DROP_ASK) {
+        s->counters.keyframe_requests++;
+        *result = PRISM_FORWARD_DROP_NEED_KEYFRAME;
+    }
+    s->counters.dropped_layer++;
+    if (s->seq.based)
+        forward_seqmap_skip(&s->seq, in->seq);
+    return false;
+}
+
+/* Remembers whether output packet seq got a marker added (see svc_added_marks); a duplicate
+ * takes the place of the packet sent before under its number. */
+static void note_mark(struct prism_forward_stream *s, uint16_t seq, bool added)
+{
+    unsigned bit = seq % PRISM_FORWARD_MARK_HISTORY;
+    uint64_t mask = 1ull << (bit % 64);
+    if (added)
+        s->svc_added_marks[bit / 64] |= mask;
+    else
+        s->svc_added_marks[bit / 64] &= ~mask;
+}
+
+/* For a retransmission of output packet out_seq: whether it got a marker added. */
+static bool mark_added(const struct prism_forward_stream *s, uint16_t out_seq)
+{
+    unsigned bit = out_seq % PRISM_FORWARD_MARK_HISTORY;
+    return (s->svc_added_marks[bit / 64] >> (bit % 64)) & 1;
+}
+
 /* Held back until a keyframe: DROP, or DROP_NEED_KEYFRAME when it is time to ask. */
 static bool pass_gate(struct prism_forward_stream *s, const struct forward_packet *p,
                       uint64_t now_us, enum prism_forward_result *result)
@@ -260,13 +310,19 @@ prism_forward_packet_dd(struct prism_forward_stream *s, int layer, const struct 
         s->counters.dropped_filtered++;
         return PRISM_FORWARD_DROP;
     }
+    bool mark = false;
+    if (!pass_svc(s, in, &p, now_us, &mark, &result))
+        return result;
     if (!s->seq.based && !pass_gate(s, &p, now_us, &result))
         return result;
     if (forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0)
         return drop_invalid(s);
+    if (mark)
+        prism_rtp_set_marker(out, true);
     if (!s->seq.based)
         forward_rebase(s, in, now_us);
     uint16_t seq = forward_seqmap_map(&s->seq, in->seq);
+    note_mark(s, seq, mark && !in->marker);
     forward_write_continuity(s, in, &p, out, seq, now_us);
     s->counters.forwarded++;
     *out_len = p.out_len;
@@ -290,6 +346,12 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
                                                uint64_t now_us)
 {
     return prism_forward_packet_layer(s, -1, in, in_packet, in_len, out, out_cap, out_len, now_us);
+}
+
+void prism_forward_svc_configure(struct prism_forward_stream *s, int spatial, int temporal)
+{
+    if (s)
+        prism_forward_svc_set_target(&s->svc, spatial, temporal);
 }
 
 int prism_forward_source_seq(const struct prism_forward_stream *s, uint16_t out_seq,
@@ -316,6 +378,9 @@ enum prism_forward_result prism_forward_resend(const struct prism_forward_stream
         forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0 ||
         forward_write_resend(s, in, &p, out, out_seq) < 0)
         return PRISM_FORWARD_DROP;
+    /* SVC: the marker as it was sent. */
+    if (mark_added(s, out_seq))
+        prism_rtp_set_marker(out, true);
     *out_len = p.out_len;
     return PRISM_FORWARD_SEND;
 }

@@ -16,15 +16,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "media/forward/svc.h"
 #include "media/rtp/rtp.h"
 #include "media/sdp/sdp.h"
 
 #define PRISM_FORWARD_MAX_PAYLOAD_TYPES 8
 #define PRISM_FORWARD_MAX_CLOCK_RATE 1000000u
 #define PRISM_FORWARD_DEFAULT_KEYFRAME_RETRY_US 1000000u
-/* Packets dropped on purpose (padding, later unwanted layers) remembered so that late
- * packets from before them still map to the right sequence number. */
-#define PRISM_FORWARD_SKIP_HISTORY 16
+/* Packets dropped on purpose (padding, unwanted layers) remembered so that late packets and
+ * retransmissions from before them still map to the right sequence number. SVC drops several
+ * packets per picture (every packet of the spatial layers above the target), so this is what
+ * bounds how far back a NACK can be answered: 64 covers a few pictures. */
+#define PRISM_FORWARD_SKIP_HISTORY 64
+#define PRISM_FORWARD_MARK_HISTORY 1024
 
 /* The subscriber side of a stream, fixed for its lifetime. */
 struct prism_forward_config {
@@ -174,6 +178,11 @@ struct prism_forward_stream {
     struct prism_forward_seqmap seq;
     struct prism_forward_output out;
     struct prism_forward_simulcast layers;
+    struct prism_forward_svc svc; /* VP9 SVC: spatial and temporal layers in one stream */
+    /* Bit n % 1024: output packet n got a marker bit its publisher packet had not (the end of
+     * a picture cut short by SVC), so a retransmission is written as it was sent. Covers every
+     * packet a NACK can still map (a segment reaches back at most 1000 packets). */
+    uint64_t svc_added_marks[PRISM_FORWARD_MARK_HISTORY / 64];
     struct prism_forward_counters counters;
 };
 
@@ -243,6 +252,22 @@ void prism_forward_simulcast_configure(struct prism_forward_stream *s, int subst
 /* The stream's layer state. */
 void prism_forward_simulcast_state(const struct prism_forward_stream *s,
                                    struct prism_forward_layers *out);
+
+/* VP9 SVC (spatial and temporal layers in one RTP stream, read from the payload descriptor):
+ * sets the highest layers this stream forwards (Janus's configure "spatial_layer" and
+ * "temporal_layer", 0-2; a negative value keeps the current one). Packets of layers above are
+ * dropped without a sequence gap, the last packet kept of each picture gets the marker bit, a
+ * higher spatial layer starts at the next keyframe (packets of it answer
+ * PRISM_FORWARD_DROP_NEED_KEYFRAME until then, every keyframe_retry_us) and a lower one at the
+ * next picture. Other codecs' packets are not affected. */
+void prism_forward_svc_configure(struct prism_forward_stream *s, int spatial, int temporal);
+
+/* The stream's SVC layer state (active once layered VP9 packets came from its source). */
+static inline const struct prism_forward_svc *
+prism_forward_svc_state(const struct prism_forward_stream *s)
+{
+    return &s->svc;
+}
 
 /* Retransmission from a history shared by every subscriber of a publisher stream (which keeps
  * the publisher's packets as received): a NACK for output sequence number out_seq maps back to

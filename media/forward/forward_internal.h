@@ -52,6 +52,10 @@ enum forward_gate forward_gate_check(struct prism_forward_stream *s, const struc
 bool forward_layer_wanted(const struct prism_forward_stream *s, const struct prism_rtp_header *in,
                           const struct forward_packet *p);
 
+/* layer.c: the SVC place of a packet (VP9 with layer indices); false when it has none. */
+bool forward_svc_frame(const struct prism_rtp_header *in, const struct forward_packet *p,
+                       struct prism_forward_svc_frame *frame);
+
 /* simulcast.c: defaults of a stream's layer state (prism_forward_init). */
 void forward_simulcast_init(struct prism_forward_simulcast *sc);
 /* simulcast.c: a new source (publisher switch): nothing seen, no layer chosen. */

@@ -109,6 +109,7 @@ void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
         };
         prism_forward_init(&stream->forward, &config);
         vr_simulcast_apply(stream);
+        vr_svc_apply(stream);
         stream->auto_target = -1; /* the engine's default again: the next choice sets it */
         stream->forward_source = NULL;
     }
@@ -244,6 +245,7 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
         prism_metrics_add(PRISM_COUNTER_FORWARDED, 1);
     if (layer >= 0)
         vr_simulcast_notify(target);
+    vr_svc_notify(target);
     return false;
 }
 

@@ -127,6 +127,10 @@ struct vr_sub_stream {
     struct prism_layer_rate rates[PRISM_FORWARD_MAX_LAYERS];
     int8_t auto_target; /* -1: none set (manual, or the source's default) */
     bool automatic;     /* asked for with "substream": -1; off by default (Janus's behaviour) */
+    /* VP9 SVC wishes (configure "spatial_layer", "temporal_layer"; -1: the highest), kept
+     * across sources, and the layers last told to the subscriber in an event (svc.c). */
+    int8_t spatial_layer, temporal_layer;
+    int8_t notified_spatial, notified_temporal_layer;
 };
 
 /* A handle that joined a room as a subscriber. Owned by its session. */
@@ -140,7 +144,7 @@ struct vr_subscriber {
     bool remote;  /* its handle lives on another worker than the room's (relay_group.c) */
     uint64_t private_id;
     unsigned stream_count;
-    struct vr_sub_stream *streams[VR_MAX_STREAMS]; /* allocated as added: 1.4 KB each */
+    struct vr_sub_stream *streams[VR_MAX_STREAMS]; /* allocated as added: about 2.3 KB each */
     bool has_data;
     unsigned data_media_index;
     unsigned mline_count; /* m-lines in the offer so far: streams plus the data one */
@@ -253,6 +257,22 @@ void vr_forward_refresh_extensions(struct vr_sub_stream *stream);
  * ("streams": [{mid, substream, temporal, fallback}] or the same fields at the top, for every
  * stream without a mid). */
 void vr_simulcast_configure(struct vr_subscriber *subscriber, json_t *body);
+/* svc.c: a subscriber's configure of spatial_layer / temporal_layer, per stream ("streams":
+ * [{mid, spatial_layer, temporal_layer}]) or the same fields at the top for every video
+ * stream; a higher spatial layer asks the publisher for a keyframe. */
+void vr_svc_configure(struct vr_subscriber *subscriber, json_t *body);
+/* svc.c: the same for one stream from one entry (also a "subscribe" entry, as Janus 1.x takes
+ * spatial_layer / temporal_layer there too). */
+void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry);
+/* svc.c: a new subscriber stream asks for the highest layers. */
+void vr_svc_stream_init(struct vr_sub_stream *stream);
+/* svc.c: applies a stream's wishes to its forwarding state (after an init). */
+void vr_svc_apply(struct vr_sub_stream *stream);
+/* svc.c: after a packet was forwarded: "spatial_layer" / "temporal_layer" events when the
+ * layers the subscriber gets changed. */
+void vr_svc_notify(struct vr_sub_stream *stream);
+/* svc.c: the "svc" object of a subscriber stream (NULL: no SVC seen). */
+json_t *vr_svc_json(const struct vr_sub_stream *stream);
 /* simulcast.c: a new subscriber stream asks for the defaults (the highest layers). */
 void vr_simulcast_stream_init(struct vr_sub_stream *stream);
 /* simulcast.c: applies a stream's wishes to its forwarding state (after an init). */

@@ -46,6 +46,9 @@ json_t *vr_subscriber_streams_json(const struct vr_subscriber *subscriber)
             json_t *simulcast = vr_simulcast_json(stream);
             if (simulcast)
                 json_object_set_new(entry, "simulcast", simulcast);
+            json_t *svc = vr_svc_json(stream);
+            if (svc)
+                json_object_set_new(entry, "svc", svc);
         }
         json_array_append_new(streams, entry);
     }
@@ -102,6 +105,7 @@ static struct vr_sub_stream *free_slot(struct vr_subscriber *subscriber,
         subscriber->streams[subscriber->stream_count++] = stream;
         stream->subscriber = subscriber;
         vr_simulcast_stream_init(stream);
+        vr_svc_stream_init(stream);
         stream->media_index = subscriber->mline_count++;
         snprintf(stream->mid, sizeof(stream->mid), "%u", stream->media_index);
         return stream;
@@ -138,6 +142,8 @@ static json_t *add_streams_locked(struct vr_subscriber *subscriber, json_t *list
             if (!slot)
                 return vr_error(PRISM_VIDEOROOM_ERROR_INVALID_ELEMENT, "Too many streams");
             vr_sub_stream_link(slot, feed, source);
+            if (source->kind == PRISM_SDP_MEDIA_VIDEO)
+                vr_svc_configure_stream(slot, entry);
             found = true;
         }
         if (!found && !(feed->has_data && mid && strcmp(mid, feed->data_mid) == 0))
@@ -523,6 +529,7 @@ json_t *vr_subscriber_request(struct vr_session *session, const char *request,
         return vr_viewer_reoffer(subscriber, transaction);
     if (strcmp(request, "configure") == 0) {
         vr_simulcast_configure(subscriber, body);
+        vr_svc_configure(subscriber, body);
         return set_sending(subscriber, json_object_get(body, "streams"));
     }
     if (strcmp(request, "switch") == 0)

@@ -125,6 +125,7 @@ static void collect_viewer_streams(struct vr_subscriber *subscriber, struct vr_p
         memset(stream, 0, sizeof(*stream));
         stream->subscriber = subscriber;
         vr_simulcast_stream_init(stream);
+        vr_svc_stream_init(stream);
         stream->media_index = i;
         g_strlcpy(stream->mid, info.mid, sizeof(stream->mid));
         stream->kind = info.kind;

@@ -9,7 +9,9 @@
  * fuzzed VP8 temporal layer ids and configure calls), and a layer switch continues the output
  * sequence numbers by exactly one too. Packets with an extension block go in with a Dependency
  * Descriptor frame made from their header (temporal id, frame start, new structure), as the
- * VideoRoom passes one when the publisher negotiated the extension. */
+ * VideoRoom passes one when the publisher negotiated the extension. The same configure calls
+ * set the VP9 SVC targets, which drop spatial and temporal layers from VP9 packets with layer
+ * indices and add marker bits. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +158,13 @@ static void check_resend(const struct model *m, const struct prism_rtp_header *i
         __builtin_trap();
 }
 
+/* SVC asks for a keyframe when it drops a spatial layer it wants. */
+static bool svc_asked_now(const struct model *m)
+{
+    const struct prism_forward_svc *svc = prism_forward_svc_state(&m->s);
+    return svc->asked && svc->asked_us == m->now;
+}
+
 static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t cap_byte)
 {
     struct prism_rtp_header in;
@@ -187,7 +196,7 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
         check_sent(m, &in, out, out_len);
         check_resend(m, &in, packet, len, out, out_len);
     } else if (r == PRISM_FORWARD_DROP_NEED_KEYFRAME && layer < 0 &&
-               !prism_forward_waiting_keyframe(&m->s)) {
+               !prism_forward_waiting_keyframe(&m->s) && !svc_asked_now(m)) {
         __builtin_trap();
     }
     free(out);
@@ -239,6 +248,7 @@ static void step(struct cursor *c, struct model *m)
     case 9: {
         int substream = take(c) % 5 - 1, temporal = take(c) % 5 - 1;
         prism_forward_simulcast_configure(&m->s, substream, temporal, (uint64_t)take(c) * 1000);
+        prism_forward_svc_configure(&m->s, substream, temporal); /* VP9 SVC targets */
         break;
     }
     default:

@@ -6,7 +6,7 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-RAW, PACKET, SWITCH, PAUSE, LATER, EARLIER, UPDATE = 0, 1, 3, 4, 5, 6, 7
+RAW, PACKET, SWITCH, PAUSE, LATER, EARLIER, UPDATE, CONFIGURE = 0, 1, 3, 4, 5, 6, 7, 9
 OPUS, VP8, VP9, H264, AV1 = range(5)
 VP8_DESC, VP8_START, VP8_PICID, VP8_LONG, VP8_TL0, INTER = 0x20, 0x10, 0x08, 0x04, 0x02, 0x01
 EXTS = 0x40
@@ -31,6 +31,18 @@ def vp8(who, pid, key, step=1):
 def raw_rtp(seq, pt=96 + OPUS, ssrc=0x11110000, payload=b"\x01\x02\x03\x04"):
     rtp = struct.pack("!BBHII", 0x80, pt, seq, 960 * seq, ssrc) + payload
     return bytes([RAW, len(rtp)]) + rtp + bytes([0])
+
+
+def vp9_svc(sid, tid, begin, end, key, first_of_picture):
+    """A VP9 packet with a non-flexible descriptor (I, L, TL0PICIDX; RFC 9628 4.2)."""
+    b0 = 0x80 | 0x20 | (0 if key else 0x40) | (0x08 if begin else 0) | (0x04 if end else 0)
+    desc = bytes([b0, 0x11, tid << 5 | 0x10 | sid << 1 | (1 if sid else 0), 7])
+    return packet(0, 1, 30 if first_of_picture else 0, 0, VP9, payload=desc + b"\x66" * 12)
+
+
+def svc_picture(key, tid=0):
+    return b"".join(vp9_svc(sid, tid, k == 0, k == 1, key, sid == 0 and k == 0)
+                    for sid in range(3) for k in range(2))
 
 
 def seeds():
@@ -62,6 +74,12 @@ def seeds():
                            bytes([SWITCH, VP9]) + packet(1, 1, 30, 0, VP9, payload=b"\x08\xaa") +
                            bytes([UPDATE, VP9]) + packet(1, 1, 30, 0, VP9, payload=b"\x48\xaa") +
                            bytes([SWITCH, AV1]) + packet(2, 1, 30, 0, AV1, payload=b"\x18\x0a"))
+    # VP9 SVC: spatial target 1 (configure bytes are value + 1), then 2 at a keyframe, then
+    # temporal 0 on an L3T3-like pattern.
+    yield "vp9_svc", (config() + bytes([SWITCH, VP9, CONFIGURE, 2, 3, 0]) + svc_picture(True) +
+                      svc_picture(False) + bytes([CONFIGURE, 3, 0, 0]) + svc_picture(False) +
+                      svc_picture(True) + bytes([CONFIGURE, 0, 1, 0]) +
+                      b"".join(svc_picture(False, tid) for tid in (2, 1, 2, 0, 2)))
 
 
 def main():

@@ -253,7 +253,7 @@ static void test_forward_forgets_old_skips_and_drops_what_came_before_them(void)
         make_padding_only(&p, seq);
         g_assert_cmpint(test_forward(&s, &p, &out, MS), ==, PRISM_FORWARD_DROP);
     }
-    test_opus(&p, PUB_A_SSRC, 29, 960);
+    test_opus(&p, PUB_A_SSRC, 12 + PRISM_FORWARD_SKIP_HISTORY + 1, 960);
     g_assert_cmpuint(test_send(&s, &p, 2 * MS).seq, ==, 102); /* 101 stays 11's gap */
     /* 11 comes before the forgotten skip of 12: its place can no longer be known. */
     test_opus(&p, PUB_A_SSRC, 11, 960);

@@ -2,7 +2,10 @@
 // publishes its camera with janus.js's `simulcast: true` (three rid layers h/m/l, each half the
 // size of the one above). A subscriber receives one feed's video, asks for a substream when
 // the test calls window.configure(n), and records the "substream" events. window.report()
-// tells the test what the subscriber decodes (inbound-rtp statistics).
+// tells the test what the subscriber decodes (inbound-rtp statistics). With ?svc=L3T3_KEY the
+// publisher sends VP9 SVC instead (janus.js's `svc` track option, one RTP stream with three
+// spatial and three temporal layers), and window.configureSvc(spatial, temporal) asks for
+// layers with "spatial_layer" / "temporal_layer", whose events are recorded.
 /* global Janus */
 'use strict';
 
@@ -11,9 +14,12 @@ const server = params.get('server');
 const room = Number(params.get('room'));
 const role = params.get('role');
 const feed = Number(params.get('feed'));
+const svc = params.get('svc');
+// ?spatial=n: the subscriber asks for VP9 SVC spatial layer n in its subscription already.
+const spatial = params.has('spatial') ? { spatial_layer: Number(params.get('spatial')) } : {};
 
 window.state = { errors: [], published: false, subscribed: false, substreams: [], temporals: [],
-    feedId: null };
+    spatialLayers: [], temporalLayers: [], feedId: null };
 const state = window.state;
 let janus = null;
 let handle = null;
@@ -28,7 +34,7 @@ function fail(error) {
 // with transport-wide feedback, which the server does not send yet: a floor on the estimate
 // (Chrome's x-google-min-bitrate on the negotiated codec) lets the top layer start at once.
 function withBitrateFloor(sdp) {
-    const vp8 = /a=rtpmap:(\d+) VP8\/90000/.exec(sdp);
+    const vp8 = (svc ? /a=rtpmap:(\d+) VP9\/90000/ : /a=rtpmap:(\d+) VP8\/90000/).exec(sdp);
     if (!vp8) return sdp;
     const extra = 'x-google-min-bitrate=1500;x-google-start-bitrate=2000';
     const fmtp = new RegExp(`a=fmtp:${vp8[1]} ([^\r\n]*)`);
@@ -48,7 +54,7 @@ async function keepResolution() {
 
 function publish() {
     handle.createOffer({
-        tracks: [{ type: 'video', simulcast: true, recv: false,
+        tracks: [{ type: 'video', ...(svc ? { svc } : { simulcast: true }), recv: false,
             capture: { width: { exact: 1280 }, height: { exact: 720 }, frameRate: { ideal: 15 } } }],
         success: (jsep) => handle.send({ message: { request: 'configure', audio: false,
             video: true }, jsep }),
@@ -69,6 +75,8 @@ function onSubscriberMessage(msg, jsep) {
     if (msg.error) fail(msg.error);
     if (msg.substream !== undefined) state.substreams.push(msg.substream);
     if (msg.temporal !== undefined) state.temporals.push(msg.temporal);
+    if (msg.spatial_layer !== undefined) state.spatialLayers.push(msg.spatial_layer);
+    if (msg.temporal_layer !== undefined) state.temporalLayers.push(msg.temporal_layer);
     if (jsep) {
         handle.createAnswer({
             jsep,
@@ -97,7 +105,7 @@ function attach() {
         success: (h) => {
             handle = h;
             const join = publisher ? { request: 'join', ptype: 'publisher', room, display: role }
-                : { request: 'join', ptype: 'subscriber', room, streams: [{ feed }] };
+                : { request: 'join', ptype: 'subscriber', room, streams: [{ feed, ...spatial }] };
             handle.send({ message: join });
         },
         error: fail,
@@ -120,9 +128,16 @@ window.configure = (substream, temporal) => {
     handle.send({ message });
 };
 
+window.configureSvc = (spatial, temporal) => {
+    const message = { request: 'configure', spatial_layer: spatial };
+    if (temporal !== undefined) message.temporal_layer = temporal;
+    handle.send({ message });
+};
+
 window.report = async () => {
     const report = { errors: state.errors, published: state.published,
         subscribed: state.subscribed, substreams: state.substreams, temporals: state.temporals,
+        spatialLayers: state.spatialLayers, temporalLayers: state.temporalLayers,
         feedId: state.feedId, video: null, layers: [], serverPort: null };
     const pc = handle?.webrtcStuff?.pc;
     if (!pc) return report;

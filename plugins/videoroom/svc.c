@@ -1,0 +1,112 @@
+/* VP9 SVC in the VideoRoom, the API side: a subscriber's configure of "spatial_layer" and
+ * "temporal_layer" (as Janus 1.x takes them, per stream in "streams" or at the top for every
+ * video stream), the "spatial_layer" / "temporal_layer" events when the layers it gets change,
+ * and its "svc" object in stream lists. The layer choice itself is the forwarding engine's
+ * (media/forward/svc.c). Publishers need nothing: VP9 SVC is whatever they send. */
+#include "plugins/videoroom/participant.h"
+
+#include "plugins/videoroom/videoroom.h"
+
+#include <string.h>
+
+/* An integer field within [0, max], or -1 when absent or out of range. */
+static int layer_field(json_t *entry, const char *name)
+{
+    json_t *value = json_object_get(entry, name);
+    if (!json_is_integer(value) || json_integer_value(value) < 0 ||
+        json_integer_value(value) >= PRISM_FORWARD_SVC_MAX_LAYERS)
+        return -1;
+    return (int)json_integer_value(value);
+}
+
+void vr_svc_stream_init(struct vr_sub_stream *stream)
+{
+    stream->spatial_layer = stream->temporal_layer = -1;
+    stream->notified_spatial = stream->notified_temporal_layer = -1;
+}
+
+void vr_svc_apply(struct vr_sub_stream *stream)
+{
+    prism_forward_svc_configure(&stream->forward, stream->spatial_layer, stream->temporal_layer);
+}
+
+void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry)
+{
+    int spatial = layer_field(entry, "spatial_layer");
+    int temporal = layer_field(entry, "temporal_layer");
+    if (spatial < 0 && temporal < 0)
+        return;
+    const struct prism_forward_svc *svc = prism_forward_svc_state(&stream->forward);
+    bool up = spatial > svc->spatial;
+    if (spatial >= 0)
+        stream->spatial_layer = (int8_t)spatial;
+    if (temporal >= 0)
+        stream->temporal_layer = (int8_t)temporal;
+    vr_svc_apply(stream);
+    /* A higher spatial layer starts at a keyframe: ask for one now rather than wait. */
+    if (up && svc->active && stream->kind == PRISM_SDP_MEDIA_VIDEO)
+        vr_sub_stream_request_keyframe(stream, 0);
+}
+
+/* One configure entry: the stream with its mid, or every video stream without one. */
+static void configure_entry(struct vr_subscriber *subscriber, json_t *entry)
+{
+    const char *mid = json_string_value(json_object_get(entry, "mid"));
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        struct vr_sub_stream *stream = subscriber->streams[i];
+        if (mid ? strcmp(stream->mid, mid) == 0 : stream->kind == PRISM_SDP_MEDIA_VIDEO)
+            vr_svc_configure_stream(stream, entry);
+    }
+}
+
+void vr_svc_configure(struct vr_subscriber *subscriber, json_t *body)
+{
+    json_t *streams = json_object_get(body, "streams");
+    if (!json_is_array(streams) || json_array_size(streams) == 0) {
+        configure_entry(subscriber, body);
+        return;
+    }
+    size_t index;
+    json_t *entry;
+    json_array_foreach(streams, index, entry)
+    {
+        if (json_is_object(entry))
+            configure_entry(subscriber, entry);
+    }
+}
+
+static void push_layer_event(struct vr_sub_stream *stream, const char *field, int value)
+{
+    struct vr_subscriber *subscriber = stream->subscriber;
+    if (!subscriber->handle)
+        return;
+    vr_push(subscriber->handle, NULL,
+            json_pack("{s:s, s:I, s:s, s:i}", "videoroom", "event", "room",
+                      (json_int_t)subscriber->room->id, "mid", stream->mid, field, value),
+            NULL);
+}
+
+void vr_svc_notify(struct vr_sub_stream *stream)
+{
+    const struct prism_forward_svc *svc = prism_forward_svc_state(&stream->forward);
+    if (!svc->active || svc->spatial < 0)
+        return;
+    if (svc->spatial != stream->notified_spatial) {
+        stream->notified_spatial = svc->spatial;
+        push_layer_event(stream, "spatial_layer", svc->spatial);
+    }
+    if (svc->temporal != stream->notified_temporal_layer) {
+        stream->notified_temporal_layer = svc->temporal;
+        push_layer_event(stream, "temporal_layer", svc->temporal);
+    }
+}
+
+json_t *vr_svc_json(const struct vr_sub_stream *stream)
+{
+    const struct prism_forward_svc *svc = prism_forward_svc_state(&stream->forward);
+    if (!svc->active)
+        return NULL;
+    return json_pack("{s:i, s:i, s:i, s:i}", "spatial-layer", svc->spatial, "target-spatial-layer",
+                     svc->spatial_target, "temporal-layer", svc->temporal, "target-temporal-layer",
+                     svc->temporal_target);
+}
