@@ -1,8 +1,8 @@
-/* VP9 SVC in the VideoRoom, the API side: a subscriber's configure of "spatial_layer" and
+/* SVC (VP9, AV1) in the VideoRoom, the API side: a subscriber's configure of "spatial_layer" and
  * "temporal_layer" (as Janus 1.x takes them, per stream in "streams" or at the top for every
  * video stream), the "spatial_layer" / "temporal_layer" events when the layers it gets change,
  * and its "svc" object in stream lists. The layer choice itself is the forwarding engine's
- * (media/forward/svc.c). Publishers need nothing: VP9 SVC is whatever they send. */
+ * (media/forward/svc.c). Publishers need nothing: SVC is whatever they send. */
 #include "plugins/videoroom/participant.h"
 
 #include "plugins/videoroom/videoroom.h"

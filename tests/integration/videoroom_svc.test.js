@@ -17,17 +17,19 @@ import { newRoomId, RoomHandle } from './lib/videoroom.js';
 const rig = simulcastPageRig({});
 const openPage = rig.openPage;
 
-for (const mode of ['L3T3_KEY', 'L3T3']) {
-    test(`a subscriber gets each VP9 SVC spatial layer of a janus.js ${mode} publisher in turn`,
-        { skip: browserMissing() ?? false }, (t) => spatialAndTemporalLayers(t, mode));
+// AV1 has no layer ids in its payload: its layers come from the dependency descriptor, which
+// Chromium negotiates and sends once a scalability mode is set.
+for (const [codec, mode] of [['vp9', 'L3T3_KEY'], ['vp9', 'L3T3'], ['av1', 'L3T3_KEY']]) {
+    test(`a subscriber gets each ${codec} SVC spatial layer of a janus.js ${mode} publisher in turn`,
+        { skip: browserMissing() ?? false }, (t) => spatialAndTemporalLayers(t, codec, mode));
 }
 
-async function spatialAndTemporalLayers(t, mode) {
+async function spatialAndTemporalLayers(t, codec, mode) {
     const admin = await RoomHandle.attach(await rig.connection.create());
     const room = newRoomId();
-    await admin.handle.create({ room, videocodec: 'vp9' });
+    await admin.handle.create({ room, videocodec: codec });
     const publisher = await openPage({ room: String(room), role: 'publisher',
-        svc: mode }, `publisher-${mode}`);
+        svc: mode }, `publisher-${codec}-${mode}`);
     let published = null;
     await waitUntil(async () => {
         published = await report(publisher);
@@ -35,7 +37,7 @@ async function spatialAndTemporalLayers(t, mode) {
         const layer = published.layers[0];
         return published.published && published.feedId && layer?.framesEncoded > 0 &&
             layer.width === 1280;
-    }, async () => `the publisher to send 1280x720 VP9: ${JSON.stringify(await report(publisher))}`,
+    }, async () => `the publisher to send 1280x720 ${codec}: ${JSON.stringify(await report(publisher))}`,
     60000, 250);
     t.diagnostic(`publisher: ${JSON.stringify(published.layers)}`);
     assert.equal(published.layers.length, 1, 'SVC is one RTP stream');
@@ -44,7 +46,7 @@ async function spatialAndTemporalLayers(t, mode) {
     // The subscription asks for the middle layer already (Janus 1.x takes spatial_layer in a
     // "subscribe" entry too), then configure moves it.
     const subscriber = await openPage({ room: String(room), role: 'subscriber',
-        feed: String(published.feedId), spatial: '1' }, `subscriber-${mode}`);
+        feed: String(published.feedId), spatial: '1' }, `subscriber-${codec}-${mode}`);
     let last = null;
     const explain = async () => `subscriber ${JSON.stringify(last)}; publisher ` +
         `${JSON.stringify((await report(publisher)).layers)}`;
