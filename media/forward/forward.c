@@ -373,8 +373,10 @@ enum prism_forward_result prism_forward_resend(const struct prism_forward_stream
     if (!s->has_source || !s->source_known || in->ssrc != s->source_ssrc ||
         !forward_seqmap_unmap(&s->seq, out_seq, &source_seq) || source_seq != in->seq)
         return PRISM_FORWARD_DROP;
+    /* The subscriber was sent this packet: it gets it again whatever its layers are now (the
+     * layer decision may have read a dependency descriptor that is not at hand here). */
     struct forward_packet p;
-    if (forward_inspect(s, in, &p) < 0 || !forward_layer_wanted(s, in, &p) ||
+    if (forward_inspect(s, in, &p) < 0 || in->payload_len == 0 ||
         forward_copy(s, in, in_packet, in_len, &p, out, out_cap) < 0 ||
         forward_write_resend(s, in, &p, out, out_seq) < 0)
         return PRISM_FORWARD_DROP;
