@@ -235,8 +235,8 @@ enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream
  * (media/rtp/dependency_descriptor.h, through the publisher stream's state; NULL: none). The
  * temporal layer ("temporal" of prism_forward_simulcast_configure) is then the descriptor's,
  * for any codec and with or without simulcast: Chrome moves the VP8 temporal layer ids out of
- * the payload descriptor into this extension when it is negotiated. Spatial layers from the
- * descriptor: prism_dd_filter_packet (media/forward/dd_filter.h). */
+ * the payload descriptor into this extension when it is negotiated. A descriptor whose
+ * structure has several spatial layers makes the packet SVC (prism_forward_svc_configure). */
 struct prism_dd_frame;
 enum prism_forward_result
 prism_forward_packet_dd(struct prism_forward_stream *s, int layer, const struct prism_dd_frame *dd,
