@@ -51,17 +51,32 @@ static bool engine_lists_websockets(struct engine *engine)
     return listed;
 }
 
-static unsigned thread_count(void)
+/* The ids of this process's threads (/proc/self/task), as a set. */
+static GHashTable *thread_ids(void)
 {
+    GHashTable *ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     DIR *dir = opendir("/proc/self/task");
     g_assert_nonnull(dir);
-    unsigned count = 0;
     struct dirent *entry;
     while ((entry = readdir(dir)))
         if (entry->d_name[0] != '.')
-            count++;
+            g_hash_table_add(ids, g_strdup(entry->d_name));
     closedir(dir);
-    return count;
+    return ids;
+}
+
+/* Asserts no thread runs now that did not run at `before`. Threads that ended meanwhile (a
+ * previous test's, winding down) do not count: only new ones left behind do. */
+static void assert_no_new_thread(GHashTable *before)
+{
+    GHashTable *now = thread_ids();
+    GHashTableIter iter;
+    gpointer id;
+    g_hash_table_iter_init(&iter, now);
+    while (g_hash_table_iter_next(&iter, &id, NULL))
+        if (!g_hash_table_contains(before, id))
+            g_error("thread %s was left behind", (const char *)id);
+    g_hash_table_destroy(now);
 }
 
 /* Looks for a listening socket on `port` in /proc/net/tcp or tcp6 and
@@ -191,12 +206,13 @@ static void test_ws_binds_ipv6_loopback(void)
 static void assert_start_fails(struct engine *engine, const struct prism_ws_config *config,
                                int expected)
 {
-    unsigned threads = thread_count();
+    GHashTable *threads = thread_ids();
     struct prism_ws *sentinel = (struct prism_ws *)&threads;
     struct prism_ws *ws = sentinel;
     g_assert_cmpint(prism_ws_start(&ws, config, engine->api), ==, expected);
     g_assert_true(ws == sentinel);
-    g_assert_cmpuint(thread_count(), ==, threads);
+    assert_no_new_thread(threads);
+    g_hash_table_destroy(threads);
     g_assert_false(engine_lists_websockets(engine));
 }
 
