@@ -184,10 +184,28 @@ async function automaticSpatialLayer(t, codec) {
     };
     await decodes(1280, 2, 45000);
     t.diagnostic(`unconstrained: 1280 wide, spatial_layer events ${JSON.stringify(last.spatialLayers)}`);
+    // The server's "svc" object says the choice is automatic, with what each layer costs.
+    const svcObject = async () => {
+        await subscriber.evaluate(() => window.askStreams());
+        let svc = null;
+        await waitUntil(async () => {
+            last = await report(subscriber);
+            svc = last.streams?.find((s) => s.type === 'video')?.svc;
+            return svc !== undefined && svc !== null;
+        }, async () => `the svc object: ${JSON.stringify(last)}`, 10000, 100);
+        return svc;
+    };
+    const svc = await svcObject();
+    t.diagnostic(`svc object: ${JSON.stringify(svc)}`);
+    assert.equal(svc.auto, true);
+    assert.equal(svc['spatial-layer'], 2);
+    const costs = svc['layer-bitrates'];
+    assert.ok(costs[0] > 0 && costs[0] < costs[1] && costs[1] < costs[2], JSON.stringify(costs));
     limit(last.serverPort);
     const down = await decodes(320, 0, 30000, 0);
     t.diagnostic(`limited to 300 kbit/s: 320 wide after ${down.toFixed(1)} s; events ` +
         `${JSON.stringify(last.spatialLayers)}; ${JSON.stringify(last.video)}`);
+    t.diagnostic(`svc object: ${JSON.stringify(await svcObject())}`);
     unlimit();
     const up = await decodes(1280, 2, 30000);
     t.diagnostic(`limit lifted: 1280 wide after ${up.toFixed(1)} s; events ` +
