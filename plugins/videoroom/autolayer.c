@@ -1,10 +1,12 @@
-/* The automatic simulcast layer choice of a VideoRoom subscriber: every stream it asked it for
- * (configure "substream": -1) gets the layer the allocator
+/* The automatic layer choice of a VideoRoom subscriber: every stream it asked it for
+ * (configure "substream": -1, or "spatial_layer": -1 for SVC) gets the layer the allocator
  * (media/alloc) picks from the subscriber's bandwidth estimate (its transport-cc feedback, else
- * its REMB) and the bitrate each layer of the stream's source arrives with. While the estimate
- * holds a stream below its best layer, the subscriber's estimator probes the path for what the
- * best layers need (padding, media/peer/probe.c), so that the estimate can grow once the link
- * allows and the streams go back up. The media path is
+ * its REMB) and the bitrate each layer of the stream's source arrives with: a simulcast
+ * stream's substreams, or an SVC stream's spatial layers (VP9, AV1 L3T3...: one RTP stream,
+ * where a layer costs its own packets and those of the layers below, which decoding it needs).
+ * While the estimate holds a stream below its best layer, the subscriber's estimator probes the
+ * path for what the best layers need (padding, media/peer/probe.c), so that the estimate can
+ * grow once the link allows and the streams go back up. The media path is
  * the clock: the first packet to a subscriber 500 ms after the last choice makes the next one,
  * on the subscriber's worker; no timer of its own. */
 #include "plugins/videoroom/participant.h"
@@ -16,11 +18,39 @@
 
 #define AUTOLAYER_INTERVAL_US 500000u
 
-void vr_autolayer_packet(struct vr_sub_stream *stream, int layer, size_t len, uint64_t now_us)
+void vr_autolayer_packet(struct vr_sub_stream *stream, int layer,
+                         const struct prism_rtp_header *header, const struct prism_dd_frame *dd,
+                         size_t len, uint64_t now_us)
 {
+    /* Not simulcast: an SVC packet counts for its spatial layer. */
+    if (layer < 0 && stream->kind == PRISM_SDP_MEDIA_VIDEO)
+        layer = prism_forward_svc_spatial_of(&stream->forward, dd, header);
     if (layer >= PRISM_FORWARD_MAX_LAYERS)
         return;
     prism_layer_rate_add(&stream->rates[layer > 0 ? layer : 0], (uint32_t)len, now_us);
+}
+
+bool vr_autolayer_is_simulcast(const struct vr_sub_stream *stream)
+{
+    struct prism_forward_layers layers;
+    prism_forward_simulcast_state(&stream->forward, &layers);
+    return layers.active || (stream->source && stream->source->simulcast_layers);
+}
+
+bool vr_autolayer_is_svc(const struct vr_sub_stream *stream)
+{
+    return prism_forward_svc_state(&stream->forward)->active && !vr_autolayer_is_simulcast(stream);
+}
+
+void vr_autolayer_svc_bitrates(const struct vr_sub_stream *stream, uint64_t now_us,
+                               uint64_t bitrates[PRISM_FORWARD_MAX_LAYERS])
+{
+    uint64_t below = 0;
+    for (int l = 0; l < PRISM_FORWARD_MAX_LAYERS; l++) {
+        uint64_t own = prism_layer_rate_bps(&stream->rates[l], now_us);
+        below += own;
+        bitrates[l] = own ? below : 0;
+    }
 }
 
 uint64_t vr_autolayer_estimate(const struct vr_subscriber *subscriber)
@@ -43,6 +73,24 @@ static bool is_screen(const struct vr_sub_stream *stream)
     return false;
 }
 
+/* An SVC stream as the allocator sees it: its spatial layers are the layers to choose from,
+ * each costing itself and the ones below; a manual spatial_layer is a fixed cost. */
+static void describe_svc(const struct vr_sub_stream *stream, struct prism_alloc_stream *out,
+                         uint64_t now_us)
+{
+    uint64_t bitrates[PRISM_FORWARD_MAX_LAYERS];
+    vr_autolayer_svc_bitrates(stream, now_us, bitrates);
+    int manual = -1;
+    for (int l = 0; l < PRISM_ALLOC_MAX_LAYERS && l < PRISM_FORWARD_MAX_LAYERS; l++) {
+        out->layer_bps[l] = bitrates[l];
+        /* The manual target, or the highest layer that arrives below it. */
+        if (bitrates[l] && l <= prism_forward_svc_state(&stream->forward)->spatial_target)
+            manual = l;
+    }
+    out->simulcast = true;
+    out->manual = stream->automatic ? -1 : (manual >= 0 ? manual : 0);
+}
+
 /* What the allocator needs of one stream; audio only adds to *audio_bps. */
 static void describe(const struct vr_sub_stream *stream, struct prism_alloc_stream *out,
                      uint64_t *audio_bps, uint64_t now_us)
@@ -59,10 +107,25 @@ static void describe(const struct vr_sub_stream *stream, struct prism_alloc_stre
     }
     if (stream->kind != PRISM_SDP_MEDIA_VIDEO)
         return;
-    out->simulcast = layers.active || (stream->source && stream->source->simulcast_layers);
     out->screen = is_screen(stream);
+    if (vr_autolayer_is_svc(stream)) {
+        describe_svc(stream, out, now_us);
+        return;
+    }
+    out->simulcast = vr_autolayer_is_simulcast(stream);
     for (int l = 0; l < PRISM_ALLOC_MAX_LAYERS && l < PRISM_FORWARD_MAX_LAYERS; l++)
         out->layer_bps[l] = prism_layer_rate_bps(&stream->rates[l], now_us);
+}
+
+/* Moves an automatic stream to `target`; the engine moves at the new layer's next keyframe
+ * when it goes up, and asks for one itself. */
+static void apply_target(struct vr_sub_stream *stream, int target)
+{
+    stream->auto_target = (int8_t)target;
+    if (vr_autolayer_is_svc(stream))
+        prism_forward_svc_configure(&stream->forward, target, -1);
+    else
+        prism_forward_simulcast_configure(&stream->forward, target, -1, 0);
 }
 
 void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
@@ -90,10 +153,7 @@ void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
             stream->auto_target = -1; /* manual: configure's layer (or the default) stays */
             continue;
         }
-        if (targets[i] < 0 || targets[i] == stream->auto_target)
-            continue;
-        /* The engine moves at the new layer's next keyframe and asks for one itself. */
-        stream->auto_target = (int8_t)targets[i];
-        prism_forward_simulcast_configure(&stream->forward, targets[i], -1, 0);
+        if (targets[i] >= 0 && targets[i] != stream->auto_target)
+            apply_target(stream, targets[i]);
     }
 }

@@ -217,7 +217,7 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
     /* Not yet offered with this source (a change waiting for the subscriber's answer). */
     if (!subscriber->started || target->forward_source != source)
         return false;
-    vr_autolayer_packet(target, layer, len, now);
+    vr_autolayer_packet(target, layer, header, dd, len, now);
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
     /* Until the answer re-activates a reused m-line, the subscriber would drop what we send
      * there, keyframe included: keep the stream gated until then. */

@@ -122,11 +122,13 @@ struct vr_sub_stream {
     int8_t substream, temporal;
     uint32_t fallback_us;
     int8_t notified_substream, notified_temporal;
-    /* Automatic layer choice (autolayer.c), while substream is -1: the bitrate of each layer
-     * of the source as it arrives here (index 0 without simulcast), and the layer last set. */
+    /* Automatic layer choice (autolayer.c), for simulcast and SVC: the bitrate of each layer
+     * of the source as it arrives here (simulcast: per substream; SVC: the packets of each
+     * spatial layer; else index 0), and the layer last set. */
     struct prism_layer_rate rates[PRISM_FORWARD_MAX_LAYERS];
     int8_t auto_target; /* -1: none set (manual, or the source's default) */
-    bool automatic;     /* asked for with "substream": -1; off by default (Janus's behaviour) */
+    bool automatic;     /* asked for with "substream": -1 (or "spatial_layer": -1 for SVC); off
+                           by default (Janus's behaviour) */
     /* VP9 SVC wishes (configure "spatial_layer", "temporal_layer"; -1: the highest), kept
      * across sources, and the layers last told to the subscriber in an event (svc.c). */
     int8_t spatial_layer, temporal_layer;
@@ -287,14 +289,25 @@ json_t *vr_simulcast_json(const struct vr_sub_stream *stream);
 size_t vr_simulcast_add_plis(const struct prism_peer_media_info *info, uint32_t sender_ssrc,
                              uint8_t *buf, size_t len, size_t cap);
 
-/* autolayer.c: a packet of `len` bytes of simulcast `layer` (-1: not simulcast) reached the
- * subscriber stream at now_us: counted for its layer's bitrate; and every 500 ms, on the first
- * packet after, the layers of the subscriber's automatic streams are chosen anew from its
- * bandwidth estimate (media/alloc). The subscriber's worker. */
-void vr_autolayer_packet(struct vr_sub_stream *stream, int layer, size_t len, uint64_t now_us);
+/* autolayer.c: a packet (`header`, `len` bytes, its dependency descriptor `dd` or NULL) of
+ * simulcast `layer` (-1: not simulcast) reached the subscriber stream at now_us: counted for
+ * its layer's bitrate (without simulcast, its SVC spatial layer's); and every 500 ms, on the
+ * first packet after, the layers of the subscriber's automatic streams are chosen anew from
+ * its bandwidth estimate (media/alloc). The subscriber's worker. */
+void vr_autolayer_packet(struct vr_sub_stream *stream, int layer,
+                         const struct prism_rtp_header *header, const struct prism_dd_frame *dd,
+                         size_t len, uint64_t now_us);
 void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us);
 /* autolayer.c: the estimate the choice uses (transport-cc, else REMB; 0: none). */
 uint64_t vr_autolayer_estimate(const struct vr_subscriber *subscriber);
+/* autolayer.c: whether the stream's source sends simulcast (its layers are substreams), and
+ * whether it sends SVC instead (its layers are spatial layers, layered packets came). */
+bool vr_autolayer_is_simulcast(const struct vr_sub_stream *stream);
+bool vr_autolayer_is_svc(const struct vr_sub_stream *stream);
+/* autolayer.c: what forwarding each spatial layer of an SVC stream costs (bits per second of
+ * that layer and the ones below it, which it needs), 0 for a layer that does not arrive. */
+void vr_autolayer_svc_bitrates(const struct vr_sub_stream *stream, uint64_t now_us,
+                               uint64_t bitrates[PRISM_FORWARD_MAX_LAYERS]);
 
 /* fanout.c: the media path. */
 void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet);

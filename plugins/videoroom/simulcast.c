@@ -34,7 +34,8 @@ void vr_simulcast_apply(struct vr_sub_stream *stream)
                                       stream->fallback_us);
 }
 
-/* "substream": -1 asks for the automatic choice (autolayer.c). */
+/* "substream": -1 asks for the automatic choice (autolayer.c), of an SVC stream's spatial
+ * layer too. */
 static bool back_to_automatic(json_t *entry)
 {
     json_t *value = json_object_get(entry, "substream");
@@ -54,10 +55,12 @@ static void configure_stream(struct vr_sub_stream *stream, json_t *entry)
     if (back_to_automatic(entry) || (substream >= 0 && substream == current.substream))
         stream->notified_substream = -1;
     if (back_to_automatic(entry)) {
-        /* The next choice (within 500 ms) sets its layer; until then it keeps this one. */
+        /* The next choice (within 500 ms) sets its layer; until then it keeps this one. The
+         * same for an SVC stream's spatial layer (clients ask every stream this way). */
         stream->substream = -1;
         stream->auto_target = -1;
         stream->automatic = true;
+        stream->notified_spatial = -1;
     }
     if (substream < 0 && temporal < 0 && !json_is_integer(fallback))
         return;

@@ -1,10 +1,12 @@
 /* SVC (VP9, AV1) in the VideoRoom, the API side: a subscriber's configure of "spatial_layer" and
  * "temporal_layer" (as Janus 1.x takes them, per stream in "streams" or at the top for every
- * video stream), the "spatial_layer" / "temporal_layer" events when the layers it gets change,
+ * video stream; "spatial_layer": -1 hands the spatial layer to the automatic choice,
+ * autolayer.c), the "spatial_layer" / "temporal_layer" events when the layers it gets change,
  * and its "svc" object in stream lists. The layer choice itself is the forwarding engine's
  * (media/forward/svc.c). Publishers need nothing: SVC is whatever they send. */
 #include "plugins/videoroom/participant.h"
 
+#include "core/ids.h"
 #include "plugins/videoroom/videoroom.h"
 
 #include <string.h>
@@ -30,8 +32,23 @@ void vr_svc_apply(struct vr_sub_stream *stream)
     prism_forward_svc_configure(&stream->forward, stream->spatial_layer, stream->temporal_layer);
 }
 
+/* "spatial_layer": -1 asks for the automatic choice (autolayer.c). */
+static bool asks_automatic(json_t *entry)
+{
+    json_t *value = json_object_get(entry, "spatial_layer");
+    return json_is_integer(value) && json_integer_value(value) == -1;
+}
+
 void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry)
 {
+    if (asks_automatic(entry)) {
+        /* The next choice (within 500 ms) sets the layer; the subscriber is told where it
+         * stands at the next packet. */
+        stream->spatial_layer = -1;
+        stream->auto_target = -1;
+        stream->automatic = true;
+        stream->notified_spatial = -1;
+    }
     int spatial = layer_field(entry, "spatial_layer");
     int temporal = layer_field(entry, "temporal_layer");
     if (spatial < 0 && temporal < 0)
@@ -40,6 +57,11 @@ void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry)
     bool up = spatial > svc->spatial;
     if (spatial >= 0)
         stream->spatial_layer = (int8_t)spatial;
+    /* A manual layer overrides the automatic choice (a simulcast stream's is "substream"). */
+    if (spatial >= 0 && !vr_autolayer_is_simulcast(stream)) {
+        stream->automatic = false;
+        stream->auto_target = -1;
+    }
     if (temporal >= 0)
         stream->temporal_layer = (int8_t)temporal;
     vr_svc_apply(stream);
@@ -106,7 +128,17 @@ json_t *vr_svc_json(const struct vr_sub_stream *stream)
     const struct prism_forward_svc *svc = prism_forward_svc_state(&stream->forward);
     if (!svc->active)
         return NULL;
-    return json_pack("{s:i, s:i, s:i, s:i}", "spatial-layer", svc->spatial, "target-spatial-layer",
-                     svc->spatial_target, "temporal-layer", svc->temporal, "target-temporal-layer",
-                     svc->temporal_target);
+    /* Prism's own fields, as in the "simulcast" object: whether the automatic choice picks the
+     * spatial layer, the estimate it uses and what each spatial layer costs (bits per second,
+     * with the layers below it). */
+    uint64_t costs[PRISM_FORWARD_MAX_LAYERS];
+    vr_autolayer_svc_bitrates(stream, prism_now_us(), costs);
+    json_t *bitrates = json_array();
+    for (int l = 0; l < PRISM_FORWARD_MAX_LAYERS; l++)
+        json_array_append_new(bitrates, json_integer((json_int_t)costs[l]));
+    return json_pack("{s:i, s:i, s:i, s:i, s:b, s:I, s:o}", "spatial-layer", svc->spatial,
+                     "target-spatial-layer", svc->spatial_target, "temporal-layer", svc->temporal,
+                     "target-temporal-layer", svc->temporal_target, "auto", stream->automatic,
+                     "estimate", (json_int_t)vr_autolayer_estimate(stream->subscriber),
+                     "layer-bitrates", bitrates);
 }

@@ -183,6 +183,11 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
     struct prism_dd_frame dd = {.start_of_frame = in.timestamp & 1,
                                 .temporal_id = (uint8_t)(in.timestamp >> 1 & 7),
                                 .new_structure = (in.timestamp >> 4 & 7) == 0};
+    /* What the automatic layer choice counts the packet under: a spatial id (VP9's has 3 bits)
+     * or none. */
+    int spatial = prism_forward_svc_spatial_of(&m->s, in.extension ? &dd : NULL, &in);
+    if (spatial < -1 || spatial > 7)
+        __builtin_trap();
     enum prism_forward_result r = prism_forward_packet_dd(
         &m->s, layer, in.extension ? &dd : NULL, &in, packet, len, out, cap, &out_len, m->now);
     if (r == PRISM_FORWARD_SEND) {

@@ -8,7 +8,11 @@
 // limit is lifted, the subscriber's estimator probes the path (padding-only packets on the RTX
 // stream, counted by Chromium's transport-cc feedback), the estimate grows past what the lowest
 // layer sends, and the server moves it back up a layer at a time to the top (1280 wide) within
-// 20 s. Needs `tc` (htb) in the test's network namespace.
+// 20 s. The same with VP9 SVC: the publisher sends one RTP stream with three spatial layers
+// (janus.js `svc: 'L3T3_KEY'`), the subscriber asks for the automatic choice with
+// "spatial_layer": -1 in its subscription, and the server moves it to spatial layer 0 (320 wide)
+// behind the limit and back to layer 2 (1280 wide) once it is lifted. Needs `tc` (htb) in the
+// test's network namespace.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { before, test } from 'node:test';
@@ -56,6 +60,7 @@ async function probesOnServer() {
 const tc = (...args) => execFileSync('tc', args, { stdio: 'pipe' });
 let limited = false;
 function limit(port) {
+    unlimit(); // a test that failed while limited left its limit
     tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '10');
     limited = true;
     tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10gbit');
@@ -131,4 +136,82 @@ test('a subscriber behind a 300 kbit/s link is moved to the lowest layer, and ba
         const probes = await probesOnServer();
         t.diagnostic(`probes: ${JSON.stringify(probes)}`);
         assert.ok(probes.some((p) => p.sent > 0), JSON.stringify(probes));
+        // The next test limits the same server port: nothing of this one may share the link.
+        await subscriber.close();
+        await publisher.close();
     });
+
+// AV1's layers come from the dependency descriptor, VP9's from its payload descriptor.
+for (const codec of ['vp9', 'av1']) {
+    test(`a subscriber of a ${codec} SVC stream with "spatial_layer": -1 is moved to spatial layer 0 behind a 300 kbit/s link, and back up when the limit is lifted`,
+        { skip: browserMissing() ?? tcMissing() ?? false }, (t) => automaticSpatialLayer(t, codec));
+}
+
+async function automaticSpatialLayer(t, codec) {
+    const admin = await RoomHandle.attach(await rig.connection.create());
+    const room = newRoomId();
+    await admin.handle.create({ room, videocodec: codec });
+    const publisher = await openPage({ room: String(room), role: 'publisher',
+        svc: 'L3T3_KEY' }, `publisher-${codec}`);
+    let published = null;
+    await waitUntil(async () => {
+        published = await report(publisher);
+        assert.deepEqual(published.errors, []);
+        const layer = published.layers[0];
+        return published.published && published.feedId && layer?.framesEncoded > 0 &&
+            layer.width === 1280;
+    }, async () => `1280x720 ${codec} SVC: ${JSON.stringify(await report(publisher))}`, 60000, 250);
+    assert.equal(published.layers[0].mode, 'L3T3_KEY');
+    const subscriber = await openPage({ room: String(room), role: 'subscriber',
+        feed: String(published.feedId), spatial: '-1' }, `subscriber-${codec}`);
+    let last = null;
+    // `width` wide frames decoded on spatial layer `spatial` (the last "spatial_layer"
+    // event), and `more` after the first (waited for, not timed).
+    const decodes = async (width, spatial, timeout, more = 10) => {
+        let start = null;
+        const began = Date.now();
+        await waitUntil(async () => {
+            last = await report(subscriber);
+            assert.deepEqual(last.errors, []);
+            if (!last.video || last.video.width !== width ||
+                last.spatialLayers.at(-1) !== spatial) return false;
+            start ??= last.video.framesDecoded;
+            return last.video.framesDecoded >= start + more;
+        }, async () => `${width} wide frames on spatial layer ${spatial}: ` +
+            `${JSON.stringify(last)}; publisher ${JSON.stringify((await report(publisher)).layers)}`,
+        timeout, 250);
+        return (Date.now() - began) / 1000;
+    };
+    await decodes(1280, 2, 45000);
+    t.diagnostic(`unconstrained: 1280 wide, spatial_layer events ${JSON.stringify(last.spatialLayers)}`);
+    // The server's "svc" object says the choice is automatic, with what each layer costs.
+    const svcObject = async () => {
+        await subscriber.evaluate(() => window.askStreams());
+        let svc = null;
+        await waitUntil(async () => {
+            last = await report(subscriber);
+            svc = last.streams?.find((s) => s.type === 'video')?.svc;
+            return svc !== undefined && svc !== null;
+        }, async () => `the svc object: ${JSON.stringify(last)}`, 10000, 100);
+        return svc;
+    };
+    const svc = await svcObject();
+    t.diagnostic(`svc object: ${JSON.stringify(svc)}`);
+    assert.equal(svc.auto, true);
+    assert.equal(svc['spatial-layer'], 2);
+    const costs = svc['layer-bitrates'];
+    assert.ok(costs[0] > 0 && costs[0] < costs[1] && costs[1] < costs[2], JSON.stringify(costs));
+    limit(last.serverPort);
+    const down = await decodes(320, 0, 30000, 0);
+    t.diagnostic(`limited to 300 kbit/s: 320 wide after ${down.toFixed(1)} s; events ` +
+        `${JSON.stringify(last.spatialLayers)}; ${JSON.stringify(last.video)}`);
+    t.diagnostic(`svc object: ${JSON.stringify(await svcObject())}`);
+    unlimit();
+    const up = await decodes(1280, 2, 30000);
+    t.diagnostic(`limit lifted: 1280 wide after ${up.toFixed(1)} s; events ` +
+        `${JSON.stringify(last.spatialLayers)}; ${JSON.stringify(last.video)}`);
+    const probes = await probesOnServer();
+    t.diagnostic(`probes: ${JSON.stringify(probes)}`);
+    await subscriber.close();
+    await publisher.close();
+}

@@ -368,6 +368,38 @@ static void test_forward_svc_bad_descriptor_and_plain_vp9(void)
     g_assert_cmpuint(out.h.seq, ==, (uint16_t)(prev.last_seq + 4)); /* three losses shown */
 }
 
+/* The spatial layer a packet counts under for the automatic choice: read from the VP9
+ * descriptor without forwarding anything; -1 for what has none or cannot be read. */
+static void test_forward_svc_spatial_of_a_packet(void)
+{
+    struct prism_forward_stream s;
+    struct publisher pub;
+    svc_stream(&s, &pub, false);
+    struct test_packet p;
+    for (uint8_t sid = 0; sid < 3; sid++) {
+        vp9_packet(&pub, &p, sid, 1, true, true, sid == 0, true, sid == 2);
+        g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, sid);
+    }
+    g_assert_false(prism_forward_svc_state(&s)->active); /* nothing decided or forwarded */
+    g_assert_cmpuint(prism_forward_counters(&s)->forwarded, ==, 0);
+    struct prism_rtp_header_fields f = {
+        .payload_type = PUB_VP9_PT, .seq = pub.seq++, .timestamp = pub.ts, .ssrc = SVC_SSRC};
+    static const uint8_t plain[] = {0xCC, 0x12, 0x00, 0x00};
+    test_build(&p, &f, plain, sizeof(plain), 40);
+    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, -1);
+    static const uint8_t truncated[] = {0xA8, 0x81};
+    test_build(&p, &f, truncated, sizeof(truncated), 0);
+    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, -1);
+    test_build(&p, &f, NULL, 0, 0); /* padding only */
+    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, -1);
+    vp9_packet(&pub, &p, 1, 0, true, true, false, true, false);
+    p.data[1] = 77; /* a payload type not forwarded */
+    g_assert_cmpint(prism_rtp_parse(p.data, p.len, &p.h), ==, 0);
+    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, -1);
+    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, NULL), ==, -1);
+    g_assert_cmpint(prism_forward_svc_spatial_of(NULL, NULL, &p.h), ==, -1);
+}
+
 /* A new source forwards nothing until its keyframe; the targets stay. */
 static void test_forward_svc_switch_keeps_targets(void)
 {
@@ -410,6 +442,7 @@ int main(int argc, char **argv)
                     test_forward_svc_switches_up_only_at_keyframe);
     g_test_add_func("/forward/svc/caps_at_layers_sent", test_forward_svc_caps_at_layers_sent);
     g_test_add_func("/forward/svc/resend_keeps_marker", test_forward_svc_resend_keeps_marker);
+    g_test_add_func("/forward/svc/spatial_of_a_packet", test_forward_svc_spatial_of_a_packet);
     g_test_add_func("/forward/svc/bad_descriptor_and_plain_vp9",
                     test_forward_svc_bad_descriptor_and_plain_vp9);
     g_test_add_func("/forward/svc/switch_keeps_targets", test_forward_svc_switch_keeps_targets);

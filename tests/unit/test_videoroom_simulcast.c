@@ -127,8 +127,8 @@ static void feed(struct fixture *f, uint64_t *now, uint64_t until)
     static const size_t layer_bytes[3] = {188, 625, 1875};
     for (; *now < until; *now += 10000) {
         for (int l = 0; l < 3; l++)
-            vr_autolayer_packet(&f->streams[1], l, layer_bytes[l], *now);
-        vr_autolayer_packet(&f->streams[0], -1, 50, *now);
+            vr_autolayer_packet(&f->streams[1], l, NULL, NULL, layer_bytes[l], *now);
+        vr_autolayer_packet(&f->streams[0], -1, NULL, NULL, 50, *now);
         vr_autolayer_tick(&f->subscriber, *now);
     }
 }

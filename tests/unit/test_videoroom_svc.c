@@ -1,8 +1,12 @@
 /* The VideoRoom's VP9 SVC requests: a subscriber's configure of spatial_layer / temporal_layer
  * reaches the forwarding state of the streams it names (per stream, or at the top for every
  * video stream), bad values change nothing, wishes outlive a new forwarding state, and the
- * "svc" object of a stream list appears once layered packets came, with the layers sent. */
+ * "svc" object of a stream list appears once layered packets came, with the layers sent; with
+ * "spatial_layer": -1 (or "substream": -1) the automatic choice moves the spatial layer with
+ * the subscriber's estimate, from the bitrate each layer arrives with. */
 #include "plugins/videoroom/participant.h"
+
+#include "media/rtp/header.h"
 
 #include <glib.h>
 #include <string.h>
@@ -106,8 +110,10 @@ static void test_videoroom_svc_json_and_notify_once_layered(void)
     prism_forward_svc_decide(&stream->forward.svc, &frame, 1000000, 0);
     json_t *json = vr_svc_json(stream);
     g_assert_nonnull(json);
-    json_t *expected = json_pack("{s:i, s:i, s:i, s:i}", "spatial-layer", 1, "target-spatial-layer",
-                                 1, "temporal-layer", 2, "target-temporal-layer", 2);
+    json_t *expected = json_pack("{s:i, s:i, s:i, s:i, s:b, s:i, s:[iii]}", "spatial-layer", 1,
+                                 "target-spatial-layer", 1, "temporal-layer", 2,
+                                 "target-temporal-layer", 2, "auto", false, "estimate", 0,
+                                 "layer-bitrates", 0, 0, 0);
     g_assert_true(json_equal(json, expected));
     json_decref(json);
     json_decref(expected);
@@ -115,6 +121,128 @@ static void test_videoroom_svc_json_and_notify_once_layered(void)
     vr_svc_notify(stream);
     g_assert_cmpint(stream->notified_spatial, ==, 1);
     g_assert_cmpint(stream->notified_temporal_layer, ==, 2);
+}
+
+#define PUB_VP9_PT 98
+
+/* Stream i's source sends VP9 (payload type PUB_VP9_PT), and a keyframe of three spatial
+ * layers reached its layer choice: the stream is SVC. */
+static void make_svc(struct fixture *f, unsigned i)
+{
+    struct vr_sub_stream *stream = &f->streams[i];
+    struct prism_forward_source src = {.video = true, .clock_rate = 90000, .payload_type_count = 1};
+    src.payload_types[0] = (struct prism_forward_payload_type){
+        .publisher = PUB_VP9_PT, .subscriber = PUB_VP9_PT, .codec = PRISM_SDP_CODEC_VP9};
+    g_assert_cmpint(prism_forward_switch(&stream->forward, &src), ==, 0);
+    struct prism_forward_svc_frame frame = {
+        .timestamp = 3000, .begin = true, .keyframe = true, .spatial_layers = 3};
+    prism_forward_svc_decide(&stream->forward.svc, &frame, 1000000, 0);
+}
+
+/* A VP9 packet of spatial layer sid (non-flexible descriptor with layer indices) of `size`
+ * bytes in all. */
+static void vp9_packet(uint8_t *buf, size_t size, uint8_t sid, struct prism_rtp_header *header)
+{
+    struct prism_rtp_header_fields fields = {.payload_type = PUB_VP9_PT, .ssrc = 0x59000001u};
+    int n = prism_rtp_build_header(buf, size, &fields);
+    g_assert_cmpint(n, >, 0);
+    memset(buf + n, 0, size - (size_t)n);
+    buf[n] = 0xAC;     /* I, L, B, E */
+    buf[n + 1] = 0x80; /* 15-bit picture id */
+    buf[n + 3] = (uint8_t)(sid << 1);
+    g_assert_cmpint(prism_rtp_parse(buf, size, header), ==, 0);
+}
+
+/* Packets of the three spatial layers (about 150 k, 350 k and 1 Mbit/s of their own: 150 k,
+ * 500 k and 1.5 Mbit/s to forward up to each) and audio (40 kbit/s) reach streams 1 and 0
+ * every 10 ms from *now to `until`, with an automatic choice on each, as the media path makes
+ * them. */
+static void feed_svc(struct fixture *f, uint64_t *now, uint64_t until)
+{
+    static const size_t layer_bytes[3] = {188, 437, 1250};
+    uint8_t buf[3][1300];
+    struct prism_rtp_header headers[3];
+    for (uint8_t sid = 0; sid < 3; sid++)
+        vp9_packet(buf[sid], layer_bytes[sid], sid, &headers[sid]);
+    for (; *now < until; *now += 10000) {
+        for (int l = 0; l < 3; l++)
+            vr_autolayer_packet(&f->streams[1], -1, &headers[l], NULL, layer_bytes[l], *now);
+        vr_autolayer_packet(&f->streams[0], -1, NULL, NULL, 50, *now);
+        vr_autolayer_tick(&f->subscriber, *now);
+    }
+}
+
+static void configure_simulcast(struct fixture *f, const char *text)
+{
+    json_t *body = json_loads(text, 0, NULL);
+    g_assert_nonnull(body);
+    vr_simulcast_configure(&f->subscriber, body);
+    json_decref(body);
+}
+
+static void test_videoroom_svc_automatic_spatial_layer(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    prism_alloc_init(&f.subscriber.alloc, NULL);
+    struct vr_pub_stream video = {0}, audio = {0};
+    f.streams[0].source = &audio;
+    f.streams[1].source = &video;
+    f.streams[0].active = f.streams[1].active = true;
+    make_svc(&f, 1);
+    uint64_t now = 10000000;
+    /* Not asked for: the top layer (Janus's default) whatever the estimate. */
+    f.subscriber.remb_bps = 3000000;
+    feed_svc(&f, &now, now + 600000);
+    f.subscriber.remb_bps = 300000;
+    feed_svc(&f, &now, now + 600000);
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 2);
+    g_assert_false(f.streams[1].automatic);
+    /* Each spatial layer is measured with the ones below it, which decoding it needs. */
+    uint64_t bitrates[PRISM_FORWARD_MAX_LAYERS];
+    vr_autolayer_svc_bitrates(&f.streams[1], now, bitrates);
+    g_assert_cmpuint(bitrates[0], ==, 150400);
+    g_assert_cmpuint(bitrates[1], ==, 500000);
+    g_assert_cmpuint(bitrates[2], ==, 1500000);
+    json_t *json = vr_svc_json(&f.streams[1]);
+    g_assert_true(json_is_false(json_object_get(json, "auto")));
+    json_decref(json);
+    /* "spatial_layer": -1 asks for it; REMBs of 3 then 1 Mbit/s: the estimate fell, so it
+     * limits: the middle layer (500 k with the headroom of 1 M) within one tick. */
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"spatial_layer\":-1}");
+    g_assert_true(f.streams[1].automatic);
+    f.subscriber.remb_bps = 3000000;
+    feed_svc(&f, &now, now + 600000);
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 2);
+    f.subscriber.remb_bps = 1000000;
+    feed_svc(&f, &now, now + 600000);
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 1);
+    g_assert_cmpint(f.streams[1].auto_target, ==, 1);
+    json = vr_svc_json(&f.streams[1]);
+    g_assert_true(json_is_true(json_object_get(json, "auto")));
+    g_assert_cmpint(json_integer_value(json_object_get(json, "estimate")), ==, 1000000);
+    json_decref(json);
+    /* 300 k: the lowest at once. */
+    f.subscriber.remb_bps = 300000;
+    feed_svc(&f, &now, now + 600000);
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 0);
+    /* A manual spatial_layer overrides it, whatever the estimate. */
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"spatial_layer\":1}");
+    g_assert_false(f.streams[1].automatic);
+    f.subscriber.remb_bps = 5000000;
+    feed_svc(&f, &now, now + 5000000);
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 1);
+    /* "substream": -1 (what clients send for any stream) asks for it too: the top layer once
+     * the estimate kept room for it (one layer at a time, each after the hold). */
+    configure_simulcast(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
+    g_assert_true(f.streams[1].automatic);
+    feed_svc(&f, &now, now + 8000000);
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 2);
+    /* Its estimator is asked to probe while the estimate holds it below the top. */
+    f.subscriber.remb_bps = 300000;
+    feed_svc(&f, &now, now + 600000);
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 0);
+    g_assert_cmpuint(f.subscriber.alloc.wanted_bps, >, 1500000);
 }
 
 int main(int argc, char **argv)
@@ -127,5 +255,7 @@ int main(int argc, char **argv)
                     test_videoroom_svc_configure_ignores_bad_values);
     g_test_add_func("/videoroom/svc/json_and_notify_once_layered",
                     test_videoroom_svc_json_and_notify_once_layered);
+    g_test_add_func("/videoroom/svc/automatic_spatial_layer",
+                    test_videoroom_svc_automatic_spatial_layer);
     return g_test_run();
 }

@@ -6,6 +6,7 @@
 // publisher sends VP9 SVC instead (janus.js's `svc` track option, one RTP stream with three
 // spatial and three temporal layers), and window.configureSvc(spatial, temporal) asks for
 // layers with "spatial_layer" / "temporal_layer", whose events are recorded.
+// window.askStreams() fetches the server's stream list of the subscription.
 /* global Janus */
 'use strict';
 
@@ -77,6 +78,7 @@ function onSubscriberMessage(msg, jsep) {
     if (msg.temporal !== undefined) state.temporals.push(msg.temporal);
     if (msg.spatial_layer !== undefined) state.spatialLayers.push(msg.spatial_layer);
     if (msg.temporal_layer !== undefined) state.temporalLayers.push(msg.temporal_layer);
+    if (msg.switched !== undefined && msg.streams) state.streams = msg.streams;
     if (jsep) {
         handle.createAnswer({
             jsep,
@@ -128,6 +130,14 @@ window.configure = (substream, temporal) => {
     handle.send({ message });
 };
 
+// The server's view of the subscription: a "switch" of nothing answers with the stream list
+// (with each stream's "simulcast" / "svc" object), kept in state.streams.
+window.askStreams = () => {
+    state.streams = null;
+    handle.send({ message: { request: 'switch', streams: [] },
+        success: (data) => { if (data?.streams) state.streams = data.streams; }, error: fail });
+};
+
 window.configureSvc = (spatial, temporal) => {
     const message = { request: 'configure', spatial_layer: spatial };
     if (temporal !== undefined) message.temporal_layer = temporal;
@@ -138,7 +148,7 @@ window.report = async () => {
     const report = { errors: state.errors, published: state.published,
         subscribed: state.subscribed, substreams: state.substreams, temporals: state.temporals,
         spatialLayers: state.spatialLayers, temporalLayers: state.temporalLayers,
-        feedId: state.feedId, video: null, layers: [], serverPort: null };
+        feedId: state.feedId, streams: state.streams, video: null, layers: [], serverPort: null };
     const pc = handle?.webrtcStuff?.pc;
     if (!pc) return report;
     // Chrome then carries the VP8 temporal layer ids in this extension instead of the payload
