@@ -255,6 +255,13 @@ void vr_forward_switch(struct vr_sub_stream *stream);
 /* The subscriber answered (or renegotiated): its negotiated header extensions take effect. */
 void vr_forward_refresh_extensions(struct vr_sub_stream *stream);
 
+/* layer_request.c: calls configure for each stream a configure body names ("streams":
+ * [{mid, ...}], or the body itself for every video stream), and pushes a layer event
+ * ({"videoroom": "event", "room", "mid", field: value}) to a subscriber stream's handle. */
+typedef void (*vr_stream_configure_fn)(struct vr_sub_stream *stream, json_t *entry);
+void vr_configure_streams(struct vr_subscriber *subscriber, json_t *body,
+                          vr_stream_configure_fn configure);
+void vr_push_layer_event(struct vr_sub_stream *stream, const char *field, int value);
 /* simulcast.c: a subscriber's configure of substream / temporal / fallback, per stream
  * ("streams": [{mid, substream, temporal, fallback}] or the same fields at the top, for every
  * stream without a mid). */

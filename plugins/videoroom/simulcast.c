@@ -81,42 +81,9 @@ static void configure_stream(struct vr_sub_stream *stream, json_t *entry)
         vr_sub_stream_request_keyframe(stream, 0);
 }
 
-/* One configure entry: the stream with its mid, or every video stream without one. */
-static void configure_entry(struct vr_subscriber *subscriber, json_t *entry)
-{
-    const char *mid = json_string_value(json_object_get(entry, "mid"));
-    for (unsigned i = 0; i < subscriber->stream_count; i++) {
-        struct vr_sub_stream *stream = subscriber->streams[i];
-        if (mid ? strcmp(stream->mid, mid) == 0 : stream->kind == PRISM_SDP_MEDIA_VIDEO)
-            configure_stream(stream, entry);
-    }
-}
-
 void vr_simulcast_configure(struct vr_subscriber *subscriber, json_t *body)
 {
-    json_t *streams = json_object_get(body, "streams");
-    if (!json_is_array(streams) || json_array_size(streams) == 0) {
-        configure_entry(subscriber, body);
-        return;
-    }
-    size_t index;
-    json_t *entry;
-    json_array_foreach(streams, index, entry)
-    {
-        if (json_is_object(entry))
-            configure_entry(subscriber, entry);
-    }
-}
-
-static void push_layer_event(struct vr_sub_stream *stream, const char *field, int value)
-{
-    struct vr_subscriber *subscriber = stream->subscriber;
-    if (!subscriber->handle)
-        return;
-    vr_push(subscriber->handle, NULL,
-            json_pack("{s:s, s:I, s:s, s:i}", "videoroom", "event", "room",
-                      (json_int_t)subscriber->room->id, "mid", stream->mid, field, value),
-            NULL);
+    vr_configure_streams(subscriber, body, configure_stream);
 }
 
 void vr_simulcast_notify(struct vr_sub_stream *stream)
@@ -125,11 +92,11 @@ void vr_simulcast_notify(struct vr_sub_stream *stream)
     prism_forward_simulcast_state(&stream->forward, &layers);
     if (layers.substream >= 0 && layers.substream != stream->notified_substream) {
         stream->notified_substream = (int8_t)layers.substream;
-        push_layer_event(stream, "substream", layers.substream);
+        vr_push_layer_event(stream, "substream", layers.substream);
     }
     if (layers.temporal != stream->notified_temporal) {
         stream->notified_temporal = (int8_t)layers.temporal;
-        push_layer_event(stream, "temporal", layers.temporal);
+        vr_push_layer_event(stream, "temporal", layers.temporal);
     }
 }
 
