@@ -6,42 +6,18 @@
 // temporal 0 receives a quarter of the frames it receives at temporal 2; the descriptor is
 // offered to the subscriber and forwarded (its decoder needs it for AV1 L1T3).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, waitFor } from './lib/browser.js';
-import { BrowserPeer, serveBlankPage } from './lib/browser_peer.js';
-import { startServer } from './lib/server.js';
-import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
+import { test } from 'node:test';
+import { waitFor } from './lib/browser.js';
+import { browserRoomRig } from './lib/browser_room.js';
+import { newRoomId } from './lib/videoroom.js';
 
 const DD_URI = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
 
-let server;
-let connection;
-let admin;
-let browser;
-let context;
-let blank;
-const peers = [];
-
-before(async () => {
-    server = await startServer();
-    connection = await connectJanode(server);
-    admin = await RoomHandle.attach(await connection.create());
-    browser = await launchBrowser();
-    context = await browser.newContext();
-    blank = await serveBlankPage();
-});
-
-after(async () => {
-    for (const peer of peers) await peer.close();
-    await browser?.close();
-    blank?.close();
-    await connection?.close().catch(() => {});
-    await server?.stop();
-});
+const rig = browserRoomRig();
 
 async function createRoom(videocodec) {
     const room = newRoomId();
-    const created = await admin.handle.create({ room, videocodec, audiocodec: 'opus' });
+    const created = await rig.admin.handle.create({ room, videocodec, audiocodec: 'opus' });
     assert.equal(created.room, room);
     return room;
 }
@@ -53,13 +29,12 @@ function videoSection(sdp) {
 
 // Chromium publishing its fake camera in `mimeType` to `room`; resolves once it encodes in it.
 async function chromiumPublisher(room, mimeType, scalabilityMode) {
-    const peer = await BrowserPeer.open(context, blank.url);
-    peers.push(peer);
+    const peer = await rig.openPeer();
     const offer = await peer.publishOffer({ mimeType, scalabilityMode });
     // Chromium here offers the descriptor only with a scalability mode set.
     const offersDescriptor = videoSection(offer).includes(DD_URI);
     if (scalabilityMode) assert.ok(offersDescriptor, 'Chromium offers the dependency descriptor');
-    const handle = await RoomHandle.attach(await connection.create());
+    const handle = await rig.attachHandle();
     const joined = await handle.handle.joinPublisher({ room, display: `chromium ${mimeType}` });
     const reply = await handle.handle.publish({ audio: true, video: true,
         jsep: { type: 'offer', sdp: offer } });
@@ -81,9 +56,8 @@ async function chromiumPublisher(room, mimeType, scalabilityMode) {
 }
 
 async function chromiumSubscriber(room, feed) {
-    const peer = await BrowserPeer.open(context, blank.url);
-    peers.push(peer);
-    const handle = await RoomHandle.attach(await connection.create());
+    const peer = await rig.openPeer();
+    const handle = await rig.attachHandle();
     const attached = await handle.handle.joinSubscriber({ room, streams: [{ feed }] });
     const answer = await peer.answer(attached.jsep.sdp);
     await handle.handle.start({ jsep: { type: 'answer', sdp: answer } });

@@ -6,44 +6,16 @@
 // room whose videocodec list is "vp8,h264" allows, and must decode both. (@roamhq/wrtc has no
 // H.264, so libwebrtc's side of H.264 is Chromium here.)
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser } from './lib/browser.js';
-import { BrowserPeer, serveBlankPage } from './lib/browser_peer.js';
+import { test } from 'node:test';
+import { browserRoomRig } from './lib/browser_room.js';
 import { runPythonPeer } from './lib/python_peer.js';
-import { startServer } from './lib/server.js';
-import { connectJanode, mediaSections, newRoomId, Participant,
-    RoomHandle } from './lib/videoroom.js';
+import { mediaSections, newRoomId, Participant } from './lib/videoroom.js';
 
-let server;
-let connection;
-let admin;
-let browser;
-let context;
-let blank;
-const peers = [];
-const participants = [];
-
-before(async () => {
-    server = await startServer();
-    connection = await connectJanode(server);
-    admin = await RoomHandle.attach(await connection.create());
-    browser = await launchBrowser();
-    context = await browser.newContext();
-    blank = await serveBlankPage();
-});
-
-after(async () => {
-    for (const peer of peers) await peer.close();
-    for (const participant of participants) participant.close();
-    await browser?.close();
-    blank?.close();
-    await connection?.close().catch(() => {});
-    await server?.stop();
-});
+const rig = browserRoomRig();
 
 async function createRoom(options) {
     const room = newRoomId();
-    const created = await admin.handle.create({ room, ...options });
+    const created = await rig.admin.handle.create({ room, ...options });
     assert.equal(created.room, room);
     return room;
 }
@@ -74,11 +46,10 @@ function assertOnePayloadTypeMeaning(sdp) {
 
 // Chromium publishing its fake camera in H.264 in `room`; resolves once it encodes H.264.
 async function chromiumH264Publisher(room) {
-    const peer = await BrowserPeer.open(context, blank.url);
-    peers.push(peer);
+    const peer = await rig.openPeer();
     const offer = await peer.publishOffer({ mimeType: 'video/H264',
         fmtpIncludes: 'packetization-mode=1' });
-    const handle = await RoomHandle.attach(await connection.create());
+    const handle = await rig.attachHandle();
     const joined = await handle.handle.joinPublisher({ room, display: 'chromium-h264' });
     const reply = await handle.handle.publish({ audio: true, video: true,
         jsep: { type: 'offer', sdp: offer } });
@@ -99,9 +70,8 @@ async function chromiumH264Publisher(room) {
 
 // A Chromium subscriber to `streams` ([{feed, mid?}]) of `room`; returns it and the offer.
 async function chromiumSubscriber(room, streams) {
-    const peer = await BrowserPeer.open(context, blank.url);
-    peers.push(peer);
-    const handle = await RoomHandle.attach(await connection.create());
+    const peer = await rig.openPeer();
+    const handle = await rig.attachHandle();
     const attached = await handle.handle.joinSubscriber({ room, streams });
     let answer;
     try {
@@ -118,7 +88,7 @@ test('H.264 from Chromium reaches a Chromium and an aiortc subscriber, which dec
     async () => {
         const room = await createRoom({ videocodec: 'h264', audiocodec: 'opus' });
         const { feed, profile } = await chromiumH264Publisher(room);
-        const watching = runPythonPeer('aiortc_h264.py', server.base, '--room', String(room),
+        const watching = runPythonPeer('aiortc_h264.py', rig.server.base, '--room', String(room),
             '--feed', String(feed), '--frames', '20');
         const { peer, offer } = await chromiumSubscriber(room, [{ feed }]);
         assert.equal(fmtpOf(offer, 'video', 'H264').get('profile-level-id'), profile);
@@ -134,9 +104,9 @@ test('H.264 from Chromium reaches a Chromium and an aiortc subscriber, which dec
 test('one Chromium subscriber decodes an H.264 and a VP8 publisher together', async () => {
     const room = await createRoom({ videocodec: 'vp8,h264', audiocodec: 'opus' });
     const h264 = await chromiumH264Publisher(room);
-    const vp8 = new Participant(await connection.create(), { room, display: 'wrtc-vp8',
+    const vp8 = new Participant(await rig.connection.create(), { room, display: 'wrtc-vp8',
         width: 320, height: 240, fps: 15 });
-    participants.push(vp8);
+    rig.closeAfter(vp8);
     await vp8.joinAndPublish();
     assert.equal(vp8.configured.video_codec, 'vp8');
     const { peer, offer } = await chromiumSubscriber(room, [{ feed: h264.feed },

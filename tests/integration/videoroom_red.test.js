@@ -6,36 +6,12 @@
 // subscriber whose payload types differ from the publisher's must get the RED block headers
 // rewritten to its own.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, waitFor } from './lib/browser.js';
-import { BrowserPeer, serveBlankPage } from './lib/browser_peer.js';
-import { startServer } from './lib/server.js';
-import { connectJanode, newRoomId, RoomHandle } from './lib/videoroom.js';
+import { test } from 'node:test';
+import { waitFor } from './lib/browser.js';
+import { browserRoomRig } from './lib/browser_room.js';
+import { newRoomId } from './lib/videoroom.js';
 
-let server;
-let connection;
-let admin;
-let browser;
-let context;
-let blank;
-const peers = [];
-
-before(async () => {
-    server = await startServer();
-    connection = await connectJanode(server);
-    admin = await RoomHandle.attach(await connection.create());
-    browser = await launchBrowser();
-    context = await browser.newContext();
-    blank = await serveBlankPage();
-});
-
-after(async () => {
-    for (const peer of peers) await peer.close();
-    await browser?.close();
-    blank?.close();
-    await connection?.close().catch(() => {});
-    await server?.stop();
-});
+const rig = browserRoomRig();
 
 // The audio m-line's codecs in order, as [{pt, name, fmtp}].
 function audioCodecs(sdp) {
@@ -60,9 +36,8 @@ function withoutAudioRed(sdp) {
 }
 
 async function subscribe(room, feed, editOffer) {
-    const peer = await BrowserPeer.open(context, blank.url);
-    peers.push(peer);
-    const handle = await RoomHandle.attach(await connection.create());
+    const peer = await rig.openPeer();
+    const handle = await rig.attachHandle();
     const attached = await handle.handle.joinSubscriber({ room, streams: [{ feed }] });
     const offer = editOffer(attached.jsep.sdp);
     const answer = await peer.answer(offer);
@@ -89,8 +64,7 @@ async function waitAudio(peer, packets, mid) {
 // Chromium publishing in `room` with RED, its offer's Opus fmtp changed by `editOpus` on the way
 // to the server (Chromium keeps its own); returns the feed and the audio codecs it offered.
 async function redPublisher(room, editOpus = (fmtp) => fmtp) {
-    const publisher = await BrowserPeer.open(context, blank.url);
-    peers.push(publisher);
+    const publisher = await rig.openPeer();
     const offer = await publisher.publishOffer({ mimeType: 'video/VP8' });
     const offered = audioCodecs(offer);
     const opus = offered.find((c) => c.name === 'opus');
@@ -98,7 +72,7 @@ async function redPublisher(room, editOpus = (fmtp) => fmtp) {
     assert.ok(red, `Chromium offers no audio RED:\n${offer}`);
     const sent = offer.replace(`a=fmtp:${opus.pt} ${opus.fmtp}\r\n`,
         `a=fmtp:${opus.pt} ${editOpus(opus.fmtp)}\r\n`);
-    const handle = await RoomHandle.attach(await connection.create());
+    const handle = await rig.attachHandle();
     const joined = await handle.handle.joinPublisher({ room, display: 'chromium-red' });
     const reply = await handle.handle.publish({ audio: true, video: true,
         jsep: { type: 'offer', sdp: sent } });
@@ -109,7 +83,7 @@ async function redPublisher(room, editOpus = (fmtp) => fmtp) {
 test('Chromium RED audio reaches a subscriber with RED as RED and one without as Opus',
     async () => {
         const room = newRoomId();
-        await admin.handle.create({ room, audiocodec: 'opus', videocodec: 'vp8' });
+        await rig.admin.handle.create({ room, audiocodec: 'opus', videocodec: 'vp8' });
         const { feed, opus, red, answer } = await redPublisher(room);
         assert.equal(red.fmtp, `${opus.pt}/${opus.pt}`);
         // RED first, then the Opus it carries: what makes libwebrtc send RED.
@@ -142,12 +116,11 @@ test('Chromium RED audio reaches a subscriber with RED as RED and one without as
 test('RED blocks carry the subscriber\'s payload type when it differs from the publisher\'s',
     async () => {
         const room = newRoomId();
-        await admin.handle.create({ room, audiocodec: 'opus', videocodec: 'vp8' });
+        await rig.admin.handle.create({ room, audiocodec: 'opus', videocodec: 'vp8' });
         const stereo = await redPublisher(room, (fmtp) => `${fmtp};stereo=1`);
         const plain = await redPublisher(room);
-        const peer = await BrowserPeer.open(context, blank.url);
-        peers.push(peer);
-        const handle = await RoomHandle.attach(await connection.create());
+        const peer = await rig.openPeer();
+        const handle = await rig.attachHandle();
         const attached = await handle.handle.joinSubscriber({ room,
             streams: [{ feed: stereo.feed }, { feed: plain.feed }] });
         const offer = attached.jsep.sdp;
