@@ -4,39 +4,14 @@
  * the PLIs added for a publisher's other layers. */
 #include "media/rtcp/rtcp.h"
 #include "plugins/videoroom/participant.h"
+#include "videoroom_layers_fixture.h"
 
 #include <glib.h>
 #include <string.h>
 
-/* A subscriber with an audio stream (mid "0") and two video streams ("1", "2"), none linked to
- * a publisher, no handle. */
-struct fixture {
-    struct vr_subscriber subscriber;
-    struct vr_sub_stream streams[3];
-};
-
-static void fixture_init(struct fixture *f)
-{
-    memset(f, 0, sizeof(*f));
-    for (unsigned i = 0; i < 3; i++) {
-        struct vr_sub_stream *stream = &f->streams[i];
-        stream->subscriber = &f->subscriber;
-        stream->media_index = i;
-        snprintf(stream->mid, sizeof(stream->mid), "%u", i);
-        stream->kind = i == 0 ? PRISM_SDP_MEDIA_AUDIO : PRISM_SDP_MEDIA_VIDEO;
-        vr_simulcast_stream_init(stream);
-        struct prism_forward_config config = {.ssrc = 1000 + i};
-        g_assert_cmpint(prism_forward_init(&stream->forward, &config), ==, 0);
-        f->subscriber.streams[f->subscriber.stream_count++] = stream;
-    }
-}
-
 static void configure(struct fixture *f, const char *text)
 {
-    json_t *body = json_loads(text, 0, NULL);
-    g_assert_nonnull(body);
-    vr_simulcast_configure(&f->subscriber, body);
-    json_decref(body);
+    fixture_configure(f, text, vr_simulcast_configure);
 }
 
 static struct prism_forward_layers layers_of(const struct fixture *f, unsigned i)
