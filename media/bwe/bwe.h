@@ -83,6 +83,8 @@ struct prism_bwe_state {
     uint64_t loss_based_bps;
     uint64_t acknowledged_bps;
     enum prism_bwe_signal signal;
+    double trend, threshold_ms; /* the detector's last scaled trend and its threshold */
+    unsigned delay_samples;     /* inter-group delay variation samples taken */
     double loss_fraction;
     uint64_t probe_result_bps, probe_target_bps; /* of the last probe cluster */
     unsigned probes, probes_succeeded;

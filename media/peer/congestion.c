@@ -19,6 +19,7 @@
 #include "media/rtp/extension.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,10 +120,23 @@ void peer_congestion_on_feedback(struct prism_peer *peer, const struct prism_rtc
     struct prism_rtcp_twcc_iter it;
     struct prism_rtcp_twcc_status status;
     prism_rtcp_twcc_iter_init(&it, &twcc);
-    while (prism_rtcp_twcc_next(&it, &status) == 1)
+    unsigned statuses = 0;
+    while (prism_rtcp_twcc_next(&it, &status) == 1) {
         prism_bwe_on_feedback_status(peer->bwe, status.seq, status.received, status.arrival_us);
+        statuses++;
+    }
     prism_bwe_on_feedback_end(peer->bwe, now);
     peer->stats.twcc_feedback_in++;
+    if (prism_log_get_level() >= PRISM_LOG_DEBUG) {
+        struct prism_bwe_state st;
+        prism_bwe_get_state(peer->bwe, &st);
+        prism_debug("bwe",
+                    "peer %p: estimate %" PRIu64 " delay %" PRIu64 " loss %" PRIu64
+                    " acked %" PRIu64 " signal %d trend %.1f/%.1f samples %u statuses %u loss %.2f",
+                    (void *)peer, prism_bwe_estimate(peer->bwe), st.delay_based_bps,
+                    st.loss_based_bps, st.acknowledged_bps, (int)st.signal, st.trend,
+                    st.threshold_ms, st.delay_samples, statuses, st.loss_fraction);
+    }
 }
 
 uint64_t prism_peer_bandwidth_estimate(const struct prism_peer *peer)

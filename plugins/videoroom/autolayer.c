@@ -13,6 +13,9 @@
 
 #include "media/peer/handle_media.h"
 
+#include "core/log.h"
+
+#include <inttypes.h>
 #include <string.h>
 #include <strings.h>
 
@@ -147,6 +150,9 @@ void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
     struct prism_peer *peer = subscriber->handle ? prism_handle_peer(subscriber->handle) : NULL;
     if (peer && subscriber->alloc.wanted_bps)
         prism_peer_want_bandwidth(peer, subscriber->alloc.wanted_bps);
+    prism_debug("videoroom", "subscriber %p autolayer: estimate %" PRIu64 " limiting %d target %d",
+                (void *)subscriber, subscriber->alloc.estimate_bps, subscriber->alloc.limiting,
+                count ? targets[count > 1 ? 1 : 0] : -2);
     for (unsigned i = 0; i < count; i++) {
         struct vr_sub_stream *stream = subscriber->streams[i];
         if (!stream->automatic) {

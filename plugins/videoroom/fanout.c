@@ -4,6 +4,7 @@
 #include "plugins/videoroom/participant.h"
 
 #include "core/ids.h"
+#include "core/log.h"
 #include "core/metrics.h"
 #include "core/session.h"
 #include "media/peer/handle_media.h"
@@ -161,8 +162,10 @@ static void flush_keyframe_request(struct vr_pub_stream *stream, uint64_t now_us
     if (len > 0)
         len = (int)vr_simulcast_add_plis(&info, stream->keyframe.sender_ssrc, rtcp, (size_t)len,
                                          sizeof(rtcp));
-    if (len > 0 && prism_peer_send_rtcp(peer, rtcp, (size_t)len) >= 0)
+    if (len > 0 && prism_peer_send_rtcp(peer, rtcp, (size_t)len) >= 0) {
         prism_metrics_add(PRISM_COUNTER_KEYFRAME_REQUESTS, 1);
+        prism_debug("videoroom", "keyframe request to publisher stream %p", (void *)stream);
+    }
 }
 
 void vr_request_keyframe(struct vr_pub_stream *stream, uint64_t now_us)

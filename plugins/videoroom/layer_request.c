@@ -5,6 +5,8 @@
 
 #include "plugins/videoroom/videoroom.h"
 
+#include "core/log.h"
+
 #include <string.h>
 
 /* One entry: the stream with its mid, or every video stream without one. */
@@ -41,6 +43,8 @@ void vr_push_layer_event(struct vr_sub_stream *stream, const char *field, int va
     struct vr_subscriber *subscriber = stream->subscriber;
     if (!subscriber->handle)
         return;
+    prism_debug("videoroom", "subscriber %p mid %s: %s %d", (void *)subscriber, stream->mid, field,
+                value);
     vr_push(subscriber->handle, NULL,
             json_pack("{s:s, s:I, s:s, s:i}", "videoroom", "event", "room",
                       (json_int_t)subscriber->room->id, "mid", stream->mid, field, value),
