@@ -8,7 +8,7 @@
  * path for what the best layers need (padding, media/peer/probe.c), so that the estimate can
  * grow once the link allows and the streams go back up. The media path is
  * the clock: the first packet to a subscriber 500 ms after the last choice makes the next one,
- * on the subscriber's worker; no timer of its own. */
+ * or the first after the estimate fell, on the subscriber's worker; no timer of its own. */
 #include "plugins/videoroom/participant.h"
 
 #include "media/peer/handle_media.h"
@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #define AUTOLAYER_INTERVAL_US 500000u
+#define AUTOLAYER_FALL_PERCENT 95u /* an estimate below this share of the last one */
 
 void vr_autolayer_packet(struct vr_sub_stream *stream, int layer,
                          const struct prism_rtp_header *header, const struct prism_dd_frame *dd,
@@ -131,10 +132,23 @@ static void apply_target(struct vr_sub_stream *stream, int target)
         prism_forward_simulcast_configure(&stream->forward, target, -1, 0);
 }
 
+/* A choice is due every AUTOLAYER_INTERVAL_US (the layers' rates change, an estimate that
+ * stopped limiting lets them up), and at once when the estimate fell since the last one: a
+ * congested link must not wait for the interval (as libwebrtc's allocator, which runs on every
+ * new target rate). */
+static bool choice_due(const struct vr_subscriber *subscriber, uint64_t estimate, uint64_t now_us)
+{
+    if (!subscriber->alloc_at_us || now_us < subscriber->alloc_at_us ||
+        now_us - subscriber->alloc_at_us >= AUTOLAYER_INTERVAL_US)
+        return true;
+    uint64_t last = subscriber->alloc.estimate_bps;
+    return estimate && last && estimate < last / 100u * AUTOLAYER_FALL_PERCENT;
+}
+
 void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
 {
-    if (subscriber->alloc_at_us && now_us >= subscriber->alloc_at_us &&
-        now_us - subscriber->alloc_at_us < AUTOLAYER_INTERVAL_US)
+    uint64_t estimate = vr_autolayer_estimate(subscriber);
+    if (!choice_due(subscriber, estimate, now_us))
         return;
     subscriber->alloc_at_us = now_us;
     unsigned count = subscriber->stream_count < PRISM_ALLOC_MAX_STREAMS ? subscriber->stream_count
@@ -144,8 +158,7 @@ void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
     uint64_t audio_bps = 0;
     for (unsigned i = 0; i < count; i++)
         describe(subscriber->streams[i], &streams[i], &audio_bps, now_us);
-    prism_alloc_tick(&subscriber->alloc, vr_autolayer_estimate(subscriber), audio_bps, streams,
-                     count, targets, now_us);
+    prism_alloc_tick(&subscriber->alloc, estimate, audio_bps, streams, count, targets, now_us);
     /* Below the best layers for want of estimate: the estimator probes for what they need. */
     struct prism_peer *peer = subscriber->handle ? prism_handle_peer(subscriber->handle) : NULL;
     if (peer && subscriber->alloc.wanted_bps)

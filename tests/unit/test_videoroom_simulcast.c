@@ -162,6 +162,36 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
 }
 
+/* An estimate that falls between two periodic choices moves the streams down at the next
+ * packet, not at the next 500 ms tick. */
+static void test_videoroom_simulcast_automatic_choice_follows_a_falling_estimate_at_once(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    prism_alloc_init(&f.subscriber.alloc, NULL);
+    struct vr_pub_stream video = {.simulcast_layers = 3}, audio = {0};
+    f.streams[0].source = &audio;
+    f.streams[1].source = &video;
+    f.streams[0].active = f.streams[1].active = true;
+    configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
+    uint64_t now = 10000000;
+    f.subscriber.remb_bps = 3000000;
+    feed(&f, &now, now + 1500000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
+    /* Just after a periodic choice (the last one was at most 10 ms ago, or is this packet's). */
+    uint64_t periodic = f.subscriber.alloc_at_us + 500000;
+    feed(&f, &now, periodic + 10000);
+    g_assert_cmpuint(f.subscriber.alloc_at_us, >=, periodic);
+    f.subscriber.remb_bps = 300000;
+    feed(&f, &now, now + 20000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
+    /* A small wobble of the estimate waits for the next periodic choice. */
+    f.subscriber.remb_bps = 290000;
+    uint64_t chosen = f.subscriber.alloc_at_us;
+    feed(&f, &now, now + 20000);
+    g_assert_cmpuint(f.subscriber.alloc_at_us, ==, chosen);
+}
+
 /* "substream": -1, or the layer being sent, is answered with a "substream" event at the next
  * packet (the layer is announced anew); a request for another layer waits for the switch. */
 static void test_videoroom_simulcast_configure_announces_the_layer_again(void)
@@ -226,6 +256,8 @@ int main(int argc, char **argv)
                     test_videoroom_simulcast_json_only_for_simulcast_sources);
     g_test_add_func("/videoroom/simulcast/configure_announces_the_layer_again",
                     test_videoroom_simulcast_configure_announces_the_layer_again);
+    g_test_add_func("/videoroom/simulcast/automatic_choice_follows_a_falling_estimate_at_once",
+                    test_videoroom_simulcast_automatic_choice_follows_a_falling_estimate_at_once);
     g_test_add_func("/videoroom/simulcast/automatic_layer_choice",
                     test_videoroom_simulcast_automatic_layer_choice);
     g_test_add_func("/videoroom/simulcast/plis_reach_every_layer",
