@@ -16,6 +16,7 @@ struct prism_bwe {
     struct bwe_rate rate;
     struct bwe_probe probe;
     unsigned feedback_lost, feedback_reported; /* statuses since the last feedback end */
+    uint64_t last_loss_sent_us;
 };
 
 int prism_bwe_create(const struct prism_bwe_config *config, struct prism_bwe **out)
@@ -81,6 +82,8 @@ void prism_bwe_on_feedback_status(struct prism_bwe *bwe, uint16_t seq, bool rece
     bwe->feedback_reported++;
     if (!received) {
         bwe->feedback_lost++; /* a later feedback may still report it arrived */
+        if (sent->send_us > bwe->last_loss_sent_us)
+            bwe->last_loss_sent_us = sent->send_us;
         return;
     }
     sent->reported = true;
@@ -108,6 +111,11 @@ void prism_bwe_on_feedback_end(struct prism_bwe *bwe, uint64_t now_us)
 void prism_bwe_set_rtt(struct prism_bwe *bwe, uint64_t rtt_us)
 {
     bwe->rate.rtt_us = rtt_us;
+}
+
+uint64_t prism_bwe_last_loss_sent_us(const struct prism_bwe *bwe)
+{
+    return bwe->last_loss_sent_us;
 }
 
 uint64_t prism_bwe_estimate(const struct prism_bwe *bwe)

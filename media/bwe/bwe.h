@@ -71,6 +71,11 @@ void prism_bwe_on_probe_sent(struct prism_bwe *bwe, uint16_t seq, size_t size, u
 /* When prism_bwe_probe_padding next has a packet, UINT64_MAX: none planned. */
 uint64_t prism_bwe_probe_deadline(const struct prism_bwe *bwe);
 
+/* When the latest-sent packet that a feedback reported lost had been sent (its send_us), 0 before
+ * any loss: a sender that must repair what the path lost (a keyframe after a layer switch) tells
+ * from it whether anything sent since a given time was lost. */
+uint64_t prism_bwe_last_loss_sent_us(const struct prism_bwe *bwe);
+
 /* The current estimate in bits per second, between the configured minimum and maximum. */
 uint64_t prism_bwe_estimate(const struct prism_bwe *bwe);
 

@@ -311,6 +311,9 @@ void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats
  * transport-cc feedback on what we send (media/bwe); 0 until feedback came, or when
  * transport-cc is not negotiated for anything we send. For the owner's layer choice. */
 uint64_t prism_peer_bandwidth_estimate(const struct prism_peer *peer);
+/* When the latest-sent packet that the remote's transport-cc feedback reported lost had been
+ * sent (the peer's clock, microseconds), 0: none, or no transport-cc. */
+uint64_t prism_peer_last_loss_sent_us(const struct prism_peer *peer);
 /* The owner would send `wanted_bps` to the remote if the estimate allowed (the layers it would
  * choose): when that is well above the estimate, the estimator probes the path with padding
  * (padding-only RTP on a video m-line's RTX stream, counted by the remote's transport-cc

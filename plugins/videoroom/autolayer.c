@@ -123,13 +123,53 @@ static void describe(const struct vr_sub_stream *stream, struct prism_alloc_stre
 
 /* Moves an automatic stream to `target`; the engine moves at the new layer's next keyframe
  * when it goes up, and asks for one itself. */
-static void apply_target(struct vr_sub_stream *stream, int target)
+static void apply_target(struct vr_sub_stream *stream, int target, uint64_t now_us)
 {
+    if (stream->auto_target >= 0 && target < stream->auto_target) {
+        stream->repair_since_us = now_us ? now_us : 1;
+        stream->repairs = 0;
+    }
     stream->auto_target = (int8_t)target;
     if (vr_autolayer_is_svc(stream))
         prism_forward_svc_configure(&stream->forward, target, -1);
     else
         prism_forward_simulcast_configure(&stream->forward, target, -1, 0);
+}
+
+bool vr_autolayer_repair_due(struct vr_sub_stream *stream, uint64_t lost_sent_us, uint64_t now_us)
+{
+    if (!stream->repair_since_us)
+        return false;
+    if (now_us > stream->repair_since_us &&
+        now_us - stream->repair_since_us > VR_REPAIR_WINDOW_US) {
+        stream->repair_since_us = 0; /* no loss for that long: the path recovered */
+        return false;
+    }
+    if (lost_sent_us < stream->repair_since_us)
+        return false;
+    stream->repair_since_us = ++stream->repairs < VR_REPAIR_MAX_KEYFRAMES ? now_us : 0;
+    return true;
+}
+
+/* vr_autolayer_repair_due for each stream that switched down, from the subscriber's losses. */
+static void repair_keyframes(struct vr_subscriber *subscriber, uint64_t now_us)
+{
+    uint64_t lost = UINT64_MAX; /* looked up for the first stream that needs it */
+    for (unsigned i = 0; i < subscriber->stream_count; i++) {
+        struct vr_sub_stream *stream = subscriber->streams[i];
+        if (!stream->repair_since_us)
+            continue;
+        if (lost == UINT64_MAX) {
+            struct prism_peer *peer = subscriber->handle ? prism_handle_peer(subscriber->handle)
+                                                         : NULL;
+            lost = peer ? prism_peer_last_loss_sent_us(peer) : 0;
+        }
+        if (vr_autolayer_repair_due(stream, lost, now_us)) {
+            prism_debug("videoroom", "subscriber %p mid %s: keyframe repair after a switch down",
+                        (void *)subscriber, stream->mid);
+            vr_sub_stream_request_keyframe(stream, now_us);
+        }
+    }
 }
 
 /* A choice is due every AUTOLAYER_INTERVAL_US (the layers' rates change, an estimate that
@@ -147,6 +187,7 @@ static bool choice_due(const struct vr_subscriber *subscriber, uint64_t estimate
 
 void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
 {
+    repair_keyframes(subscriber, now_us);
     uint64_t estimate = vr_autolayer_estimate(subscriber);
     if (!choice_due(subscriber, estimate, now_us))
         return;
@@ -173,6 +214,6 @@ void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
             continue;
         }
         if (targets[i] >= 0 && targets[i] != stream->auto_target)
-            apply_target(stream, targets[i]);
+            apply_target(stream, targets[i], now_us);
     }
 }

@@ -127,8 +127,12 @@ struct vr_sub_stream {
      * spatial layer; else index 0), and the layer last set. */
     struct prism_layer_rate rates[PRISM_FORWARD_MAX_LAYERS];
     int8_t auto_target; /* -1: none set (manual, or the source's default) */
-    bool automatic;     /* asked for with "substream": -1 (or "spatial_layer": -1 for SVC); off
-                           by default (Janus's behaviour) */
+    /* Keyframe repair after an automatic switch down (autolayer.c): since when a loss the
+     * subscriber reports asks for a keyframe (0: not repairing), and the keyframes asked. */
+    uint64_t repair_since_us;
+    uint8_t repairs;
+    bool automatic; /* asked for with "substream": -1 (or "spatial_layer": -1 for SVC); off
+                       by default (Janus's behaviour) */
     /* VP9 SVC wishes (configure "spatial_layer", "temporal_layer"; -1: the highest), kept
      * across sources, and the layers last told to the subscriber in an event (svc.c). */
     int8_t spatial_layer, temporal_layer;
@@ -305,6 +309,17 @@ void vr_autolayer_packet(struct vr_sub_stream *stream, int layer,
                          const struct prism_rtp_header *header, const struct prism_dd_frame *dd,
                          size_t len, uint64_t now_us);
 void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us);
+/* autolayer.c: keyframe repair after a switch down. The automatic choice moved `stream` down
+ * because the estimate fell: the path was congested, and what is sent after the switch (the
+ * new layer's keyframe, or the frames that decoding it needs) may be lost in the queue that
+ * made it fall; the subscriber would ask for a keyframe only when its decoder gives up waiting
+ * (seconds later). So when the subscriber reports a packet lost that was sent after the switch
+ * (`lost_sent_us`, from its transport-cc feedback), a keyframe is due at once; then again for a
+ * loss after that, up to VR_REPAIR_MAX_KEYFRAMES times while losses keep coming within
+ * VR_REPAIR_WINDOW_US. Whether to ask now (the state moves on as if asked). */
+#define VR_REPAIR_MAX_KEYFRAMES 3u
+#define VR_REPAIR_WINDOW_US 5000000u
+bool vr_autolayer_repair_due(struct vr_sub_stream *stream, uint64_t lost_sent_us, uint64_t now_us);
 /* autolayer.c: the estimate the choice uses (transport-cc, else REMB; 0: none). */
 uint64_t vr_autolayer_estimate(const struct vr_subscriber *subscriber);
 /* autolayer.c: whether the stream's source sends simulcast (its layers are substreams), and

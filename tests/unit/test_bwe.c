@@ -36,7 +36,8 @@ struct sim {
     GRand *rand;
     uint64_t now_us;
     uint64_t capacity_bps;
-    double loss; /* random loss before the bottleneck */
+    double loss;             /* random loss before the bottleneck */
+    uint64_t queue_limit_us; /* the bottleneck's queue holds this much at its rate */
     uint64_t
         fixed_rate_bps;  /* a forwarder's sender: this rate whatever the estimate; 0: follow it */
     uint64_t wanted_bps; /* what the sender would send: probes when above the estimate */
@@ -63,6 +64,7 @@ static void sim_init(struct sim *s, uint64_t capacity_bps, double loss, guint32 
     s->rand = g_rand_new_with_seed(seed);
     s->capacity_bps = capacity_bps;
     s->loss = loss;
+    s->queue_limit_us = QUEUE_LIMIT_US;
     s->now_us = 1000000;
     s->next_send_us = s->now_us;
     s->next_feedback_us = s->now_us + PRISM_TWCC_FEEDBACK_INTERVAL_US;
@@ -83,7 +85,7 @@ static void path_send(struct sim *s, uint16_t seq, size_t bytes, uint64_t sent, 
     if (g_rand_double(s->rand) < s->loss)
         return;
     uint64_t start = s->link_free_us > sent ? s->link_free_us : sent;
-    if (start - sent > QUEUE_LIMIT_US) {
+    if (start - sent > s->queue_limit_us) {
         s->dropped_packets += media;
         return; /* drop-tail */
     }
@@ -347,6 +349,30 @@ static void test_bwe_probes_up_after_a_capacity_step(void)
     sim_free(&s);
 }
 
+/* A forwarder sending 1.5 Mbit/s whose link falls to 300 kbit/s behind a 50-packet queue (the
+ * integration test's htb class): the queue overflows, and the send time of the latest packet
+ * reported lost tells the sender that packets sent after the fall were lost (what it sent
+ * then, a new layer's keyframe, needs repair), and none before it. */
+static void test_bwe_reports_when_the_last_lost_packet_was_sent(void)
+{
+    struct sim s;
+    sim_init(&s, 5000000, 0, 6);
+    s.fixed_rate_bps = 1500000;
+    run(&s, 5000);
+    g_assert_cmpuint(prism_bwe_last_loss_sent_us(s.bwe), ==, 0);
+    uint64_t fall_us = s.now_us;
+    s.capacity_bps = 300000;
+    s.queue_limit_us = 50ull * PACKET_BYTES * 8u * 1000000u / 300000u;
+    run(&s, 3000);
+    g_assert_cmpuint(s.dropped_packets, >, 0);
+    uint64_t lost = prism_bwe_last_loss_sent_us(s.bwe);
+    g_test_message("last lost packet sent %.0f ms after the fall, reported by %.0f ms",
+                   (double)(lost - fall_us) / 1000, (double)(s.now_us - fall_us) / 1000);
+    g_assert_cmpuint(lost, >, fall_us);
+    g_assert_cmpuint(lost, <, s.now_us);
+    sim_free(&s);
+}
+
 static void test_bwe_ignores_feedback_for_unknown_packets(void)
 {
     struct prism_bwe *bwe;
@@ -396,6 +422,8 @@ int main(int argc, char **argv)
                     test_bwe_follows_a_sender_that_ignores_it);
     g_test_add_func("/bwe/probes_up_after_a_capacity_step",
                     test_bwe_probes_up_after_a_capacity_step);
+    g_test_add_func("/bwe/reports_when_the_last_lost_packet_was_sent",
+                    test_bwe_reports_when_the_last_lost_packet_was_sent);
     g_test_add_func("/bwe/ignores_feedback_for_unknown_packets",
                     test_bwe_ignores_feedback_for_unknown_packets);
     g_test_add_func("/bwe/rejects_bad_config", test_bwe_rejects_bad_config);

@@ -185,11 +185,36 @@ static void test_videoroom_simulcast_automatic_choice_follows_a_falling_estimate
     f.subscriber.remb_bps = 300000;
     feed(&f, &now, now + 20000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
+    /* Moved down: a loss the subscriber reports of a packet sent after the switch asks for a
+     * keyframe (what was sent then may be lost in the congested queue), one before does not. */
+    uint64_t switched = f.streams[1].repair_since_us;
+    g_assert_cmpuint(switched, >, 0);
+    g_assert_false(vr_autolayer_repair_due(&f.streams[1], switched - 1, now));
+    g_assert_true(vr_autolayer_repair_due(&f.streams[1], switched, now));
+    /* Again only for a loss after that request, and at most VR_REPAIR_MAX_KEYFRAMES times. */
+    g_assert_false(vr_autolayer_repair_due(&f.streams[1], switched, now + 1000));
+    for (unsigned i = 1; i < VR_REPAIR_MAX_KEYFRAMES; i++)
+        g_assert_true(vr_autolayer_repair_due(&f.streams[1], now + i * 1000, now + i * 1000));
+    g_assert_false(vr_autolayer_repair_due(&f.streams[1], now + 9000, now + 10000));
+    /* The audio stream never switched: nothing to repair. */
+    g_assert_false(vr_autolayer_repair_due(&f.streams[0], now, now));
     /* A small wobble of the estimate waits for the next periodic choice. */
     f.subscriber.remb_bps = 290000;
     uint64_t chosen = f.subscriber.alloc_at_us;
     feed(&f, &now, now + 20000);
     g_assert_cmpuint(f.subscriber.alloc_at_us, ==, chosen);
+    /* Up and down again; no loss reported within VR_REPAIR_WINDOW_US: the repair ends. */
+    f.subscriber.remb_bps = 3000000;
+    feed(&f, &now, now + 10000000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
+    f.subscriber.remb_bps = 300000;
+    feed(&f, &now, now + 20000);
+    g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
+    g_assert_cmpuint(f.streams[1].repair_since_us, >, 0);
+    g_assert_false(vr_autolayer_repair_due(&f.streams[1], 0, now + VR_REPAIR_WINDOW_US + 20000));
+    g_assert_cmpuint(f.streams[1].repair_since_us, ==, 0);
+    g_assert_false(vr_autolayer_repair_due(&f.streams[1], now + VR_REPAIR_WINDOW_US + 30000,
+                                           now + VR_REPAIR_WINDOW_US + 30000));
 }
 
 /* "substream": -1, or the layer being sent, is answered with a "substream" event at the next
