@@ -148,7 +148,8 @@ window.report = async () => {
     const report = { errors: state.errors, published: state.published,
         subscribed: state.subscribed, substreams: state.substreams, temporals: state.temporals,
         spatialLayers: state.spatialLayers, temporalLayers: state.temporalLayers,
-        feedId: state.feedId, streams: state.streams, video: null, layers: [], serverPort: null };
+        feedId: state.feedId, streams: state.streams, video: null, layers: [], serverPort: null,
+        clientPort: null };
     const pc = handle?.webrtcStuff?.pc;
     if (!pc) return report;
     // Chrome then carries the VP8 temporal layer ids in this extension instead of the payload
@@ -158,7 +159,15 @@ window.report = async () => {
     // the worker's index).
     const candidate = / (\d+) typ host/.exec(pc.remoteDescription?.sdp || '');
     report.serverPort = candidate ? Number(candidate[1]) : null;
-    for (const entry of (await pc.getStats()).values()) {
+    const stats = await pc.getStats();
+    // This page's end of the selected candidate pair: its port tells the server's packets to
+    // this page from those to other pages on the same server port (single-port ICE).
+    for (const entry of stats.values()) {
+        if (entry.type !== 'transport' || !entry.selectedCandidatePairId) continue;
+        const local = stats.get(stats.get(entry.selectedCandidatePairId)?.localCandidateId);
+        report.clientPort = local?.port ?? null;
+    }
+    for (const entry of stats.values()) {
         if (entry.type === 'inbound-rtp' && entry.kind === 'video') {
             report.video = { width: entry.frameWidth || 0, height: entry.frameHeight || 0,
                 framesDecoded: entry.framesDecoded || 0, keyFramesDecoded: entry.keyFramesDecoded,
