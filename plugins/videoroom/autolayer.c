@@ -128,6 +128,7 @@ static void apply_target(struct vr_sub_stream *stream, int target, uint64_t now_
     if (stream->auto_target >= 0 && target < stream->auto_target) {
         stream->repair_since_us = now_us ? now_us : 1;
         stream->repairs = 0;
+        stream->subscriber->repairing = true;
     }
     stream->auto_target = (int8_t)target;
     if (vr_autolayer_is_svc(stream))
@@ -154,6 +155,9 @@ bool vr_autolayer_repair_due(struct vr_sub_stream *stream, uint64_t lost_sent_us
 /* vr_autolayer_repair_due for each stream that switched down, from the subscriber's losses. */
 static void repair_keyframes(struct vr_subscriber *subscriber, uint64_t now_us)
 {
+    if (!subscriber->repairing)
+        return;
+    bool repairing = false;
     uint64_t lost = UINT64_MAX; /* looked up for the first stream that needs it */
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
         struct vr_sub_stream *stream = subscriber->streams[i];
@@ -169,7 +173,9 @@ static void repair_keyframes(struct vr_subscriber *subscriber, uint64_t now_us)
                         (void *)subscriber, stream->mid);
             vr_sub_stream_request_keyframe(stream, now_us);
         }
+        repairing |= stream->repair_since_us != 0;
     }
+    subscriber->repairing = repairing;
 }
 
 /* A choice is due every AUTOLAYER_INTERVAL_US (the layers' rates change, an estimate that

@@ -163,6 +163,7 @@ struct vr_subscriber {
      * when there is no transport-cc estimate). */
     struct prism_alloc alloc;
     uint64_t alloc_at_us;
+    bool repairing; /* some stream's repair_since_us is set */
     uint64_t remb_bps;
 };
 
