@@ -12,9 +12,10 @@
 #include <string.h>
 
 #define BURST_US 5000
-#define SMOOTHING 0.9         /* weight of the old smoothed delay */
-#define TREND_GAIN 4.0        /* scales the slope into the threshold's unit */
-#define MAX_SAMPLE_WEIGHT 60u /* the scaled trend grows with the samples seen, up to this */
+#define SMOOTHING 0.9            /* weight of the old smoothed delay ... */
+#define SMOOTHING_PERIOD_MS 33.0 /* ... per this much arrival time (a group per 30 fps frame) */
+#define TREND_GAIN 4.0           /* scales the slope into the threshold's unit */
+#define MAX_SAMPLE_WEIGHT 60u    /* the scaled trend grows with the samples seen, up to this */
 #define THRESHOLD_START_MS 12.5
 #define THRESHOLD_MIN_MS 6.0
 #define THRESHOLD_MAX_MS 600.0
@@ -89,12 +90,18 @@ static void on_sample(struct bwe_delay *d, double variation_ms, int64_t arrival_
 {
     if (d->sample_count == 0)
         d->first_arrival_us = arrival_us;
-    double dt_ms = d->last_update_us == INT64_MIN
-                       ? 0
-                       : fmin((double)(arrival_us - d->last_update_us) / 1000.0, 100.0);
+    double gap_ms = d->last_update_us == INT64_MIN
+                        ? 0
+                        : fmin(fmax((double)(arrival_us - d->last_update_us) / 1000.0, 0), 1000.0);
+    double dt_ms = fmin(gap_ms, 100.0);
     d->last_update_us = arrival_us;
     d->accumulated_ms += variation_ms;
-    d->smoothed_ms = SMOOTHING * d->smoothed_ms + (1 - SMOOTHING) * d->accumulated_ms;
+    /* The smoothing is per SMOOTHING_PERIOD_MS of arrivals rather than per sample: a forwarder
+     * sends each frame as one burst, so behind a narrow link its groups may arrive a quarter of
+     * a second apart, and a per-sample weight would take seconds to follow a queue that grows
+     * (libwebrtc's pacer makes a group every few milliseconds). */
+    double keep = pow(SMOOTHING, fmax(gap_ms, SMOOTHING_PERIOD_MS) / SMOOTHING_PERIOD_MS);
+    d->smoothed_ms = keep * d->smoothed_ms + (1 - keep) * d->accumulated_ms;
     d->x_ms[d->samples] = (double)(arrival_us - d->first_arrival_us) / 1000.0;
     d->y_ms[d->samples] = d->smoothed_ms;
     d->samples = (d->samples + 1) % BWE_TREND_WINDOW;

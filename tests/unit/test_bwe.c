@@ -41,6 +41,7 @@ struct sim {
     uint64_t
         fixed_rate_bps;  /* a forwarder's sender: this rate whatever the estimate; 0: follow it */
     uint64_t wanted_bps; /* what the sender would send: probes when above the estimate */
+    uint64_t frame_us;   /* a fixed-rate sender sends a frame's packets at once this often */
     uint64_t padding_bytes; /* probe padding sent */
     unsigned sent_packets, dropped_packets;
     uint64_t link_free_us;
@@ -104,6 +105,8 @@ static void send_due(struct sim *s)
 {
     while (s->next_send_us <= s->now_us) {
         uint64_t sent = s->next_send_us;
+        if (s->frame_us) /* the packets of one frame leave together, at its start */
+            sent -= sent % s->frame_us;
         uint16_t seq = s->seq++;
         prism_bwe_on_packet_sent(s->bwe, seq, PACKET_BYTES, sent);
         uint64_t rate = s->fixed_rate_bps ? s->fixed_rate_bps : prism_bwe_estimate(s->bwe);
@@ -373,6 +376,31 @@ static void test_bwe_reports_when_the_last_lost_packet_was_sent(void)
     sim_free(&s);
 }
 
+/* A forwarder sends each video frame as one burst: 1.1 Mbit/s at 15 frames a second. When the
+ * link falls from 5 Mbit/s to 300 kbit/s behind a 50-packet queue, a frame takes a quarter of
+ * a second to pass, so the delay-based detector gets a sample only that often: it must still
+ * see the queue grow, and the estimate fall below the new capacity, within 0.9 s (with a
+ * smoothing per sample, as for paced traffic, it took 1.2 s). */
+static void test_bwe_detects_overuse_from_sparse_frame_bursts(void)
+{
+    struct sim s;
+    sim_init(&s, 5000000, 0, 7);
+    s.fixed_rate_bps = 1100000;
+    s.frame_us = 66666;
+    run(&s, 10000);
+    g_assert_cmpuint(prism_bwe_estimate(s.bwe), >, 1100000);
+    s.capacity_bps = 300000;
+    s.queue_limit_us = 50ull * PACKET_BYTES * 8u * 1000000u / 300000u;
+    unsigned took = run_until(&s, 300000, true, 5000);
+    struct prism_bwe_state state;
+    prism_bwe_get_state(s.bwe, &state);
+    g_test_message("link down to 300 kbps: under it after %u ms (%u delay samples)", took,
+                   state.delay_samples);
+    g_assert_cmpuint(took, <, 900);
+    g_assert_cmpint(state.signal, ==, PRISM_BWE_OVERUSE);
+    sim_free(&s);
+}
+
 static void test_bwe_ignores_feedback_for_unknown_packets(void)
 {
     struct prism_bwe *bwe;
@@ -427,5 +455,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bwe/ignores_feedback_for_unknown_packets",
                     test_bwe_ignores_feedback_for_unknown_packets);
     g_test_add_func("/bwe/rejects_bad_config", test_bwe_rejects_bad_config);
+    g_test_add_func("/bwe/detects_overuse_from_sparse_frame_bursts",
+                    test_bwe_detects_overuse_from_sparse_frame_bursts);
     return g_test_run();
 }
