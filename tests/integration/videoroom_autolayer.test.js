@@ -2,9 +2,10 @@
 // Chromium publishes the fake camera at 1280x720 with `simulcast: true`, and a second page
 // subscribes and asks for the automatic choice ("substream": -1). Unconstrained it keeps the
 // top layer. Then the
-// server's packets to that subscriber (UDP from its port to the subscriber's, on the namespace's
-// loopback) go through an htb class of 300 kbit/s: the subscriber's transport-cc estimate falls and the
-// server moves it to the lowest layer (320 wide) within 5 s (1.0-4.4 s measured): the estimate
+// server's packets to that subscriber (UDP from its port to the subscriber's, on the
+// namespace's loopback) go through an htb class of 300 kbit/s: the subscriber's transport-cc
+// estimate falls and the server moves it to the lowest layer (320 wide) within 5 s (1.0-4.4 s
+// measured): the estimate
 // falls on the delay-based detector's overuse, the allocator moves down on that new estimate,
 // and the keyframe repair re-sends what the full queue dropped (autolayer.c). When the
 // limit is lifted, the subscriber's estimator probes the path (padding-only packets on the RTX
