@@ -240,7 +240,8 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
         (void)prism_rtp_red_remap(scratch + out_len - (len - header->header_len),
                                   header->payload_len, source_payload_type(target),
                                   target->codec.pt);
-    prism_forward_stamp(&target->forward, scratch, out_len, prism_now_us());
+    /* The wake-up's time: the copies go out at the end of this turn, within its batch. */
+    prism_forward_stamp(&target->forward, scratch, out_len, now);
     if (prism_peer_send_rtp(peer, target->media_index, scratch, out_len, sizeof(scratch)) >= 0)
         prism_metrics_add(PRISM_COUNTER_FORWARDED, 1);
     if (layer >= 0)
