@@ -6,12 +6,13 @@
 
 #include "media/bwe/bwe.h"
 
-/* Sizes bound the memory per subscriber (about 25 KB): the history covers a second of 1,000
- * packets per second (10 Mbit/s) before feedback must have named a packet, and the received
- * rate is measured over at most this many packets of its 500 ms window. */
-#define BWE_HISTORY_SIZE 1024 /* packets sent that feedback may still name: a power of two */
-#define BWE_ACKED_SIZE 512    /* acknowledged packets kept for the received rate */
-#define BWE_TREND_WINDOW 20   /* delay samples the trendline is fitted over */
+/* Sizes bound the memory per subscriber (about 17 KB): the history covers half a second of
+ * 1,000 packets per second (10 Mbit/s) before feedback must have named a packet (libwebrtc
+ * reports every 50-100 ms), and the received rate is measured over at most this many packets
+ * of its 500 ms window. */
+#define BWE_HISTORY_SIZE 512 /* packets sent that feedback may still name: a power of two */
+#define BWE_ACKED_SIZE 512   /* acknowledged packets kept for the received rate */
+#define BWE_TREND_WINDOW 20  /* delay samples the trendline is fitted over */
 
 /* history.c: what was sent, by unwrapped transport sequence number. */
 struct bwe_sent {
