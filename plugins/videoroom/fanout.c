@@ -217,7 +217,6 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
     /* Not yet offered with this source (a change waiting for the subscriber's answer). */
     if (!subscriber->started || target->forward_source != source)
         return false;
-    vr_autolayer_packet(target, layer, header, dd, len, now);
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
     /* Until the answer re-activates a reused m-line, the subscriber would drop what we send
      * there, keyframe included: keep the stream gated until then. */
@@ -313,6 +312,13 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
         dd = vr_dd_read(&stream->dd,
                         prism_forward_ext_id(&stream->ext_ids, PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR),
                         &packet->header, packet->layer, &frame);
+    /* Once for every subscriber here; a remote group counts its own copy. */
+    if (targets->len)
+        vr_layer_rates_count(&stream->rates, packet->layer,
+                             packet->header.payload_type == stream->codec.pt
+                                 ? stream->codec.id
+                                 : PRISM_SDP_CODEC_UNKNOWN,
+                             &packet->header, dd, packet->len, now);
     for (guint i = 0; i < targets->len; i++)
         need_keyframe |= vr_forward_to(targets->pdata[i], stream, &packet->header, packet->data,
                                        packet->len, packet->layer, dd, now);
