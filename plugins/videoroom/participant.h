@@ -358,6 +358,21 @@ static inline const void *vr_sub_stream_current(const struct vr_sub_stream *stre
 {
     return stream->source ? (const void *)stream->source : (const void *)stream->group;
 }
+/* fanout.c: the subscriber stream's copy of a publisher packet, written into `out` (cap bytes)
+ * as the live path sends it (a RED packet whole with its blocks' payload types remapped, or
+ * its primary block alone for a subscriber without RED): the engine's result, and *out_len
+ * when PRISM_FORWARD_SEND. */
+enum prism_forward_result vr_forward_write(struct vr_sub_stream *target, int layer,
+                                           const struct prism_dd_frame *dd,
+                                           const struct prism_rtp_header *header,
+                                           const uint8_t *data, size_t len, uint8_t *out,
+                                           size_t cap, size_t *out_len, uint64_t now);
+/* fanout.c: the retransmission of the stream's output packet `seq`, from its source's history
+ * (the publisher stream's, or the relay group's), written into `out` exactly as
+ * vr_forward_write wrote it when it went out: its length, 0 when the source no longer holds it
+ * or the stream did not send it as `seq` in its current segment. Changes nothing. */
+size_t vr_forward_resend_packet(struct vr_sub_stream *target, uint16_t seq, uint64_t now,
+                                uint8_t *out, size_t cap);
 /* fanout.c: one packet to one subscriber stream (either worker); true when the stream needs a
  * keyframe first. */
 bool vr_forward_to(struct vr_sub_stream *target, const void *source,
