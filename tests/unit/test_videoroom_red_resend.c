@@ -1,7 +1,8 @@
 /* A VideoRoom subscriber's retransmission of a RED packet (RFC 2198) is what the live path
  * sent for it: for a subscriber that kept RED, the packet with its payload type and the
  * payload types of its blocks remapped; for one without RED, the primary block alone as a
- * plain packet of the codec. */
+ * plain packet of the codec. The media path keeps a history for video only (audio negotiates
+ * no NACK today), so the packets go into the publisher stream's history here. */
 #include "plugins/videoroom/participant.h"
 
 #include "media/rtp/header.h"
