@@ -262,14 +262,14 @@ void prism_forward_simulcast_state(const struct prism_forward_stream *s,
  * next picture. Other codecs' packets are not affected. */
 void prism_forward_svc_configure(struct prism_forward_stream *s, int spatial, int temporal);
 
-/* The SVC spatial layer of a packet of the stream's source, as prism_forward_svc_configure
- * chooses among them (VP9 layer indices, or a dependency descriptor `dd` whose structure has
- * several spatial layers; dd may be NULL), without forwarding it or changing the stream: what
- * the automatic layer choice counts each layer's bitrate by. -1 when the packet has none (no
- * SVC, a payload type not forwarded, padding, a malformed descriptor). */
-int prism_forward_svc_spatial_of(const struct prism_forward_stream *s,
-                                 const struct prism_dd_frame *dd,
-                                 const struct prism_rtp_header *in);
+/* The SVC spatial layer of a packet of a source, as prism_forward_svc_configure chooses among
+ * them (VP9 layer indices when `codec`, the codec the caller knows the packet's payload type
+ * to carry, is VP9; or a dependency descriptor `dd` whose structure has several spatial
+ * layers; dd may be NULL), without forwarding it: what the automatic layer choice counts each
+ * layer's bitrate by, once per publisher packet. -1 when the packet has none (no SVC, padding,
+ * a malformed descriptor). */
+int prism_forward_svc_spatial_layer(enum prism_sdp_codec_id codec, const struct prism_dd_frame *dd,
+                                    const struct prism_rtp_header *in);
 
 /* The stream's SVC layer state (active once layered VP9 packets came from its source). */
 static inline const struct prism_forward_svc *

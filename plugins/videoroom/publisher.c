@@ -217,6 +217,7 @@ static void collect_streams(struct vr_publisher *publisher)
                 memset(previous[p].history, 0, sizeof(previous[p].history));
                 stream->dd = previous[p].dd;
                 memset(&previous[p].dd, 0, sizeof(previous[p].dd));
+                stream->rates = previous[p].rates;
                 stream->remote_groups = previous[p].remote_groups;
                 previous[p].remote_groups = NULL;
             }

@@ -111,8 +111,8 @@ json_t *vr_simulcast_json(const struct vr_sub_stream *stream)
     uint64_t now = prism_now_us();
     json_t *bitrates = json_array();
     for (int l = 0; l < PRISM_FORWARD_MAX_LAYERS; l++)
-        json_array_append_new(
-            bitrates, json_integer((json_int_t)prism_layer_rate_bps(&stream->rates[l], now)));
+        json_array_append_new(bitrates,
+                              json_integer((json_int_t)vr_sub_stream_layer_bps(stream, l, now)));
     return json_pack("{s:i, s:i, s:i, s:i, s:I, s:b, s:I, s:o}", "substream", layers.substream,
                      "substream-target", layers.substream_target, "temporal-layer", layers.temporal,
                      "temporal-layer-target", layers.temporal_target, "fallback",

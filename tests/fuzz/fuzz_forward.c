@@ -185,7 +185,10 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
                                 .new_structure = (in.timestamp >> 4 & 7) == 0};
     /* What the automatic layer choice counts the packet under: a spatial id (VP9's has 3 bits)
      * or none. */
-    int spatial = prism_forward_svc_spatial_of(&m->s, in.extension ? &dd : NULL, &in);
+    enum prism_sdp_codec_id codec = in.payload_type >= 96 && in.payload_type < 101
+                                        ? codecs[in.payload_type - 96]
+                                        : PRISM_SDP_CODEC_UNKNOWN;
+    int spatial = prism_forward_svc_spatial_layer(codec, in.extension ? &dd : NULL, &in);
     if (spatial < -1 || spatial > 7)
         __builtin_trap();
     enum prism_forward_result r = prism_forward_packet_dd(

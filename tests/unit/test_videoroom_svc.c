@@ -128,9 +128,9 @@ static void vp9_packet(uint8_t *buf, size_t size, uint8_t sid, struct prism_rtp_
 }
 
 /* Packets of the three spatial layers (about 150 k, 350 k and 1 Mbit/s of their own: 150 k,
- * 500 k and 1.5 Mbit/s to forward up to each) and audio (40 kbit/s) reach streams 1 and 0
- * every 10 ms from *now to `until`, with an automatic choice on each, as the media path makes
- * them. */
+ * 500 k and 1.5 Mbit/s to forward up to each) and audio (40 kbit/s) reach the sources of
+ * streams 1 and 0 every 10 ms from *now to `until`, with an automatic choice on each, as the
+ * media path makes them. */
 static void feed_svc(struct fixture *f, uint64_t *now, uint64_t until)
 {
     static const size_t layer_bytes[3] = {188, 437, 1250};
@@ -140,8 +140,10 @@ static void feed_svc(struct fixture *f, uint64_t *now, uint64_t until)
         vp9_packet(buf[sid], layer_bytes[sid], sid, &headers[sid]);
     for (; *now < until; *now += 10000) {
         for (int l = 0; l < 3; l++)
-            vr_autolayer_packet(&f->streams[1], -1, &headers[l], NULL, layer_bytes[l], *now);
-        vr_autolayer_packet(&f->streams[0], -1, NULL, NULL, 50, *now);
+            vr_layer_rates_count(&f->streams[1].source->rates, -1, PRISM_SDP_CODEC_VP9, &headers[l],
+                                 NULL, layer_bytes[l], *now);
+        vr_layer_rates_count(&f->streams[0].source->rates, -1, PRISM_SDP_CODEC_OPUS, NULL, NULL, 50,
+                             *now);
         vr_autolayer_tick(&f->subscriber, *now);
     }
 }
