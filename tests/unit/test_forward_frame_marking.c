@@ -1,6 +1,7 @@
 /* H.264 temporal layers from the frame-marking extension (draft-ietf-avtext-framemarking):
  * H.264's payload has no temporal id, so "temporal" (configure) must read the TID of the frame
- * marking the publisher negotiated, drop the frames above it without leaving sequence gaps,
+ * marking the publisher negotiated, with or without simulcast, drop the frames above it
+ * without leaving sequence gaps,
  * and go back up at a base-layer frame (or one layer up at a base-layer sync frame). The
  * element reaches only subscribers that negotiated it, under their id. Without frame marking
  * every frame passes. */
@@ -22,6 +23,7 @@ struct rig {
     struct prism_forward_stream s;
     uint16_t seq;
     uint32_t ts;
+    int layer; /* simulcast layer the packets come as; -1: not simulcast */
 };
 
 /* A stream from an H.264 publisher stream that negotiated frame marking (fm_id, 0: not) to a
@@ -40,6 +42,7 @@ static void rig_init(struct rig *rig, uint8_t fm_id, uint8_t sub_id)
     test_stream(&rig->s, &src, 5000, 90000);
     rig->seq = 100;
     rig->ts = 3000;
+    rig->layer = -1;
 }
 
 /* One single-packet H.264 frame of temporal layer tid (an IDR when keyframe; fm: its frame
@@ -65,7 +68,15 @@ static enum prism_forward_result frame(struct rig *rig, const struct prism_rtp_f
     const uint8_t nal = keyframe ? 0x65 : 0x41; /* IDR slice / non-IDR slice */
     struct test_packet p;
     test_build(&p, &f, &nal, 1, 200);
-    return test_forward(&rig->s, &p, out, rig->ts * 11ull);
+    if (rig->layer < 0)
+        return test_forward(&rig->s, &p, out, rig->ts * 11ull);
+    size_t len = 0;
+    enum prism_forward_result r = prism_forward_packet_layer(&rig->s, rig->layer, &p.h, p.data,
+                                                             p.len, out->data, sizeof(out->data),
+                                                             &len, rig->ts * 11ull);
+    if (r == PRISM_FORWARD_SEND)
+        g_assert_cmpint(prism_rtp_parse(out->data, len, &out->h), ==, 0);
+    return r;
 }
 
 static enum prism_forward_result marked(struct rig *rig, uint8_t tid, bool keyframe,
@@ -108,14 +119,18 @@ static unsigned run(struct rig *rig, int temporal)
 static void test_forward_frame_marking_drops_h264_frames_above_the_target(void)
 {
     static const unsigned expected[] = {10, 20, 40};
-    for (int temporal = 0; temporal <= 2; temporal++) {
-        struct rig *rig = g_new0(struct rig, 1);
-        rig_init(rig, PUB_FM_ID, 0);
-        g_assert_cmpuint(run(rig, temporal), ==, expected[temporal]);
-        const struct prism_forward_counters *c = prism_forward_counters(&rig->s);
-        g_assert_cmpuint(c->dropped_filtered, ==, 40 - expected[temporal]);
-        g_assert_cmpuint(c->dropped_invalid, ==, 0);
-        g_free(rig);
+    /* Alone, and as the one layer of a simulcast publisher. */
+    for (int layer = -1; layer <= 0; layer++) {
+        for (int temporal = 0; temporal <= 2; temporal++) {
+            struct rig *rig = g_new0(struct rig, 1);
+            rig_init(rig, PUB_FM_ID, 0);
+            rig->layer = layer;
+            g_assert_cmpuint(run(rig, temporal), ==, expected[temporal]);
+            const struct prism_forward_counters *c = prism_forward_counters(&rig->s);
+            g_assert_cmpuint(c->dropped_filtered, ==, 40 - expected[temporal]);
+            g_assert_cmpuint(c->dropped_invalid, ==, 0);
+            g_free(rig);
+        }
     }
 }
 
