@@ -1,10 +1,9 @@
 /* H.264 temporal layers from the frame-marking extension (draft-ietf-avtext-framemarking):
  * H.264's payload has no temporal id, so "temporal" (configure) must read the TID of the frame
  * marking the publisher negotiated, with or without simulcast, drop the frames above it
- * without leaving sequence gaps,
- * and go back up at a base-layer frame (or one layer up at a base-layer sync frame). The
- * element reaches only subscribers that negotiated it, under their id. Without frame marking
- * every frame passes. */
+ * without leaving sequence gaps, and go back up at a base-layer frame (or one layer up at a
+ * base-layer sync frame). The element reaches only subscribers that negotiated it, under
+ * their id. Without frame marking every frame passes. */
 #include "forward_util.h"
 
 #include "media/forward/extensions.h"
