@@ -57,6 +57,10 @@ struct prism_forward_source {
     /* Elements the subscriber gets on every packet (its own mid, abs-send-time stamped at
      * send: prism_forward_stamp), and whether it takes two-byte headers. See extensions.h. */
     struct prism_rtp_ext_added_set added_extensions;
+    /* The publisher's id of the frame-marking extension (0: none): the temporal layer of
+     * packets whose codec and dependency descriptor give none (H.264), whether or not the
+     * subscriber gets the element (extensions). */
+    uint8_t frame_marking_id;
 };
 
 enum prism_forward_result {
@@ -159,6 +163,7 @@ struct prism_forward_stream {
     struct prism_forward_pt_entry payload_types[128];
     struct prism_rtp_ext_map extensions;
     struct prism_rtp_ext_added_set added_extensions;
+    uint8_t frame_marking_id;
 
     /* Where the packets stand. */
     bool paused;
@@ -224,7 +229,9 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
  * asked for, or the best one below it still arriving) at that layer's first keyframe, keeping
  * SSRC, sequence numbers, timestamps and VP8 picture ids continuous; while it waits, packets
  * of the wanted layer answer PRISM_FORWARD_DROP_NEED_KEYFRAME (every keyframe_retry_us).
- * VP8 temporal layers above the one asked for are dropped. layer < 0: prism_forward_packet. */
+ * VP8 temporal layers above the one asked for are dropped, and those of any codec whose payload
+ * has no temporal id (H.264) when the source negotiated frame marking (its frame_marking_id),
+ * with or without simulcast. layer < 0: prism_forward_packet. */
 enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream *s, int layer,
                                                      const struct prism_rtp_header *in,
                                                      const uint8_t *in_packet, size_t in_len,

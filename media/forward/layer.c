@@ -1,7 +1,8 @@
 /* The per-packet "does this subscriber want it" decision, taken before anything is written.
  * A packet refused here is dropped on purpose: the output sequence numbers close up over it,
  * so the subscriber neither sees a gap nor NACKs it. Temporal and spatial layer selection
- * (forward_packet carries the VP8/VP9 layer ids and the dependency descriptor) plugs in here. */
+ * (forward_packet carries the VP8/VP9 layer ids, the dependency descriptor and the frame
+ * marking) plugs in here. */
 #include "media/forward/forward_internal.h"
 
 bool forward_layer_wanted(const struct prism_forward_stream *s, const struct prism_rtp_header *in,

@@ -282,6 +282,16 @@ void vr_svc_configure(struct vr_subscriber *subscriber, json_t *body);
 /* svc.c: the same for one stream from one entry (also a "subscribe" entry, as Janus 1.x takes
  * spatial_layer / temporal_layer there too). */
 void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry);
+/* svc.c: sets a stream's spatial and temporal layer wishes (0-2; negative keeps one), as
+ * "spatial_layer" / "temporal_layer" do: a manual spatial layer ends the automatic choice, a
+ * higher one asks the publisher for a keyframe. */
+void vr_svc_select(struct vr_sub_stream *stream, int spatial, int temporal);
+/* svc.c: whether "substream" / "temporal" of a configure mean the stream's SVC layers: a video
+ * stream that is not simulcast, whose source sent layered packets or sends VP9 or AV1. */
+bool vr_svc_takes_substream(const struct vr_sub_stream *stream);
+/* svc.c: "substream" n (and "temporal") of an SVC stream: spatial layer n, at most the top
+ * layer the source sends, as vr_svc_select. */
+void vr_svc_select_substream(struct vr_sub_stream *stream, int substream, int temporal);
 /* svc.c: a new subscriber stream asks for the highest layers. */
 void vr_svc_stream_init(struct vr_sub_stream *stream);
 /* svc.c: applies a stream's wishes to its forwarding state (after an init). */

@@ -60,10 +60,17 @@ static void configure_stream(struct vr_sub_stream *stream, json_t *entry)
         stream->substream = -1;
         stream->auto_target = -1;
         stream->automatic = true;
+        stream->spatial_layer = -1;
         stream->notified_spatial = -1;
     }
     if (substream < 0 && temporal < 0 && !json_is_integer(fallback))
         return;
+    /* An SVC stream has no substreams: a quality menu's choice is its spatial layer (and
+     * "temporal" its temporal layer, kept below too for the dependency descriptor's). */
+    if (vr_svc_takes_substream(stream)) {
+        vr_svc_select_substream(stream, substream, temporal);
+        substream = -1;
+    }
     if (substream >= 0) {
         stream->substream = (int8_t)substream;
         stream->auto_target = -1;

@@ -69,6 +69,8 @@ static void make_source(uint8_t b, struct prism_forward_source *src)
     src->payload_type_count = 2;
     for (unsigned id = 1; id < 15; id++)
         src->extensions.id[id] = (b >> 3) & (1u << (id % 5)) ? (uint8_t)(15 - id) : 0;
+    /* Frame marking (0: none) on one of the ids: temporal layers of codecs without their own. */
+    src->frame_marking_id = (uint8_t)((b >> 3) % 15);
 }
 
 /* Builds a packet from fuzzed fields into p; returns its length or 0. */
