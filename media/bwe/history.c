@@ -11,8 +11,6 @@
 void bwe_history_init(struct bwe_history *h)
 {
     memset(h, 0, sizeof(*h));
-    for (size_t i = 0; i < BWE_HISTORY_SIZE; i++)
-        h->sent[i].seq = -1;
     h->last_seq = -1;
 }
 
@@ -33,8 +31,11 @@ void bwe_history_on_sent(struct bwe_history *h, uint16_t seq, uint32_t size, uin
     if (unwrapped < 0)
         return;
     struct bwe_sent *slot = &h->sent[unwrapped & HISTORY_MASK];
-    *slot = (struct bwe_sent){
-        .seq = unwrapped, .send_us = send_us, .size = size, .cluster = cluster};
+    *slot = (struct bwe_sent){.send_us = send_us,
+                              .seq = (uint32_t)unwrapped,
+                              .size = size > UINT16_MAX ? UINT16_MAX : (uint16_t)size,
+                              .used = true,
+                              .cluster = cluster};
 }
 
 struct bwe_sent *bwe_history_find(struct bwe_history *h, uint16_t seq)
@@ -45,7 +46,7 @@ struct bwe_sent *bwe_history_find(struct bwe_history *h, uint16_t seq)
     if (unwrapped < 0 || unwrapped > h->last_seq)
         return NULL;
     struct bwe_sent *slot = &h->sent[unwrapped & HISTORY_MASK];
-    return slot->seq == unwrapped && !slot->reported ? slot : NULL;
+    return slot->used && slot->seq == (uint32_t)unwrapped && !slot->reported ? slot : NULL;
 }
 
 void bwe_history_on_acked(struct bwe_history *h, int64_t arrival_us, uint32_t size)

@@ -6,20 +6,23 @@
 
 #include "media/bwe/bwe.h"
 
-/* Sizes bound the memory per subscriber (about 33 KB): the history covers a second of 1,000
- * packets per second (10 Mbit/s) before feedback must have named a packet, and the received
- * rate is measured over at most this many packets of its 500 ms window. */
-#define BWE_HISTORY_SIZE 1024 /* packets sent that feedback may still name: a power of two */
-#define BWE_ACKED_SIZE 512    /* acknowledged packets kept for the received rate */
-#define BWE_TREND_WINDOW 20   /* delay samples the trendline is fitted over */
+/* Sizes bound the memory per subscriber (about 17 KB): the history covers half a second of
+ * 1,000 packets per second (10 Mbit/s) before feedback must have named a packet (libwebrtc
+ * reports every 50-100 ms), and the received rate is measured over at most this many packets
+ * of its 500 ms window. */
+#define BWE_HISTORY_SIZE 512 /* packets sent that feedback may still name: a power of two */
+#define BWE_ACKED_SIZE 512   /* acknowledged packets kept for the received rate */
+#define BWE_TREND_WINDOW 20  /* delay samples the trendline is fitted over */
 
 /* history.c: what was sent, by unwrapped transport sequence number. */
 struct bwe_sent {
-    int64_t seq; /* -1: empty */
     uint64_t send_us;
-    uint32_t size;
-    bool reported;   /* a feedback said it arrived: later duplicates are ignored */
-    uint8_t cluster; /* the probe cluster it was padding of (probe.c); 0: media */
+    /* The unwrapped number's low 32 bits: within the ring's span they name it alone. */
+    uint32_t seq;
+    uint16_t size; /* bytes, at most 65535 (a UDP payload) */
+    bool used : 1;
+    bool reported : 1; /* a feedback said it arrived: later duplicates are ignored */
+    uint8_t cluster;   /* the probe cluster it was padding of (probe.c); 0: media */
 };
 
 struct bwe_acked {

@@ -15,6 +15,7 @@ const struct prism_forward_ext_rule prism_forward_ext_rules[PRISM_FORWARD_EXT_RU
     {PRISM_SDP_EXT_PLAYOUT_DELAY, 6, PRISM_FORWARD_EXT_COPY},
     {PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR, 8, PRISM_FORWARD_EXT_COPY},
     {PRISM_SDP_EXT_VIDEO_ORIENTATION, 13, PRISM_FORWARD_EXT_COPY},
+    {PRISM_SDP_EXT_FRAME_MARKING, 7, PRISM_FORWARD_EXT_COPY},
 };
 
 static uint8_t find_id(const struct prism_sdp_extmap *extmaps, size_t count, const char *uri)
@@ -77,6 +78,8 @@ void prism_forward_ext_configure(struct prism_forward_source *src,
     memset(&src->extensions, 0, sizeof(src->extensions));
     memset(&src->added_extensions, 0, sizeof(src->added_extensions));
     src->added_extensions.two_byte_allowed = two_byte_allowed;
+    /* Read for temporal layers whether or not the subscriber gets the element itself. */
+    src->frame_marking_id = prism_forward_ext_id(publisher, PRISM_SDP_EXT_FRAME_MARKING);
     size_t mid_len = subscriber_mid ? strlen(subscriber_mid) : 0;
     for (size_t r = 0; r < PRISM_FORWARD_EXT_RULE_COUNT; r++) {
         const struct prism_forward_ext_rule *rule = &prism_forward_ext_rules[r];

@@ -1,9 +1,9 @@
 /* Which RTP header extensions a subscriber is offered and how each is forwarded: the
  * publisher's value with the subscriber's id (audio level, video orientation, playout delay,
- * capture time, dependency descriptor), or a value of the SFU's own (the subscriber's mid,
- * abs-send-time written when the packet leaves, the subscriber's own transport-wide sequence
- * number). Everything else the publisher sends (its mid, rid, its transport-wide sequence
- * numbers) is dropped.
+ * capture time, dependency descriptor, frame marking), or a value of the SFU's own (the
+ * subscriber's mid, abs-send-time written when the packet leaves, the subscriber's own
+ * transport-wide sequence number). Everything else the publisher sends (its mid, rid, its
+ * transport-wide sequence numbers) is dropped.
  *
  * Another extension joins by adding a rule (and, for a value computed at send time, a kind in
  * media/rtp/ext_rewrite.h). Sans-IO; runs once per negotiation, never per packet. */
@@ -27,7 +27,7 @@ struct prism_forward_ext_rule {
     enum prism_forward_ext_treatment treatment;
 };
 
-#define PRISM_FORWARD_EXT_RULE_COUNT 8
+#define PRISM_FORWARD_EXT_RULE_COUNT 9
 extern const struct prism_forward_ext_rule prism_forward_ext_rules[PRISM_FORWARD_EXT_RULE_COUNT];
 
 /* The publisher's ids of one stream for the rules' URIs (0: not negotiated), by rule index.
@@ -53,9 +53,10 @@ size_t prism_forward_ext_offer(const struct prism_forward_ext_ids *publisher,
  * dependency descriptor of a keyframe rarely fits 16 bytes). */
 bool prism_forward_ext_wants_two_byte(const struct prism_forward_ext_ids *publisher);
 
-/* Sets src->extensions and src->added_extensions for a subscriber m-line (its mid, the
- * extmaps it negotiated, whether it negotiated a=extmap-allow-mixed) fed by a publisher
- * stream with ids `publisher`. Extensions the subscriber did not negotiate are dropped. */
+/* Sets src->extensions, src->added_extensions and src->frame_marking_id for a subscriber m-line
+ * (its mid, the extmaps it negotiated, whether it negotiated a=extmap-allow-mixed) fed by a
+ * publisher stream with ids `publisher`. Extensions the subscriber did not negotiate are dropped.
+ */
 void prism_forward_ext_configure(struct prism_forward_source *src,
                                  const struct prism_forward_ext_ids *publisher,
                                  const char *subscriber_mid,

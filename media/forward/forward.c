@@ -64,6 +64,7 @@ static void install_source(struct prism_forward_stream *s, const struct prism_fo
     }
     s->extensions = src->extensions;
     s->added_extensions = src->added_extensions;
+    s->frame_marking_id = src->frame_marking_id;
     s->video = src->video;
     /* Rounded up so that whole seconds convert exactly (see forward_ticks_since). */
     s->ticks_per_us_q32 = (((uint64_t)src->clock_rate << 32) + 999999) / 1000000;
@@ -300,7 +301,7 @@ prism_forward_packet_dd(struct prism_forward_stream *s, int layer, const struct 
     p.dd = dd;
     if (layer >= 0 && !pass_layer(s, layer, &p, now_us, &result))
         return result;
-    if (layer < 0 && dd)
+    if (layer < 0 && (dd || p.has_frame_marking))
         forward_simulcast_temporal(&s->layers, &p);
     if (!track_source(s, in->ssrc) || !place_in_segment(s, in->seq))
         return drop_invalid(s);

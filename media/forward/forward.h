@@ -57,6 +57,10 @@ struct prism_forward_source {
     /* Elements the subscriber gets on every packet (its own mid, abs-send-time stamped at
      * send: prism_forward_stamp), and whether it takes two-byte headers. See extensions.h. */
     struct prism_rtp_ext_added_set added_extensions;
+    /* The publisher's id of the frame-marking extension (0: none): the temporal layer of
+     * packets whose codec and dependency descriptor give none (H.264), whether or not the
+     * subscriber gets the element (extensions). */
+    uint8_t frame_marking_id;
 };
 
 enum prism_forward_result {
@@ -159,6 +163,7 @@ struct prism_forward_stream {
     struct prism_forward_pt_entry payload_types[128];
     struct prism_rtp_ext_map extensions;
     struct prism_rtp_ext_added_set added_extensions;
+    uint8_t frame_marking_id;
 
     /* Where the packets stand. */
     bool paused;
@@ -224,7 +229,9 @@ enum prism_forward_result prism_forward_packet(struct prism_forward_stream *s,
  * asked for, or the best one below it still arriving) at that layer's first keyframe, keeping
  * SSRC, sequence numbers, timestamps and VP8 picture ids continuous; while it waits, packets
  * of the wanted layer answer PRISM_FORWARD_DROP_NEED_KEYFRAME (every keyframe_retry_us).
- * VP8 temporal layers above the one asked for are dropped. layer < 0: prism_forward_packet. */
+ * VP8 temporal layers above the one asked for are dropped, and those of any codec whose payload
+ * has no temporal id (H.264) when the source negotiated frame marking (its frame_marking_id),
+ * with or without simulcast. layer < 0: prism_forward_packet. */
 enum prism_forward_result prism_forward_packet_layer(struct prism_forward_stream *s, int layer,
                                                      const struct prism_rtp_header *in,
                                                      const uint8_t *in_packet, size_t in_len,
@@ -262,14 +269,14 @@ void prism_forward_simulcast_state(const struct prism_forward_stream *s,
  * next picture. Other codecs' packets are not affected. */
 void prism_forward_svc_configure(struct prism_forward_stream *s, int spatial, int temporal);
 
-/* The SVC spatial layer of a packet of the stream's source, as prism_forward_svc_configure
- * chooses among them (VP9 layer indices, or a dependency descriptor `dd` whose structure has
- * several spatial layers; dd may be NULL), without forwarding it or changing the stream: what
- * the automatic layer choice counts each layer's bitrate by. -1 when the packet has none (no
- * SVC, a payload type not forwarded, padding, a malformed descriptor). */
-int prism_forward_svc_spatial_of(const struct prism_forward_stream *s,
-                                 const struct prism_dd_frame *dd,
-                                 const struct prism_rtp_header *in);
+/* The SVC spatial layer of a packet of a source, as prism_forward_svc_configure chooses among
+ * them (VP9 layer indices when `codec`, the codec the caller knows the packet's payload type
+ * to carry, is VP9; or a dependency descriptor `dd` whose structure has several spatial
+ * layers; dd may be NULL), without forwarding it: what the automatic layer choice counts each
+ * layer's bitrate by, once per publisher packet. -1 when the packet has none (no SVC, padding,
+ * a malformed descriptor). */
+int prism_forward_svc_spatial_layer(enum prism_sdp_codec_id codec, const struct prism_dd_frame *dd,
+                                    const struct prism_rtp_header *in);
 
 /* The stream's SVC layer state (active once layered VP9 packets came from its source). */
 static inline const struct prism_forward_svc *

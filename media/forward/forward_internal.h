@@ -4,6 +4,7 @@
 
 #include "media/forward/forward.h"
 #include "media/rtp/dependency_descriptor.h"
+#include "media/rtp/frame_marking.h"
 
 /* How a payload type's packets are looked into. */
 enum forward_kind {
@@ -25,6 +26,10 @@ struct forward_packet {
     struct prism_rtp_vp8 vp8;
     struct prism_rtp_vp9 vp9;
     const struct prism_dd_frame *dd; /* the caller's Dependency Descriptor, or NULL */
+    /* The frame-marking element, read only where the payload descriptor has no temporal id
+     * (H.264, AV1, VP8 without one) and the source negotiated it. */
+    bool has_frame_marking;
+    struct prism_rtp_frame_marking frame_marking;
     /* Set by forward_copy: the subscriber's copy may have another extension block. */
     size_t out_header_len;
     size_t out_len;
@@ -75,7 +80,7 @@ enum forward_layer_decision forward_simulcast_decide(struct prism_forward_simulc
  * up at a TL0 frame, whose successors depend only on what was forwarded). */
 void forward_simulcast_temporal(struct prism_forward_simulcast *sc, const struct forward_packet *p);
 /* simulcast.c: false for a VP8 packet of a temporal layer above the one forwarded, or any
- * packet whose Dependency Descriptor says so. */
+ * packet whose Dependency Descriptor (else frame marking) says so. */
 bool forward_simulcast_temporal_wanted(const struct prism_forward_simulcast *sc,
                                        const struct forward_packet *p);
 

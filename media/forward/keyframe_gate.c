@@ -41,6 +41,18 @@ static int inspect_payload(const struct prism_rtp_header *in, struct forward_pac
     }
 }
 
+/* The frame-marking element of a packet whose payload descriptor gives no temporal layer. A
+ * malformed or missing element leaves the packet without one (every layer passes). */
+static void inspect_frame_marking(const struct prism_forward_stream *s,
+                                  const struct prism_rtp_header *in, struct forward_packet *p)
+{
+    if (!s->frame_marking_id || !in->extension || p->has_vp9 || (p->has_vp8 && p->vp8.has_tid))
+        return;
+    struct prism_rtp_ext e;
+    p->has_frame_marking = prism_rtp_ext_find(in, s->frame_marking_id, &e) == 0 &&
+                           prism_rtp_frame_marking_parse(e.data, e.len, &p->frame_marking) == 0;
+}
+
 int forward_inspect(const struct prism_forward_stream *s, const struct prism_rtp_header *in,
                     struct forward_packet *p)
 {
@@ -53,7 +65,11 @@ int forward_inspect(const struct prism_forward_stream *s, const struct prism_rtp
     p->has_vp8 = false;
     p->has_vp9 = false;
     p->dd = NULL;
-    return inspect_payload(in, p);
+    p->has_frame_marking = false;
+    if (inspect_payload(in, p) < 0)
+        return -EBADMSG;
+    inspect_frame_marking(s, in, p);
+    return 0;
 }
 
 void forward_gate_arm(struct prism_forward_stream *s)

@@ -1,7 +1,8 @@
 /* The per-packet "does this subscriber want it" decision, taken before anything is written.
  * A packet refused here is dropped on purpose: the output sequence numbers close up over it,
  * so the subscriber neither sees a gap nor NACKs it. Temporal and spatial layer selection
- * (forward_packet carries the VP8/VP9 layer ids and the dependency descriptor) plugs in here. */
+ * (forward_packet carries the VP8/VP9 layer ids, the dependency descriptor and the frame
+ * marking) plugs in here. */
 #include "media/forward/forward_internal.h"
 
 bool forward_layer_wanted(const struct prism_forward_stream *s, const struct prism_rtp_header *in,
@@ -78,19 +79,19 @@ bool forward_svc_frame(const struct prism_rtp_header *in, const struct forward_p
     return true;
 }
 
-int prism_forward_svc_spatial_of(const struct prism_forward_stream *s,
-                                 const struct prism_dd_frame *dd, const struct prism_rtp_header *in)
+int prism_forward_svc_spatial_layer(enum prism_sdp_codec_id codec, const struct prism_dd_frame *dd,
+                                    const struct prism_rtp_header *in)
 {
-    if (!s || !in || in->payload_len == 0)
+    if (!in || in->payload_len == 0)
         return -1;
     struct forward_packet p = {.dd = dd};
     struct prism_forward_svc_frame frame;
     /* Only VP9's payload descriptor is read here (the cheap part of forward_inspect); other
      * codecs' layers come from the descriptor the caller parsed. */
-    if (s->payload_types[in->payload_type & 0x7F].kind == FORWARD_KIND_VP9) {
-        if (forward_inspect(s, in, &p) < 0)
+    if (codec == PRISM_SDP_CODEC_VP9) {
+        if (prism_rtp_vp9_parse(in->payload, in->payload_len, &p.vp9) != 0)
             return -1;
-        p.dd = dd;
+        p.has_vp9 = true;
     }
     return forward_svc_frame(in, &p, &frame) ? frame.spatial : -1;
 }

@@ -92,10 +92,29 @@ static void follow_temporal_dd(struct prism_forward_simulcast *sc, const struct 
         sc->temporal = sc->temporal_target;
 }
 
+/* The same from frame marking, at frame starts: down at once; up to the target at an
+ * independent frame or one of the base layer (as VP8's TL0 frames); one layer up at a
+ * base-layer sync frame of the next layer, which refers only to the base layer (the layers
+ * between are all forwarded already, so nothing it lets through misses a reference). */
+static void follow_temporal_frame_marking(struct prism_forward_simulcast *sc,
+                                          const struct prism_rtp_frame_marking *fm)
+{
+    if (!fm->start || sc->temporal == sc->temporal_target)
+        return;
+    if (sc->temporal_target < sc->temporal || fm->independent || fm->tid == 0)
+        sc->temporal = sc->temporal_target;
+    else if (fm->base_sync && fm->tid == sc->temporal + 1)
+        sc->temporal = (int8_t)fm->tid;
+}
+
 void forward_simulcast_temporal(struct prism_forward_simulcast *sc, const struct forward_packet *p)
 {
     if (p->dd) {
         follow_temporal_dd(sc, p);
+        return;
+    }
+    if (p->has_frame_marking) {
+        follow_temporal_frame_marking(sc, &p->frame_marking);
         return;
     }
     if (!p->has_vp8 || !p->vp8.has_tid || !p->vp8.start_of_partition || p->vp8.partition_id != 0 ||
@@ -111,6 +130,8 @@ bool forward_simulcast_temporal_wanted(const struct prism_forward_simulcast *sc,
     /* The highest setting keeps every temporal layer, however many the publisher sends. */
     if (p->dd)
         return sc->temporal >= PRISM_FORWARD_MAX_LAYERS - 1 || p->dd->temporal_id <= sc->temporal;
+    if (p->has_frame_marking)
+        return sc->temporal >= PRISM_FORWARD_MAX_LAYERS - 1 || p->frame_marking.tid <= sc->temporal;
     return !sc->active || !p->has_vp8 || !p->vp8.has_tid || p->vp8.tid <= sc->temporal;
 }
 

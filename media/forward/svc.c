@@ -21,6 +21,7 @@ void prism_forward_svc_reset(struct prism_forward_svc *svc)
     svc->active = false;
     svc->spatial = -1;
     svc->temporal = svc->temporal_target;
+    svc->spatial_layers = 0;
     svc->has_picture = false;
     svc->asked = false;
 }
@@ -97,6 +98,8 @@ enum prism_forward_svc_decision prism_forward_svc_decide(struct prism_forward_sv
                                                          uint64_t retry_us, uint64_t now_us)
 {
     svc->active = true;
+    if (f->spatial_layers > 0)
+        svc->spatial_layers = f->spatial_layers;
     if (f->begin && (!svc->has_picture || f->timestamp != svc->picture_timestamp))
         start_picture(svc, f);
     if (svc->spatial < 0)

@@ -36,6 +36,8 @@ struct prism_forward_svc {
     int8_t spatial_target;  /* configure "spatial_layer" */
     int8_t temporal;        /* highest temporal layer forwarded */
     int8_t temporal_target; /* configure "temporal_layer" */
+    uint8_t spatial_layers; /* how many the publisher sends, from the last frame that said so
+                               (VP9 scalability structure, dependency descriptor); 0 unknown */
     bool has_picture;       /* picture_timestamp is the picture being forwarded */
     uint32_t picture_timestamp;
     bool asked; /* a keyframe was asked for to go up */

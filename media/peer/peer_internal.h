@@ -49,11 +49,12 @@ struct peer_media {
     uint8_t rtx_pt; /* 0: no RTX negotiated */
     uint8_t red_pt; /* audio: RFC 2198 RED carrying the codec; 0: not negotiated */
     uint32_t clock_rate;
-    uint32_t feedback;            /* enum prism_sdp_feedback bits */
-    struct prism_sdp_codec codec; /* the chosen codec as negotiated */
-    uint8_t extmap_count;
-    struct prism_sdp_extmap extmaps[PRISM_PEER_MAX_EXTMAPS];
-    bool extmap_allow_mixed; /* the answer allowed two-byte header extensions */
+    uint32_t feedback; /* enum prism_sdp_feedback bits */
+    /* Send side, for sender reports (near the top: every packet sent writes them). */
+    uint32_t packets_sent, octets_sent;
+    uint32_t last_rtp_timestamp;
+    uint64_t last_rtp_time_us;
+    struct prism_peer_stream_stats counters; /* lost and jitter filled on reading */
     uint32_t local_ssrc, local_rtx_ssrc;
     uint32_t remote_ssrc, remote_rtx_ssrc; /* 0 until known (SDP or first packet) */
     struct peer_simulcast simulcast;       /* remote_ssrc is then its lowest layer */
@@ -70,13 +71,13 @@ struct peer_media {
     struct prism_nack_receiver *layer_receivers[PEER_MAX_LAYERS];
     uint64_t lost_reported;       /* cumulative loss at the last slowlink check */
     int64_t remote_lost_reported; /* the remote's cumulative loss of our stream */
-    /* Send side, for sender reports. */
-    uint32_t packets_sent, octets_sent;
-    uint32_t last_rtp_timestamp;
-    uint64_t last_rtp_time_us;
-    struct prism_peer_stream_stats counters; /* lost and jitter filled on reading */
     bool has_sender_clock;
     struct prism_peer_sender_clock sender_clock; /* for our SRs: prism_peer_set_sender_clock */
+    /* Read at negotiation, not per packet: last, away from the send path's cache lines. */
+    struct prism_sdp_codec codec; /* the chosen codec as negotiated */
+    uint8_t extmap_count;
+    struct prism_sdp_extmap extmaps[PRISM_PEER_MAX_EXTMAPS];
+    bool extmap_allow_mixed; /* the answer allowed two-byte header extensions */
 };
 
 /* The peer. Owned by one worker thread; see peer.h. */
@@ -99,14 +100,6 @@ struct prism_peer {
     enum prism_srtp_profile srtp_profile; /* valid once srtp is set */
     bool connected;
     bool closed; /* ended by itself: inert until destroyed */
-
-    struct prism_sdp *remote;      /* remote offer until we answered it */
-    struct prism_sdp *local_offer; /* our offer until its answer came */
-    bool controlling;
-    struct prism_sdp_fingerprint remote_fingerprint;
-    char remote_ufrag[PRISM_SDP_ICE_CRED_LEN + 1];
-    uint64_t sdp_session_id, sdp_version;
-    char cname[24];
 
     /* The m-line table, grown by peer_media_reserve() to the m-lines negotiated so far (a
      * viewer has two or three): a fixed table of PEER_MAX_MEDIA was 200 KB per peer. */
@@ -137,9 +130,19 @@ struct prism_peer {
     uint64_t next_rtcp_us;
     uint64_t bitrate_cap;
 
+    struct prism_peer_stats stats;
+
+    /* Negotiation state, read per description, not per packet: after the send path's fields. */
+    struct prism_sdp *remote;      /* remote offer until we answered it */
+    struct prism_sdp *local_offer; /* our offer until its answer came */
+    bool controlling;
+    struct prism_sdp_fingerprint remote_fingerprint;
+    char remote_ufrag[PRISM_SDP_ICE_CRED_LEN + 1];
+    uint64_t sdp_session_id, sdp_version;
+    char cname[24];
+
     uint8_t rx[PEER_BUFFER_SIZE]; /* receive buffer: packets are decrypted in place */
     uint8_t tx[PEER_BUFFER_SIZE]; /* DTLS flights and RTCP we build */
-    struct prism_peer_stats stats;
 
     /* Data channels (data.c): the association starts once DTLS is up when an application
      * m-line was negotiated. */

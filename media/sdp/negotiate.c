@@ -18,6 +18,7 @@ const char *const prism_sdp_default_extensions[] = {
     PRISM_SDP_EXT_PLAYOUT_DELAY,
     PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR,
     PRISM_SDP_EXT_ABS_CAPTURE_TIME,
+    PRISM_SDP_EXT_FRAME_MARKING,
 };
 const size_t prism_sdp_default_extension_count = sizeof(prism_sdp_default_extensions) /
                                                  sizeof(prism_sdp_default_extensions[0]);

@@ -109,7 +109,7 @@ struct prism_sdp_offer_options {
 
 /* The header extensions an SFU handles: mid, rid, repaired-rid, abs-send-time,
  * transport-wide-cc, audio-level, video-orientation, playout-delay, dependency-descriptor,
- * abs-capture-time. */
+ * abs-capture-time, frame-marking. */
 extern const char *const prism_sdp_default_extensions[];
 extern const size_t prism_sdp_default_extension_count;
 
@@ -127,6 +127,7 @@ extern const size_t prism_sdp_default_extension_count;
     "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension"
 #define PRISM_SDP_EXT_ABS_CAPTURE_TIME \
     "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
+#define PRISM_SDP_EXT_FRAME_MARKING "urn:ietf:params:rtp-hdrext:framemarking"
 
 /* Checks what an SFU needs of a remote offer: at least one m-line, a BUNDLE group holding every
  * active m-line, unique mids, rtcp-mux on active RTP m-lines, ICE credentials, a fingerprint and

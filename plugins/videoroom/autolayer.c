@@ -4,6 +4,9 @@
  * its REMB) and the bitrate each layer of the stream's source arrives with: a simulcast
  * stream's substreams, or an SVC stream's spatial layers (VP9, AV1 L3T3...: one RTP stream,
  * where a layer costs its own packets and those of the layers below, which decoding it needs).
+ * Those rates are counted once per publisher packet where it arrives for the subscribers of a
+ * worker (the publisher stream, a relay group), not once per subscriber: a packet's SVC layer
+ * is read once, and the per-subscriber path only reads the rates when the allocator runs.
  * While the estimate holds a stream below its best layer, the subscriber's estimator probes the
  * path for what the best layers need (padding, media/peer/probe.c), so that the estimate can
  * grow once the link allows and the streams go back up. The media path is
@@ -22,16 +25,32 @@
 #define AUTOLAYER_INTERVAL_US 500000u
 #define AUTOLAYER_FALL_PERCENT 95u /* an estimate below this share of the last one */
 
-void vr_autolayer_packet(struct vr_sub_stream *stream, int layer,
-                         const struct prism_rtp_header *header, const struct prism_dd_frame *dd,
-                         size_t len, uint64_t now_us)
+void vr_layer_rates_count(struct vr_layer_rates *rates, int layer, enum prism_sdp_codec_id codec,
+                          const struct prism_rtp_header *header, const struct prism_dd_frame *dd,
+                          size_t len, uint64_t now_us)
 {
     /* Not simulcast: an SVC packet counts for its spatial layer. */
-    if (layer < 0 && stream->kind == PRISM_SDP_MEDIA_VIDEO)
-        layer = prism_forward_svc_spatial_of(&stream->forward, dd, header);
+    if (layer < 0)
+        layer = prism_forward_svc_spatial_layer(codec, dd, header);
     if (layer >= PRISM_FORWARD_MAX_LAYERS)
         return;
-    prism_layer_rate_add(&stream->rates[layer > 0 ? layer : 0], (uint32_t)len, now_us);
+    prism_layer_rate_add(&rates->layer[layer > 0 ? layer : 0], (uint32_t)len, now_us);
+    rates->packets++;
+}
+
+const struct vr_layer_rates *vr_sub_stream_rates(const struct vr_sub_stream *stream)
+{
+    if (stream->source)
+        return &stream->source->rates;
+    return stream->group ? vr_relay_group_rates(stream->group) : NULL;
+}
+
+uint64_t vr_sub_stream_layer_bps(const struct vr_sub_stream *stream, int layer, uint64_t now_us)
+{
+    const struct vr_layer_rates *rates = vr_sub_stream_rates(stream);
+    if (!rates || layer < 0 || layer >= PRISM_FORWARD_MAX_LAYERS)
+        return 0;
+    return prism_layer_rate_bps(&rates->layer[layer], now_us);
 }
 
 bool vr_autolayer_is_simulcast(const struct vr_sub_stream *stream)
@@ -51,7 +70,7 @@ void vr_autolayer_svc_bitrates(const struct vr_sub_stream *stream, uint64_t now_
 {
     uint64_t below = 0;
     for (int l = 0; l < PRISM_FORWARD_MAX_LAYERS; l++) {
-        uint64_t own = prism_layer_rate_bps(&stream->rates[l], now_us);
+        uint64_t own = vr_sub_stream_layer_bps(stream, l, now_us);
         below += own;
         bitrates[l] = own ? below : 0;
     }
@@ -106,7 +125,7 @@ static void describe(const struct vr_sub_stream *stream, struct prism_alloc_stre
     if (!stream->active || !vr_sub_stream_current(stream))
         return;
     if (stream->kind == PRISM_SDP_MEDIA_AUDIO) {
-        *audio_bps += prism_layer_rate_bps(&stream->rates[0], now_us);
+        *audio_bps += vr_sub_stream_layer_bps(stream, 0, now_us);
         return;
     }
     if (stream->kind != PRISM_SDP_MEDIA_VIDEO)
@@ -118,7 +137,7 @@ static void describe(const struct vr_sub_stream *stream, struct prism_alloc_stre
     }
     out->simulcast = vr_autolayer_is_simulcast(stream);
     for (int l = 0; l < PRISM_ALLOC_MAX_LAYERS && l < PRISM_FORWARD_MAX_LAYERS; l++)
-        out->layer_bps[l] = prism_layer_rate_bps(&stream->rates[l], now_us);
+        out->layer_bps[l] = vr_sub_stream_layer_bps(stream, l, now_us);
 }
 
 /* Moves an automatic stream to `target`; the engine moves at the new layer's next keyframe

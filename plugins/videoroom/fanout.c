@@ -86,6 +86,50 @@ static bool prepare_red(const struct vr_sub_stream *target, const struct prism_r
     return true;
 }
 
+/* The packet as a subscriber stream takes it into the engine: a RED packet of the source is
+ * checked, and unwrapped for a subscriber without RED (prepare_red). False: drop it.
+ * *remap_red: the engine's copy is RED whose blocks need the subscriber's payload type too
+ * (remap_red_blocks). */
+static bool prepare_packet(const struct vr_sub_stream *target,
+                           const struct prism_rtp_header **header, const uint8_t **data,
+                           size_t *len, struct prism_rtp_header *plain, bool *remap_red)
+{
+    *remap_red = false;
+    if (!target->source_red_pt || (*header)->payload_type != target->source_red_pt)
+        return true;
+    if (!prepare_red(target, header, data, len, plain))
+        return false;
+    *remap_red = target->red_forwarded;
+    return true;
+}
+
+/* The RED blocks' payload types in the subscriber's copy (`out`, out_len bytes) of the RED
+ * packet `header` (len bytes, padding included): checked by prepare_red, so the remap cannot
+ * fail. */
+static void remap_red_blocks(const struct vr_sub_stream *target, uint8_t *out, size_t out_len,
+                             const struct prism_rtp_header *header, size_t len)
+{
+    (void)prism_rtp_red_remap(out + out_len - (len - header->header_len), header->payload_len,
+                              source_payload_type(target), target->codec.pt);
+}
+
+enum prism_forward_result vr_forward_write(struct vr_sub_stream *target, int layer,
+                                           const struct prism_dd_frame *dd,
+                                           const struct prism_rtp_header *header,
+                                           const uint8_t *data, size_t len, uint8_t *out,
+                                           size_t cap, size_t *out_len, uint64_t now)
+{
+    struct prism_rtp_header plain;
+    bool remap_red;
+    if (!prepare_packet(target, &header, &data, &len, &plain, &remap_red))
+        return PRISM_FORWARD_DROP;
+    enum prism_forward_result result = prism_forward_packet_dd(&target->forward, layer, dd, header,
+                                                               data, len, out, cap, out_len, now);
+    if (result == PRISM_FORWARD_SEND && remap_red)
+        remap_red_blocks(target, out, *out_len, header, len);
+    return result;
+}
+
 void vr_forward_attach(struct vr_sub_stream *stream, uint32_t ssrc)
 {
     /* An inactive m-line sends nothing (no SSRC): its forwarder waits as it is, so that a
@@ -220,7 +264,6 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
     /* Not yet offered with this source (a change waiting for the subscriber's answer). */
     if (!subscriber->started || target->forward_source != source)
         return false;
-    vr_autolayer_packet(target, layer, header, dd, len, now);
     struct prism_peer *peer = prism_handle_peer(subscriber->handle);
     /* Until the answer re-activates a reused m-line, the subscriber would drop what we send
      * there, keyframe included: keep the stream gated until then. */
@@ -228,22 +271,14 @@ bool vr_forward_to(struct vr_sub_stream *target, const void *source,
         !prism_peer_media_sends(peer, target->media_index))
         return false;
     vr_autolayer_tick(subscriber, now);
-    struct prism_rtp_header plain;
-    bool red = target->source_red_pt && header->payload_type == target->source_red_pt;
-    if (red && !prepare_red(target, &header, &data, &len, &plain))
-        return false;
-    red = red && target->red_forwarded;
     size_t out_len = 0;
-    enum prism_forward_result result = prism_forward_packet_dd(
-        &target->forward, layer, dd, header, data, len, scratch,
+    enum prism_forward_result result = vr_forward_write(
+        target, layer, dd, header, data, len, scratch,
         sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD, &out_len, now);
     if (result != PRISM_FORWARD_SEND)
         return result == PRISM_FORWARD_DROP_NEED_KEYFRAME;
-    if (red) /* the blocks' payload types too: checked above, the remap cannot fail */
-        (void)prism_rtp_red_remap(scratch + out_len - (len - header->header_len),
-                                  header->payload_len, source_payload_type(target),
-                                  target->codec.pt);
-    prism_forward_stamp(&target->forward, scratch, out_len, prism_now_us());
+    /* The wake-up's time: the copies go out at the end of this turn, within its batch. */
+    prism_forward_stamp(&target->forward, scratch, out_len, now);
     if (prism_peer_send_rtp(peer, target->media_index, scratch, out_len, sizeof(scratch)) >= 0)
         prism_metrics_add(PRISM_COUNTER_FORWARDED, 1);
     if (layer >= 0)
@@ -315,6 +350,13 @@ void vr_fanout_rtp(struct vr_session *session, struct prism_peer_rtp *packet)
         dd = vr_dd_read(&stream->dd,
                         prism_forward_ext_id(&stream->ext_ids, PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR),
                         &packet->header, packet->layer, &frame);
+    /* Once for every subscriber here; a remote group counts its own copy. */
+    if (targets->len)
+        vr_layer_rates_count(&stream->rates, packet->layer,
+                             packet->header.payload_type == stream->codec.pt
+                                 ? stream->codec.id
+                                 : PRISM_SDP_CODEC_UNKNOWN,
+                             &packet->header, dd, packet->len, now);
     for (guint i = 0; i < targets->len; i++)
         need_keyframe |= vr_forward_to(targets->pdata[i], stream, &packet->header, packet->data,
                                        packet->len, packet->layer, dd, now);
@@ -344,22 +386,34 @@ static bool find_stored(struct vr_sub_stream *target, uint16_t source_seq, uint6
     return true;
 }
 
-/* Resends one packet a subscriber stream lost: its output sequence number maps back through
- * the stream's forwarding state to the publisher's, whose packet is rewritten as it was sent. */
-static void resend_one(struct vr_sub_stream *target, struct prism_peer *peer, uint16_t seq,
-                       uint64_t now, uint64_t interval)
+size_t vr_forward_resend_packet(struct vr_sub_stream *target, uint16_t seq, uint64_t now,
+                                uint8_t *out, size_t cap)
 {
     uint16_t source_seq;
     const uint8_t *data;
-    size_t stored_len, len = 0;
-    struct prism_rtp_header header;
+    size_t len, out_len = 0;
+    struct prism_rtp_header stored, plain;
+    const struct prism_rtp_header *header = &stored;
+    bool remap_red;
     if (prism_forward_source_seq(&target->forward, seq, &source_seq) < 0 ||
-        !find_stored(target, source_seq, now, &data, &stored_len) ||
-        !prism_nack_resend_guard_allow(&target->resend_guard, seq, now, interval) ||
-        prism_rtp_parse(data, stored_len, &header) < 0 ||
-        prism_forward_resend(&target->forward, seq, &header, data, stored_len, scratch,
-                             sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD,
-                             &len) != PRISM_FORWARD_SEND)
+        !find_stored(target, source_seq, now, &data, &len) ||
+        prism_rtp_parse(data, len, &stored) < 0 ||
+        !prepare_packet(target, &header, &data, &len, &plain, &remap_red) ||
+        prism_forward_resend(&target->forward, seq, header, data, len, out, cap, &out_len) !=
+            PRISM_FORWARD_SEND)
+        return 0;
+    if (remap_red)
+        remap_red_blocks(target, out, out_len, header, len);
+    return out_len;
+}
+
+/* Resends one packet a subscriber stream lost, unless it was resent just now. */
+static void resend_one(struct vr_sub_stream *target, struct prism_peer *peer, uint16_t seq,
+                       uint64_t now, uint64_t interval)
+{
+    size_t len = vr_forward_resend_packet(target, seq, now, scratch,
+                                          sizeof(scratch) - PRISM_SRTP_MAX_RTP_OVERHEAD);
+    if (!len || !prism_nack_resend_guard_allow(&target->resend_guard, seq, now, interval))
         return;
     prism_forward_stamp(&target->forward, scratch, len, now);
     prism_peer_resend_rtp(peer, target->media_index, scratch, len, sizeof(scratch));

@@ -34,6 +34,16 @@ struct vr_dd_states {
     struct prism_dd_state *layer[PRISM_FORWARD_MAX_LAYERS];
 };
 
+/* The bitrate each layer of a publisher stream arrives with (simulcast: per substream; SVC:
+ * the packets of each spatial layer, whose cost adds those below; else index 0), for the
+ * automatic layer choice of the subscribers it feeds (autolayer.c). Counted once per publisher
+ * packet by what receives it for a worker's subscribers: the publisher stream on the room's
+ * worker, a relay group on another; its subscribers read it there, on their own worker. */
+struct vr_layer_rates {
+    struct prism_layer_rate layer[PRISM_FORWARD_MAX_LAYERS];
+    uint64_t packets; /* counted so far */
+};
+
 /* One stream a publisher sends, as negotiated. `subscribers` is the fan-out list. */
 struct vr_pub_stream {
     struct vr_publisher *publisher;
@@ -52,8 +62,9 @@ struct vr_pub_stream {
      * every subscriber's NACKs; one per simulcast layer (index 0 without simulcast); made on
      * the first packet, owned. */
     struct prism_nack_history *history[PRISM_FORWARD_MAX_LAYERS];
-    uint8_t simulcast_layers; /* the publisher sends simulcast (2-3 layers); 0: not */
-    struct vr_dd_states dd;   /* kept across renegotiations like history */
+    uint8_t simulcast_layers;    /* the publisher sends simulcast (2-3 layers); 0: not */
+    struct vr_dd_states dd;      /* kept across renegotiations like history */
+    struct vr_layer_rates rates; /* for its subscribers on the room's worker; kept likewise */
     /* Groups of subscribers on other workers (struct vr_relay_group *, owned there): each
      * packet is relayed to them once per group (relay_group.c). Room worker only. */
     GPtrArray *remote_groups;
@@ -122,10 +133,8 @@ struct vr_sub_stream {
     int8_t substream, temporal;
     uint32_t fallback_us;
     int8_t notified_substream, notified_temporal;
-    /* Automatic layer choice (autolayer.c), for simulcast and SVC: the bitrate of each layer
-     * of the source as it arrives here (simulcast: per substream; SVC: the packets of each
-     * spatial layer; else index 0), and the layer last set. */
-    struct prism_layer_rate rates[PRISM_FORWARD_MAX_LAYERS];
+    /* Automatic layer choice (autolayer.c), for simulcast and SVC, from the rates of its
+     * source (vr_sub_stream_rates): the layer last set. */
     int8_t auto_target; /* -1: none set (manual, or the source's default) */
     /* Keyframe repair after an automatic switch down (autolayer.c): since when a loss the
      * subscriber reports asks for a keyframe (0: not repairing), and the keyframes asked. */
@@ -278,6 +287,16 @@ void vr_svc_configure(struct vr_subscriber *subscriber, json_t *body);
 /* svc.c: the same for one stream from one entry (also a "subscribe" entry, as Janus 1.x takes
  * spatial_layer / temporal_layer there too). */
 void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry);
+/* svc.c: sets a stream's spatial and temporal layer wishes (0-2; negative keeps one), as
+ * "spatial_layer" / "temporal_layer" do: a manual spatial layer ends the automatic choice, a
+ * higher one asks the publisher for a keyframe. */
+void vr_svc_select(struct vr_sub_stream *stream, int spatial, int temporal);
+/* svc.c: whether "substream" / "temporal" of a configure mean the stream's SVC layers: a video
+ * stream that is not simulcast, whose source sent layered packets or sends VP9 or AV1. */
+bool vr_svc_takes_substream(const struct vr_sub_stream *stream);
+/* svc.c: "substream" n (and "temporal") of an SVC stream: spatial layer n, at most the top
+ * layer the source sends, as vr_svc_select. */
+void vr_svc_select_substream(struct vr_sub_stream *stream, int substream, int temporal);
 /* svc.c: a new subscriber stream asks for the highest layers. */
 void vr_svc_stream_init(struct vr_sub_stream *stream);
 /* svc.c: applies a stream's wishes to its forwarding state (after an init). */
@@ -301,14 +320,23 @@ json_t *vr_simulcast_json(const struct vr_sub_stream *stream);
 size_t vr_simulcast_add_plis(const struct prism_peer_media_info *info, uint32_t sender_ssrc,
                              uint8_t *buf, size_t len, size_t cap);
 
-/* autolayer.c: a packet (`header`, `len` bytes, its dependency descriptor `dd` or NULL) of
- * simulcast `layer` (-1: not simulcast) reached the subscriber stream at now_us: counted for
- * its layer's bitrate (without simulcast, its SVC spatial layer's); and every 500 ms, on the
- * first packet after, the layers of the subscriber's automatic streams are chosen anew from
- * its bandwidth estimate (media/alloc). The subscriber's worker. */
-void vr_autolayer_packet(struct vr_sub_stream *stream, int layer,
-                         const struct prism_rtp_header *header, const struct prism_dd_frame *dd,
-                         size_t len, uint64_t now_us);
+/* autolayer.c: a publisher packet (`header`, `len` bytes, its dependency descriptor `dd` or
+ * NULL; header may be NULL for audio and simulcast) of simulcast `layer` (-1: not simulcast)
+ * arrived at now_us for the subscribers `rates` is read by: counted for its layer's bitrate
+ * (without simulcast, for its SVC spatial layer's, read from the payload as `codec`, the codec
+ * its payload type carries, or from dd). Once per packet and worker, never per subscriber. */
+void vr_layer_rates_count(struct vr_layer_rates *rates, int layer, enum prism_sdp_codec_id codec,
+                          const struct prism_rtp_header *header, const struct prism_dd_frame *dd,
+                          size_t len, uint64_t now_us);
+/* autolayer.c: the rates of the source a subscriber stream receives now (its publisher
+ * stream's, or its relay group's on another worker); NULL without a source. The stream's
+ * worker. */
+const struct vr_layer_rates *vr_sub_stream_rates(const struct vr_sub_stream *stream);
+/* autolayer.c: the bits per second `layer` of the stream's source arrives with (0: none). */
+uint64_t vr_sub_stream_layer_bps(const struct vr_sub_stream *stream, int layer, uint64_t now_us);
+/* autolayer.c: every 500 ms, on the first packet to the subscriber after, the layers of its
+ * automatic streams are chosen anew from its bandwidth estimate (media/alloc) and the rates
+ * of their sources. The subscriber's worker. */
 void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us);
 /* autolayer.c: keyframe repair after a switch down. The automatic choice moved `stream` down
  * because the estimate fell: the path was congested, and what is sent after the switch (the
@@ -356,6 +384,21 @@ static inline const void *vr_sub_stream_current(const struct vr_sub_stream *stre
 {
     return stream->source ? (const void *)stream->source : (const void *)stream->group;
 }
+/* fanout.c: the subscriber stream's copy of a publisher packet, written into `out` (cap bytes)
+ * as the live path sends it (a RED packet whole with its blocks' payload types remapped, or
+ * its primary block alone for a subscriber without RED): the engine's result, and *out_len
+ * when PRISM_FORWARD_SEND. */
+enum prism_forward_result vr_forward_write(struct vr_sub_stream *target, int layer,
+                                           const struct prism_dd_frame *dd,
+                                           const struct prism_rtp_header *header,
+                                           const uint8_t *data, size_t len, uint8_t *out,
+                                           size_t cap, size_t *out_len, uint64_t now);
+/* fanout.c: the retransmission of the stream's output packet `seq`, from its source's history
+ * (the publisher stream's, or the relay group's), written into `out` exactly as
+ * vr_forward_write wrote it when it went out: its length, 0 when the source no longer holds it
+ * or the stream did not send it as `seq` in its current segment. Changes nothing. */
+size_t vr_forward_resend_packet(struct vr_sub_stream *target, uint16_t seq, uint64_t now,
+                                uint8_t *out, size_t cap);
 /* fanout.c: one packet to one subscriber stream (either worker); true when the stream needs a
  * keyframe first. */
 bool vr_forward_to(struct vr_sub_stream *target, const void *source,
@@ -384,6 +427,8 @@ struct prism_worker *vr_relay_place_subscriber(struct vr_room *room);
 void vr_relay_link(struct vr_sub_stream *stream, uint64_t feed_id, const char *source_mid);
 void vr_relay_unlink(struct vr_sub_stream *stream);
 void vr_relay_request_keyframe(struct vr_relay_group *group);
+/* The layer rates of the publisher stream as the group receives it. The group's worker. */
+const struct vr_layer_rates *vr_relay_group_rates(const struct vr_relay_group *group);
 /* Runs `callback(data)` on `back` after everything the room's worker has sent there so far
  * (a round trip through the room's worker and the relay). Any worker. */
 void vr_relay_after_room(struct vr_room *room, struct prism_worker *back,

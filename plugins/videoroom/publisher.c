@@ -131,6 +131,26 @@ static void room_codecs(struct vr_room *room, struct prism_sdp_codec_pref *audio
     }
 }
 
+#define VR_MAX_EXTENSIONS 32 /* above prism_sdp_default_extension_count */
+
+/* The header extensions a new publisher's answer accepts: Prism's defaults but those the room
+ * turns off (Janus's audiolevel_ext, videoorient_ext, playoutdelay_ext, transport_wide_cc_ext).
+ * Returns the count written to `uris` (at most `cap`). */
+static size_t room_extensions(const struct vr_room *room, const char **uris, size_t cap)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < prism_sdp_default_extension_count && count < cap; i++) {
+        const char *uri = prism_sdp_default_extensions[i];
+        bool off = (!room->audiolevel_ext && strcmp(uri, PRISM_SDP_EXT_AUDIO_LEVEL) == 0) ||
+                   (!room->videoorient_ext && strcmp(uri, PRISM_SDP_EXT_VIDEO_ORIENTATION) == 0) ||
+                   (!room->playoutdelay_ext && strcmp(uri, PRISM_SDP_EXT_PLAYOUT_DELAY) == 0) ||
+                   (!room->transport_wide_cc_ext && strcmp(uri, PRISM_SDP_EXT_TWCC) == 0);
+        if (!off)
+            uris[count++] = uri;
+    }
+    return count;
+}
+
 /* Keyframe requests to a publisher stream: at most one per 250 ms whatever the number of
  * subscribers asking, and every fir_freq seconds when the room sets it. */
 static void init_keyframe_throttle(struct vr_pub_stream *stream,
@@ -197,6 +217,7 @@ static void collect_streams(struct vr_publisher *publisher)
                 memset(previous[p].history, 0, sizeof(previous[p].history));
                 stream->dd = previous[p].dd;
                 memset(&previous[p].dd, 0, sizeof(previous[p].dd));
+                stream->rates = previous[p].rates;
                 stream->remote_groups = previous[p].remote_groups;
                 previous[p].remote_groups = NULL;
             }
@@ -272,6 +293,9 @@ static json_t *answer_offer(struct vr_publisher *publisher, json_t *jsep, json_t
     options.opus_override = true;
     options.opus_fec = room->opus_fec;
     options.opus_dtx = room->opus_dtx;
+    const char *extensions[VR_MAX_EXTENSIONS];
+    options.extensions = extensions;
+    options.extension_count = room_extensions(room, extensions, VR_MAX_EXTENSIONS);
     char reason[256];
     json_t *answer = prism_handle_media_answer(publisher->handle, &options, reason, sizeof(reason));
     if (!answer)

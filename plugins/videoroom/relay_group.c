@@ -51,6 +51,7 @@ struct vr_relay_group {
     uint64_t last_keyframe_request_us;
     struct prism_relay_history history[PRISM_FORWARD_MAX_LAYERS]; /* video; by simulcast layer */
     struct vr_dd_states dd; /* the publisher's Dependency Descriptor structures, as seen here */
+    struct vr_layer_rates rates; /* for its subscribers' automatic layer choice */
 };
 
 static struct prism_relay *relay;            /* set by init, before any request runs */
@@ -268,6 +269,11 @@ void vr_relay_request_keyframe(struct vr_relay_group *group)
                      (uint64_t)(uintptr_t)group);
 }
 
+const struct vr_layer_rates *vr_relay_group_rates(const struct vr_relay_group *group)
+{
+    return &group->rates;
+}
+
 bool vr_relay_group_find(struct vr_relay_group *group, int layer, uint16_t seq, uint64_t now_us,
                          const uint8_t **data, size_t *len)
 {
@@ -298,6 +304,10 @@ static void deliver_cb(void *target, struct prism_relay_buffer *buffer, uint64_t
             &group->dd,
             prism_forward_ext_id(&first->source_ext, PRISM_SDP_EXT_DEPENDENCY_DESCRIPTOR), &header,
             layer, &frame);
+        vr_layer_rates_count(&group->rates, layer,
+                             header.payload_type == first->source_pt ? first->codec.id
+                                                                     : PRISM_SDP_CODEC_UNKNOWN,
+                             &header, dd, buffer->len, now_us);
     }
     for (guint i = 0; i < group->streams->len; i++)
         need_keyframe |= vr_forward_to(group->streams->pdata[i], group, &header, buffer->data,

@@ -59,7 +59,9 @@ struct vr_room {
     char vp9_profile[2];
     bool opus_fec;
     bool opus_dtx; /* ask publishers for Opus DTX (usedtx=1 in our answer) */
+    /* Janus's *_ext: whether new publishers' answers accept these header extensions. */
     bool audiolevel_ext;
+    bool videoorient_ext, playoutdelay_ext, transport_wide_cc_ext;
     bool audiolevel_event;
     unsigned audio_active_packets; /* packets averaged for "talking" (Janus default 100) */
     unsigned audio_level_average;  /* threshold 0..127 (Janus default 25) */

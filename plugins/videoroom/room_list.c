@@ -26,8 +26,9 @@ static json_t *list_entry(struct vr_room *room)
         "dummy_publisher", 0, "notify_joining", room->notify_joining, "audiocodec", audio,
         "videocodec", video, "record", 0, "lock_record", 0, "num_participants",
         (json_int_t)atomic_load(&room->participant_count), "audiolevel_ext", room->audiolevel_ext,
-        "audiolevel_event", room->audiolevel_event, "videoorient_ext", 1, "playoutdelay_ext", 1,
-        "transport_wide_cc_ext", 1);
+        "audiolevel_event", room->audiolevel_event, "videoorient_ext", room->videoorient_ext,
+        "playoutdelay_ext", room->playoutdelay_ext, "transport_wide_cc_ext",
+        room->transport_wide_cc_ext);
     /* Janus adds these only when they apply. */
     if (room->bitrate_cap)
         json_object_set_new(entry, "bitrate_cap", json_true());

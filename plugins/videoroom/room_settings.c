@@ -32,6 +32,9 @@ static const struct prism_param setting_params[] = {
     {"opus_dtx", PRISM_PARAM_BOOLEAN, 0},
     {"audiolevel_ext", PRISM_PARAM_BOOLEAN, 0},
     {"audiolevel_event", PRISM_PARAM_BOOLEAN, 0},
+    {"videoorient_ext", PRISM_PARAM_BOOLEAN, 0},
+    {"playoutdelay_ext", PRISM_PARAM_BOOLEAN, 0},
+    {"transport_wide_cc_ext", PRISM_PARAM_BOOLEAN, 0},
     {"audio_active_packets", PRISM_PARAM_INTEGER, PRISM_PARAM_POSITIVE},
     {"audio_level_average", PRISM_PARAM_INTEGER, PRISM_PARAM_POSITIVE},
     {"notify_joining", PRISM_PARAM_BOOLEAN, 0},
@@ -75,6 +78,9 @@ struct vr_room *vr_room_new(void)
     room->videocodec_count = 1;
     room->opus_fec = true;
     room->audiolevel_ext = true;
+    room->videoorient_ext = true;
+    room->playoutdelay_ext = true;
+    room->transport_wide_cc_ext = true;
     room->audio_active_packets = VR_DEFAULT_AUDIO_ACTIVE_PACKETS;
     room->audio_level_average = VR_DEFAULT_AUDIO_LEVEL_AVERAGE;
     room->spread_subscribers = VR_DEFAULT_SPREAD_SUBSCRIBERS;
@@ -310,6 +316,9 @@ int vr_room_settings_apply(struct vr_room *room, json_t *settings, char *reason,
     room->opus_dtx = room->opus_dtx && has_opus;
     apply_bool(settings, "audiolevel_ext", &room->audiolevel_ext);
     apply_bool(settings, "audiolevel_event", &room->audiolevel_event);
+    apply_bool(settings, "videoorient_ext", &room->videoorient_ext);
+    apply_bool(settings, "playoutdelay_ext", &room->playoutdelay_ext);
+    apply_bool(settings, "transport_wide_cc_ext", &room->transport_wide_cc_ext);
     apply_unsigned(settings, "audio_active_packets", &room->audio_active_packets);
     apply_unsigned(settings, "audio_level_average", &room->audio_level_average);
     apply_bool(settings, "notify_joining", &room->notify_joining);
@@ -369,6 +378,9 @@ json_t *vr_room_settings_to_json(struct vr_room *room)
     set_if(out, room->opus_dtx, "opus_dtx", json_true());
     set_if(out, !room->audiolevel_ext, "audiolevel_ext", json_false());
     set_if(out, room->audiolevel_event, "audiolevel_event", json_true());
+    set_if(out, !room->videoorient_ext, "videoorient_ext", json_false());
+    set_if(out, !room->playoutdelay_ext, "playoutdelay_ext", json_false());
+    set_if(out, !room->transport_wide_cc_ext, "transport_wide_cc_ext", json_false());
     set_if(out, room->audio_active_packets != VR_DEFAULT_AUDIO_ACTIVE_PACKETS,
            "audio_active_packets", json_integer(room->audio_active_packets));
     set_if(out, room->audio_level_average != VR_DEFAULT_AUDIO_LEVEL_AVERAGE, "audio_level_average",

@@ -60,10 +60,17 @@ static void configure_stream(struct vr_sub_stream *stream, json_t *entry)
         stream->substream = -1;
         stream->auto_target = -1;
         stream->automatic = true;
+        stream->spatial_layer = -1;
         stream->notified_spatial = -1;
     }
     if (substream < 0 && temporal < 0 && !json_is_integer(fallback))
         return;
+    /* An SVC stream has no substreams: a quality menu's choice is its spatial layer (and
+     * "temporal" its temporal layer, kept below too for the dependency descriptor's). */
+    if (vr_svc_takes_substream(stream)) {
+        vr_svc_select_substream(stream, substream, temporal);
+        substream = -1;
+    }
     if (substream >= 0) {
         stream->substream = (int8_t)substream;
         stream->auto_target = -1;
@@ -111,8 +118,8 @@ json_t *vr_simulcast_json(const struct vr_sub_stream *stream)
     uint64_t now = prism_now_us();
     json_t *bitrates = json_array();
     for (int l = 0; l < PRISM_FORWARD_MAX_LAYERS; l++)
-        json_array_append_new(
-            bitrates, json_integer((json_int_t)prism_layer_rate_bps(&stream->rates[l], now)));
+        json_array_append_new(bitrates,
+                              json_integer((json_int_t)vr_sub_stream_layer_bps(stream, l, now)));
     return json_pack("{s:i, s:i, s:i, s:i, s:I, s:b, s:I, s:o}", "substream", layers.substream,
                      "substream-target", layers.substream_target, "temporal-layer", layers.temporal,
                      "temporal-layer-target", layers.temporal_target, "fallback",

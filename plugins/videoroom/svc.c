@@ -2,8 +2,11 @@
  * "temporal_layer" (as Janus 1.x takes them, per stream in "streams" or at the top for every
  * video stream; "spatial_layer": -1 hands the spatial layer to the automatic choice,
  * autolayer.c), the "spatial_layer" / "temporal_layer" events when the layers it gets change,
- * and its "svc" object in stream lists. The layer choice itself is the forwarding engine's
- * (media/forward/svc.c). Publishers need nothing: SVC is whatever they send. */
+ * and its "svc" object in stream lists. A "substream" (and "temporal") asked of an SVC stream
+ * means its spatial (and temporal) layer, so that an application with one quality menu for
+ * simulcast and SVC alike (janus.js demos) works on both. The layer choice itself is the
+ * forwarding engine's (media/forward/svc.c). Publishers need nothing: SVC is whatever they
+ * send. */
 #include "plugins/videoroom/participant.h"
 
 #include "core/ids.h"
@@ -49,8 +52,12 @@ void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry)
         stream->automatic = true;
         stream->notified_spatial = -1;
     }
-    int spatial = layer_field(entry, "spatial_layer");
-    int temporal = layer_field(entry, "temporal_layer");
+    vr_svc_select(stream, layer_field(entry, "spatial_layer"),
+                  layer_field(entry, "temporal_layer"));
+}
+
+void vr_svc_select(struct vr_sub_stream *stream, int spatial, int temporal)
+{
     if (spatial < 0 && temporal < 0)
         return;
     const struct prism_forward_svc *svc = prism_forward_svc_state(&stream->forward);
@@ -68,6 +75,25 @@ void vr_svc_configure_stream(struct vr_sub_stream *stream, json_t *entry)
     /* A higher spatial layer starts at a keyframe: ask for one now rather than wait. */
     if (up && svc->active && stream->kind == PRISM_SDP_MEDIA_VIDEO)
         vr_sub_stream_request_keyframe(stream, 0);
+}
+
+bool vr_svc_takes_substream(const struct vr_sub_stream *stream)
+{
+    if (stream->kind != PRISM_SDP_MEDIA_VIDEO || vr_autolayer_is_simulcast(stream))
+        return false;
+    /* Layered packets came, or the codec is one that layers in one stream: known before the
+     * first packet, so that a configure right after "start" already counts. */
+    return prism_forward_svc_state(&stream->forward)->active ||
+           stream->codec.id == PRISM_SDP_CODEC_VP9 || stream->codec.id == PRISM_SDP_CODEC_AV1;
+}
+
+void vr_svc_select_substream(struct vr_sub_stream *stream, int substream, int temporal)
+{
+    /* The menu counts three qualities; a stream of fewer spatial layers tops out at its own. */
+    uint8_t layers = prism_forward_svc_state(&stream->forward)->spatial_layers;
+    if (substream >= 0 && layers > 0 && substream >= layers)
+        substream = layers - 1;
+    vr_svc_select(stream, substream, temporal);
 }
 
 void vr_svc_configure(struct vr_subscriber *subscriber, json_t *body)

@@ -69,6 +69,8 @@ static void make_source(uint8_t b, struct prism_forward_source *src)
     src->payload_type_count = 2;
     for (unsigned id = 1; id < 15; id++)
         src->extensions.id[id] = (b >> 3) & (1u << (id % 5)) ? (uint8_t)(15 - id) : 0;
+    /* Frame marking (0: none) on one of the ids: temporal layers of codecs without their own. */
+    src->frame_marking_id = (uint8_t)((b >> 3) % 15);
 }
 
 /* Builds a packet from fuzzed fields into p; returns its length or 0. */
@@ -185,7 +187,10 @@ static void forward(struct model *m, const uint8_t *packet, size_t len, uint8_t 
                                 .new_structure = (in.timestamp >> 4 & 7) == 0};
     /* What the automatic layer choice counts the packet under: a spatial id (VP9's has 3 bits)
      * or none. */
-    int spatial = prism_forward_svc_spatial_of(&m->s, in.extension ? &dd : NULL, &in);
+    enum prism_sdp_codec_id codec = in.payload_type >= 96 && in.payload_type < 101
+                                        ? codecs[in.payload_type - 96]
+                                        : PRISM_SDP_CODEC_UNKNOWN;
+    int spatial = prism_forward_svc_spatial_layer(codec, in.extension ? &dd : NULL, &in);
     if (spatial < -1 || spatial > 7)
         __builtin_trap();
     enum prism_forward_result r = prism_forward_packet_dd(

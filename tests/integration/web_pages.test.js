@@ -2,8 +2,9 @@
 // test, inside the private network namespace: the landing page names the server, the echo
 // test shows the person's own video coming back, the streaming page plays a GStreamer-fed
 // mountpoint and switches to another, and three people in room 1234 each see the two others
-// until one leaves, and a camera sent in three qualities (the room page's simulcast toggle) is
-// received in the quality each tile's menu asks for. Screenshots go to
+// until one leaves, and a camera sent in three qualities (the room page's simulcast toggle, or
+// VP9 SVC from a janus.js publisher) is received in the quality each tile's menu asks for.
+// Screenshots go to
 // <build>/test-artifacts/web_pages/;
 // PRISM_UPDATE_DOCS=1 also copies the three-person room to docs/videoroom.png.
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { artifactsDir, browserMissing, forwardConsole, launchBrowser, waitFor } from './lib/browser.js';
+import { artifactsDir, browserMissing, forwardConsole, launchBrowser, servePage, waitFor } from './lib/browser.js';
 import { demoPages } from './lib/pages.js';
 import { againstJanus, startServer } from './lib/server.js';
 import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
@@ -65,6 +66,45 @@ async function expectPlaying(page, selector, pcPath, count, label) {
             `${label}: ${second[i].name} stopped decoding (${first[i].framesDecoded} -> ${second[i].framesDecoded})`);
     }
     return second;
+}
+
+// On the viewer's tile of `name` (its video received on the subscription's PeerConnection),
+// picks low, medium and high in the quality menu and waits for that width to be decoded (and
+// go on decoding) with the tile saying so; then auto, whose answer (a layer event, said again
+// even where the layer stays) the tile shows. Screenshots are named after `label`.
+async function menuFollows(t, viewer, name, label, shots) {
+    const tile = viewer.locator('.tile.remote.camera', { hasText: name });
+    const menu = tile.locator('.quality select');
+    await menu.waitFor({ timeout: MEDIA_TIMEOUT_MS });
+    assert.deepEqual(await menu.locator('option').allTextContents(), ['auto', 'high', 'medium', 'low']);
+    const subscriber = 'prism.room.subscription.handle.webrtcStuff.pc';
+    const video = async () => (await videoStates(viewer, '.tile.remote.camera video', subscriber))
+        .find((state) => state.name === name);
+    for (const [quality, width] of [['low', 320], ['medium', 640], ['high', 1280]]) {
+        await menu.selectOption(quality);
+        const state = await waitFor(`${width} wide frames after choosing ${quality}`, async () => {
+            const current = await video();
+            const layer = await tile.locator('.quality .layer').textContent();
+            return current?.width === width && layer === `receiving ${quality}` ? current : null;
+        }, MEDIA_TIMEOUT_MS);
+        // And it keeps decoding at that width.
+        await waitFor(`more ${width} wide frames`, async () => {
+            const current = await video();
+            return current.width === width && current.framesDecoded >= state.framesDecoded + 10;
+        }, MEDIA_TIMEOUT_MS);
+        await viewer.screenshot({ path: path.join(shots, `${label}-${quality}.png`), fullPage: true });
+    }
+    // Auto: the server's own choice; the tile's text is cleared here to see it come back.
+    await tile.locator('.quality .layer').evaluate((element) => { element.textContent = ''; });
+    await menu.selectOption('auto');
+    const layer = await waitFor('a layer event after choosing auto', async () => {
+        const text = await tile.locator('.quality .layer').textContent();
+        return /^receiving (low|medium|high)$/.test(text) ? text : null;
+    }, MEDIA_TIMEOUT_MS);
+    const before = await video();
+    await waitFor('frames decoded on auto', async () => (await video()).framesDecoded >= before.framesDecoded + 10,
+        MEDIA_TIMEOUT_MS);
+    t.diagnostic(`on auto: ${layer}, ${(await video()).width} wide`);
 }
 
 describe('demo pages in Chromium', { skip: browserMissing() || false }, () => {
@@ -216,43 +256,56 @@ describe('demo pages in Chromium', { skip: browserMissing() || false }, () => {
             const viewer = await open('Viewer', 'videoroom.html', `?room=${room}&name=Viewer`);
             tabs.push(viewer);
             await viewer.click('#join');
-            const tile = viewer.locator('.tile.remote.camera', { hasText: 'Sender' });
-            const menu = tile.locator('.quality select');
-            await menu.waitFor({ timeout: MEDIA_TIMEOUT_MS });
-            assert.deepEqual(await menu.locator('option').allTextContents(), ['auto', 'high', 'medium', 'low']);
-            const subscriber = 'prism.room.subscription.handle.webrtcStuff.pc';
-            const senderVideo = async () => (await videoStates(viewer, '.tile.remote.camera video', subscriber))
-                .find((state) => state.name === 'Sender');
-            for (const [quality, width] of [['low', 320], ['medium', 640], ['high', 1280]]) {
-                await menu.selectOption(quality);
-                const state = await waitFor(`${width} wide frames after choosing ${quality}`, async () => {
-                    const video = await senderVideo();
-                    const layer = await tile.locator('.quality .layer').textContent();
-                    return video?.width === width && layer === `receiving ${quality}` ? video : null;
-                }, MEDIA_TIMEOUT_MS);
-                // And it keeps decoding at that width.
-                await waitFor(`more ${width} wide frames`, async () => {
-                    const video = await senderVideo();
-                    return video.width === width && video.framesDecoded >= state.framesDecoded + 10;
-                }, MEDIA_TIMEOUT_MS);
-                await viewer.screenshot({ path: path.join(shots, `videoroom-quality-${quality}.png`), fullPage: true });
-            }
-            // Auto: the server's own choice, said again in a "substream" event even where it
-            // keeps the layer; the tile's text is cleared here to see it come back.
-            await tile.locator('.quality .layer').evaluate((element) => { element.textContent = ''; });
-            await menu.selectOption('auto');
-            const layer = await waitFor('a substream event after choosing auto', async () => {
-                const text = await tile.locator('.quality .layer').textContent();
-                return /^receiving (low|medium|high)$/.test(text) ? text : null;
-            }, MEDIA_TIMEOUT_MS);
-            const before = await senderVideo();
-            await waitFor('frames decoded on auto', async () => (await senderVideo()).framesDecoded >= before.framesDecoded + 10,
-                MEDIA_TIMEOUT_MS);
-            t.diagnostic(`on auto: ${layer}, ${(await senderVideo()).width} wide`);
+            await menuFollows(t, viewer, 'Sender', 'videoroom-quality', shots);
             assert.equal(await pageError(viewer), '');
             assert.equal(await pageError(sender), '');
         } finally {
             for (const tab of tabs) await tab.context().close();
+            await connection.close().catch(() => {});
+        }
+    });
+
+    // A janus.js publisher (the simulcast test page) sends the fake camera at 1280x720 as VP9
+    // with `svc: 'L3T3_KEY'`: one stream, spatial layers 320, 640 and 1280 wide. The viewer's
+    // tile gets the same menu once the server says the stream is SVC (a "spatial_layer" event
+    // or the "svc" object), and its choices ("substream", which the server reads as the
+    // spatial layer) change the width decoded, as the "spatial_layer" events say.
+    test('a VP9 SVC camera gets the same menu and arrives in the quality it asks for', async (t) => {
+        const info = await (await fetch(server.infoUrl)).json();
+        if (againstJanus || !info.plugins?.[VIDEOROOM]) {
+            t.skip('Janus reads no "substream" of an SVC stream: only Prism\'s menu works on it');
+            return;
+        }
+        const connection = await connectJanode(server);
+        const page = await servePage('simulcast');
+        const tabs = [];
+        try {
+            const admin = await RoomHandle.attach(await connection.create());
+            const room = newRoomId();
+            await admin.handle.create({ room, videocodec: 'vp9' });
+            const context = await browser.newContext();
+            const sender = await context.newPage();
+            tabs.push(sender);
+            forwardConsole(sender, 'SVC sender');
+            const search = new URLSearchParams({ server: server.wsUrl, room: String(room), role: 'publisher', svc: 'L3T3_KEY' });
+            await sender.goto(`http://127.0.0.1:${page.address().port}/pages/simulcast.html?${search}`);
+            const sent = await waitFor('the publisher to send 1280x720 VP9 L3T3_KEY', async () => {
+                const report = await sender.evaluate(() => window.report());
+                assert.deepEqual(report.errors, []);
+                const layer = report.layers[0];
+                return report.published && layer?.framesEncoded > 0 && layer.width === 1280 ? report.layers : null;
+            }, MEDIA_TIMEOUT_MS);
+            assert.equal(sent.length, 1, 'SVC is one RTP stream');
+            assert.equal(sent[0].mode, 'L3T3_KEY');
+
+            const viewer = await open('SVC viewer', 'videoroom.html', `?room=${room}&name=Viewer`);
+            tabs.push(viewer);
+            await viewer.click('#join');
+            await menuFollows(t, viewer, 'publisher', 'videoroom-svc-quality', shots);
+            assert.equal(await pageError(viewer), '');
+        } finally {
+            for (const tab of tabs) await tab.context().close();
+            page.close();
             await connection.close().catch(() => {});
         }
     });

@@ -84,7 +84,7 @@ static enum prism_forward_result layer_frame(struct rig *rig, unsigned sid, bool
         g_assert_cmpint(prism_rtp_parse(p.data, p.len, &p.h), ==, 0);
     }
     /* What the automatic choice counts the packet's bitrate under: its spatial layer. */
-    g_assert_cmpint(prism_forward_svc_spatial_of(&rig->s, &dd, &p.h), ==, (int)sid);
+    g_assert_cmpint(prism_forward_svc_spatial_layer(PRISM_SDP_CODEC_VP8, &dd, &p.h), ==, (int)sid);
     size_t out_len = 0;
     enum prism_forward_result r = prism_forward_packet_dd(&rig->s, 0, &dd, &p.h, p.data, p.len,
                                                           out->data, sizeof(out->data), &out_len,
@@ -171,7 +171,7 @@ static void test_forward_dd_svc_ignores_a_single_spatial_layer(void)
     struct test_packet p, out;
     struct prism_rtp_vp8 d = {.start_of_partition = true};
     test_vp8(&p, PUB_A_SSRC, 1, 1000, &d, true);
-    g_assert_cmpint(prism_forward_svc_spatial_of(&rig.s, &dd, &p.h), ==, -1);
+    g_assert_cmpint(prism_forward_svc_spatial_layer(PRISM_SDP_CODEC_VP8, &dd, &p.h), ==, -1);
     size_t out_len = 0;
     g_assert_cmpint(prism_forward_packet_dd(&rig.s, 0, &dd, &p.h, p.data, p.len, out.data,
                                             sizeof(out.data), &out_len, 1000),

@@ -378,7 +378,7 @@ static void test_forward_svc_spatial_of_a_packet(void)
     struct test_packet p;
     for (uint8_t sid = 0; sid < 3; sid++) {
         vp9_packet(&pub, &p, sid, 1, true, true, sid == 0, true, sid == 2);
-        g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, sid);
+        g_assert_cmpint(prism_forward_svc_spatial_layer(PRISM_SDP_CODEC_VP9, NULL, &p.h), ==, sid);
     }
     g_assert_false(prism_forward_svc_state(&s)->active); /* nothing decided or forwarded */
     g_assert_cmpuint(prism_forward_counters(&s)->forwarded, ==, 0);
@@ -386,18 +386,17 @@ static void test_forward_svc_spatial_of_a_packet(void)
         .payload_type = PUB_VP9_PT, .seq = pub.seq++, .timestamp = pub.ts, .ssrc = SVC_SSRC};
     static const uint8_t plain[] = {0xCC, 0x12, 0x00, 0x00};
     test_build(&p, &f, plain, sizeof(plain), 40);
-    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, -1);
+    g_assert_cmpint(prism_forward_svc_spatial_layer(PRISM_SDP_CODEC_VP9, NULL, &p.h), ==, -1);
     static const uint8_t truncated[] = {0xA8, 0x81};
     test_build(&p, &f, truncated, sizeof(truncated), 0);
-    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, -1);
+    g_assert_cmpint(prism_forward_svc_spatial_layer(PRISM_SDP_CODEC_VP9, NULL, &p.h), ==, -1);
     test_build(&p, &f, NULL, 0, 0); /* padding only */
-    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, -1);
+    g_assert_cmpint(prism_forward_svc_spatial_layer(PRISM_SDP_CODEC_VP9, NULL, &p.h), ==, -1);
+    /* A layered VP9 packet is only read as VP9 when its payload type is. */
     vp9_packet(&pub, &p, 1, 0, true, true, false, true, false);
-    p.data[1] = 77; /* a payload type not forwarded */
-    g_assert_cmpint(prism_rtp_parse(p.data, p.len, &p.h), ==, 0);
-    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, &p.h), ==, -1);
-    g_assert_cmpint(prism_forward_svc_spatial_of(&s, NULL, NULL), ==, -1);
-    g_assert_cmpint(prism_forward_svc_spatial_of(NULL, NULL, &p.h), ==, -1);
+    g_assert_cmpint(prism_forward_svc_spatial_layer(PRISM_SDP_CODEC_UNKNOWN, NULL, &p.h), ==, -1);
+    g_assert_cmpint(prism_forward_svc_spatial_layer(PRISM_SDP_CODEC_VP8, NULL, &p.h), ==, -1);
+    g_assert_cmpint(prism_forward_svc_spatial_layer(PRISM_SDP_CODEC_VP9, NULL, NULL), ==, -1);
 }
 
 /* A new source forwards nothing until its keyframe; the targets stay. */

@@ -139,6 +139,28 @@ static void test_answer_libwebrtc_node_offer(void)
     prism_sdp_free(a);
 }
 
+/* A publisher offering frame marking (an H.264 sender with temporal layers) keeps it, under its
+ * id: the SFU reads the temporal layer from it. */
+static void test_answer_accepts_frame_marking(void)
+{
+    size_t length = 0;
+    char *text = sdp_fixture("chrome_simulcast_datachannel.sdp", &length);
+    char **parts = g_strsplit(text, "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset", -1);
+    g_assert_cmpuint(g_strv_length(parts), ==, 2);
+    char *edited = g_strjoinv("a=extmap:14 " PRISM_SDP_EXT_FRAME_MARKING, parts);
+    g_strfreev(parts);
+    struct prism_sdp *offer = sdp_parse_text(edited);
+    struct prism_sdp_answer_options o;
+    sdp_test_answer_options(&o);
+    struct prism_sdp *a = answer_with(offer, &o);
+    g_assert_cmpuint(prism_sdp_media_extmap_id(&a->media[1], PRISM_SDP_EXT_FRAME_MARKING), ==, 14);
+    g_assert_cmpuint(a->media[1].extmap_count, ==, 9);
+    prism_sdp_free(a);
+    prism_sdp_free(offer);
+    g_free(edited);
+    g_free(text);
+}
+
 static void test_answer_firefox_mirrors_extmap_direction(void)
 {
     struct prism_sdp *a = answer_fixture("firefox_sendrecv.sdp");
@@ -585,6 +607,7 @@ int main(int argc, char **argv)
                     test_answer_audio_red_before_opus_when_accepted);
     g_test_add_func("/sdp/answer/recvonly-offer", test_answer_recvonly_offer_gets_sendonly);
     g_test_add_func("/sdp/answer/libwebrtc-node", test_answer_libwebrtc_node_offer);
+    g_test_add_func("/sdp/answer/frame-marking", test_answer_accepts_frame_marking);
     g_test_add_func("/sdp/answer/firefox-extmap-direction",
                     test_answer_firefox_mirrors_extmap_direction);
     g_test_add_func("/sdp/answer/firefox-simulcast", test_answer_firefox_simulcast_with_ssrcs);

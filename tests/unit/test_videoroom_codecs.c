@@ -1,7 +1,8 @@
 /* VideoRoom codecs through the API engine, with real SDP from Prism peers acting as the clients
  * (no connectivity needed): the room's videocodec/audiocodec lists decide what a publisher may
  * send, and a subscriber's offer carries the publisher's codec as negotiated, H.264
- * profile-level-id and Opus fmtp (useinbandfec, usedtx, stereo) included, as Janus does. */
+ * profile-level-id and Opus fmtp (useinbandfec, usedtx, stereo) included, as Janus does; the
+ * room's *_ext settings decide which header extensions a publisher negotiates. */
 #include "videoroom_api_rig.h"
 
 /* A room of the rig's session created with `settings` (JSON members after "create"). */
@@ -521,6 +522,89 @@ static void test_videoroom_switch_keeps_to_one_codec(void)
         prism_peer_destroy(clients[i]);
 }
 
+/* Publishes Opus + VP8 with the audio level, video orientation and transport-wide CC
+ * extensions offered on both m-lines; returns Prism's answer and the subscriber offer. */
+static char *publish_with_extensions(struct rig *rig, uint64_t room, char **offer)
+{
+    static const struct prism_sdp_codec opus = {.pt = 111,
+                                                .name = "opus",
+                                                .clock_rate = 48000,
+                                                .channels = 2,
+                                                .feedback = PRISM_SDP_FB_TRANSPORT_CC};
+    static const struct prism_sdp_codec vp8 = {
+        .pt = 96, .name = "VP8", .clock_rate = 90000, .feedback = PRISM_SDP_FB_TRANSPORT_CC};
+    static const struct prism_sdp_extmap extmaps[] = {
+        {.id = 1, .uri = PRISM_SDP_EXT_AUDIO_LEVEL},
+        {.id = 3, .uri = PRISM_SDP_EXT_TWCC},
+        {.id = 4, .uri = PRISM_SDP_EXT_MID},
+        {.id = 13, .uri = PRISM_SDP_EXT_VIDEO_ORIENTATION},
+    };
+    struct prism_peer *client = client_peer(rig, true);
+    struct prism_peer_offer_media media[2] = {
+        {.kind = PRISM_SDP_MEDIA_AUDIO,
+         .mid = "0",
+         .direction = PRISM_SDP_SENDONLY,
+         .codecs = &opus,
+         .codec_count = 1,
+         .extmaps = extmaps,
+         .extmap_count = 3},
+        {.kind = PRISM_SDP_MEDIA_VIDEO,
+         .mid = "1",
+         .direction = PRISM_SDP_SENDONLY,
+         .codecs = &vp8,
+         .codec_count = 1,
+         .extmaps = extmaps + 1,
+         .extmap_count = 3},
+    };
+    char *text = NULL;
+    struct prism_sdp_error err = {0};
+    g_assert_cmpint(prism_peer_offer(client, media, 2, &text, &err), ==, 0);
+    g_assert_nonnull(strstr(text, PRISM_SDP_EXT_AUDIO_LEVEL));
+    uint64_t feed = 0;
+    json_t *event = publish_offer(rig, room, json_pack("{s:s, s:s}", "type", "offer", "sdp", text),
+                                  &feed);
+    free(text);
+    char *answer = g_strdup(sdp_of(event));
+    g_assert_nonnull(answer);
+    json_decref(event);
+    *offer = subscriber_offer(rig, room, feed);
+    prism_peer_destroy(client);
+    return answer;
+}
+
+/* As Janus: audiolevel_ext, videoorient_ext, playoutdelay_ext and transport_wide_cc_ext (all
+ * true by default) decide what a new publisher's answer accepts; a subscriber is offered only
+ * what its publisher negotiated, and no transport-cc feedback is asked without the extension. */
+static void test_videoroom_room_ext_settings_decide_publisher_extensions(void)
+{
+    struct rig rig;
+    rig_start(&rig);
+    char *offer = NULL;
+    char *answer = publish_with_extensions(&rig, rig.room, &offer);
+    g_assert_nonnull(strstr(answer, "a=extmap:1 " PRISM_SDP_EXT_AUDIO_LEVEL));
+    g_assert_nonnull(strstr(answer, "a=extmap:3 " PRISM_SDP_EXT_TWCC));
+    g_assert_nonnull(strstr(answer, "a=extmap:13 " PRISM_SDP_EXT_VIDEO_ORIENTATION));
+    g_assert_nonnull(strstr(answer, "transport-cc"));
+    g_assert_nonnull(strstr(offer, PRISM_SDP_EXT_AUDIO_LEVEL));
+    g_assert_nonnull(strstr(offer, PRISM_SDP_EXT_VIDEO_ORIENTATION));
+    g_free(offer);
+    g_free(answer);
+
+    uint64_t room = create_room(&rig, "\"audiolevel_ext\":false,\"videoorient_ext\":false,"
+                                      "\"transport_wide_cc_ext\":false");
+    answer = publish_with_extensions(&rig, room, &offer);
+    g_assert_null(strstr(answer, PRISM_SDP_EXT_AUDIO_LEVEL));
+    g_assert_null(strstr(answer, PRISM_SDP_EXT_TWCC));
+    g_assert_null(strstr(answer, PRISM_SDP_EXT_VIDEO_ORIENTATION));
+    g_assert_null(strstr(answer, "transport-cc"));
+    g_assert_nonnull(strstr(answer, "a=extmap:4 " PRISM_SDP_EXT_MID));
+    g_assert_null(strstr(offer, PRISM_SDP_EXT_AUDIO_LEVEL));
+    g_assert_null(strstr(offer, PRISM_SDP_EXT_VIDEO_ORIENTATION));
+    g_free(offer);
+    g_free(answer);
+    rig_stop(&rig);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -538,5 +622,7 @@ int main(int argc, char **argv)
                     test_videoroom_audio_red_reaches_subscriber_offer_remapped);
     g_test_add_func("/videoroom/switch-keeps-to-one-codec",
                     test_videoroom_switch_keeps_to_one_codec);
+    g_test_add_func("/videoroom/room-ext-settings-decide-publisher-extensions",
+                    test_videoroom_room_ext_settings_decide_publisher_extensions);
     return g_test_run();
 }

@@ -36,6 +36,9 @@ static void test_videoroom_create_applies_janus_defaults(struct rooms_fixture *f
     g_assert_cmpint(room->videocodecs[0], ==, PRISM_SDP_CODEC_VP8);
     g_assert_true(room->opus_fec);
     g_assert_true(room->audiolevel_ext);
+    g_assert_true(room->videoorient_ext);
+    g_assert_true(room->playoutdelay_ext);
+    g_assert_true(room->transport_wide_cc_ext);
     g_assert_false(room->audiolevel_event);
     g_assert_cmpuint(room->audio_active_packets, ==, 100);
     g_assert_cmpuint(room->audio_level_average, ==, 25);
@@ -59,7 +62,8 @@ static void test_videoroom_create_applies_every_option(struct rooms_fixture *f, 
         "\"bitrate\":128000,\"bitrate_cap\":true,\"fir_freq\":10,\"audiocodec\":\"pcmu, opus\","
         "\"videocodec\":\"h264,vp8,H264,vp9,av1\",\"opus_fec\":false,\"audiolevel_ext\":false,"
         "\"audiolevel_event\":true,\"audio_active_packets\":50,\"audio_level_average\":40,"
-        "\"notify_joining\":true,\"require_pvtid\":true,\"record\":false,\"extra\":1}");
+        "\"notify_joining\":true,\"require_pvtid\":true,\"record\":false,\"videoorient_ext\":false,"
+        "\"playoutdelay_ext\":false,\"transport_wide_cc_ext\":false,\"extra\":1}");
     assert_room_reply(reply, "{\"videoroom\":\"created\",\"room\":42,\"permanent\":false}");
     struct vr_room *room = find(42);
     g_assert_cmpstr(room->description, ==, "Team");
@@ -84,6 +88,9 @@ static void test_videoroom_create_applies_every_option(struct rooms_fixture *f, 
     g_assert_cmpint(room->videocodecs[3], ==, PRISM_SDP_CODEC_AV1);
     g_assert_false(room->opus_fec);
     g_assert_false(room->audiolevel_ext);
+    g_assert_false(room->videoorient_ext);
+    g_assert_false(room->playoutdelay_ext);
+    g_assert_false(room->transport_wide_cc_ext);
     g_assert_true(room->audiolevel_event);
     g_assert_cmpuint(room->audio_active_packets, ==, 50);
     g_assert_cmpuint(room->audio_level_average, ==, 40);

@@ -21,7 +21,8 @@ static void test_videoroom_list_shows_public_rooms_as_janus_does(struct rooms_fi
            "\"bitrate\":256000,\"bitrate_cap\":true,\"fir_freq\":5,\"audiocodec\":\"opus,pcmu\","
            "\"videocodec\":\"vp9,h264\",\"audiolevel_event\":true,\"audio_level_average\":30,"
            "\"notify_joining\":true,\"require_pvtid\":true}");
-    create("{\"room\":10,\"opus_fec\":false,\"opus_dtx\":true}");
+    create("{\"room\":10,\"opus_fec\":false,\"opus_dtx\":true,\"videoorient_ext\":false,"
+           "\"transport_wide_cc_ext\":false}");
     struct vr_room *room = vr_rooms_find(20);
     atomic_store(&room->participant_count, 2);
     vr_room_unref(room);
@@ -35,7 +36,7 @@ static void test_videoroom_list_shows_public_rooms_as_janus_does(struct rooms_fi
         "\"audiocodec\":\"opus\",\"videocodec\":\"vp8\",\"opus_dtx\":true,\"record\":false,"
         "\"lock_record\":false,\"num_participants\":0,\"audiolevel_ext\":true,\"audiolevel_event\":"
         "false,"
-        "\"videoorient_ext\":true,\"playoutdelay_ext\":true,\"transport_wide_cc_ext\":true},"
+        "\"videoorient_ext\":false,\"playoutdelay_ext\":true,\"transport_wide_cc_ext\":false},"
         "{\"room\":20,\"description\":\"Second\",\"pin_required\":true,\"is_private\":false,"
         "\"max_publishers\":6,\"bitrate\":256000,\"bitrate_cap\":true,\"fir_freq\":5,"
         "\"require_pvtid\":true,\"require_e2ee\":false,\"dummy_publisher\":false,"

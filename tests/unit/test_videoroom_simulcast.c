@@ -95,15 +95,17 @@ static void test_videoroom_simulcast_json_only_for_simulcast_sources(void)
 }
 
 /* Packets of a publisher's three layers (about 150 k, 500 k and 1.5 Mbit/s) and its audio
- * (40 kbit/s) reach the subscriber's streams 1 and 0 every 10 ms from *now to `until`, with an
- * automatic choice on each, as the media path makes them. */
+ * (40 kbit/s) reach the sources of the subscriber's streams 1 and 0 every 10 ms from *now to
+ * `until`, with an automatic choice on each, as the media path makes them. */
 static void feed(struct fixture *f, uint64_t *now, uint64_t until)
 {
     static const size_t layer_bytes[3] = {188, 625, 1875};
     for (; *now < until; *now += 10000) {
         for (int l = 0; l < 3; l++)
-            vr_autolayer_packet(&f->streams[1], l, NULL, NULL, layer_bytes[l], *now);
-        vr_autolayer_packet(&f->streams[0], -1, NULL, NULL, 50, *now);
+            vr_layer_rates_count(&f->streams[1].source->rates, l, PRISM_SDP_CODEC_VP8, NULL, NULL,
+                                 layer_bytes[l], *now);
+        vr_layer_rates_count(&f->streams[0].source->rates, -1, PRISM_SDP_CODEC_OPUS, NULL, NULL, 50,
+                             *now);
         vr_autolayer_tick(&f->subscriber, *now);
     }
 }

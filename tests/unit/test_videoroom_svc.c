@@ -128,9 +128,9 @@ static void vp9_packet(uint8_t *buf, size_t size, uint8_t sid, struct prism_rtp_
 }
 
 /* Packets of the three spatial layers (about 150 k, 350 k and 1 Mbit/s of their own: 150 k,
- * 500 k and 1.5 Mbit/s to forward up to each) and audio (40 kbit/s) reach streams 1 and 0
- * every 10 ms from *now to `until`, with an automatic choice on each, as the media path makes
- * them. */
+ * 500 k and 1.5 Mbit/s to forward up to each) and audio (40 kbit/s) reach the sources of
+ * streams 1 and 0 every 10 ms from *now to `until`, with an automatic choice on each, as the
+ * media path makes them. */
 static void feed_svc(struct fixture *f, uint64_t *now, uint64_t until)
 {
     static const size_t layer_bytes[3] = {188, 437, 1250};
@@ -140,8 +140,10 @@ static void feed_svc(struct fixture *f, uint64_t *now, uint64_t until)
         vp9_packet(buf[sid], layer_bytes[sid], sid, &headers[sid]);
     for (; *now < until; *now += 10000) {
         for (int l = 0; l < 3; l++)
-            vr_autolayer_packet(&f->streams[1], -1, &headers[l], NULL, layer_bytes[l], *now);
-        vr_autolayer_packet(&f->streams[0], -1, NULL, NULL, 50, *now);
+            vr_layer_rates_count(&f->streams[1].source->rates, -1, PRISM_SDP_CODEC_VP9, &headers[l],
+                                 NULL, layer_bytes[l], *now);
+        vr_layer_rates_count(&f->streams[0].source->rates, -1, PRISM_SDP_CODEC_OPUS, NULL, NULL, 50,
+                             *now);
         vr_autolayer_tick(&f->subscriber, *now);
     }
 }
@@ -149,6 +151,80 @@ static void feed_svc(struct fixture *f, uint64_t *now, uint64_t until)
 static void configure_simulcast(struct fixture *f, const char *text)
 {
     fixture_configure(f, text, vr_simulcast_configure);
+}
+
+/* A picture that is no keyframe starts on stream i at `timestamp`: the layer choice moves down
+ * there (and the subscriber is told at the next packet forwarded). */
+static void next_picture(struct fixture *f, unsigned i, uint32_t timestamp)
+{
+    struct prism_forward_svc_frame frame = {.timestamp = timestamp, .begin = true};
+    prism_forward_svc_decide(&f->streams[i].forward.svc, &frame, 1000000, 0);
+    vr_svc_notify(&f->streams[i]);
+}
+
+/* One quality menu for simulcast and SVC (janus.js apps): "substream" n of an SVC stream is
+ * its spatial layer n, as "spatial_layer" n would set it, with the same "spatial_layer"
+ * event; a stream that is neither keeps its simulcast wish only. */
+static void test_videoroom_svc_substream_moves_the_spatial_layer(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    make_svc(&f, 1);
+    vr_svc_notify(&f.streams[1]);
+    g_assert_cmpint(f.streams[1].notified_spatial, ==, 2);
+    configure_simulcast(&f, "{\"request\":\"configure\",\"substream\":0}");
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 0);
+    g_assert_cmpint(f.streams[1].spatial_layer, ==, 0);
+    g_assert_false(f.streams[1].automatic);
+    next_picture(&f, 1, 6000);
+    g_assert_cmpint(svc_of(&f, 1)->spatial, ==, 0);
+    g_assert_cmpint(f.streams[1].notified_spatial, ==, 0);
+    /* Stream 2 has no SVC source: its substream wish only, no spatial layer. */
+    g_assert_cmpint(svc_of(&f, 2)->spatial_target, ==, 2);
+    struct prism_forward_layers layers;
+    prism_forward_simulcast_state(&f.streams[2].forward, &layers);
+    g_assert_cmpint(layers.substream_target, ==, 0);
+    /* The same state as "spatial_layer" gives, per stream and with "temporal". */
+    configure_simulcast(&f, "{\"request\":\"configure\",\"streams\":[{\"mid\":\"1\","
+                            "\"substream\":1,\"temporal\":0}]}");
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 1);
+    g_assert_cmpint(svc_of(&f, 1)->temporal_target, ==, 0);
+    struct fixture g;
+    fixture_init(&g);
+    make_svc(&g, 1);
+    fixture_configure(&g, "{\"request\":\"configure\",\"spatial_layer\":0}", vr_svc_configure);
+    fixture_configure(&g,
+                      "{\"request\":\"configure\",\"streams\":[{\"mid\":\"1\","
+                      "\"spatial_layer\":1,\"temporal_layer\":0}]}",
+                      vr_svc_configure);
+    g_assert_cmpint(f.streams[1].spatial_layer, ==, g.streams[1].spatial_layer);
+    g_assert_cmpint(f.streams[1].temporal_layer, ==, g.streams[1].temporal_layer);
+    g_assert_true(f.streams[1].automatic == g.streams[1].automatic);
+    /* -1 stays the automatic choice. */
+    configure_simulcast(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
+    g_assert_true(f.streams[1].automatic);
+    g_assert_cmpint(f.streams[1].spatial_layer, ==, -1);
+}
+
+/* "substream" 2 of a stream of two spatial layers is its top one; a VP9 or AV1 stream counts
+ * as SVC before its first packet, so that a configure right after "start" is not lost. */
+static void test_videoroom_svc_substream_clamped_to_the_layers_sent(void)
+{
+    struct fixture f;
+    fixture_init(&f);
+    make_svc(&f, 1);
+    struct prism_forward_svc_frame frame = {
+        .timestamp = 9000, .begin = true, .keyframe = true, .spatial_layers = 2};
+    prism_forward_svc_decide(&f.streams[1].forward.svc, &frame, 1000000, 0);
+    g_assert_cmpint(svc_of(&f, 1)->spatial_layers, ==, 2);
+    configure_simulcast(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":0}");
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 0);
+    configure_simulcast(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":2}");
+    g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 1);
+    f.streams[2].codec.id = PRISM_SDP_CODEC_AV1;
+    configure_simulcast(&f, "{\"request\":\"configure\",\"mid\":\"2\",\"substream\":1}");
+    g_assert_cmpint(svc_of(&f, 2)->spatial_target, ==, 1);
+    g_assert_false(svc_of(&f, 2)->active);
 }
 
 static void test_videoroom_svc_automatic_spatial_layer(void)
@@ -226,6 +302,10 @@ int main(int argc, char **argv)
                     test_videoroom_svc_configure_ignores_bad_values);
     g_test_add_func("/videoroom/svc/json_and_notify_once_layered",
                     test_videoroom_svc_json_and_notify_once_layered);
+    g_test_add_func("/videoroom/svc/substream_moves_the_spatial_layer",
+                    test_videoroom_svc_substream_moves_the_spatial_layer);
+    g_test_add_func("/videoroom/svc/substream_clamped_to_the_layers_sent",
+                    test_videoroom_svc_substream_clamped_to_the_layers_sent);
     g_test_add_func("/videoroom/svc/automatic_spatial_layer",
                     test_videoroom_svc_automatic_spatial_layer);
     return g_test_run();

@@ -1,7 +1,7 @@
 // The video room's grid: one tile per participant (camera), one more per shared screen, each
 // with the person's name, a talking outline and a "muted" badge; audio plays from a hidden
-// element per participant. A camera sent in three qualities (simulcast) gets a menu to choose
-// which one to receive and shows which one arrives. Knows nothing of Janus: room.js and
+// element per participant. A camera sent in three qualities (simulcast or SVC) gets a menu to
+// choose which one to receive and shows which one arrives. Knows nothing of Janus: room.js and
 // subscription.js tell it what changed.
 
 const AUDIO_BADGE = '🔇 muted';

@@ -2,9 +2,12 @@
 // multistream): it joins with streams [{feed, mid}], the server offers them in "attached" and
 // we answer with "start"; later publishers are added with "subscribe", removed streams with
 // "unsubscribe", and every change of the subscription comes as an "updated" offer. A camera
-// sent in three qualities (simulcast) can be received in any of them: "configure" with
-// "substream" 2/1/0 for that mid, or -1 for the server's automatic choice, and the server says
-// which one arrives in "substream" events.
+// sent in three qualities, as three streams (simulcast) or as the layers of one (SVC: VP9 or
+// AV1 with spatial layers), can be received in any of them: "configure" with "substream"
+// 2/1/0 for that mid (of an SVC stream the server reads it as the spatial layer), or -1 for
+// the server's automatic choice, and the server says which one arrives in "substream" events
+// (simulcast) or "spatial_layer" events (SVC). A stream is SVC when the server says so: its
+// "svc" object in the subscription's stream list, or a "spatial_layer" event.
 import { attach } from './janus-client.js';
 
 export const VIDEOROOM = 'janus.plugin.videoroom';
@@ -26,6 +29,8 @@ export class Subscription {
         this.streamsByMid = new Map(); // our mid -> stream, as the last attached/updated said
         this.feeds = new Map(); // publisher id -> {display, screens: Set of "feed:mid" shown}
         this.simulcast = new Set(); // "feed:mid" of the streams their publisher sends simulcast
+        this.svc = new Set(); // our mids of the streams that arrive as SVC
+        this.cameraOn = new Set(); // our mids whose camera track is on
         this.mediaCounts = new Map(); // our mid -> packets or frames at the last check
         this.mediaTimer = null;
         this.closed = false;
@@ -121,6 +126,10 @@ export class Subscription {
         }
         if (message.streams) this.updateStreams(message.streams);
         if (message.substream !== undefined) this.showLayer(message.mid, message.substream);
+        if (message.spatial_layer !== undefined) {
+            this.markSvc(message.mid);
+            this.showLayer(message.mid, message.spatial_layer);
+        }
         if (jsep) this.answer(jsep);
         if (message.videoroom === 'attached') {
             this.state = 'ready';
@@ -146,6 +155,9 @@ export class Subscription {
     // tiles (cameras go with their person's tile).
     updateStreams(streams) {
         this.streamsByMid = new Map(streams.map((stream) => [stream.mid, stream]));
+        for (const stream of streams) {
+            if (stream.svc) this.markSvc(stream.mid);
+        }
         const live = new Set(
             streams.filter((s) => s.active !== false).map((s) => `${s.feed_id}:${s.feed_mid}`),
         );
@@ -172,10 +184,28 @@ export class Subscription {
             this.view.setScreen(id, key, on ? track : null);
         } else {
             this.view.setCamera(id, on ? track : null);
-            const simulcast = stream.simulcast || this.simulcast.has(`${id}:${stream.feed_mid}`);
-            if (on && simulcast) {
-                this.view.showQualityMenu(id, (quality) => this.chooseQuality(mid, quality));
-            }
+            if (on) this.cameraOn.add(mid);
+            else this.cameraOn.delete(mid);
+            this.offerQualityMenu(mid);
+        }
+    }
+
+    // The server says the stream on our `mid` arrives as SVC.
+    markSvc(mid) {
+        if (!mid || this.svc.has(mid)) return;
+        this.svc.add(mid);
+        this.offerQualityMenu(mid);
+    }
+
+    // Puts the quality menu on the tile of the camera on our `mid` once it plays and is sent
+    // in several qualities (simulcast or SVC).
+    offerQualityMenu(mid) {
+        const stream = this.streamsByMid.get(mid);
+        if (!stream?.feed_id || !this.cameraOn.has(mid)) return;
+        const simulcast =
+            stream.simulcast || this.simulcast.has(`${stream.feed_id}:${stream.feed_mid}`);
+        if (simulcast || this.svc.has(mid)) {
+            this.view.showQualityMenu(stream.feed_id, (quality) => this.chooseQuality(mid, quality));
         }
     }
 
@@ -189,7 +219,7 @@ export class Subscription {
         });
     }
 
-    // A "substream" event: the layer now arriving on our `mid`.
+    // A "substream" or "spatial_layer" event: the layer now arriving on our `mid`.
     showLayer(mid, substream) {
         const stream = this.streamsByMid.get(mid);
         const name = LAYER_NAMES[substream];
