@@ -144,6 +144,11 @@ uint64_t prism_peer_bandwidth_estimate(const struct prism_peer *peer)
     return peer->bwe && peer->stats.twcc_feedback_in ? prism_bwe_estimate(peer->bwe) : 0;
 }
 
+uint64_t prism_peer_feedback_count(const struct prism_peer *peer)
+{
+    return peer->stats.twcc_feedback_in;
+}
+
 uint64_t prism_peer_last_loss_sent_us(const struct prism_peer *peer)
 {
     return peer->bwe ? prism_bwe_last_loss_sent_us(peer->bwe) : 0;

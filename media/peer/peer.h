@@ -311,6 +311,9 @@ void prism_peer_get_stats(const struct prism_peer *peer, struct prism_peer_stats
  * transport-cc feedback on what we send (media/bwe); 0 until feedback came, or when
  * transport-cc is not negotiated for anything we send. For the owner's layer choice. */
 uint64_t prism_peer_bandwidth_estimate(const struct prism_peer *peer);
+/* How many transport-cc feedbacks on what we send arrived so far: the estimate above changes
+ * only when this does, so an owner polling per packet reads the estimate only then. */
+uint64_t prism_peer_feedback_count(const struct prism_peer *peer);
 /* When the latest-sent packet that the remote's transport-cc feedback reported lost had been
  * sent (the peer's clock, microseconds), 0: none, or no transport-cc. */
 uint64_t prism_peer_last_loss_sent_us(const struct prism_peer *peer);

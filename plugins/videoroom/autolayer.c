@@ -83,6 +83,12 @@ uint64_t vr_autolayer_estimate(const struct vr_subscriber *subscriber)
     return estimate ? estimate : subscriber->remb_bps;
 }
 
+void vr_autolayer_set_remb(struct vr_subscriber *subscriber, uint64_t bps)
+{
+    subscriber->remb_bps = bps;
+    subscriber->remb_changed = true;
+}
+
 /* A screen share, as far as the publisher tells: its stream description says so. */
 static bool is_screen(const struct vr_sub_stream *stream)
 {
@@ -201,11 +207,26 @@ static void repair_keyframes(struct vr_subscriber *subscriber, uint64_t now_us)
  * stopped limiting lets them up), and at once when the estimate fell since the last one: a
  * congested link must not wait for the interval (as libwebrtc's allocator, which runs on every
  * new target rate). */
-static bool choice_due(const struct vr_subscriber *subscriber, uint64_t estimate, uint64_t now_us)
+static bool interval_due(const struct vr_subscriber *subscriber, uint64_t now_us)
 {
-    if (!subscriber->alloc_at_us || now_us < subscriber->alloc_at_us ||
-        now_us - subscriber->alloc_at_us >= AUTOLAYER_INTERVAL_US)
-        return true;
+    return !subscriber->alloc_at_us || now_us < subscriber->alloc_at_us ||
+           now_us - subscriber->alloc_at_us >= AUTOLAYER_INTERVAL_US;
+}
+
+/* Whether the estimate may have moved since the last look: a transport-cc feedback or a REMB
+ * came. Per packet this reads one counter instead of the estimator. */
+static bool estimate_changed(struct vr_subscriber *subscriber)
+{
+    struct prism_peer *peer = subscriber->handle ? prism_handle_peer(subscriber->handle) : NULL;
+    uint64_t feedbacks = peer ? prism_peer_feedback_count(peer) : 0;
+    bool changed = feedbacks != subscriber->feedbacks_seen || subscriber->remb_changed;
+    subscriber->feedbacks_seen = feedbacks;
+    subscriber->remb_changed = false;
+    return changed;
+}
+
+static bool estimate_fell(const struct vr_subscriber *subscriber, uint64_t estimate)
+{
     uint64_t last = subscriber->alloc.estimate_bps;
     return estimate && last && estimate < last / 100u * AUTOLAYER_FALL_PERCENT;
 }
@@ -213,8 +234,11 @@ static bool choice_due(const struct vr_subscriber *subscriber, uint64_t estimate
 void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us)
 {
     repair_keyframes(subscriber, now_us);
+    bool due = interval_due(subscriber, now_us);
+    if (!estimate_changed(subscriber) && !due)
+        return;
     uint64_t estimate = vr_autolayer_estimate(subscriber);
-    if (!choice_due(subscriber, estimate, now_us))
+    if (!due && !estimate_fell(subscriber, estimate))
         return;
     subscriber->alloc_at_us = now_us;
     unsigned count = subscriber->stream_count < PRISM_ALLOC_MAX_STREAMS ? subscriber->stream_count

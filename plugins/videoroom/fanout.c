@@ -484,7 +484,7 @@ void vr_fanout_feedback(struct vr_session *session, const struct prism_peer_feed
         return;
     }
     if (feedback->kind == PRISM_PEER_FEEDBACK_REMB) {
-        session->subscriber->remb_bps = feedback->bitrate; /* the estimate's fallback */
+        vr_autolayer_set_remb(session->subscriber, feedback->bitrate);
         return;
     }
     if (feedback->kind != PRISM_PEER_FEEDBACK_KEYFRAME)

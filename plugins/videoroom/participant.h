@@ -174,6 +174,10 @@ struct vr_subscriber {
     uint64_t alloc_at_us;
     bool repairing; /* some stream's repair_since_us is set */
     uint64_t remb_bps;
+    /* The estimate as of the last look (the peer's transport-cc feedback count, or a new REMB):
+     * between two changes only the interval can make a choice due. */
+    uint64_t feedbacks_seen;
+    bool remb_changed;
 };
 
 enum vr_role { VR_ROLE_NONE, VR_ROLE_PUBLISHER, VR_ROLE_SUBSCRIBER };
@@ -351,6 +355,8 @@ void vr_autolayer_tick(struct vr_subscriber *subscriber, uint64_t now_us);
 bool vr_autolayer_repair_due(struct vr_sub_stream *stream, uint64_t lost_sent_us, uint64_t now_us);
 /* autolayer.c: the estimate the choice uses (transport-cc, else REMB; 0: none). */
 uint64_t vr_autolayer_estimate(const struct vr_subscriber *subscriber);
+/* autolayer.c: a REMB from the subscriber (the estimate's fallback without transport-cc). */
+void vr_autolayer_set_remb(struct vr_subscriber *subscriber, uint64_t bps);
 /* autolayer.c: whether the stream's source sends simulcast (its layers are substreams), and
  * whether it sends SVC instead (its layers are spatial layers, layered packets came). */
 bool vr_autolayer_is_simulcast(const struct vr_sub_stream *stream);

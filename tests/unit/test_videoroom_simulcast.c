@@ -121,24 +121,24 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
     f.streams[0].active = f.streams[1].active = true;
     uint64_t now = 10000000;
     /* Not asked for: the default layer (Janus's behaviour) whatever the estimate. */
-    f.subscriber.remb_bps = 3000000;
+    vr_autolayer_set_remb(&f.subscriber, 3000000);
     feed(&f, &now, now + 600000);
-    f.subscriber.remb_bps = 300000;
+    vr_autolayer_set_remb(&f.subscriber, 300000);
     feed(&f, &now, now + 600000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
     g_assert_false(f.streams[1].automatic);
     /* Asked for ("substream": -1); no estimate yet: the best layer. */
-    f.subscriber.remb_bps = 0;
+    vr_autolayer_set_remb(&f.subscriber, 0);
     configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
     g_assert_true(f.streams[1].automatic);
     feed(&f, &now, now + 1500000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
     /* REMBs (no transport-cc here) of 3 then 1 Mbit/s: the estimate fell, so it limits (a
      * first estimate may be a guess): the middle layer within one tick. */
-    f.subscriber.remb_bps = 3000000;
+    vr_autolayer_set_remb(&f.subscriber, 3000000);
     feed(&f, &now, now + 600000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
-    f.subscriber.remb_bps = 1000000;
+    vr_autolayer_set_remb(&f.subscriber, 1000000);
     feed(&f, &now, now + 600000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 1);
     g_assert_cmpint(f.streams[1].auto_target, ==, 1);
@@ -150,7 +150,7 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
     f.streams[1].substream = 0;
     f.streams[1].automatic = false;
     vr_simulcast_apply(&f.streams[1]);
-    f.subscriber.remb_bps = 5000000;
+    vr_autolayer_set_remb(&f.subscriber, 5000000);
     feed(&f, &now, now + 5000000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
     /* "substream": -1 again: the best layer that fits, at the next tick. */
@@ -159,7 +159,7 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
     feed(&f, &now, now + 600000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
     /* The estimate falls: down at once. */
-    f.subscriber.remb_bps = 300000;
+    vr_autolayer_set_remb(&f.subscriber, 300000);
     feed(&f, &now, now + 600000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
 }
@@ -177,14 +177,14 @@ static void test_videoroom_simulcast_automatic_choice_follows_a_falling_estimate
     f.streams[0].active = f.streams[1].active = true;
     configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
     uint64_t now = 10000000;
-    f.subscriber.remb_bps = 3000000;
+    vr_autolayer_set_remb(&f.subscriber, 3000000);
     feed(&f, &now, now + 1500000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
     /* Just after a periodic choice (the last one was at most 10 ms ago, or is this packet's). */
     uint64_t periodic = f.subscriber.alloc_at_us + 500000;
     feed(&f, &now, periodic + 10000);
     g_assert_cmpuint(f.subscriber.alloc_at_us, >=, periodic);
-    f.subscriber.remb_bps = 300000;
+    vr_autolayer_set_remb(&f.subscriber, 300000);
     feed(&f, &now, now + 20000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
     /* Moved down: a loss the subscriber reports of a packet sent after the switch asks for a
@@ -201,15 +201,15 @@ static void test_videoroom_simulcast_automatic_choice_follows_a_falling_estimate
     /* The audio stream never switched: nothing to repair. */
     g_assert_false(vr_autolayer_repair_due(&f.streams[0], now, now));
     /* A small wobble of the estimate waits for the next periodic choice. */
-    f.subscriber.remb_bps = 290000;
+    vr_autolayer_set_remb(&f.subscriber, 290000);
     uint64_t chosen = f.subscriber.alloc_at_us;
     feed(&f, &now, now + 20000);
     g_assert_cmpuint(f.subscriber.alloc_at_us, ==, chosen);
     /* Up and down again; no loss reported within VR_REPAIR_WINDOW_US: the repair ends. */
-    f.subscriber.remb_bps = 3000000;
+    vr_autolayer_set_remb(&f.subscriber, 3000000);
     feed(&f, &now, now + 10000000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 2);
-    f.subscriber.remb_bps = 300000;
+    vr_autolayer_set_remb(&f.subscriber, 300000);
     feed(&f, &now, now + 20000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
     g_assert_cmpuint(f.streams[1].repair_since_us, >, 0);

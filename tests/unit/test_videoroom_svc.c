@@ -239,9 +239,9 @@ static void test_videoroom_svc_automatic_spatial_layer(void)
     make_svc(&f, 1);
     uint64_t now = 10000000;
     /* Not asked for: the top layer (Janus's default) whatever the estimate. */
-    f.subscriber.remb_bps = 3000000;
+    vr_autolayer_set_remb(&f.subscriber, 3000000);
     feed_svc(&f, &now, now + 600000);
-    f.subscriber.remb_bps = 300000;
+    vr_autolayer_set_remb(&f.subscriber, 300000);
     feed_svc(&f, &now, now + 600000);
     g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 2);
     g_assert_false(f.streams[1].automatic);
@@ -258,10 +258,10 @@ static void test_videoroom_svc_automatic_spatial_layer(void)
      * limits: the middle layer (500 k with the headroom of 1 M) within one tick. */
     configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"spatial_layer\":-1}");
     g_assert_true(f.streams[1].automatic);
-    f.subscriber.remb_bps = 3000000;
+    vr_autolayer_set_remb(&f.subscriber, 3000000);
     feed_svc(&f, &now, now + 600000);
     g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 2);
-    f.subscriber.remb_bps = 1000000;
+    vr_autolayer_set_remb(&f.subscriber, 1000000);
     feed_svc(&f, &now, now + 600000);
     g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 1);
     g_assert_cmpint(f.streams[1].auto_target, ==, 1);
@@ -270,13 +270,13 @@ static void test_videoroom_svc_automatic_spatial_layer(void)
     g_assert_cmpint(json_integer_value(json_object_get(json, "estimate")), ==, 1000000);
     json_decref(json);
     /* 300 k: the lowest at once. */
-    f.subscriber.remb_bps = 300000;
+    vr_autolayer_set_remb(&f.subscriber, 300000);
     feed_svc(&f, &now, now + 600000);
     g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 0);
     /* A manual spatial_layer overrides it, whatever the estimate. */
     configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"spatial_layer\":1}");
     g_assert_false(f.streams[1].automatic);
-    f.subscriber.remb_bps = 5000000;
+    vr_autolayer_set_remb(&f.subscriber, 5000000);
     feed_svc(&f, &now, now + 5000000);
     g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 1);
     /* "substream": -1 (what clients send for any stream) asks for it too: the top layer once
@@ -286,7 +286,7 @@ static void test_videoroom_svc_automatic_spatial_layer(void)
     feed_svc(&f, &now, now + 8000000);
     g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 2);
     /* Its estimator is asked to probe while the estimate holds it below the top. */
-    f.subscriber.remb_bps = 300000;
+    vr_autolayer_set_remb(&f.subscriber, 300000);
     feed_svc(&f, &now, now + 600000);
     g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 0);
     g_assert_cmpuint(f.subscriber.alloc.wanted_bps, >, 1500000);
