@@ -17,22 +17,28 @@ static uint64_t create_room(struct rig *rig, const char *settings)
     return room;
 }
 
-/* An offer with one audio and one video m-line of the given codecs, as a JSEP. */
-static json_t *offer_with(struct prism_peer *client, const struct prism_sdp_codec *audio,
-                          size_t audio_count, const struct prism_sdp_codec *video,
-                          size_t video_count)
+/* An offer with one audio and one video m-line of the given codecs, each m-line with three
+ * header extensions of `extmaps` (audio the first three, video the last three; NULL: none), as
+ * a JSEP. */
+static json_t *offer_with_extmaps(struct prism_peer *client, const struct prism_sdp_codec *audio,
+                                  size_t audio_count, const struct prism_sdp_codec *video,
+                                  size_t video_count, const struct prism_sdp_extmap *extmaps)
 {
     struct prism_peer_offer_media media[2] = {
         {.kind = PRISM_SDP_MEDIA_AUDIO,
          .mid = "0",
          .direction = PRISM_SDP_SENDONLY,
          .codecs = audio,
-         .codec_count = audio_count},
+         .codec_count = audio_count,
+         .extmaps = extmaps,
+         .extmap_count = extmaps ? 3 : 0},
         {.kind = PRISM_SDP_MEDIA_VIDEO,
          .mid = "1",
          .direction = PRISM_SDP_SENDONLY,
          .codecs = video,
-         .codec_count = video_count},
+         .codec_count = video_count,
+         .extmaps = extmaps ? extmaps + 1 : NULL,
+         .extmap_count = extmaps ? 3 : 0},
     };
     char *offer = NULL;
     struct prism_sdp_error err = {0};
@@ -40,6 +46,13 @@ static json_t *offer_with(struct prism_peer *client, const struct prism_sdp_code
     json_t *jsep = json_pack("{s:s, s:s}", "type", "offer", "sdp", offer);
     free(offer);
     return jsep;
+}
+
+static json_t *offer_with(struct prism_peer *client, const struct prism_sdp_codec *audio,
+                          size_t audio_count, const struct prism_sdp_codec *video,
+                          size_t video_count)
+{
+    return offer_with_extmaps(client, audio, audio_count, video, video_count, NULL);
 }
 
 /* Publishes `jsep` in `room` on a new handle; returns the one event that answered it (a new
@@ -540,30 +553,9 @@ static char *publish_with_extensions(struct rig *rig, uint64_t room, char **offe
         {.id = 13, .uri = PRISM_SDP_EXT_VIDEO_ORIENTATION},
     };
     struct prism_peer *client = client_peer(rig, true);
-    struct prism_peer_offer_media media[2] = {
-        {.kind = PRISM_SDP_MEDIA_AUDIO,
-         .mid = "0",
-         .direction = PRISM_SDP_SENDONLY,
-         .codecs = &opus,
-         .codec_count = 1,
-         .extmaps = extmaps,
-         .extmap_count = 3},
-        {.kind = PRISM_SDP_MEDIA_VIDEO,
-         .mid = "1",
-         .direction = PRISM_SDP_SENDONLY,
-         .codecs = &vp8,
-         .codec_count = 1,
-         .extmaps = extmaps + 1,
-         .extmap_count = 3},
-    };
-    char *text = NULL;
-    struct prism_sdp_error err = {0};
-    g_assert_cmpint(prism_peer_offer(client, media, 2, &text, &err), ==, 0);
-    g_assert_nonnull(strstr(text, PRISM_SDP_EXT_AUDIO_LEVEL));
     uint64_t feed = 0;
-    json_t *event = publish_offer(rig, room, json_pack("{s:s, s:s}", "type", "offer", "sdp", text),
+    json_t *event = publish_offer(rig, room, offer_with_extmaps(client, &opus, 1, &vp8, 1, extmaps),
                                   &feed);
-    free(text);
     char *answer = g_strdup(sdp_of(event));
     g_assert_nonnull(answer);
     json_decref(event);
