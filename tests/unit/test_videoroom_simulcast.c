@@ -110,15 +110,22 @@ static void feed(struct fixture *f, uint64_t *now, uint64_t until)
     }
 }
 
+/* A subscriber of an audio stream and a 3-layer simulcast video stream, with an allocator. */
+static void automatic_fixture_init(struct fixture *f, struct vr_pub_stream *audio,
+                                   struct vr_pub_stream *video)
+{
+    fixture_init(f);
+    prism_alloc_init(&f->subscriber.alloc, NULL);
+    f->streams[0].source = audio;
+    f->streams[1].source = video;
+    f->streams[0].active = f->streams[1].active = true;
+}
+
 static void test_videoroom_simulcast_automatic_layer_choice(void)
 {
     struct fixture f;
-    fixture_init(&f);
-    prism_alloc_init(&f.subscriber.alloc, NULL);
     struct vr_pub_stream video = {.simulcast_layers = 3}, audio = {0};
-    f.streams[0].source = &audio;
-    f.streams[1].source = &video;
-    f.streams[0].active = f.streams[1].active = true;
+    automatic_fixture_init(&f, &audio, &video);
     uint64_t now = 10000000;
     /* Not asked for: the default layer (Janus's behaviour) whatever the estimate. */
     vr_autolayer_set_remb(&f.subscriber, 3000000);
@@ -169,12 +176,8 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
 static void test_videoroom_simulcast_automatic_choice_follows_a_falling_estimate_at_once(void)
 {
     struct fixture f;
-    fixture_init(&f);
-    prism_alloc_init(&f.subscriber.alloc, NULL);
     struct vr_pub_stream video = {.simulcast_layers = 3}, audio = {0};
-    f.streams[0].source = &audio;
-    f.streams[1].source = &video;
-    f.streams[0].active = f.streams[1].active = true;
+    automatic_fixture_init(&f, &audio, &video);
     configure(&f, "{\"request\":\"configure\",\"mid\":\"1\",\"substream\":-1}");
     uint64_t now = 10000000;
     vr_autolayer_set_remb(&f.subscriber, 3000000);
