@@ -29,10 +29,10 @@ int sdp_media_add_extmap(struct prism_sdp_media *m, const struct prism_sdp_extma
     return 0;
 }
 
-const struct prism_sdp_media *sdp_extmap_clash(const struct prism_sdp *sdp, uint8_t before,
+const struct prism_sdp_media *sdp_extmap_clash(const struct prism_sdp *sdp, unsigned before,
                                                const struct prism_sdp_extmap *ext)
 {
-    for (uint8_t i = 0; i < before && i < sdp->media_count; i++) {
+    for (unsigned i = 0; i < before && i < sdp->media_count; i++) {
         const struct prism_sdp_media *m = &sdp->media[i];
         if (prism_sdp_media_is_rejected(m))
             continue;
@@ -85,7 +85,7 @@ int sdp_apply_local_transport(struct prism_sdp *sdp, const struct prism_sdp_loca
         return BAD_ARG(err, "candidate_count without candidates");
     sdp->ice_lite = t->ice_lite;
     bool first = true;
-    for (uint8_t i = 0; i < sdp->media_count; i++) {
+    for (unsigned i = 0; i < sdp->media_count; i++) {
         struct prism_sdp_media *m = &sdp->media[i];
         /* Rejected m-lines too: they need none, but aiortc refuses a whole description when
          * any m-line lacks ICE credentials or a=setup. */
@@ -110,7 +110,7 @@ int sdp_add_bundle_group(struct prism_sdp *sdp)
     struct prism_sdp_group *g = &sdp->groups[0];
     memset(g, 0, sizeof(*g));
     memcpy(g->semantics, "BUNDLE", 7);
-    for (uint8_t i = 0; i < sdp->media_count; i++) {
+    for (unsigned i = 0; i < sdp->media_count; i++) {
         if (!prism_sdp_media_is_rejected(&sdp->media[i]))
             memcpy(g->mids[g->count++], sdp->media[i].mid, sizeof(g->mids[0]));
     }

@@ -82,12 +82,14 @@ bool sdp_static_payload(uint8_t pt, struct prism_sdp_codec *codec);
 bool sdp_codec_is_media(const struct prism_sdp_codec *codec); /* not RTX/RED/FEC */
 
 /* Builders' helpers (build.c). */
+/* Appends a zeroed m-line; NULL at PRISM_SDP_MAX_MEDIA or when memory runs out. */
+struct prism_sdp_media *sdp_add_media(struct prism_sdp *sdp);
 int sdp_media_add_codec(struct prism_sdp_media *m, const struct prism_sdp_codec *codec);
 int sdp_media_add_extmap(struct prism_sdp_media *m, const struct prism_sdp_extmap *ext);
 /* The first m-line before index `before`, not rejected, that uses ext's id for another URI, or
  * NULL. The builders put every accepted m-line in one BUNDLE group, where an id must name one
  * extension (RFC 8843): endpoints such as aiortc keep a single id map per transport. */
-const struct prism_sdp_media *sdp_extmap_clash(const struct prism_sdp *sdp, uint8_t before,
+const struct prism_sdp_media *sdp_extmap_clash(const struct prism_sdp *sdp, unsigned before,
                                                const struct prism_sdp_extmap *ext);
 int sdp_copy_string(const char *src, char *dst, size_t cap); /* -EINVAL NULL, -E2BIG too long */
 /* Writes our ICE credentials, fingerprint and a=setup into every m-line, rejected ones included,

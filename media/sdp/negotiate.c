@@ -61,7 +61,8 @@ static bool is_secure_rtp(const struct prism_sdp_media *m)
     return n >= 9 && strcmp(m->proto + n - 9, "RTP/SAVPF") == 0;
 }
 
-static int validate_media(const struct prism_sdp *offer, uint8_t index, struct prism_sdp_error *err)
+static int validate_media(const struct prism_sdp *offer, unsigned index,
+                          struct prism_sdp_error *err)
 {
     const struct prism_sdp_media *m = &offer->media[index];
     if (!m->mid[0])
@@ -91,7 +92,7 @@ int prism_sdp_validate_offer(const struct prism_sdp *offer, struct prism_sdp_err
         return REJECT(err, PRISM_SDP_ERR_INVALID_ARGUMENT, "no offer");
     if (offer->media_count == 0)
         return REJECT(err, PRISM_SDP_ERR_NO_MEDIA, "offer has no m-line");
-    for (uint8_t i = 0; i < offer->media_count && i < PRISM_SDP_MAX_MEDIA; i++) {
+    for (unsigned i = 0; i < offer->media_count; i++) {
         if (prism_sdp_media_is_rejected(&offer->media[i]))
             continue;
         int rc = validate_media(offer, i, err);
@@ -203,7 +204,7 @@ static bool match_codec(const struct prism_sdp_codec_pref *pref, const struct pr
 }
 
 /* The offered codec of the first preference the offer can satisfy, or NULL. */
-static const struct prism_sdp_codec *choose_codec(const struct prism_sdp_media *om, uint8_t index,
+static const struct prism_sdp_codec *choose_codec(const struct prism_sdp_media *om, unsigned index,
                                                   const struct prism_sdp_answer_options *o,
                                                   char *fmtp)
 {
@@ -273,7 +274,7 @@ static bool allowed_extension(const char *uri, const struct prism_sdp_answer_opt
 /* The allowed extensions of the offered m-line, except those whose id an earlier accepted
  * m-line of the answer (all in one BUNDLE group) already gave to another URI: aiortc offers
  * audio-level and abs-send-time both as id 2 on different m-lines. */
-static void answer_extensions(const struct prism_sdp_media *om, struct prism_sdp *a, uint8_t index,
+static void answer_extensions(const struct prism_sdp_media *om, struct prism_sdp *a, unsigned index,
                               const struct prism_sdp_answer_options *o)
 {
     static const enum prism_sdp_direction mirrored[] = {PRISM_SDP_SENDRECV, PRISM_SDP_RECVONLY,
@@ -305,7 +306,7 @@ static void answer_simulcast(const struct prism_sdp_media *om, struct prism_sdp_
     am->simulcast_recv = om->simulcast_send;
 }
 
-static void answer_rtp(const struct prism_sdp_media *om, struct prism_sdp *a, uint8_t index,
+static void answer_rtp(const struct prism_sdp_media *om, struct prism_sdp *a, unsigned index,
                        const struct prism_sdp_answer_options *o)
 {
     struct prism_sdp_media *am = &a->media[index];
@@ -376,7 +377,7 @@ static void answer_application(const struct prism_sdp_media *om, struct prism_sd
     snprintf(am->formats, sizeof(am->formats), "%u", am->sctp_port);
 }
 
-static void answer_media(const struct prism_sdp_media *om, struct prism_sdp *a, uint8_t index,
+static void answer_media(const struct prism_sdp_media *om, struct prism_sdp *a, unsigned index,
                          const struct prism_sdp_answer_options *o)
 {
     struct prism_sdp_media *am = &a->media[index];
@@ -398,7 +399,7 @@ static void answer_media(const struct prism_sdp_media *om, struct prism_sdp *a, 
 /* RFC 8842: we take the role the offer leaves us, the DTLS server whenever we may. */
 static enum prism_sdp_setup answer_setup(const struct prism_sdp *offer)
 {
-    for (uint8_t i = 0; i < offer->media_count; i++) {
+    for (unsigned i = 0; i < offer->media_count; i++) {
         if (!prism_sdp_media_is_rejected(&offer->media[i]))
             return prism_sdp_media_transport(offer, &offer->media[i])->setup ==
                            PRISM_SDP_SETUP_PASSIVE
@@ -426,8 +427,11 @@ int prism_sdp_answer_create(const struct prism_sdp *offer,
     a->extmap_allow_mixed = offer->extmap_allow_mixed;
     a->has_msid_semantic = true;
     memcpy(a->msid_semantic, "WMS *", 6);
-    for (uint8_t i = 0; i < offer->media_count; i++) {
-        a->media_count++;
+    for (unsigned i = 0; i < offer->media_count; i++) {
+        if (!sdp_add_media(a)) {
+            prism_sdp_free(a);
+            return -ENOMEM;
+        }
         answer_media(&offer->media[i], a, i, options);
     }
     sdp_add_bundle_group(a);

@@ -35,7 +35,7 @@ static int offer_codecs(const struct prism_sdp_offer_media *om, struct prism_sdp
 /* The m-line's extensions; every accepted m-line of our offer is in one BUNDLE group, so an id
  * must keep the URI it has on the earlier m-lines. */
 static int offer_extmaps(const struct prism_sdp_offer_media *om, struct prism_sdp *sdp,
-                         uint8_t index, struct prism_sdp_error *err)
+                         unsigned index, struct prism_sdp_error *err)
 {
     struct prism_sdp_media *m = &sdp->media[index];
     for (size_t i = 0; i < om->extmap_count; i++) {
@@ -63,7 +63,9 @@ static int offer_media(const struct prism_sdp_offer_options *o, size_t index, st
                        struct prism_sdp_error *err)
 {
     const struct prism_sdp_offer_media *om = &o->media[index];
-    struct prism_sdp_media *m = &sdp->media[sdp->media_count++];
+    struct prism_sdp_media *m = sdp_add_media(sdp);
+    if (!m)
+        return -ENOMEM;
     static const char *const kinds[] = {"audio", "video", "application"};
     if ((unsigned)om->kind > PRISM_SDP_MEDIA_APPLICATION)
         return BAD_ARG(err, "m-line %zu: kind must be audio, video or application", index);
@@ -89,7 +91,7 @@ static int offer_media(const struct prism_sdp_offer_options *o, size_t index, st
     m->rtcp_rsize = true;
     int rc = offer_codecs(om, m, err);
     if (rc == 0 && !om->rejected)
-        rc = offer_extmaps(om, sdp, (uint8_t)index, err);
+        rc = offer_extmaps(om, sdp, (unsigned)index, err);
     for (uint8_t i = 0; i < m->extmap_count; i++)
         sdp->extmap_allow_mixed |= m->extmaps[i].id > 14; /* two-byte header ids */
     sdp->extmap_allow_mixed |= om->extmap_allow_mixed && !om->rejected;
@@ -209,7 +211,7 @@ int prism_sdp_validate_answer(const struct prism_sdp *offer, const struct prism_
     if (offer->media_count != answer->media_count)
         return MISMATCH(err, "answer has %u m-lines, the offer %u", answer->media_count,
                         offer->media_count);
-    for (uint8_t i = 0; i < answer->media_count && i < PRISM_SDP_MAX_MEDIA; i++) {
+    for (unsigned i = 0; i < answer->media_count; i++) {
         int rc = check_media(answer, &offer->media[i], &answer->media[i], err);
         if (rc < 0)
             return rc;

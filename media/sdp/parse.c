@@ -131,8 +131,9 @@ static int parse_media_line(struct sdp_parser *p, struct sdp_view v)
     struct prism_sdp *sdp = p->sdp;
     if (sdp->media_count == PRISM_SDP_MAX_MEDIA)
         return FAIL(p, PRISM_SDP_ERR_LIMIT, E2BIG, "more than %d m-lines", PRISM_SDP_MAX_MEDIA);
-    struct prism_sdp_media *m = &sdp->media[sdp->media_count++];
-    memset(m, 0, sizeof(*m));
+    struct prism_sdp_media *m = sdp_add_media(sdp);
+    if (!m)
+        return FAIL(p, PRISM_SDP_ERR_LIMIT, ENOMEM, "no memory for another m-line");
     p->media = m;
     p->media_direction_set = false;
     p->wildcard_feedback = 0;

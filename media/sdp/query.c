@@ -7,7 +7,7 @@ const struct prism_sdp_media *prism_sdp_find_media(const struct prism_sdp *sdp, 
 {
     if (!sdp || !mid || !mid[0])
         return NULL;
-    for (uint8_t i = 0; i < sdp->media_count && i < PRISM_SDP_MAX_MEDIA; i++) {
+    for (unsigned i = 0; i < sdp->media_count; i++) {
         if (strcmp(sdp->media[i].mid, mid) == 0)
             return &sdp->media[i];
     }
@@ -25,7 +25,7 @@ bool prism_sdp_bundle_contains(const struct prism_sdp *sdp, const char *mid)
         const struct prism_sdp_group *group = &sdp->groups[g];
         if (strcmp(group->semantics, "BUNDLE") != 0)
             continue;
-        for (uint8_t i = 0; i < group->count && i < PRISM_SDP_MAX_MEDIA; i++) {
+        for (unsigned i = 0; i < group->count && i < PRISM_SDP_MAX_MEDIA; i++) {
             if (strcmp(group->mids[i], mid) == 0)
                 return true;
         }

@@ -9,8 +9,6 @@ int prism_sdp_new(struct prism_sdp **out)
 {
     if (!out)
         return -EINVAL;
-    /* calloc: a large zeroed block comes straight from the kernel, so untouched bounds cost
-     * address space, not memory. */
     struct prism_sdp *sdp = calloc(1, sizeof(*sdp));
     if (!sdp)
         return -ENOMEM;
@@ -23,7 +21,28 @@ int prism_sdp_new(struct prism_sdp **out)
 
 void prism_sdp_free(struct prism_sdp *sdp)
 {
+    if (sdp)
+        free(sdp->media);
     free(sdp);
+}
+
+struct prism_sdp_media *sdp_add_media(struct prism_sdp *sdp)
+{
+    if (sdp->media_count == PRISM_SDP_MAX_MEDIA)
+        return NULL;
+    if (sdp->media_count == sdp->media_capacity) {
+        unsigned capacity = sdp->media_capacity ? 2u * sdp->media_capacity : 4u;
+        if (capacity > PRISM_SDP_MAX_MEDIA)
+            capacity = PRISM_SDP_MAX_MEDIA;
+        struct prism_sdp_media *grown = realloc(sdp->media, capacity * sizeof(*grown));
+        if (!grown)
+            return NULL;
+        sdp->media = grown;
+        sdp->media_capacity = (uint16_t)capacity;
+    }
+    struct prism_sdp_media *m = &sdp->media[sdp->media_count++];
+    memset(m, 0, sizeof(*m));
+    return m;
 }
 
 const char *prism_sdp_error_string(enum prism_sdp_error_code code)

@@ -13,7 +13,7 @@
 
 #include "media/sdp/candidate.h"
 
-#define PRISM_SDP_MAX_MEDIA 64  /* a subscriber to 31 publishers of audio + video, plus data */
+#define PRISM_SDP_MAX_MEDIA 256 /* a subscriber to 127 publishers of audio + video, plus data */
 #define PRISM_SDP_MAX_CODECS 64 /* payload types per m-line */
 #define PRISM_SDP_MAX_EXTMAPS 32
 #define PRISM_SDP_MAX_SSRCS 32
@@ -228,12 +228,13 @@ struct prism_sdp_media {
 /* a=group (RFC 5888), e.g. BUNDLE with its mids in order. */
 struct prism_sdp_group {
     char semantics[16];
-    uint8_t count;
+    uint16_t count;
     char mids[PRISM_SDP_MAX_MEDIA][PRISM_SDP_MID_LEN + 1];
 };
 
-/* A whole session description. Large (about 1.5 MB at full bounds) but mostly untouched:
- * always heap-allocated by the functions that return one, freed with prism_sdp_free(). */
+/* A whole session description: always heap-allocated by the functions that return one, freed
+ * with prism_sdp_free(). Its m-lines (about 48 KB each at full bounds, mostly untouched) are
+ * an array grown as they are added, up to PRISM_SDP_MAX_MEDIA. */
 struct prism_sdp {
     char origin_username[PRISM_SDP_TOKEN_LEN + 1];
     uint64_t session_id, session_version;
@@ -247,8 +248,8 @@ struct prism_sdp {
     uint8_t group_count;
     struct prism_sdp_group groups[PRISM_SDP_MAX_GROUPS];
 
-    uint8_t media_count;
-    struct prism_sdp_media media[PRISM_SDP_MAX_MEDIA];
+    uint16_t media_count, media_capacity;
+    struct prism_sdp_media *media; /* media_count of them, owned */
 };
 
 /* Parses a session description from text of the given length (no NUL needed; CRLF or LF line

@@ -92,7 +92,7 @@ static void write_session(struct out *o, const struct prism_sdp *sdp)
     for (uint8_t g = 0; g < sdp->group_count && g < PRISM_SDP_MAX_GROUPS; g++) {
         char mids[PRISM_SDP_MAX_MEDIA * (PRISM_SDP_MID_LEN + 1) + 1] = "";
         size_t used = 0;
-        for (uint8_t i = 0; i < sdp->groups[g].count && i < PRISM_SDP_MAX_MEDIA; i++)
+        for (unsigned i = 0; i < sdp->groups[g].count && i < PRISM_SDP_MAX_MEDIA; i++)
             used += (size_t)snprintf(mids + used, sizeof(mids) - used, " %s",
                                      sdp->groups[g].mids[i]);
         line(o, "a=group:%s%s", sdp->groups[g].semantics, mids);
@@ -260,7 +260,7 @@ static int write_all(const struct prism_sdp *sdp, struct out *o)
     if (sdp->media_count > PRISM_SDP_MAX_MEDIA)
         return -EINVAL;
     write_session(o, sdp);
-    for (uint8_t i = 0; i < sdp->media_count; i++)
+    for (unsigned i = 0; i < sdp->media_count; i++)
         write_media(o, sdp, &sdp->media[i]);
     return o->error;
 }

@@ -46,7 +46,7 @@ static void answer_and_reparse(const struct prism_sdp *offer, const struct st_of
         abort(); /* ... and parse back */
     if (prism_sdp_validate_answer(offer, again, NULL) != 0)
         abort(); /* ... and fit the offer it answers */
-    for (uint8_t i = 0; match && i < again->media_count; i++) {
+    for (unsigned i = 0; match && i < again->media_count; i++) {
         if (!prism_sdp_media_is_rejected(&again->media[i]) && match->stream[i] < 0 &&
             again->media[i].kind != PRISM_SDP_MEDIA_APPLICATION)
             abort(); /* a viewer's m-line without a stream of the mountpoint must be rejected */

@@ -8,7 +8,7 @@
 /* Every id used by the accepted m-lines names a single URI. */
 static void assert_extmap_ids_unique(const struct prism_sdp *sdp)
 {
-    for (uint8_t i = 0; i < sdp->media_count; i++) {
+    for (unsigned i = 0; i < sdp->media_count; i++) {
         const struct prism_sdp_media *m = &sdp->media[i];
         for (uint8_t j = 0; j < i && !prism_sdp_media_is_rejected(m); j++) {
             const struct prism_sdp_media *earlier = &sdp->media[j];

@@ -312,7 +312,7 @@ static void test_sdp_write_round_trips_every_fixture(void)
         g_assert_cmpuint(back->media_count, ==, sdp->media_count);
         g_assert_cmpuint(back->session_id, ==, sdp->session_id);
         g_assert_cmpmem(back->groups, sizeof(back->groups), sdp->groups, sizeof(sdp->groups));
-        for (uint8_t i = 0; i < sdp->media_count; i++) {
+        for (unsigned i = 0; i < sdp->media_count; i++) {
             const struct prism_sdp_media *a = &sdp->media[i], *b = &back->media[i];
             g_assert_cmpmem(b, sizeof(*b), a, sizeof(*a));
         }

@@ -314,11 +314,11 @@ static unsigned assert_payload_types_unique(const char *text, uint8_t pt)
     struct prism_sdp_error err = {0};
     g_assert_cmpint(prism_sdp_parse(text, strlen(text), &sdp, &err), ==, 0);
     unsigned users = 0;
-    for (uint8_t m = 0; m < sdp->media_count; m++) {
+    for (unsigned m = 0; m < sdp->media_count; m++) {
         for (uint8_t c = 0; c < sdp->media[m].codec_count; c++) {
             const struct prism_sdp_codec *a = &sdp->media[m].codecs[c];
             users += a->pt == pt;
-            for (uint8_t n = m + 1; n < sdp->media_count; n++) {
+            for (unsigned n = m + 1; n < sdp->media_count; n++) {
                 for (uint8_t d = 0; d < sdp->media[n].codec_count; d++) {
                     const struct prism_sdp_codec *b = &sdp->media[n].codecs[d];
                     if (a->pt != b->pt)
