@@ -4,6 +4,7 @@
  * mediasoup's (a per-subscriber allocation over the send-side estimate); Janus has none. */
 #include "media/alloc/alloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void prism_alloc_init(struct prism_alloc *alloc, const struct prism_alloc_config *config)
@@ -16,13 +17,18 @@ void prism_alloc_init(struct prism_alloc *alloc, const struct prism_alloc_config
     if (!alloc->config.up_hold_us)
         alloc->config.up_hold_us = PRISM_ALLOC_DEFAULT_UP_HOLD_US;
     alloc->probe_hold_us = alloc->config.up_hold_us;
-    for (unsigned i = 0; i < PRISM_ALLOC_MAX_STREAMS; i++)
-        prism_alloc_reset_stream(alloc, i);
+}
+
+void prism_alloc_clear(struct prism_alloc *alloc)
+{
+    free(alloc->streams);
+    alloc->streams = NULL;
+    alloc->stream_capacity = 0;
 }
 
 void prism_alloc_reset_stream(struct prism_alloc *alloc, unsigned i)
 {
-    if (i >= PRISM_ALLOC_MAX_STREAMS)
+    if (i >= alloc->stream_capacity)
         return;
     alloc->streams[i].target = -1;
     alloc->streams[i].pending = -1;
@@ -227,12 +233,32 @@ static uint64_t wanted_bps(const struct prism_alloc *alloc, uint64_t audio_bps,
     return below ? need / alloc->config.headroom_percent * 100u : 0;
 }
 
+/* Makes room for the state of `count` streams; the count there is room for. */
+static unsigned reserve_streams(struct prism_alloc *alloc, unsigned count)
+{
+    if (count <= alloc->stream_capacity)
+        return count;
+    struct prism_alloc_stream_state *grown = realloc(alloc->streams, count * sizeof(*grown));
+    if (!grown)
+        return alloc->stream_capacity;
+    alloc->streams = grown;
+    unsigned old = alloc->stream_capacity;
+    alloc->stream_capacity = count;
+    for (unsigned i = old; i < count; i++)
+        prism_alloc_reset_stream(alloc, i);
+    return count;
+}
+
 void prism_alloc_tick(struct prism_alloc *alloc, uint64_t estimate_bps, uint64_t audio_bps,
                       const struct prism_alloc_stream *streams, unsigned count, int *targets,
                       uint64_t now_us)
 {
     if (count > PRISM_ALLOC_MAX_STREAMS)
         count = PRISM_ALLOC_MAX_STREAMS;
+    unsigned asked = count;
+    count = reserve_streams(alloc, count);
+    for (unsigned i = count; i < asked; i++)
+        targets[i] = -1; /* no memory for their state: left as they are */
     update_limiting(alloc, estimate_bps, sent_bps(alloc, audio_bps, streams, count), now_us);
     int desired[PRISM_ALLOC_MAX_STREAMS];
     fit_layers(alloc->limiting ? estimate_bps : 0, alloc->config.headroom_percent, audio_bps,

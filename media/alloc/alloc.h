@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define PRISM_ALLOC_MAX_LAYERS 3
-#define PRISM_ALLOC_MAX_STREAMS 64
+#define PRISM_ALLOC_MAX_STREAMS 256 /* streams one tick considers */
 
 /* The bitrate of a stream (or of one simulcast layer) over the last second: bytes of the
  * packets that arrived, in 100 ms buckets. */
@@ -73,7 +73,10 @@ struct prism_alloc {
     uint64_t probe_at_us;          /* the last probe's start; 0: none open */
     uint64_t below_since_us;       /* the estimate below what is sent since; 0: not below */
     uint64_t below_from_bps;       /* the estimate then */
-    struct prism_alloc_stream_state streams[PRISM_ALLOC_MAX_STREAMS];
+    /* One per stream ticked so far, grown to the count a tick gives (a viewer has two, a
+     * member of a large room a hundred); owned, freed by prism_alloc_clear(). */
+    struct prism_alloc_stream_state *streams;
+    unsigned stream_capacity;
     /* After a tick: the estimate the best layers of every automatic stream would need (with
      * the headroom) when the estimate holds some stream below its best, else 0. The owner asks
      * its estimator to probe for it (prism_peer_want_bandwidth), so that the estimate can grow
@@ -82,6 +85,8 @@ struct prism_alloc {
 };
 
 void prism_alloc_init(struct prism_alloc *alloc, const struct prism_alloc_config *config);
+/* Frees the per-stream state; the allocator can be initialised again after. */
+void prism_alloc_clear(struct prism_alloc *alloc);
 /* Forgets stream i's history (it got another source, or went back to automatic). */
 void prism_alloc_reset_stream(struct prism_alloc *alloc, unsigned i);
 

@@ -24,8 +24,11 @@
 struct prism_handle;
 struct vr_sub_stream;
 
-/* Streams of one publisher, and of one subscriber (its m-lines, one left for data). */
-#define VR_MAX_STREAMS (PRISM_SDP_MAX_MEDIA - 1)
+/* Streams of one publisher (held inline: a camera, a screen, their audio), and of one
+ * subscriber (its m-lines, one left for data; a member of a large room gets two per other
+ * member, so these are held in an array grown as they come). */
+#define VR_MAX_PUB_STREAMS 63
+#define VR_MAX_SUB_STREAMS (PRISM_SDP_MAX_MEDIA - 1)
 
 /* The Dependency Descriptor states of a publisher stream, one per simulcast layer (each layer
  * is its own encoding with its own template structure); made on the first packet carrying the
@@ -79,7 +82,7 @@ struct vr_publisher {
     char *display;
     bool publishing; /* streams negotiated and PeerConnection up or coming */
     unsigned stream_count;
-    struct vr_pub_stream streams[VR_MAX_STREAMS];
+    struct vr_pub_stream streams[VR_MAX_PUB_STREAMS];
     /* Its audio and video m-lines that carry no stream (inactive, or no codec the room allows):
      * listed as "disabled" like Janus does, never subscribed to. */
     unsigned refused_count;
@@ -87,7 +90,7 @@ struct vr_publisher {
         unsigned media_index;
         enum prism_sdp_media_kind kind;
         char mid[PRISM_SDP_MID_LEN + 1];
-    } refused[VR_MAX_STREAMS];
+    } refused[VR_MAX_PUB_STREAMS];
     bool has_data;
     unsigned data_media_index;
     char data_mid[PRISM_SDP_MID_LEN + 1];
@@ -159,7 +162,10 @@ struct vr_subscriber {
     bool remote;  /* its handle lives on another worker than the room's (relay_group.c) */
     uint64_t private_id;
     unsigned stream_count;
-    struct vr_sub_stream *streams[VR_MAX_STREAMS]; /* allocated as added: about 2.3 KB each */
+    /* stream_count of them, room for stream_capacity (vr_subscriber_reserve_streams); each
+     * allocated as added (about 2.3 KB). */
+    struct vr_sub_stream **streams;
+    unsigned stream_capacity;
     bool has_data;
     unsigned data_media_index;
     unsigned mline_count; /* m-lines in the offer so far: streams plus the data one */
@@ -179,6 +185,10 @@ struct vr_subscriber {
     uint64_t feedbacks_seen;
     bool remb_changed;
 };
+
+/* Makes room for `count` stream pointers (the new ones NULL); false when out of memory or
+ * beyond VR_MAX_SUB_STREAMS. */
+bool vr_subscriber_reserve_streams(struct vr_subscriber *subscriber, unsigned count);
 
 enum vr_role { VR_ROLE_NONE, VR_ROLE_PUBLISHER, VR_ROLE_SUBSCRIBER };
 

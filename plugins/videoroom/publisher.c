@@ -171,7 +171,7 @@ static void note_refused(struct vr_publisher *publisher, unsigned media_index,
                          const struct prism_peer_media_info *info)
 {
     if ((info->kind != PRISM_SDP_MEDIA_AUDIO && info->kind != PRISM_SDP_MEDIA_VIDEO) ||
-        publisher->refused_count == VR_MAX_STREAMS)
+        publisher->refused_count == VR_MAX_PUB_STREAMS)
         return;
     struct vr_refused_mline *m = &publisher->refused[publisher->refused_count++];
     m->media_index = media_index;
@@ -184,7 +184,7 @@ static void note_refused(struct vr_publisher *publisher, unsigned media_index,
 static void collect_streams(struct vr_publisher *publisher)
 {
     struct prism_peer *peer = prism_handle_peer(publisher->handle);
-    struct vr_pub_stream previous[VR_MAX_STREAMS];
+    struct vr_pub_stream previous[VR_MAX_PUB_STREAMS];
     unsigned previous_count = publisher->stream_count;
     memcpy(previous, publisher->streams, sizeof(previous[0]) * previous_count);
     publisher->stream_count = 0;
@@ -204,7 +204,7 @@ static void collect_streams(struct vr_publisher *publisher)
             g_strlcpy(publisher->data_mid, info.mid, sizeof(publisher->data_mid));
             continue;
         }
-        if (publisher->stream_count == VR_MAX_STREAMS)
+        if (publisher->stream_count == VR_MAX_PUB_STREAMS)
             continue;
         struct vr_pub_stream *stream = &publisher->streams[publisher->stream_count++];
         memset(stream, 0, sizeof(*stream));

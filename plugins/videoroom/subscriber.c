@@ -95,10 +95,29 @@ void vr_sub_stream_unlink(struct vr_sub_stream *stream)
 /* A slot for a new stream: a new m-line at the end, as Janus does (a client revives an
  * inactive transceiver without a new track); an inactive one of the same kind only when
  * every slot is taken. */
+bool vr_subscriber_reserve_streams(struct vr_subscriber *subscriber, unsigned count)
+{
+    if (count <= subscriber->stream_capacity)
+        return true;
+    if (count > VR_MAX_SUB_STREAMS)
+        return false;
+    unsigned capacity = subscriber->stream_capacity ? 2 * subscriber->stream_capacity : 2;
+    capacity = capacity < count ? count : capacity;
+    capacity = capacity > VR_MAX_SUB_STREAMS ? VR_MAX_SUB_STREAMS : capacity;
+    struct vr_sub_stream **grown = realloc(subscriber->streams, capacity * sizeof(*grown));
+    if (!grown)
+        return false;
+    for (unsigned i = subscriber->stream_capacity; i < capacity; i++)
+        grown[i] = NULL;
+    subscriber->streams = grown;
+    subscriber->stream_capacity = capacity;
+    return true;
+}
+
 static struct vr_sub_stream *free_slot(struct vr_subscriber *subscriber,
                                        enum prism_sdp_media_kind kind)
 {
-    if (subscriber->stream_count < VR_MAX_STREAMS) {
+    if (vr_subscriber_reserve_streams(subscriber, subscriber->stream_count + 1)) {
         struct vr_sub_stream *stream = calloc(1, sizeof(*stream));
         if (!stream)
             return NULL;
@@ -220,9 +239,10 @@ static void describe_stream(const struct vr_sub_stream *stream, struct offer_slo
  * error event for the client in *error. */
 static json_t *make_offer(struct vr_subscriber *subscriber, json_t **error)
 {
-    struct prism_peer_offer_media media[VR_MAX_STREAMS + 1];
-    struct offer_slot slots[VR_MAX_STREAMS];
     size_t count = subscriber->mline_count;
+    /* Up to VR_MAX_SUB_STREAMS slots of a few KB each: on the heap, not the worker's stack. */
+    struct prism_peer_offer_media *media = g_new0(struct prism_peer_offer_media, count + 1);
+    struct offer_slot *slots = g_new(struct offer_slot, subscriber->stream_count + 1);
     for (unsigned i = 0; i < subscriber->stream_count; i++) {
         struct vr_sub_stream *stream = subscriber->streams[i];
         describe_stream(stream, &slots[i], &media[stream->media_index]);
@@ -245,6 +265,8 @@ static json_t *make_offer(struct vr_subscriber *subscriber, json_t **error)
         struct vr_sub_stream *stream = subscriber->streams[i];
         vr_forward_attach(stream, prism_peer_local_ssrc(peer, stream->media_index));
     }
+    g_free(slots);
+    g_free(media);
     return jsep;
 }
 
@@ -286,6 +308,8 @@ void vr_subscriber_free(struct vr_session *session)
         vr_sub_stream_unlink(subscriber->streams[i]);
         free(subscriber->streams[i]);
     }
+    free(subscriber->streams);
+    prism_alloc_clear(&subscriber->alloc);
     if (!subscriber->remote) {
         g_ptr_array_remove(subscriber->room->subscribers, subscriber);
     } else {

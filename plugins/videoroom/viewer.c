@@ -110,7 +110,8 @@ static void collect_viewer_streams(struct vr_subscriber *subscriber, struct vr_p
     unsigned old_count = subscriber->stream_count;
     subscriber->stream_count = 0;
     subscriber->mline_count = peer ? prism_peer_media_count(peer) : 0;
-    for (unsigned i = 0; i < subscriber->mline_count && subscriber->stream_count < VR_MAX_STREAMS;
+    for (unsigned i = 0; i < subscriber->mline_count &&
+                         vr_subscriber_reserve_streams(subscriber, subscriber->stream_count + 1);
          i++) {
         struct prism_peer_media_info info;
         if (prism_peer_media_info(peer, i, &info) < 0 || !info.active || !info.sends ||

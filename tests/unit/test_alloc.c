@@ -82,6 +82,7 @@ static void test_alloc_follows_estimate_steps(void)
     g_assert_cmpint(target, ==, 1);
     run(&alloc, &now, raised + 7000000, 2500000, &camera, 1, &target);
     g_assert_cmpint(target, ==, 2);
+    prism_alloc_clear(&alloc);
 }
 
 static void test_alloc_does_not_flap(void)
@@ -106,6 +107,7 @@ static void test_alloc_does_not_flap(void)
     }
     g_assert_cmpint(ups, <=, 5);
     g_assert_cmpint(downs, <=, ups + 1);
+    prism_alloc_clear(&alloc);
 }
 
 static void test_alloc_serves_screen_share_first(void)
@@ -124,11 +126,13 @@ static void test_alloc_serves_screen_share_first(void)
     g_assert_cmpint(targets[0], ==, 0);
     /* Without the screen flag both go up in turn: each its middle layer (1.1 M together). */
     streams[1].screen = false;
+    prism_alloc_clear(&alloc);
     prism_alloc_init(&alloc, NULL);
     prism_alloc_tick(&alloc, 5000000, 40000, streams, 2, targets, now);
     prism_alloc_tick(&alloc, 1800000, 40000, streams, 2, targets, now);
     g_assert_cmpint(targets[0], ==, 1);
     g_assert_cmpint(targets[1], ==, 1);
+    prism_alloc_clear(&alloc);
 }
 
 static void test_alloc_respects_manual_and_fixed_streams(void)
@@ -155,6 +159,7 @@ static void test_alloc_respects_manual_and_fixed_streams(void)
     g_assert_cmpint(targets[0], ==, 2);
     g_assert_cmpint(targets[1], ==, 1);
     g_assert_cmpint(targets[2], ==, -1);
+    prism_alloc_clear(&alloc);
 }
 
 static void test_alloc_skips_layers_that_do_not_arrive(void)
@@ -176,6 +181,7 @@ static void test_alloc_skips_layers_that_do_not_arrive(void)
     struct prism_alloc_stream none = {.simulcast = true, .manual = -1};
     prism_alloc_tick(&alloc, 3000000, 40000, &none, 1, &target, 5500000);
     g_assert_cmpint(target, ==, -1);
+    prism_alloc_clear(&alloc);
 }
 
 /* A send-side estimator as media/bwe behaves, per 500 ms tick: above the link's capacity it
@@ -208,6 +214,7 @@ static void test_alloc_ignores_the_start_guess(void)
         g_assert_cmpint(target, ==, 2);
         estimate = estimator(estimate, sent_for(target), 100000000);
     }
+    prism_alloc_clear(&alloc);
 }
 
 /* Runs the camera against the estimator over a link of `capacity` for `ticks`: how many times
@@ -248,6 +255,7 @@ static void test_alloc_probes_up_when_the_limit_lifts(void)
     g_assert_cmpint(target, ==, 2);
     g_assert_cmpint(ups, ==, 2);
     g_assert_cmpuint(alloc.wanted_bps, ==, 0); /* at the best layer: no probing */
+    prism_alloc_clear(&alloc);
 }
 
 int main(int argc, char **argv)

@@ -24,6 +24,7 @@ struct rig {
     struct vr_publisher publisher;
     struct vr_subscriber subscribers[SUBSCRIBERS];
     struct vr_sub_stream streams[SUBSCRIBERS];
+    struct vr_sub_stream *stream_slots[SUBSCRIBERS]; /* one per subscriber's array */
     uint8_t packet[1300];
     uint16_t seq;
 };
@@ -54,6 +55,8 @@ static void rig_init(struct rig *rig, enum prism_sdp_codec_id codec, uint8_t pt,
         stream->active = true;
         stream->source = source;
         stream->forward_source = source;
+        subscriber->streams = &rig->stream_slots[i];
+        subscriber->stream_capacity = 1;
         subscriber->streams[subscriber->stream_count++] = stream;
         g_ptr_array_add(source->subscribers, stream);
     }

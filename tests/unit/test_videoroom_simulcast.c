@@ -169,6 +169,7 @@ static void test_videoroom_simulcast_automatic_layer_choice(void)
     vr_autolayer_set_remb(&f.subscriber, 300000);
     feed(&f, &now, now + 600000);
     g_assert_cmpint(layers_of(&f, 1).substream_target, ==, 0);
+    prism_alloc_clear(&f.subscriber.alloc);
 }
 
 /* An estimate that falls between two periodic choices moves the streams down at the next
@@ -220,6 +221,7 @@ static void test_videoroom_simulcast_automatic_choice_follows_a_falling_estimate
     g_assert_cmpuint(f.streams[1].repair_since_us, ==, 0);
     g_assert_false(vr_autolayer_repair_due(&f.streams[1], now + VR_REPAIR_WINDOW_US + 30000,
                                            now + VR_REPAIR_WINDOW_US + 30000));
+    prism_alloc_clear(&f.subscriber.alloc);
 }
 
 /* "substream": -1, or the layer being sent, is answered with a "substream" event at the next

@@ -33,6 +33,7 @@ static struct vr_sub_stream *video_stream_new(void)
     struct vr_sub_stream *stream = calloc(1, sizeof(*stream));
     g_assert_nonnull(subscriber);
     g_assert_nonnull(stream);
+    g_assert_true(vr_subscriber_reserve_streams(subscriber, 1));
     subscriber->streams[0] = stream;
     stream->subscriber = subscriber;
     stream->kind = PRISM_SDP_MEDIA_VIDEO;
@@ -94,6 +95,7 @@ static void test_videoroom_reused_mline_continues_seq_and_ts(void)
     g_ptr_array_free(first.video.subscribers, TRUE);
     g_ptr_array_free(second.video.subscribers, TRUE);
     free(stream);
+    free(subscriber->streams);
     free(subscriber);
 }
 
@@ -116,6 +118,7 @@ static void test_videoroom_sender_report_skips_subscriber_without_peer(void)
     vr_sub_stream_unlink(stream);
     g_ptr_array_free(feed.video.subscribers, TRUE);
     free(stream);
+    free(subscriber->streams);
     free(subscriber);
 }
 

@@ -290,6 +290,7 @@ static void test_videoroom_svc_automatic_spatial_layer(void)
     feed_svc(&f, &now, now + 600000);
     g_assert_cmpint(svc_of(&f, 1)->spatial_target, ==, 0);
     g_assert_cmpuint(f.subscriber.alloc.wanted_bps, >, 1500000);
+    prism_alloc_clear(&f.subscriber.alloc);
 }
 
 int main(int argc, char **argv)

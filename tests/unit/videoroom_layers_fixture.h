@@ -14,11 +14,14 @@
 struct fixture {
     struct vr_subscriber subscriber;
     struct vr_sub_stream streams[3];
+    struct vr_sub_stream *stream_slots[3]; /* the subscriber's array of them */
 };
 
 static inline void fixture_init(struct fixture *f)
 {
     memset(f, 0, sizeof(*f));
+    f->subscriber.streams = f->stream_slots;
+    f->subscriber.stream_capacity = 3;
     for (unsigned i = 0; i < 3; i++) {
         struct vr_sub_stream *stream = &f->streams[i];
         stream->subscriber = &f->subscriber;
