@@ -32,7 +32,10 @@ int prism_bwe_create(const struct prism_bwe_config *config, struct prism_bwe **o
     struct prism_bwe *bwe = calloc(1, sizeof(*bwe));
     if (!bwe)
         return -ENOMEM;
-    bwe_history_init(&bwe->history);
+    if (bwe_history_init(&bwe->history) < 0) {
+        free(bwe);
+        return -ENOMEM;
+    }
     bwe_delay_init(&bwe->delay);
     bwe_rate_init(&bwe->rate, (double)start, (double)min, (double)max);
     bwe_probe_init(&bwe->probe);
@@ -42,6 +45,8 @@ int prism_bwe_create(const struct prism_bwe_config *config, struct prism_bwe **o
 
 void prism_bwe_destroy(struct prism_bwe *bwe)
 {
+    if (bwe)
+        bwe_history_clear(&bwe->history);
     free(bwe);
 }
 

@@ -6,13 +6,18 @@
 
 #include "media/bwe/bwe.h"
 
-/* Sizes bound the memory per subscriber (about 17 KB): the history covers half a second of
- * 1,000 packets per second (10 Mbit/s) before feedback must have named a packet (libwebrtc
- * reports every 50-100 ms), and the received rate is measured over at most this many packets
- * of its 500 ms window. */
-#define BWE_HISTORY_SIZE 512 /* packets sent that feedback may still name: a power of two */
-#define BWE_ACKED_SIZE 512   /* acknowledged packets kept for the received rate */
-#define BWE_TREND_WINDOW 20  /* delay samples the trendline is fitted over */
+/* The send history and the acknowledged packets are rings that start small and double while
+ * they would otherwise forget what is still needed: a sent packet that no feedback has named
+ * yet, nor any later one (behind a long queue that can take seconds), or one younger than
+ * BWE_HISTORY_KEEP_US (a later feedback may still report a lost one arrived); an acknowledged
+ * one within the received rate's 500 ms window. A viewer of 100 packets a second keeps about
+ * 2 KB; 10 Mbit/s (1,000 packets a second) about 32 KB; the bounds stop a sender whose
+ * feedback stopped. */
+#define BWE_RING_START 64    /* entries at first: a power of two */
+#define BWE_HISTORY_MAX 4096 /* sent packets at most: a power of two */
+#define BWE_ACKED_MAX 4096   /* acknowledged packets at most */
+#define BWE_HISTORY_KEEP_US 500000
+#define BWE_TREND_WINDOW 20 /* delay samples the trendline is fitted over */
 
 /* history.c: what was sent, by unwrapped transport sequence number. */
 struct bwe_sent {
@@ -31,14 +36,19 @@ struct bwe_acked {
 };
 
 struct bwe_history {
-    struct bwe_sent sent[BWE_HISTORY_SIZE];
-    int64_t last_seq; /* unwrapped, of the last packet sent; -1 before the first */
-    /* Acknowledged packets in the order feedback reported them, for the received rate. */
-    struct bwe_acked acked[BWE_ACKED_SIZE];
-    size_t acked_next, acked_count;
+    struct bwe_sent *sent; /* sent_size of them, indexed by unwrapped number; owned */
+    size_t sent_size;
+    int64_t last_seq;   /* unwrapped, of the last packet sent; -1 before the first */
+    int64_t last_named; /* unwrapped, the latest sent packet a feedback named; -1: none yet */
+    /* Acknowledged packets in the order feedback reported them, for the received rate: a ring
+     * of acked_size, owned. */
+    struct bwe_acked *acked;
+    size_t acked_size, acked_next, acked_count;
 };
 
-void bwe_history_init(struct bwe_history *h);
+/* -ENOMEM, or 0; bwe_history_clear() frees what it holds. */
+int bwe_history_init(struct bwe_history *h);
+void bwe_history_clear(struct bwe_history *h);
 void bwe_history_on_sent(struct bwe_history *h, uint16_t seq, uint32_t size, uint64_t send_us,
                          uint8_t cluster);
 /* The sent packet a feedback status names, or NULL (never sent, forgotten, or reported). */
