@@ -122,11 +122,33 @@ static void test_videoroom_sender_report_skips_subscriber_without_peer(void)
     free(subscriber);
 }
 
+/* A member of a large room subscribes to two streams per other member: the array of streams
+ * grows past the 63 a fixed table held, keeps what it held, and stops at its bound. */
+static void test_videoroom_subscriber_streams_grow_to_the_bound(void)
+{
+    struct vr_subscriber subscriber = {0};
+    struct vr_sub_stream streams[3];
+    for (unsigned i = 0; i < VR_MAX_SUB_STREAMS; i++) {
+        g_assert_true(vr_subscriber_reserve_streams(&subscriber, i + 1));
+        g_assert_cmpuint(subscriber.stream_capacity, >=, i + 1);
+        subscriber.streams[i] = &streams[i % 3];
+        subscriber.stream_count = i + 1;
+    }
+    g_assert_cmpuint(subscriber.stream_capacity, ==, VR_MAX_SUB_STREAMS);
+    g_assert_cmpuint(VR_MAX_SUB_STREAMS, >=, 2 * 39 + 1); /* a member of 40, and more */
+    for (unsigned i = 0; i < VR_MAX_SUB_STREAMS; i++)
+        g_assert_true(subscriber.streams[i] == &streams[i % 3]);
+    g_assert_false(vr_subscriber_reserve_streams(&subscriber, VR_MAX_SUB_STREAMS + 1));
+    free(subscriber.streams);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/videoroom/reused-mline-continues-seq-and-ts",
                     test_videoroom_reused_mline_continues_seq_and_ts);
+    g_test_add_func("/videoroom/subscriber-streams-grow-to-the-bound",
+                    test_videoroom_subscriber_streams_grow_to_the_bound);
     g_test_add_func("/videoroom/sender-report-skips-subscriber-without-peer",
                     test_videoroom_sender_report_skips_subscriber_without_peer);
     return g_test_run();
