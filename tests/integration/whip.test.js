@@ -269,6 +269,19 @@ test('WHIP refuses bad input with the HTTP status and a JSON reason', async () =
     assert.match(preflight.headers.get('access-control-allow-methods'), /PATCH/);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://example.test');
     assert.match(preflight.headers.get('access-control-expose-headers'), /Location/);
+
+    // A WHEP endpoint answers its preflight the same way.
+    const whepPreflight = await fetch(`${server.origin}/whep/endpoint/${room}`, {
+        method: 'OPTIONS', headers: { Origin: 'http://example.test',
+            'Access-Control-Request-Method': 'POST',
+            'Access-Control-Request-Headers': 'authorization, content-type' } });
+    assert.equal(whepPreflight.status, 204);
+    assert.equal(whepPreflight.headers.get('accept-post'), 'application/sdp');
+    assert.match(whepPreflight.headers.get('access-control-allow-methods'), /POST/);
+    assert.match(whepPreflight.headers.get('access-control-allow-methods'), /PATCH/);
+    assert.match(whepPreflight.headers.get('access-control-allow-headers'), /authorization/i);
+    assert.equal(whepPreflight.headers.get('access-control-allow-origin'), 'http://example.test');
+    assert.match(whepPreflight.headers.get('access-control-expose-headers'), /Location/);
 });
 
 test('a room with a pin wants it as the bearer token: missing or wrong is 401', async () => {
