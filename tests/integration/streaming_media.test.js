@@ -1,7 +1,8 @@
 // Media through janus.plugin.streaming: GStreamer pipelines send plain RTP (a VP8 test pattern
 // and an Opus tone) to mountpoints created through the API; libwebrtc viewers driven by janode
 // watch them and decode. A late viewer starts from the kept keyframe (the encoder sends one
-// only every 2 minutes here), a viewer switches between mountpoints, RTP garbage and oversized
+// only every 2 minutes here), a viewer switches between mountpoints (its decoder's statistics
+// show no error), configure stops and resumes one stream, RTP garbage and oversized
 // datagrams on a mountpoint's port are counted and dropped without disturbing anyone, and
 // destroying a mountpoint stops its viewers.
 import assert from 'node:assert/strict';
@@ -42,6 +43,24 @@ async function info(id) {
 
 function streamOf(mountpointInfo, mid) {
     return mountpointInfo.media.find((m) => m.mid === mid);
+}
+
+// The viewer's libwebrtc inbound-rtp statistics of one kind.
+async function inbound(viewer, kind) {
+    const found = (await viewer.peer.stats('inbound-rtp')).find((s) => s.kind === kind);
+    assert.ok(found, `no inbound-rtp ${kind} statistics`);
+    return found;
+}
+
+// Resolves once the viewer's `kind` packets stop arriving (two reads 500 ms apart agree).
+async function waitStopped(viewer, kind) {
+    let last = (await inbound(viewer, kind)).packetsReceived;
+    await waitUntil(async () => {
+        const now = (await inbound(viewer, kind)).packetsReceived;
+        const still = now === last;
+        last = now;
+        return still;
+    }, `${kind} to stop arriving`, 10000, 500);
 }
 
 // Creates an Opus + VP8 mountpoint and starts a pipeline feeding it; resolves once its first
@@ -147,9 +166,24 @@ test('switch moves a viewer to another mountpoint without renegotiation', async 
     const viewer = first.viewer;
     const keyframesBefore = streamOf(await info(second.id), 'v').keyframes;
     const from = viewer.peer.framesSoFar('v');
+    const before = await inbound(viewer, 'video');
     const { data } = await viewer.request({ request: 'switch', id: second.id });
     assert.deepEqual(data.result, { switched: 'ok', id: second.id });
     await viewer.peer.waitFrames('v', SMALL, 20, { from });
+    // The decoder took the switch without an error: the SSRC stays, sequence numbers continue
+    // (a jump would count as thousands lost), decoding went on from the new mountpoint's kept
+    // keyframe, with no frame dropped and no keyframe asked for (a decoder error sends a PLI).
+    const after = await inbound(viewer, 'video');
+    assert.equal(after.ssrc, before.ssrc, 'the viewer got a new SSRC');
+    assert.ok(after.framesDecoded - before.framesDecoded >= 20,
+        `frames decoded across the switch: ${before.framesDecoded} -> ${after.framesDecoded}`);
+    assert.ok(after.packetsLost - before.packetsLost < 50,
+        `packets lost across the switch: ${before.packetsLost} -> ${after.packetsLost}`);
+    assert.ok(after.keyFramesDecoded > before.keyFramesDecoded, 'no keyframe decoded');
+    assert.ok((after.framesDropped ?? 0) - (before.framesDropped ?? 0) <= 2,
+        `frames dropped across the switch: ${before.framesDropped} -> ${after.framesDropped}`);
+    assert.ok(after.pliCount - before.pliCount <= 1,
+        `keyframe requests across the switch: ${before.pliCount} -> ${after.pliCount}`);
     assert.equal(streamOf(await info(second.id), 'v').keyframes, keyframesBefore,
         'the switch did not wait for the encoder\'s next keyframe');
     assert.equal((await info(first.id)).viewers, 0);
@@ -186,10 +220,43 @@ test('pause stops the media and start resumes it', async () => {
     const { data: started } = await viewer.request({ request: 'start' });
     assert.equal(started.result.status, 'starting');
     await viewer.peer.waitFrames('v', BIG, 10, { from });
-    const { data: configured } = await viewer.request({ request: 'configure', mid: 'a',
-        send: false });
-    assert.equal(configured.result.event, 'configured');
 });
+
+test('configure send: false stops one stream while the other flows; send: true resumes it',
+    async () => {
+        const viewer = first.viewer;
+        const { data: configured } = await viewer.request({ request: 'configure', mid: 'v',
+            send: false });
+        assert.equal(configured.result.event, 'configured', JSON.stringify(configured));
+        await waitStopped(viewer, 'video');
+        // While 100 audio packets (2 s of Opus) arrive, not one video packet or frame does.
+        const frames = viewer.peer.framesSoFar('v');
+        const video = await inbound(viewer, 'video');
+        const audio = (await inbound(viewer, 'audio')).packetsReceived;
+        await waitUntil(async () => (await inbound(viewer, 'audio')).packetsReceived >= audio + 100,
+            'audio to keep arriving without the video', 10000, 100);
+        assert.equal(viewer.peer.framesSoFar('v'), frames, 'video frames while not sent');
+        const stillVideo = await inbound(viewer, 'video');
+        assert.equal(stillVideo.packetsReceived, video.packetsReceived);
+        assert.equal(stillVideo.framesDecoded, video.framesDecoded);
+
+        const { data: resumed } = await viewer.request({ request: 'configure', mid: 'v',
+            send: true });
+        assert.equal(resumed.result.event, 'configured', JSON.stringify(resumed));
+        await viewer.peer.waitFrames('v', BIG, 20, { from: frames });
+        assert.ok((await inbound(viewer, 'video')).framesDecoded >= video.framesDecoded + 20);
+
+        // The same for the audio, while the video goes on.
+        await viewer.request({ request: 'configure', mid: 'a', send: false });
+        await waitStopped(viewer, 'audio');
+        const audioStopped = (await inbound(viewer, 'audio')).packetsReceived;
+        await viewer.peer.waitFrames('v', BIG, 20, { from: viewer.peer.framesSoFar('v') });
+        assert.equal((await inbound(viewer, 'audio')).packetsReceived, audioStopped,
+            'audio packets while not sent');
+        await viewer.request({ request: 'configure', mid: 'a', send: true });
+        await waitUntil(async () => (await inbound(viewer, 'audio')).packetsReceived >=
+            audioStopped + 50, 'audio to resume', 10000, 100);
+    });
 
 test('a viewer watches one stream only, stops, and watches again on the same handle', async () => {
     const viewer = await newViewer();
