@@ -7,9 +7,10 @@
 // PeerConnections on both workers (/metrics) and some viewers fed through the relay (the
 // Admin API's handle_info). Then every viewer switches to the other mountpoint and back (its
 // decoder's statistics show no error), pauses and resumes, a relayed viewer stops while the
-// others on its worker go on, and destroying a mountpoint stops the viewers on both workers. Text sent to a data stream's port
-// reaches its viewers on both workers as data channel messages. Last, with every 20th packet to
-// the viewers dropped by Prism, a relayed viewer's NACKs are answered from its group's history.
+// others on its worker go on, and destroying a mountpoint stops the viewers on both workers.
+// Text sent to a data stream's port reaches its viewers on both workers as data channel
+// messages. Last, with every 20th packet to the viewers dropped by Prism, a relayed viewer's
+// NACKs are answered from its group's history.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, before, test } from 'node:test';

@@ -152,7 +152,8 @@ test('a room with an allowed list admits the signed token it lists, for WHIP and
         const offer = (await publisher.completeOffer()).sdp;
         // A valid token that is not in the list passes the API but not the room; so does the
         // API secret, which is no room token.
-        for (const [token, what] of [[other, 'an unlisted token'], [API_SECRET, 'the API secret']]) {
+        const refusals = [[other, 'an unlisted token'], [API_SECRET, 'the API secret']];
+        for (const [token, what] of refusals) {
             const refused = await whipPost(whipUrl, offer, { token });
             assert.equal(refused.status, 401, `${what}: ${refused.body}`);
             assert.match(whipError(refused).error, /allowed/, what);

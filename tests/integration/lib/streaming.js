@@ -170,7 +170,8 @@ export async function inboundStats(viewer, kind) {
 // new mountpoint's kept keyframe, no frame was dropped and no keyframe asked for beyond one
 // per switch (a decoder error sends a PLI).
 export function assertCleanSwitch(before, after, { switches = 1, decoded = 20 } = {}) {
-    const what = (name) => `${name} across ${switches} switch(es): ${before[name]} -> ${after[name]}`;
+    const what = (name) =>
+        `${name} across ${switches} switch(es): ${before[name]} -> ${after[name]}`;
     assert.equal(after.ssrc, before.ssrc, 'the viewer got a new SSRC');
     assert.ok(after.framesDecoded - before.framesDecoded >= decoded, what('framesDecoded'));
     assert.ok(after.packetsLost - before.packetsLost < 50, what('packetsLost'));
