@@ -138,7 +138,8 @@ static enum prism_whip_credential check_bearer(struct prism_http *http,
                                    post ? endpoint_plugin(request) : NULL);
 }
 
-/* A POST: the pin from ?pin=, else (no API credentials configured) the Bearer token. */
+/* A POST: the pin from ?pin=, else (no API credentials configured) the Bearer token; the
+ * Bearer is the room token too, unless it was the API secret. */
 static void start_post(struct prism_http *http, struct http_request *request, const char *body,
                        size_t length)
 {
@@ -150,6 +151,7 @@ static void start_post(struct prism_http *http, struct http_request *request, co
         .pin = pin                                        ? pin
                : credential == PRISM_WHIP_CREDENTIAL_NONE ? token
                                                           : NULL,
+        .token = credential == PRISM_WHIP_CREDENTIAL_APISECRET ? NULL : token,
         .api_field = prism_whip_credential_field(credential),
         .api_value = token,
         .client_address = request->client_address,

@@ -5,7 +5,9 @@
  * query argument may give it instead. With API credentials on, the Bearer token must satisfy
  * them as a Janus API request would: the API secret, or a valid token (stored, or signed with
  * token_auth_secret) whose plugin list allows the plugin behind the endpoint; the pin then comes
- * from `?pin=` only. Resources (PATCH, DELETE) need the same API credentials.
+ * from `?pin=` only. Either way the Bearer token (unless it is the API secret) is also the
+ * room token a VideoRoom join presents, checked against the room's `allowed` list, as in
+ * Janus's WHIP servers. Resources (PATCH, DELETE) need the same API credentials.
  *
  * Sans-IO over the immutable auth object; comparisons are constant-time (signaling/auth). The
  * token never goes to the log. Any thread. */

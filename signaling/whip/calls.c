@@ -164,6 +164,10 @@ static void attached_cb(struct whip_resource *resource, json_t *reply)
     /* Always a pin: a room that has one then answers "unauthorized" (401) to a missing
      * token rather than "missing element"; a room without one ignores it. */
     json_object_set_new(join, "pin", json_string(resource->pin ? resource->pin : ""));
+    /* The Bearer is also the room token, as in Janus's WHIP servers: a room with an `allowed`
+     * list admits a publisher or viewer whose Bearer is in it. */
+    if (resource->token)
+        json_object_set_new(join, "token", json_string(resource->token));
     json_object_set_new(body, "body", join);
     json_object_set_new(body, "jsep",
                         json_pack("{s:s, s:s}", "type", "offer", "sdp", resource->offer));

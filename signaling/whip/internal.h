@@ -57,6 +57,7 @@ struct whip_resource {
     unsigned etag_serial;
     char *display;
     char *pin;
+    char *token; /* the VideoRoom token (its `allowed` list), NULL: none; wiped when freed */
     /* The request waiting for this resource (POST or a restart PATCH) and what it trickles
      * once answered. */
     prism_whip_done_cb done;

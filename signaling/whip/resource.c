@@ -87,6 +87,9 @@ void whip_resource_free(struct whip_resource *resource)
     g_free(resource->etag);
     g_free(resource->display);
     g_free(resource->pin);
+    if (resource->token)
+        memset(resource->token, 0, strlen(resource->token));
+    g_free(resource->token);
     json_decref(resource->credentials);
     struct prism_whip *whip = resource->whip;
     free(resource);
@@ -256,6 +259,7 @@ static void start_resource(struct prism_whip *whip, const struct resource_kind *
     resource->ufrag = offer_ufrag(resource->offer);
     resource->display = g_strdup(display && display[0] ? display : "WHIP");
     resource->pin = access && access->pin ? g_strdup(access->pin) : NULL;
+    resource->token = access && access->token ? g_strdup(access->token) : NULL;
     resource->credentials = json_object();
     if (access && access->api_field && access->api_value)
         json_object_set_new(resource->credentials, access->api_field,

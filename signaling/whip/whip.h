@@ -57,10 +57,11 @@ void prism_whip_destroy(struct prism_whip *whip);
 void prism_whip_tick(struct prism_whip *whip, uint64_t now_us);
 
 /* How a POST may enter (decided by the HTTP route, see access.h): the pin it presents to
- * the room or mountpoint, and the API credential its internal session's requests carry.
- * Strings are copied. */
+ * the room or mountpoint, the token it presents to a VideoRoom's `allowed` list, and the API
+ * credential its internal session's requests carry. Strings are copied. */
 struct prism_whip_access {
     const char *pin;       /* NULL: none */
+    const char *token;     /* the room token (VideoRoom joins only); NULL: none */
     const char *api_field; /* "apisecret" or "token"; NULL: no API credentials configured */
     const char *api_value;
     /* The HTTP client's address key (NULL: unknown): the resource's internal session counts

@@ -170,15 +170,11 @@ for (const [name, args] of broadcastPaths) {
     });
 }
 
-// WHEP from a streaming mountpoint: run when the server has /whep/mountpoint/{id}; a server
-// without it answers 404 "Not a WHEP path", and the test is skipped.
-test('broadcast: RTP to a mountpoint, WHEP viewers', async (t) => {
+// WHEP from a streaming mountpoint (/whep/mountpoint/{id}): a 404 there fails the run.
+test('broadcast: RTP to a mountpoint, WHEP viewers', async () => {
     const run = await bench('broadcast', ['--count', '3', '--ingest', 'rtp', '--viewers', 'whep',
         '--http-url', server.origin]);
-    if (/whep\/mountpoint\/\d+: 404 .*Not a WHEP path/.test(run.out)) {
-        t.skip('this server has no /whep/mountpoint/{id}');
-        return;
-    }
+    assert.doesNotMatch(run.out, /whep\/mountpoint\/\d+: 404/, 'no /whep/mountpoint on the server');
     checkBroadcastPath(run, 3);
 });
 

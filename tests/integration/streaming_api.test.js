@@ -60,7 +60,7 @@ test('malformed requests are refused with the Streaming plugin\'s codes', async 
     assert.deepEqual(data.list, []);
 });
 
-test('secret, pin, private and disabled mountpoints, duplicate ids and busy ports',
+test('secret, pin, private, disabled and re-enabled mountpoints, duplicate ids and busy ports',
     async () => {
         const stream = await create({ id: 4242, secret: 's3', pin: 'p1', is_private: true });
         assert.equal(stream.id, 4242);
@@ -84,7 +84,30 @@ test('secret, pin, private and disabled mountpoints, duplicate ids and busy port
         const { data: disabled } = await handle.request({ request: 'disable', id: 4242,
             secret: 's3' });
         assert.deepEqual(disabled, { streaming: 'ok' });
+        // A disabled mountpoint is listed as such and refuses viewers with Janus's 455
+        // ("not enabled", as for no such mountpoint) until enabled again (with the secret).
+        const { data: whileDisabled } = await handle.request({ request: 'list' });
+        assert.equal(whileDisabled.list.find((m) => m.id === 4242)?.enabled, false);
         await expectError({ request: 'watch', id: 4242, pin: 'p1' }, 455, /enabled/);
+        await expectError({ request: 'enable', id: 4242 }, 457);
+        await expectError({ request: 'enable', id: 4242, secret: 'nope' }, 457);
+        await expectError({ request: 'enable', id: 4343, secret: 's3' }, 455);
+        await expectError({ request: 'watch', id: 4242, pin: 'p1' }, 455, /enabled/);
+        const { data: enabled } = await handle.request({ request: 'enable', id: 4242,
+            secret: 's3' });
+        assert.deepEqual(enabled, { streaming: 'ok' });
+        const { data: afterEnable } = await handle.request({ request: 'list' });
+        assert.equal(afterEnable.list.find((m) => m.id === 4242)?.enabled, true);
+        const viewer = await StreamHandle.attach(await connection.create());
+        try {
+            const watched = await viewer.request({ request: 'watch', id: 4242, pin: 'p1' });
+            assert.equal(watched.data.result?.status, 'preparing', JSON.stringify(watched.data));
+            assert.equal(watched.jsep?.type, 'offer');
+            const { data: stopped } = await viewer.request({ request: 'stop' });
+            assert.equal(stopped.result?.status, 'stopping', JSON.stringify(stopped));
+        } finally {
+            viewer.close();
+        }
         const { data: destroyed } = await handle.request({ request: 'destroy', id: 4242,
             secret: 's3' });
         assert.deepEqual(destroyed, { streaming: 'destroyed', id: 4242 });

@@ -1,13 +1,15 @@
 // The Streaming plugin's limits, crossed through janode: streaming.max_mountpoints (a create
-// beyond is refused with 456) and streaming.max_viewers (a watch beyond is refused with 470),
-// while the mountpoint there and its viewer go on receiving video; a place freed is taken. The
-// refusals are counted on the metrics page.
+// beyond is refused with 456) and streaming.max_viewers (a watch beyond is refused with 470, a
+// WHEP POST to /whep/mountpoint with 503), while the mountpoint there and its viewer go on
+// receiving video; a place freed is taken. The refusals are counted on the metrics page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
 import { freePort, startServer } from './lib/server.js';
 import { connectJanode } from './lib/videoroom.js';
 import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
+import { whipError, whipPost } from './lib/whip.js';
+import { WhepViewer } from './lib/whep_viewer.js';
 
 const SIZE = { width: 320, height: 240 };
 
@@ -91,6 +93,12 @@ test('a watch beyond max_viewers is refused with 470; the viewer watching keeps 
         assert.match(refused.error, /Maximum number of viewers \(1\)/);
         assert.equal((await info(mountpoint.id)).viewers, 1);
         assert.equal(await counter('prism_streaming_viewers_refused_total'), 1);
+        // A WHEP viewer of the full mountpoint: 503 with the plugin's reason.
+        const whep = await new WhepViewer(closers).offer();
+        const full = await whipPost(`${server.origin}/whep/mountpoint/${mountpoint.id}`, whep);
+        assert.equal(full.status, 503, full.body);
+        assert.match(whipError(full).error, /Maximum number of viewers \(1\)/);
+        assert.equal(await counter('prism_streaming_viewers_refused_total'), 2);
         const from = viewer.peer.framesSoFar('v');
         await viewer.peer.waitFrames('v', SIZE, 10, { from });
         assert.equal(viewer.ofType('hangup').length, 0);

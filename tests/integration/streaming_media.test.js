@@ -1,7 +1,8 @@
 // Media through janus.plugin.streaming: GStreamer pipelines send plain RTP (a VP8 test pattern
 // and an Opus tone) to mountpoints created through the API; libwebrtc viewers driven by janode
 // watch them and decode. A late viewer starts from the kept keyframe (the encoder sends one
-// only every 2 minutes here), a viewer switches between mountpoints, RTP garbage and oversized
+// only every 2 minutes here), a viewer switches between mountpoints (its decoder's statistics
+// show no error), configure stops and resumes one stream, RTP garbage and oversized
 // datagrams on a mountpoint's port are counted and dropped without disturbing anyone, and
 // destroying a mountpoint stops its viewers.
 import assert from 'node:assert/strict';
@@ -10,8 +11,8 @@ import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
 import { againstJanus, startServer } from './lib/server.js';
 import { connectJanode } from './lib/videoroom.js';
-import { assertViewerKeepsUp, fedMountpoint, opusVp8Media, RtpSource, StreamHandle }
-    from './lib/streaming.js';
+import { assertCleanSwitch, assertViewerKeepsUp, fedMountpoint, inboundStats, opusVp8Media,
+    RtpSource, StreamHandle } from './lib/streaming.js';
 
 const BIG = { width: 320, height: 240 };
 const SMALL = { width: 240, height: 160 };
@@ -42,6 +43,26 @@ async function info(id) {
 
 function streamOf(mountpointInfo, mid) {
     return mountpointInfo.media.find((m) => m.mid === mid);
+}
+
+const inbound = inboundStats;
+
+// Resolves once the viewer's `kind` packets stop arriving and, for video, the last frames are
+// out of the decoder (two reads 500 ms apart agree; waitUntil's first, immediate, call only
+// reads).
+async function waitStopped(viewer, kind) {
+    const read = async () => {
+        const stats = await inbound(viewer, kind);
+        const frames = kind === 'video' ? viewer.peer.framesSoFar('v') : 0;
+        return `${stats.packetsReceived}/${stats.framesDecoded}/${frames}`;
+    };
+    let last = null;
+    await waitUntil(async () => {
+        const now = await read();
+        const still = now === last;
+        last = now;
+        return still;
+    }, `${kind} to stop arriving`, 10000, 500);
 }
 
 // Creates an Opus + VP8 mountpoint and starts a pipeline feeding it; resolves once its first
@@ -147,9 +168,12 @@ test('switch moves a viewer to another mountpoint without renegotiation', async 
     const viewer = first.viewer;
     const keyframesBefore = streamOf(await info(second.id), 'v').keyframes;
     const from = viewer.peer.framesSoFar('v');
+    const before = await inbound(viewer, 'video');
     const { data } = await viewer.request({ request: 'switch', id: second.id });
     assert.deepEqual(data.result, { switched: 'ok', id: second.id });
     await viewer.peer.waitFrames('v', SMALL, 20, { from });
+    // The decoder took the switch without an error (its libwebrtc statistics).
+    assertCleanSwitch(before, await inbound(viewer, 'video'));
     assert.equal(streamOf(await info(second.id), 'v').keyframes, keyframesBefore,
         'the switch did not wait for the encoder\'s next keyframe');
     assert.equal((await info(first.id)).viewers, 0);
@@ -172,24 +196,48 @@ test('pause stops the media and start resumes it', async () => {
     const viewer = first.viewer;
     const { data: paused } = await viewer.request({ request: 'pause' });
     assert.equal(paused.result.status, 'pausing');
-    const stats = async () => (await viewer.peer.stats('inbound-rtp'))
-        .find((s) => s.kind === 'video')?.packetsReceived ?? 0;
-    // Stop checking once two consecutive reads agree: nothing arrives while paused.
-    let last = await stats();
-    await waitUntil(async () => {
-        const now = await stats();
-        const still = now === last;
-        last = now;
-        return still;
-    }, 'video to stop arriving', 10000, 500);
+    await waitStopped(viewer, 'video');
     const from = viewer.peer.framesSoFar('v');
     const { data: started } = await viewer.request({ request: 'start' });
     assert.equal(started.result.status, 'starting');
     await viewer.peer.waitFrames('v', BIG, 10, { from });
-    const { data: configured } = await viewer.request({ request: 'configure', mid: 'a',
-        send: false });
-    assert.equal(configured.result.event, 'configured');
 });
+
+test('configure send: false stops one stream while the other flows; send: true resumes it',
+    async () => {
+        const viewer = first.viewer;
+        const { data: configured } = await viewer.request({ request: 'configure', mid: 'v',
+            send: false });
+        assert.equal(configured.result.event, 'configured', JSON.stringify(configured));
+        await waitStopped(viewer, 'video');
+        // While 100 audio packets (2 s of Opus) arrive, not one video packet or frame does.
+        const frames = viewer.peer.framesSoFar('v');
+        const video = await inbound(viewer, 'video');
+        const audio = (await inbound(viewer, 'audio')).packetsReceived;
+        await waitUntil(async () => (await inbound(viewer, 'audio')).packetsReceived >= audio + 100,
+            'audio to keep arriving without the video', 10000, 100);
+        assert.equal(viewer.peer.framesSoFar('v'), frames, 'video frames while not sent');
+        const stillVideo = await inbound(viewer, 'video');
+        assert.equal(stillVideo.packetsReceived, video.packetsReceived);
+        assert.equal(stillVideo.framesDecoded, video.framesDecoded);
+
+        const { data: resumed } = await viewer.request({ request: 'configure', mid: 'v',
+            send: true });
+        assert.equal(resumed.result.event, 'configured', JSON.stringify(resumed));
+        await viewer.peer.waitFrames('v', BIG, 20, { from: frames });
+        assert.ok((await inbound(viewer, 'video')).framesDecoded >= video.framesDecoded + 20);
+
+        // The same for the audio, while the video goes on.
+        await viewer.request({ request: 'configure', mid: 'a', send: false });
+        await waitStopped(viewer, 'audio');
+        const audioStopped = (await inbound(viewer, 'audio')).packetsReceived;
+        await viewer.peer.waitFrames('v', BIG, 20, { from: viewer.peer.framesSoFar('v') });
+        assert.equal((await inbound(viewer, 'audio')).packetsReceived, audioStopped,
+            'audio packets while not sent');
+        await viewer.request({ request: 'configure', mid: 'a', send: true });
+        await waitUntil(async () => (await inbound(viewer, 'audio')).packetsReceived >=
+            audioStopped + 50, 'audio to resume', 10000, 100);
+    });
 
 test('a viewer watches one stream only, stops, and watches again on the same handle', async () => {
     const viewer = await newViewer();

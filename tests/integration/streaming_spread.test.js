@@ -5,17 +5,19 @@
 // so a viewer on the other worker can only start from the kept keyframe its group was sent);
 // six libwebrtc viewers (wrtc, through janode) must all decode video and audio, with
 // PeerConnections on both workers (/metrics) and some viewers fed through the relay (the
-// Admin API's handle_info). Then every viewer switches to the other mountpoint and back,
-// pauses and resumes, a relayed viewer stops while the others on its worker go on, and
-// destroying a mountpoint stops the viewers on both workers. Text sent to a data stream's port
-// reaches its viewers on both workers as data channel messages. Last, with every 20th packet to
-// the viewers dropped by Prism, a relayed viewer's NACKs are answered from its group's history.
+// Admin API's handle_info). Then every viewer switches to the other mountpoint and back (its
+// decoder's statistics show no error), pauses and resumes, a relayed viewer stops while the
+// others on its worker go on, and destroying a mountpoint stops the viewers on both workers.
+// Text sent to a data stream's port reaches its viewers on both workers as data channel
+// messages. Last, with every 20th packet to the viewers dropped by Prism, a relayed viewer's
+// NACKs are answered from its group's history.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
 import { freePort, startServer } from './lib/server.js';
-import { opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
+import { assertCleanSwitch, inboundStats, opusVp8Media, RtpSource, StreamHandle }
+    from './lib/streaming.js';
 import { connectJanode } from './lib/videoroom.js';
 
 const VIEWERS = 6;
@@ -132,6 +134,7 @@ test('six viewers of one mountpoint decode it on both workers', async () => {
 test('every viewer switches mountpoint and back, on both workers', async () => {
     const keyframes = video(await info(call.second.id)).keyframes;
     for (const viewer of call.viewers) {
+        viewer.beforeSwitch = await inboundStats(viewer, 'video');
         const from = viewer.peer.framesSoFar('v');
         const { data } = await viewer.request({ request: 'switch', id: call.second.id });
         assert.deepEqual(data.result, { switched: 'ok', id: call.second.id });
@@ -148,6 +151,9 @@ test('every viewer switches mountpoint and back, on both workers', async () => {
     }
     for (const viewer of call.viewers) {
         assert.equal(viewer.ofType('hangup').length, 0, 'a viewer was hung up');
+        // Both switches went through the decoder without an error (libwebrtc's statistics).
+        assertCleanSwitch(viewer.beforeSwitch, await inboundStats(viewer, 'video'),
+            { switches: 2, decoded: 10 });
     }
 });
 

@@ -142,6 +142,9 @@ describe('demo pages in Chromium', { skip: browserMissing() || false }, () => {
             assert.equal(await page.locator('a[data-page="echotest.html"]').count(), 1);
             assert.equal(await page.locator('a[data-page="videoroom.html"]').count(), 1);
             assert.equal(await page.locator('a[data-page="streaming.html"]').count(), 1);
+            const whep = page.locator('a[data-page="whep.html"]');
+            assert.equal(await whep.count(), 1);
+            assert.equal(await whep.getAttribute('href'), 'whep.html');
             const rooms = page.locator('#rooms-status');
             await waitFor('the rooms section to settle', async () => !(await rooms.textContent()).includes('Looking'));
             if (info.plugins[VIDEOROOM]) assert.doesNotMatch(await rooms.textContent(), /Cannot list/);

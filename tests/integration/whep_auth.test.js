@@ -3,6 +3,8 @@
 // behind the endpoint (videoroom for /whip/endpoint and /whep/endpoint, streaming for
 // /whep/mountpoint); wrong or missing: 401 with a JSON body and WWW-Authenticate: Bearer.
 // A room's or mountpoint's pin then comes as ?pin=. PATCH and DELETE need the credentials too.
+// The Bearer token is also the room token: a room with an `allowed` list admits a WHIP
+// publisher or WHEP viewer whose signed token is in it, and answers 401 to others.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -10,7 +12,7 @@ import Janode from 'janode';
 import StreamingPlugin from 'janode/plugins/streaming';
 import VideoRoomPlugin from 'janode/plugins/videoroom';
 import { browserMissing, forwardConsole, launchBrowser, waitFor } from './lib/browser.js';
-import { waitUntil } from './lib/peer.js';
+import { EchoPeer, waitUntil } from './lib/peer.js';
 import { startServer } from './lib/server.js';
 import { opusVp8Media } from './lib/streaming.js';
 import { newRoomId } from './lib/videoroom.js';
@@ -27,6 +29,7 @@ let mountpoint;
 let lockedMountpoint;
 let room;
 let streaming;
+let rooms;
 const cleanups = [];
 
 // A token signed as an application signs it for Janus (token_auth_secret).
@@ -51,7 +54,7 @@ before(async () => {
     };
     mountpoint = await create({});
     lockedMountpoint = await create({ pin: PIN });
-    const rooms = await session.attach(VideoRoomPlugin);
+    rooms = await session.attach(VideoRoomPlugin);
     room = newRoomId();
     const created = await rooms.message({ request: 'create', room });
     assert.equal(created.plugindata.data.videoroom, 'created', JSON.stringify(created));
@@ -135,6 +138,43 @@ test('with API credentials on, a mountpoint\'s pin comes as ?pin=', async () => 
     assert.equal((await whipDelete(`${server.origin}${viewer.location}`, { token: API_SECRET }))
         .status, 200);
 });
+
+test('a room with an allowed list admits the signed token it lists, for WHIP and WHEP',
+    async () => {
+        const listed = signToken([VideoRoomPlugin.id]);
+        const other = signToken([VideoRoomPlugin.id], Math.floor(Date.now() / 1000) + 7200);
+        const locked = newRoomId();
+        const created = await rooms.message({ request: 'create', room: locked, allowed: [listed] });
+        assert.equal(created.plugindata.data.videoroom, 'created', JSON.stringify(created));
+        const whipUrl = `${server.origin}/whip/endpoint/${locked}`;
+        const publisher = new EchoPeer({ dataChannel: false });
+        cleanups.push(async () => publisher.close());
+        const offer = (await publisher.completeOffer()).sdp;
+        // A valid token that is not in the list passes the API but not the room; so does the
+        // API secret, which is no room token.
+        const refusals = [[other, 'an unlisted token'], [API_SECRET, 'the API secret']];
+        for (const [token, what] of refusals) {
+            const refused = await whipPost(whipUrl, offer, { token });
+            assert.equal(refused.status, 401, `${what}: ${refused.body}`);
+            assert.match(whipError(refused).error, /allowed/, what);
+        }
+        const published = await whipPost(whipUrl, offer, { token: listed });
+        assert.equal(published.status, 201, published.body);
+        await publisher.applyAnswer({ type: 'answer', sdp: published.body });
+        await publisher.waitConnected();
+
+        const whepUrl = `${server.origin}/whep/endpoint/${locked}`;
+        const unlisted = await new WhepViewer(cleanups).play(whepUrl, { token: other });
+        assert.equal(unlisted.status, 401, unlisted.body);
+        const viewer = new WhepViewer(cleanups);
+        const played = await viewer.play(whepUrl, { token: listed });
+        assert.equal(played.status, 201, played.body);
+        await waitUntil(() => viewer.frames.length > 0, 'the WHEP viewer to decode a frame', 20000);
+        assert.equal((await whipDelete(`${server.origin}${viewer.location}`, { token: listed }))
+            .status, 200);
+        assert.equal((await whipDelete(`${server.origin}${published.headers.get('location')}`,
+            { token: listed })).status, 200);
+    });
 
 test('web/whep.html with an API token plays a mountpoint and its Stop deletes the resource',
     { skip: browserMissing() || false }, async () => {

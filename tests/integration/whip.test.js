@@ -3,8 +3,9 @@
 // a libwebrtc subscriber through janode decodes both; the client's DELETE makes the room see
 // the publisher leave. A libwebrtc publisher over fetch checks the resource verbs (PATCH
 // trickle, ICE restart, DELETE twice). Bad input: not SDP (415), no media or no BUNDLE (400),
-// unknown resources (404), a room with a pin (401), no such room (404), and 1000 POSTs that
-// never complete ICE (all expire, memory back).
+// unknown resources (404), a room with a pin (401), a room with an allowed list (the Bearer is
+// the room token, for WHIP and WHEP: 401 unless listed), no such room (404), and 1000 POSTs
+// that never complete ICE (all expire, memory back).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
@@ -12,6 +13,7 @@ import { EchoPeer, waitUntil } from './lib/peer.js';
 import { serverUsesAsan, startServer } from './lib/server.js';
 import { connectJanode, newRoomId, Participant, RoomHandle, subscriptionOf } from './lib/videoroom.js';
 import { whipDelete, whipError, whipPatch, whipPost } from './lib/whip.js';
+import { WhepViewer } from './lib/whep_viewer.js';
 
 // Resources that never complete ICE are ended after this many seconds.
 const ICE_TIMEOUT_S = 4;
@@ -267,6 +269,19 @@ test('WHIP refuses bad input with the HTTP status and a JSON reason', async () =
     assert.match(preflight.headers.get('access-control-allow-methods'), /PATCH/);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://example.test');
     assert.match(preflight.headers.get('access-control-expose-headers'), /Location/);
+
+    // A WHEP endpoint answers its preflight the same way.
+    const whepPreflight = await fetch(`${server.origin}/whep/endpoint/${room}`, {
+        method: 'OPTIONS', headers: { Origin: 'http://example.test',
+            'Access-Control-Request-Method': 'POST',
+            'Access-Control-Request-Headers': 'authorization, content-type' } });
+    assert.equal(whepPreflight.status, 204);
+    assert.equal(whepPreflight.headers.get('accept-post'), 'application/sdp');
+    assert.match(whepPreflight.headers.get('access-control-allow-methods'), /POST/);
+    assert.match(whepPreflight.headers.get('access-control-allow-methods'), /PATCH/);
+    assert.match(whepPreflight.headers.get('access-control-allow-headers'), /authorization/i);
+    assert.equal(whepPreflight.headers.get('access-control-allow-origin'), 'http://example.test');
+    assert.match(whepPreflight.headers.get('access-control-expose-headers'), /Location/);
 });
 
 test('a room with a pin wants it as the bearer token: missing or wrong is 401', async () => {
@@ -284,6 +299,38 @@ test('a room with a pin wants it as the bearer token: missing or wrong is 401', 
     await waitPublisher(watching, 'pinned');
     assert.equal((await whipDelete(`${server.origin}${right.location}`)).status, 200);
 });
+
+test('a room with an allowed list takes the bearer as the room token, for WHIP and WHEP',
+    async () => {
+        // janode's create() drops `allowed`: the request goes raw.
+        const room = newRoomId();
+        const created = await admin.handle.message({ request: 'create', room,
+            allowed: ['alpha-token', 'beta-token'] });
+        assert.equal(created.plugindata.data.videoroom, 'created', JSON.stringify(created));
+        const watching = await watcher(room, { token: 'alpha-token' });
+        const missing = await publishOverWhip(room);
+        assert.equal(missing.answer.status, 401, missing.answer.body);
+        assert.equal(whipError(missing.answer).code, 401);
+        assert.match(whipError(missing.answer).error, /allowed/);
+        const unlisted = await publishOverWhip(room, { token: 'gamma-token' });
+        assert.equal(unlisted.answer.status, 401, unlisted.answer.body);
+        const listed = await publishOverWhip(room, { token: 'beta-token', display: 'listed' });
+        assert.equal(listed.answer.status, 201, listed.answer.body);
+        await listed.peer.applyAnswer({ type: 'answer', sdp: listed.answer.body });
+        await listed.peer.waitConnected();
+        await waitPublisher(watching, 'listed');
+
+        // A WHEP viewer of the room (a subscriber join) presents its Bearer the same way.
+        const whepUrl = `${server.origin}/whep/endpoint/${room}`;
+        const refused = await new WhepViewer(cleanups).play(whepUrl, { token: 'gamma-token' });
+        assert.equal(refused.status, 401, refused.body);
+        assert.equal((await new WhepViewer(cleanups).play(whepUrl)).status, 401);
+        const viewer = new WhepViewer(cleanups);
+        const played = await viewer.play(whepUrl, { token: 'alpha-token' });
+        assert.equal(played.status, 201, played.body);
+        assert.equal((await whipDelete(`${server.origin}${viewer.location}`)).status, 200);
+        assert.equal((await whipDelete(`${server.origin}${listed.location}`)).status, 200);
+    });
 
 test('1000 WHIP POSTs that never complete ICE all expire and the memory comes back', async () => {
     const room = await createRoom({ max_publishers: 1100 });

@@ -156,3 +156,28 @@ export async function assertViewerKeepsUp(video, decoded) {
     const count = decoded() - from;
     assert.ok(count >= 0.9 * sent, `only ${count} frames decoded of ${sent} sent`);
 }
+
+// A streaming viewer's libwebrtc inbound-rtp statistics of one kind ('audio' or 'video').
+export async function inboundStats(viewer, kind) {
+    const found = (await viewer.peer.stats('inbound-rtp')).find((s) => s.kind === kind);
+    assert.ok(found, `no inbound-rtp ${kind} statistics`);
+    return found;
+}
+
+// Between two inbound-rtp video statistics `before` and `after` of one viewer, around
+// `switches` switches of mountpoint: the decoder went on without an error. The SSRC stays,
+// sequence numbers continue (a jump counts as thousands lost), every switch started from the
+// new mountpoint's kept keyframe, no frame was dropped and no keyframe asked for beyond one
+// per switch (a decoder error sends a PLI).
+export function assertCleanSwitch(before, after, { switches = 1, decoded = 20 } = {}) {
+    const what = (name) =>
+        `${name} across ${switches} switch(es): ${before[name]} -> ${after[name]}`;
+    assert.equal(after.ssrc, before.ssrc, 'the viewer got a new SSRC');
+    assert.ok(after.framesDecoded - before.framesDecoded >= decoded, what('framesDecoded'));
+    assert.ok(after.packetsLost - before.packetsLost < 50, what('packetsLost'));
+    assert.ok(after.keyFramesDecoded - before.keyFramesDecoded >= switches,
+        what('keyFramesDecoded'));
+    assert.ok((after.framesDropped ?? 0) - (before.framesDropped ?? 0) <= 2 * switches,
+        what('framesDropped'));
+    assert.ok(after.pliCount - before.pliCount <= switches, what('pliCount'));
+}
