@@ -1,6 +1,6 @@
 /* SRTP session pair over libsrtp2: policy setup from DTLS-SRTP keys, in-place
  * protect/unprotect with explicit headroom checks, status mapping. */
-#include "media/srtp/srtp.h"
+#include "media/srtp/internal.h"
 
 #include "core/log.h"
 
@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <srtp2/srtp.h>
-
 #define RTP_HEADER_LEN 12
 #define RTCP_HEADER_LEN 8
 #define SRTCP_INDEX_LEN 4
@@ -21,8 +19,8 @@
 /* The two libsrtp sessions of one transport. Owned by the transport's worker;
  * no field is shared with another thread. */
 struct prism_srtp {
-    srtp_t outbound; /* ssrc_any_outbound template: protect */
-    srtp_t inbound;  /* ssrc_any_inbound template: unprotect, replay-checked */
+    struct srtp_shards outbound; /* ssrc_any_outbound templates: protect (internal.h) */
+    srtp_t inbound;              /* ssrc_any_inbound template: unprotect, replay-checked */
     size_t rtp_tag_len;
     size_t rtcp_tag_len; /* differs with AES_CM_128_HMAC_SHA1_32, whose SRTCP keeps 80 bits */
 };
@@ -132,9 +130,9 @@ static size_t set_crypto_policy(srtp_policy_t *policy, enum prism_srtp_profile p
     return 0;
 }
 
-/* Creates one session keyed with key || salt (the layout libsrtp expects). */
-static int create_session(srtp_t *out, const struct prism_srtp_keys *keys, bool outbound,
-                          unsigned window)
+/* One session keyed with key || salt (the layout libsrtp expects). */
+int srtp_session_create(srtp_t *out, const struct prism_srtp_keys *keys, bool outbound,
+                        unsigned window)
 {
     uint8_t master[PRISM_SRTP_MAX_KEY_LEN + PRISM_SRTP_MAX_SALT_LEN];
     srtp_policy_t policy;
@@ -189,10 +187,10 @@ int prism_srtp_new(struct prism_srtp **out, const struct prism_srtp_keys *keys,
     if (!srtp)
         return -ENOMEM;
     unsigned window = config ? config->replay_window : 0;
-    rc = create_session(&srtp->outbound, keys, true, window);
+    rc = srtp_shards_init(&srtp->outbound, keys, window);
     if (rc < 0)
         goto out;
-    rc = create_session(&srtp->inbound, keys, false, window);
+    rc = srtp_session_create(&srtp->inbound, keys, false, window);
     if (rc < 0)
         goto out;
     srtp->rtp_tag_len = set_crypto_policy(&(srtp_policy_t){0}, keys->profile);
@@ -210,8 +208,7 @@ void prism_srtp_free(struct prism_srtp *srtp)
     if (!srtp)
         return;
     /* libsrtp zeroes the cipher contexts (the session keys) as it frees them. */
-    if (srtp->outbound)
-        srtp_dealloc(srtp->outbound);
+    srtp_shards_clear(&srtp->outbound);
     if (srtp->inbound)
         srtp_dealloc(srtp->inbound);
     free(srtp);
@@ -245,6 +242,11 @@ static enum prism_srtp_status map_status(srtp_err_status_t status)
     }
 }
 
+static uint32_t read_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Shared length checks: the fixed header is present and the length fits an
  * int once the trailer is added (libsrtp counts in int). */
 static bool length_ok(const uint8_t *packet, size_t len, size_t min_len)
@@ -260,8 +262,11 @@ enum prism_srtp_status prism_srtp_protect_rtp(struct prism_srtp *srtp, uint8_t *
         return PRISM_SRTP_ERR_MALFORMED;
     if (cap < len || cap - len < prism_srtp_rtp_overhead(srtp))
         return PRISM_SRTP_ERR_NO_ROOM;
+    srtp_t session = srtp_shards_session(&srtp->outbound, read_u32(packet + 8));
+    if (!session)
+        return PRISM_SRTP_ERR_FAILED;
     int n = (int)len;
-    enum prism_srtp_status status = map_status(srtp_protect(srtp->outbound, packet, &n));
+    enum prism_srtp_status status = map_status(srtp_protect(session, packet, &n));
     if (status == PRISM_SRTP_OK)
         *out_len = (size_t)n;
     return status;
@@ -286,8 +291,11 @@ enum prism_srtp_status prism_srtp_protect_rtcp(struct prism_srtp *srtp, uint8_t 
         return PRISM_SRTP_ERR_MALFORMED;
     if (cap < len || cap - len < prism_srtp_rtcp_overhead(srtp))
         return PRISM_SRTP_ERR_NO_ROOM;
+    srtp_t session = srtp_shards_session(&srtp->outbound, read_u32(packet + 4));
+    if (!session)
+        return PRISM_SRTP_ERR_FAILED;
     int n = (int)len;
-    enum prism_srtp_status status = map_status(srtp_protect_rtcp(srtp->outbound, packet, &n));
+    enum prism_srtp_status status = map_status(srtp_protect_rtcp(session, packet, &n));
     if (status == PRISM_SRTP_OK)
         *out_len = (size_t)n;
     return status;
@@ -305,18 +313,13 @@ enum prism_srtp_status prism_srtp_unprotect_rtcp(struct prism_srtp *srtp, uint8_
     return status;
 }
 
-static int remove_stream(srtp_t session, uint32_t ssrc)
-{
-    /* libsrtp wants the SSRC as it appears on the wire. */
-    return srtp_remove_stream(session, htonl(ssrc)) == srtp_err_status_ok ? 0 : -ENOENT;
-}
-
 int prism_srtp_remove_inbound_ssrc(struct prism_srtp *srtp, uint32_t ssrc)
 {
-    return remove_stream(srtp->inbound, ssrc);
+    /* libsrtp wants the SSRC as it appears on the wire. */
+    return srtp_remove_stream(srtp->inbound, htonl(ssrc)) == srtp_err_status_ok ? 0 : -ENOENT;
 }
 
 int prism_srtp_remove_outbound_ssrc(struct prism_srtp *srtp, uint32_t ssrc)
 {
-    return remove_stream(srtp->outbound, ssrc);
+    return srtp_shards_remove(&srtp->outbound, ssrc);
 }

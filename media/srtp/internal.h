@@ -1,0 +1,50 @@
+/* Parts of media/srtp shared by its files. */
+#ifndef PRISM_MEDIA_SRTP_INTERNAL_H
+#define PRISM_MEDIA_SRTP_INTERNAL_H
+
+#include "media/srtp/srtp.h"
+
+#include <stdbool.h>
+
+#include <srtp2/srtp.h>
+
+/* Creates one libsrtp session keyed with the local (outbound) or remote (inbound) key and
+ * salt, its template taking any SSRC. 0, -ENOMEM, -EIO or -ENOTSUP. */
+int srtp_session_create(srtp_t *out, const struct prism_srtp_keys *keys, bool outbound,
+                        unsigned window);
+
+/* The outbound side of a transport as several libsrtp sessions with the same keys. libsrtp
+ * finds a packet's stream by a linear search over its session's SSRCs; a member of a large
+ * room sends on a hundred (two or three per publisher it receives), and that search became
+ * the largest cost of a forwarded packet. So each session takes at most SRTP_SHARD_STREAMS
+ * SSRCs, and an SSRC keeps the session it was given first (a stream's rollover counter lives
+ * there): a hash table maps it. A viewer's few SSRCs share one session, as before. Streams of
+ * one session share its template's cipher contexts, so the cost is a template per shard. */
+#define SRTP_SHARD_STREAMS 4
+
+struct srtp_shard_slot {
+    uint32_t ssrc;
+    uint16_t shard;
+    bool used;
+};
+
+struct srtp_shards {
+    struct prism_srtp_keys keys; /* to key the sessions added later; wiped when cleared */
+    unsigned window;
+    srtp_t *sessions;
+    unsigned *streams; /* SSRCs given to each session */
+    unsigned count;
+    struct srtp_shard_slot *map; /* open addressing, a power of two */
+    unsigned map_size, map_used;
+};
+
+/* The first session; 0 or what srtp_session_create returns. */
+int srtp_shards_init(struct srtp_shards *shards, const struct prism_srtp_keys *keys,
+                     unsigned window);
+void srtp_shards_clear(struct srtp_shards *shards);
+/* The session that protects this SSRC (given one on first use); NULL when out of memory. */
+srtp_t srtp_shards_session(struct srtp_shards *shards, uint32_t ssrc);
+/* Forgets the SSRC's stream in its session: 0, or -ENOENT. */
+int srtp_shards_remove(struct srtp_shards *shards, uint32_t ssrc);
+
+#endif
