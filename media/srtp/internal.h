@@ -14,12 +14,13 @@ int srtp_session_create(srtp_t *out, const struct prism_srtp_keys *keys, bool ou
                         unsigned window);
 
 /* The outbound side of a transport as several libsrtp sessions with the same keys. libsrtp
- * finds a packet's stream by a linear search over its session's SSRCs; a member of a large
- * room sends on a hundred (two or three per publisher it receives), and that search became
- * the largest cost of a forwarded packet. So each session takes at most SRTP_SHARD_STREAMS
- * SSRCs, and an SSRC keeps the session it was given first (a stream's rollover counter lives
- * there): a hash table maps it. A viewer's few SSRCs share one session, as before. Streams of
- * one session share its template's cipher contexts, so the cost is a template per shard. */
+ * finds a packet's stream by walking a linked list of its session's streams, one allocation
+ * (one cache miss) per hop; a member of a large room sends on a hundred SSRCs (two or three
+ * per publisher it receives), and that walk became the largest cost of a forwarded packet. So
+ * each session takes at most SRTP_SHARD_STREAMS SSRCs, and an SSRC keeps the session it was
+ * given first (its stream's rollover counter lives there): a hash table maps it. A viewer's
+ * few SSRCs share one session, as before. Streams of one session share its template's cipher
+ * contexts, so the cost is a template (about 2 KB) per shard. */
 #define SRTP_SHARD_STREAMS 4
 
 struct srtp_shard_slot {
