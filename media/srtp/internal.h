@@ -30,13 +30,20 @@ struct srtp_shard_slot {
 };
 
 struct srtp_shards {
+    /* The first session and its SSRCs, inline: a viewer's few never reach the table, so its
+     * packets touch no more memory than with one session. */
+    srtp_t first;
+    uint32_t first_ssrcs[SRTP_SHARD_STREAMS];
+    unsigned first_count;
+    /* Sessions 1 and up, for the SSRCs past the first session's, and the table that maps
+     * those SSRCs to them (open addressing, a power of two; NULL until needed). */
+    srtp_t *more;
+    unsigned *more_streams; /* SSRCs given to each of them */
+    unsigned more_count;
+    struct srtp_shard_slot *map;
+    unsigned map_size, map_used;
     struct prism_srtp_keys keys; /* to key the sessions added later; wiped when cleared */
     unsigned window;
-    srtp_t *sessions;
-    unsigned *streams; /* SSRCs given to each session */
-    unsigned count;
-    struct srtp_shard_slot *map; /* open addressing, a power of two */
-    unsigned map_size, map_used;
 };
 
 /* The first session; 0 or what srtp_session_create returns. */

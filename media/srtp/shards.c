@@ -15,30 +15,21 @@ int srtp_shards_init(struct srtp_shards *shards, const struct prism_srtp_keys *k
     memset(shards, 0, sizeof(*shards));
     shards->keys = *keys;
     shards->window = window;
-    shards->sessions = calloc(1, sizeof(*shards->sessions));
-    shards->streams = calloc(1, sizeof(*shards->streams));
-    shards->map = calloc(MAP_START, sizeof(*shards->map));
-    if (!shards->sessions || !shards->streams || !shards->map) {
+    int rc = srtp_session_create(&shards->first, keys, true, window);
+    if (rc < 0)
         srtp_shards_clear(shards);
-        return -ENOMEM;
-    }
-    shards->map_size = MAP_START;
-    int rc = srtp_session_create(&shards->sessions[0], keys, true, window);
-    if (rc < 0) {
-        srtp_shards_clear(shards);
-        return rc;
-    }
-    shards->count = 1;
-    return 0;
+    return rc;
 }
 
 void srtp_shards_clear(struct srtp_shards *shards)
 {
     /* libsrtp zeroes the cipher contexts (the session keys) as it frees them. */
-    for (unsigned i = 0; i < shards->count; i++)
-        srtp_dealloc(shards->sessions[i]);
-    free(shards->sessions);
-    free(shards->streams);
+    if (shards->first)
+        srtp_dealloc(shards->first);
+    for (unsigned i = 0; i < shards->more_count; i++)
+        srtp_dealloc(shards->more[i]);
+    free(shards->more);
+    free(shards->more_streams);
     free(shards->map);
     explicit_bzero(&shards->keys, sizeof(shards->keys));
     memset(shards, 0, sizeof(*shards));
@@ -60,16 +51,19 @@ static struct srtp_shard_slot *find(struct srtp_shards *shards, uint32_t ssrc)
     }
 }
 
-/* Doubles the table: it is kept at most half full, so a search ends soon. */
-static bool grow_map(struct srtp_shards *shards)
+/* Makes room for one more SSRC in the table, kept at most half full so a search ends soon. */
+static bool reserve_map(struct srtp_shards *shards)
 {
+    if (2 * (shards->map_used + 1) <= shards->map_size)
+        return true;
     struct srtp_shard_slot *old = shards->map;
     unsigned old_size = shards->map_size;
-    struct srtp_shard_slot *map = calloc(old_size * 2, sizeof(*map));
+    unsigned size = old_size ? 2 * old_size : MAP_START;
+    struct srtp_shard_slot *map = calloc(size, sizeof(*map));
     if (!map)
         return false;
     shards->map = map;
-    shards->map_size = old_size * 2;
+    shards->map_size = size;
     for (unsigned i = 0; i < old_size; i++) {
         if (old[i].used)
             *find(shards, old[i].ssrc) = old[i];
@@ -78,55 +72,72 @@ static bool grow_map(struct srtp_shards *shards)
     return true;
 }
 
-/* The session a new SSRC goes to: the last one while it has room, else a new one. */
+/* The session past the first that a new SSRC goes to: the last one while it has room, else a
+ * new one. Its index in `more`, or -errno. */
 static int shard_for_new_ssrc(struct srtp_shards *shards)
 {
-    unsigned last = shards->count - 1;
-    if (shards->streams[last] < SRTP_SHARD_STREAMS)
-        return (int)last;
-    if (shards->count == UINT16_MAX)
+    unsigned n = shards->more_count;
+    if (n && shards->more_streams[n - 1] < SRTP_SHARD_STREAMS)
+        return (int)n - 1;
+    if (n == UINT16_MAX)
         return -ENOSPC;
-    srtp_t *sessions = realloc(shards->sessions, (shards->count + 1) * sizeof(*sessions));
-    if (sessions)
-        shards->sessions = sessions;
-    unsigned *streams = realloc(shards->streams, (shards->count + 1) * sizeof(*streams));
+    srtp_t *more = realloc(shards->more, (n + 1) * sizeof(*more));
+    if (more)
+        shards->more = more;
+    unsigned *streams = realloc(shards->more_streams, (n + 1) * sizeof(*streams));
     if (streams)
-        shards->streams = streams;
-    if (!sessions || !streams)
+        shards->more_streams = streams;
+    if (!more || !streams)
         return -ENOMEM;
-    int rc = srtp_session_create(&shards->sessions[shards->count], &shards->keys, true,
-                                 shards->window);
+    int rc = srtp_session_create(&shards->more[n], &shards->keys, true, shards->window);
     if (rc < 0)
         return rc;
-    shards->streams[shards->count] = 0;
-    return (int)shards->count++;
+    shards->more_streams[n] = 0;
+    shards->more_count = n + 1;
+    return (int)n;
 }
 
 srtp_t srtp_shards_session(struct srtp_shards *shards, uint32_t ssrc)
 {
-    struct srtp_shard_slot *slot = find(shards, ssrc);
-    if (slot->used)
-        return shards->sessions[slot->shard];
-    if (2 * (shards->map_used + 1) > shards->map_size) {
-        if (!grow_map(shards))
-            return NULL;
-        slot = find(shards, ssrc);
+    for (unsigned i = 0; i < shards->first_count; i++) {
+        if (shards->first_ssrcs[i] == ssrc)
+            return shards->first;
     }
+    if (shards->first_count < SRTP_SHARD_STREAMS) {
+        shards->first_ssrcs[shards->first_count++] = ssrc;
+        return shards->first;
+    }
+    if (shards->map) {
+        struct srtp_shard_slot *slot = find(shards, ssrc);
+        if (slot->used)
+            return shards->more[slot->shard];
+    }
+    if (!reserve_map(shards))
+        return NULL;
     int shard = shard_for_new_ssrc(shards);
     if (shard < 0)
         return NULL;
-    *slot = (struct srtp_shard_slot){.ssrc = ssrc, .shard = (uint16_t)shard, .used = true};
+    *find(shards,
+          ssrc) = (struct srtp_shard_slot){.ssrc = ssrc, .shard = (uint16_t)shard, .used = true};
     shards->map_used++;
-    shards->streams[shard]++;
-    return shards->sessions[shard];
+    shards->more_streams[shard]++;
+    return shards->more[shard];
 }
 
 int srtp_shards_remove(struct srtp_shards *shards, uint32_t ssrc)
 {
-    struct srtp_shard_slot *slot = find(shards, ssrc);
-    if (!slot->used)
-        return -ENOENT;
     /* The SSRC keeps its session: if it comes back, libsrtp makes it a new stream there. */
-    srtp_t session = shards->sessions[slot->shard];
+    srtp_t session = NULL;
+    for (unsigned i = 0; i < shards->first_count && !session; i++) {
+        if (shards->first_ssrcs[i] == ssrc)
+            session = shards->first;
+    }
+    if (!session && shards->map) {
+        struct srtp_shard_slot *slot = find(shards, ssrc);
+        if (slot->used)
+            session = shards->more[slot->shard];
+    }
+    if (!session)
+        return -ENOENT;
     return srtp_remove_stream(session, htonl(ssrc)) == srtp_err_status_ok ? 0 : -ENOENT;
 }

@@ -96,11 +96,30 @@ static void test_srtp_shards_keep_an_ssrc_in_its_session(void)
     for (uint32_t ssrc = 1000; ssrc < 1000 + SSRCS; ssrc++)
         g_assert_nonnull(srtp_shards_session(&shards, ssrc));
     g_assert_true(srtp_shards_session(&shards, 7) == first);
-    g_assert_cmpuint(shards.count, ==, (SSRCS + 1 + SRTP_SHARD_STREAMS - 1) / SRTP_SHARD_STREAMS);
-    for (unsigned i = 0; i < shards.count; i++)
-        g_assert_cmpuint(shards.streams[i], <=, SRTP_SHARD_STREAMS);
+    g_assert_true(first == shards.first);
+    g_assert_cmpuint(shards.first_count, ==, SRTP_SHARD_STREAMS);
+    unsigned past_first = SSRCS + 1 - SRTP_SHARD_STREAMS;
+    g_assert_cmpuint(shards.more_count, ==,
+                     (past_first + SRTP_SHARD_STREAMS - 1) / SRTP_SHARD_STREAMS);
+    for (unsigned i = 0; i < shards.more_count; i++)
+        g_assert_cmpuint(shards.more_streams[i], <=, SRTP_SHARD_STREAMS);
+    g_assert_cmpuint(shards.map_used, ==, past_first);
     g_assert_cmpuint(2 * shards.map_used, <=, shards.map_size);
+    /* Every SSRC still finds the session it was given. */
+    for (uint32_t ssrc = 1000; ssrc < 1000 + SSRCS; ssrc++) {
+        srtp_t session = srtp_shards_session(&shards, ssrc);
+        g_assert_true(session == srtp_shards_session(&shards, ssrc));
+    }
+    g_assert_cmpuint(shards.map_used, ==, past_first);
     g_assert_cmpint(srtp_shards_remove(&shards, 99), ==, -ENOENT);
+    /* A viewer's few SSRCs stay in the first session, and no table is made. */
+    struct srtp_shards viewer;
+    g_assert_cmpint(srtp_shards_init(&viewer, &keys, 0), ==, 0);
+    for (uint32_t ssrc = 1; ssrc <= SRTP_SHARD_STREAMS; ssrc++)
+        g_assert_true(srtp_shards_session(&viewer, ssrc) == viewer.first);
+    g_assert_null(viewer.map);
+    g_assert_cmpuint(viewer.more_count, ==, 0);
+    srtp_shards_clear(&viewer);
     srtp_shards_clear(&shards);
 }
 
