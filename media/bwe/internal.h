@@ -51,7 +51,8 @@ int bwe_history_init(struct bwe_history *h);
 void bwe_history_clear(struct bwe_history *h);
 void bwe_history_on_sent(struct bwe_history *h, uint16_t seq, uint32_t size, uint64_t send_us,
                          uint8_t cluster);
-/* The sent packet a feedback status names, or NULL (never sent, forgotten, or reported). */
+/* The sent packet a feedback status names, or NULL (never sent, forgotten, or reported).
+ * Notes that feedback reached that number (last_named): call it for feedback only. */
 struct bwe_sent *bwe_history_find(struct bwe_history *h, uint16_t seq);
 void bwe_history_on_acked(struct bwe_history *h, int64_t arrival_us, uint32_t size);
 /* Bits per second acknowledged over the 500 ms of arrivals before the latest one; 0 until
