@@ -92,9 +92,6 @@ void vr_sub_stream_unlink(struct vr_sub_stream *stream)
     stream->forward_source = NULL;
 }
 
-/* A slot for a new stream: a new m-line at the end, as Janus does (a client revives an
- * inactive transceiver without a new track); an inactive one of the same kind only when
- * every slot is taken. */
 bool vr_subscriber_reserve_streams(struct vr_subscriber *subscriber, unsigned count)
 {
     if (count <= subscriber->stream_capacity)
@@ -114,6 +111,9 @@ bool vr_subscriber_reserve_streams(struct vr_subscriber *subscriber, unsigned co
     return true;
 }
 
+/* A slot for a new stream: a new m-line at the end, as Janus does (a client revives an
+ * inactive transceiver without a new track); an inactive one of the same kind only when
+ * every slot is taken. */
 static struct vr_sub_stream *free_slot(struct vr_subscriber *subscriber,
                                        enum prism_sdp_media_kind kind)
 {
