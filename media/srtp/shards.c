@@ -97,20 +97,27 @@ static int shard_for_new_ssrc(struct srtp_shards *shards)
     return (int)n;
 }
 
-srtp_t srtp_shards_session(struct srtp_shards *shards, uint32_t ssrc)
+/* The session already given to this SSRC, or NULL. */
+static srtp_t given_session(struct srtp_shards *shards, uint32_t ssrc)
 {
     for (unsigned i = 0; i < shards->first_count; i++) {
         if (shards->first_ssrcs[i] == ssrc)
             return shards->first;
     }
+    if (!shards->map)
+        return NULL;
+    struct srtp_shard_slot *slot = find(shards, ssrc);
+    return slot->used ? shards->more[slot->shard] : NULL;
+}
+
+srtp_t srtp_shards_session(struct srtp_shards *shards, uint32_t ssrc)
+{
+    srtp_t given = given_session(shards, ssrc);
+    if (given)
+        return given;
     if (shards->first_count < SRTP_SHARD_STREAMS) {
         shards->first_ssrcs[shards->first_count++] = ssrc;
         return shards->first;
-    }
-    if (shards->map) {
-        struct srtp_shard_slot *slot = find(shards, ssrc);
-        if (slot->used)
-            return shards->more[slot->shard];
     }
     if (!reserve_map(shards))
         return NULL;
@@ -127,16 +134,7 @@ srtp_t srtp_shards_session(struct srtp_shards *shards, uint32_t ssrc)
 int srtp_shards_remove(struct srtp_shards *shards, uint32_t ssrc)
 {
     /* The SSRC keeps its session: if it comes back, libsrtp makes it a new stream there. */
-    srtp_t session = NULL;
-    for (unsigned i = 0; i < shards->first_count && !session; i++) {
-        if (shards->first_ssrcs[i] == ssrc)
-            session = shards->first;
-    }
-    if (!session && shards->map) {
-        struct srtp_shard_slot *slot = find(shards, ssrc);
-        if (slot->used)
-            session = shards->more[slot->shard];
-    }
+    srtp_t session = given_session(shards, ssrc);
     if (!session)
         return -ENOENT;
     return srtp_remove_stream(session, htonl(ssrc)) == srtp_err_status_ok ? 0 : -ENOENT;

@@ -3,6 +3,7 @@
 #include "media/srtp/internal.h"
 
 #include "core/log.h"
+#include "media/bytes.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -242,11 +243,6 @@ static enum prism_srtp_status map_status(srtp_err_status_t status)
     }
 }
 
-static uint32_t read_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Shared length checks: the fixed header is present and the length fits an
  * int once the trailer is added (libsrtp counts in int). */
 static bool length_ok(const uint8_t *packet, size_t len, size_t min_len)
@@ -262,7 +258,7 @@ enum prism_srtp_status prism_srtp_protect_rtp(struct prism_srtp *srtp, uint8_t *
         return PRISM_SRTP_ERR_MALFORMED;
     if (cap < len || cap - len < prism_srtp_rtp_overhead(srtp))
         return PRISM_SRTP_ERR_NO_ROOM;
-    srtp_t session = srtp_shards_session(&srtp->outbound, read_u32(packet + 8));
+    srtp_t session = srtp_shards_session(&srtp->outbound, prism_read_be32(packet + 8));
     if (!session)
         return PRISM_SRTP_ERR_FAILED;
     int n = (int)len;
@@ -291,7 +287,7 @@ enum prism_srtp_status prism_srtp_protect_rtcp(struct prism_srtp *srtp, uint8_t 
         return PRISM_SRTP_ERR_MALFORMED;
     if (cap < len || cap - len < prism_srtp_rtcp_overhead(srtp))
         return PRISM_SRTP_ERR_NO_ROOM;
-    srtp_t session = srtp_shards_session(&srtp->outbound, read_u32(packet + 4));
+    srtp_t session = srtp_shards_session(&srtp->outbound, prism_read_be32(packet + 4));
     if (!session)
         return PRISM_SRTP_ERR_FAILED;
     int n = (int)len;
