@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 import { waitUntil } from './lib/peer.js';
 import { againstJanus, startServer } from './lib/server.js';
 import { connectJanode } from './lib/videoroom.js';
-import { assertCleanSwitch, assertViewerKeepsUp, fedMountpoint, inboundStats, opusVp8Media,
-    RtpSource, StreamHandle } from './lib/streaming.js';
+import { assertCleanSwitch, assertViewerKeepsUp, fedMountpoint, inboundStats as inbound,
+    opusVp8Media, RtpSource, StreamHandle } from './lib/streaming.js';
 
 const BIG = { width: 320, height: 240 };
 const SMALL = { width: 240, height: 160 };
@@ -44,8 +44,6 @@ async function info(id) {
 function streamOf(mountpointInfo, mid) {
     return mountpointInfo.media.find((m) => m.mid === mid);
 }
-
-const inbound = inboundStats;
 
 // Resolves once the viewer's `kind` packets stop arriving and, for video, the last frames are
 // out of the decoder (two reads 500 ms apart agree; waitUntil's first, immediate, call only
